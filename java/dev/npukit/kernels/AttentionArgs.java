@@ -1,0 +1,189 @@
+package dev.npukit.kernels;
+
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+
+/**
+ * Arguments of RoPE-fused paged attention (DESIGN 3.1).
+ *
+ * <ul>
+ *   <li>{@code q} [numTokens, numHeads, headDim] F32/F16/BF16, queries before rotation;</li>
+ *   <li>{@code kCache}, {@code vCache} [numBlocks, blockSize, numKvHeads, headDim], one float dtype;
+ *       keys stored without rotation unless {@code ropeStyle} is NONE;</li>
+ *   <li>{@code blockTables} I32 [numSeqs, maxBlocksPerSeq]; only the first ceil(seqLen/blockSize)
+ *       entries of each row are read;</li>
+ *   <li>{@code seqLens} I32 [numSeqs]: KV length of each sequence including this step's tokens;</li>
+ *   <li>{@code queryStartLoc} I32 [numSeqs + 1]: rows of {@code q} of each sequence;</li>
+ *   <li>{@code cosSin} F32 [maxPosition, rotaryDim] (cos in the first half of a row, sin in the
+ *       second); may be null when {@code ropeStyle} is NONE;</li>
+ *   <li>{@code out} [numTokens, numHeads, headDim] F32/F16/BF16.</li>
+ * </ul>
+ * Query row i of a sequence with qLen rows has position seqLen - qLen + i and attends to KV
+ * slots 0..position. {@code rotaryDim} 0 means headDim; {@code scale} NaN means 1/sqrt(headDim).
+ */
+public record AttentionArgs(
+        Tensor q,
+        Tensor kCache,
+        Tensor vCache,
+        Tensor blockTables,
+        Tensor seqLens,
+        Tensor queryStartLoc,
+        Tensor cosSin,
+        RopeStyle ropeStyle,
+        int rotaryDim,
+        float scale,
+        Tensor out) {
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Checks every argument against the others and the values of the index tensors, and returns
+     * the sizes. Throws {@link IllegalArgumentException} naming the first bad argument.
+     */
+    public AttentionShape validate(String device) {
+        Check.tensor("q", q, device, 3, DType.F32, DType.F16, DType.BF16);
+        Check.tensor("kCache", kCache, device, 4, DType.F32, DType.F16, DType.BF16);
+        Check.tensor("vCache", vCache, device, 4, kCache.dtype());
+        Check.tensor("blockTables", blockTables, device, 2, DType.I32);
+        Check.tensor("seqLens", seqLens, device, 1, DType.I32);
+        Check.tensor("queryStartLoc", queryStartLoc, device, 1, DType.I32);
+        Check.tensor("out", out, device, 3, DType.F32, DType.F16, DType.BF16);
+        Check.arg(ropeStyle != null, "ropeStyle", "is null");
+
+        int numTokens = Check.toInt("q", q.dim(0));
+        int numHeads = Check.toInt("q", q.dim(1));
+        int headDim = Check.toInt("q", q.dim(2));
+        int numBlocks = Check.toInt("kCache", kCache.dim(0));
+        int blockSize = Check.toInt("kCache", kCache.dim(1));
+        int numKvHeads = Check.toInt("kCache", kCache.dim(2));
+        Check.arg(numHeads > 0 && headDim > 0, "q", "numHeads and headDim must be positive");
+        Check.arg(blockSize > 0 && numKvHeads > 0, "kCache", "blockSize and numKvHeads must be positive");
+        Check.dim("kCache", kCache, 3, headDim, "headDim of q");
+        Check.arg(numHeads % numKvHeads == 0, "kCache", "numKvHeads %d does not divide numHeads %d of q",
+                numKvHeads, numHeads);
+        for (int i = 0; i < 4; i++) {
+            Check.dim("vCache", vCache, i, kCache.dim(i), "same shape as kCache");
+        }
+        Check.dim("out", out, 0, numTokens, "numTokens of q");
+        Check.dim("out", out, 1, numHeads, "numHeads of q");
+        Check.dim("out", out, 2, headDim, "headDim of q");
+
+        int numSeqs = Check.toInt("seqLens", seqLens.dim(0));
+        int maxBlocksPerSeq = Check.toInt("blockTables", blockTables.dim(1));
+        Check.dim("blockTables", blockTables, 0, numSeqs, "numSeqs = length of seqLens");
+        Check.dim("queryStartLoc", queryStartLoc, 0, numSeqs + 1L, "numSeqs + 1");
+
+        int rot = rotaryDim == 0 ? headDim : rotaryDim;
+        int maxPosition = 0;
+        if (ropeStyle != RopeStyle.NONE) {
+            Check.arg(rot > 0 && rot % 2 == 0 && rot <= headDim, "rotaryDim",
+                    "is %d; must be even, positive and at most headDim %d", rot, headDim);
+            Check.tensor("cosSin", cosSin, device, 2, DType.F32);
+            Check.dim("cosSin", cosSin, 1, rot, "rotaryDim");
+            maxPosition = Check.toInt("cosSin", cosSin.dim(0));
+        } else {
+            Check.arg(rotaryDim >= 0 && rotaryDim <= headDim, "rotaryDim", "is %d; must be in [0, headDim %d]",
+                    rotaryDim, headDim);
+        }
+        float s = Float.isNaN(scale) ? (float) (1.0 / Math.sqrt(headDim)) : scale;
+        Check.arg(Float.isFinite(s), "scale", "is %s; must be finite", s);
+
+        int[] lens = seqLens.toIntArray();
+        int[] starts = queryStartLoc.toIntArray();
+        int[] tables = blockTables.toIntArray();
+        Check.arg(starts[0] == 0, "queryStartLoc", "entry 0 is %d, must be 0", starts[0]);
+        Check.arg(starts[numSeqs] == numTokens, "queryStartLoc", "last entry is %d, must equal numTokens %d",
+                starts[numSeqs], numTokens);
+        for (int seq = 0; seq < numSeqs; seq++) {
+            int qLen = starts[seq + 1] - starts[seq];
+            Check.arg(qLen >= 0, "queryStartLoc", "decreases at sequence %d (%d then %d)", seq, starts[seq],
+                    starts[seq + 1]);
+            Check.arg(lens[seq] >= qLen, "seqLens", "sequence %d has length %d, shorter than its %d query rows",
+                    seq, lens[seq], qLen);
+            Check.arg((long) lens[seq] <= (long) maxBlocksPerSeq * blockSize, "seqLens",
+                    "sequence %d has length %d, more than its block table holds (%d blocks of %d)", seq, lens[seq],
+                    maxBlocksPerSeq, blockSize);
+            if (ropeStyle != RopeStyle.NONE && qLen > 0) {
+                Check.arg(lens[seq] <= maxPosition, "cosSin", "has %d positions, sequence %d needs %d",
+                        maxPosition, seq, lens[seq]);
+            }
+            int used = (int) ((lens[seq] + (long) blockSize - 1) / blockSize);
+            for (int b = 0; b < used && qLen > 0; b++) {
+                int id = tables[seq * maxBlocksPerSeq + b];
+                Check.arg(id >= 0 && id < numBlocks, "blockTables", "entry [%d][%d] is %d, outside [0, %d)", seq, b,
+                        id, numBlocks);
+            }
+        }
+        return new AttentionShape(numTokens, numHeads, numKvHeads, headDim, numBlocks, blockSize, numSeqs,
+                maxBlocksPerSeq, ropeStyle == RopeStyle.NONE ? 0 : rot, maxPosition, s);
+    }
+
+    /** Builds {@link AttentionArgs} with the defaults ropeStyle NEOX, full rotary, scale 1/sqrt(headDim). */
+    public static final class Builder {
+        private Tensor q;
+        private Tensor kCache;
+        private Tensor vCache;
+        private Tensor blockTables;
+        private Tensor seqLens;
+        private Tensor queryStartLoc;
+        private Tensor cosSin;
+        private RopeStyle ropeStyle = RopeStyle.NEOX;
+        private int rotaryDim;
+        private float scale = Float.NaN;
+        private Tensor out;
+
+        public Builder q(Tensor v) {
+            q = v;
+            return this;
+        }
+
+        public Builder kvCache(Tensor k, Tensor v) {
+            kCache = k;
+            vCache = v;
+            return this;
+        }
+
+        public Builder blockTables(Tensor v) {
+            blockTables = v;
+            return this;
+        }
+
+        public Builder seqLens(Tensor v) {
+            seqLens = v;
+            return this;
+        }
+
+        public Builder queryStartLoc(Tensor v) {
+            queryStartLoc = v;
+            return this;
+        }
+
+        public Builder rope(RopeStyle style, Tensor table) {
+            ropeStyle = style;
+            cosSin = table;
+            return this;
+        }
+
+        public Builder rotaryDim(int v) {
+            rotaryDim = v;
+            return this;
+        }
+
+        public Builder scale(float v) {
+            scale = v;
+            return this;
+        }
+
+        public Builder out(Tensor v) {
+            out = v;
+            return this;
+        }
+
+        public AttentionArgs build() {
+            return new AttentionArgs(q, kCache, vCache, blockTables, seqLens, queryStartLoc, cosSin, ropeStyle,
+                    rotaryDim, scale, out);
+        }
+    }
+}

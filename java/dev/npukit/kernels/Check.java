@@ -1,0 +1,46 @@
+package dev.npukit.kernels;
+
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * Argument checks shared by the argument records. Every failure is an
+ * {@link IllegalArgumentException} whose message starts with the argument's name.
+ */
+public final class Check {
+    private Check() {
+    }
+
+    /** Throws unless {@code condition}; the message is "name: " + the formatted detail. */
+    public static void arg(boolean condition, String name, String format, Object... values) {
+        if (!condition) {
+            throw new IllegalArgumentException(name + ": " + String.format(format, values));
+        }
+    }
+
+    /** A non-null, open tensor on {@code device} with one of the allowed dtypes and the given rank. */
+    public static Tensor tensor(String name, Tensor t, String device, int rank, DType... allowed) {
+        arg(t != null, name, "is null");
+        arg(!t.isClosed(), name, "tensor is closed");
+        arg(t.device().equals(device), name, "tensor lives on backend '%s', but this call runs on '%s'",
+                t.device(), device);
+        arg(Arrays.asList(allowed).contains(t.dtype()), name, "dtype is %s, expected one of %s", t.dtype(),
+                Arrays.toString(allowed));
+        arg(t.rank() == rank, name, "rank is %d (shape %s), expected %d", t.rank(), Arrays.toString(t.shape()),
+                rank);
+        return t;
+    }
+
+    /** Dimension {@code i} of {@code t} equals {@code expected}. */
+    public static void dim(String name, Tensor t, int i, long expected, String what) {
+        arg(t.dim(i) == expected, name, "dimension %d is %d (shape %s), expected %d (%s)", i, t.dim(i),
+                Arrays.toString(t.shape()), expected, what);
+    }
+
+    /** {@code v} fits in a Java int, for dimensions that the native API takes as int32. */
+    public static int toInt(String name, long v) {
+        arg(v >= 0 && v <= Integer.MAX_VALUE, name, "size %d is out of range", v);
+        return (int) v;
+    }
+}

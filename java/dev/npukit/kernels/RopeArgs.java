@@ -1,0 +1,43 @@
+package dev.npukit.kernels;
+
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+
+/**
+ * Arguments of the standalone, in-place rotary embedding (DESIGN 3.2): the first
+ * {@code rotaryDim} dimensions of every head of token t are rotated to {@code positions[t]}.
+ *
+ * @param x [numTokens, numHeads, headDim] F32/F16/BF16, rotated in place
+ * @param positions I32 [numTokens], each in [0, maxPosition)
+ * @param cosSin F32 [maxPosition, rotaryDim]: cos in the first half of a row, sin in the second
+ * @param style NEOX or GPTJ (NONE leaves x unchanged)
+ * @param rotaryDim 0 means headDim
+ */
+public record RopeArgs(Tensor x, Tensor positions, Tensor cosSin, RopeStyle style, int rotaryDim) {
+
+    /** Sizes of a validated call. */
+    public record Shape(int numTokens, int numHeads, int headDim, int rotaryDim, int maxPosition) {
+    }
+
+    public Shape validate(String device) {
+        Check.tensor("x", x, device, 3, DType.F32, DType.F16, DType.BF16);
+        Check.tensor("positions", positions, device, 1, DType.I32);
+        Check.arg(style != null, "style", "is null");
+        int numTokens = Check.toInt("x", x.dim(0));
+        int numHeads = Check.toInt("x", x.dim(1));
+        int headDim = Check.toInt("x", x.dim(2));
+        Check.dim("positions", positions, 0, numTokens, "numTokens of x");
+        int rot = rotaryDim == 0 ? headDim : rotaryDim;
+        Check.arg(rot > 0 && rot % 2 == 0 && rot <= headDim, "rotaryDim",
+                "is %d; must be even, positive and at most headDim %d", rot, headDim);
+        Check.tensor("cosSin", cosSin, device, 2, DType.F32);
+        Check.dim("cosSin", cosSin, 1, rot, "rotaryDim");
+        int maxPosition = Check.toInt("cosSin", cosSin.dim(0));
+        int[] pos = positions.toIntArray();
+        for (int t = 0; t < numTokens; t++) {
+            Check.arg(pos[t] >= 0 && pos[t] < maxPosition, "positions", "entry %d is %d, outside [0, %d)", t,
+                    pos[t], maxPosition);
+        }
+        return new Shape(numTokens, numHeads, headDim, rot, maxPosition);
+    }
+}

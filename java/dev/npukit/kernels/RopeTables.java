@@ -1,0 +1,29 @@
+package dev.npukit.kernels;
+
+/** Builds the cos/sin tables that the rotary kernels read. */
+public final class RopeTables {
+    private RopeTables() {
+    }
+
+    /**
+     * The standard Llama table, row-major [maxPosition, rotaryDim]: for position p and
+     * i &lt; rotaryDim/2, cos(p * theta^(-2i/rotaryDim)) at column i and the sine at column
+     * rotaryDim/2 + i. Computed in double, stored as float.
+     */
+    public static float[] cosSin(int maxPosition, int rotaryDim, double theta) {
+        Check.arg(maxPosition > 0, "maxPosition", "is %d, must be positive", maxPosition);
+        Check.arg(rotaryDim > 0 && rotaryDim % 2 == 0, "rotaryDim", "is %d, must be even and positive", rotaryDim);
+        Check.arg(theta > 1, "theta", "is %s, must be > 1", theta);
+        int half = rotaryDim / 2;
+        float[] table = new float[Math.multiplyExact(maxPosition, rotaryDim)];
+        for (int i = 0; i < half; i++) {
+            double invFreq = Math.pow(theta, -2.0 * i / rotaryDim);
+            for (int p = 0; p < maxPosition; p++) {
+                double angle = p * invFreq;
+                table[p * rotaryDim + i] = (float) Math.cos(angle);
+                table[p * rotaryDim + half + i] = (float) Math.sin(angle);
+            }
+        }
+        return table;
+    }
+}

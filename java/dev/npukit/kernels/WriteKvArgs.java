@@ -1,0 +1,52 @@
+package dev.npukit.kernels;
+
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+
+/**
+ * Arguments of the paged cache write (DESIGN 3.2): token t's key and value go to slot
+ * {@code slotMapping[t]} = block * blockSize + offset of {@code kCache}/{@code vCache}, converted
+ * to the cache dtype, without rotation. Slot -1 skips the token; if two tokens name the same slot
+ * the later one wins.
+ *
+ * @param key [numTokens, numKvHeads, headDim] F32/F16/BF16
+ * @param value same shape as key, F32/F16/BF16
+ * @param kCache [numBlocks, blockSize, numKvHeads, headDim]
+ * @param vCache same shape and dtype as kCache
+ * @param slotMapping I32 [numTokens]
+ */
+public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, Tensor slotMapping) {
+
+    /** Sizes of a validated call. */
+    public record Shape(int numTokens, int numKvHeads, int headDim, int numBlocks, int blockSize) {
+    }
+
+    public Shape validate(String device) {
+        Check.tensor("key", key, device, 3, DType.F32, DType.F16, DType.BF16);
+        Check.tensor("value", value, device, 3, DType.F32, DType.F16, DType.BF16);
+        Check.tensor("kCache", kCache, device, 4, DType.F32, DType.F16, DType.BF16);
+        Check.tensor("vCache", vCache, device, 4, kCache.dtype());
+        Check.tensor("slotMapping", slotMapping, device, 1, DType.I32);
+        int numTokens = Check.toInt("key", key.dim(0));
+        int numKvHeads = Check.toInt("key", key.dim(1));
+        int headDim = Check.toInt("key", key.dim(2));
+        for (int i = 0; i < 3; i++) {
+            Check.dim("value", value, i, key.dim(i), "same shape as key");
+        }
+        for (int i = 0; i < 4; i++) {
+            Check.dim("vCache", vCache, i, kCache.dim(i), "same shape as kCache");
+        }
+        Check.dim("kCache", kCache, 2, numKvHeads, "numKvHeads of key");
+        Check.dim("kCache", kCache, 3, headDim, "headDim of key");
+        Check.dim("slotMapping", slotMapping, 0, numTokens, "numTokens of key");
+        int numBlocks = Check.toInt("kCache", kCache.dim(0));
+        int blockSize = Check.toInt("kCache", kCache.dim(1));
+        long numSlots = (long) numBlocks * blockSize;
+        int[] slots = slotMapping.toIntArray();
+        for (int t = 0; t < numTokens; t++) {
+            Check.arg(slots[t] >= -1 && slots[t] < numSlots, "slotMapping",
+                    "entry %d is %d, outside [-1, %d) (numBlocks * blockSize)", t, slots[t], numSlots);
+        }
+        return new Shape(numTokens, numKvHeads, headDim, numBlocks, blockSize);
+    }
+}

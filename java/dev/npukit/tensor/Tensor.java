@@ -1,0 +1,330 @@
+package dev.npukit.tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A row-major, contiguous n-dimensional array living in one backend's memory.
+ *
+ * <p>Create tensors with {@code Backend.allocate}; close them (try-with-resources) to free the
+ * memory. A {@link #view view} shares its parent's memory, owns nothing and becomes unusable when
+ * the parent is closed. Copy data in and out with the {@code copyFrom}/{@code to...Array} methods;
+ * float arrays are converted to and from F16/BF16 with round-to-nearest-even.
+ *
+ * <p>Not thread-safe for concurrent writes; concurrent reads are fine.
+ */
+public final class Tensor implements AutoCloseable {
+    private final String device;
+    private final DType dtype;
+    private final long[] shape;
+    private final long numel;
+    private final Storage storage;
+    private final long byteOffset;
+    private final Tensor parent;
+    private volatile boolean closed;
+
+    private Tensor(String device, DType dtype, long[] shape, Storage storage, long byteOffset, Tensor parent) {
+        this.device = device;
+        this.dtype = dtype;
+        this.shape = shape;
+        this.numel = numel(shape);
+        this.storage = storage;
+        this.byteOffset = byteOffset;
+        this.parent = parent;
+    }
+
+    /**
+     * Wraps storage that a backend allocated. For backend implementations; applications call
+     * {@code Backend.allocate}.
+     */
+    public static Tensor wrap(String device, DType dtype, long[] shape, Storage storage) {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(dtype, "dtype");
+        long[] s = checkShape(shape);
+        long bytes = numel(s) * dtype.byteSize();
+        if (bytes > storage.byteSize()) {
+            throw new IllegalArgumentException("storage of " + storage.byteSize() + " bytes is too small for "
+                    + dtype + Arrays.toString(s));
+        }
+        return new Tensor(device, dtype, s, storage, 0, null);
+    }
+
+    /** Number of elements of a shape; throws on a negative dimension or overflow. */
+    public static long numel(long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    private static long[] checkShape(long[] shape) {
+        Objects.requireNonNull(shape, "shape");
+        numel(shape);
+        return shape.clone();
+    }
+
+    /** Name of the backend that owns the memory ("reference", "cpu", "ascend"). */
+    public String device() {
+        return device;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** A copy of the shape. */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    /** Size of dimension {@code i}; negative {@code i} counts from the end. */
+    public long dim(int i) {
+        return shape[i < 0 ? shape.length + i : i];
+    }
+
+    public long numel() {
+        return numel;
+    }
+
+    public long byteSize() {
+        return numel * dtype.byteSize();
+    }
+
+    /** The storage; for backends. Check {@link #isClosed()} first. */
+    public Storage storage() {
+        return storage;
+    }
+
+    /** Offset of element 0 in {@link #storage()}, in bytes (non-zero for views). */
+    public long byteOffset() {
+        return byteOffset;
+    }
+
+    /** True once this tensor, or the tensor it views, is closed. */
+    public boolean isClosed() {
+        return closed || (parent != null && parent.isClosed());
+    }
+
+    /**
+     * A tensor of the given shape over this tensor's elements starting at {@code elementOffset}.
+     * It shares memory, owns nothing; closing it does not free anything.
+     */
+    public Tensor view(long elementOffset, long... newShape) {
+        ensureOpen();
+        long[] s = checkShape(newShape);
+        long n = numel(s);
+        if (elementOffset < 0 || elementOffset > numel || n > numel - elementOffset) {
+            throw new IllegalArgumentException("view of " + n + " elements at offset " + elementOffset
+                    + " does not fit in a tensor of " + numel + " elements");
+        }
+        return new Tensor(device, dtype, s, storage, byteOffset + elementOffset * dtype.byteSize(), this);
+    }
+
+    /** The same elements with another shape of equal element count. */
+    public Tensor reshape(long... newShape) {
+        if (numel(newShape) != numel) {
+            throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to "
+                    + Arrays.toString(newShape));
+        }
+        return view(0, newShape);
+    }
+
+    // ---- copy in ----
+
+    /** Copies {@code src} into the whole tensor, converting to the tensor's float dtype. */
+    public void copyFrom(float[] src) {
+        requireLength(src.length);
+        writeFloats(0, src);
+    }
+
+    /** Copies {@code src} into the whole I32 tensor. */
+    public void copyFrom(int[] src) {
+        requireLength(src.length);
+        writeInts(0, src);
+    }
+
+    /** Copies raw 16-bit patterns into the whole F16 or BF16 tensor. */
+    public void copyFromBits(short[] src) {
+        requireLength(src.length);
+        ensureOpen();
+        require16Bit();
+        ByteBuffer b = newBuffer(src.length * 2L);
+        b.asShortBuffer().put(src);
+        storage.write(byteOffset, b);
+    }
+
+    /** Writes {@code src} at element {@code offset}, converting to the tensor's float dtype. */
+    public void writeFloats(long offset, float[] src) {
+        ensureOpen();
+        requireRange(offset, src.length);
+        ByteBuffer b = newBuffer((long) src.length * dtype.byteSize());
+        switch (dtype) {
+            case F32:
+                b.asFloatBuffer().put(src);
+                break;
+            case F16:
+                for (float f : src) {
+                    b.putShort(HalfFloats.floatToF16(f));
+                }
+                b.flip();
+                break;
+            case BF16:
+                for (float f : src) {
+                    b.putShort(HalfFloats.floatToBf16(f));
+                }
+                b.flip();
+                break;
+            default:
+                throw new IllegalStateException("tensor is " + dtype + ", not a float type; use copyFrom(int[])");
+        }
+        storage.write(byteOffset + offset * dtype.byteSize(), b);
+    }
+
+    /** Writes {@code src} at element {@code offset} of an I32 tensor. */
+    public void writeInts(long offset, int[] src) {
+        ensureOpen();
+        if (dtype != DType.I32) {
+            throw new IllegalStateException("tensor is " + dtype + ", not I32");
+        }
+        requireRange(offset, src.length);
+        ByteBuffer b = newBuffer(src.length * 4L);
+        b.asIntBuffer().put(src);
+        storage.write(byteOffset + offset * 4, b);
+    }
+
+    // ---- copy out ----
+
+    /** All elements as floats (F16/BF16 widened exactly, I32 converted). */
+    public float[] toFloatArray() {
+        return readFloats(0, checkedArrayLength());
+    }
+
+    /** All elements of an I32 tensor. */
+    public int[] toIntArray() {
+        return readInts(0, checkedArrayLength());
+    }
+
+    /** All raw 16-bit patterns of an F16 or BF16 tensor. */
+    public short[] toBits() {
+        ensureOpen();
+        require16Bit();
+        short[] out = new short[checkedArrayLength()];
+        ByteBuffer b = newBuffer(out.length * 2L);
+        storage.read(byteOffset, b);
+        b.flip();
+        b.asShortBuffer().get(out);
+        return out;
+    }
+
+    /** {@code count} elements from element {@code offset}, as floats. */
+    public float[] readFloats(long offset, int count) {
+        ensureOpen();
+        requireRange(offset, count);
+        ByteBuffer b = newBuffer((long) count * dtype.byteSize());
+        storage.read(byteOffset + offset * dtype.byteSize(), b);
+        b.flip();
+        float[] out = new float[count];
+        switch (dtype) {
+            case F32:
+                b.asFloatBuffer().get(out);
+                break;
+            case F16:
+                for (int i = 0; i < count; i++) {
+                    out[i] = HalfFloats.f16ToFloat(b.getShort());
+                }
+                break;
+            case BF16:
+                for (int i = 0; i < count; i++) {
+                    out[i] = HalfFloats.bf16ToFloat(b.getShort());
+                }
+                break;
+            case I32:
+                for (int i = 0; i < count; i++) {
+                    out[i] = b.getInt();
+                }
+                break;
+            default:
+                throw new AssertionError(dtype);
+        }
+        return out;
+    }
+
+    /** {@code count} elements of an I32 tensor from element {@code offset}. */
+    public int[] readInts(long offset, int count) {
+        ensureOpen();
+        if (dtype != DType.I32) {
+            throw new IllegalStateException("tensor is " + dtype + ", not I32");
+        }
+        requireRange(offset, count);
+        ByteBuffer b = newBuffer(count * 4L);
+        storage.read(byteOffset + offset * 4, b);
+        b.flip();
+        int[] out = new int[count];
+        b.asIntBuffer().get(out);
+        return out;
+    }
+
+    /** Frees the memory (views free nothing). Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (parent == null) {
+            storage.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + device + ", " + dtype + Arrays.toString(shape) + (isClosed() ? ", closed" : "") + "]";
+    }
+
+    private void ensureOpen() {
+        if (isClosed()) {
+            throw new IllegalStateException("tensor " + dtype + Arrays.toString(shape) + " is closed");
+        }
+    }
+
+    private void require16Bit() {
+        if (dtype != DType.F16 && dtype != DType.BF16) {
+            throw new IllegalStateException("tensor is " + dtype + ", not F16 or BF16");
+        }
+    }
+
+    private void requireLength(int length) {
+        if (length != numel) {
+            throw new IllegalArgumentException("array of " + length + " elements for a tensor of " + numel
+                    + " elements " + Arrays.toString(shape));
+        }
+    }
+
+    private void requireRange(long offset, long count) {
+        if (offset < 0 || count < 0 || offset > numel || count > numel - offset) {
+            throw new IndexOutOfBoundsException("elements [" + offset + ", " + (offset + count)
+                    + ") outside a tensor of " + numel + " elements");
+        }
+    }
+
+    private int checkedArrayLength() {
+        if (numel > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("tensor of " + numel + " elements does not fit in a Java array");
+        }
+        return (int) numel;
+    }
+
+    private static ByteBuffer newBuffer(long bytes) {
+        return ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}
