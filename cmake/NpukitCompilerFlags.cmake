@@ -1,0 +1,26 @@
+# Compiler flags for what npukit ships. The libraries go into a jar that runs on any machine of
+# the target architecture, so they are compiled for a baseline ISA (x86-64-v2, armv8-a) and never
+# tuned to the build machine; faster instruction sets are separate sources chosen at run time.
+#
+# -ffp-contract=off keeps a*b+c as two rounded operations, so element-wise kernels (RoPE, dtype
+# conversion, contrastive scoring) are bit-exact with the Java reference. Reductions that want
+# FMA use explicit intrinsics, which this flag does not touch.
+
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+  set(NPUKIT_X86_64 TRUE)
+  set(NPUKIT_ARCH_FLAGS -march=x86-64-v2 -mtune=generic)
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+  set(NPUKIT_ARCH_FLAGS -march=armv8-a)
+else()
+  set(NPUKIT_ARCH_FLAGS)
+endif()
+
+set(NPUKIT_BASELINE_FLAGS ${NPUKIT_ARCH_FLAGS} -O3 -ffp-contract=off -fno-math-errno -Wall -Wextra)
+set(NPUKIT_AVX2_FLAGS -mavx2 -mfma -mf16c)
+
+# Adds sources to a target with extra ISA flags on those files only.
+function(npukit_add_simd_sources target flags)
+  target_sources(${target} PRIVATE ${ARGN})
+  string(REPLACE ";" " " flag_string "${flags}")
+  set_source_files_properties(${ARGN} TARGET_DIRECTORY ${target} PROPERTIES COMPILE_FLAGS "${flag_string}")
+endfunction()

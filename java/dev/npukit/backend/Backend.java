@@ -1,0 +1,58 @@
+package dev.npukit.backend;
+
+import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.RopeArgs;
+import dev.npukit.kernels.WriteKvArgs;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+
+/**
+ * One place where tensors live and kernels run: {@code reference} (plain Java, the oracle),
+ * {@code cpu} (optimized C++) or {@code ascend} (AscendC on an NPU, or its CPU emulation).
+ * Get one from {@link Backends}. Every kernel validates its argument record before running and
+ * throws {@link IllegalArgumentException} naming the bad argument; native failures are
+ * {@link NpukitException}s. Backends are thread-safe; tensors are not.
+ */
+public interface Backend {
+    /** "reference", "cpu" or "ascend". */
+    String name();
+
+    /** Availability, mode and description. */
+    BackendInfo info();
+
+    /** A zero-filled tensor of the given dtype and shape, owned by this backend. */
+    Tensor allocate(DType dtype, long... shape);
+
+    /** A tensor holding {@code data}, converted to {@code dtype} (a float type). */
+    default Tensor fromFloats(DType dtype, float[] data, long... shape) {
+        Tensor t = allocate(dtype, shape);
+        try {
+            t.copyFrom(data);
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    /** An I32 tensor holding {@code data}. */
+    default Tensor fromInts(int[] data, long... shape) {
+        Tensor t = allocate(DType.I32, shape);
+        try {
+            t.copyFrom(data);
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    /** RoPE-fused paged attention (DESIGN 3.1). */
+    void pagedAttention(AttentionArgs args);
+
+    /** Writes keys and values into the paged cache, without rotation (DESIGN 3.2). */
+    void writeKv(WriteKvArgs args);
+
+    /** Rotates x in place (DESIGN 3.2). */
+    void rope(RopeArgs args);
+}

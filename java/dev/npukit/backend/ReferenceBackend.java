@@ -1,0 +1,46 @@
+package dev.npukit.backend;
+
+import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.AttentionShape;
+import dev.npukit.kernels.RopeArgs;
+import dev.npukit.kernels.WriteKvArgs;
+import dev.npukit.tensor.HeapStorage;
+import dev.npukit.tensor.Storage;
+
+/**
+ * The plain-Java backend: obviously correct, slow, always available. It is the oracle that the
+ * equality tests hold every other backend to (DESIGN 3.5).
+ */
+public final class ReferenceBackend extends BaseBackend {
+    public static final String NAME = "reference";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public BackendInfo info() {
+        return new BackendInfo(NAME, true, "plain Java oracle", "java");
+    }
+
+    @Override
+    protected Storage newStorage(long bytes) {
+        return new HeapStorage(bytes);
+    }
+
+    @Override
+    protected void runPagedAttention(AttentionArgs args, AttentionShape shape) {
+        ReferenceAttention.run(args, shape);
+    }
+
+    @Override
+    protected void runWriteKv(WriteKvArgs args, WriteKvArgs.Shape shape) {
+        ReferenceCacheWrite.run(args, shape);
+    }
+
+    @Override
+    protected void runRope(RopeArgs args, RopeArgs.Shape shape) {
+        ReferenceRope.run(args, shape);
+    }
+}

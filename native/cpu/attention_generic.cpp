@@ -1,0 +1,49 @@
+// Paged attention for any x86-64 (baseline ISA) or other processor: plain loops the compiler
+// vectorizes for the target's baseline vector unit.
+#include <cmath>
+
+#include "attention_impl.h"
+#include "convert.h"
+
+namespace npukit {
+namespace {
+
+struct GenericOps {
+  static void load(const void* src, int dtype, int64_t offset, float* dst, int n) {
+    for (int i = 0; i < n; i++) dst[i] = load_float(src, dtype, offset + i);
+  }
+
+  static void store(void* dst, int dtype, int64_t offset, const float* src, int n) {
+    for (int i = 0; i < n; i++) store_float(dst, dtype, offset + i, src[i]);
+  }
+
+  // Eight independent partial sums: the compiler maps them to vector lanes without reassociating.
+  static float dot(const float* a, const float* b, int n) {
+    float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      for (int k = 0; k < 8; k++) part[k] += a[i + k] * b[i + k];
+    }
+    float sum = ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
+    for (; i < n; i++) sum += a[i] * b[i];
+    return sum;
+  }
+
+  static void exp_inplace(float* x, int n) {
+    for (int i = 0; i < n; i++) x[i] = std::exp(x[i]);
+  }
+
+  static void scale(float* x, float c, int n) {
+    for (int i = 0; i < n; i++) x[i] *= c;
+  }
+
+  static void axpy(float* y, float a, const float* x, int n) {
+    for (int i = 0; i < n; i++) y[i] += a * x[i];
+  }
+};
+
+}  // namespace
+
+bool paged_attention_generic(const AttentionProblem& p) { return run_paged_attention<GenericOps>(p); }
+
+}  // namespace npukit
