@@ -35,6 +35,54 @@ inline __m256 exp256(__m256 x) {
   return _mm256_andnot_ps(too_small, result);
 }
 
+// Sum of each of four vectors, as the four lanes of one vector.
+inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
+  const __m256 ab = _mm256_hadd_ps(a, b);
+  const __m256 cd = _mm256_hadd_ps(c, d);
+  const __m256 abcd = _mm256_hadd_ps(ab, cd);
+  return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+// Scores of NG (<= 4) query rows against n key rows; D % 8 == 0. Each key chunk is loaded once
+// for all NG queries, and the NG dot products are reduced together.
+template <int NG>
+inline void scores_block(const float* Q, int D, const float* K, int n, float* S, int ldS) {
+  for (int j = 0; j < n; j++) {
+    const float* k = K + j * D;
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int c = 0; c < D; c += 8) {
+      const __m256 kv = _mm256_loadu_ps(k + c);
+      for (int g = 0; g < NG; g++) acc[g] = _mm256_fmadd_ps(_mm256_loadu_ps(Q + g * D + c), kv, acc[g]);
+    }
+    alignas(16) float sums[4];
+    _mm_store_ps(sums, hsum4(acc[0], acc[1], acc[2], acc[3]));
+    for (int g = 0; g < NG; g++) S[g * ldS + j] = sums[g];
+  }
+}
+
+// acc[g] += sum_j P[g][j] * V[j] for NG accumulator rows, CH chunks of 8 at a time kept in
+// registers across all j (NG * CH + CH + 1 <= 16 registers); D % (8 * CH) == 0.
+template <int NG, int CH>
+inline void accumulate_block(float* acc, const float* P, int ldP, const float* V, int n, int D) {
+  for (int c = 0; c < D; c += 8 * CH) {
+    __m256 r[NG][CH];
+    for (int g = 0; g < NG; g++) {
+      for (int h = 0; h < CH; h++) r[g][h] = _mm256_loadu_ps(acc + g * D + c + 8 * h);
+    }
+    for (int j = 0; j < n; j++) {
+      __m256 v[CH];
+      for (int h = 0; h < CH; h++) v[h] = _mm256_loadu_ps(V + j * D + c + 8 * h);
+      for (int g = 0; g < NG; g++) {
+        const __m256 pg = _mm256_broadcast_ss(P + g * ldP + j);
+        for (int h = 0; h < CH; h++) r[g][h] = _mm256_fmadd_ps(pg, v[h], r[g][h]);
+      }
+    }
+    for (int g = 0; g < NG; g++) {
+      for (int h = 0; h < CH; h++) _mm256_storeu_ps(acc + g * D + c + 8 * h, r[g][h]);
+    }
+  }
+}
+
 struct Avx2Ops {
   static void load(const void* src, int dtype, int64_t offset, float* dst, int n) {
     int i = 0;
@@ -99,6 +147,42 @@ struct Avx2Ops {
       _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
     }
     for (; i < n; i++) y[i] += a * x[i];
+  }
+
+  static void scores(const float* Q, int nq, const float* K, int n, int D, float* S, int ldS) {
+    if (D % 8 != 0) {
+      for (int g = 0; g < nq; g++) {
+        for (int j = 0; j < n; j++) S[g * ldS + j] = dot(Q + g * D, K + j * D, D);
+      }
+      return;
+    }
+    int g = 0;
+    for (; g + 4 <= nq; g += 4) scores_block<4>(Q + g * D, D, K, n, S + g * ldS, ldS);
+    switch (nq - g) {
+      case 3: scores_block<3>(Q + g * D, D, K, n, S + g * ldS, ldS); break;
+      case 2: scores_block<2>(Q + g * D, D, K, n, S + g * ldS, ldS); break;
+      case 1: scores_block<1>(Q + g * D, D, K, n, S + g * ldS, ldS); break;
+      default: break;
+    }
+  }
+
+  static void accumulate(float* acc, int nq, const float* P, int ldP, const float* V, int n, int D) {
+    if (D % 16 != 0) {
+      for (int g = 0; g < nq; g++) {
+        for (int j = 0; j < n; j++) axpy(acc + g * D, P[g * ldP + j], V + j * D, D);
+      }
+      return;
+    }
+    int g = 0;
+    for (; g + 6 <= nq; g += 6) accumulate_block<6, 2>(acc + g * D, P + g * ldP, ldP, V, n, D);
+    switch (nq - g) {
+      case 5: accumulate_block<5, 2>(acc + g * D, P + g * ldP, ldP, V, n, D); break;
+      case 4: accumulate_block<4, 2>(acc + g * D, P + g * ldP, ldP, V, n, D); break;
+      case 3: accumulate_block<3, 2>(acc + g * D, P + g * ldP, ldP, V, n, D); break;
+      case 2: accumulate_block<2, 2>(acc + g * D, P + g * ldP, ldP, V, n, D); break;
+      case 1: accumulate_block<1, 2>(acc + g * D, P + g * ldP, ldP, V, n, D); break;
+      default: break;
+    }
   }
 };
 

@@ -40,6 +40,20 @@ struct GenericOps {
   static void axpy(float* y, float a, const float* x, int n) {
     for (int i = 0; i < n; i++) y[i] += a * x[i];
   }
+
+  // S[g * ldS + j] = <Q[g], K[j]> for nq query rows and n key rows of length D.
+  static void scores(const float* Q, int nq, const float* K, int n, int D, float* S, int ldS) {
+    for (int g = 0; g < nq; g++) {
+      for (int j = 0; j < n; j++) S[g * ldS + j] = dot(Q + g * D, K + j * D, D);
+    }
+  }
+
+  // acc[g] += sum_j P[g * ldP + j] * V[j] for nq accumulator rows.
+  static void accumulate(float* acc, int nq, const float* P, int ldP, const float* V, int n, int D) {
+    for (int g = 0; g < nq; g++) {
+      for (int j = 0; j < n; j++) axpy(acc + g * D, P[g * ldP + j], V + j * D, D);
+    }
+  }
 };
 
 }  // namespace

@@ -3,11 +3,15 @@
 // each translation unit gets its own copy compiled with its own flags, and the linker can never
 // hand AVX2 code to a baseline caller.
 //
-// Work split: one item = (sequence, KV head, tile of up to kQueryTile query rows). An item
-// holds the G = numHeads/numKvHeads query heads of its KV head for every row of its tile, so
-// each key row is loaded, converted and rotated once per KV head and shared by G * rows queries.
-// For every KV block: convert and rotate its keys, convert its values, then update each query's
-// online-softmax state (running max m, sum l, accumulator acc) with the slots it may see.
+// Work split: one item = (sequence, range of KV heads, tile of up to kQueryTile query rows). An
+// item holds the G = numHeads/numKvHeads query heads of each of its KV heads for every row of its
+// tile, so each key row is loaded, converted and rotated once per KV head and shared by G * rows
+// queries. Decode items take as many KV heads as still leave every thread work: a slot's KV
+// heads are contiguous in memory, so one thread then streams through whole blocks instead of
+// striding across them (strided reads left the decode kernel latency-bound at a fraction of the
+// memory bandwidth). For every KV block and head: convert and rotate its keys, convert its values,
+// then update each query's online-softmax state (running max m, sum l, accumulator acc) with the
+// slots it may see; the next block is prefetched meanwhile.
 #ifndef NPUKIT_CPU_ATTENTION_IMPL_H
 #define NPUKIT_CPU_ATTENTION_IMPL_H
 
@@ -25,13 +29,26 @@ namespace npukit {
 namespace {
 
 constexpr int kQueryTile = 16;
+constexpr int kPrefetchAhead = 2;
 
 struct WorkItem {
   int seq;
-  int kv_head;
+  int head_begin;  // KV heads [head_begin, head_end)
+  int head_end;
   int row_begin;  // relative to the sequence's first query row
   int row_end;
 };
+
+// Asks for the rows of heads [h0, h1) of every slot of a block before they are needed.
+inline void prefetch_block(const void* cache, int dtype_bytes, int64_t first_row, int64_t row_stride, int slots,
+                           int64_t row_elems) {
+  const char* base = static_cast<const char*>(cache);
+  const int64_t bytes = row_elems * dtype_bytes;
+  for (int j = 0; j < slots; j++) {
+    const char* p = base + (first_row + j * row_stride) * dtype_bytes;
+    for (int64_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off, 0, 3);
+  }
+}
 
 template <class Ops>
 void attend_item(const AttentionProblem& p, const WorkItem& w, std::vector<float>& scratch) {
@@ -42,96 +59,141 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, std::vector<float
   const int q_len = p.query_start_loc[w.seq + 1] - q_begin;
   const int first_pos = p.seq_lens[w.seq] - q_len;
   const int rows = w.row_end - w.row_begin;
-  const int nq = rows * G;
+  const int heads = w.head_end - w.head_begin;
+  const int per_head = rows * G;  // queries of one KV head in this item
+  const int nq = heads * per_head;
   const int kv_end = first_pos + w.row_end;  // slots [0, kv_end) are visible to the tile's last row
+  const int elem = p.cache_dtype == NPUKIT_F32 ? 4 : 2;
 
-  scratch.resize(static_cast<size_t>(2 * nq * D + 2 * bs * D + bs + 2 * nq));
+  scratch.resize(static_cast<size_t>(2 * nq * D + 2 * heads * bs * D + G * bs + 2 * nq));
   float* Q = scratch.data();
   float* acc = Q + nq * D;
-  float* K = acc + nq * D;
-  float* V = K + bs * D;
-  float* S = V + bs * D;
-  float* m = S + bs;
+  float* Kall = acc + nq * D;  // [heads][bs][D] keys of one block, rotated
+  float* Vall = Kall + heads * bs * D;
+  float* S = Vall + heads * bs * D;  // [G][bs] scores, then probabilities, of one query row's G heads
+  float* m = S + G * bs;
   float* l = m + nq;
 
+  // Query index qi = (kv head offset) * per_head + row * G + g.
   const int64_t kv_row_stride = static_cast<int64_t>(p.num_kv_heads) * D;
-  for (int r = 0; r < rows; r++) {
-    const int token = q_begin + w.row_begin + r;
-    const int pos = first_pos + w.row_begin + r;
-    for (int g = 0; g < G; g++) {
-      const int qi = r * G + g;
-      const int head = w.kv_head * G + g;
-      float* qv = Q + qi * D;
-      Ops::load(p.q, p.q_dtype, (static_cast<int64_t>(token) * p.num_heads + head) * D, qv, D);
-      if (p.rope_style != NPUKIT_ROPE_NONE) {
-        rotate_row(qv, p.cos_sin + static_cast<int64_t>(pos) * p.rotary_dim, p.rotary_dim, p.rope_style);
+  for (int hh = 0; hh < heads; hh++) {
+    for (int r = 0; r < rows; r++) {
+      const int token = q_begin + w.row_begin + r;
+      const int pos = first_pos + w.row_begin + r;
+      for (int g = 0; g < G; g++) {
+        const int qi = hh * per_head + r * G + g;
+        const int head = (w.head_begin + hh) * G + g;
+        float* qv = Q + qi * D;
+        Ops::load(p.q, p.q_dtype, (static_cast<int64_t>(token) * p.num_heads + head) * D, qv, D);
+        if (p.rope_style != NPUKIT_ROPE_NONE) {
+          rotate_row(qv, p.cos_sin + static_cast<int64_t>(pos) * p.rotary_dim, p.rotary_dim, p.rope_style);
+        }
+        for (int d = 0; d < D; d++) qv[d] *= p.scale;
+        m[qi] = -std::numeric_limits<float>::infinity();
+        l[qi] = 0.0f;
+        std::fill(acc + qi * D, acc + (qi + 1) * D, 0.0f);
       }
-      for (int d = 0; d < D; d++) qv[d] *= p.scale;
-      m[qi] = -std::numeric_limits<float>::infinity();
-      l[qi] = 0.0f;
-      std::fill(acc + qi * D, acc + (qi + 1) * D, 0.0f);
     }
   }
 
   const int32_t* table = p.block_tables + static_cast<int64_t>(w.seq) * p.max_blocks_per_seq;
   const int num_kv_blocks = (kv_end + bs - 1) / bs;
+  const int64_t head_offset = static_cast<int64_t>(w.head_begin) * D;
   for (int b = 0; b < num_kv_blocks; b++) {
     const int j0 = b * bs;
     const int n = std::min(bs, kv_end - j0);
-    const int64_t base = (static_cast<int64_t>(table[b]) * bs) * kv_row_stride + static_cast<int64_t>(w.kv_head) * D;
+    const int64_t block_base = static_cast<int64_t>(table[b]) * bs * kv_row_stride;
+    // Rows of the block kPrefetchAhead blocks ahead, asked for one slot at a time while this
+    // block converts, so that the requests are spread out instead of queueing all at once.
+    const bool prefetch = b + kPrefetchAhead < num_kv_blocks;
+    const int64_t ahead = prefetch
+        ? static_cast<int64_t>(table[b + kPrefetchAhead]) * bs * kv_row_stride + head_offset : 0;
+    // Convert the block in memory order (slot by slot, head by head): one sequential stream.
     for (int jj = 0; jj < n; jj++) {
-      float* kr = K + jj * D;
-      Ops::load(p.k_cache, p.cache_dtype, base + jj * kv_row_stride, kr, D);
-      if (p.rope_style != NPUKIT_ROPE_NONE) {
-        rotate_row(kr, p.cos_sin + static_cast<int64_t>(j0 + jj) * p.rotary_dim, p.rotary_dim, p.rope_style);
+      const int64_t row = block_base + jj * kv_row_stride + head_offset;
+      if (prefetch) {
+        prefetch_block(p.k_cache, elem, ahead + jj * kv_row_stride, kv_row_stride, 1, static_cast<int64_t>(heads) * D);
+        prefetch_block(p.v_cache, elem, ahead + jj * kv_row_stride, kv_row_stride, 1, static_cast<int64_t>(heads) * D);
       }
-      Ops::load(p.v_cache, p.cache_dtype, base + jj * kv_row_stride, V + jj * D, D);
+      for (int hh = 0; hh < heads; hh++) {
+        float* kr = Kall + (hh * bs + jj) * D;
+        Ops::load(p.k_cache, p.cache_dtype, row + static_cast<int64_t>(hh) * D, kr, D);
+        if (p.rope_style != NPUKIT_ROPE_NONE) {
+          rotate_row(kr, p.cos_sin + static_cast<int64_t>(j0 + jj) * p.rotary_dim, p.rotary_dim, p.rope_style);
+        }
+      }
     }
-    for (int qi = 0; qi < nq; qi++) {
-      const int pos = first_pos + w.row_begin + qi / G;
-      const int visible = std::min(n, pos - j0 + 1);
-      if (visible <= 0) continue;
-      const float* qv = Q + qi * D;
-      float block_max = -std::numeric_limits<float>::infinity();
-      for (int jj = 0; jj < visible; jj++) {
-        S[jj] = Ops::dot(qv, K + jj * D, D);
-        block_max = std::max(block_max, S[jj]);
+    for (int jj = 0; jj < n; jj++) {
+      const int64_t row = block_base + jj * kv_row_stride + head_offset;
+      for (int hh = 0; hh < heads; hh++) {
+        Ops::load(p.v_cache, p.cache_dtype, row + static_cast<int64_t>(hh) * D, Vall + (hh * bs + jj) * D, D);
       }
-      const float new_m = std::max(m[qi], block_max);
-      const float correction = std::exp(m[qi] - new_m);  // 0 on the first block (m = -inf)
-      for (int jj = 0; jj < visible; jj++) S[jj] -= new_m;
-      Ops::exp_inplace(S, visible);
-      float sum = 0.0f;
-      for (int jj = 0; jj < visible; jj++) sum += S[jj];
-      l[qi] = l[qi] * correction + sum;
-      m[qi] = new_m;
-      float* a = acc + qi * D;
-      Ops::scale(a, correction, D);
-      for (int jj = 0; jj < visible; jj++) Ops::axpy(a, S[jj], V + jj * D, D);
+    }
+    for (int hh = 0; hh < heads; hh++) {
+      const float* K = Kall + hh * bs * D;
+      const float* V = Vall + hh * bs * D;
+      // The G query heads of one row share a position, hence the visible slots of this block.
+      for (int r = 0; r < rows; r++) {
+        const int pos = first_pos + w.row_begin + r;
+        const int visible = std::min(n, pos - j0 + 1);
+        if (visible <= 0) continue;
+        const int q0 = hh * per_head + r * G;
+        Ops::scores(Q + q0 * D, G, K, visible, D, S, bs);
+        for (int g = 0; g < G; g++) {
+          float* sg = S + g * bs;
+          float block_max = -std::numeric_limits<float>::infinity();
+          for (int jj = 0; jj < visible; jj++) block_max = std::max(block_max, sg[jj]);
+          const int qi = q0 + g;
+          const float new_m = std::max(m[qi], block_max);
+          const float correction = std::exp(m[qi] - new_m);  // 0 on the first block (m = -inf)
+          for (int jj = 0; jj < visible; jj++) sg[jj] -= new_m;
+          Ops::exp_inplace(sg, visible);
+          float sum = 0.0f;
+          for (int jj = 0; jj < visible; jj++) sum += sg[jj];
+          l[qi] = l[qi] * correction + sum;
+          m[qi] = new_m;
+          Ops::scale(acc + qi * D, correction, D);
+        }
+        Ops::accumulate(acc + q0 * D, G, S, bs, V, visible, D);
+      }
     }
   }
 
-  for (int r = 0; r < rows; r++) {
-    const int token = q_begin + w.row_begin + r;
-    for (int g = 0; g < G; g++) {
-      const int qi = r * G + g;
-      const int head = w.kv_head * G + g;
-      float* a = acc + qi * D;
-      // A row with no visible slot cannot happen (position >= 0 sees slot 0); guard anyway.
-      Ops::scale(a, l[qi] > 0.0f ? 1.0f / l[qi] : 0.0f, D);
-      Ops::store(p.out, p.out_dtype, (static_cast<int64_t>(token) * p.num_heads + head) * D, a, D);
+  for (int hh = 0; hh < heads; hh++) {
+    for (int r = 0; r < rows; r++) {
+      const int token = q_begin + w.row_begin + r;
+      for (int g = 0; g < G; g++) {
+        const int qi = hh * per_head + r * G + g;
+        const int head = (w.head_begin + hh) * G + g;
+        float* a = acc + qi * D;
+        // Every row sees at least slot 0, so l > 0; the guard only keeps a bug from dividing by 0.
+        Ops::scale(a, l[qi] > 0.0f ? 1.0f / l[qi] : 0.0f, D);
+        Ops::store(p.out, p.out_dtype, (static_cast<int64_t>(token) * p.num_heads + head) * D, a, D);
+      }
     }
   }
 }
 
 template <class Ops>
 bool run_paged_attention(const AttentionProblem& p) {
+  // Decode tiles (one row) group KV heads while there are still at least 2 items per thread.
+  int decode_tiles = 0;
+  for (int s = 0; s < p.num_seqs; s++) {
+    decode_tiles += (p.query_start_loc[s + 1] - p.query_start_loc[s]) == 1;
+  }
+  int heads_per_item = p.num_kv_heads;
+  while (heads_per_item > 1 &&
+         static_cast<int64_t>(decode_tiles) * ((p.num_kv_heads + heads_per_item - 1) / heads_per_item) <
+             2 * num_threads()) {
+    heads_per_item = (heads_per_item + 1) / 2;
+  }
   std::vector<WorkItem> items;
   for (int s = 0; s < p.num_seqs; s++) {
     const int q_len = p.query_start_loc[s + 1] - p.query_start_loc[s];
+    const int step = q_len == 1 ? heads_per_item : 1;
     for (int r = 0; r < q_len; r += kQueryTile) {
-      for (int h = 0; h < p.num_kv_heads; h++) {
-        items.push_back({s, h, r, std::min(q_len, r + kQueryTile)});
+      for (int h = 0; h < p.num_kv_heads; h += step) {
+        items.push_back({s, h, std::min(p.num_kv_heads, h + step), r, std::min(q_len, r + kQueryTile)});
       }
     }
   }

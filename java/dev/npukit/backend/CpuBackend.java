@@ -3,8 +3,10 @@ package dev.npukit.backend;
 import dev.npukit.bridge.CpuKernels;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
+import dev.npukit.kernels.Check;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
+import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Storage;
 import dev.npukit.tensor.Tensor;
 
@@ -39,7 +41,7 @@ public final class CpuBackend extends BaseBackend {
     @Override
     public BackendInfo info() {
         return new BackendInfo(NAME, true, "native C++ kernels " + version() + ", " + cpuFeatures() + ", "
-                + CpuKernels.npukit_num_threads() + " threads", "native");
+                + threads() + " threads", "native");
     }
 
     /** Version of the native library. */
@@ -50,6 +52,33 @@ public final class CpuBackend extends BaseBackend {
     /** The instruction-set path the kernels run ("avx2 fma f16c" or "baseline"). */
     public String cpuFeatures() {
         return CpuKernels.npukit_cpu_features().getString();
+    }
+
+    /**
+     * The machine's memory read bandwidth in GB/s as the kernels see it: every worker thread
+     * streams through {@code bytes} bytes of native memory (make it far larger than the caches).
+     * Median of {@code reps} timed reads after one warm-up read.
+     */
+    public double measureReadBandwidthGbPerS(long bytes, int reps) {
+        Check.arg(bytes >= 1 << 20, "bytes", "is %d, must be at least 1 MiB", bytes);
+        Check.arg(reps >= 1, "reps", "is %d, must be at least 1", reps);
+        double[] gbPerS = new double[reps];
+        try (Tensor buf = allocate(DType.I32, bytes / 4)) {
+            long addr = addr(buf);
+            CpuKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
+            for (int i = 0; i < reps; i++) {
+                long t0 = System.nanoTime();
+                CpuKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
+                gbPerS[i] = buf.byteSize() / (double) (System.nanoTime() - t0);
+            }
+        }
+        java.util.Arrays.sort(gbPerS);
+        return gbPerS[reps / 2];
+    }
+
+    /** Worker threads per kernel call (NPUKIT_NUM_THREADS, default: all cores). */
+    public int threads() {
+        return CpuKernels.npukit_num_threads();
     }
 
     @Override

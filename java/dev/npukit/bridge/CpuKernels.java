@@ -12,7 +12,7 @@ import org.bytedeco.javacpp.annotation.Platform;
  * re-checks every bound and returns a status code (0 = OK), with the message in
  * {@link #npukit_last_error()}. Only {@code dev.npukit.backend.CpuBackend} calls this class.
  */
-@Platform(include = {"npukit/common.h", "npukit/attention.h"}, link = "npukit_cpu")
+@Platform(include = {"npukit/common.h", "npukit/attention.h", "npukit/bench.h"}, link = "npukit_cpu")
 public final class CpuKernels {
     static {
         Loader.load();
@@ -56,4 +56,7 @@ public final class CpuKernels {
             @Cast("void*") long x, int xDtype, long xNumel, @Cast("const int32_t*") long positions,
             @Cast("const float*") long cosSin, long cosSinNumel,
             int numTokens, int numHeads, int headDim, int rotaryDim, int ropeStyle);
+
+    /** Reads {@code bytes} bytes at {@code buf} with every worker thread; returns a checksum. */
+    public static native double npukit_read_bandwidth_probe(@Cast("const void*") long buf, long bytes);
 }

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Kernels and cache logic for LLM serving on Ascend NPUs, with a CPU fallback.",
         subcommands = {
+            InfoCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -1,0 +1,203 @@
+package dev.npukit.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.npukit.backend.Backend;
+import dev.npukit.backend.Backends;
+import dev.npukit.backend.CpuBackend;
+import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.RopeStyle;
+import dev.npukit.kernels.RopeTables;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.HalfFloats;
+import dev.npukit.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code npukit bench attention}: decode attention over a paged F16 cache, classic (NONE, keys
+ * stored rotated) against fused (NEOX, NoPE keys rotated in the kernel), in GB/s of KV read and
+ * as a fraction of the machine's measured read bandwidth.
+ */
+@Command(name = "attention", mixinStandardHelpOptions = true,
+        description = "Decode paged attention: NONE vs fused NEOX, median time, GB/s of KV read, "
+                + "ratio to measured memory read bandwidth.")
+final class BenchAttentionCommand implements Callable<Integer> {
+    @Option(names = "--backend", description = "Backend to measure (default: the best available).")
+    String backend;
+
+    @Option(names = "--seqs", split = ",", defaultValue = "1,8,32",
+            description = "Numbers of sequences (default: ${DEFAULT-VALUE}).")
+    int[] numSeqs;
+
+    @Option(names = "--kv-lens", split = ",", defaultValue = "512,4096,32768",
+            description = "KV lengths per sequence (default: ${DEFAULT-VALUE}).")
+    int[] kvLens;
+
+    @Option(names = "--heads", defaultValue = "32", description = "Query heads (default: ${DEFAULT-VALUE}).")
+    int heads;
+
+    @Option(names = "--kv-heads", defaultValue = "8", description = "KV heads (default: ${DEFAULT-VALUE}).")
+    int kvHeads;
+
+    @Option(names = "--head-dim", defaultValue = "128", description = "Head dimension (default: ${DEFAULT-VALUE}).")
+    int headDim;
+
+    @Option(names = "--block-size", defaultValue = "16", description = "KV block size (default: ${DEFAULT-VALUE}).")
+    int blockSize;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs per case (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--reps", defaultValue = "7", description = "Timed runs per case (default: ${DEFAULT-VALUE}).")
+    int reps;
+
+    @Option(names = "--json", description = "Print JSON on stdout instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Backend b = backend == null ? Backends.best() : Backends.get(backend);
+        Progress progress = new Progress();
+        progress.say("measuring memory read bandwidth");
+        double bandwidth = ((CpuBackend) Backends.get(CpuBackend.NAME)).measureReadBandwidthGbPerS(1L << 30, 5);
+
+        int maxSeqs = max(numSeqs);
+        int maxLen = max(kvLens);
+        int blocksPerSeq = (maxLen + blockSize - 1) / blockSize;
+        long numBlocks = (long) maxSeqs * blocksPerSeq;
+        progress.say(String.format("allocating a %.1f GB F16 KV cache", 2.0 * numBlocks * blockSize * kvHeads * headDim
+                * 2 / 1e9));
+        List<Map<String, Object>> cases = new ArrayList<>();
+        try (Tensor k = b.allocate(DType.F16, numBlocks, blockSize, kvHeads, headDim);
+                Tensor v = b.allocate(DType.F16, numBlocks, blockSize, kvHeads, headDim);
+                Tensor cosSin = b.fromFloats(DType.F32, RopeTables.cosSin(maxLen, headDim, 10000.0), maxLen, headDim)) {
+            fillRandom(k, 1);
+            fillRandom(v, 2);
+            // Blocks are handed out in shuffled order, as a paged cache scatters them.
+            List<Integer> ids = new ArrayList<>();
+            for (int i = 0; i < numBlocks; i++) {
+                ids.add(i);
+            }
+            Collections.shuffle(ids, new Random(5));
+            for (int seqs : numSeqs) {
+                for (int len : kvLens) {
+                    for (RopeStyle style : new RopeStyle[] {RopeStyle.NONE, RopeStyle.NEOX}) {
+                        progress.say(String.format("%s seqs=%d kvLen=%d", style, seqs, len));
+                        cases.add(runCase(b, k, v, cosSin, ids, seqs, len, blocksPerSeq, style, bandwidth));
+                    }
+                }
+            }
+        }
+        progress.done();
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("backend", b.name());
+        report.put("machine", Machine.describe());
+        report.put("readBandwidthGbPerS", round(bandwidth, 2));
+        report.put("heads", heads);
+        report.put("kvHeads", kvHeads);
+        report.put("headDim", headDim);
+        report.put("blockSize", blockSize);
+        report.put("cacheDtype", "F16");
+        report.put("cases", cases);
+        if (json) {
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            return 0;
+        }
+        System.out.printf("decode attention on %s: %d heads / %d KV heads, headDim %d, F16 cache, block %d%n",
+                b.name(), heads, kvHeads, headDim, blockSize);
+        System.out.printf("machine: %s; measured read bandwidth %.1f GB/s%n%n", Machine.describe(), bandwidth);
+        TextTable t = new TextTable("rope", "seqs", "kvLen", "median ms", "GB/s", "of bandwidth", "NEOX / NONE");
+        Map<String, Double> noneMs = new LinkedHashMap<>();
+        for (Map<String, Object> c : cases) {
+            String key = c.get("numSeqs") + "/" + c.get("kvLen");
+            double ms = (Double) c.get("medianMs");
+            String ratio = "";
+            if (c.get("ropeStyle").equals("NONE")) {
+                noneMs.put(key, ms);
+            } else {
+                ratio = String.format("%.2fx", ms / noneMs.get(key));
+            }
+            t.row(c.get("ropeStyle"), c.get("numSeqs"), c.get("kvLen"), String.format("%.3f", ms),
+                    String.format("%.1f", (Double) c.get("gbPerS")),
+                    String.format("%.0f%%", 100 * (Double) c.get("bandwidthRatio")), ratio);
+        }
+        t.print(System.out);
+        return 0;
+    }
+
+    private Map<String, Object> runCase(Backend b, Tensor k, Tensor v, Tensor cosSin, List<Integer> ids, int seqs,
+            int len, int blocksPerSeq, RopeStyle style, double bandwidth) {
+        int[] table = new int[seqs * blocksPerSeq];
+        for (int i = 0; i < table.length; i++) {
+            table[i] = ids.get(i);
+        }
+        int[] lens = new int[seqs];
+        int[] starts = new int[seqs + 1];
+        for (int s = 0; s < seqs; s++) {
+            lens[s] = len;
+            starts[s + 1] = s + 1;
+        }
+        float[] qData = new float[seqs * heads * headDim];
+        Random r = new Random(len);
+        for (int i = 0; i < qData.length; i++) {
+            qData[i] = (float) r.nextGaussian();
+        }
+        try (Tensor q = b.fromFloats(DType.F32, qData, seqs, heads, headDim);
+                Tensor out = b.allocate(DType.F32, seqs, heads, headDim);
+                Tensor tables = b.fromInts(table, seqs, blocksPerSeq);
+                Tensor seqLens = b.fromInts(lens, seqs);
+                Tensor queryStart = b.fromInts(starts, seqs + 1)) {
+            AttentionArgs args = AttentionArgs.builder().q(q).kvCache(k, v).blockTables(tables).seqLens(seqLens)
+                    .queryStartLoc(queryStart).rope(style, cosSin).out(out).build();
+            BenchStats stats = BenchStats.measure(warmup, reps, () -> b.pagedAttention(args));
+            double kvBytes = 2.0 * seqs * len * kvHeads * headDim * 2;
+            double gbPerS = kvBytes / (stats.medianMs() * 1e6);
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("ropeStyle", style.name());
+            c.put("numSeqs", seqs);
+            c.put("kvLen", len);
+            c.put("medianMs", round(stats.medianMs(), 4));
+            c.put("minMs", round(stats.minMs(), 4));
+            c.put("maxMs", round(stats.maxMs(), 4));
+            c.put("gbPerS", round(gbPerS, 2));
+            c.put("bandwidthRatio", round(gbPerS / bandwidth, 3));
+            return c;
+        }
+    }
+
+    /** Fills an F16 tensor with Gaussian values, a slice at a time (it can be larger than a Java array). */
+    private static void fillRandom(Tensor t, long seed) {
+        Random r = new Random(seed);
+        short[] pattern = new short[1 << 20];
+        for (int i = 0; i < pattern.length; i++) {
+            pattern[i] = HalfFloats.floatToF16((float) r.nextGaussian());
+        }
+        for (long off = 0; off < t.numel(); off += pattern.length) {
+            int n = (int) Math.min(pattern.length, t.numel() - off);
+            short[] src = n == pattern.length ? pattern : java.util.Arrays.copyOf(pattern, n);
+            t.view(off, n).copyFromBits(src);
+        }
+    }
+
+    private static int max(int[] a) {
+        int m = 0;
+        for (int x : a) {
+            m = Math.max(m, x);
+        }
+        return m;
+    }
+
+    private static double round(double x, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(x * f) / f;
+    }
+}

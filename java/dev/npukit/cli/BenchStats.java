@@ -1,0 +1,47 @@
+package dev.npukit.cli;
+
+import java.util.Arrays;
+
+/**
+ * Timing for the benchmarks: warm-up runs that are not counted, then repeated timed runs,
+ * summarized by their median (the machine is noisy; a median of several runs is the figure to
+ * compare, never a single run).
+ */
+final class BenchStats {
+    private final double[] millis;
+
+    private BenchStats(double[] millis) {
+        this.millis = millis;
+        Arrays.sort(this.millis);
+    }
+
+    /** Runs {@code body} {@code warmup} times untimed, then {@code reps} times timed. */
+    static BenchStats measure(int warmup, int reps, Runnable body) {
+        if (warmup < 0 || reps < 1) {
+            throw new IllegalArgumentException("reps: need warmup >= 0 and reps >= 1, got " + warmup + ", " + reps);
+        }
+        for (int i = 0; i < warmup; i++) {
+            body.run();
+        }
+        double[] ms = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            body.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        return new BenchStats(ms);
+    }
+
+    double medianMs() {
+        int n = millis.length;
+        return n % 2 == 1 ? millis[n / 2] : (millis[n / 2 - 1] + millis[n / 2]) / 2;
+    }
+
+    double minMs() {
+        return millis[0];
+    }
+
+    double maxMs() {
+        return millis[millis.length - 1];
+    }
+}

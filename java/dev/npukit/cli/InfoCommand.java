@@ -1,0 +1,55 @@
+package dev.npukit.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.npukit.backend.BackendInfo;
+import dev.npukit.backend.Backends;
+import dev.npukit.backend.CpuBackend;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code npukit info}: which backends run here and why not, native library and CPU facts. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Backends with availability and reason, native library version, detected CPU features.")
+final class InfoCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "Print JSON on stdout instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        List<BackendInfo> backends = Backends.all();
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("backends", backends);
+        report.put("best", Backends.best().name());
+        if (Backends.info(CpuBackend.NAME).available()) {
+            CpuBackend cpu = (CpuBackend) Backends.get(CpuBackend.NAME);
+            report.put("nativeVersion", cpu.version());
+            report.put("cpuFeatures", cpu.cpuFeatures());
+            report.put("threads", cpu.threads());
+        }
+        report.put("java", System.getProperty("java.version"));
+        report.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        report.put("processors", Runtime.getRuntime().availableProcessors());
+
+        if (json) {
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            return 0;
+        }
+        TextTable table = new TextTable("backend", "available", "mode", "details");
+        for (BackendInfo b : backends) {
+            table.row(b.name(), b.available() ? "yes" : "no", b.mode(), b.reason());
+        }
+        table.print(System.out);
+        System.out.println();
+        for (Map.Entry<String, Object> e : report.entrySet()) {
+            if (!e.getKey().equals("backends")) {
+                System.out.printf("%-14s %s%n", e.getKey(), e.getValue());
+            }
+        }
+        return 0;
+    }
+}
