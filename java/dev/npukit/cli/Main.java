@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "Kernels and cache logic for LLM serving on Ascend NPUs, with a CPU fallback.",
         subcommands = {
             BenchCommand.class,
+            SqlAlignCommand.class,
+            SqlSelectCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -63,7 +63,8 @@ public final class KlDivergence {
             int id = e[0];
             out.add(new Contribution(p.space().text(id), p.probability(id), s.q(id), q.count(id) == 0, s.term(id)));
         }
-        out.sort(Comparator.comparingDouble(Contribution::contribution).reversed());
+        out.sort(Comparator.comparingDouble(Contribution::contribution).reversed()
+                .thenComparing(Contribution::ngram));
         return out;
     }
 

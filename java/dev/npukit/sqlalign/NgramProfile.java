@@ -1,6 +1,8 @@
 package dev.npukit.sqlalign;
 
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The n-gram counts of one set of queries (a training set, a target set, a model's predictions), with
@@ -80,6 +82,17 @@ public final class NgramProfile {
     /** P(i): the count of {@code id} over {@link #total()}; 0 for an empty profile. */
     public double probability(int id) {
         return total == 0 ? 0 : count(id) / (double) total;
+    }
+
+    /** Every n-gram with a count above zero, by text (sorted); for inspection and tests, not hot paths. */
+    public SortedMap<String, Integer> asMap() {
+        SortedMap<String, Integer> m = new TreeMap<>();
+        for (int id = 1; id < counts.length; id++) {
+            if (counts[id] > 0) {
+                m.put(space.text(id), counts[id]);
+            }
+        }
+        return m;
     }
 
     /** One past the highest id this profile may count; ids with a count are below it. */
