@@ -60,26 +60,39 @@ public final class QueryFile {
         return out;
     }
 
-    /** The {@code sql} string of one JSON object, read with the streaming parser (no tree is built). */
+    /**
+     * The {@code sql} string of one JSON object, read with the streaming parser (no tree is built). The
+     * whole line is parsed, so a truncated or trailing-garbage line is an error, not a silent partial read.
+     */
     private static String sqlField(Path path, int number, String line) {
+        String where = path + ":" + number + ": ";
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IllegalArgumentException(path + ":" + number + ": not a JSON object");
+                throw new IllegalArgumentException(where + "not a JSON object");
             }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String sql = null;
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 if (field.equals("sql")) {
                     if (value != JsonToken.VALUE_STRING) {
-                        throw new IllegalArgumentException(path + ":" + number + ": field \"sql\" is not a string");
+                        throw new IllegalArgumentException(where + "field \"sql\" is not a string");
                     }
-                    return p.getText();
+                    sql = p.getText();
+                } else {
+                    p.skipChildren();
                 }
-                p.skipChildren();
             }
-            throw new IllegalArgumentException(path + ":" + number + ": no field \"sql\"");
+            if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new IllegalArgumentException(where + "invalid JSON: not exactly one object on the line");
+            }
+            if (sql == null) {
+                throw new IllegalArgumentException(where + "no field \"sql\"");
+            }
+            return sql;
         } catch (IOException e) {
-            throw new IllegalArgumentException(path + ":" + number + ": invalid JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException(where + "invalid JSON: " + e.getMessage(), e);
         }
     }
 }
