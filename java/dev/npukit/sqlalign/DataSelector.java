@@ -33,7 +33,11 @@ public final class DataSelector {
     private DataSelector() {
     }
 
-    /** An example's position in the input list, and D_KL(S‖target) once it was added to S. */
+    /**
+     * An example's position in the input list, and D_KL(S‖target) once it was added to S. The target's
+     * smoothing counts the n-grams missing against the whole training set, so for a prefix this can be
+     * slightly above {@code KlDivergence.of(prefix, target)}; for the full set the two agree.
+     */
     public record Ranked(int index, double klAfter) {
     }
 
