@@ -127,19 +127,10 @@ public final class DataSelector {
 
     /** ln T(i) for every n-gram id of the training profile, T smoothed as in {@link KlDivergence}. */
     private static double[] logSmoothedTarget(NgramProfile train, NgramProfile target, double alpha) {
-        Check.arg(alpha > 0 && Double.isFinite(alpha), "alpha", "is %s, expected a finite value > 0", alpha);
-        Check.arg(target.total() > 0, "target", "profile '%s' has no n-grams", target.name());
+        KlDivergence.Smoothed smoothed = new KlDivergence.Smoothed(train, target, alpha);
         double[] logT = new double[train.idLimit()];
-        int missing = 0;
         for (int id = 1; id < logT.length; id++) {
-            if (train.count(id) > 0 && target.count(id) == 0) {
-                missing++;
-            }
-        }
-        double total = target.total() + alpha * missing;
-        for (int id = 1; id < logT.length; id++) {
-            int c = target.count(id);
-            logT[id] = Math.log((c > 0 ? c : alpha) / total);
+            logT[id] = Math.log(smoothed.q(id));
         }
         return logT;
     }

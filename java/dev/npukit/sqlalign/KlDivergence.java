@@ -68,8 +68,8 @@ public final class KlDivergence {
         return out;
     }
 
-    /** P and the smoothed Q, with the checks both entry points need. */
-    private static final class Smoothed {
+    /** P and the smoothed Q, with the checks every user of the smoothing needs (also {@link DataSelector}). */
+    static final class Smoothed {
         private final NgramProfile p;
         private final NgramProfile q;
         private final double alpha;
