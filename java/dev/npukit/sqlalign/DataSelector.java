@@ -57,6 +57,7 @@ public final class DataSelector {
         Check.arg(target != null, "target", "is null");
         Check.arg(target.space() == builder.space(), "target", "profile '%s' was built by another ProfileBuilder",
                 target.name());
+        Check.arg(target.total() > 0, "target", "profile '%s' has no n-grams", target.name());
         TemplateSet templates = TemplateSet.of(train);
         NgramProfile trainProfile = builder.fromTemplates(trainName, templates);
         double[] logTarget = logSmoothedTarget(trainProfile, target, alpha);
