@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             InfoCommand.class,
             BenchCommand.class,
+            SqlAlignCommand.class,
+            SqlSelectCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -1,0 +1,82 @@
+package dev.npukit.sqlalign;
+
+import dev.npukit.kernels.Check;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Builds {@link NgramProfile}s from queries (a Java collection, a JSON Lines file, or a {@code .sql}
+ * file with one query per line). All profiles of one builder share its {@link NgramSpace}, so they can
+ * be compared with each other. Not thread-safe.
+ */
+public final class ProfileBuilder {
+    /** The longest n-gram, as in the paper (DESIGN 6). */
+    public static final int DEFAULT_MAX_N = 15;
+    /** A bound well above any useful n; longer n-grams are nearly always unique to one query. */
+    public static final int LIMIT_MAX_N = 64;
+
+    private final int maxN;
+    private final NgramSpace space = new NgramSpace();
+
+    /** A builder counting n-grams with n = 1..{@value #DEFAULT_MAX_N}. */
+    public ProfileBuilder() {
+        this(DEFAULT_MAX_N);
+    }
+
+    /** A builder counting n-grams with n = 1..maxN. */
+    public ProfileBuilder(int maxN) {
+        Check.arg(maxN >= 1 && maxN <= LIMIT_MAX_N, "maxN", "is %d, expected 1..%d", maxN, LIMIT_MAX_N);
+        this.maxN = maxN;
+    }
+
+    public int maxN() {
+        return maxN;
+    }
+
+    public NgramSpace space() {
+        return space;
+    }
+
+    /** The profile of a collection of queries. */
+    public NgramProfile fromQueries(String name, Collection<String> queries) {
+        return fromTemplates(name, TemplateSet.of(queries));
+    }
+
+    /** The profile of the queries in a file (see {@link QueryFile} for the formats). */
+    public NgramProfile fromFile(Path path) {
+        List<SqlExample> examples = QueryFile.read(path);
+        return fromQueries(path.getFileName().toString(), examples.stream().map(SqlExample::sql).toList());
+    }
+
+    /** The profile of already computed templates: each distinct template is walked once, weighted. */
+    public NgramProfile fromTemplates(String name, TemplateSet templates) {
+        Check.arg(name != null, "name", "is null");
+        Check.arg(templates != null, "templates", "is null");
+        Counts counts = new Counts(space.size());
+        for (int t = 0; t < templates.distinct().size(); t++) {
+            counts.weight = templates.multiplicity(t);
+            space.forEachNgram(space.tokenIds(templates.distinct().get(t)), maxN, counts::add);
+        }
+        return new NgramProfile(name, space, maxN, Arrays.copyOf(counts.values, space.size()), templates.queries(),
+                templates.failures());
+    }
+
+    /** A growable count array; the space hands out new ids while a profile is being counted. */
+    private static final class Counts {
+        int[] values;
+        int weight;
+
+        Counts(int initial) {
+            values = new int[Math.max(1024, initial)];
+        }
+
+        void add(int id) {
+            if (id >= values.length) {
+                values = Arrays.copyOf(values, Math.max(id + 1, values.length * 2));
+            }
+            values[id] += weight;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.npukit.sqlalign;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads queries from a file, chosen by its name: {@code .jsonl}/{@code .json} is JSON Lines whose
+ * objects carry the query in a string field {@code sql}; {@code .sql}/{@code .txt} holds one query per
+ * line. Blank lines are skipped in both. Errors name the file and line.
+ */
+public final class QueryFile {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private QueryFile() {
+    }
+
+    /** Whether {@code path}'s name says JSON Lines (otherwise one query per line). */
+    public static boolean isJsonLines(Path path) {
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".jsonl") || name.endsWith(".json")) {
+            return true;
+        }
+        if (name.endsWith(".sql") || name.endsWith(".txt")) {
+            return false;
+        }
+        throw new IllegalArgumentException(path + ": unknown file type; expected .jsonl or .json (JSON Lines with a"
+                + " \"sql\" field) or .sql or .txt (one query per line)");
+    }
+
+    /** The queries of {@code path}, in file order. */
+    public static List<SqlExample> read(Path path) {
+        boolean json = isJsonLines(path);
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalArgumentException(path + ": no such file");
+        }
+        List<SqlExample> out = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            String line;
+            int number = 0;
+            while ((line = in.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                out.add(new SqlExample(number, json ? sqlField(path, number, line) : line, line));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": cannot read: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /**
+     * The {@code sql} string of one JSON object, read with the streaming parser (no tree is built). The
+     * whole line is parsed, so a truncated or trailing-garbage line is an error, not a silent partial read.
+     */
+    private static String sqlField(Path path, int number, String line) {
+        String where = path + ":" + number + ": ";
+        try (JsonParser p = JSON.createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException(where + "not a JSON object");
+            }
+            String sql = null;
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("sql")) {
+                    if (value != JsonToken.VALUE_STRING) {
+                        throw new IllegalArgumentException(where + "field \"sql\" is not a string");
+                    }
+                    sql = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new IllegalArgumentException(where + "invalid JSON: not exactly one object on the line");
+            }
+            if (sql == null) {
+                throw new IllegalArgumentException(where + "no field \"sql\"");
+            }
+            return sql;
+        } catch (IOException e) {
+            throw new IllegalArgumentException(where + "invalid JSON: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.npukit.sqlalign;
+
+/** A query that the lexer cannot split into tokens (an unterminated quote, an unknown character). */
+public final class SqlSyntaxException extends RuntimeException {
+    private final int position;
+
+    public SqlSyntaxException(String message, int position) {
+        super(message + " at character " + position);
+        this.position = position;
+    }
+
+    /** The 0-based character offset in the query where lexing failed. */
+    public int position() {
+        return position;
+    }
+}
