@@ -2,7 +2,10 @@
 // and only called after has_avx2_fma_f16c() (see cpu_features.h).
 #include <immintrin.h>
 
+#include <climits>
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 #include "attention_impl.h"
 #include "convert.h"
@@ -43,16 +46,62 @@ inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
   return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
 }
 
-// Scores of NG (<= 4) query rows against n key rows; D % 8 == 0. Each key chunk is loaded once
-// for all NG queries, and the NG dot products are reduced together.
-template <int NG>
-inline void scores_block(const float* Q, int D, const float* K, int n, float* S, int ldS) {
+// Eight consecutive cache elements of dtype DT, widened to float in registers.
+template <int DT>
+inline __m256 load8(const void* base, int64_t offset) {
+  if (DT == NPUKIT_F16) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(base) + offset)));
+  } else if (DT == NPUKIT_BF16) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(base) + offset));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+  } else {
+    return _mm256_loadu_ps(static_cast<const float*>(base) + offset);
+  }
+}
+
+// Scores of NG (<= 4) query rows against n key rows read straight from the cache: each key chunk
+// is loaded, widened and rotated once in registers and used by all NG queries; the NG dot
+// products are reduced together. Needs D % 8 == 0 and, for NEOX, (rot / 2) % 8 == 0, for GPTJ
+// rot % 8 == 0 (checked by the caller).
+template <int DT, int STYLE, int NG>
+inline void scores_direct(const float* Q, int D, const KvRows& k, int n, const float* cos_sin, int rot, float* S,
+                          int ldS) {
+  const int rotated = STYLE == NPUKIT_ROPE_NONE ? 0 : rot;
+  const int half = rot / 2;
+  const __m256i dup = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+  const __m256 even_negative = _mm256_castsi256_ps(_mm256_setr_epi32(INT32_MIN, 0, INT32_MIN, 0, INT32_MIN, 0,
+                                                                     INT32_MIN, 0));
   for (int j = 0; j < n; j++) {
-    const float* k = K + j * D;
+    const int64_t row = k.first + j * k.stride;
+    const float* cs = cos_sin + static_cast<int64_t>(j) * rot;
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    for (int c = 0; c < D; c += 8) {
-      const __m256 kv = _mm256_loadu_ps(k + c);
-      for (int g = 0; g < NG; g++) acc[g] = _mm256_fmadd_ps(_mm256_loadu_ps(Q + g * D + c), kv, acc[g]);
+    if (STYLE == NPUKIT_ROPE_NEOX) {
+      for (int c = 0; c < half; c += 8) {
+        const __m256 lo = load8<DT>(k.cache, row + c);
+        const __m256 hi = load8<DT>(k.cache, row + half + c);
+        const __m256 co = _mm256_loadu_ps(cs + c);
+        const __m256 si = _mm256_loadu_ps(cs + half + c);
+        const __m256 rlo = _mm256_fmsub_ps(lo, co, _mm256_mul_ps(hi, si));
+        const __m256 rhi = _mm256_fmadd_ps(hi, co, _mm256_mul_ps(lo, si));
+        for (int g = 0; g < NG; g++) {
+          acc[g] = _mm256_fmadd_ps(_mm256_loadu_ps(Q + g * D + c), rlo, acc[g]);
+          acc[g] = _mm256_fmadd_ps(_mm256_loadu_ps(Q + g * D + half + c), rhi, acc[g]);
+        }
+      }
+    } else if (STYLE == NPUKIT_ROPE_GPTJ) {
+      // Pairs (2i, 2i+1): out = x * cos(i) + swap(x) * (-sin(i), +sin(i)).
+      for (int c = 0; c < rot; c += 8) {
+        const __m256 x = load8<DT>(k.cache, row + c);
+        const __m256 swapped = _mm256_permute_ps(x, 0xB1);
+        const __m256 co = _mm256_permutevar8x32_ps(_mm256_castps128_ps256(_mm_loadu_ps(cs + c / 2)), dup);
+        const __m256 si = _mm256_permutevar8x32_ps(_mm256_castps128_ps256(_mm_loadu_ps(cs + half + c / 2)), dup);
+        const __m256 r = _mm256_fmadd_ps(x, co, _mm256_mul_ps(swapped, _mm256_xor_ps(si, even_negative)));
+        for (int g = 0; g < NG; g++) acc[g] = _mm256_fmadd_ps(_mm256_loadu_ps(Q + g * D + c), r, acc[g]);
+      }
+    }
+    for (int c = rotated; c < D; c += 8) {
+      const __m256 x = load8<DT>(k.cache, row + c);
+      for (int g = 0; g < NG; g++) acc[g] = _mm256_fmadd_ps(_mm256_loadu_ps(Q + g * D + c), x, acc[g]);
     }
     alignas(16) float sums[4];
     _mm_store_ps(sums, hsum4(acc[0], acc[1], acc[2], acc[3]));
@@ -60,26 +109,70 @@ inline void scores_block(const float* Q, int D, const float* K, int n, float* S,
   }
 }
 
-// acc[g] += sum_j P[g][j] * V[j] for NG accumulator rows, CH chunks of 8 at a time kept in
-// registers across all j (NG * CH + CH + 1 <= 16 registers); D % (8 * CH) == 0.
-template <int NG, int CH>
-inline void accumulate_block(float* acc, const float* P, int ldP, const float* V, int n, int D) {
+template <int DT, int STYLE>
+inline void scores_groups(const float* Q, int nq, int D, const KvRows& k, int n, const float* cs, int rot, float* S,
+                          int ldS) {
+  int g = 0;
+  for (; g + 4 <= nq; g += 4) scores_direct<DT, STYLE, 4>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS);
+  switch (nq - g) {
+    case 3: scores_direct<DT, STYLE, 3>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS); break;
+    case 2: scores_direct<DT, STYLE, 2>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS); break;
+    case 1: scores_direct<DT, STYLE, 1>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS); break;
+    default: break;
+  }
+}
+
+template <int DT>
+inline void scores_styles(const float* Q, int nq, int D, const KvRows& k, int n, const float* cs, int rot, int style,
+                          float* S, int ldS) {
+  switch (style) {
+    case NPUKIT_ROPE_NEOX: scores_groups<DT, NPUKIT_ROPE_NEOX>(Q, nq, D, k, n, cs, rot, S, ldS); break;
+    case NPUKIT_ROPE_GPTJ: scores_groups<DT, NPUKIT_ROPE_GPTJ>(Q, nq, D, k, n, cs, rot, S, ldS); break;
+    default: scores_groups<DT, NPUKIT_ROPE_NONE>(Q, nq, D, k, n, cs, rot, S, ldS); break;
+  }
+}
+
+// acc[g] += sum_j P[g][j] * V[j] for NG accumulator rows, with the value rows read straight from
+// the cache. CH chunks of 8 stay in registers across all j (NG * CH + CH + 1 <= 16 registers), so
+// each value chunk is loaded once for all NG rows; D % (8 * CH) == 0.
+template <int DT, int NG, int CH>
+inline void accumulate_direct(float* acc, const float* P, int ldP, const KvRows& v, int n, int D) {
   for (int c = 0; c < D; c += 8 * CH) {
     __m256 r[NG][CH];
     for (int g = 0; g < NG; g++) {
       for (int h = 0; h < CH; h++) r[g][h] = _mm256_loadu_ps(acc + g * D + c + 8 * h);
     }
     for (int j = 0; j < n; j++) {
-      __m256 v[CH];
-      for (int h = 0; h < CH; h++) v[h] = _mm256_loadu_ps(V + j * D + c + 8 * h);
+      const int64_t row = v.first + j * v.stride + c;
+      __m256 x[CH];
+      for (int h = 0; h < CH; h++) x[h] = load8<DT>(v.cache, row + 8 * h);
       for (int g = 0; g < NG; g++) {
         const __m256 pg = _mm256_broadcast_ss(P + g * ldP + j);
-        for (int h = 0; h < CH; h++) r[g][h] = _mm256_fmadd_ps(pg, v[h], r[g][h]);
+        for (int h = 0; h < CH; h++) r[g][h] = _mm256_fmadd_ps(pg, x[h], r[g][h]);
       }
     }
     for (int g = 0; g < NG; g++) {
       for (int h = 0; h < CH; h++) _mm256_storeu_ps(acc + g * D + c + 8 * h, r[g][h]);
     }
+  }
+}
+
+template <int DT>
+inline void accumulate_groups(float* acc, int nq, const float* P, int ldP, const KvRows& v, int n, int D) {
+  int g = 0;
+  if (D % 16 == 0) {
+    for (; g + 6 <= nq; g += 6) accumulate_direct<DT, 6, 2>(acc + g * D, P + g * ldP, ldP, v, n, D);
+    switch (nq - g) {
+      case 5: accumulate_direct<DT, 5, 2>(acc + g * D, P + g * ldP, ldP, v, n, D); break;
+      case 4: accumulate_direct<DT, 4, 2>(acc + g * D, P + g * ldP, ldP, v, n, D); break;
+      case 3: accumulate_direct<DT, 3, 2>(acc + g * D, P + g * ldP, ldP, v, n, D); break;
+      case 2: accumulate_direct<DT, 2, 2>(acc + g * D, P + g * ldP, ldP, v, n, D); break;
+      case 1: accumulate_direct<DT, 1, 2>(acc + g * D, P + g * ldP, ldP, v, n, D); break;
+      default: break;
+    }
+  } else {
+    for (; g + 8 <= nq; g += 8) accumulate_direct<DT, 8, 1>(acc + g * D, P + g * ldP, ldP, v, n, D);
+    for (; g < nq; g++) accumulate_direct<DT, 1, 1>(acc + g * D, P + g * ldP, ldP, v, n, D);
   }
 }
 
@@ -149,39 +242,48 @@ struct Avx2Ops {
     for (; i < n; i++) y[i] += a * x[i];
   }
 
-  static void scores(const float* Q, int nq, const float* K, int n, int D, float* S, int ldS) {
-    if (D % 8 != 0) {
-      for (int g = 0; g < nq; g++) {
-        for (int j = 0; j < n; j++) S[g * ldS + j] = dot(Q + g * D, K + j * D, D);
+  // Rows whose layout the register paths cannot take (D not a multiple of 8, rotary halves not a
+  // multiple of 8) go through a converted row buffer instead.
+  static bool direct_ok(int D, int rot, int style) {
+    if (D % 8 != 0) return false;
+    if (style == NPUKIT_ROPE_NEOX) return (rot / 2) % 8 == 0;
+    if (style == NPUKIT_ROPE_GPTJ) return rot % 8 == 0;
+    return true;
+  }
+
+  static void scores(const float* Q, int nq, const KvRows& k, int n, int D, const float* cos_sin, int rot, int style,
+                     float* S, int ldS) {
+    if (!direct_ok(D, rot, style)) {
+      thread_local std::vector<float> row;
+      row.resize(static_cast<size_t>(D));
+      for (int j = 0; j < n; j++) {
+        load(k.cache, k.dtype, k.first + j * k.stride, row.data(), D);
+        if (style != NPUKIT_ROPE_NONE) rotate_row(row.data(), cos_sin + static_cast<int64_t>(j) * rot, rot, style);
+        for (int g = 0; g < nq; g++) S[g * ldS + j] = dot(Q + g * D, row.data(), D);
       }
       return;
     }
-    int g = 0;
-    for (; g + 4 <= nq; g += 4) scores_block<4>(Q + g * D, D, K, n, S + g * ldS, ldS);
-    switch (nq - g) {
-      case 3: scores_block<3>(Q + g * D, D, K, n, S + g * ldS, ldS); break;
-      case 2: scores_block<2>(Q + g * D, D, K, n, S + g * ldS, ldS); break;
-      case 1: scores_block<1>(Q + g * D, D, K, n, S + g * ldS, ldS); break;
-      default: break;
+    switch (k.dtype) {
+      case NPUKIT_F16: scores_styles<NPUKIT_F16>(Q, nq, D, k, n, cos_sin, rot, style, S, ldS); break;
+      case NPUKIT_BF16: scores_styles<NPUKIT_BF16>(Q, nq, D, k, n, cos_sin, rot, style, S, ldS); break;
+      default: scores_styles<NPUKIT_F32>(Q, nq, D, k, n, cos_sin, rot, style, S, ldS); break;
     }
   }
 
-  static void accumulate(float* acc, int nq, const float* P, int ldP, const float* V, int n, int D) {
-    if (D % 16 != 0) {
-      for (int g = 0; g < nq; g++) {
-        for (int j = 0; j < n; j++) axpy(acc + g * D, P[g * ldP + j], V + j * D, D);
+  static void accumulate(float* acc, int nq, const float* P, int ldP, const KvRows& v, int n, int D) {
+    if (D % 8 != 0) {
+      thread_local std::vector<float> row;
+      row.resize(static_cast<size_t>(D));
+      for (int j = 0; j < n; j++) {
+        load(v.cache, v.dtype, v.first + j * v.stride, row.data(), D);
+        for (int g = 0; g < nq; g++) axpy(acc + g * D, P[g * ldP + j], row.data(), D);
       }
       return;
     }
-    int g = 0;
-    for (; g + 6 <= nq; g += 6) accumulate_block<6, 2>(acc + g * D, P + g * ldP, ldP, V, n, D);
-    switch (nq - g) {
-      case 5: accumulate_block<5, 2>(acc + g * D, P + g * ldP, ldP, V, n, D); break;
-      case 4: accumulate_block<4, 2>(acc + g * D, P + g * ldP, ldP, V, n, D); break;
-      case 3: accumulate_block<3, 2>(acc + g * D, P + g * ldP, ldP, V, n, D); break;
-      case 2: accumulate_block<2, 2>(acc + g * D, P + g * ldP, ldP, V, n, D); break;
-      case 1: accumulate_block<1, 2>(acc + g * D, P + g * ldP, ldP, V, n, D); break;
-      default: break;
+    switch (v.dtype) {
+      case NPUKIT_F16: accumulate_groups<NPUKIT_F16>(acc, nq, P, ldP, v, n, D); break;
+      case NPUKIT_BF16: accumulate_groups<NPUKIT_BF16>(acc, nq, P, ldP, v, n, D); break;
+      default: accumulate_groups<NPUKIT_F32>(acc, nq, P, ldP, v, n, D); break;
     }
   }
 };

@@ -9,9 +9,10 @@
 // queries. Decode items take as many KV heads as still leave every thread work: a slot's KV
 // heads are contiguous in memory, so one thread then streams through whole blocks instead of
 // striding across them (strided reads left the decode kernel latency-bound at a fraction of the
-// memory bandwidth). For every KV block and head: convert and rotate its keys, convert its values,
-// then update each query's online-softmax state (running max m, sum l, accumulator acc) with the
-// slots it may see; the next block is prefetched meanwhile.
+// memory bandwidth). For every KV block and head, Ops::scores reads the keys straight from the
+// cache (converting and rotating them in registers where it can), the online-softmax state of each
+// query (running max m, sum l, accumulator acc) is updated, and Ops::accumulate adds the values;
+// blocks further ahead are prefetched meanwhile.
 #ifndef NPUKIT_CPU_ATTENTION_IMPL_H
 #define NPUKIT_CPU_ATTENTION_IMPL_H
 
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "attention_problem.h"
+#include "kv_rows.h"
 #include "npukit/common.h"
 #include "rotary.h"
 #include "thread_pool.h"
@@ -29,7 +31,7 @@ namespace npukit {
 namespace {
 
 constexpr int kQueryTile = 16;
-constexpr int kPrefetchAhead = 2;
+constexpr int kPrefetchAhead = 3;
 
 struct WorkItem {
   int seq;
@@ -39,9 +41,9 @@ struct WorkItem {
   int row_end;
 };
 
-// Asks for the rows of heads [h0, h1) of every slot of a block before they are needed.
-inline void prefetch_block(const void* cache, int dtype_bytes, int64_t first_row, int64_t row_stride, int slots,
-                           int64_t row_elems) {
+// Asks for row_elems elements of each of slots rows (row_stride apart) before they are needed.
+inline void prefetch_rows(const void* cache, int dtype_bytes, int64_t first_row, int64_t row_stride, int slots,
+                          int64_t row_elems) {
   const char* base = static_cast<const char*>(cache);
   const int64_t bytes = row_elems * dtype_bytes;
   for (int j = 0; j < slots; j++) {
@@ -65,17 +67,14 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, std::vector<float
   const int kv_end = first_pos + w.row_end;  // slots [0, kv_end) are visible to the tile's last row
   const int elem = p.cache_dtype == NPUKIT_F32 ? 4 : 2;
 
-  scratch.resize(static_cast<size_t>(2 * nq * D + 2 * heads * bs * D + G * bs + 2 * nq));
+  scratch.resize(static_cast<size_t>(2 * nq * D + G * bs + 2 * nq));
   float* Q = scratch.data();
   float* acc = Q + nq * D;
-  float* Kall = acc + nq * D;  // [heads][bs][D] keys of one block, rotated
-  float* Vall = Kall + heads * bs * D;
-  float* S = Vall + heads * bs * D;  // [G][bs] scores, then probabilities, of one query row's G heads
+  float* S = acc + nq * D;  // [G][bs] scores, then probabilities, of one query row's G heads
   float* m = S + G * bs;
   float* l = m + nq;
 
   // Query index qi = (kv head offset) * per_head + row * G + g.
-  const int64_t kv_row_stride = static_cast<int64_t>(p.num_kv_heads) * D;
   for (int hh = 0; hh < heads; hh++) {
     for (int r = 0; r < rows; r++) {
       const int token = q_begin + w.row_begin + r;
@@ -98,47 +97,35 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, std::vector<float
 
   const int32_t* table = p.block_tables + static_cast<int64_t>(w.seq) * p.max_blocks_per_seq;
   const int num_kv_blocks = (kv_end + bs - 1) / bs;
+  const int64_t kv_row_stride = static_cast<int64_t>(p.num_kv_heads) * D;
   const int64_t head_offset = static_cast<int64_t>(w.head_begin) * D;
+  const int64_t item_row = static_cast<int64_t>(heads) * D;  // elements of one slot this item reads
   for (int b = 0; b < num_kv_blocks; b++) {
     const int j0 = b * bs;
     const int n = std::min(bs, kv_end - j0);
-    const int64_t block_base = static_cast<int64_t>(table[b]) * bs * kv_row_stride;
-    // Rows of the block kPrefetchAhead blocks ahead, asked for one slot at a time while this
-    // block converts, so that the requests are spread out instead of queueing all at once.
+    const int64_t block_base = static_cast<int64_t>(table[b]) * bs * kv_row_stride + head_offset;
     const bool prefetch = b + kPrefetchAhead < num_kv_blocks;
-    const int64_t ahead = prefetch
-        ? static_cast<int64_t>(table[b + kPrefetchAhead]) * bs * kv_row_stride + head_offset : 0;
-    // Convert the block in memory order (slot by slot, head by head): one sequential stream.
-    for (int jj = 0; jj < n; jj++) {
-      const int64_t row = block_base + jj * kv_row_stride + head_offset;
-      if (prefetch) {
-        prefetch_block(p.k_cache, elem, ahead + jj * kv_row_stride, kv_row_stride, 1, static_cast<int64_t>(heads) * D);
-        prefetch_block(p.v_cache, elem, ahead + jj * kv_row_stride, kv_row_stride, 1, static_cast<int64_t>(heads) * D);
-      }
-      for (int hh = 0; hh < heads; hh++) {
-        float* kr = Kall + (hh * bs + jj) * D;
-        Ops::load(p.k_cache, p.cache_dtype, row + static_cast<int64_t>(hh) * D, kr, D);
-        if (p.rope_style != NPUKIT_ROPE_NONE) {
-          rotate_row(kr, p.cos_sin + static_cast<int64_t>(j0 + jj) * p.rotary_dim, p.rotary_dim, p.rope_style);
-        }
-      }
-    }
-    for (int jj = 0; jj < n; jj++) {
-      const int64_t row = block_base + jj * kv_row_stride + head_offset;
-      for (int hh = 0; hh < heads; hh++) {
-        Ops::load(p.v_cache, p.cache_dtype, row + static_cast<int64_t>(hh) * D, Vall + (hh * bs + jj) * D, D);
-      }
-    }
+    const int64_t ahead =
+        prefetch ? static_cast<int64_t>(table[b + kPrefetchAhead]) * bs * kv_row_stride + head_offset : 0;
+    const float* cos_sin = p.rope_style != NPUKIT_ROPE_NONE ? p.cos_sin + static_cast<int64_t>(j0) * p.rotary_dim
+                                                            : nullptr;
     for (int hh = 0; hh < heads; hh++) {
-      const float* K = Kall + hh * bs * D;
-      const float* V = Vall + hh * bs * D;
+      if (prefetch) {
+        // The block kPrefetchAhead blocks ahead, a share per head, so requests are spread out.
+        const int s0 = hh * bs / heads;
+        const int s1 = (hh + 1) * bs / heads;
+        prefetch_rows(p.k_cache, elem, ahead + s0 * kv_row_stride, kv_row_stride, s1 - s0, item_row);
+        prefetch_rows(p.v_cache, elem, ahead + s0 * kv_row_stride, kv_row_stride, s1 - s0, item_row);
+      }
+      const KvRows k{p.k_cache, p.cache_dtype, block_base + static_cast<int64_t>(hh) * D, kv_row_stride};
+      const KvRows v{p.v_cache, p.cache_dtype, block_base + static_cast<int64_t>(hh) * D, kv_row_stride};
       // The G query heads of one row share a position, hence the visible slots of this block.
       for (int r = 0; r < rows; r++) {
         const int pos = first_pos + w.row_begin + r;
         const int visible = std::min(n, pos - j0 + 1);
         if (visible <= 0) continue;
         const int q0 = hh * per_head + r * G;
-        Ops::scores(Q + q0 * D, G, K, visible, D, S, bs);
+        Ops::scores(Q + q0 * D, G, k, visible, D, cos_sin, p.rotary_dim, p.rope_style, S, bs);
         for (int g = 0; g < G; g++) {
           float* sg = S + g * bs;
           float block_max = -std::numeric_limits<float>::infinity();
@@ -154,7 +141,7 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, std::vector<float
           m[qi] = new_m;
           Ops::scale(acc + qi * D, correction, D);
         }
-        Ops::accumulate(acc + q0 * D, G, S, bs, V, visible, D);
+        Ops::accumulate(acc + q0 * D, G, S, bs, v, visible, D);
       }
     }
   }
