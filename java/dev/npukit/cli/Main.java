@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Kernels and cache logic for LLM serving on Ascend NPUs, with a CPU fallback.",
         subcommands = {
             BenchCommand.class,
+            ReplayCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
