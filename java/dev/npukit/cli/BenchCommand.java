@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Benchmarks (warm-up, repeated runs, medians; never NPU figures when emulated).",
         subcommands = {
+            BenchCacheCommand.class
         })
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
