@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         description = "Benchmarks (warm-up, repeated runs, medians; never NPU figures when emulated).",
         subcommands = {
             BenchAttentionCommand.class,
-            BenchSqlAlignCommand.class
+            BenchSqlAlignCommand.class,
+            BenchCacheCommand.class
         })
 final class BenchCommand implements Runnable {
     @CommandLine.Spec

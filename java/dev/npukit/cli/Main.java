@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             SqlAlignCommand.class,
             SqlSelectCommand.class,
+            ReplayCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -1,0 +1,279 @@
+package dev.npukit.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.npukit.mepic.Policy;
+import dev.npukit.mepic.replay.LongPromptWorkload;
+import dev.npukit.mepic.replay.MemoryChart;
+import dev.npukit.mepic.replay.Replay;
+import dev.npukit.mepic.replay.ReplayConfig;
+import dev.npukit.mepic.replay.ReplayRequest;
+import dev.npukit.mepic.replay.ReplayResult;
+import dev.npukit.mepic.replay.Table1Workload;
+import dev.npukit.mepic.replay.TraceReader;
+import dev.npukit.mepic.replay.WorkloadStats;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code npukit replay}: replays a workload through the MEPIC cache manager under each policy. */
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Discrete-event replay of a request stream through the real KV cache manager (simulated time).",
+            "Blocks in use = pool blocks referenced by running requests, shared blocks counted once; evictable",
+            "cached blocks are reported apart as 'resident'. Each admitted request prefills for",
+            "computed tokens x prefill cost, then decodes one token per decode cost; only memory queues requests."
+        })
+final class ReplayCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--workload", paramLabel = "NAME",
+            description = "Generated workload: squad, newsqa, narrativeqa, emrqa (the paper's Table 1) or long-prompt. Default: long-prompt (unless --trace).")
+    String workload;
+
+    @Option(names = "--trace", paramLabel = "FILE", description = "JSON Lines trace to replay instead of a generated workload.")
+    Path trace;
+
+    @Option(names = "--chunks", paramLabel = "K", defaultValue = "8", description = "long-prompt: chunks per request. Default: ${DEFAULT-VALUE}.")
+    int chunks;
+
+    @Option(names = "--corpus", paramLabel = "N", defaultValue = "200", description = "long-prompt: chunks in the corpus. Default: ${DEFAULT-VALUE}.")
+    int corpus;
+
+    @Option(names = "--chunk-tokens", paramLabel = "T", defaultValue = "512", description = "long-prompt: tokens per chunk. Default: ${DEFAULT-VALUE}.")
+    int chunkTokens;
+
+    @Option(names = "--zipf", paramLabel = "S", defaultValue = "1.0", description = "Zipf exponent of chunk popularity (generators). Default: ${DEFAULT-VALUE}.")
+    double zipf;
+
+    @Option(names = "--output-tokens", paramLabel = "N", defaultValue = "64",
+            description = "Generators: mean decode tokens per request (uniform in [N/2, 3N/2]). Default: ${DEFAULT-VALUE}.")
+    int outputTokens;
+
+    @Option(names = "--requests", paramLabel = "N", defaultValue = "200", description = "Requests to generate (a trace is cut to N if longer). Default: ${DEFAULT-VALUE}.")
+    int requests;
+
+    @Option(names = "--qps", defaultValue = "15", description = "Mean Poisson arrival rate, requests/s (trace lines without arrival). Default: ${DEFAULT-VALUE}.")
+    double qps;
+
+    @Option(names = "--policy", paramLabel = "P", defaultValue = "all",
+            description = "none, prefix, epic, cacheblend, mepic, or all (every policy on the same stream). Default: ${DEFAULT-VALUE}.")
+    String policy;
+
+    @Option(names = "--hbm-blocks", paramLabel = "N", defaultValue = "20000",
+            description = "Pool budget in blocks. Default: ${DEFAULT-VALUE} (about 40 GB of Mistral-7B fp16 KV at 16 tokens/block, what a 64 GB Ascend 910B leaves after weights).")
+    int hbmBlocks;
+
+    @Option(names = "--block-size", paramLabel = "T", defaultValue = "16", description = "Tokens per block. Default: ${DEFAULT-VALUE}.")
+    int blockSize;
+
+    @Option(names = "--prefill-us-per-token", paramLabel = "US", defaultValue = "100",
+            description = "Simulated prefill time per computed token, microseconds. Default: ${DEFAULT-VALUE} (10K tokens/s, a 7B model on one NPU).")
+    double prefillUs;
+
+    @Option(names = "--decode-ms-per-token", paramLabel = "MS", defaultValue = "25",
+            description = "Simulated time per decoded token of a request, milliseconds. Default: ${DEFAULT-VALUE}.")
+    double decodeMs;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the generators and arrivals. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--json", description = "Print only JSON on stdout.")
+    boolean json;
+
+    @Option(names = "--chart", paramLabel = "FILE", description = "Write blocks in use over time, one line per policy, to FILE.png or FILE.svg.")
+    Path chart;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Policy> policies = policies();
+        ReplayConfig config;
+        try {
+            config = new ReplayConfig(hbmBlocks, blockSize, qps, prefillUs * 1e-6, decodeMs * 1e-3, seed);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (requests <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--requests: must be > 0, got " + requests);
+        }
+        if (chart != null) {
+            String n = chart.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (!n.endsWith(".png") && !n.endsWith(".svg")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--chart: file must end in .png or .svg, got " + chart);
+            }
+        }
+        String name;
+        List<ReplayRequest> stream;
+        if (trace != null) {
+            if (workload != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--trace and --workload: give one, not both");
+            }
+            name = "trace " + trace.getFileName();
+            try {
+                stream = TraceReader.read(trace);
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--trace: " + e.getMessage());
+            }
+            if (stream.size() > requests) {
+                stream = stream.subList(0, requests);
+            }
+        } else {
+            String w = workload == null ? "long-prompt" : workload.toLowerCase(Locale.ROOT);
+            try {
+                if (w.equals("long-prompt")) {
+                    name = "long-prompt K=" + chunks;
+                    stream = LongPromptWorkload.generate(chunks, corpus, chunkTokens, requests, outputTokens, zipf, seed);
+                } else {
+                    Table1Workload.Dataset d = dataset(w);
+                    name = d.name().toLowerCase(Locale.ROOT);
+                    stream = Table1Workload.generate(d, requests, outputTokens, zipf, seed);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
+            }
+        }
+        WorkloadStats stats = WorkloadStats.of(stream);
+        Replay replay = new Replay(config, stream);
+        List<ReplayResult> results = new ArrayList<>();
+        PrintWriter err = spec.commandLine().getErr();
+        for (Policy p : policies) {
+            int total = stream.size();
+            int[] nextReport = {Math.max(1, total / 4)};
+            err.printf("replay %s: %s, %d requests...%n", name, p, total);
+            err.flush();
+            long t0 = System.nanoTime();
+            results.add(replay.run(p, done -> {
+                if (done >= nextReport[0] && done < total) {
+                    err.printf("  %s: %d/%d requests done%n", p, done, total);
+                    err.flush();
+                    nextReport[0] += Math.max(1, total / 4);
+                }
+            }));
+            err.printf("  %s: done in %.1f s%n", p, (System.nanoTime() - t0) / 1e9);
+            err.flush();
+        }
+        if (chart != null) {
+            MemoryChart.write(chart, "KV blocks in use: " + name + ", QPS " + fmt(qps), hbmBlocks, results);
+            err.println("chart written to " + chart);
+            err.flush();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(toJson(name, config, stats, results));
+        } else {
+            printTable(out, name, stats, results);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private List<Policy> policies() {
+        if (policy.equalsIgnoreCase("all")) {
+            return List.of(Policy.values());
+        }
+        try {
+            return List.of(Policy.parse(policy));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage() + " or ALL");
+        }
+    }
+
+    private Table1Workload.Dataset dataset(String w) {
+        for (Table1Workload.Dataset d : Table1Workload.Dataset.values()) {
+            if (d.name().equalsIgnoreCase(w)) {
+                return d;
+            }
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "--workload: unknown workload '" + w + "', expected squad, newsqa, narrativeqa, emrqa or long-prompt");
+    }
+
+    private void printTable(PrintWriter out, String name, WorkloadStats s, List<ReplayResult> results) {
+        out.printf("workload %s: %d requests, mean prompt %.0f tokens, chunk reuse %.1f%%, %d distinct chunks, mean output %.0f tokens%n",
+                name, s.requests(), s.meanPromptTokens(), s.reusePercent(), s.distinctChunks(), s.meanOutputTokens());
+        out.printf("QPS %s, budget %d blocks of %d tokens%n%n", fmt(qps), hbmBlocks, blockSize);
+        String head = String.format("%-10s %8s %9s %7s %9s %14s %8s %6s %8s %9s %9s",
+                "policy", "peak", "mean", "peak%", "resident", "computed tok", "computed%", "queued", "rejected", "p50 lat s", "p99 lat s");
+        out.println(head);
+        out.println("-".repeat(head.length()));
+        for (ReplayResult r : results) {
+            out.printf("%-10s %8d %9.1f %6.1f%% %9d %14d %8.1f%% %6d %8d %9.2f %9.2f%n", r.policy(), r.peakBlocks(), r.meanBlocks(),
+                    100.0 * r.peakBlocks() / hbmBlocks, r.peakResidentBlocks(), r.computedTokens(),
+                    r.promptTokens() == 0 ? 0.0 : 100.0 * r.computedTokens() / r.promptTokens(), r.queued(), r.rejected(),
+                    r.latencyQuantileS(0.5), r.latencyQuantileS(0.99));
+        }
+        ReplayResult mepic = find(results, Policy.MEPIC);
+        if (mepic != null && mepic.peakBlocks() > 0) {
+            for (Policy p : List.of(Policy.EPIC, Policy.CACHEBLEND)) {
+                ReplayResult r = find(results, p);
+                if (r != null) {
+                    out.printf("%s peak / MEPIC peak = %.2fx%n", p, (double) r.peakBlocks() / mepic.peakBlocks());
+                }
+            }
+        }
+    }
+
+    private static ReplayResult find(List<ReplayResult> results, Policy p) {
+        return results.stream().filter(r -> r.policy() == p).findFirst().orElse(null);
+    }
+
+    private String toJson(String name, ReplayConfig c, WorkloadStats s, List<ReplayResult> results) throws Exception {
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = m.createObjectNode();
+        ObjectNode w = root.putObject("workload");
+        w.put("name", name);
+        w.put("requests", s.requests());
+        w.put("meanPromptTokens", s.meanPromptTokens());
+        w.put("chunkReusePercent", s.reusePercent());
+        w.put("distinctChunks", s.distinctChunks());
+        w.put("meanOutputTokens", s.meanOutputTokens());
+        ObjectNode cfg = root.putObject("config");
+        cfg.put("qps", c.qps());
+        cfg.put("hbmBlocks", c.hbmBlocks());
+        cfg.put("blockSize", c.blockSize());
+        cfg.put("prefillSecondsPerToken", c.prefillSecondsPerToken());
+        cfg.put("decodeSecondsPerToken", c.decodeSecondsPerToken());
+        cfg.put("seed", c.seed());
+        ObjectNode ps = root.putObject("policies");
+        for (ReplayResult r : results) {
+            ObjectNode p = ps.putObject(r.policy().name());
+            p.put("peakBlocks", r.peakBlocks());
+            p.put("meanBlocks", r.meanBlocks());
+            p.put("peakPercentOfBudget", 100.0 * r.peakBlocks() / c.hbmBlocks());
+            p.put("peakResidentBlocks", r.peakResidentBlocks());
+            p.put("computedTokens", r.computedTokens());
+            p.put("promptTokens", r.promptTokens());
+            p.put("queued", r.queued());
+            p.put("rejected", r.rejected());
+            p.put("completed", r.completed());
+            putNumber(p, "meanLatencyS", r.meanLatencyS());
+            putNumber(p, "p50LatencyS", r.latencyQuantileS(0.5));
+            putNumber(p, "p99LatencyS", r.latencyQuantileS(0.99));
+        }
+        return m.writeValueAsString(root);
+    }
+
+    /** JSON has no NaN: a statistic of no requests is null. */
+    private static void putNumber(ObjectNode n, String key, double v) {
+        if (Double.isNaN(v)) {
+            n.putNull(key);
+        } else {
+            n.put(key, v);
+        }
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}

@@ -1,0 +1,147 @@
+package dev.npukit.mepic;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What the engine must do for one admitted request: the padded token sequence, the block table (block ids in
+ * {@code [0, capacity)} of the manager's pool, one per {@code blockSize} tokens), and the token ranges of the
+ * padded sequence whose KV must be computed; every other token's KV is already in its block. The table grows
+ * with {@link CacheManager#grow}; the plan's blocks return to the pool with {@link CacheManager#release}.
+ *
+ * <p>The mutable parts are guarded by the owning manager's lock, so the accessors are safe from any thread.
+ */
+public final class Plan {
+    private final Object lock;
+    private final Request request;
+    private final int blockSize;
+    private final int promptLength;
+    private final int[] paddedTokens;
+    private final int[] segmentStarts;
+    private final List<TokenRange> computeRanges;
+    private final int computedTokens;
+
+    // Written by CacheManager under the lock.
+    final PaddedLayout layout;
+    int[] table;
+    byte[] sources;
+    int tableSize;
+    int length;
+    int reserved;
+    boolean published;
+    boolean released;
+    final List<ChunkCache.Entry> pinned = new ArrayList<>(4);
+
+    Plan(Object lock, Request request, PaddedLayout layout, int[] table, byte[] sources, List<TokenRange> ranges) {
+        this.lock = lock;
+        this.request = request;
+        this.layout = layout;
+        this.blockSize = layout.blockSize;
+        this.paddedTokens = layout.tokens;
+        this.promptLength = layout.length();
+        this.segmentStarts = layout.segStart;
+        this.table = table;
+        this.sources = sources;
+        this.tableSize = layout.numBlocks();
+        this.length = promptLength;
+        this.computeRanges = List.copyOf(ranges);
+        int sum = 0;
+        for (TokenRange r : ranges) {
+            sum += r.length();
+        }
+        this.computedTokens = sum;
+    }
+
+    public Request request() {
+        return request;
+    }
+
+    /** Tokens per block. */
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /** A copy of the padded prompt tokens (without decoded tokens). */
+    public int[] paddedTokens() {
+        return paddedTokens.clone();
+    }
+
+    /** Length of the padded prompt. */
+    public int promptLength() {
+        return promptLength;
+    }
+
+    /** Where segment {@code i} (its padding included) starts in the padded sequence; a multiple of the block size except after a final prompt. */
+    public int segmentStart(int i) {
+        return segmentStarts[i];
+    }
+
+    /** Leading (chunk) or trailing (prompt) pad tokens of segment {@code i}. */
+    public int segmentPadding(int i) {
+        return layout.segPads[i];
+    }
+
+    /** The identity of chunk segment {@code i}, or null for a prompt. */
+    public ChunkId chunkId(int i) {
+        return layout.chunkIds[i];
+    }
+
+    /** Token ranges of the padded prompt whose KV the prefill must compute, in order, not overlapping. */
+    public List<TokenRange> computeRanges() {
+        return computeRanges;
+    }
+
+    /** Tokens the prefill computes: the sum of the compute ranges. */
+    public int computedTokens() {
+        return computedTokens;
+    }
+
+    /** Current sequence length: padded prompt plus the tokens added by {@link CacheManager#grow}. */
+    public int length() {
+        synchronized (lock) {
+            return length;
+        }
+    }
+
+    /** A copy of the block table. */
+    public int[] blockTable() {
+        synchronized (lock) {
+            return Arrays.copyOf(table, tableSize);
+        }
+    }
+
+    public int numBlocks() {
+        synchronized (lock) {
+            return tableSize;
+        }
+    }
+
+    /** Where block {@code i} of the table comes from; shared blocks are read only. */
+    public BlockSource source(int i) {
+        synchronized (lock) {
+            if (i < 0 || i >= tableSize) {
+                throw new IllegalArgumentException("i: block index " + i + " is outside [0, " + tableSize + ")");
+            }
+            return BlockSource.values()[sources[i]];
+        }
+    }
+
+    /** Decode blocks still reserved for this plan and not yet allocated. */
+    public int reservedBlocks() {
+        synchronized (lock) {
+            return reserved;
+        }
+    }
+
+    public boolean isReleased() {
+        synchronized (lock) {
+            return released;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Plan[" + promptLength + " tokens, " + numBlocks() + " blocks, computes " + computedTokens + "]";
+    }
+}

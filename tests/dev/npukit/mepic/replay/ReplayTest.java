@@ -1,0 +1,70 @@
+package dev.npukit.mepic.replay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.npukit.mepic.Policy;
+import dev.npukit.mepic.Request;
+import dev.npukit.mepic.Segment;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReplayTest {
+    private static final ReplayConfig CONFIG = new ReplayConfig(20000, 16, 15, 100e-6, 25e-3, 3);
+
+    @Test
+    void everyPolicyCompletesTheSameStreamAndMepicHoldsLeast() {
+        List<ReplayRequest> stream = LongPromptWorkload.generate(8, 50, 256, 60, 32, 1.0, 7);
+        Replay replay = new Replay(CONFIG, stream);
+        Map<Policy, ReplayResult> r = new EnumMap<>(Policy.class);
+        for (Policy p : Policy.values()) {
+            r.put(p, replay.run(p, done -> { }));
+            assertEquals(60, r.get(p).completed(), p.name());
+            assertEquals(0, r.get(p).rejected());
+            assertTrue(r.get(p).peakBlocks() > 0 && r.get(p).meanBlocks() <= r.get(p).peakBlocks());
+        }
+        assertEquals(r.get(Policy.NONE).promptTokens(), r.get(Policy.NONE).computedTokens(), "NONE computes everything");
+        assertTrue(r.get(Policy.MEPIC).peakBlocks() < r.get(Policy.EPIC).peakBlocks());
+        assertTrue(r.get(Policy.MEPIC).peakBlocks() < r.get(Policy.CACHEBLEND).peakBlocks());
+        assertTrue(r.get(Policy.EPIC).computedTokens() < r.get(Policy.CACHEBLEND).computedTokens());
+        ReplayResult again = replay.run(Policy.MEPIC, done -> { });
+        assertEquals(r.get(Policy.MEPIC).peakBlocks(), again.peakBlocks(), "deterministic");
+        assertArrayEquals(r.get(Policy.MEPIC).latencies(), again.latencies());
+    }
+
+    @Test
+    void aSmallBudgetQueuesAndRejectsButNeverOverflows() {
+        List<ReplayRequest> stream = new java.util.ArrayList<>(LongPromptWorkload.generate(4, 20, 256, 40, 32, 1.0, 9));
+        stream.add(new ReplayRequest(Double.NaN, new Request(List.of(Segment.prompt(new int[3000])), 0))); // 188 blocks
+        Replay replay = new Replay(new ReplayConfig(150, 16, 15, 100e-6, 25e-3, 3), stream);
+        ReplayResult r = replay.run(Policy.EPIC, done -> { });
+        assertEquals(1, r.rejected());
+        assertEquals(40, r.completed());
+        assertTrue(r.queued() > 0, "the budget holds about two requests, so some wait");
+        assertTrue(r.peakBlocks() <= 150 && r.peakResidentBlocks() <= 150);
+    }
+
+    @Test
+    void givenArrivalsAreKeptAndLatencyIsPrefillPlusDecode() {
+        Request one = new Request(List.of(Segment.prompt(new int[] {5, 6, 7})), 10);
+        Replay replay = new Replay(CONFIG, List.of(new ReplayRequest(2.0, one)));
+        ReplayResult r = replay.run(Policy.NONE, done -> { });
+        assertEquals(3 * 100e-6 + 10 * 25e-3, r.latencies()[0], 1e-9);
+        assertEquals(2.0, r.timesS()[0]);
+        assertEquals(1, r.peakBlocks());
+    }
+
+    @Test
+    void table1GeneratorsMatchThePapersShape() {
+        for (Table1Workload.Dataset d : Table1Workload.Dataset.values()) {
+            WorkloadStats s = WorkloadStats.of(Table1Workload.generate(d, 400, 64, 1.0, 5));
+            assertEquals(d.reusePercent, s.reusePercent(), 5.0, d.name() + " reuse");
+            assertEquals(d.meanPromptTokens, s.meanPromptTokens(), 0.2 * d.meanPromptTokens, d.name() + " prompt tokens");
+        }
+        WorkloadStats lp = WorkloadStats.of(LongPromptWorkload.generate(16, 200, 512, 100, 64, 1.0, 5));
+        assertEquals(16 * 512, lp.meanPromptTokens(), 100);
+    }
+}
