@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Benchmarks (warm-up, repeated runs, medians; never NPU figures when emulated).",
         subcommands = {
+            BenchContrastiveCommand.class,
+            BenchBgmvCommand.class,
         })
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
