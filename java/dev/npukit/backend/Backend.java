@@ -1,6 +1,9 @@
 package dev.npukit.backend;
 
 import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.BgmvExpandArgs;
+import dev.npukit.kernels.BgmvShrinkArgs;
+import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
@@ -55,4 +58,13 @@ public interface Backend {
 
     /** Rotates x in place (DESIGN 3.2). */
     void rope(RopeArgs args);
+
+    /** Expert/base contrastive scoring, CoLD's decoding rule (DESIGN 3.3); bit-exact across backends. */
+    void contrastive(ContrastiveArgs args);
+
+    /** BGMV shrink: {@code y[b] = scale * A[idx[b]] . x[b]}, zero rows for index -1 (DESIGN 3.4). */
+    void bgmvShrink(BgmvShrinkArgs args);
+
+    /** BGMV expand: {@code y[b, off:off+hOut] += W[idx[b]] . v[b]}, index -1 unchanged (DESIGN 3.4). */
+    void bgmvExpand(BgmvExpandArgs args);
 }

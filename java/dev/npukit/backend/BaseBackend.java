@@ -2,7 +2,10 @@ package dev.npukit.backend;
 
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
+import dev.npukit.kernels.BgmvExpandArgs;
+import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.Check;
+import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
@@ -43,6 +46,24 @@ public abstract class BaseBackend implements Backend {
     }
 
     @Override
+    public final void contrastive(ContrastiveArgs args) {
+        Check.arg(args != null, "args", "is null");
+        runContrastive(args, args.validate(name()));
+    }
+
+    @Override
+    public final void bgmvShrink(BgmvShrinkArgs args) {
+        Check.arg(args != null, "args", "is null");
+        runBgmvShrink(args, args.validate(name()));
+    }
+
+    @Override
+    public final void bgmvExpand(BgmvExpandArgs args) {
+        Check.arg(args != null, "args", "is null");
+        runBgmvExpand(args, args.validate(name()));
+    }
+
+    @Override
     public String toString() {
         return "Backend[" + name() + "]";
     }
@@ -55,4 +76,18 @@ public abstract class BaseBackend implements Backend {
     protected abstract void runWriteKv(WriteKvArgs args, WriteKvArgs.Shape shape);
 
     protected abstract void runRope(RopeArgs args, RopeArgs.Shape shape);
+
+    // The CoLD kernels are not abstract so that a backend can be built before it has them.
+
+    protected void runContrastive(ContrastiveArgs args, ContrastiveArgs.Shape shape) {
+        throw new UnsupportedOperationException("backend " + name() + " has no contrastive kernel yet");
+    }
+
+    protected void runBgmvShrink(BgmvShrinkArgs args, BgmvShrinkArgs.Shape shape) {
+        throw new UnsupportedOperationException("backend " + name() + " has no bgmvShrink kernel yet");
+    }
+
+    protected void runBgmvExpand(BgmvExpandArgs args, BgmvExpandArgs.Shape shape) {
+        throw new UnsupportedOperationException("backend " + name() + " has no bgmvExpand kernel yet");
+    }
 }

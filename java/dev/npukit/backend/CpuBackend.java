@@ -1,14 +1,20 @@
 package dev.npukit.backend;
 
+import dev.npukit.bridge.CpuColdKernels;
 import dev.npukit.bridge.CpuKernels;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
+import dev.npukit.kernels.BgmvExpandArgs;
+import dev.npukit.kernels.BgmvShrinkArgs;
+import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.LogitRows;
 import dev.npukit.kernels.Check;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Storage;
 import dev.npukit.tensor.Tensor;
+import org.bytedeco.javacpp.LongPointer;
 
 /**
  * The optimized C++ backend (native/cpu) through the JavaCPP bridge: the production fallback on
@@ -25,6 +31,7 @@ public final class CpuBackend extends BaseBackend {
     static CpuBackend load() {
         try {
             CpuKernels.load();
+            CpuColdKernels.load();
             return new CpuBackend();
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             throw new BackendUnavailableException("cpu backend unavailable: the native library did not load ("
@@ -117,6 +124,51 @@ public final class CpuBackend extends BaseBackend {
                 addr(a.cosSin()), a.cosSin().numel(),
                 s.numTokens(), s.numHeads(), s.headDim(), s.rotaryDim(), a.style().code()));
     }
+
+    @Override
+    protected void runContrastive(ContrastiveArgs a, ContrastiveArgs.Shape s) {
+        LogitRows e = a.expert();
+        LogitRows b = a.base();
+        boolean topK = s.topK() > 0;
+        try (LongPointer seeds = s.sampling() ? new LongPointer(a.seeds()) : null) {
+            int status = CpuColdKernels.npukit_contrastive(
+                    addr(e.logits()), e.logits().numel(), e.firstRow(), e.rowStride(),
+                    addr(b.logits()), b.logits().numel(), b.firstRow(), b.rowStride(),
+                    e.logits().dtype().code(), s.batch(), s.vocab(), s.lnAlpha(), a.beta(),
+                    addr(a.token()), a.token().numel(), addr(a.score()), a.score().numel(),
+                    addr(a.validCount()), a.validCount().numel(),
+                    s.topK(), topK ? addr(a.topkIndices()) : 0L, topK ? addr(a.topkScores()) : 0L,
+                    topK ? a.topkIndices().numel() : 0L,
+                    a.temperature(), seeds == null ? 0L : seeds.address(), s.sampling() ? a.seeds().length : 0L);
+            if (status == NPUKIT_ERR_DATA) {
+                // A NaN in a row: bad input data, reported like the reference does.
+                throw new IllegalArgumentException(CpuKernels.npukit_last_error().getString());
+            }
+            check(status);
+        }
+    }
+
+    @Override
+    protected void runBgmvShrink(BgmvShrinkArgs a, BgmvShrinkArgs.Shape s) {
+        check(CpuColdKernels.npukit_bgmv_shrink(
+                addr(a.x()), a.x().dtype().code(), a.x().numel(),
+                addr(a.a()), a.a().dtype().code(), a.a().numel(),
+                addr(a.indices()), a.indices().numel(), addr(a.y()), a.y().numel(),
+                s.batch(), s.hIn(), s.rank(), s.numLoras(), a.scale()));
+    }
+
+    @Override
+    protected void runBgmvExpand(BgmvExpandArgs a, BgmvExpandArgs.Shape s) {
+        check(CpuColdKernels.npukit_bgmv_expand(
+                addr(a.v()), a.v().dtype().code(), a.v().numel(),
+                addr(a.w()), a.w().dtype().code(), a.w().numel(),
+                addr(a.indices()), a.indices().numel(),
+                addr(a.y()), a.y().dtype().code(), a.y().numel(), s.yRow(), a.offset(),
+                s.batch(), s.rank(), s.hOut(), s.numLoras()));
+    }
+
+    /** Status code of a data error (NaN where forbidden), see npukit/common.h. */
+    private static final int NPUKIT_ERR_DATA = 3;
 
     /** Native address of a validated tensor's first element. */
     static long addr(Tensor t) {

@@ -2,6 +2,9 @@ package dev.npukit.backend;
 
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
+import dev.npukit.kernels.BgmvExpandArgs;
+import dev.npukit.kernels.BgmvShrinkArgs;
+import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.HeapStorage;
@@ -42,5 +45,20 @@ public final class ReferenceBackend extends BaseBackend {
     @Override
     protected void runRope(RopeArgs args, RopeArgs.Shape shape) {
         ReferenceRope.run(args, shape);
+    }
+
+    @Override
+    protected void runContrastive(ContrastiveArgs args, ContrastiveArgs.Shape shape) {
+        ReferenceContrastive.run(args, shape);
+    }
+
+    @Override
+    protected void runBgmvShrink(BgmvShrinkArgs args, BgmvShrinkArgs.Shape shape) {
+        ReferenceBgmv.shrink(args, shape);
+    }
+
+    @Override
+    protected void runBgmvExpand(BgmvExpandArgs args, BgmvExpandArgs.Shape shape) {
+        ReferenceBgmv.expand(args, shape);
     }
 }

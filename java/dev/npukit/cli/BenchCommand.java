@@ -10,8 +10,10 @@ import picocli.CommandLine.Command;
         description = "Benchmarks (warm-up, repeated runs, medians; never NPU figures when emulated).",
         subcommands = {
             BenchAttentionCommand.class,
-            BenchSqlAlignCommand.class,
-            BenchCacheCommand.class
+            BenchContrastiveCommand.class,
+            BenchBgmvCommand.class,
+            BenchCacheCommand.class,
+            BenchSqlAlignCommand.class
         })
 final class BenchCommand implements Runnable {
     @CommandLine.Spec

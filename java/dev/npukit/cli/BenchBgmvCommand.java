@@ -1,0 +1,131 @@
+package dev.npukit.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.npukit.backend.Backend;
+import dev.npukit.backend.Backends;
+import dev.npukit.kernels.BgmvExpandArgs;
+import dev.npukit.kernels.BgmvShrinkArgs;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code npukit bench bgmv}: BGMV shrink and expand throughput on the cpu backend for a CoLD-like
+ * batch: B rows, each on one of the adapters or on none (-1, the base rows: every other row).
+ * Reports medians, GFLOP/s over the rows that have an adapter, and the rate of reading the
+ * adapters' weights that the batch uses (each used adapter counted once).
+ */
+@Command(name = "bgmv", mixinStandardHelpOptions = true,
+        description = "BGMV multi-LoRA shrink/expand throughput on the cpu backend.")
+final class BenchBgmvCommand implements Callable<Integer> {
+    @Option(names = "--hidden", description = "Hidden size hIn = hOut (default: ${DEFAULT-VALUE}).")
+    int hidden = 4096;
+
+    @Option(names = "--rank", split = ",", description = "LoRA ranks (default: ${DEFAULT-VALUE}).")
+    int[] ranks = {16, 64};
+
+    @Option(names = "--adapters", description = "Number of adapters (default: ${DEFAULT-VALUE}).")
+    int adapters = 8;
+
+    @Option(names = "--batch", description = "Rows per batch (default: ${DEFAULT-VALUE}).")
+    int batch = 64;
+
+    @Option(names = "--dtype", split = ",", description = "Weight/activation dtypes (default: ${DEFAULT-VALUE}).")
+    DType[] dtypes = {DType.F32, DType.BF16};
+
+    @Option(names = "--repeats", description = "Timed runs; the median is reported (default: ${DEFAULT-VALUE}).")
+    int repeats = 21;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Backend cpu = Backends.get("cpu");
+        // Expert rows (adapter b/2 mod adapters) alternate with base rows (-1), as CoLD batches them.
+        int[] idx = new int[batch];
+        int withAdapter = 0;
+        boolean[] used = new boolean[adapters];
+        for (int b = 0; b < batch; b++) {
+            idx[b] = b % 2 == 1 ? -1 : (b / 2) % adapters;
+            if (idx[b] >= 0) {
+                withAdapter++;
+                used[idx[b]] = true;
+            }
+        }
+        int usedAdapters = 0;
+        for (boolean u : used) {
+            usedAdapters += u ? 1 : 0;
+        }
+        List<Map<String, Object>> cases = new ArrayList<>();
+        if (!json) {
+            System.out.printf("cpu backend: %s%nB=%d (%d with an adapter), hidden=%d, %d adapters%n%n", cpu.info(),
+                    batch, withAdapter, hidden, adapters);
+            System.out.printf("%6s %5s %5s %9s %9s %10s%n", "op", "rank", "dtype", "ms", "GFLOP/s", "weight GB/s");
+        }
+        SplittableRandom r = new SplittableRandom(3);
+        for (DType dtype : dtypes) {
+            for (int rank : ranks) {
+                try (Tensor x = random(cpu, r, dtype, batch, hidden);
+                        Tensor a = random(cpu, r, dtype, adapters, rank, hidden);
+                        Tensor w = random(cpu, r, dtype, adapters, hidden, rank);
+                        Tensor indices = cpu.fromInts(idx, batch);
+                        Tensor v = cpu.allocate(DType.F32, batch, rank);
+                        Tensor y = cpu.allocate(dtype, batch, hidden)) {
+                    BgmvShrinkArgs shrink = new BgmvShrinkArgs(x, a, indices, v, 0.5f);
+                    BgmvExpandArgs expand = new BgmvExpandArgs(v, w, indices, y, 0);
+                    double flops = 2.0 * withAdapter * rank * hidden;
+                    double weightBytes = (double) usedAdapters * rank * hidden * dtype.byteSize();
+                    double shrinkMs = BenchStats.measure(2, repeats, () -> cpu.bgmvShrink(shrink)).medianMs();
+                    double expandMs = BenchStats.measure(2, repeats, () -> cpu.bgmvExpand(expand)).medianMs();
+                    cases.add(row("shrink", rank, dtype, shrinkMs, flops, weightBytes));
+                    cases.add(row("expand", rank, dtype, expandMs, flops, weightBytes));
+                }
+            }
+        }
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("backend", cpu.info().toString());
+            out.put("batch", batch);
+            out.put("rowsWithAdapter", withAdapter);
+            out.put("hidden", hidden);
+            out.put("adapters", adapters);
+            out.put("cases", cases);
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+        }
+        return 0;
+    }
+
+    private Map<String, Object> row(String op, int rank, DType dtype, double ms, double flops, double weightBytes) {
+        double gflops = flops / (ms * 1e6);
+        double gbs = weightBytes / (ms * 1e6);
+        if (!json) {
+            System.out.printf("%6s %5d %5s %9.3f %9.1f %10.1f%n", op, rank, dtype, ms, gflops, gbs);
+        }
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("op", op);
+        c.put("rank", rank);
+        c.put("dtype", dtype.name());
+        c.put("ms", Math.round(ms * 1000) / 1000.0);
+        c.put("gflops", Math.round(gflops * 10) / 10.0);
+        c.put("weightGBs", Math.round(gbs * 10) / 10.0);
+        return c;
+    }
+
+    private static Tensor random(Backend be, SplittableRandom r, DType dtype, long... shape) {
+        float[] data = new float[Math.toIntExact(Tensor.numel(shape))];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) (r.nextDouble() - 0.5);
+        }
+        return be.fromFloats(dtype, data, shape);
+    }
+
+}

@@ -1,0 +1,48 @@
+package dev.npukit.kernels;
+
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+
+/**
+ * Arguments of the BGMV shrink (DESIGN 3.4): {@code y[b, :] = scale * A[indices[b]] . x[b]},
+ * accumulated in F32; {@code indices[b] = -1} (no adapter, e.g. a base row) writes a zero row.
+ *
+ * @param x [B, hIn] F32/F16/BF16
+ * @param a [numLoras, rank, hIn] F32/F16/BF16, the LoRA A matrices
+ * @param indices I32 [B], each in [-1, numLoras)
+ * @param y F32 [B, rank], overwritten
+ * @param scale finite factor (LoRA's alpha / rank)
+ */
+public record BgmvShrinkArgs(Tensor x, Tensor a, Tensor indices, Tensor y, float scale) {
+
+    /** Sizes of a validated call. */
+    public record Shape(int batch, int hIn, int rank, int numLoras) {
+    }
+
+    public Shape validate(String device) {
+        Check.tensor("x", x, device, 2, DType.F32, DType.F16, DType.BF16);
+        Check.tensor("a", a, device, 3, DType.F32, DType.F16, DType.BF16);
+        Check.tensor("indices", indices, device, 1, DType.I32);
+        Check.tensor("y", y, device, 2, DType.F32);
+        int batch = Check.toInt("x", x.dim(0));
+        int hIn = Check.toInt("x", x.dim(1));
+        int numLoras = Check.toInt("a", a.dim(0));
+        int rank = Check.toInt("a", a.dim(1));
+        Check.dim("a", a, 2, hIn, "hIn of x");
+        Check.dim("indices", indices, 0, batch, "batch of x");
+        Check.dim("y", y, 0, batch, "batch of x");
+        Check.dim("y", y, 1, rank, "rank of a");
+        Check.arg(Float.isFinite(scale), "scale", "is %s; must be finite", scale);
+        checkIndices(indices, numLoras);
+        return new Shape(batch, hIn, rank, numLoras);
+    }
+
+    /** Every adapter index is -1 or names an adapter. */
+    static void checkIndices(Tensor indices, int numLoras) {
+        int[] idx = indices.toIntArray();
+        for (int b = 0; b < idx.length; b++) {
+            Check.arg(idx[b] >= -1 && idx[b] < numLoras, "indices", "entry %d is %d, outside [-1, %d) (numLoras)", b,
+                    idx[b], numLoras);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package dev.npukit.kernels;
+
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+
+/**
+ * Arguments of batched expert/base contrastive scoring, CoLD's decoding rule (DESIGN 3.3).
+ *
+ * <p>For each row b, with expert logits e and base logits a: {@code m = max e};
+ * valid = {i : e_i &gt;= m + ln alpha}; {@code cd_i = (1 + beta) e_i - beta a_i} on the valid
+ * set. Outputs: {@code token[b]} = argmax cd (ties to the lowest index), {@code score[b]} = cd of
+ * that token, {@code validCount[b]}; optionally the top-k valid tokens by cd (descending, ties to
+ * the lower index, slots beyond the valid set hold index -1 and score -inf); optionally Gumbel-max
+ * sampling: the token maximizing {@code cd_i / temperature + g_i}, with noise g from a
+ * counter-based hash of (seeds[b], b, i), identical on every backend. The full contract,
+ * including the exact noise formula, is in native/include/npukit/contrastive.h.
+ *
+ * <p>A NaN in an expert or base row fails the call with an {@link IllegalArgumentException}
+ * naming the row ("expert: row 3 contains NaN"); no output is written then.
+ *
+ * @param expert the expert rows, [*, vocab] F32/F16/BF16
+ * @param base the base rows, same dtype and vocab as expert
+ * @param alpha plausibility threshold, in (0, 1]
+ * @param beta contrast strength, finite and &gt;= 0
+ * @param token I32 [B]; B is taken from its length
+ * @param score F32 [B]
+ * @param validCount I32 [B]
+ * @param topkIndices I32 [B, k] or null (then topkScores is null too)
+ * @param topkScores F32 [B, k] or null
+ * @param temperature sampling temperature, finite and &gt; 0; only read when seeds is given
+ * @param seeds one seed per row for sampling, or null for greedy
+ */
+public record ContrastiveArgs(
+        LogitRows expert,
+        LogitRows base,
+        float alpha,
+        float beta,
+        Tensor token,
+        Tensor score,
+        Tensor validCount,
+        Tensor topkIndices,
+        Tensor topkScores,
+        float temperature,
+        long[] seeds) {
+
+    /** CoLD's defaults (O'Brien and Lewis 2023): alpha 0.1, beta 0.5. */
+    public static final float DEFAULT_ALPHA = 0.1f;
+
+    public static final float DEFAULT_BETA = 0.5f;
+
+    /**
+     * Sizes of a validated call. {@code lnAlpha} is computed once here, in Java, and used by
+     * every backend, so all of them compare against the same float threshold.
+     */
+    public record Shape(int batch, int vocab, int topK, float lnAlpha, boolean sampling) {
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Checks every argument; throws {@link IllegalArgumentException} naming the first bad one. */
+    public Shape validate(String device) {
+        Check.arg(expert != null, "expert", "is null");
+        Check.arg(base != null, "base", "is null");
+        Tensor e = Check.tensor("expert", expert.logits(), device, 2, DType.F32, DType.F16, DType.BF16);
+        Tensor a = Check.tensor("base", base.logits(), device, 2, e.dtype());
+        int vocab = Check.toInt("expert", e.dim(1));
+        Check.arg(vocab >= 1, "expert", "vocab size is 0");
+        Check.dim("base", a, 1, vocab, "vocab of expert");
+
+        Check.tensor("token", token, device, 1, DType.I32);
+        int batch = Check.toInt("token", token.dim(0));
+        Check.tensor("score", score, device, 1, DType.F32);
+        Check.dim("score", score, 0, batch, "batch = length of token");
+        Check.tensor("validCount", validCount, device, 1, DType.I32);
+        Check.dim("validCount", validCount, 0, batch, "batch = length of token");
+        checkRows("expert", expert, batch);
+        checkRows("base", base, batch);
+
+        Check.arg(alpha > 0 && alpha <= 1, "alpha", "is %s; must be in (0, 1]", alpha);
+        Check.arg(Float.isFinite(beta) && beta >= 0, "beta", "is %s; must be finite and >= 0", beta);
+
+        int topK = 0;
+        Check.arg((topkIndices == null) == (topkScores == null), "topkIndices",
+                "topkIndices and topkScores must both be given or both be null");
+        if (topkIndices != null) {
+            Check.tensor("topkIndices", topkIndices, device, 2, DType.I32);
+            Check.tensor("topkScores", topkScores, device, 2, DType.F32);
+            Check.dim("topkIndices", topkIndices, 0, batch, "batch = length of token");
+            topK = Check.toInt("topkIndices", topkIndices.dim(1));
+            Check.arg(topK >= 1 && topK <= vocab, "topkIndices", "k = %d must be in [1, vocab %d]", topK, vocab);
+            Check.dim("topkScores", topkScores, 0, batch, "batch = length of token");
+            Check.dim("topkScores", topkScores, 1, topK, "k of topkIndices");
+        }
+        if (seeds != null) {
+            Check.arg(seeds.length == batch, "seeds", "has %d entries for a batch of %d", seeds.length, batch);
+            Check.arg(Float.isFinite(temperature) && temperature > 0, "temperature",
+                    "is %s; must be finite and > 0", temperature);
+        }
+        return new Shape(batch, vocab, topK, (float) Math.log(alpha), seeds != null);
+    }
+
+    private static void checkRows(String name, LogitRows rows, int batch) {
+        long available = rows.logits().dim(0);
+        Check.arg(rows.firstRow() >= 0, name, "firstRow is %d; must be >= 0", rows.firstRow());
+        Check.arg(rows.rowStride() >= 1, name, "rowStride is %d; must be >= 1", rows.rowStride());
+        if (batch > 0) {
+            Check.arg(rows.firstRow() < available && (batch - 1) <= (available - 1 - rows.firstRow()) / rows.rowStride(),
+                    name, "rows %d + b * %d for b < %d do not fit in %d rows", rows.firstRow(), rows.rowStride(),
+                    batch, available);
+        }
+    }
+
+    /** Builds {@link ContrastiveArgs}; alpha 0.1, beta 0.5, greedy, no top-k unless set. */
+    public static final class Builder {
+        private LogitRows expert;
+        private LogitRows base;
+        private float alpha = DEFAULT_ALPHA;
+        private float beta = DEFAULT_BETA;
+        private Tensor token;
+        private Tensor score;
+        private Tensor validCount;
+        private Tensor topkIndices;
+        private Tensor topkScores;
+        private float temperature = Float.NaN;
+        private long[] seeds;
+
+        /** Expert rows 0, 2, 4, ... and base rows 1, 3, 5, ... of one [2B, vocab] batch. */
+        public Builder interleaved(Tensor logits) {
+            expert = LogitRows.expertRowsOf(logits);
+            base = LogitRows.baseRowsOf(logits);
+            return this;
+        }
+
+        /** Two separate [B, vocab] tensors. */
+        public Builder separate(Tensor expertLogits, Tensor baseLogits) {
+            expert = LogitRows.all(expertLogits);
+            base = LogitRows.all(baseLogits);
+            return this;
+        }
+
+        public Builder expert(LogitRows v) {
+            expert = v;
+            return this;
+        }
+
+        public Builder base(LogitRows v) {
+            base = v;
+            return this;
+        }
+
+        public Builder alpha(float v) {
+            alpha = v;
+            return this;
+        }
+
+        public Builder beta(float v) {
+            beta = v;
+            return this;
+        }
+
+        /** The three per-row outputs: I32 [B], F32 [B], I32 [B]. */
+        public Builder outputs(Tensor tokenOut, Tensor scoreOut, Tensor validCountOut) {
+            token = tokenOut;
+            score = scoreOut;
+            validCount = validCountOut;
+            return this;
+        }
+
+        /** Also report the top-k valid tokens: I32 [B, k] and F32 [B, k]. */
+        public Builder topK(Tensor indices, Tensor scores) {
+            topkIndices = indices;
+            topkScores = scores;
+            return this;
+        }
+
+        /** Sample with Gumbel-max at this temperature, one seed per row (the array is not copied). */
+        public Builder sample(float temp, long[] rowSeeds) {
+            temperature = temp;
+            seeds = rowSeeds;
+            return this;
+        }
+
+        public ContrastiveArgs build() {
+            return new ContrastiveArgs(expert, base, alpha, beta, token, score, validCount, topkIndices, topkScores,
+                    temperature, seeds);
+        }
+    }
+}
