@@ -65,13 +65,14 @@ inline __m256 load8(const void* base, int64_t offset) {
 // rot % 8 == 0 (checked by the caller).
 template <int DT, int STYLE, int NG>
 inline void scores_direct(const float* Q, int D, const KvRows& k, int n, const float* cos_sin, int rot, float* S,
-                          int ldS) {
+                          int ldS, PrefetchCursor& pf) {
   const int rotated = STYLE == NPUKIT_ROPE_NONE ? 0 : rot;
   const int half = rot / 2;
   const __m256i dup = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
   const __m256 even_negative = _mm256_castsi256_ps(_mm256_setr_epi32(INT32_MIN, 0, INT32_MIN, 0, INT32_MIN, 0,
                                                                      INT32_MIN, 0));
   for (int j = 0; j < n; j++) {
+    pf.step(kPrefetchLinesPerKey);
     const int64_t row = k.first + j * k.stride;
     const float* cs = cos_sin + static_cast<int64_t>(j) * rot;
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
@@ -111,24 +112,24 @@ inline void scores_direct(const float* Q, int D, const KvRows& k, int n, const f
 
 template <int DT, int STYLE>
 inline void scores_groups(const float* Q, int nq, int D, const KvRows& k, int n, const float* cs, int rot, float* S,
-                          int ldS) {
+                          int ldS, PrefetchCursor& pf) {
   int g = 0;
-  for (; g + 4 <= nq; g += 4) scores_direct<DT, STYLE, 4>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS);
+  for (; g + 4 <= nq; g += 4) scores_direct<DT, STYLE, 4>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS, pf);
   switch (nq - g) {
-    case 3: scores_direct<DT, STYLE, 3>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS); break;
-    case 2: scores_direct<DT, STYLE, 2>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS); break;
-    case 1: scores_direct<DT, STYLE, 1>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS); break;
+    case 3: scores_direct<DT, STYLE, 3>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS, pf); break;
+    case 2: scores_direct<DT, STYLE, 2>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS, pf); break;
+    case 1: scores_direct<DT, STYLE, 1>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS, pf); break;
     default: break;
   }
 }
 
 template <int DT>
 inline void scores_styles(const float* Q, int nq, int D, const KvRows& k, int n, const float* cs, int rot, int style,
-                          float* S, int ldS) {
+                          float* S, int ldS, PrefetchCursor& pf) {
   switch (style) {
-    case NPUKIT_ROPE_NEOX: scores_groups<DT, NPUKIT_ROPE_NEOX>(Q, nq, D, k, n, cs, rot, S, ldS); break;
-    case NPUKIT_ROPE_GPTJ: scores_groups<DT, NPUKIT_ROPE_GPTJ>(Q, nq, D, k, n, cs, rot, S, ldS); break;
-    default: scores_groups<DT, NPUKIT_ROPE_NONE>(Q, nq, D, k, n, cs, rot, S, ldS); break;
+    case NPUKIT_ROPE_NEOX: scores_groups<DT, NPUKIT_ROPE_NEOX>(Q, nq, D, k, n, cs, rot, S, ldS, pf); break;
+    case NPUKIT_ROPE_GPTJ: scores_groups<DT, NPUKIT_ROPE_GPTJ>(Q, nq, D, k, n, cs, rot, S, ldS, pf); break;
+    default: scores_groups<DT, NPUKIT_ROPE_NONE>(Q, nq, D, k, n, cs, rot, S, ldS, pf); break;
   }
 }
 
@@ -252,11 +253,12 @@ struct Avx2Ops {
   }
 
   static void scores(const float* Q, int nq, const KvRows& k, int n, int D, const float* cos_sin, int rot, int style,
-                     float* S, int ldS) {
+                     float* S, int ldS, PrefetchCursor& pf) {
     if (!direct_ok(D, rot, style)) {
       thread_local std::vector<float> row;
       row.resize(static_cast<size_t>(D));
       for (int j = 0; j < n; j++) {
+        pf.step(kPrefetchLinesPerKey);
         load(k.cache, k.dtype, k.first + j * k.stride, row.data(), D);
         if (style != NPUKIT_ROPE_NONE) rotate_row(row.data(), cos_sin + static_cast<int64_t>(j) * rot, rot, style);
         for (int g = 0; g < nq; g++) S[g * ldS + j] = dot(Q + g * D, row.data(), D);
@@ -264,9 +266,9 @@ struct Avx2Ops {
       return;
     }
     switch (k.dtype) {
-      case NPUKIT_F16: scores_styles<NPUKIT_F16>(Q, nq, D, k, n, cos_sin, rot, style, S, ldS); break;
-      case NPUKIT_BF16: scores_styles<NPUKIT_BF16>(Q, nq, D, k, n, cos_sin, rot, style, S, ldS); break;
-      default: scores_styles<NPUKIT_F32>(Q, nq, D, k, n, cos_sin, rot, style, S, ldS); break;
+      case NPUKIT_F16: scores_styles<NPUKIT_F16>(Q, nq, D, k, n, cos_sin, rot, style, S, ldS, pf); break;
+      case NPUKIT_BF16: scores_styles<NPUKIT_BF16>(Q, nq, D, k, n, cos_sin, rot, style, S, ldS, pf); break;
+      default: scores_styles<NPUKIT_F32>(Q, nq, D, k, n, cos_sin, rot, style, S, ldS, pf); break;
     }
   }
 

@@ -44,10 +44,11 @@ struct GenericOps {
 
   // S[g * ldS + j] = <Q[g], K[j] rotated to slot j> for nq query rows and n key rows of length D.
   static void scores(const float* Q, int nq, const KvRows& k, int n, int D, const float* cos_sin, int rot,
-                     int style, float* S, int ldS) {
+                     int style, float* S, int ldS, PrefetchCursor& pf) {
     thread_local std::vector<float> row;
     row.resize(static_cast<size_t>(D));
     for (int j = 0; j < n; j++) {
+      pf.step(kPrefetchLinesPerKey);
       load(k.cache, k.dtype, k.first + j * k.stride, row.data(), D);
       if (style != NPUKIT_ROPE_NONE) rotate_row(row.data(), cos_sin + static_cast<int64_t>(j) * rot, rot, style);
       for (int g = 0; g < nq; g++) S[g * ldS + j] = dot(Q + g * D, row.data(), D);
