@@ -5,7 +5,6 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
-#include <vector>
 
 #include "attention_impl.h"
 #include "convert.h"
@@ -255,14 +254,7 @@ struct Avx2Ops {
   static void scores(const float* Q, int nq, const KvRows& k, int n, int D, const float* cos_sin, int rot, int style,
                      float* S, int ldS, PrefetchCursor& pf) {
     if (!direct_ok(D, rot, style)) {
-      thread_local std::vector<float> row;
-      row.resize(static_cast<size_t>(D));
-      for (int j = 0; j < n; j++) {
-        pf.step(kPrefetchLinesPerKey);
-        load(k.cache, k.dtype, k.first + j * k.stride, row.data(), D);
-        if (style != NPUKIT_ROPE_NONE) rotate_row(row.data(), cos_sin + static_cast<int64_t>(j) * rot, rot, style);
-        for (int g = 0; g < nq; g++) S[g * ldS + j] = dot(Q + g * D, row.data(), D);
-      }
+      scores_by_row<Avx2Ops>(Q, nq, k, n, D, cos_sin, rot, style, S, ldS, pf);
       return;
     }
     switch (k.dtype) {
@@ -274,12 +266,7 @@ struct Avx2Ops {
 
   static void accumulate(float* acc, int nq, const float* P, int ldP, const KvRows& v, int n, int D) {
     if (D % 8 != 0) {
-      thread_local std::vector<float> row;
-      row.resize(static_cast<size_t>(D));
-      for (int j = 0; j < n; j++) {
-        load(v.cache, v.dtype, v.first + j * v.stride, row.data(), D);
-        for (int g = 0; g < nq; g++) axpy(acc + g * D, P[g * ldP + j], row.data(), D);
-      }
+      accumulate_by_row<Avx2Ops>(acc, nq, P, ldP, v, n, D);
       return;
     }
     switch (v.dtype) {

@@ -1,7 +1,6 @@
 // Paged attention for any x86-64 (baseline ISA) or other processor: plain loops the compiler
 // vectorizes for the target's baseline vector unit.
 #include <cmath>
-#include <vector>
 
 #include "attention_impl.h"
 #include "convert.h"
@@ -42,27 +41,13 @@ struct GenericOps {
     for (int i = 0; i < n; i++) y[i] += a * x[i];
   }
 
-  // S[g * ldS + j] = <Q[g], K[j] rotated to slot j> for nq query rows and n key rows of length D.
   static void scores(const float* Q, int nq, const KvRows& k, int n, int D, const float* cos_sin, int rot,
                      int style, float* S, int ldS, PrefetchCursor& pf) {
-    thread_local std::vector<float> row;
-    row.resize(static_cast<size_t>(D));
-    for (int j = 0; j < n; j++) {
-      pf.step(kPrefetchLinesPerKey);
-      load(k.cache, k.dtype, k.first + j * k.stride, row.data(), D);
-      if (style != NPUKIT_ROPE_NONE) rotate_row(row.data(), cos_sin + static_cast<int64_t>(j) * rot, rot, style);
-      for (int g = 0; g < nq; g++) S[g * ldS + j] = dot(Q + g * D, row.data(), D);
-    }
+    scores_by_row<GenericOps>(Q, nq, k, n, D, cos_sin, rot, style, S, ldS, pf);
   }
 
-  // acc[g] += sum_j P[g * ldP + j] * V[j] for nq accumulator rows.
   static void accumulate(float* acc, int nq, const float* P, int ldP, const KvRows& v, int n, int D) {
-    thread_local std::vector<float> row;
-    row.resize(static_cast<size_t>(D));
-    for (int j = 0; j < n; j++) {
-      load(v.cache, v.dtype, v.first + j * v.stride, row.data(), D);
-      for (int g = 0; g < nq; g++) axpy(acc + g * D, P[g * ldP + j], row.data(), D);
-    }
+    accumulate_by_row<GenericOps>(acc, nq, P, ldP, v, n, D);
   }
 };
 

@@ -70,6 +70,32 @@ struct PrefetchCursor {
   }
 };
 
+// The layout-agnostic path of Ops::scores: each key row is widened into a buffer, rotated, and
+// dotted with the nq queries. S[g * ldS + j] = <Q[g], K[j] rotated to slot j>.
+template <class Ops>
+void scores_by_row(const float* Q, int nq, const KvRows& k, int n, int D, const float* cos_sin, int rot, int style,
+                   float* S, int ldS, PrefetchCursor& pf) {
+  thread_local std::vector<float> row;
+  row.resize(static_cast<size_t>(D));
+  for (int j = 0; j < n; j++) {
+    pf.step(kPrefetchLinesPerKey);
+    Ops::load(k.cache, k.dtype, k.first + j * k.stride, row.data(), D);
+    if (style != NPUKIT_ROPE_NONE) rotate_row(row.data(), cos_sin + static_cast<int64_t>(j) * rot, rot, style);
+    for (int g = 0; g < nq; g++) S[g * ldS + j] = Ops::dot(Q + g * D, row.data(), D);
+  }
+}
+
+// The layout-agnostic path of Ops::accumulate: acc[g] += sum_j P[g * ldP + j] * V[j].
+template <class Ops>
+void accumulate_by_row(float* acc, int nq, const float* P, int ldP, const KvRows& v, int n, int D) {
+  thread_local std::vector<float> row;
+  row.resize(static_cast<size_t>(D));
+  for (int j = 0; j < n; j++) {
+    Ops::load(v.cache, v.dtype, v.first + j * v.stride, row.data(), D);
+    for (int g = 0; g < nq; g++) Ops::axpy(acc + g * D, P[g * ldP + j], row.data(), D);
+  }
+}
+
 template <class Ops>
 void attend_item(const AttentionProblem& p, const WorkItem& w, std::vector<float>& scratch) {
   const int D = p.head_dim;

@@ -59,6 +59,33 @@ class KernelEqualityTest {
         }
     }
 
+    /** Head dims off the vector width (the kernels' fallback paths) and tiny blocks. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void pagedAttentionWithAwkwardShapes(String name) {
+        Backend backend = Backends.get(name);
+        Backend reference = Backends.get(ReferenceBackend.NAME);
+        Random r = new Random(31);
+        int[] headDims = {2, 10, 20, 36, 72};
+        int[] blockSizes = {1, 3, 8};
+        for (int c = 0; c < 15; c++) {
+            int headDim = headDims[c % headDims.length];
+            DType cache = FLOAT_TYPES[r.nextInt(3)];
+            RopeStyle style = RopeStyle.values()[r.nextInt(3)];
+            int rotaryDim = 2 * (1 + r.nextInt(headDim / 2));
+            AttentionCase tc = new AttentionCase(r.nextLong(), 1 + r.nextInt(5), 1 + r.nextInt(3), 1 + r.nextInt(5),
+                    headDim, blockSizes[r.nextInt(3)], 60, cache, style, rotaryDim);
+            float[] expected;
+            float[] actual;
+            try (AttentionCase.On ref = tc.on(reference); AttentionCase.On under = tc.on(backend)) {
+                expected = ref.run();
+                actual = under.run();
+            }
+            double err = Equality.relativeError(actual, expected);
+            assertTrue(err <= Equality.bound(cache), "case " + c + " (" + tc + "): relative error " + err);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void writeKvIsBitExact(String name) {
