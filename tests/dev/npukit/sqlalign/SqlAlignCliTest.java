@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.npukit.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.npukit.cli.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -25,31 +22,11 @@ class SqlAlignCliTest {
     @TempDir
     Path dir;
 
-    /** Exit code, stdout and stderr of one command line. */
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void sqlAlignJsonIsOnlyJsonAndMatchesTheLibrary() throws Exception {
         Path predictions = dir.resolve("pred.sql");
         Files.writeString(predictions, "SELECT count(*) FROM singer\nSELECT name FROM t JOIN u ON t.a = u.b\n");
-        Run r = run("sql-align", "--train", TestData.file("spider_dev").toString(),
+        CliRun r = CliRun.of("sql-align", "--train", TestData.file("spider_dev").toString(),
                 "--target", TestData.file("bird_dev").toString(), "--predictions", predictions.toString(),
                 "--max-n", "8", "--json");
         assertEquals(0, r.code(), r.err());
@@ -71,7 +48,7 @@ class SqlAlignCliTest {
 
     @Test
     void sqlAlignHumanOutputAndGivenScale() {
-        Run r = run("sql-align", "--train", TestData.file("spider_dev").toString(),
+        CliRun r = CliRun.of("sql-align", "--train", TestData.file("spider_dev").toString(),
                 "--target", TestData.file("bird_dev").toString(), "--c", "10", "--top", "3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("c = 10.0000 (given)"), r.out());
@@ -82,7 +59,7 @@ class SqlAlignCliTest {
     @Test
     void missingFileIsAUsageErrorNamingOptionAndPath() {
         Path missing = dir.resolve("missing.jsonl");
-        Run r = run("sql-align", "--train", missing.toString(), "--target", TestData.file("bird_dev").toString());
+        CliRun r = CliRun.of("sql-align", "--train", missing.toString(), "--target", TestData.file("bird_dev").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--train") && r.err().contains(missing.toString()), r.err());
         assertEquals("", r.out());
@@ -92,7 +69,7 @@ class SqlAlignCliTest {
     void badDataIsAnErrorNamingFileAndLine() throws Exception {
         Path bad = dir.resolve("bad.jsonl");
         Files.writeString(bad, "{\"sql\": \"SELECT 1\"}\nnot json\n");
-        Run r = run("sql-align", "--train", bad.toString(), "--target", TestData.file("bird_dev").toString(), "--json");
+        CliRun r = CliRun.of("sql-align", "--train", bad.toString(), "--target", TestData.file("bird_dev").toString(), "--json");
         assertEquals(1, r.code());
         assertTrue(r.err().contains(bad + ":2"), r.err());
         assertEquals("", r.out());
@@ -102,7 +79,7 @@ class SqlAlignCliTest {
     void sqlSelectWritesTheTopLinesVerbatim() throws Exception {
         Path out = dir.resolve("selected.jsonl");
         Path train = TestData.file("spider_dev");
-        Run r = run("sql-select", "--train", train.toString(), "--target", TestData.file("bird_dev").toString(),
+        CliRun r = CliRun.of("sql-select", "--train", train.toString(), "--target", TestData.file("bird_dev").toString(),
                 "--top", "100", "--out", out.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = JSON.readTree(r.out());
@@ -120,19 +97,19 @@ class SqlAlignCliTest {
     @Test
     void sqlSelectByFractionAndBadArguments() {
         Path out = dir.resolve("sel.sql");
-        Run r = run("sql-select", "--train", TestData.file("spider_dev").toString(),
+        CliRun r = CliRun.of("sql-select", "--train", TestData.file("spider_dev").toString(),
                 "--target", TestData.file("bird_dev").toString(), "--fraction", "0.05", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("selected 52 of 1034"), r.out());
 
         Path nowhere = dir.resolve("no-such-folder").resolve("x.jsonl");
-        r = run("sql-select", "--train", TestData.file("spider_dev").toString(),
+        r = CliRun.of("sql-select", "--train", TestData.file("spider_dev").toString(),
                 "--target", TestData.file("bird_dev").toString(), "--top", "5", "--out", nowhere.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--out"), r.err());
         assertFalse(Files.exists(nowhere));
 
-        r = run("sql-select", "--train", TestData.file("spider_dev").toString(),
+        r = CliRun.of("sql-select", "--train", TestData.file("spider_dev").toString(),
                 "--target", TestData.file("bird_dev").toString(), "--top", "0", "--out", out.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--top"), r.err());
@@ -140,7 +117,7 @@ class SqlAlignCliTest {
 
     @Test
     void benchPrintsJsonWithTheRunTimes() throws Exception {
-        Run r = run("bench", "sqlalign", "--warmup", "1", "--runs", "1", "--json");
+        CliRun r = CliRun.of("bench", "sqlalign", "--warmup", "1", "--runs", "1", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = JSON.readTree(r.out());
         assertEquals(8659 + 9428, j.get("queries").asInt());

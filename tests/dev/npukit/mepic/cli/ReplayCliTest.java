@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.npukit.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.npukit.cli.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,29 +18,10 @@ class ReplayCliTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void jsonHasEveryPolicyAndOnlyJson() throws Exception {
         Path chart = dir.resolve("blocks.png");
-        Result r = run("replay", "--workload", "squad", "--requests", "40", "--json", "--chart", chart.toString());
+        CliRun r = CliRun.of("replay", "--workload", "squad", "--requests", "40", "--json", "--chart", chart.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode root = new ObjectMapper().readTree(r.out());
         for (String p : new String[] {"NONE", "PREFIX", "EPIC", "CACHEBLEND", "MEPIC"}) {
@@ -68,7 +46,7 @@ class ReplayCliTest {
                 {"arrival": 0.1, "outputTokens": 20, "segments": [{"kind": "prompt", "length": 30}, {"kind": "chunk", "id": "a", "length": 100}, {"kind": "prompt", "length": 9}]}
                 """);
         Path chart = dir.resolve("c.svg");
-        Result r = run("replay", "--trace", trace.toString(), "--policy", "mepic", "--chart", chart.toString());
+        CliRun r = CliRun.of("replay", "--trace", trace.toString(), "--policy", "mepic", "--chart", chart.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("MEPIC") && r.out().contains("peak"), r.out());
         assertTrue(Files.readString(chart).contains("<svg"));
@@ -76,23 +54,23 @@ class ReplayCliTest {
 
     @Test
     void badOptionsFailWithAClearMessage() {
-        Result r = run("replay", "--qps", "0");
+        CliRun r = CliRun.of("replay", "--qps", "0");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("qps"), r.err());
-        r = run("replay", "--policy", "lru");
+        r = CliRun.of("replay", "--policy", "lru");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("policy"), r.err());
-        r = run("replay", "--workload", "trivia");
+        r = CliRun.of("replay", "--workload", "trivia");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--workload"), r.err());
-        r = run("replay", "--chart", "x.gif");
+        r = CliRun.of("replay", "--chart", "x.gif");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--chart"), r.err());
     }
 
     @Test
     void benchCacheReportsAMedian() throws Exception {
-        Result r = run("bench", "cache", "--chunks", "4", "--iterations", "50", "--runs", "3", "--warmup", "1", "--json");
+        CliRun r = CliRun.of("bench", "cache", "--chunks", "4", "--iterations", "50", "--runs", "3", "--warmup", "1", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode root = new ObjectMapper().readTree(r.out());
         assertTrue(root.get("medianMicros").asDouble() > 0);
