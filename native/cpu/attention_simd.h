@@ -1,0 +1,239 @@
+// The attention primitives (the Ops of attention_impl.h) for SIMD targets, written over a vector
+// type V and instantiated by attention_avx2.cpp (8 lanes). Like attention_impl.h, everything here
+// has internal linkage, so each translation unit keeps its own copy compiled with its own flags.
+// (A 16-lane AVX-512 instantiation was measured slower on the Zen 4 development machine, where
+// 512-bit operations are split in two, so it is not built; the primitives are width-generic.)
+//
+// V provides: Reg, kWidth, kScoreGroup (queries scored together), kMaxAccRows (accumulator rows
+// kept in registers), zero, set1, loadu, storeu, bcast, mul, fmadd (a*b+c), fmsub (a*b-c),
+// widen<DT>(base, offset) (kWidth cache elements to float), gptj(x, cos, sin) (GPT-J rotation of
+// kWidth/2 pairs), hsum4(a, b, c, d, out) (four horizontal sums), reduce(x) (one horizontal
+// sum) and exp(x) for x <= 0.
+#ifndef NPUKIT_CPU_ATTENTION_SIMD_H
+#define NPUKIT_CPU_ATTENTION_SIMD_H
+
+#include <cmath>
+#include <cstdint>
+
+#include "attention_impl.h"
+#include "convert.h"
+
+namespace npukit {
+namespace {
+
+// Scores of NG (<= V::kScoreGroup) query rows against n key rows read straight from the cache:
+// each key chunk is loaded, widened and rotated once in registers and used by all NG queries;
+// the NG dot products are reduced together. Layout requirements: see SimdOps::direct_ok.
+template <class V, int DT, int STYLE, int NG>
+inline void scores_direct(const float* Q, int D, const KvRows& k, int n, const float* cos_sin, int rot, float* S,
+                          int ldS, PrefetchCursor& pf) {
+  constexpr int W = V::kWidth;
+  const int rotated = STYLE == NPUKIT_ROPE_NONE ? 0 : rot;
+  const int half = rot / 2;
+  for (int j = 0; j < n; j++) {
+    pf.step(kPrefetchLinesPerKey);
+    const int64_t row = k.first + j * k.stride;
+    const float* cs = cos_sin + static_cast<int64_t>(j) * rot;
+    typename V::Reg acc[V::kScoreGroup];
+    for (int g = 0; g < V::kScoreGroup; g++) acc[g] = V::zero();
+    if (STYLE == NPUKIT_ROPE_NEOX) {
+      for (int c = 0; c < half; c += W) {
+        const auto lo = V::template widen<DT>(k.cache, row + c);
+        const auto hi = V::template widen<DT>(k.cache, row + half + c);
+        const auto co = V::loadu(cs + c);
+        const auto si = V::loadu(cs + half + c);
+        const auto rlo = V::fmsub(lo, co, V::mul(hi, si));
+        const auto rhi = V::fmadd(hi, co, V::mul(lo, si));
+        for (int g = 0; g < NG; g++) {
+          acc[g] = V::fmadd(V::loadu(Q + g * D + c), rlo, acc[g]);
+          acc[g] = V::fmadd(V::loadu(Q + g * D + half + c), rhi, acc[g]);
+        }
+      }
+    } else if (STYLE == NPUKIT_ROPE_GPTJ) {
+      for (int c = 0; c < rot; c += W) {
+        const auto r = V::gptj(V::template widen<DT>(k.cache, row + c), cs + c / 2, cs + half + c / 2);
+        for (int g = 0; g < NG; g++) acc[g] = V::fmadd(V::loadu(Q + g * D + c), r, acc[g]);
+      }
+    }
+    for (int c = rotated; c < D; c += W) {
+      const auto x = V::template widen<DT>(k.cache, row + c);
+      for (int g = 0; g < NG; g++) acc[g] = V::fmadd(V::loadu(Q + g * D + c), x, acc[g]);
+    }
+    static_assert(V::kScoreGroup % 4 == 0, "scores are reduced four at a time");
+    for (int g0 = 0; g0 < NG; g0 += 4) {
+      alignas(16) float sums[4];
+      V::hsum4(acc[g0], acc[g0 + 1], acc[g0 + 2], acc[g0 + 3], sums);
+      for (int g = g0; g < NG && g < g0 + 4; g++) S[g * ldS + j] = sums[g - g0];
+    }
+  }
+}
+
+// acc[g] += sum_j P[g][j] * V[j] for NG accumulator rows, with the value rows read straight from
+// the cache. CH vectors per row stay in registers across all j, so each value chunk is loaded
+// once for all NG rows; D % (kWidth * CH) == 0.
+template <class V, int DT, int NG, int CH>
+inline void accumulate_direct(float* acc, const float* P, int ldP, const KvRows& v, int n, int D) {
+  constexpr int W = V::kWidth;
+  for (int c = 0; c < D; c += W * CH) {
+    typename V::Reg r[NG][CH];
+    for (int g = 0; g < NG; g++) {
+      for (int h = 0; h < CH; h++) r[g][h] = V::loadu(acc + g * D + c + W * h);
+    }
+    for (int j = 0; j < n; j++) {
+      const int64_t row = v.first + j * v.stride + c;
+      typename V::Reg x[CH];
+      for (int h = 0; h < CH; h++) x[h] = V::template widen<DT>(v.cache, row + W * h);
+      for (int g = 0; g < NG; g++) {
+        const auto pg = V::bcast(P + g * ldP + j);
+        for (int h = 0; h < CH; h++) r[g][h] = V::fmadd(pg, x[h], r[g][h]);
+      }
+    }
+    for (int g = 0; g < NG; g++) {
+      for (int h = 0; h < CH; h++) V::storeu(acc + g * D + c + W * h, r[g][h]);
+    }
+  }
+}
+
+template <class V>
+struct SimdOps {
+  static constexpr int W = V::kWidth;
+
+  static void load(const void* src, int dtype, int64_t offset, float* dst, int n) {
+    int i = 0;
+    switch (dtype) {
+      case NPUKIT_F16:
+        for (; i + W <= n; i += W) V::storeu(dst + i, V::template widen<NPUKIT_F16>(src, offset + i));
+        break;
+      case NPUKIT_BF16:
+        for (; i + W <= n; i += W) V::storeu(dst + i, V::template widen<NPUKIT_BF16>(src, offset + i));
+        break;
+      default:
+        for (; i + W <= n; i += W) V::storeu(dst + i, V::template widen<NPUKIT_F32>(src, offset + i));
+        break;
+    }
+    for (; i < n; i++) dst[i] = load_float(src, dtype, offset + i);
+  }
+
+  static void store(void* dst, int dtype, int64_t offset, const float* src, int n) {
+    for (int i = 0; i < n; i++) store_float(dst, dtype, offset + i, src[i]);
+  }
+
+  static float dot(const float* a, const float* b, int n) {
+    auto s0 = V::zero();
+    auto s1 = V::zero();
+    int i = 0;
+    for (; i + 2 * W <= n; i += 2 * W) {
+      s0 = V::fmadd(V::loadu(a + i), V::loadu(b + i), s0);
+      s1 = V::fmadd(V::loadu(a + i + W), V::loadu(b + i + W), s1);
+    }
+    for (; i + W <= n; i += W) s0 = V::fmadd(V::loadu(a + i), V::loadu(b + i), s0);
+    float sum = V::reduce(V::add(s0, s1));
+    for (; i < n; i++) sum += a[i] * b[i];
+    return sum;
+  }
+
+  static void exp_inplace(float* x, int n) {
+    int i = 0;
+    for (; i + W <= n; i += W) V::storeu(x + i, V::exp(V::loadu(x + i)));
+    for (; i < n; i++) x[i] = std::exp(x[i]);
+  }
+
+  static void scale(float* x, float c, int n) {
+    const auto vc = V::set1(c);
+    int i = 0;
+    for (; i + W <= n; i += W) V::storeu(x + i, V::mul(V::loadu(x + i), vc));
+    for (; i < n; i++) x[i] *= c;
+  }
+
+  static void axpy(float* y, float a, const float* x, int n) {
+    const auto va = V::set1(a);
+    int i = 0;
+    for (; i + W <= n; i += W) V::storeu(y + i, V::fmadd(va, V::loadu(x + i), V::loadu(y + i)));
+    for (; i < n; i++) y[i] += a * x[i];
+  }
+
+  // The register paths need whole vectors: D, the rotated part and (NEOX) its halves in multiples
+  // of the width. Other layouts go through a converted row buffer (attention_impl.h).
+  static bool direct_ok(int D, int rot, int style) {
+    if (D % W != 0) return false;
+    if (style == NPUKIT_ROPE_NEOX) return (rot / 2) % W == 0;
+    if (style == NPUKIT_ROPE_GPTJ) return rot % W == 0;
+    return true;
+  }
+
+  template <int DT, int STYLE>
+  static void scores_groups(const float* Q, int nq, int D, const KvRows& k, int n, const float* cs, int rot, float* S,
+                            int ldS, PrefetchCursor& pf) {
+    constexpr int NG = V::kScoreGroup;
+    int g = 0;
+    for (; g + NG <= nq; g += NG) scores_direct<V, DT, STYLE, NG>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS, pf);
+    if (NG > 4 && g + 4 <= nq) {
+      scores_direct<V, DT, STYLE, 4>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS, pf);
+      g += 4;
+    }
+    switch (nq - g) {
+      case 3: scores_direct<V, DT, STYLE, 3>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS, pf); break;
+      case 2: scores_direct<V, DT, STYLE, 2>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS, pf); break;
+      case 1: scores_direct<V, DT, STYLE, 1>(Q + g * D, D, k, n, cs, rot, S + g * ldS, ldS, pf); break;
+      default: break;
+    }
+  }
+
+  template <int DT>
+  static void scores_styles(const float* Q, int nq, int D, const KvRows& k, int n, const float* cs, int rot, int style,
+                            float* S, int ldS, PrefetchCursor& pf) {
+    switch (style) {
+      case NPUKIT_ROPE_NEOX: scores_groups<DT, NPUKIT_ROPE_NEOX>(Q, nq, D, k, n, cs, rot, S, ldS, pf); break;
+      case NPUKIT_ROPE_GPTJ: scores_groups<DT, NPUKIT_ROPE_GPTJ>(Q, nq, D, k, n, cs, rot, S, ldS, pf); break;
+      default: scores_groups<DT, NPUKIT_ROPE_NONE>(Q, nq, D, k, n, cs, rot, S, ldS, pf); break;
+    }
+  }
+
+  static void scores(const float* Q, int nq, const KvRows& k, int n, int D, const float* cos_sin, int rot, int style,
+                     float* S, int ldS, PrefetchCursor& pf) {
+    if (!direct_ok(D, rot, style)) {
+      scores_by_row<SimdOps>(Q, nq, k, n, D, cos_sin, rot, style, S, ldS, pf);
+      return;
+    }
+    switch (k.dtype) {
+      case NPUKIT_F16: scores_styles<NPUKIT_F16>(Q, nq, D, k, n, cos_sin, rot, style, S, ldS, pf); break;
+      case NPUKIT_BF16: scores_styles<NPUKIT_BF16>(Q, nq, D, k, n, cos_sin, rot, style, S, ldS, pf); break;
+      default: scores_styles<NPUKIT_F32>(Q, nq, D, k, n, cos_sin, rot, style, S, ldS, pf); break;
+    }
+  }
+
+  template <int DT>
+  static void accumulate_groups(float* acc, int nq, const float* P, int ldP, const KvRows& v, int n, int D) {
+    constexpr int NG = V::kMaxAccRows;
+    int g = 0;
+    if (D % (2 * W) == 0) {
+      for (; g + NG <= nq; g += NG) accumulate_direct<V, DT, NG, 2>(acc + g * D, P + g * ldP, ldP, v, n, D);
+      if (NG > 4 && g + 4 <= nq) {
+        accumulate_direct<V, DT, 4, 2>(acc + g * D, P + g * ldP, ldP, v, n, D);
+        g += 4;
+      }
+      for (; g + 2 <= nq; g += 2) accumulate_direct<V, DT, 2, 2>(acc + g * D, P + g * ldP, ldP, v, n, D);
+      for (; g < nq; g++) accumulate_direct<V, DT, 1, 2>(acc + g * D, P + g * ldP, ldP, v, n, D);
+    } else {
+      for (; g + NG <= nq; g += NG) accumulate_direct<V, DT, NG, 1>(acc + g * D, P + g * ldP, ldP, v, n, D);
+      for (; g < nq; g++) accumulate_direct<V, DT, 1, 1>(acc + g * D, P + g * ldP, ldP, v, n, D);
+    }
+  }
+
+  static void accumulate(float* acc, int nq, const float* P, int ldP, const KvRows& v, int n, int D) {
+    if (D % W != 0) {
+      accumulate_by_row<SimdOps>(acc, nq, P, ldP, v, n, D);
+      return;
+    }
+    switch (v.dtype) {
+      case NPUKIT_F16: accumulate_groups<NPUKIT_F16>(acc, nq, P, ldP, v, n, D); break;
+      case NPUKIT_BF16: accumulate_groups<NPUKIT_BF16>(acc, nq, P, ldP, v, n, D); break;
+      default: accumulate_groups<NPUKIT_F32>(acc, nq, P, ldP, v, n, D); break;
+    }
+  }
+};
+
+}  // namespace
+}  // namespace npukit
+
+#endif
