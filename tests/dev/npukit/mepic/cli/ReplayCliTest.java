@@ -75,7 +75,28 @@ class ReplayCliTest {
     }
 
     @Test
+    void coldStoreAndLoadCostReachTheJson() throws Exception {
+        Result r = run("replay", "--workload", "long-prompt", "--chunks", "4", "--requests", "30", "--chunk-store", "cold",
+                "--load-us-per-token", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertEquals("cold", root.path("config").path("chunkStore").asText());
+        assertEquals(2e-6, root.path("config").path("loadSecondsPerToken").asDouble(), 1e-12);
+        assertTrue(root.path("policies").path("MEPIC").has("loadedTokens"));
+        assertEquals(0, root.path("policies").path("NONE").path("loadedTokens").asInt());
+        r = run("replay", "--workload", "long-prompt", "--chunks", "4", "--requests", "30", "--policy", "epic");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("warm chunk store"), r.out());
+    }
+
+    @Test
     void badOptionsFailWithAClearMessage() {
+        Result s = run("replay", "--chunk-store", "lukewarm");
+        assertEquals(2, s.code());
+        assertTrue(s.err().contains("--chunk-store"), s.err());
+        s = run("replay", "--load-us-per-token", "-1");
+        assertEquals(2, s.code());
+        assertTrue(s.err().contains("costs must be >= 0"), s.err());
         Result r = run("replay", "--qps", "0");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("qps"), r.err());
