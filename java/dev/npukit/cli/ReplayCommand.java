@@ -32,7 +32,10 @@ import picocli.CommandLine.Option;
             "Discrete-event replay of a request stream through the real KV cache manager (simulated time).",
             "Blocks in use = pool blocks referenced by running requests, shared blocks counted once; evictable",
             "cached blocks are reported apart as 'resident'. Each admitted request prefills for",
-            "computed tokens x prefill cost, then decodes one token per decode cost; only memory queues requests."
+            "loaded tokens x load cost + computed tokens x prefill cost, then decodes one token per decode cost;",
+            "only memory queues requests. Chunk KV comes from one external chunk store, the same for every policy",
+            "(--chunk-store): EPIC and CACHEBLEND copy a stored chunk into private blocks, MEPIC loads it once into",
+            "shared canonical blocks; a chunk the store lacks is computed whole."
         })
 final class ReplayCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -82,6 +85,17 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Simulated prefill time per computed token, microseconds. Default: ${DEFAULT-VALUE} (10K tokens/s, a 7B model on one NPU).")
     double prefillUs;
 
+    @Option(names = "--load-us-per-token", paramLabel = "US", defaultValue = "5",
+            description = "Simulated time to copy one token's KV from the chunk store into HBM, microseconds. Default: ${DEFAULT-VALUE} "
+                    + "(128 KiB of Mistral-7B fp16 KV per token at about 25 GB/s host-to-HBM).")
+    double loadUs;
+
+    @Option(names = "--chunk-store", paramLabel = "warm|cold", defaultValue = "warm",
+            description = "The external chunk store at the start, for every policy alike: warm (every chunk's KV is there, the corpus "
+                    + "was processed offline, as in the paper) or cold (empty; a chunk enters it when a request first computes it). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String chunkStore;
+
     @Option(names = "--decode-ms-per-token", paramLabel = "MS", defaultValue = "25",
             description = "Simulated time per decoded token of a request, milliseconds. Default: ${DEFAULT-VALUE}.")
     double decodeMs;
@@ -100,7 +114,8 @@ final class ReplayCommand implements Callable<Integer> {
         List<Policy> policies = policies();
         ReplayConfig config;
         try {
-            config = new ReplayConfig(hbmBlocks, blockSize, qps, prefillUs * 1e-6, decodeMs * 1e-3, seed);
+            config = new ReplayConfig(hbmBlocks, blockSize, qps, prefillUs * 1e-6, decodeMs * 1e-3, seed, store(),
+                    loadUs * 1e-6);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -189,6 +204,16 @@ final class ReplayCommand implements Callable<Integer> {
         }
     }
 
+    private ReplayConfig.Store store() {
+        for (ReplayConfig.Store s : ReplayConfig.Store.values()) {
+            if (s.name().equalsIgnoreCase(chunkStore)) {
+                return s;
+            }
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "--chunk-store: unknown store '" + chunkStore + "', expected warm or cold");
+    }
+
     private Table1Workload.Dataset dataset(String w) {
         for (Table1Workload.Dataset d : Table1Workload.Dataset.values()) {
             if (d.name().equalsIgnoreCase(w)) {
@@ -202,15 +227,17 @@ final class ReplayCommand implements Callable<Integer> {
     private void printTable(PrintWriter out, String name, WorkloadStats s, List<ReplayResult> results) {
         out.printf("workload %s: %d requests, mean prompt %.0f tokens, chunk reuse %.1f%%, %d distinct chunks, mean output %.0f tokens%n",
                 name, s.requests(), s.meanPromptTokens(), s.reusePercent(), s.distinctChunks(), s.meanOutputTokens());
-        out.printf("QPS %s, budget %d blocks of %d tokens%n%n", fmt(qps), hbmBlocks, blockSize);
-        String head = String.format("%-10s %8s %9s %7s %9s %14s %8s %6s %8s %9s %9s",
-                "policy", "peak", "mean", "peak%", "resident", "computed tok", "computed%", "queued", "rejected", "p50 lat s", "p99 lat s");
+        out.printf("QPS %s, budget %d blocks of %d tokens, %s chunk store%n%n", fmt(qps), hbmBlocks, blockSize,
+                store().name().toLowerCase(Locale.ROOT));
+        String head = String.format("%-10s %8s %9s %7s %9s %14s %8s %12s %6s %8s %9s %9s",
+                "policy", "peak", "mean", "peak%", "resident", "computed tok", "computed%", "loaded tok", "queued", "rejected",
+                "p50 lat s", "p99 lat s");
         out.println(head);
         out.println("-".repeat(head.length()));
         for (ReplayResult r : results) {
-            out.printf("%-10s %8d %9.1f %6.1f%% %9d %14d %8.1f%% %6d %8d %9.2f %9.2f%n", r.policy(), r.peakBlocks(), r.meanBlocks(),
+            out.printf("%-10s %8d %9.1f %6.1f%% %9d %14d %8.1f%% %12d %6d %8d %9.2f %9.2f%n", r.policy(), r.peakBlocks(), r.meanBlocks(),
                     100.0 * r.peakBlocks() / hbmBlocks, r.peakResidentBlocks(), r.computedTokens(),
-                    r.promptTokens() == 0 ? 0.0 : 100.0 * r.computedTokens() / r.promptTokens(), r.queued(), r.rejected(),
+                    r.promptTokens() == 0 ? 0.0 : 100.0 * r.computedTokens() / r.promptTokens(), r.loadedTokens(), r.queued(), r.rejected(),
                     r.latencyQuantileS(0.5), r.latencyQuantileS(0.99));
         }
         ReplayResult mepic = find(results, Policy.MEPIC);
@@ -244,6 +271,8 @@ final class ReplayCommand implements Callable<Integer> {
         cfg.put("blockSize", c.blockSize());
         cfg.put("prefillSecondsPerToken", c.prefillSecondsPerToken());
         cfg.put("decodeSecondsPerToken", c.decodeSecondsPerToken());
+        cfg.put("loadSecondsPerToken", c.loadSecondsPerToken());
+        cfg.put("chunkStore", c.store().name().toLowerCase(Locale.ROOT));
         cfg.put("seed", c.seed());
         ObjectNode ps = root.putObject("policies");
         for (ReplayResult r : results) {
@@ -253,6 +282,7 @@ final class ReplayCommand implements Callable<Integer> {
             p.put("peakPercentOfBudget", 100.0 * r.peakBlocks() / c.hbmBlocks());
             p.put("peakResidentBlocks", r.peakResidentBlocks());
             p.put("computedTokens", r.computedTokens());
+            p.put("loadedTokens", r.loadedTokens());
             p.put("promptTokens", r.promptTokens());
             p.put("queued", r.queued());
             p.put("rejected", r.rejected());

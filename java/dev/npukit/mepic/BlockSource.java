@@ -4,8 +4,20 @@ package dev.npukit.mepic;
 public enum BlockSource {
     /** A block of the prefix cache whose whole token prefix equals this request's; read only. */
     PREFIX_HIT,
-    /** A canonical block 2..n of a chunk resident in the chunk cache, shared across requests; read only. */
+    /**
+     * A canonical block 2..n of a chunk resident in the chunk cache, shared across requests; read only. If
+     * another plan is still loading it, {@link CacheManager#sharedKvState} says so.
+     */
     CHUNK_SHARED,
-    /** A block allocated for this request alone; the plan's compute ranges say which of its tokens to fill. */
-    PRIVATE
+    /**
+     * A block allocated for this request alone; the plan's compute ranges and load ranges say which of its
+     * tokens to fill and how.
+     */
+    PRIVATE,
+    /**
+     * MEPIC: a canonical block 2..n of a chunk that this plan loads from the {@link ChunkStore} (its load ranges
+     * cover it). It is in the chunk cache from admission on, so other requests share it at once; they read it
+     * only after {@link CacheManager#markLoaded} or {@link CacheManager#publish} of this plan.
+     */
+    CHUNK_LOADED
 }

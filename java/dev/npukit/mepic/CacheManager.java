@@ -2,7 +2,7 @@ package dev.npukit.mepic;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
@@ -12,16 +12,25 @@ import java.util.Set;
  * {@link Policy} allows, and returns the blocks when the request ends. Thread-safe: every method that reads or
  * changes the pool holds one lock; padding and hashing happen before it is taken.
  *
- * <p>Life of a request: {@link #admit} → run the prefill over {@link Plan#computeRanges()} → {@link #publish}
- * → {@link #grow} per decoded token (or batch of tokens) → {@link #release}.
+ * <p>Life of a request: {@link #admit} → copy {@link Plan#loadRanges()} from the chunk store, then
+ * {@link #markLoaded} → compute {@link Plan#computeRanges()} → {@link #publish} → {@link #grow} per decoded token
+ * (or batch of tokens) → {@link #release}. {@link #publish} implies {@link #markLoaded}.
+ *
+ * <p>Chunk KV comes from three places: HBM (MEPIC's chunk cache, or a prefix hit), the external
+ * {@link ChunkStore} (loaded: copied into HBM blocks, not computed), or computation. The store is the same for
+ * every chunk-reusing policy; a chunk it does not hold is computed whole, and {@link #publish} puts it there.
  *
  * <p>Planning walks the padded sequence block by block: under MEPIC a non-first block of a resident chunk
- * shares the canonical block; else a prefix-cache hit is reused; else a private block is allocated and its
- * tokens are marked for computation (all of them, or under EPIC and CacheBlend only the recomputed share of a
- * chunk already in their external store). A chunk seen for the first time is computed whole and
- * {@link #publish} makes its blocks 2..n canonical. Admission counts the new blocks (plus the decode
- * reservation) against free plus evictable blocks, minus blocks reserved by running requests; eviction frees
- * prefix blocks and whole chunk objects that no request references, least recently released first.
+ * shares the canonical block; a non-first block of a chunk that is not resident but is in the store is loaded
+ * into a new canonical block, and the chunk object enters the chunk cache at admission, so concurrent requests
+ * share it at once (they read it after the loader's {@link #markLoaded}; see {@link #sharedKvState}). Else a
+ * prefix-cache hit is reused; else a private block is allocated and its tokens are marked for computation, or
+ * for loading if they belong to a stored chunk (under EPIC and CacheBlend minus the recomputed share of the
+ * chunk). The first block of a reused chunk is never shared nor loaded under MEPIC: it is recomputed (or a
+ * prefix hit). A chunk computed whole becomes canonical at {@link #publish}. Admission counts the new blocks
+ * (plus the decode reservation) against free plus evictable blocks, minus blocks reserved by running
+ * requests; eviction frees prefix blocks and whole chunk objects that no request references, least recently
+ * released first.
  */
 public final class CacheManager {
     /** The default pad token id. */
@@ -30,6 +39,12 @@ public final class CacheManager {
     private static final byte PREFIX_HIT = (byte) BlockSource.PREFIX_HIT.ordinal();
     private static final byte CHUNK_SHARED = (byte) BlockSource.CHUNK_SHARED.ordinal();
     private static final byte PRIVATE = (byte) BlockSource.PRIVATE.ordinal();
+    private static final byte CHUNK_LOADED = (byte) BlockSource.CHUNK_LOADED.ordinal();
+    /** Per chunk segment under MEPIC: how its blocks 2..n are obtained when it is not resident. */
+    private static final byte SEG_UNDECIDED = 0;
+    private static final byte SEG_LOADS = 1;
+    private static final byte SEG_DUPLICATE = 2;
+    private static final byte SEG_PREFIX_PATH = 3;
 
     private final Object lock = new Object();
     private final Policy policy;
@@ -39,16 +54,20 @@ public final class CacheManager {
     private final PrefixCache prefix;
     private final ChunkCache chunks = new ChunkCache();
     private final boolean[] chunkBlock;
-    /** EPIC and CacheBlend: chunks whose KV their external store holds (outside the pool). */
-    private final Set<ChunkId> externalStore = new HashSet<>();
+    private final ChunkStore store;
     private final Set<Plan> running = Collections.newSetFromMap(new IdentityHashMap<>());
     private int inUse;
     private int reserved;
     private long tick;
 
-    /** A manager with the default pad token. */
+    /** A manager with the default pad token and a {@linkplain ChunkStore#cold() cold} chunk store of its own. */
     public CacheManager(Policy policy, int numBlocks, int blockSize) {
-        this(policy, numBlocks, blockSize, DEFAULT_PAD_TOKEN);
+        this(policy, numBlocks, blockSize, DEFAULT_PAD_TOKEN, ChunkStore.cold());
+    }
+
+    /** A manager with a {@linkplain ChunkStore#cold() cold} chunk store of its own. */
+    public CacheManager(Policy policy, int numBlocks, int blockSize, int padToken) {
+        this(policy, numBlocks, blockSize, padToken, ChunkStore.cold());
     }
 
     /**
@@ -56,8 +75,9 @@ public final class CacheManager {
      * @param numBlocks the pool's capacity (the HBM budget for KV, in blocks)
      * @param blockSize tokens per block
      * @param padToken  the token id used for padding
+     * @param store     the external chunk KV store that EPIC, CacheBlend and MEPIC load chunks from
      */
-    public CacheManager(Policy policy, int numBlocks, int blockSize, int padToken) {
+    public CacheManager(Policy policy, int numBlocks, int blockSize, int padToken, ChunkStore store) {
         if (policy == null) {
             throw new IllegalArgumentException("policy: is null");
         }
@@ -67,6 +87,10 @@ public final class CacheManager {
         if (numBlocks <= 0) {
             throw new IllegalArgumentException("numBlocks: must be > 0, got " + numBlocks);
         }
+        if (store == null) {
+            throw new IllegalArgumentException("store: is null");
+        }
+        this.store = store;
         this.policy = policy;
         this.blockSize = blockSize;
         this.padToken = padToken;
@@ -85,6 +109,11 @@ public final class CacheManager {
 
     public int padToken() {
         return padToken;
+    }
+
+    /** The external chunk store this manager loads from. */
+    public ChunkStore chunkStore() {
+        return store;
     }
 
     /** The pool; its read methods are consistent only while no other thread changes it. */
@@ -114,16 +143,20 @@ public final class CacheManager {
         int n = layout.numBlocks();
         int[] table = new int[n + decodeBlocks];
         byte[] sources = new byte[n + decodeBlocks];
-        ChunkCache.Entry[] segEntry = new ChunkCache.Entry[layout.segStart.length];
-        boolean[] segReused = new boolean[layout.segStart.length];
+        int numSegs = layout.segStart.length;
+        ChunkCache.Entry[] segEntry = new ChunkCache.Entry[numSegs];
+        boolean[] segStored = new boolean[numSegs];
+        byte[] segMode = new byte[numSegs];
+        int[] duplicateOf = null;
+        HashMap<ChunkId, Integer> loadingSeg = null;
         List<Segment> segments = request.segments();
         for (int s = 0; s < segments.size(); s++) {
             if (segments.get(s).isChunk()) {
                 if (policy == Policy.MEPIC) {
                     segEntry[s] = chunks.get(layout.chunkIds[s]);
-                    segReused[s] = segEntry[s] != null;
+                    segStored[s] = segEntry[s] == null && store.contains(layout.chunkIds[s]);
                 } else if (policy.copiesChunks()) {
-                    segReused[s] = externalStore.contains(layout.chunkIds[s]);
+                    segStored[s] = store.contains(layout.chunkIds[s]);
                 }
             }
         }
@@ -132,12 +165,47 @@ public final class CacheManager {
         int evictableTaken = 0;
         for (int b = 0; b < n; b++) {
             int s = layout.blockSeg[b];
+            int j = layout.blockIndexInSeg[b];
             // A resident chunk supplies all of its blocks 2..n, so a request holds a chunk object whole or not
             // at all; only a block that the chunk cache cannot supply goes through the prefix path.
-            if (segEntry[s] != null && layout.blockIndexInSeg[b] > 0) {
-                table[b] = segEntry[s].blocks[layout.blockIndexInSeg[b] - 1];
+            if (segEntry[s] != null && j > 0) {
+                table[b] = segEntry[s].blocks[j - 1];
                 sources[b] = CHUNK_SHARED;
                 continue;
+            }
+            if (segStored[s] && policy == Policy.MEPIC && j > 0) {
+                if (segMode[s] == SEG_UNDECIDED) {
+                    // A stored chunk is loaded into new canonical blocks, unless its block 2 is a prefix hit
+                    // (then the whole preceding context matches and the prefix path serves it more cheaply).
+                    ChunkId id = layout.chunkIds[s];
+                    Integer first = loadingSeg == null ? null : loadingSeg.get(id);
+                    if (first != null) {
+                        segMode[s] = SEG_DUPLICATE;
+                        if (duplicateOf == null) {
+                            duplicateOf = new int[numSegs];
+                        }
+                        duplicateOf[s] = first;
+                    } else if (b < layout.keys.length && prefix.lookup(layout.keys[b]) >= 0) {
+                        segMode[s] = SEG_PREFIX_PATH;
+                    } else {
+                        segMode[s] = SEG_LOADS;
+                        if (loadingSeg == null) {
+                            loadingSeg = new HashMap<>();
+                        }
+                        loadingSeg.put(id, s);
+                    }
+                }
+                if (segMode[s] == SEG_LOADS) {
+                    table[b] = -1;
+                    sources[b] = CHUNK_LOADED;
+                    newBlocks++;
+                    continue;
+                }
+                if (segMode[s] == SEG_DUPLICATE) {
+                    table[b] = -1; // the first occurrence's block, known after allocation
+                    sources[b] = CHUNK_SHARED;
+                    continue;
+                }
             }
             if (policy.prefixCaching() && b < layout.keys.length) {
                 int hit = prefix.lookup(layout.keys[b]);
@@ -168,7 +236,7 @@ public final class CacheManager {
         }
         // Pass 2: pin everything reused first, so that the allocations below cannot evict it.
         for (int b = 0; b < n; b++) {
-            if (sources[b] != PRIVATE) {
+            if ((sources[b] == PREFIX_HIT || sources[b] == CHUNK_SHARED) && table[b] >= 0) {
                 if (pool.retain(table[b]) == 1) {
                     inUse++;
                 }
@@ -182,60 +250,164 @@ public final class CacheManager {
             chunks.pin(e);
         }
         for (int b = 0; b < n; b++) {
-            if (sources[b] == PRIVATE) {
+            if (sources[b] == PRIVATE || sources[b] == CHUNK_LOADED) {
                 table[b] = allocateBlock();
             }
         }
+        if (duplicateOf != null) {
+            for (int b = 0; b < n; b++) {
+                int s = layout.blockSeg[b];
+                if (segMode[s] == SEG_DUPLICATE && sources[b] == CHUNK_SHARED) {
+                    int firstBlock = layout.segStart[duplicateOf[s]] / blockSize;
+                    table[b] = table[firstBlock + layout.blockIndexInSeg[b]];
+                    pool.retain(table[b]);
+                }
+            }
+        }
         reserved += decodeBlocks;
-        Plan plan = new Plan(lock, request, layout, table, sources, computeRanges(layout, sources, segReused));
+        List<TokenRange> computeRanges = new ArrayList<>();
+        List<TokenRange> loadRanges = new ArrayList<>();
+        planRanges(layout, sources, segStored, computeRanges, loadRanges);
+        Plan plan = new Plan(lock, request, layout, table, sources, computeRanges, loadRanges);
         plan.reserved = decodeBlocks;
         plan.pinned.addAll(pinned);
+        if (loadingSeg != null) {
+            // The loaded chunks become canonical now, so that concurrent requests share them at once.
+            for (int s : loadingSeg.values()) {
+                int firstBlock = layout.segStart[s] / blockSize;
+                int[] blocks = java.util.Arrays.copyOfRange(table, firstBlock + 1, firstBlock + layout.segmentBlocks(s));
+                for (int block : blocks) {
+                    chunkBlock[block] = true;
+                }
+                ChunkCache.Entry e = chunks.insert(layout.chunkIds[s], blocks);
+                e.loader = plan;
+                plan.pinned.add(e);
+                plan.loading.add(e);
+            }
+        }
         running.add(plan);
         return new Admission.Admitted(plan);
     }
 
-    /** The tokens of each private block that must be computed, merged into ranges. */
-    private List<TokenRange> computeRanges(PaddedLayout layout, byte[] sources, boolean[] segReused) {
-        List<TokenRange> ranges = new ArrayList<>();
-        int open = -1;
-        int openEnd = -1;
+    /**
+     * Splits the blocks this plan fills into compute and load ranges. A private block is computed, except the
+     * tokens of a stored chunk outside its first block (MEPIC) or outside the policy's recomputed share (EPIC,
+     * CacheBlend), which are loaded; a {@link BlockSource#CHUNK_LOADED} block is loaded whole.
+     */
+    private void planRanges(PaddedLayout layout, byte[] sources, boolean[] segStored, List<TokenRange> compute,
+            List<TokenRange> load) {
+        RangeBuilder c = new RangeBuilder(compute);
+        RangeBuilder l = new RangeBuilder(load);
         for (int b = 0; b < layout.numBlocks(); b++) {
+            int from = b * blockSize;
+            int to = Math.min(from + blockSize, layout.length());
+            if (sources[b] == CHUNK_LOADED) {
+                l.add(from, to);
+                continue;
+            }
             if (sources[b] != PRIVATE) {
                 continue;
             }
             int s = layout.blockSeg[b];
-            int from = b * blockSize;
-            int to = Math.min(from + blockSize, layout.length());
-            if (segReused[s] && policy.copiesChunks()) {
-                // The copy from the external store fills the block; only the policy's share is recomputed.
+            if (!segStored[s]) {
+                c.add(from, to);
+            } else if (policy.copiesChunks()) {
+                // The copy from the store fills the block; only the policy's share is recomputed.
                 int first = layout.segStart[s] + layout.segPads[s];
                 int last = first + policy.recomputedChunkTokens(layout.segmentEnd(s) - first);
-                from = Math.max(from, first);
-                to = Math.min(to, last);
-                if (from >= to) {
-                    continue;
+                int rFrom = Math.max(from, first);
+                int rTo = Math.min(to, last);
+                if (rFrom < rTo) {
+                    l.add(from, rFrom);
+                    c.add(rFrom, rTo);
+                    l.add(rTo, to);
+                } else {
+                    l.add(from, to);
                 }
+            } else if (layout.blockIndexInSeg[b] == 0) {
+                c.add(from, to); // MEPIC: the first block of a reused chunk is recomputed
+            } else {
+                l.add(from, to); // MEPIC: a private copy after a prefix hit on the chunk's block 2
+            }
+        }
+        c.close();
+        l.close();
+    }
+
+    /** Merges adjacent token ranges as they arrive in order. */
+    private static final class RangeBuilder {
+        private final List<TokenRange> out;
+        private int open = -1;
+        private int openEnd = -1;
+
+        RangeBuilder(List<TokenRange> out) {
+            this.out = out;
+        }
+
+        void add(int from, int to) {
+            if (from >= to) {
+                return;
             }
             if (from == openEnd) {
                 openEnd = to;
-            } else {
-                if (open >= 0) {
-                    ranges.add(new TokenRange(open, openEnd));
-                }
-                open = from;
-                openEnd = to;
+                return;
+            }
+            close();
+            open = from;
+            openEnd = to;
+        }
+
+        void close() {
+            if (open >= 0) {
+                out.add(new TokenRange(open, openEnd));
+                open = -1;
+                openEnd = -1;
             }
         }
-        if (open >= 0) {
-            ranges.add(new TokenRange(open, openEnd));
-        }
-        return ranges;
     }
 
     /**
-     * Marks the plan's prefill as computed: newly computed chunks become canonical in the chunk cache (MEPIC)
-     * or enter the external store (EPIC, CacheBlend), and full computed blocks enter the prefix cache. Call it
-     * once, after the prefill wrote the KV of every compute range.
+     * Marks the plan's loads as done: the canonical blocks it loads (MEPIC) hold their KV, so plans that share
+     * them may read them. Call it after the engine copied every load range; {@link #publish} implies it.
+     */
+    public void markLoaded(Plan plan) {
+        synchronized (lock) {
+            checkRunning(plan);
+            markLoadedLocked(plan);
+        }
+    }
+
+    private void markLoadedLocked(Plan plan) {
+        for (ChunkCache.Entry e : plan.loading) {
+            e.loader = null;
+        }
+        plan.loading.clear();
+    }
+
+    /**
+     * Whether the chunk blocks this plan shares hold their KV: {@link SharedKvState#PENDING} while another
+     * plan is still loading some of them, {@link SharedKvState#LOST} if that plan was released first.
+     */
+    public SharedKvState sharedKvState(Plan plan) {
+        synchronized (lock) {
+            checkRunning(plan);
+            SharedKvState state = SharedKvState.READY;
+            for (ChunkCache.Entry e : plan.pinned) {
+                if (e.lost) {
+                    return SharedKvState.LOST;
+                }
+                if (e.loader != null && e.loader != plan) {
+                    state = SharedKvState.PENDING;
+                }
+            }
+            return state;
+        }
+    }
+
+    /**
+     * Marks the plan's prefill as done (its loads included): newly computed chunks become canonical in the
+     * chunk cache (MEPIC) and enter the chunk store (EPIC, CacheBlend, MEPIC), and full computed blocks enter
+     * the prefix cache. Call it once, after the prefill wrote the KV of every compute and load range.
      */
     public void publish(Plan plan) {
         synchronized (lock) {
@@ -244,6 +416,7 @@ public final class CacheManager {
                 throw new IllegalStateException("plan: already published");
             }
             plan.published = true;
+            markLoadedLocked(plan);
             PaddedLayout layout = plan.layout;
             List<Segment> segments = plan.request().segments();
             for (int s = 0; s < segments.size(); s++) {
@@ -251,9 +424,10 @@ public final class CacheManager {
                     continue;
                 }
                 ChunkId id = layout.chunkIds[s];
-                if (policy.copiesChunks()) {
-                    externalStore.add(id);
-                } else if (policy == Policy.MEPIC) {
+                if (policy.copiesChunks() || policy == Policy.MEPIC) {
+                    store.put(id); // a no-op unless this plan computed the chunk
+                }
+                if (policy == Policy.MEPIC) {
                     publishChunk(plan, s, id);
                 }
             }
@@ -334,6 +508,15 @@ public final class CacheManager {
     public void release(Plan plan) {
         synchronized (lock) {
             checkRunning(plan);
+            // Blocks whose loads never finished will never hold valid KV: forget them, so they are freed by
+            // their last user and no new request shares them.
+            for (ChunkCache.Entry e : plan.loading) {
+                chunks.detach(e);
+                for (int b : e.blocks) {
+                    chunkBlock[b] = false;
+                }
+            }
+            plan.loading.clear();
             // Last block first, so that a chain's tail is evicted before its head (as vLLM does).
             for (int i = plan.tableSize - 1; i >= 0; i--) {
                 int b = plan.table[i];
@@ -372,10 +555,13 @@ public final class CacheManager {
         }
     }
 
-    /** Whether a chunk's canonical blocks are resident (MEPIC) or its KV is in the external store (EPIC, CacheBlend). */
+    /**
+     * Under MEPIC, whether a chunk's canonical blocks are resident in HBM; under EPIC and CacheBlend, whether
+     * the chunk store holds its KV (they keep no chunk in HBM).
+     */
     public boolean isChunkCached(ChunkId id) {
         synchronized (lock) {
-            return chunks.get(id) != null || externalStore.contains(id);
+            return chunks.get(id) != null || (policy.copiesChunks() && store.contains(id));
         }
     }
 
@@ -466,8 +652,30 @@ public final class CacheManager {
                 }
             }
             for (ChunkCache.Entry e : entryRefs.keySet()) {
-                if (chunks.get(e.id) != e) {
+                if (chunks.get(e.id) != e && !e.lost) {
                     fail("a running plan holds chunk %s, which is not resident", e.id);
+                }
+                if (e.lost) {
+                    for (int b : e.blocks) {
+                        if (chunkBlock[b]) {
+                            fail("lost chunk %s still flags block %d", e.id, b);
+                        }
+                    }
+                }
+            }
+            for (ChunkCache.Entry e : chunks.entries()) {
+                if (e.lost) {
+                    fail("chunk %s is lost but indexed", e.id);
+                }
+                if (e.loader != null && (!running.contains(e.loader) || !e.loader.loading.contains(e))) {
+                    fail("chunk %s is loading by a plan that is not running or not loading it", e.id);
+                }
+            }
+            for (Plan p : running) {
+                for (ChunkCache.Entry e : p.loading) {
+                    if (e.loader != p || !p.pinned.contains(e)) {
+                        fail("plan loads chunk %s without being its pinned loader", e.id);
+                    }
                 }
             }
             int flagged = 0;

@@ -16,6 +16,10 @@ final class ChunkCache {
         final int[] blocks;
         int refCount;
         long stamp;
+        /** The plan loading these blocks from the store, until its loads are done; null once they hold KV. */
+        Plan loader;
+        /** Its loader was released before the loads finished: no longer indexed, freed by its last user. */
+        boolean lost;
 
         Entry(ChunkId id, int[] blocks) {
             this.id = id;
@@ -53,7 +57,7 @@ final class ChunkCache {
         if (e.refCount <= 0) {
             throw new IllegalStateException("chunk " + e.id + ": released with reference count " + e.refCount);
         }
-        if (--e.refCount == 0) {
+        if (--e.refCount == 0 && !e.lost) {
             e.stamp = when;
             lru.put(e.id, e);
             evictableBlocks += e.blocks.length;
@@ -75,6 +79,20 @@ final class ChunkCache {
         entries.remove(e.id);
         cachedBlocks -= e.blocks.length;
         evictableBlocks -= e.blocks.length;
+    }
+
+    /**
+     * Takes an entry whose blocks will never hold valid KV out of the index while requests still reference it
+     * (or just before its last one lets go); the caller unflags its blocks so that they are freed on release.
+     */
+    void detach(Entry e) {
+        if (e.refCount == 0) {
+            throw new IllegalStateException("chunk " + e.id + ": detached while unreferenced");
+        }
+        entries.remove(e.id);
+        cachedBlocks -= e.blocks.length;
+        e.lost = true;
+        e.loader = null;
     }
 
     Iterable<Entry> entries() {

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * What the engine must do for one admitted request: the padded token sequence, the block table (block ids in
  * {@code [0, capacity)} of the manager's pool, one per {@code blockSize} tokens), and the token ranges of the
- * padded sequence whose KV must be computed; every other token's KV is already in its block. The table grows
+ * padded sequence whose KV must be computed and those whose KV must be loaded from the chunk store; every other
+ * token's KV is already in its block. The table grows
  * with {@link CacheManager#grow}; the plan's blocks return to the pool with {@link CacheManager#release}.
  *
  * <p>The mutable parts are guarded by the owning manager's lock, so the accessors are safe from any thread.
@@ -21,6 +22,8 @@ public final class Plan {
     private final int[] segmentStarts;
     private final List<TokenRange> computeRanges;
     private final int computedTokens;
+    private final List<TokenRange> loadRanges;
+    private final int loadedTokens;
 
     // Written by CacheManager under the lock.
     final PaddedLayout layout;
@@ -32,8 +35,11 @@ public final class Plan {
     boolean published;
     boolean released;
     final List<ChunkCache.Entry> pinned = new ArrayList<>(4);
+    /** MEPIC: chunk objects whose canonical blocks this plan loads, until {@link CacheManager#markLoaded}. */
+    final List<ChunkCache.Entry> loading = new ArrayList<>(0);
 
-    Plan(Object lock, Request request, PaddedLayout layout, int[] table, byte[] sources, List<TokenRange> ranges) {
+    Plan(Object lock, Request request, PaddedLayout layout, int[] table, byte[] sources, List<TokenRange> ranges,
+            List<TokenRange> loads) {
         this.lock = lock;
         this.request = request;
         this.layout = layout;
@@ -51,6 +57,12 @@ public final class Plan {
             sum += r.length();
         }
         this.computedTokens = sum;
+        this.loadRanges = List.copyOf(loads);
+        sum = 0;
+        for (TokenRange r : loads) {
+            sum += r.length();
+        }
+        this.loadedTokens = sum;
     }
 
     public Request request() {
@@ -95,6 +107,21 @@ public final class Plan {
     /** Tokens the prefill computes: the sum of the compute ranges. */
     public int computedTokens() {
         return computedTokens;
+    }
+
+    /**
+     * Token ranges of the padded prompt whose KV the engine copies from the {@link ChunkStore} into this plan's
+     * blocks (private copies under EPIC and CacheBlend, canonical {@link BlockSource#CHUNK_LOADED} blocks under
+     * MEPIC), in order, not overlapping each other or the compute ranges. Loaded KV is the chunk's canonical
+     * NoPE KV; only chunk tokens are ever loaded.
+     */
+    public List<TokenRange> loadRanges() {
+        return loadRanges;
+    }
+
+    /** Tokens copied from the store: the sum of the load ranges. */
+    public int loadedTokens() {
+        return loadedTokens;
     }
 
     /** Current sequence length: padded prompt plus the tokens added by {@link CacheManager#grow}. */
@@ -142,6 +169,7 @@ public final class Plan {
 
     @Override
     public String toString() {
-        return "Plan[" + promptLength + " tokens, " + numBlocks() + " blocks, computes " + computedTokens + "]";
+        return "Plan[" + promptLength + " tokens, " + numBlocks() + " blocks, computes " + computedTokens + ", loads "
+                + loadedTokens + "]";
     }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Several threads plan, publish, grow and release thousands of requests on one manager. */
 class ConcurrencyStressTest {
@@ -19,15 +20,18 @@ class ConcurrencyStressTest {
     private static final int REQUESTS_PER_THREAD = 1500;
     private static final int CAPACITY = 600;
 
-    @Test
-    void invariantsHoldAfterConcurrentPlanningAndRelease() throws Exception {
-        CacheManager m = new CacheManager(Policy.MEPIC, CAPACITY, 16);
+    @ParameterizedTest(name = "warm store {0}")
+    @ValueSource(booleans = {true, false})
+    void invariantsHoldAfterConcurrentPlanningAndRelease(boolean warm) throws Exception {
+        CacheManager m = new CacheManager(Policy.MEPIC, CAPACITY, 16, 0, warm ? ChunkStore.warm() : ChunkStore.cold());
         int[][] corpus = new int[30][];
         for (int i = 0; i < corpus.length; i++) {
             corpus[i] = Tokens.random(500 + i, 20 + 7 * i);
         }
         AtomicInteger admitted = new AtomicInteger();
         AtomicInteger shared = new AtomicInteger();
+        AtomicInteger loaded = new AtomicInteger();
+        AtomicInteger lost = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         List<Future<?>> futures = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
@@ -48,6 +52,16 @@ class ConcurrencyStressTest {
                                 shared.incrementAndGet();
                             }
                         }
+                        loaded.addAndGet(p.loadedTokens());
+                        if (rnd.nextInt(8) == 0) {
+                            // Abandon it before its loads end: plans sharing its blocks see them lost.
+                            m.release(p);
+                            continue;
+                        }
+                        if (m.sharedKvState(p) == SharedKvState.LOST) {
+                            lost.incrementAndGet();
+                        }
+                        m.markLoaded(p);
                         m.publish(p);
                         m.grow(p, rnd.nextInt(40));
                         mine.add(p);
@@ -70,6 +84,7 @@ class ConcurrencyStressTest {
         assertEquals(0, m.stats().runningPlans());
         assertTrue(admitted.get() > THREADS * REQUESTS_PER_THREAD / 2, "most requests ran: " + admitted.get());
         assertTrue(shared.get() > 0, "chunks were shared across threads");
+        assertTrue(!warm || loaded.get() > 0, "warm: chunks were loaded");
         m.clearCaches();
         m.checkInvariants();
         assertEquals(CAPACITY, m.pool().freeBlocks());

@@ -13,29 +13,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Random request streams through every policy, checking the invariants after every step. */
 class RandomStreamPropertyTest {
     private static final int BS = 8;
     private static final int CAPACITY = 160;
 
-    @ParameterizedTest
-    @EnumSource(Policy.class)
-    void invariantsHoldAfterEveryStep(Policy policy) {
+    static Stream<Arguments> policiesAndStores() {
+        return Stream.of(Policy.values()).flatMap(p -> Stream.of(Arguments.of(p, true), Arguments.of(p, false)));
+    }
+
+    @ParameterizedTest(name = "{0}, warm store {1}")
+    @MethodSource("policiesAndStores")
+    void invariantsHoldAfterEveryStep(Policy policy, boolean warm) {
+        int[] seen = new int[SharedKvState.values().length];
         for (long seed = 1; seed <= 6; seed++) {
-            run(policy, seed);
+            run(policy, warm, seed, seen);
+        }
+        if (policy == Policy.MEPIC && warm) {
+            assertTrue(seen[SharedKvState.PENDING.ordinal()] > 0 && seen[SharedKvState.LOST.ordinal()] > 0,
+                    "the stream reaches shared blocks still loading and lost ones: " + java.util.Arrays.toString(seen));
         }
     }
 
-    private static void run(Policy policy, long seed) {
+    private static void run(Policy policy, boolean warm, long seed, int[] seen) {
         Random rnd = new Random(seed);
         int[][] corpus = new int[12][];
         for (int i = 0; i < corpus.length; i++) {
             corpus[i] = Tokens.random(seed * 1000 + i, 1 + rnd.nextInt(40));
         }
-        CacheManager m = new CacheManager(policy, CAPACITY, BS);
+        CacheManager m = new CacheManager(policy, CAPACITY, BS, 0, warm ? ChunkStore.warm() : ChunkStore.cold());
         List<Plan> running = new ArrayList<>();
         for (int step = 0; step < 400; step++) {
             int op = rnd.nextInt(10);
@@ -53,7 +64,11 @@ class RandomStreamPropertyTest {
             } else if (op < 6) {
                 Plan p = running.get(rnd.nextInt(running.size()));
                 if (!p.published) {
-                    m.publish(p);
+                    if (rnd.nextBoolean()) {
+                        m.markLoaded(p);
+                    } else {
+                        m.publish(p);
+                    }
                 }
             } else if (op < 8) {
                 Plan p = running.get(rnd.nextInt(running.size()));
@@ -68,6 +83,13 @@ class RandomStreamPropertyTest {
             }
             m.checkInvariants();
             checkNoBlockHeldTwicePrivately(running);
+            for (Plan p : running) {
+                SharedKvState st = m.sharedKvState(p);
+                seen[st.ordinal()]++;
+                if (policy != Policy.MEPIC) {
+                    assertEquals(SharedKvState.READY, st, "only MEPIC shares blocks being loaded");
+                }
+            }
         }
         for (Plan p : running) {
             m.release(p);
@@ -75,6 +97,10 @@ class RandomStreamPropertyTest {
         m.clearCaches();
         m.checkInvariants();
         assertEquals(CAPACITY, m.pool().freeBlocks(), policy + " seed " + seed + ": the pool is whole again");
+        if (!warm) {
+            assertTrue(policy.copiesChunks() || policy == Policy.MEPIC || ((ChunkStore.Cold) m.chunkStore()).size() == 0,
+                    "NONE and PREFIX never write the store");
+        }
     }
 
     private static Request randomRequest(Random rnd, int[][] corpus, long seed) {
@@ -93,13 +119,34 @@ class RandomStreamPropertyTest {
     /** What every plan must satisfy, whatever the policy and cache state. */
     private static void checkPlan(CacheManager m, Plan p) {
         int[] table = p.blockTable();
-        int prev = 0;
-        for (TokenRange r : p.computeRanges()) {
-            assertTrue(r.start() >= prev && r.end() <= p.promptLength() && r.length() > 0, "ranges sorted, in bounds: " + r);
-            prev = r.end();
+        // Every token of a block this plan fills is computed or loaded, exactly once; no other token is.
+        byte[] how = new byte[p.promptLength()];
+        for (int k = 0; k < 2; k++) {
+            int prev = 0;
+            for (TokenRange r : k == 0 ? p.computeRanges() : p.loadRanges()) {
+                assertTrue(r.start() >= prev && r.end() <= p.promptLength() && r.length() > 0, "ranges sorted, in bounds: " + r);
+                prev = r.end();
+                for (int t = r.start(); t < r.end(); t++) {
+                    assertEquals(0, how[t], "token " + t + " both computed and loaded");
+                    how[t] = (byte) (k + 1);
+                }
+            }
         }
-        assertTrue(p.computedTokens() <= p.promptLength());
         List<Segment> segs = p.request().segments();
+        for (int t = 0; t < how.length; t++) {
+            BlockSource src = p.source(t / BS);
+            boolean fills = src == BlockSource.PRIVATE || src == BlockSource.CHUNK_LOADED;
+            assertEquals(fills, how[t] != 0, "token " + t + " of a " + src + " block");
+            if (src == BlockSource.CHUNK_LOADED) {
+                assertEquals(2, how[t], "a canonical block being loaded is loaded whole");
+            }
+        }
+        for (TokenRange r : p.loadRanges()) {
+            for (int t = r.start(); t < r.end(); t++) {
+                assertTrue(segs.get(segmentAt(p, t)).isChunk(), "only chunk tokens are loaded: " + t + " in " + r);
+            }
+        }
+        assertEquals(p.promptLength() - countZero(how), p.computedTokens() + p.loadedTokens());
         Map<ChunkId, int[]> seen = new HashMap<>();
         for (int s = 0; s < segs.size(); s++) {
             if (!segs.get(s).isChunk()) {
@@ -108,9 +155,16 @@ class RandomStreamPropertyTest {
             int first = p.segmentStart(s) / BS;
             assertEquals(0, p.segmentStart(s) % BS);
             assertNotEquals(BlockSource.CHUNK_SHARED, p.source(first), "the first block of a chunk is never shared");
+            assertNotEquals(BlockSource.CHUNK_LOADED, p.source(first), "nor loaded into a canonical block");
             int n = (p.segmentPadding(s) + segs.get(s).length()) / BS;
             int[] rest = java.util.Arrays.copyOfRange(table, first + 1, first + n);
-            if (n > 1 && p.source(first + 1) == BlockSource.CHUNK_SHARED) {
+            if (n > 1 && p.source(first + 1) == BlockSource.CHUNK_LOADED) {
+                for (int j = 1; j < n; j++) {
+                    BlockSource src = p.source(first + j);
+                    assertTrue(src == BlockSource.CHUNK_LOADED, "a loaded chunk supplies all of blocks 2..n");
+                }
+            }
+            if (n > 1 && (p.source(first + 1) == BlockSource.CHUNK_SHARED || p.source(first + 1) == BlockSource.CHUNK_LOADED)) {
                 int[] other = seen.putIfAbsent(p.chunkId(s), rest);
                 if (other != null) {
                     assertArrayEquals(other, rest, "one chunk, one set of canonical blocks");
@@ -125,10 +179,29 @@ class RandomStreamPropertyTest {
             if (m.policy() == Policy.NONE) {
                 assertEquals(BlockSource.PRIVATE, p.source(j));
             }
+            if (m.policy() != Policy.MEPIC) {
+                assertNotEquals(BlockSource.CHUNK_LOADED, p.source(j));
+            }
         }
         if (m.policy() == Policy.NONE) {
             assertEquals(p.promptLength(), p.computedTokens());
         }
+    }
+
+    private static int segmentAt(Plan p, int token) {
+        int s = 0;
+        while (s + 1 < p.request().segments().size() && p.segmentStart(s + 1) <= token) {
+            s++;
+        }
+        return s;
+    }
+
+    private static int countZero(byte[] a) {
+        int n = 0;
+        for (byte b : a) {
+            n += b == 0 ? 1 : 0;
+        }
+        return n;
     }
 
     private static void checkNoBlockHeldTwicePrivately(List<Plan> running) {

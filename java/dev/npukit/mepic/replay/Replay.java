@@ -5,6 +5,7 @@ import dev.npukit.mepic.CacheManager;
 import dev.npukit.mepic.CacheStats;
 import dev.npukit.mepic.Plan;
 import dev.npukit.mepic.Policy;
+import dev.npukit.mepic.SharedKvState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,14 +17,17 @@ import java.util.function.IntConsumer;
  * A discrete-event replay that drives a real {@link CacheManager}: time is simulated, the cache is not.
  *
  * <p>The engine model is deliberately the simplest that exposes memory behaviour: requests wait in one FIFO
- * queue until the manager admits them; an admitted request prefills for {@code computedTokens × prefill cost},
- * is published, then decodes one token per {@code decode cost}, growing its block table at block boundaries,
- * and is released after its last token. Compute is not shared between requests (no batching slowdown), so
+ * queue until the manager admits them; an admitted request first copies its load ranges from the chunk store
+ * ({@code loadedTokens × load cost}, then {@link CacheManager#markLoaded}), then, once every shared chunk block
+ * it reads holds its KV (another request may still be loading it), prefills for {@code computedTokens × prefill
+ * cost}, is published, then decodes one token per {@code decode cost}, growing its block table at block
+ * boundaries, and is released after its last token. Every policy gets a fresh chunk store in the same starting
+ * state ({@link ReplayConfig#store()}). Compute is not shared between requests (no batching slowdown), so
  * every policy sees the same arrival stream and the differences in blocks come from what each policy shares
  * and how long it holds it; the only queueing is for memory.
  */
 public final class Replay {
-    private enum Kind { ARRIVAL, PREFILL_DONE, DECODE }
+    private enum Kind { ARRIVAL, LOAD_DONE, PREFILL_DONE, DECODE }
 
     private record Event(double time, long seq, Kind kind, int request) {
     }
@@ -70,6 +74,9 @@ public final class Replay {
         private final int[] remaining;
         private final int[] pending;
         private final boolean[] wasQueued;
+        /** Admitted requests whose prefill waits for their own loads or for loads of chunks they share. */
+        private final List<Integer> awaitingKv = new ArrayList<>();
+        private final boolean[] loadsDone;
         private final List<Double> latencies = new ArrayList<>();
         private final List<double[]> series = new ArrayList<>();
         private long seq;
@@ -79,6 +86,7 @@ public final class Replay {
         private double lastTime = Double.NaN;
         private int lastInUse;
         private long computed;
+        private long loaded;
         private long prompt;
         private int queued;
         private int rejected;
@@ -86,11 +94,13 @@ public final class Replay {
         Run(Policy policy, IntConsumer progress) {
             this.policy = policy;
             this.progress = progress;
-            this.manager = new CacheManager(policy, config.hbmBlocks(), config.blockSize());
+            this.manager = new CacheManager(policy, config.hbmBlocks(), config.blockSize(), CacheManager.DEFAULT_PAD_TOKEN,
+                    config.store().create());
             this.plans = new Plan[requests.size()];
             this.remaining = new int[requests.size()];
             this.pending = new int[requests.size()];
             this.wasQueued = new boolean[requests.size()];
+            this.loadsDone = new boolean[requests.size()];
         }
 
         ReplayResult execute() {
@@ -108,6 +118,11 @@ public final class Replay {
                         waiting.add(e.request);
                         admitWaiting(e.time);
                     }
+                    case LOAD_DONE -> {
+                        manager.markLoaded(plans[e.request]);
+                        loadsDone[e.request] = true;
+                        startReadyPrefills(e.time);
+                    }
                     case PREFILL_DONE -> {
                         manager.publish(plans[e.request]);
                         decodeUntilNextBlock(e.request, e.time);
@@ -116,7 +131,7 @@ public final class Replay {
                 }
                 sample(e.time);
             }
-            if (!waiting.isEmpty()) {
+            if (!waiting.isEmpty() || !awaitingKv.isEmpty()) {
                 throw new IllegalStateException("replay ended with " + waiting.size() + " requests waiting");
             }
             manager.checkInvariants();
@@ -127,7 +142,7 @@ public final class Replay {
                 times[i] = series.get(i)[0];
                 blocks[i] = (int) series.get(i)[1];
             }
-            return new ReplayResult(policy, peak, span > 0 ? area / span : lastInUse, peakResident, computed, prompt,
+            return new ReplayResult(policy, peak, span > 0 ? area / span : lastInUse, peakResident, computed, loaded, prompt,
                     queued, rejected, latencies.size(), latencies.stream().mapToDouble(Double::doubleValue).toArray(),
                     times, blocks);
         }
@@ -142,8 +157,15 @@ public final class Replay {
                     plans[i] = ok.plan();
                     remaining[i] = requests.get(i).request().maxNewTokens();
                     computed += ok.plan().computedTokens();
+                    loaded += ok.plan().loadedTokens();
                     prompt += ok.plan().promptLength();
-                    push(now + ok.plan().computedTokens() * config.prefillSecondsPerToken(), Kind.PREFILL_DONE, i);
+                    if (ok.plan().loadedTokens() > 0) {
+                        push(now + ok.plan().loadedTokens() * config.loadSecondsPerToken(), Kind.LOAD_DONE, i);
+                    } else {
+                        loadsDone[i] = true;
+                    }
+                    awaitingKv.add(i);
+                    startReadyPrefills(now);
                 } else if (a instanceof Admission.Rejected) {
                     waiting.poll();
                     rejected++;
@@ -154,6 +176,24 @@ public final class Replay {
                         queued++;
                     }
                     return;
+                }
+            }
+        }
+
+        /** Starts the compute part of every prefill whose own loads are done and whose shared KV is ready. */
+        private void startReadyPrefills(double now) {
+            for (int k = 0; k < awaitingKv.size(); k++) {
+                int i = awaitingKv.get(k);
+                if (!loadsDone[i]) {
+                    continue;
+                }
+                SharedKvState state = manager.sharedKvState(plans[i]);
+                if (state == SharedKvState.LOST) {
+                    throw new IllegalStateException("a loader was released before its loads finished");
+                }
+                if (state == SharedKvState.READY) {
+                    awaitingKv.remove(k--);
+                    push(now + plans[i].computedTokens() * config.prefillSecondsPerToken(), Kind.PREFILL_DONE, i);
                 }
             }
         }

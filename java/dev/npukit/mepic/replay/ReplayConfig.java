@@ -1,17 +1,42 @@
 package dev.npukit.mepic.replay;
 
+import dev.npukit.mepic.ChunkStore;
+
 /**
  * Parameters of a replay.
  *
- * @param hbmBlocks             the pool's capacity in blocks
- * @param blockSize             tokens per block
- * @param qps                   mean Poisson arrival rate for requests without an arrival time
+ * @param hbmBlocks              the pool's capacity in blocks
+ * @param blockSize              tokens per block
+ * @param qps                    mean Poisson arrival rate for requests without an arrival time
  * @param prefillSecondsPerToken simulated prefill time per computed token
  * @param decodeSecondsPerToken  simulated time per decoded token of one request
- * @param seed                  seeds the arrival process
+ * @param seed                   seeds the arrival process
+ * @param store                  what the external chunk store holds when the replay starts; the same for every policy
+ * @param loadSecondsPerToken    simulated time to copy one token's KV from the chunk store into HBM
  */
 public record ReplayConfig(int hbmBlocks, int blockSize, double qps, double prefillSecondsPerToken,
-        double decodeSecondsPerToken, long seed) {
+        double decodeSecondsPerToken, long seed, Store store, double loadSecondsPerToken) {
+
+    /**
+     * Default load cost: 5 µs per token. A Mistral-7B fp16 token is 128 KiB of KV (32 layers × K and V × 8 heads
+     * × 128 × 2 bytes); host-to-HBM copies run at about 25 GB/s, so about 5 µs, a twentieth of the default
+     * prefill cost.
+     */
+    public static final double DEFAULT_LOAD_SECONDS_PER_TOKEN = 5e-6;
+
+    /** The chunk store's starting state. */
+    public enum Store {
+        /** Every chunk's KV is in the store already (the corpus was processed offline), as in the MEPIC paper. */
+        WARM,
+        /** The store starts empty; a chunk enters it when a request first computes it. */
+        COLD;
+
+        /** A fresh store in this state, one per replayed policy. */
+        public ChunkStore create() {
+            return this == WARM ? ChunkStore.warm() : ChunkStore.cold();
+        }
+    }
+
     public ReplayConfig {
         if (hbmBlocks <= 0) {
             throw new IllegalArgumentException("hbmBlocks: must be > 0, got " + hbmBlocks);
@@ -22,8 +47,24 @@ public record ReplayConfig(int hbmBlocks, int blockSize, double qps, double pref
         if (!(qps > 0) || Double.isInfinite(qps)) {
             throw new IllegalArgumentException("qps: must be a finite number > 0, got " + qps);
         }
-        if (!(prefillSecondsPerToken >= 0) || !(decodeSecondsPerToken >= 0)) {
+        if (!(prefillSecondsPerToken >= 0) || !(decodeSecondsPerToken >= 0) || !(loadSecondsPerToken >= 0)) {
             throw new IllegalArgumentException("prefillSecondsPerToken: costs must be >= 0");
         }
+        if (store == null) {
+            throw new IllegalArgumentException("store: is null");
+        }
+    }
+
+    /** A replay with a warm chunk store and the default load cost. */
+    public ReplayConfig(int hbmBlocks, int blockSize, double qps, double prefillSecondsPerToken,
+            double decodeSecondsPerToken, long seed) {
+        this(hbmBlocks, blockSize, qps, prefillSecondsPerToken, decodeSecondsPerToken, seed, Store.WARM,
+                DEFAULT_LOAD_SECONDS_PER_TOKEN);
+    }
+
+    /** The same parameters with another chunk store. */
+    public ReplayConfig withStore(Store s) {
+        return new ReplayConfig(hbmBlocks, blockSize, qps, prefillSecondsPerToken, decodeSecondsPerToken, seed, s,
+                loadSecondsPerToken);
     }
 }

@@ -9,6 +9,7 @@ import dev.npukit.mepic.Policy;
  * @param meanBlocks         time-weighted mean of the same, from the first arrival to the last completion
  * @param peakResidentBlocks most blocks off the free list at once: in use plus evictable cached blocks
  * @param computedTokens     tokens prefilled (the sum of every plan's compute ranges)
+ * @param loadedTokens       tokens whose KV was copied from the chunk store (the sum of every plan's load ranges)
  * @param promptTokens       padded prompt tokens of the admitted requests
  * @param queued             requests that had to wait for blocks at least once
  * @param rejected           requests larger than the whole pool
@@ -18,7 +19,7 @@ import dev.npukit.mepic.Policy;
  * @param blocksInUse        blocks in use after each event in {@code timesS}
  */
 public record ReplayResult(Policy policy, int peakBlocks, double meanBlocks, int peakResidentBlocks,
-        long computedTokens, long promptTokens, int queued, int rejected, int completed, double[] latencies,
+        long computedTokens, long loadedTokens, long promptTokens, int queued, int rejected, int completed, double[] latencies,
         double[] timesS, int[] blocksInUse) {
 
     public double meanLatencyS() {

@@ -53,7 +53,28 @@ class ReplayCliTest {
     }
 
     @Test
+    void coldStoreAndLoadCostReachTheJson() throws Exception {
+        CliRun r = CliRun.of("replay", "--workload", "long-prompt", "--chunks", "4", "--requests", "30", "--chunk-store", "cold",
+                "--load-us-per-token", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertEquals("cold", root.path("config").path("chunkStore").asText());
+        assertEquals(2e-6, root.path("config").path("loadSecondsPerToken").asDouble(), 1e-12);
+        assertTrue(root.path("policies").path("MEPIC").has("loadedTokens"));
+        assertEquals(0, root.path("policies").path("NONE").path("loadedTokens").asInt());
+        r = CliRun.of("replay", "--workload", "long-prompt", "--chunks", "4", "--requests", "30", "--policy", "epic");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("warm chunk store"), r.out());
+    }
+
+    @Test
     void badOptionsFailWithAClearMessage() {
+        CliRun s = CliRun.of("replay", "--chunk-store", "lukewarm");
+        assertEquals(2, s.code());
+        assertTrue(s.err().contains("--chunk-store"), s.err());
+        s = CliRun.of("replay", "--load-us-per-token", "-1");
+        assertEquals(2, s.code());
+        assertTrue(s.err().contains("costs must be >= 0"), s.err());
         CliRun r = CliRun.of("replay", "--qps", "0");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("qps"), r.err());

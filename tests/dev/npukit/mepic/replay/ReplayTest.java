@@ -58,6 +58,44 @@ class ReplayTest {
     }
 
     @Test
+    void theSameStoreStateForEveryPolicyAndColdComputesWhatWarmLoads() {
+        List<ReplayRequest> stream = LongPromptWorkload.generate(8, 50, 256, 60, 32, 1.0, 7);
+        Replay warm = new Replay(CONFIG, stream);
+        Replay cold = new Replay(CONFIG.withStore(ReplayConfig.Store.COLD), stream);
+        for (Policy p : List.of(Policy.EPIC, Policy.CACHEBLEND, Policy.MEPIC)) {
+            ReplayResult w = warm.run(p, done -> { });
+            ReplayResult c = cold.run(p, done -> { });
+            assertTrue(c.computedTokens() > w.computedTokens(), p + ": a cold store computes each chunk's first use");
+            assertEquals(w.promptTokens(), c.promptTokens());
+            assertTrue(w.loadedTokens() > c.loadedTokens(), p.name());
+        }
+        for (Policy p : List.of(Policy.NONE, Policy.PREFIX)) {
+            ReplayResult w = warm.run(p, done -> { });
+            ReplayResult c = cold.run(p, done -> { });
+            assertEquals(0, w.loadedTokens() + c.loadedTokens(), p + " has no chunk store");
+            assertEquals(w.peakBlocks(), c.peakBlocks(), p + " does not depend on the store");
+        }
+        // Warm: MEPIC never computes a chunk beyond its first block.
+        ReplayResult m = warm.run(Policy.MEPIC, done -> { });
+        assertTrue(m.computedTokens() <= 60L * (8 * 16 + LongPromptWorkload.QUESTION_MAX), "" + m.computedTokens());
+    }
+
+    @Test
+    void aRequestSharingAChunkBeingLoadedWaitsForTheLoad() {
+        int[] doc = SyntheticTokens.of("doc", 512);
+        Request a = new Request(List.of(Segment.chunk(doc), Segment.prompt(new int[] {1, 2, 3})), 1);
+        Request b = new Request(List.of(Segment.chunk(doc), Segment.prompt(new int[] {4, 5, 6, 7})), 1);
+        ReplayConfig config = new ReplayConfig(1000, 16, 15, 100e-6, 25e-3, 3, ReplayConfig.Store.WARM, 5e-6);
+        Replay replay = new Replay(config, List.of(new ReplayRequest(0.0, a), new ReplayRequest(0.001, b)));
+        ReplayResult r = replay.run(Policy.MEPIC, done -> { });
+        double load = 496 * 5e-6; // blocks 2..32 of a's chunk
+        assertEquals(load + (16 + 3) * 100e-6 + 25e-3, r.latencies()[0], 1e-9, "a: load, then compute block 1 and its question");
+        assertEquals(load - 0.001 + (16 + 4) * 100e-6 + 25e-3, r.latencies()[1], 1e-9, "b waits for a's load, loads nothing");
+        assertEquals(496, r.loadedTokens());
+        assertEquals(33 + 2, r.peakBlocks(), "a: 32 chunk blocks and a question block; b: its own first block and question block");
+    }
+
+    @Test
     void table1GeneratorsMatchThePapersShape() {
         for (Table1Workload.Dataset d : Table1Workload.Dataset.values()) {
             WorkloadStats s = WorkloadStats.of(Table1Workload.generate(d, 400, 64, 1.0, 5));
