@@ -71,6 +71,7 @@ public final class CpuBackend extends BaseBackend {
         Check.arg(reps >= 1, "reps", "is %d, must be at least 1", reps);
         double[] gbPerS = new double[reps];
         try (Tensor buf = allocate(DType.I32, bytes / 4)) {
+            fillDistinct(buf);
             long addr = addr(buf);
             CpuKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
             for (int i = 0; i < reps; i++) {
@@ -86,6 +87,22 @@ public final class CpuBackend extends BaseBackend {
     /** Worker threads per kernel call (NPUKIT_NUM_THREADS, default: all cores). */
     public int threads() {
         return CpuKernels.npukit_num_threads();
+    }
+
+    /**
+     * Fills an I32 tensor with values that differ from page to page. Zero-filled or repeating
+     * pages can be deduplicated by the hypervisor and then read at cache speed, which would
+     * overstate the memory bandwidth.
+     */
+    private static void fillDistinct(Tensor buf) {
+        int[] chunk = new int[1 << 20];
+        for (long off = 0; off < buf.numel(); off += chunk.length) {
+            int n = (int) Math.min(chunk.length, buf.numel() - off);
+            for (int i = 0; i < n; i++) {
+                chunk[i] = (int) ((off + i) * 0x9E3779B97F4A7C15L >>> 32);
+            }
+            buf.writeInts(off, n == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, n));
+        }
     }
 
     @Override

@@ -174,17 +174,24 @@ final class BenchAttentionCommand implements Callable<Integer> {
         }
     }
 
-    /** Fills an F16 tensor with Gaussian values, a slice at a time (it can be larger than a Java array). */
+    /**
+     * Fills an F16 tensor with Gaussian values, a slice at a time (it can be larger than a Java
+     * array). Each slice flips different low mantissa bits, so no two pages are equal: a
+     * hypervisor that merges equal pages would otherwise serve the cache from a few pages.
+     */
     private static void fillRandom(Tensor t, long seed) {
         Random r = new Random(seed);
         short[] pattern = new short[1 << 20];
         for (int i = 0; i < pattern.length; i++) {
             pattern[i] = HalfFloats.floatToF16((float) r.nextGaussian());
         }
-        for (long off = 0; off < t.numel(); off += pattern.length) {
+        short[] slice = new short[pattern.length];
+        for (long off = 0, k = 0; off < t.numel(); off += pattern.length, k++) {
             int n = (int) Math.min(pattern.length, t.numel() - off);
-            short[] src = n == pattern.length ? pattern : java.util.Arrays.copyOf(pattern, n);
-            t.view(off, n).copyFromBits(src);
+            for (int i = 0; i < n; i++) {
+                slice[i] = (short) (pattern[i] ^ ((k * 31 + i) & 0x3ff));
+            }
+            t.view(off, n).copyFromBits(n == slice.length ? slice : java.util.Arrays.copyOf(slice, n));
         }
     }
 
