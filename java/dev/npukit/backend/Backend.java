@@ -4,6 +4,7 @@ import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
@@ -67,4 +68,7 @@ public interface Backend {
 
     /** BGMV expand: {@code y[b, off:off+hOut] += W[idx[b]] . v[b]}, index -1 unchanged (DESIGN 3.4). */
     void bgmvExpand(BgmvExpandArgs args);
+
+    /** Dense linear layer {@code out = x . weight^T} with F32 accumulation (weight [N, K], PyTorch layout). */
+    void matmul(MatmulArgs args);
 }

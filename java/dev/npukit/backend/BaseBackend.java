@@ -6,6 +6,7 @@ import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.Check;
 import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
@@ -64,6 +65,12 @@ public abstract class BaseBackend implements Backend {
     }
 
     @Override
+    public final void matmul(MatmulArgs args) {
+        Check.arg(args != null, "args", "is null");
+        runMatmul(args, args.validate(name()));
+    }
+
+    @Override
     public String toString() {
         return "Backend[" + name() + "]";
     }
@@ -89,5 +96,11 @@ public abstract class BaseBackend implements Backend {
 
     protected void runBgmvExpand(BgmvExpandArgs args, BgmvExpandArgs.Shape shape) {
         throw new UnsupportedOperationException("backend " + name() + " has no bgmvExpand kernel yet");
+    }
+
+    // Not abstract either: the model's dense layers came after the first backends.
+
+    protected void runMatmul(MatmulArgs args, MatmulArgs.Shape shape) {
+        throw new UnsupportedOperationException("backend " + name() + " has no matmul kernel yet");
     }
 }

@@ -2,11 +2,13 @@ package dev.npukit.backend;
 
 import dev.npukit.bridge.CpuColdKernels;
 import dev.npukit.bridge.CpuKernels;
+import dev.npukit.bridge.CpuModelKernels;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.LogitRows;
 import dev.npukit.kernels.Check;
 import dev.npukit.kernels.RopeArgs;
@@ -32,6 +34,7 @@ public final class CpuBackend extends BaseBackend {
         try {
             CpuKernels.load();
             CpuColdKernels.load();
+            CpuModelKernels.load();
             return new CpuBackend();
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             throw new BackendUnavailableException("cpu backend unavailable: the native library did not load ("
@@ -182,6 +185,14 @@ public final class CpuBackend extends BaseBackend {
                 addr(a.indices()), a.indices().numel(),
                 addr(a.y()), a.y().dtype().code(), a.y().numel(), s.yRow(), a.offset(),
                 s.batch(), s.rank(), s.hOut(), s.numLoras()));
+    }
+
+    @Override
+    protected void runMatmul(MatmulArgs a, MatmulArgs.Shape s) {
+        check(CpuModelKernels.npukit_matmul(
+                addr(a.x()), a.x().dtype().code(), a.x().numel(),
+                addr(a.weight()), a.weight().dtype().code(), a.weight().numel(),
+                addr(a.out()), a.out().numel(), s.m(), s.k(), s.n()));
     }
 
     /** Status code of a data error (NaN where forbidden), see npukit/common.h. */

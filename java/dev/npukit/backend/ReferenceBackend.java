@@ -5,6 +5,7 @@ import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.HeapStorage;
@@ -60,5 +61,10 @@ public final class ReferenceBackend extends BaseBackend {
     @Override
     protected void runBgmvExpand(BgmvExpandArgs args, BgmvExpandArgs.Shape shape) {
         ReferenceBgmv.expand(args, shape);
+    }
+
+    @Override
+    protected void runMatmul(MatmulArgs args, MatmulArgs.Shape shape) {
+        ReferenceMatmul.run(args, shape);
     }
 }

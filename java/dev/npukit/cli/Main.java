@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
             SqlAlignCommand.class,
             SqlSelectCommand.class,
             ReplayCommand.class,
+            DemoCommand.class,
+            DecodeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -1,0 +1,33 @@
+package dev.npukit.kernels;
+
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+
+/**
+ * Arguments of the dense linear layer {@code out = x . weight^T}, accumulated in F32 (the
+ * reference accumulates in double). The weight is in PyTorch's Linear layout, one row per output
+ * feature, so checkpoint tensors are used as they are stored.
+ *
+ * @param x [M, K] F32/F16/BF16, the activations
+ * @param weight [N, K] F32/F16/BF16
+ * @param out F32 [M, N], overwritten
+ */
+public record MatmulArgs(Tensor x, Tensor weight, Tensor out) {
+
+    /** Sizes of a validated call: M rows, K inputs, N outputs. */
+    public record Shape(int m, int k, int n) {
+    }
+
+    public Shape validate(String device) {
+        Check.tensor("x", x, device, 2, DType.F32, DType.F16, DType.BF16);
+        Check.tensor("weight", weight, device, 2, DType.F32, DType.F16, DType.BF16);
+        Check.tensor("out", out, device, 2, DType.F32);
+        int m = Check.toInt("x", x.dim(0));
+        int k = Check.toInt("x", x.dim(1));
+        int n = Check.toInt("weight", weight.dim(0));
+        Check.dim("weight", weight, 1, k, "K = columns of x");
+        Check.dim("out", out, 0, m, "M = rows of x");
+        Check.dim("out", out, 1, n, "N = rows of weight");
+        return new Shape(m, k, n);
+    }
+}

@@ -1,0 +1,386 @@
+package dev.npukit.model;
+
+import dev.npukit.backend.Backend;
+import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.BgmvExpandArgs;
+import dev.npukit.kernels.BgmvShrinkArgs;
+import dev.npukit.kernels.Check;
+import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RopeStyle;
+import dev.npukit.kernels.RopeTables;
+import dev.npukit.kernels.WriteKvArgs;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Llama-architecture decoder on the kernels: token embedding, per layer RMSNorm, q/k/v
+ * projections, {@code writeKv} of unrotated keys into a {@link PagedKvCache}, RoPE-fused paged
+ * attention (NEOX style, as Hugging Face Llama), o projection, residual, RMSNorm, SwiGLU MLP,
+ * residual; final RMSNorm and LM head. Grouped-query attention follows from the config.
+ *
+ * <p>The dense layers run on the backend ({@code matmul}); the LoRA adapters given at
+ * construction are applied through BGMV shrink/expand, one adapter index per span, so rows with
+ * different adapters (or none, -1) share one batch. Small element-wise steps (embedding lookup,
+ * RMSNorm, SiLU·mul, residual adds) are plain Java over float arrays copied from the backend.
+ *
+ * <pre>{@code
+ * try (LlamaModel model = new LlamaModel(Backends.best(), LlamaWeights.random(LlamaConfig.small(), 1, DType.F32), List.of());
+ *      PagedKvCache cache = model.newCache(64, 16, DType.F32);
+ *      Tensor logits = model.forward(cache, List.of(new LlamaModel.Span(new int[] {0, 1}, 0, prompt, -1, true, true)))) {
+ *     float[] next = logits.toFloatArray();
+ * }
+ * }</pre>
+ * Not thread-safe: one forward at a time.
+ */
+public final class LlamaModel implements AutoCloseable {
+
+    /**
+     * Tokens of one sequence computed in a forward pass: positions {@code start .. start+len-1},
+     * attending causally to the sequence's cache slots 0..position through {@code blockTable}.
+     *
+     * @param blockTable the sequence's blocks, covering at least start + tokens.length slots
+     * @param start position of the first token
+     * @param tokens the tokens, at least one
+     * @param adapter LoRA adapter index, or -1 for the base model
+     * @param writeKv whether the tokens' K/V are written to their slots; false when those slots
+     *     already hold them (a shared, read-only block) and only the logits are wanted
+     * @param logits whether to return logits for the span's last token
+     */
+    public record Span(int[] blockTable, int start, int[] tokens, int adapter, boolean writeKv, boolean logits) {
+    }
+
+    /** LoRA weights of one projection of one layer, all adapters stacked; B carries each adapter's scale. */
+    private record Lora(Tensor a, Tensor b, int rank) {
+    }
+
+    private final Backend backend;
+    private final LlamaConfig config;
+    private final float[] embed;
+    private final float[][] inputNorm;
+    private final float[][] postNorm;
+    private final float[] finalNorm;
+    private final Tensor[] wqkv;
+    private final Tensor[] wo;
+    private final Tensor[] wgateUp;
+    private final Tensor[] wdown;
+    private final Tensor lmHead;
+    private final Tensor cosSin;
+    private final Lora[][] lora;
+    private final int numAdapters;
+    private final List<Tensor> owned = new ArrayList<>();
+
+    /** Uploads the weights (and adapters, index = position in the list) to the backend. */
+    public LlamaModel(Backend backend, LlamaWeights weights, List<LoraAdapter> adapters) {
+        Check.arg(backend != null, "backend", "is null");
+        Check.arg(weights != null, "weights", "is null");
+        Check.arg(adapters != null, "adapters", "is null");
+        this.backend = backend;
+        this.config = weights.config();
+        LlamaConfig c = config;
+        int n = c.numLayers();
+        DType dt = weights.dtype();
+        embed = weights.get("model.embed_tokens.weight");
+        inputNorm = new float[n][];
+        postNorm = new float[n][];
+        wqkv = new Tensor[n];
+        wo = new Tensor[n];
+        wgateUp = new Tensor[n];
+        wdown = new Tensor[n];
+        lora = new Lora[n][LlamaWeights.PROJECTIONS.size()];
+        numAdapters = adapters.size();
+        try {
+            for (int l = 0; l < n; l++) {
+                String p = "model.layers." + l + ".";
+                inputNorm[l] = weights.get(p + "input_layernorm.weight");
+                postNorm[l] = weights.get(p + "post_attention_layernorm.weight");
+                wqkv[l] = upload(dt, c.hiddenSize(), weights.get(p + "self_attn.q_proj.weight"),
+                        weights.get(p + "self_attn.k_proj.weight"), weights.get(p + "self_attn.v_proj.weight"));
+                wo[l] = upload(dt, c.qSize(), weights.get(p + "self_attn.o_proj.weight"));
+                wgateUp[l] = upload(dt, c.hiddenSize(), weights.get(p + "mlp.gate_proj.weight"),
+                        weights.get(p + "mlp.up_proj.weight"));
+                wdown[l] = upload(dt, c.intermediateSize(), weights.get(p + "mlp.down_proj.weight"));
+                for (int j = 0; j < LlamaWeights.PROJECTIONS.size(); j++) {
+                    lora[l][j] = stackLora(l, LlamaWeights.PROJECTIONS.get(j), adapters);
+                }
+            }
+            finalNorm = weights.get("model.norm.weight");
+            lmHead = upload(dt, c.hiddenSize(), c.tieWordEmbeddings() ? embed : weights.get("lm_head.weight"));
+            cosSin = own(backend.fromFloats(DType.F32, RopeTables.cosSin(c.maxPositions(), c.headDim(), c.ropeTheta()),
+                    c.maxPositions(), c.headDim()));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public int numAdapters() {
+        return numAdapters;
+    }
+
+    /** A paged KV cache for this model on its backend. */
+    public PagedKvCache newCache(int numBlocks, int blockSize, DType dtype) {
+        return new PagedKvCache(backend, config, numBlocks, blockSize, dtype);
+    }
+
+    private Tensor own(Tensor t) {
+        owned.add(t);
+        return t;
+    }
+
+    /** Row-wise concatenation of [*, in] matrices, uploaded as one [sum, in] weight. */
+    private Tensor upload(DType dt, int in, float[]... parts) {
+        int total = 0;
+        for (float[] p : parts) {
+            total += p.length;
+        }
+        float[] all = parts.length == 1 ? parts[0] : new float[total];
+        if (parts.length > 1) {
+            int at = 0;
+            for (float[] p : parts) {
+                System.arraycopy(p, 0, all, at, p.length);
+                at += p.length;
+            }
+        }
+        return own(backend.fromFloats(dt, all, total / in, in));
+    }
+
+    /**
+     * All adapters' A and B of one projection, padded to the largest rank with zeros (which adds
+     * nothing), B multiplied by each adapter's scale; null when no adapter touches it.
+     */
+    private Lora stackLora(int layer, String projection, List<LoraAdapter> adapters) {
+        int rank = 0;
+        for (LoraAdapter a : adapters) {
+            if (a.pair(layer, projection) != null) {
+                rank = Math.max(rank, a.rank());
+            }
+        }
+        if (rank == 0) {
+            return null;
+        }
+        long[] shape = LlamaWeights.projectionShape(config, projection);
+        int out = (int) shape[0];
+        int in = (int) shape[1];
+        int na = adapters.size();
+        float[] a = new float[na * rank * in];
+        float[] b = new float[na * out * rank];
+        for (int i = 0; i < na; i++) {
+            LoraAdapter ad = adapters.get(i);
+            LoraAdapter.Pair p = ad.pair(layer, projection);
+            if (p == null) {
+                continue;
+            }
+            int r = ad.rank();
+            System.arraycopy(p.a(), 0, a, i * rank * in, r * in);
+            float s = ad.scale();
+            for (int o = 0; o < out; o++) {
+                for (int k = 0; k < r; k++) {
+                    b[(i * out + o) * rank + k] = s * p.b()[o * r + k];
+                }
+            }
+        }
+        return new Lora(own(backend.fromFloats(DType.F32, a, na, rank, in)),
+                own(backend.fromFloats(DType.F32, b, na, out, rank)), rank);
+    }
+
+    /**
+     * Runs the spans through the model in one batch and returns F32 logits [spans with logits, vocab]
+     * for their last tokens, in span order (the caller closes the tensor). Spans attend to the KV
+     * already in their cache slots plus their own, written layer by layer before attention, so a
+     * later span of the same sequence sees an earlier one's fresh K/V.
+     */
+    public Tensor forward(PagedKvCache cache, List<Span> spans) {
+        Check.arg(cache != null, "cache", "is null");
+        Check.arg(spans != null && !spans.isEmpty(), "spans", "needs at least one span");
+        LlamaConfig c = config;
+        int bs = cache.blockSize();
+        int numSpans = spans.size();
+        int total = 0;
+        int maxTable = 1;
+        int logitRows = 0;
+        boolean anyAdapter = false;
+        for (int s = 0; s < numSpans; s++) {
+            Span sp = spans.get(s);
+            Check.arg(sp != null && sp.tokens() != null && sp.tokens().length > 0 && sp.blockTable() != null, "spans",
+                    "entry %d is null or has no tokens or no block table", s);
+            int end = sp.start() + sp.tokens().length;
+            Check.arg(sp.start() >= 0 && end <= c.maxPositions(), "spans",
+                    "entry %d covers positions [%d, %d), outside [0, %d)", s, sp.start(), end, c.maxPositions());
+            Check.arg((long) sp.blockTable().length * bs >= end, "spans",
+                    "entry %d ends at position %d, beyond its %d blocks of %d", s, end, sp.blockTable().length, bs);
+            Check.arg(sp.adapter() >= -1 && sp.adapter() < numAdapters, "spans",
+                    "entry %d has adapter %d, outside [-1, %d)", s, sp.adapter(), numAdapters);
+            for (int t : sp.tokens()) {
+                Check.arg(t >= 0 && t < c.vocabSize(), "spans", "entry %d has token %d, outside [0, %d)", s, t,
+                        c.vocabSize());
+            }
+            total = Math.addExact(total, sp.tokens().length);
+            maxTable = Math.max(maxTable, (end + bs - 1) / bs);
+            logitRows += sp.logits() ? 1 : 0;
+            anyAdapter |= sp.adapter() >= 0;
+        }
+        Check.arg(logitRows > 0, "spans", "no span asks for logits");
+
+        int[] tables = new int[numSpans * maxTable];
+        int[] seqLens = new int[numSpans];
+        int[] starts = new int[numSpans + 1];
+        int[] slots = new int[total];
+        int[] adapterOfRow = new int[total];
+        float[] h = new float[total * c.hiddenSize()];
+        int row = 0;
+        for (int s = 0; s < numSpans; s++) {
+            Span sp = spans.get(s);
+            int end = sp.start() + sp.tokens().length;
+            int used = (end + bs - 1) / bs;
+            for (int b = 0; b < used; b++) {
+                int id = sp.blockTable()[b];
+                Check.arg(id >= 0 && id < cache.numBlocks(), "spans", "entry %d: block table entry %d is %d, outside [0, %d)",
+                        s, b, id, cache.numBlocks());
+                tables[s * maxTable + b] = id;
+            }
+            seqLens[s] = end;
+            starts[s + 1] = starts[s] + sp.tokens().length;
+            for (int i = 0; i < sp.tokens().length; i++, row++) {
+                int pos = sp.start() + i;
+                slots[row] = sp.writeKv() ? sp.blockTable()[pos / bs] * bs + pos % bs : -1;
+                adapterOfRow[row] = sp.adapter();
+                System.arraycopy(embed, sp.tokens()[i] * c.hiddenSize(), h, row * c.hiddenSize(), c.hiddenSize());
+            }
+        }
+
+        try (Tensor tablesT = backend.fromInts(tables, numSpans, maxTable);
+                Tensor lensT = backend.fromInts(seqLens, numSpans);
+                Tensor startsT = backend.fromInts(starts, numSpans + 1);
+                Tensor slotsT = backend.fromInts(slots, total);
+                Tensor idxT = backend.fromInts(adapterOfRow, total)) {
+            Tensor idx = anyAdapter ? idxT : null;
+            for (int l = 0; l < c.numLayers(); l++) {
+                h = layer(cache, l, h, total, tablesT, lensT, startsT, slotsT, idx);
+            }
+        }
+
+        float[] last = new float[logitRows * c.hiddenSize()];
+        int r = 0;
+        for (int s = 0; s < numSpans; s++) {
+            if (spans.get(s).logits()) {
+                System.arraycopy(h, (starts[s + 1] - 1) * c.hiddenSize(), last, r++ * c.hiddenSize(), c.hiddenSize());
+            }
+        }
+        float[] normed = rmsNorm(last, logitRows, finalNorm);
+        Tensor logits = backend.allocate(DType.F32, logitRows, c.vocabSize());
+        try (Tensor x = backend.fromFloats(DType.F32, normed, logitRows, c.hiddenSize())) {
+            backend.matmul(new MatmulArgs(x, lmHead, logits));
+            return logits;
+        } catch (RuntimeException e) {
+            logits.close();
+            throw e;
+        }
+    }
+
+    private float[] layer(PagedKvCache cache, int l, float[] h, int rows, Tensor tables, Tensor lens, Tensor starts,
+            Tensor slots, Tensor idx) {
+        LlamaConfig c = config;
+        int q = c.qSize();
+        int kv = c.kvSize();
+        float[] qkv = linear(rmsNorm(h, rows, inputNorm[l]), rows, wqkv[l], l, new int[] {0, 1, 2},
+                new int[] {0, q, q + kv}, idx);
+        float[] qa = new float[rows * q];
+        float[] ka = new float[rows * kv];
+        float[] va = new float[rows * kv];
+        int width = q + 2 * kv;
+        for (int t = 0; t < rows; t++) {
+            System.arraycopy(qkv, t * width, qa, t * q, q);
+            System.arraycopy(qkv, t * width + q, ka, t * kv, kv);
+            System.arraycopy(qkv, t * width + q + kv, va, t * kv, kv);
+        }
+        float[] attn;
+        try (Tensor qt = backend.fromFloats(DType.F32, qa, rows, c.numHeads(), c.headDim());
+                Tensor kt = backend.fromFloats(DType.F32, ka, rows, c.numKvHeads(), c.headDim());
+                Tensor vt = backend.fromFloats(DType.F32, va, rows, c.numKvHeads(), c.headDim());
+                Tensor out = backend.allocate(DType.F32, rows, c.numHeads(), c.headDim())) {
+            backend.writeKv(new WriteKvArgs(kt, vt, cache.keys(l), cache.values(l), slots));
+            backend.pagedAttention(AttentionArgs.builder().q(qt).kvCache(cache.keys(l), cache.values(l))
+                    .blockTables(tables).seqLens(lens).queryStartLoc(starts).rope(RopeStyle.NEOX, cosSin).out(out)
+                    .build());
+            attn = out.toFloatArray();
+        }
+        float[] o = linear(attn, rows, wo[l], l, new int[] {3}, new int[] {0}, idx);
+        for (int i = 0; i < h.length; i++) {
+            h[i] += o[i];
+        }
+        int inter = c.intermediateSize();
+        float[] gu = linear(rmsNorm(h, rows, postNorm[l]), rows, wgateUp[l], l, new int[] {4, 5},
+                new int[] {0, inter}, idx);
+        float[] act = new float[rows * inter];
+        for (int t = 0; t < rows; t++) {
+            for (int i = 0; i < inter; i++) {
+                float g = gu[t * 2 * inter + i];
+                float silu = (float) (g / (1.0 + Math.exp(-g)));
+                act[t * inter + i] = silu * gu[t * 2 * inter + inter + i];
+            }
+        }
+        float[] d = linear(act, rows, wdown[l], l, new int[] {6}, new int[] {0}, idx);
+        for (int i = 0; i < h.length; i++) {
+            h[i] += d[i];
+        }
+        return h;
+    }
+
+    /** x . W^T on the backend, plus each listed projection's LoRA delta at its column offset. */
+    private float[] linear(float[] x, int rows, Tensor w, int layer, int[] projections, int[] offsets, Tensor idx) {
+        int in = (int) w.dim(1);
+        try (Tensor xt = backend.fromFloats(DType.F32, x, rows, in);
+                Tensor yt = backend.allocate(DType.F32, rows, w.dim(0))) {
+            backend.matmul(new MatmulArgs(xt, w, yt));
+            if (idx != null) {
+                for (int j = 0; j < projections.length; j++) {
+                    Lora lo = lora[layer][projections[j]];
+                    if (lo == null) {
+                        continue;
+                    }
+                    try (Tensor v = backend.allocate(DType.F32, rows, lo.rank())) {
+                        backend.bgmvShrink(new BgmvShrinkArgs(xt, lo.a(), idx, v, 1f));
+                        backend.bgmvExpand(new BgmvExpandArgs(v, lo.b(), idx, yt, offsets[j]));
+                    }
+                }
+            }
+            return yt.toFloatArray();
+        }
+    }
+
+    /** RMSNorm of each row: x / sqrt(mean(x²) + eps) * weight, the mean summed in double. */
+    private float[] rmsNorm(float[] x, int rows, float[] weight) {
+        int hsz = weight.length;
+        float[] y = new float[rows * hsz];
+        for (int t = 0; t < rows; t++) {
+            double ss = 0;
+            for (int i = 0; i < hsz; i++) {
+                float v = x[t * hsz + i];
+                ss += (double) v * v;
+            }
+            float inv = (float) (1.0 / Math.sqrt(ss / hsz + config.rmsNormEps()));
+            for (int i = 0; i < hsz; i++) {
+                y[t * hsz + i] = x[t * hsz + i] * inv * weight[i];
+            }
+        }
+        return y;
+    }
+
+    @Override
+    public void close() {
+        for (Tensor t : owned) {
+            t.close();
+        }
+        owned.clear();
+    }
+}

@@ -1,0 +1,206 @@
+package dev.npukit.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.npukit.kernels.Check;
+import dev.npukit.tensor.DType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A LoRA adapter in host memory: for some of the projections of some layers, A [rank, in] and
+ * B [out, rank], with {@code W' = W + scale · B·A}, scale = alpha / rank (alpha / sqrt(rank) with
+ * rsLoRA). Read from and written to the PEFT layout: {@code adapter_config.json} (r, lora_alpha,
+ * use_rslora) and {@code adapter_model.safetensors} with tensors named like
+ * {@code base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight}.
+ *
+ * <p>Supported: LoRA on q/k/v/o/gate/up/down projections. Not supported (refused with a message):
+ * DoRA, bias training, fan_in_fan_out, LoRA on embeddings or the LM head.
+ */
+public final class LoraAdapter {
+    private static final Pattern NAME = Pattern.compile(
+            "^(?:base_model\\.model\\.)?model\\.layers\\.(\\d+)\\.(self_attn\\.[qkvo]_proj|mlp\\.(?:gate|up|down)_proj)"
+                    + "\\.lora_([AB])(?:\\.default)?\\.weight$");
+
+    /** A and B of one projection; key "layers.N.self_attn.q_proj". */
+    public record Pair(float[] a, float[] b) {
+    }
+
+    private final int rank;
+    private final float alpha;
+    private final boolean rsLora;
+    private final Map<String, Pair> pairs;
+
+    private LoraAdapter(int rank, float alpha, boolean rsLora, Map<String, Pair> pairs) {
+        this.rank = rank;
+        this.alpha = alpha;
+        this.rsLora = rsLora;
+        this.pairs = pairs;
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    public float alpha() {
+        return alpha;
+    }
+
+    /** The factor applied to B·A: alpha / rank, or alpha / sqrt(rank) with rsLoRA. */
+    public float scale() {
+        return rsLora ? (float) (alpha / Math.sqrt(rank)) : alpha / rank;
+    }
+
+    /** A and B of a projection of a layer, or null when the adapter leaves it alone. */
+    public Pair pair(int layer, String projection) {
+        return pairs.get(key(layer, projection));
+    }
+
+    static String key(int layer, String projection) {
+        return "layers." + layer + "." + projection;
+    }
+
+    /**
+     * A seeded random adapter on the given projections of every layer: A ~ N(0, 1/in) and
+     * B ~ N(0, std²) (PEFT starts B at zero; a non-zero B makes the adapter change the model).
+     */
+    public static LoraAdapter random(LlamaConfig c, int rank, float alpha, long seed, float bStd, String... projections) {
+        Check.arg(rank > 0, "rank", "is %d, must be positive", rank);
+        Check.arg(projections.length > 0, "projections", "needs at least one projection");
+        Random r = new Random(seed);
+        Map<String, Pair> pairs = new LinkedHashMap<>();
+        for (int l = 0; l < c.numLayers(); l++) {
+            for (String p : projections) {
+                long[] shape = LlamaWeights.projectionShape(c, p);
+                int out = (int) shape[0];
+                int in = (int) shape[1];
+                float[] a = new float[rank * in];
+                float[] b = new float[out * rank];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (float) (r.nextGaussian() / Math.sqrt(in));
+                }
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (float) (r.nextGaussian() * bStd);
+                }
+                pairs.put(key(l, p), new Pair(a, b));
+            }
+        }
+        return new LoraAdapter(rank, alpha, false, pairs);
+    }
+
+    /** Reads a PEFT adapter directory and checks it against the model's config. */
+    public static LoraAdapter load(Path dir, LlamaConfig c) {
+        Path cfgFile = dir.resolve("adapter_config.json");
+        Path file = dir.resolve("adapter_model.safetensors");
+        if (!Files.isRegularFile(cfgFile)) {
+            throw new SafetensorsException(cfgFile, "missing: an adapter directory needs adapter_config.json");
+        }
+        JsonNode cfg;
+        try {
+            cfg = new ObjectMapper().readTree(cfgFile.toFile());
+        } catch (IOException e) {
+            throw new SafetensorsException(cfgFile, "cannot read adapter config: " + e.getMessage(), e);
+        }
+        if (cfg == null || !cfg.path("r").isIntegralNumber() || cfg.path("r").asInt() <= 0) {
+            throw new SafetensorsException(cfgFile, "field 'r' (the rank) is missing or not a positive integer");
+        }
+        if (!cfg.path("lora_alpha").isNumber()) {
+            throw new SafetensorsException(cfgFile, "field 'lora_alpha' is missing or not a number");
+        }
+        if (cfg.path("use_dora").asBoolean(false)) {
+            throw new SafetensorsException(cfgFile, "DoRA adapters are not supported");
+        }
+        if (cfg.path("fan_in_fan_out").asBoolean(false)) {
+            throw new SafetensorsException(cfgFile, "fan_in_fan_out adapters are not supported");
+        }
+        String bias = cfg.path("bias").asText("none");
+        if (!bias.equals("none")) {
+            throw new SafetensorsException(cfgFile, "bias '" + bias + "' is not supported (none is)");
+        }
+        if (cfg.hasNonNull("rank_pattern") && cfg.get("rank_pattern").size() > 0) {
+            throw new SafetensorsException(cfgFile, "rank_pattern (per-module ranks) is not supported");
+        }
+        int rank = cfg.get("r").asInt();
+        float alpha = (float) cfg.get("lora_alpha").asDouble();
+        boolean rs = cfg.path("use_rslora").asBoolean(false);
+        if (!Files.isRegularFile(file)) {
+            throw new SafetensorsException(file, "missing: an adapter directory needs adapter_model.safetensors");
+        }
+        Map<String, float[]> as = new LinkedHashMap<>();
+        Map<String, float[]> bs = new LinkedHashMap<>();
+        try (Safetensors st = Safetensors.open(file)) {
+            for (String name : st.entries().keySet()) {
+                Matcher m = NAME.matcher(name);
+                if (!m.matches()) {
+                    throw new SafetensorsException(file, "tensor '" + name + "' is not a supported LoRA weight "
+                            + "(LoRA A/B of q/k/v/o/gate/up/down projections are)");
+                }
+                int layer = Integer.parseInt(m.group(1));
+                if (layer >= c.numLayers()) {
+                    throw new SafetensorsException(file, "tensor '" + name + "': layer " + layer + " but the model has "
+                            + c.numLayers());
+                }
+                long[] shape = LlamaWeights.projectionShape(c, m.group(2));
+                String k = key(layer, m.group(2));
+                if (m.group(3).equals("A")) {
+                    as.put(k, st.floats(name, rank, shape[1]));
+                } else {
+                    bs.put(k, st.floats(name, shape[0], rank));
+                }
+            }
+        }
+        Map<String, Pair> pairs = new LinkedHashMap<>();
+        for (String k : as.keySet()) {
+            if (!bs.containsKey(k)) {
+                throw new SafetensorsException(file, k + " has lora_A but no lora_B");
+            }
+            pairs.put(k, new Pair(as.get(k), bs.get(k)));
+        }
+        for (String k : bs.keySet()) {
+            if (!as.containsKey(k)) {
+                throw new SafetensorsException(file, k + " has lora_B but no lora_A");
+            }
+        }
+        if (pairs.isEmpty()) {
+            throw new SafetensorsException(file, "no LoRA weights");
+        }
+        return new LoraAdapter(rank, alpha, rs, pairs);
+    }
+
+    /** Writes the adapter in the PEFT layout (F32 tensors). */
+    public void save(Path dir, LlamaConfig c) throws IOException {
+        Map<String, Safetensors.TensorData> out = new LinkedHashMap<>();
+        java.util.Set<String> targets = new java.util.TreeSet<>();
+        for (Map.Entry<String, Pair> e : pairs.entrySet()) {
+            String projection = e.getKey().substring(e.getKey().indexOf('.', "layers.".length()) + 1);
+            targets.add(projection.substring(projection.indexOf('.') + 1));
+            long[] shape = LlamaWeights.projectionShape(c, projection);
+            String base = "base_model.model.model." + e.getKey();
+            out.put(base + ".lora_A.weight", new Safetensors.TensorData(DType.F32, new long[] {rank, shape[1]}, e.getValue().a()));
+            out.put(base + ".lora_B.weight", new Safetensors.TensorData(DType.F32, new long[] {shape[0], rank}, e.getValue().b()));
+        }
+        Files.createDirectories(dir);
+        Safetensors.write(dir.resolve("adapter_model.safetensors"), out, Map.of("format", "pt"));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode n = json.createObjectNode();
+        n.put("peft_type", "LORA").put("r", rank).put("lora_alpha", alpha).put("use_rslora", rsLora)
+                .put("bias", "none").put("fan_in_fan_out", false);
+        targets.forEach(n.putArray("target_modules")::add);
+        Path tmp = Files.createTempFile(dir, ".adapter_config", ".tmp");
+        try {
+            json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
+            Files.move(tmp, dir.resolve("adapter_config.json"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

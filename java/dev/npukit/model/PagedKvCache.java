@@ -1,0 +1,98 @@
+package dev.npukit.model;
+
+import dev.npukit.backend.Backend;
+import dev.npukit.kernels.Check;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+
+/**
+ * The model's paged KV cache on a backend: per layer a key and a value tensor
+ * [numBlocks, blockSize, numKvHeads, headDim]. Keys are stored without rotation (NoPE, DESIGN 3.1);
+ * the attention kernel rotates them by slot position. Block ids are the caller's (a MEPIC
+ * {@code Plan}'s block table, or {@link ModelLogits}' own allocation).
+ */
+public final class PagedKvCache implements AutoCloseable {
+    private final Tensor[] keys;
+    private final Tensor[] values;
+    private final int numBlocks;
+    private final int blockSize;
+    private final int rowSize;
+
+    PagedKvCache(Backend backend, LlamaConfig c, int numBlocks, int blockSize, DType dtype) {
+        Check.arg(numBlocks > 0, "numBlocks", "is %d, must be positive", numBlocks);
+        Check.arg(blockSize > 0, "blockSize", "is %d, must be positive", blockSize);
+        Check.arg(dtype != null && dtype.isFloat(), "dtype", "must be F32, F16 or BF16, got %s", dtype);
+        this.numBlocks = numBlocks;
+        this.blockSize = blockSize;
+        this.rowSize = c.kvSize();
+        keys = new Tensor[c.numLayers()];
+        values = new Tensor[c.numLayers()];
+        try {
+            for (int l = 0; l < c.numLayers(); l++) {
+                keys[l] = backend.allocate(dtype, numBlocks, blockSize, c.numKvHeads(), c.headDim());
+                values[l] = backend.allocate(dtype, numBlocks, blockSize, c.numKvHeads(), c.headDim());
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public int numBlocks() {
+        return numBlocks;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public int numLayers() {
+        return keys.length;
+    }
+
+    Tensor keys(int layer) {
+        return keys[layer];
+    }
+
+    Tensor values(int layer) {
+        return values[layer];
+    }
+
+    /** Floats in one block of one layer's keys or values. */
+    public int blockFloats() {
+        return blockSize * rowSize;
+    }
+
+    /** A copy of block {@code block} of layer {@code layer}: keys then values. */
+    public float[][] readBlock(int layer, int block) {
+        checkBlock(block);
+        long at = (long) block * blockFloats();
+        return new float[][] {keys[layer].readFloats(at, blockFloats()), values[layer].readFloats(at, blockFloats())};
+    }
+
+    /** Overwrites block {@code block} of layer {@code layer} with keys and values from {@link #readBlock}. */
+    public void writeBlock(int layer, int block, float[][] kv) {
+        checkBlock(block);
+        Check.arg(kv != null && kv.length == 2 && kv[0].length == blockFloats() && kv[1].length == blockFloats(), "kv",
+                "must be keys and values of %d floats each", blockFloats());
+        long at = (long) block * blockFloats();
+        keys[layer].writeFloats(at, kv[0]);
+        values[layer].writeFloats(at, kv[1]);
+    }
+
+    private void checkBlock(int block) {
+        Check.arg(block >= 0 && block < numBlocks, "block", "is %d, outside [0, %d)", block, numBlocks);
+    }
+
+    @Override
+    public void close() {
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l] != null) {
+                keys[l].close();
+            }
+            if (values[l] != null) {
+                values[l].close();
+            }
+        }
+    }
+}

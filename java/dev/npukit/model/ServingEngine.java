@@ -1,0 +1,310 @@
+package dev.npukit.model;
+
+import dev.npukit.kernels.Check;
+import dev.npukit.mepic.Admission;
+import dev.npukit.mepic.BlockSource;
+import dev.npukit.mepic.CacheManager;
+import dev.npukit.mepic.ChunkId;
+import dev.npukit.mepic.Plan;
+import dev.npukit.mepic.Policy;
+import dev.npukit.mepic.Request;
+import dev.npukit.mepic.TokenRange;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * Serves requests (chunks and prompts) with the model under one {@link Policy}: a
+ * {@link CacheManager} plans each request onto the blocks of a {@link PagedKvCache}, the prefill
+ * computes only the plan's compute ranges (their K/V written into the planned blocks; shared and
+ * prefix-hit blocks already hold theirs), and greedy decode continues on the paged cache, all
+ * running requests batched in one forward per step (continuous batching, FIFO admission).
+ *
+ * <p>EPIC and CacheBlend keep reused chunk K/V outside the pool, as LMCache would: after a chunk
+ * is first computed its blocks are copied to a host-memory store; a later request gets a private
+ * copy of them before its recomputed tokens overwrite their share. Not thread-safe.
+ */
+public final class ServingEngine implements AutoCloseable {
+    private final LlamaModel model;
+    private final CacheManager manager;
+    private final PagedKvCache cache;
+    private final int maxBatch;
+    /** EPIC / CacheBlend: per chunk, per block of the padded chunk, per layer, keys and values. */
+    private final Map<ChunkId, float[][][][]> chunkStore = new HashMap<>();
+
+    /** Outcome of one request. */
+    public record Served(float[] firstLogits, int[] tokens, int computedTokens) {
+    }
+
+    /**
+     * Outcome of a run: per request (in input order) the logits after the prompt and the greedy
+     * tokens; tokens computed (prefill ranges plus decode steps); blocks in use after each engine
+     * step; wall time.
+     */
+    public record Result(Policy policy, List<Served> requests, long computedTokens, long promptTokens,
+            long generatedTokens, int[] blocksInUse, int peakBlocks, double seconds, int rejected) {
+
+        public double tokensPerSecond() {
+            return (promptTokens + generatedTokens) / Math.max(seconds, 1e-9);
+        }
+
+        public double meanBlocks() {
+            double s = 0;
+            for (int b : blocksInUse) {
+                s += b;
+            }
+            return blocksInUse.length == 0 ? 0 : s / blocksInUse.length;
+        }
+    }
+
+    private final class Live {
+        final int index;
+        final Plan plan;
+        final int maxNew;
+        final List<Integer> generated = new ArrayList<>();
+        float[] firstLogits;
+
+        Live(int index, Plan plan) {
+            this.index = index;
+            this.plan = plan;
+            this.maxNew = plan.request().maxNewTokens();
+        }
+    }
+
+    public ServingEngine(LlamaModel model, Policy policy, int numBlocks, int blockSize, int maxBatch) {
+        Check.arg(model != null, "model", "is null");
+        Check.arg(maxBatch > 0, "maxBatch", "is %d, must be positive", maxBatch);
+        this.model = model;
+        this.manager = new CacheManager(policy, numBlocks, blockSize);
+        this.cache = model.newCache(numBlocks, blockSize, DType.F32);
+        this.maxBatch = maxBatch;
+    }
+
+    public CacheManager manager() {
+        return manager;
+    }
+
+    /**
+     * Serves every request to its {@code maxNewTokens} (at least 1) greedy tokens;
+     * {@code progress} gets the number of finished requests.
+     */
+    public Result serve(List<Request> requests, IntConsumer progress) {
+        Check.arg(requests != null && !requests.isEmpty(), "requests", "needs at least one request");
+        for (int i = 0; i < requests.size(); i++) {
+            Check.arg(requests.get(i) != null && requests.get(i).maxNewTokens() >= 1, "requests",
+                    "entry %d is null or asks for no new tokens (maxNewTokens must be >= 1)", i);
+        }
+        long t0 = System.nanoTime();
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        for (int i = 0; i < requests.size(); i++) {
+            queue.add(i);
+        }
+        Served[] served = new Served[requests.size()];
+        List<Live> running = new ArrayList<>();
+        List<Integer> samples = new ArrayList<>();
+        long computed = 0;
+        long promptTokens = 0;
+        long generated = 0;
+        int rejected = 0;
+        int done = 0;
+        try {
+            while (!queue.isEmpty() || !running.isEmpty()) {
+                List<Live> admitted = new ArrayList<>();
+                while (!queue.isEmpty() && running.size() + admitted.size() < maxBatch) {
+                    Admission a = manager.admit(requests.get(queue.peek()));
+                    if (a instanceof Admission.Admitted ad) {
+                        admitted.add(new Live(queue.poll(), ad.plan()));
+                    } else if (a instanceof Admission.Rejected) {
+                        queue.poll();
+                        rejected++;
+                        done++;
+                    } else {
+                        if (running.isEmpty() && admitted.isEmpty()) {
+                            throw new IllegalStateException("request " + queue.peek() + " cannot be admitted into an idle pool: " + a);
+                        }
+                        break;
+                    }
+                }
+                for (Live l : admitted) {
+                    computed += prefill(l);
+                    for (dev.npukit.mepic.Segment s : l.plan.request().segments()) {
+                        promptTokens += s.length();
+                    }
+                    running.add(l);
+                }
+                samples.add(manager.stats().inUseBlocks());
+                // One decode step for every running request that still owes tokens.
+                List<Live> stepping = new ArrayList<>();
+                for (Live l : running) {
+                    if (l.generated.size() < l.maxNew) {
+                        stepping.add(l);
+                    }
+                }
+                if (!stepping.isEmpty()) {
+                    decode(stepping);
+                    computed += stepping.size();
+                }
+                for (java.util.Iterator<Live> it = running.iterator(); it.hasNext();) {
+                    Live l = it.next();
+                    if (l.generated.size() >= l.maxNew) {
+                        served[l.index] = new Served(l.firstLogits, l.generated.stream().mapToInt(Integer::intValue).toArray(),
+                                l.plan.computedTokens());
+                        generated += l.generated.size();
+                        manager.release(l.plan);
+                        it.remove();
+                        done++;
+                        if (progress != null) {
+                            progress.accept(done);
+                        }
+                    }
+                }
+                samples.add(manager.stats().inUseBlocks());
+            }
+        } finally {
+            for (Live l : running) {
+                manager.release(l.plan);
+            }
+        }
+        int[] blocks = samples.stream().mapToInt(Integer::intValue).toArray();
+        int peak = 0;
+        for (int b : blocks) {
+            peak = Math.max(peak, b);
+        }
+        List<Served> out = new ArrayList<>();
+        for (Served s : served) {
+            out.add(s);
+        }
+        return new Result(manager.policy(), out, computed, promptTokens, generated, blocks, peak,
+                (System.nanoTime() - t0) / 1e9, rejected);
+    }
+
+    /** Runs the plan's compute ranges; returns the tokens computed. */
+    private int prefill(Live l) {
+        Plan plan = l.plan;
+        int bs = plan.blockSize();
+        int[] tokens = plan.paddedTokens();
+        int[] table = plan.blockTable();
+        int length = plan.promptLength();
+        int numSegments = plan.request().segments().size();
+        Policy policy = manager.policy();
+        if (policy.copiesChunks()) {
+            for (int s = 0; s < numSegments; s++) {
+                float[][][][] stored = plan.chunkId(s) == null ? null : chunkStore.get(plan.chunkId(s));
+                if (stored == null) {
+                    continue;
+                }
+                int first = plan.segmentStart(s) / bs;
+                for (int j = 0; j < stored.length; j++) {
+                    if (plan.source(first + j) == BlockSource.PRIVATE) {
+                        for (int layer = 0; layer < cache.numLayers(); layer++) {
+                            cache.writeBlock(layer, table[first + j], stored[j][layer]);
+                        }
+                    }
+                }
+            }
+        }
+        List<LlamaModel.Span> spans = new ArrayList<>();
+        List<TokenRange> ranges = plan.computeRanges();
+        for (int i = 0; i < ranges.size(); i++) {
+            TokenRange r = ranges.get(i);
+            boolean last = r.end() == length;
+            spans.add(new LlamaModel.Span(table, r.start(), java.util.Arrays.copyOfRange(tokens, r.start(), r.end()), -1,
+                    true, last));
+        }
+        if (ranges.isEmpty() || ranges.get(ranges.size() - 1).end() != length) {
+            // The last prompt token's K/V is already cached (e.g. a prefix hit): compute only its logits.
+            spans.add(new LlamaModel.Span(table, length - 1, new int[] {tokens[length - 1]}, -1, false, true));
+        }
+        try (Tensor logits = model.forward(cache, spans)) {
+            l.firstLogits = logits.toFloatArray();
+        }
+        manager.publish(plan);
+        if (policy.copiesChunks()) {
+            for (int s = 0; s < numSegments; s++) {
+                ChunkId id = plan.chunkId(s);
+                if (id == null || chunkStore.containsKey(id)) {
+                    continue;
+                }
+                int first = plan.segmentStart(s) / bs;
+                int end = s + 1 < numSegments ? plan.segmentStart(s + 1) : length;
+                float[][][][] blocks = new float[(end - plan.segmentStart(s)) / bs][cache.numLayers()][][];
+                for (int j = 0; j < blocks.length; j++) {
+                    for (int layer = 0; layer < cache.numLayers(); layer++) {
+                        blocks[j][layer] = cache.readBlock(layer, table[first + j]);
+                    }
+                }
+                chunkStore.put(id, blocks);
+            }
+        }
+        l.generated.add(argmax(l.firstLogits));
+        return plan.computedTokens();
+    }
+
+    private void decode(List<Live> stepping) {
+        List<LlamaModel.Span> spans = new ArrayList<>();
+        for (Live l : stepping) {
+            if (!manager.grow(l.plan, 1)) {
+                throw new IllegalStateException("decode growth failed although the plan reserved its blocks");
+            }
+            int pos = l.plan.length() - 1;
+            spans.add(new LlamaModel.Span(l.plan.blockTable(), pos, new int[] {l.generated.get(l.generated.size() - 1)},
+                    -1, true, true));
+        }
+        int vocab = model.config().vocabSize();
+        try (Tensor logits = model.forward(cache, spans)) {
+            float[] all = logits.toFloatArray();
+            for (int i = 0; i < stepping.size(); i++) {
+                stepping.get(i).generated.add(argmax(java.util.Arrays.copyOfRange(all, i * vocab, (i + 1) * vocab)));
+            }
+        }
+    }
+
+    /** Index of the largest logit, the lowest on ties. */
+    public static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** KL(P || Q) of the softmax distributions of two logit vectors, in nats, computed in double. */
+    public static double klDivergence(float[] p, float[] q) {
+        double[] lp = logSoftmax(p);
+        double[] lq = logSoftmax(q);
+        double kl = 0;
+        for (int i = 0; i < lp.length; i++) {
+            kl += Math.exp(lp[i]) * (lp[i] - lq[i]);
+        }
+        return Math.max(0, kl);
+    }
+
+    private static double[] logSoftmax(float[] x) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : x) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (float v : x) {
+            sum += Math.exp(v - max);
+        }
+        double lse = max + Math.log(sum);
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] - lse;
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+}

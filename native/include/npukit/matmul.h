@@ -1,0 +1,29 @@
+// Dense linear layer for the model (java dev.npukit.kernels.MatmulArgs):
+//
+//   out[m, n] = sum_k x[m, k] * w[n, k]      x   [m, k] (F32/F16/BF16)
+//                                            w   [n, k] (F32/F16/BF16), PyTorch Linear layout
+//                                            out F32 [m, n], overwritten
+//
+// Inputs are widened to F32 and each dot product accumulates in F32. Every output element is
+// summed in the same order whatever m and the tiling are, so a row's result does not depend on
+// which other rows share the batch (decode and prefill of the same token agree bit for bit).
+#ifndef NPUKIT_MATMUL_H
+#define NPUKIT_MATMUL_H
+
+#include "npukit/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+int npukit_matmul(
+    const void* x, int x_dtype, int64_t x_numel,
+    const void* w, int w_dtype, int64_t w_numel,
+    float* out, int64_t out_numel,
+    int m, int k, int n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

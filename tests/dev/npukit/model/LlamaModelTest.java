@@ -1,0 +1,149 @@
+package dev.npukit.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.npukit.backend.Backend;
+import dev.npukit.backend.Backends;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The model on the kernels: the cpu backend agrees with the reference; prefill in one span,
+ * in pieces and token by token give the same logits; LoRA through BGMV equals the merged
+ * dense weights; several adapters (and the base, -1) in one batch equal each alone.
+ */
+class LlamaModelTest {
+    static final double BOUND = 1e-4;
+
+    static int[] tokens(Random r, int n, int vocab) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = 1 + r.nextInt(vocab - 1);
+        }
+        return t;
+    }
+
+    static double relErr(float[] x, float[] ref) {
+        double d = 0;
+        double m = 0;
+        for (int i = 0; i < x.length; i++) {
+            d = Math.max(d, Math.abs((double) x[i] - ref[i]));
+            m = Math.max(m, Math.abs(ref[i]));
+        }
+        return d / m;
+    }
+
+    static int[] table(int n) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = n - 1 - i; // reversed: pages need not be contiguous
+        }
+        return t;
+    }
+
+    static float[] logits(LlamaModel m, PagedKvCache cache, List<LlamaModel.Span> spans) {
+        try (Tensor t = m.forward(cache, spans)) {
+            return t.toFloatArray();
+        }
+    }
+
+    @Test
+    void cpuMatchesReference() {
+        LlamaWeights w = LlamaWeights.random(LlamaConfig.tiny(2), 7, DType.F32);
+        LoraAdapter a = LoraAdapter.random(w.config(), 4, 8f, 2, 0.2f, "self_attn.q_proj", "mlp.up_proj");
+        int[] prompt = tokens(new Random(1), 21, w.config().vocabSize());
+        float[] expected = null;
+        for (String name : new String[] {"reference", "cpu"}) {
+            Backend be = Backends.get(name);
+            try (LlamaModel m = new LlamaModel(be, w, List.of(a)); PagedKvCache c = m.newCache(8, 4, DType.F32)) {
+                float[] got = logits(m, c, List.of(new LlamaModel.Span(table(6), 0, prompt, 0, true, true),
+                        new LlamaModel.Span(new int[] {7, 6}, 0, new int[] {3, 4, 5}, -1, true, true)));
+                if (expected == null) {
+                    expected = got;
+                } else {
+                    assertTrue(relErr(got, expected) < BOUND, "cpu vs reference: " + relErr(got, expected));
+                }
+            }
+        }
+    }
+
+    @Test
+    void prefillInPiecesEqualsOneShotAndDecode() {
+        LlamaWeights w = LlamaWeights.random(LlamaConfig.tiny(3), 11, DType.BF16);
+        int[] prompt = tokens(new Random(2), 19, w.config().vocabSize());
+        try (LlamaModel m = new LlamaModel(Backends.get("cpu"), w, List.of());
+                PagedKvCache c = m.newCache(16, 4, DType.F32)) {
+            float[] whole = logits(m, c, List.of(new LlamaModel.Span(table(5), 0, prompt, -1, true, true)));
+            // Pieces in one batch: each later span reads the earlier ones' K/V written in the same layer.
+            int[] t2 = {10, 11, 12, 13, 14};
+            float[] pieces = logits(m, c, List.of(
+                    new LlamaModel.Span(t2, 0, java.util.Arrays.copyOfRange(prompt, 0, 7), -1, true, false),
+                    new LlamaModel.Span(t2, 7, java.util.Arrays.copyOfRange(prompt, 7, 19), -1, true, true)));
+            assertTrue(relErr(pieces, whole) < BOUND, "pieces vs whole " + relErr(pieces, whole));
+            int[] t3 = {5, 6, 7, 8, 9};
+            float[] last = null;
+            for (int i = 0; i < prompt.length; i++) {
+                last = logits(m, c, List.of(new LlamaModel.Span(t3, i, new int[] {prompt[i]}, -1, true, true)));
+            }
+            assertTrue(relErr(last, whole) < BOUND, "token by token vs whole " + relErr(last, whole));
+        }
+    }
+
+    @Test
+    void loraThroughBgmvEqualsMergedWeightsAndBatchesPerRow() {
+        LlamaConfig cfg = LlamaConfig.tiny(2);
+        LlamaWeights base = LlamaWeights.random(cfg, 5, DType.F32);
+        LoraAdapter a0 = LoraAdapter.random(cfg, 4, 8f, 21, 0.3f, "self_attn.q_proj", "self_attn.k_proj",
+                "self_attn.v_proj", "self_attn.o_proj");
+        LoraAdapter a1 = LoraAdapter.random(cfg, 2, 4f, 22, 0.3f, "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj",
+                "self_attn.v_proj");
+        List<LoraAdapter> adapters = List.of(a0, a1);
+        int[] prompt = tokens(new Random(3), 13, cfg.vocabSize());
+        Backend be = Backends.get("cpu");
+        List<float[]> alone = new ArrayList<>();
+        for (int i = -1; i < 2; i++) {
+            LlamaWeights w = i < 0 ? base : base.merged(adapters.get(i));
+            try (LlamaModel m = new LlamaModel(be, w, List.of()); PagedKvCache c = m.newCache(4, 4, DType.F32)) {
+                alone.add(logits(m, c, List.of(new LlamaModel.Span(table(4), 0, prompt, -1, true, true))));
+            }
+        }
+        assertTrue(relErr(alone.get(1), alone.get(0)) > 1e-2, "the adapter changes the model");
+        try (LlamaModel m = new LlamaModel(be, base, adapters); PagedKvCache c = m.newCache(12, 4, DType.F32)) {
+            float[] batch = logits(m, c, List.of(new LlamaModel.Span(new int[] {0, 1, 2, 3}, 0, prompt, 1, true, true),
+                    new LlamaModel.Span(new int[] {4, 5, 6, 7}, 0, prompt, -1, true, true),
+                    new LlamaModel.Span(new int[] {8, 9, 10, 11}, 0, prompt, 0, true, true)));
+            int v = cfg.vocabSize();
+            int[] order = {2, 0, 1};
+            for (int row = 0; row < 3; row++) {
+                float[] got = java.util.Arrays.copyOfRange(batch, row * v, (row + 1) * v);
+                double err = relErr(got, alone.get(order[row]));
+                assertTrue(err < BOUND, "row " + row + " vs merged weights: " + err);
+            }
+        }
+    }
+
+    @Test
+    void badSpansNameTheArgument() {
+        LlamaWeights w = LlamaWeights.random(LlamaConfig.tiny(1), 1, DType.F32);
+        try (LlamaModel m = new LlamaModel(Backends.get("reference"), w, List.of());
+                PagedKvCache c = m.newCache(4, 4, DType.F32)) {
+            for (LlamaModel.Span bad : new LlamaModel.Span[] {
+                    new LlamaModel.Span(new int[] {0}, 0, new int[] {1, 2, 3, 4, 5}, -1, true, true),
+                    new LlamaModel.Span(new int[] {0}, 0, new int[] {1000}, -1, true, true),
+                    new LlamaModel.Span(new int[] {9}, 0, new int[] {1}, -1, true, true),
+                    new LlamaModel.Span(new int[] {0}, 0, new int[] {1}, 0, true, true),
+                    new LlamaModel.Span(new int[] {0}, -1, new int[] {1}, -1, true, true)}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> m.forward(c, List.of(bad)).close());
+                assertTrue(e.getMessage().startsWith("spans:"), e.getMessage());
+            }
+            assertEquals(0f, c.readBlock(0, 0)[0][0], "nothing was written by a refused call");
+        }
+    }
+}

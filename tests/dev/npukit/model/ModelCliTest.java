@@ -1,0 +1,113 @@
+package dev.npukit.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.npukit.backend.Backends;
+import dev.npukit.cli.Main;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line: {@code decode} on a model directory written by Java code (greedy without an
+ * adapter equals the model's own argmax chain; with an adapter it runs CoLD; a broken file is a
+ * clear error), and {@code demo --json} on a small workload prints only JSON with every policy and
+ * writes the report.
+ */
+class ModelCliTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void decodeRunsOnAModelDirectory() throws Exception {
+        LlamaConfig c = LlamaConfig.tiny(2);
+        LlamaWeights w = LlamaWeights.random(c, 12, DType.BF16);
+        w.save(dir.resolve("m"));
+        LoraAdapter.random(c, 4, 8f, 3, 0.4f, "self_attn.q_proj", "mlp.down_proj").save(dir.resolve("lora"), c);
+        int[] prompt = {5, 17, 33, 2, 9};
+        Result plain = run("decode", "--model", dir.resolve("m").toString(), "--prompt-tokens", "5,17,33,2,9",
+                "--max-tokens", "6", "--json");
+        assertEquals(0, plain.code(), plain.err());
+        JsonNode tokens = new ObjectMapper().readTree(plain.out()).path("tokens");
+        assertEquals(6, tokens.size());
+        // The same chain computed directly with the model.
+        int[] expected = new int[6];
+        try (LlamaModel m = new LlamaModel(Backends.best(), w, List.of()); ModelLogits l = new ModelLogits(m, 8, 16)) {
+            int[] pending = prompt;
+            for (int i = 0; i < 6; i++) {
+                try (Tensor t = l.logits(List.of(new dev.npukit.cold.LogitsModel.Row(1, -1, pending)))) {
+                    expected[i] = ServingEngine.argmax(t.toFloatArray());
+                }
+                pending = new int[] {expected[i]};
+            }
+        }
+        int[] got = new int[6];
+        for (int i = 0; i < 6; i++) {
+            got[i] = tokens.get(i).asInt();
+        }
+        assertArrayEquals(expected, got);
+
+        Result cold = run("decode", "--model", dir.resolve("m").toString(), "--adapter", dir.resolve("lora").toString(),
+                "--prompt-tokens", "5,17,33,2,9", "--max-tokens", "6");
+        assertEquals(0, cold.code(), cold.err());
+        assertEquals(6, cold.out().trim().split(",").length, cold.out());
+
+        Path model = dir.resolve("m/model.safetensors");
+        byte[] bytes = Files.readAllBytes(model);
+        Files.write(model, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Result broken = run("decode", "--model", dir.resolve("m").toString(), "--prompt-tokens", "1");
+        assertTrue(broken.code() != 0);
+        assertTrue(broken.err().contains("model.safetensors") && broken.err().contains("truncated"), broken.err());
+        assertEquals("", broken.out());
+    }
+
+    @Test
+    void demoJsonHasEveryPolicyAndWritesTheReport() throws Exception {
+        Path out = dir.resolve("demo");
+        Result r = run("demo", "--requests", "6", "--documents", "4", "--doc-tokens", "40", "--chunks", "2",
+                "--new-tokens", "3", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertEquals(5, root.path("serving").size());
+        for (JsonNode p : root.path("serving")) {
+            assertTrue(p.path("peakBlocks").asInt() > 0 && p.path("tokensPerSecond").asDouble() > 0, p.toString());
+        }
+        assertEquals(0.0, root.path("serving").get(0).path("meanKlVsFull").asDouble());
+        for (JsonNode c : root.path("kernelChecks")) {
+            assertTrue(c.path("passed").asBoolean(), c.toString());
+        }
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("MEPIC") && html.contains("data:image/png;base64,"));
+        assertTrue(r.err().contains("report written to"), "progress and location on stderr");
+    }
+}
