@@ -2,9 +2,9 @@ package dev.npukit.model;
 
 import dev.npukit.kernels.Check;
 import dev.npukit.mepic.Admission;
-import dev.npukit.mepic.BlockSource;
 import dev.npukit.mepic.CacheManager;
 import dev.npukit.mepic.ChunkId;
+import dev.npukit.mepic.ChunkStore;
 import dev.npukit.mepic.Plan;
 import dev.npukit.mepic.Policy;
 import dev.npukit.mepic.Request;
@@ -25,17 +25,33 @@ import java.util.function.IntConsumer;
  * prefix-hit blocks already hold theirs), and greedy decode continues on the paged cache, all
  * running requests batched in one forward per step (continuous batching, FIFO admission).
  *
- * <p>EPIC and CacheBlend keep reused chunk K/V outside the pool, as LMCache would: after a chunk
- * is first computed its blocks are copied to a host-memory store; a later request gets a private
- * copy of them before its recomputed tokens overwrite their share. Not thread-safe.
+ * <p>Reused chunk K/V also lives outside the pool, as LMCache would keep it: after a chunk is first
+ * computed its blocks are copied to a host-memory store, and the plan's load ranges copy them back
+ * (private copies under EPIC and CacheBlend, whose recomputed tokens then overwrite their share;
+ * canonical blocks under MEPIC when an evicted chunk returns). Not thread-safe.
  */
 public final class ServingEngine implements AutoCloseable {
     private final LlamaModel model;
     private final CacheManager manager;
     private final PagedKvCache cache;
     private final int maxBatch;
-    /** EPIC / CacheBlend: per chunk, per block of the padded chunk, per layer, keys and values. */
+    /**
+     * The chunk KV store (LMCache's role): per chunk, per block of the padded chunk, per layer, keys
+     * and values, as computed the first time the chunk was prefilled. The cache manager sees it
+     * through {@link #storeView}, so it plans loads exactly for the chunks held here.
+     */
     private final Map<ChunkId, float[][][][]> chunkStore = new HashMap<>();
+    private final ChunkStore storeView = new ChunkStore() {
+        @Override
+        public boolean contains(ChunkId id) {
+            return chunkStore.containsKey(id);
+        }
+
+        @Override
+        public void put(ChunkId id) {
+            // The engine itself fills chunkStore right after publish (see prefill).
+        }
+    };
 
     /** Outcome of one request. */
     public record Served(float[] firstLogits, int[] tokens, int computedTokens) {
@@ -46,8 +62,8 @@ public final class ServingEngine implements AutoCloseable {
      * tokens; tokens computed (prefill ranges plus decode steps); blocks in use after each engine
      * step; wall time.
      */
-    public record Result(Policy policy, List<Served> requests, long computedTokens, long promptTokens,
-            long generatedTokens, int[] blocksInUse, int peakBlocks, double seconds, int rejected) {
+    public record Result(Policy policy, List<Served> requests, long computedTokens, long loadedTokens,
+            long promptTokens, long generatedTokens, int[] blocksInUse, int peakBlocks, double seconds, int rejected) {
 
         public double tokensPerSecond() {
             return (promptTokens + generatedTokens) / Math.max(seconds, 1e-9);
@@ -80,7 +96,7 @@ public final class ServingEngine implements AutoCloseable {
         Check.arg(model != null, "model", "is null");
         Check.arg(maxBatch > 0, "maxBatch", "is %d, must be positive", maxBatch);
         this.model = model;
-        this.manager = new CacheManager(policy, numBlocks, blockSize);
+        this.manager = new CacheManager(policy, numBlocks, blockSize, CacheManager.DEFAULT_PAD_TOKEN, storeView);
         this.cache = model.newCache(numBlocks, blockSize, DType.F32);
         this.maxBatch = maxBatch;
     }
@@ -108,6 +124,7 @@ public final class ServingEngine implements AutoCloseable {
         List<Live> running = new ArrayList<>();
         List<Integer> samples = new ArrayList<>();
         long computed = 0;
+        long loaded = 0;
         long promptTokens = 0;
         long generated = 0;
         int rejected = 0;
@@ -132,6 +149,7 @@ public final class ServingEngine implements AutoCloseable {
                 }
                 for (Live l : admitted) {
                     computed += prefill(l);
+                    loaded += l.plan.loadedTokens();
                     for (dev.npukit.mepic.Segment s : l.plan.request().segments()) {
                         promptTokens += s.length();
                     }
@@ -179,7 +197,7 @@ public final class ServingEngine implements AutoCloseable {
         for (Served s : served) {
             out.add(s);
         }
-        return new Result(manager.policy(), out, computed, promptTokens, generated, blocks, peak,
+        return new Result(manager.policy(), out, computed, loaded, promptTokens, generated, blocks, peak,
                 (System.nanoTime() - t0) / 1e9, rejected);
     }
 
@@ -192,22 +210,18 @@ public final class ServingEngine implements AutoCloseable {
         int length = plan.promptLength();
         int numSegments = plan.request().segments().size();
         Policy policy = manager.policy();
-        if (policy.copiesChunks()) {
-            for (int s = 0; s < numSegments; s++) {
-                float[][][][] stored = plan.chunkId(s) == null ? null : chunkStore.get(plan.chunkId(s));
-                if (stored == null) {
-                    continue;
-                }
-                int first = plan.segmentStart(s) / bs;
-                for (int j = 0; j < stored.length; j++) {
-                    if (plan.source(first + j) == BlockSource.PRIVATE) {
-                        for (int layer = 0; layer < cache.numLayers(); layer++) {
-                            cache.writeBlock(layer, table[first + j], stored[j][layer]);
-                        }
-                    }
+        // Loads first: whole stored blocks for every block a load range touches (a chunk's blocks
+        // hold only that chunk), then the compute ranges overwrite the tokens that are recomputed.
+        for (TokenRange r : plan.loadRanges()) {
+            for (int b = r.start() / bs; b <= (r.end() - 1) / bs; b++) {
+                int s = segmentOf(plan, b * bs);
+                float[][][] stored = chunkStore.get(plan.chunkId(s))[b - plan.segmentStart(s) / bs];
+                for (int layer = 0; layer < cache.numLayers(); layer++) {
+                    cache.writeBlock(layer, table[b], stored[layer]);
                 }
             }
         }
+        manager.markLoaded(plan);
         List<LlamaModel.Span> spans = new ArrayList<>();
         List<TokenRange> ranges = plan.computeRanges();
         for (int i = 0; i < ranges.size(); i++) {
@@ -224,7 +238,7 @@ public final class ServingEngine implements AutoCloseable {
             l.firstLogits = logits.toFloatArray();
         }
         manager.publish(plan);
-        if (policy.copiesChunks()) {
+        if (policy.copiesChunks() || policy == Policy.MEPIC) {
             for (int s = 0; s < numSegments; s++) {
                 ChunkId id = plan.chunkId(s);
                 if (id == null || chunkStore.containsKey(id)) {
@@ -243,6 +257,15 @@ public final class ServingEngine implements AutoCloseable {
         }
         l.generated.add(argmax(l.firstLogits));
         return plan.computedTokens();
+    }
+
+    /** The segment of the plan's padded prompt that holds token {@code t}. */
+    private static int segmentOf(Plan plan, int t) {
+        int s = plan.request().segments().size() - 1;
+        while (plan.segmentStart(s) > t) {
+            s--;
+        }
+        return s;
     }
 
     private void decode(List<Live> stepping) {

@@ -29,10 +29,14 @@ class MepicModelTest {
     }
 
     private static Map<Policy, ServingEngine.Result> serveAll(LlamaWeights w, List<Request> requests) {
+        return serveAll(w, requests, 512);
+    }
+
+    private static Map<Policy, ServingEngine.Result> serveAll(LlamaWeights w, List<Request> requests, int blocks) {
         Map<Policy, ServingEngine.Result> out = new EnumMap<>(Policy.class);
         try (LlamaModel m = new LlamaModel(Backends.get("cpu"), w, List.of())) {
             for (Policy p : Policy.values()) {
-                try (ServingEngine e = new ServingEngine(m, p, 512, BLOCK, 4)) {
+                try (ServingEngine e = new ServingEngine(m, p, blocks, BLOCK, 4)) {
                     out.put(p, e.serve(requests, null));
                     e.manager().checkInvariants();
                 }
@@ -59,6 +63,27 @@ class MepicModelTest {
             }
         }
         assertTrue(r.get(Policy.MEPIC).computedTokens() < full.computedTokens(), "MEPIC reused chunks");
+    }
+
+    /**
+     * A pool too small to keep every chunk resident: chunks are evicted and come back through the
+     * plan's load ranges (private copies for EPIC and CacheBlend, canonical blocks for MEPIC). With
+     * one layer the stored K/V is context-free, so every policy still equals full recomputation.
+     */
+    @Test
+    void oneLayerLoadedChunksEqualFullRecomputation() {
+        List<Request> requests = workload();
+        Map<Policy, ServingEngine.Result> r = serveAll(LlamaWeights.random(LlamaConfig.tiny(1), 8, DType.F32), requests,
+                32);
+        ServingEngine.Result full = r.get(Policy.NONE);
+        for (Policy p : new Policy[] {Policy.MEPIC, Policy.EPIC, Policy.CACHEBLEND}) {
+            ServingEngine.Result res = r.get(p);
+            assertTrue(res.loadedTokens() > 0, p + " loaded no chunk, so this test checks nothing");
+            for (int i = 0; i < requests.size(); i++) {
+                double err = relErr(res.requests().get(i).firstLogits(), full.requests().get(i).firstLogits());
+                assertTrue(err <= 1e-5, p + " request " + i + ": relative error " + err);
+            }
+        }
     }
 
     @Test
