@@ -9,6 +9,7 @@ import dev.npukit.cold.ColdConfig;
 import dev.npukit.cold.ContrastiveDecoder;
 import dev.npukit.cold.DecodeRequest;
 import dev.npukit.cold.Generation;
+import dev.npukit.io.AtomicFiles;
 import dev.npukit.mepic.Policy;
 import dev.npukit.mepic.Request;
 import dev.npukit.model.LlamaConfig;
@@ -22,16 +23,15 @@ import dev.npukit.tensor.DType;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The main job: a small Llama-style model (seeded random weights) on the best backend serves a
@@ -169,7 +169,7 @@ final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(outDir);
         byte[] png = DemoChart.png(results);
         Path report = outDir.resolve("report.html");
-        writeAtomically(report, html(backend, cfg, workload.size(), promptTokens, results, kl, greedyOut, coldOut,
+        AtomicFiles.writeString(report, html(backend, cfg, workload.size(), promptTokens, results, kl, greedyOut, coldOut,
                 greedySeconds, coldSeconds, differing, totalTokens, checks, png));
         progress.say("report written to " + report.toAbsolutePath());
 
@@ -219,16 +219,6 @@ final class DemoCommand implements Callable<Integer> {
 
     private static String fmt(String f, Object... v) {
         return String.format(Locale.ROOT, f, v);
-    }
-
-    private static void writeAtomically(Path file, String text) throws java.io.IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".report", ".tmp");
-        try {
-            Files.writeString(tmp, text);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 
     private static String esc(Object o) {

@@ -3,11 +3,10 @@ package dev.npukit.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.npukit.io.AtomicFiles;
 import dev.npukit.kernels.Check;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Sizes of a Llama-architecture decoder, as in a Hugging Face {@code config.json}.
@@ -122,14 +121,6 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
                 .put("rope_theta", ropeTheta).put("max_position_embeddings", maxPositions)
                 .put("tie_word_embeddings", tieWordEmbeddings);
         n.putArray("architectures").add("LlamaForCausalLM");
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".config", ".tmp");
-        try {
-            json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, tmp -> json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n));
     }
 }

@@ -3,12 +3,12 @@ package dev.npukit.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.npukit.io.AtomicFiles;
 import dev.npukit.kernels.Check;
 import dev.npukit.tensor.DType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -194,13 +194,7 @@ public final class LoraAdapter {
         n.put("peft_type", "LORA").put("r", rank).put("lora_alpha", alpha).put("use_rslora", rsLora)
                 .put("bias", "none").put("fan_in_fan_out", false);
         targets.forEach(n.putArray("target_modules")::add);
-        Path tmp = Files.createTempFile(dir, ".adapter_config", ".tmp");
-        try {
-            json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
-            Files.move(tmp, dir.resolve("adapter_config.json"), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(dir.resolve("adapter_config.json"),
+                tmp -> json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n));
     }
 }
