@@ -13,6 +13,7 @@ import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -257,6 +258,49 @@ public final class ServingEngine implements AutoCloseable {
         }
         l.generated.add(argmax(l.firstLogits));
         return plan.computedTokens();
+    }
+
+    /**
+     * Fills the chunk store the way an offline LMCache pass over the corpus would, before serving:
+     * each chunk's K/V computed on its own in its canonical padded layout (leading pad tokens to a
+     * block multiple). Keys are stored without rotation and RoPE is relative, so this is the K/V the
+     * chunk has at any offset, except for the attention to preceding context it never saw: the
+     * approximation EPIC, CacheBlend and MEPIC make and the deviation report measures. Does nothing
+     * for policies that do not reuse chunks.
+     */
+    public void precomputeChunks(Collection<int[]> chunks) {
+        Check.arg(chunks != null, "chunks", "is null");
+        Policy policy = manager.policy();
+        if (!policy.copiesChunks() && policy != Policy.MEPIC) {
+            return;
+        }
+        int bs = cache.blockSize();
+        for (int[] chunk : chunks) {
+            Check.arg(chunk != null && chunk.length > 0, "chunks", "has a null or empty chunk");
+            int pads = (bs - chunk.length % bs) % bs;
+            int[] padded = new int[pads + chunk.length];
+            java.util.Arrays.fill(padded, 0, pads, CacheManager.DEFAULT_PAD_TOKEN);
+            System.arraycopy(chunk, 0, padded, pads, chunk.length);
+            ChunkId id = ChunkId.ofPadded(padded);
+            if (chunkStore.containsKey(id)) {
+                continue;
+            }
+            int blocks = padded.length / bs;
+            int[] table = new int[blocks];
+            for (int b = 0; b < blocks; b++) {
+                table[b] = b;
+            }
+            float[][][][] stored = new float[blocks][cache.numLayers()][][];
+            try (PagedKvCache scratch = model.newCache(blocks, bs, DType.F32);
+                    Tensor ignored = model.forward(scratch, List.of(new LlamaModel.Span(table, 0, padded, -1, true, true)))) {
+                for (int b = 0; b < blocks; b++) {
+                    for (int layer = 0; layer < cache.numLayers(); layer++) {
+                        stored[b][layer] = scratch.readBlock(layer, b);
+                    }
+                }
+            }
+            chunkStore.put(id, stored);
+        }
     }
 
     /** The segment of the plan's padded prompt that holds token {@code t}. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.npukit.backend.Backends;
 import dev.npukit.mepic.Policy;
 import dev.npukit.mepic.Request;
+import dev.npukit.mepic.Segment;
 import dev.npukit.tensor.DType;
 import java.util.EnumMap;
 import java.util.List;
@@ -33,10 +34,19 @@ class MepicModelTest {
     }
 
     private static Map<Policy, ServingEngine.Result> serveAll(LlamaWeights w, List<Request> requests, int blocks) {
+        return serveAll(w, requests, blocks, false);
+    }
+
+    private static Map<Policy, ServingEngine.Result> serveAll(LlamaWeights w, List<Request> requests, int blocks,
+            boolean precompute) {
         Map<Policy, ServingEngine.Result> out = new EnumMap<>(Policy.class);
         try (LlamaModel m = new LlamaModel(Backends.get("cpu"), w, List.of())) {
             for (Policy p : Policy.values()) {
                 try (ServingEngine e = new ServingEngine(m, p, blocks, BLOCK, 4)) {
+                    if (precompute) {
+                        e.precomputeChunks(requests.stream().flatMap(r -> r.segments().stream())
+                                .filter(Segment::isChunk).map(Segment::tokens).toList());
+                    }
                     out.put(p, e.serve(requests, null));
                     e.manager().checkInvariants();
                 }
@@ -84,6 +94,29 @@ class MepicModelTest {
                 assertTrue(err <= 1e-5, p + " request " + i + ": relative error " + err);
             }
         }
+    }
+
+    /**
+     * Chunks computed alone beforehand (an offline store) are loaded from the first request on; with
+     * one layer their K/V is context-free, so every policy still equals full recomputation, while
+     * MEPIC computes no more than EPIC and holds fewer blocks.
+     */
+    @Test
+    void oneLayerPrecomputedChunksEqualFullRecomputation() {
+        List<Request> requests = workload();
+        Map<Policy, ServingEngine.Result> r = serveAll(LlamaWeights.random(LlamaConfig.tiny(1), 8, DType.F32), requests,
+                512, true);
+        ServingEngine.Result full = r.get(Policy.NONE);
+        for (Policy p : new Policy[] {Policy.MEPIC, Policy.EPIC, Policy.CACHEBLEND}) {
+            ServingEngine.Result res = r.get(p);
+            assertTrue(res.loadedTokens() > 0, p + " loaded nothing from the precomputed store");
+            for (int i = 0; i < requests.size(); i++) {
+                double err = relErr(res.requests().get(i).firstLogits(), full.requests().get(i).firstLogits());
+                assertTrue(err <= 1e-5, p + " request " + i + ": relative error " + err);
+            }
+        }
+        assertTrue(r.get(Policy.MEPIC).computedTokens() <= r.get(Policy.EPIC).computedTokens());
+        assertTrue(r.get(Policy.MEPIC).meanBlocks() < r.get(Policy.EPIC).meanBlocks());
     }
 
     @Test
