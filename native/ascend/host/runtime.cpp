@@ -93,7 +93,7 @@ extern "C" const char* npukit_ascend_mode(void) {
 
 extern "C" const char* npukit_ascend_target(void) {
 #ifdef NPUKIT_ASCEND_EMU
-  return "AscendC CPU emulator (Atlas A2 rules, 192 KB unified buffer; no timing)";
+  return "Atlas A2 rules, 192 KB unified buffer, no timing model";
 #else
   return NPUKIT_SOC_VERSION;
 #endif
