@@ -70,6 +70,12 @@ int main() {
   ExpectRule("DeQue of an empty queue", ACLRT_LAUNCH_KERNEL(wrong_dequeue_kernel)(1, nullptr, gm), "queue discipline");
   ExpectRule("FreeTensor twice", ACLRT_LAUNCH_KERNEL(wrong_double_free_kernel)(1, nullptr, gm), "queue discipline");
 
+  ExpectRule("Muls at UB offset 12", ACLRT_LAUNCH_KERNEL(wrong_local_alignment_kernel)(1, nullptr, gm), "alignment");
+  Expect(std::strstr(aclGetRecentErrMsg(), "UB offset 12 is not 32-byte aligned") != nullptr,
+         "local alignment message gives the offset");
+  ExpectRule("Duplicate past a 16-float buffer", ACLRT_LAUNCH_KERNEL(wrong_local_bounds_kernel)(1, nullptr, gm),
+             "local-tensor bounds");
+
   // A pointer that is not device memory at all.
   float host[64] = {};
   ExpectRule("SetGlobalBuffer on host memory",

@@ -63,6 +63,25 @@ inline __global__ __aicore__ void wrong_double_free_kernel(GM_ADDR) {
   que.FreeTensor(t);
 }
 
+// A vector instruction on a local tensor that starts 12 bytes into its buffer.
+inline __global__ __aicore__ void wrong_local_alignment_kernel(GM_ADDR) {
+  TPipe pipe;
+  TBuf<TPosition::VECCALC> buf;
+  pipe.InitBuffer(buf, 256);
+  LocalTensor<float> t = buf.Get<float>();
+  Duplicate(t, 1.0f, 16);
+  Muls(t[3], t[3], 2.0f, 8);
+}
+
+// A vector instruction longer than its local tensor.
+inline __global__ __aicore__ void wrong_local_bounds_kernel(GM_ADDR) {
+  TPipe pipe;
+  TBuf<TPosition::VECCALC> buf;
+  pipe.InitBuffer(buf, 64);
+  LocalTensor<float> t = buf.Get<float>();
+  Duplicate(t, 0.0f, 32);
+}
+
 }  // namespace npukit_emu_wrong
 
 #endif
