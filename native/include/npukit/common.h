@@ -25,7 +25,8 @@ enum npukit_status {
   NPUKIT_ERR_ARGUMENT = 1,    // a size, dtype or index is invalid
   NPUKIT_ERR_BOUNDS = 2,      // an index would read or write outside a buffer
   NPUKIT_ERR_DATA = 3,        // the data itself is invalid (e.g. NaN where forbidden)
-  NPUKIT_ERR_INTERNAL = 4     // an unexpected failure (e.g. out of memory)
+  NPUKIT_ERR_INTERNAL = 4,    // an unexpected failure (e.g. out of memory)
+  NPUKIT_ERR_DEVICE = 5       // the device runtime (ACL) failed; the message names the call and its code
 };
 
 // Message of the last error on this thread ("" if none). Valid until the next call on this thread.

@@ -30,6 +30,10 @@ import picocli.CommandLine.Option;
         description = "Decode paged attention: NONE vs fused NEOX, median time, GB/s of KV read, "
                 + "ratio to measured memory read bandwidth.")
 final class BenchAttentionCommand implements Callable<Integer> {
+    /** Label of every figure measured on the AscendC emulator. */
+    static final String EMULATED = "measured on the AscendC CPU emulator (ascend backend, mode emu): "
+            + "emulation time on this CPU, not NPU performance";
+
     @Option(names = "--backend", description = "Backend to measure (default: the best available).")
     String backend;
 
@@ -100,6 +104,11 @@ final class BenchAttentionCommand implements Callable<Integer> {
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("backend", b.name());
+        report.put("backendMode", b.info().mode());
+        boolean emulated = b.info().mode().equals("emu");
+        if (emulated) {
+            report.put("note", EMULATED);
+        }
         report.put("machine", Machine.describe());
         report.put("readBandwidthGbPerS", round(bandwidth, 2));
         report.put("heads", heads);
@@ -115,6 +124,9 @@ final class BenchAttentionCommand implements Callable<Integer> {
         System.out.printf("decode attention on %s: %d heads / %d KV heads, headDim %d, F16 cache, block %d%n",
                 b.name(), heads, kvHeads, headDim, blockSize);
         System.out.printf("machine: %s; measured read bandwidth %.1f GB/s%n%n", Machine.describe(), bandwidth);
+        if (emulated) {
+            System.out.printf("NOTE: %s%n%n", EMULATED);
+        }
         TextTable t = new TextTable("rope", "seqs", "kvLen", "median ms", "GB/s", "of bandwidth", "NEOX / NONE");
         Map<String, Double> noneMs = new LinkedHashMap<>();
         for (Map<String, Object> c : cases) {

@@ -1,0 +1,86 @@
+# The Ascend path (DESIGN 7): builds the static library npukit_ascend that the JNI bridge
+# dev.npukit.bridge.AscendKernels links, in one of three modes (NPUKIT_ASCEND):
+#   npu   AscendC kernels compiled for SOC_VERSION with CANN's ascendc_library, host launchers
+#         linked against the ACL runtime (needs CANN, see FindCANN.cmake)
+#   emu   the same kernel and launcher sources compiled for the CPU against native/ascendc-emu,
+#         the AscendC/ACL emulator; its rule tests are registered with CTest
+#   off   entry points that report "built without the Ascend path"
+#   auto  (default) npu when CANN is found, else emu
+# Expects NPUKIT_BASELINE_FLAGS (NpukitCompilerFlags.cmake).
+
+set(_ascend_dir "${CMAKE_CURRENT_SOURCE_DIR}/ascend")
+set(_emu_dir "${CMAKE_CURRENT_SOURCE_DIR}/ascendc-emu")
+set(NPUKIT_ASCEND_KERNELS
+  ${_ascend_dir}/kernels/paged_attention.cpp
+  ${_ascend_dir}/kernels/write_kv.cpp
+  ${_ascend_dir}/kernels/rope.cpp
+  ${_ascend_dir}/kernels/contrastive.cpp
+  ${_ascend_dir}/kernels/bgmv.cpp
+  ${_ascend_dir}/kernels/matmul.cpp)
+set(NPUKIT_ASCEND_HOST
+  ${_ascend_dir}/host/runtime.cpp
+  ${_ascend_dir}/host/attention_launch.cpp
+  ${_ascend_dir}/host/cache_launch.cpp
+  ${_ascend_dir}/host/contrastive_launch.cpp
+  ${_ascend_dir}/host/bgmv_launch.cpp
+  ${_ascend_dir}/host/emu_rules.cpp)
+
+if(NPUKIT_ASCEND STREQUAL "auto")
+  find_package(CANN QUIET)
+  if(CANN_FOUND)
+    set(NPUKIT_ASCEND_MODE npu)
+  else()
+    set(NPUKIT_ASCEND_MODE emu)
+  endif()
+elseif(NPUKIT_ASCEND MATCHES "^(off|emu|npu)$")
+  set(NPUKIT_ASCEND_MODE ${NPUKIT_ASCEND})
+else()
+  message(FATAL_ERROR "NPUKIT_ASCEND must be auto, off, emu or npu, not '${NPUKIT_ASCEND}'")
+endif()
+message(STATUS "npukit: Ascend path: ${NPUKIT_ASCEND_MODE} (NPUKIT_ASCEND=${NPUKIT_ASCEND})")
+
+if(NPUKIT_ASCEND_MODE STREQUAL "off")
+  add_library(npukit_ascend STATIC ${_ascend_dir}/host/off.cpp)
+  target_include_directories(npukit_ascend PRIVATE include)
+  target_compile_options(npukit_ascend PRIVATE ${NPUKIT_BASELINE_FLAGS})
+
+elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
+  # Kernels, launchers and the emulator runtime in one archive: the JNI library links only it.
+  add_library(npukit_ascend STATIC ${NPUKIT_ASCEND_KERNELS} ${NPUKIT_ASCEND_HOST} ${_emu_dir}/src/runtime.cpp)
+  target_include_directories(npukit_ascend PUBLIC include ${_emu_dir}/include PRIVATE cpu ${_ascend_dir}/kernels)
+  target_compile_definitions(npukit_ascend PUBLIC NPUKIT_ASCEND_EMU=1)
+  # -fno-strict-aliasing: kernels read tiling structs as 32-bit words, as device code does.
+  target_compile_options(npukit_ascend PRIVATE ${NPUKIT_BASELINE_FLAGS} -fno-strict-aliasing -Wno-unused-parameter)
+
+  add_executable(ascendc_emu_rules_test ${_emu_dir}/tests/rules_test.cpp)
+  target_link_libraries(ascendc_emu_rules_test PRIVATE npukit_ascend)
+  target_include_directories(ascendc_emu_rules_test PRIVATE cpu)
+  target_compile_options(ascendc_emu_rules_test PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
+  add_test(NAME ascendc_emu_rules COMMAND ascendc_emu_rules_test)
+
+  add_executable(ascend_matmul_test ${_ascend_dir}/tests/matmul_test.cpp)
+  target_link_libraries(ascend_matmul_test PRIVATE npukit_ascend)
+  target_include_directories(ascend_matmul_test PRIVATE cpu)
+  target_compile_options(ascend_matmul_test PRIVATE ${NPUKIT_BASELINE_FLAGS})
+  add_test(NAME ascend_matmul COMMAND ascend_matmul_test)
+
+else()  # npu
+  find_package(CANN REQUIRED)
+  set(SOC_VERSION "Ascend910B1" CACHE STRING "Ascend SoC the kernels are compiled for")
+  set(ASCEND_CANN_PACKAGE_PATH "${CANN_ROOT}" CACHE PATH "CANN toolkit" FORCE)
+  set(RUN_MODE npu)
+  message(STATUS "npukit: CANN ${CANN_VERSION} at ${CANN_ROOT}, SOC_VERSION=${SOC_VERSION}")
+  include(${CANN_ASCENDC_CMAKE_DIR}/ascendc.cmake)
+  # Device code: one aclrtlaunch_<kernel>.h per kernel for the launchers.
+  ascendc_library(npukit_ascend_kernels STATIC ${NPUKIT_ASCEND_KERNELS})
+  ascendc_include_directories(npukit_ascend_kernels PRIVATE ${_ascend_dir}/kernels)
+  # Gumbel sampling must stay bit-exact with the other backends: no contraction into FMA.
+  ascendc_compile_options(npukit_ascend_kernels PRIVATE -ffp-contract=off)
+  add_library(npukit_ascend STATIC ${NPUKIT_ASCEND_HOST})
+  target_include_directories(npukit_ascend PUBLIC include PRIVATE ${CANN_INCLUDE_DIR}
+                             ${CMAKE_CURRENT_BINARY_DIR}/include/npukit_ascend_kernels ${_ascend_dir}/kernels)
+  target_compile_definitions(npukit_ascend PRIVATE NPUKIT_SOC_VERSION="${SOC_VERSION}")
+  target_compile_options(npukit_ascend PRIVATE ${NPUKIT_BASELINE_FLAGS})
+  target_link_directories(npukit_ascend PUBLIC ${CANN_LIBRARY_DIR})
+  target_link_libraries(npukit_ascend PUBLIC npukit_ascend_kernels ascendcl runtime)
+endif()

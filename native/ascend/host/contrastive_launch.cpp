@@ -1,0 +1,134 @@
+// Host launcher of contrastive scoring: re-checks the call, launches the kernel into a device
+// workspace (row results, top-k), and copies the workspace to the outputs only when no row
+// failed, so a call that reports a NaN row writes nothing.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "../kernels/tiling.h"
+#include "kernels.h"
+#include "npukit/ascend.h"
+#include "runtime.h"
+
+using namespace npukit::ascend;
+
+namespace {
+
+bool IsFloat(int dtype) { return dtype == NPUKIT_F32 || dtype == NPUKIT_F16 || dtype == NPUKIT_BF16; }
+
+bool RowsFit(int64_t numel, int vocab, int batch, int64_t first, int64_t stride) {
+  if (first < 0 || stride < 1) return false;
+  if (batch == 0) return true;
+  const int64_t rows = numel / vocab;
+  if (first >= rows) return false;
+  return (batch - 1) <= (rows - 1 - first) / stride;
+}
+
+}  // namespace
+
+extern "C" int npukit_ascend_contrastive(
+    const void* expert_logits, int64_t expert_numel, int64_t expert_first_row, int64_t expert_row_stride,
+    const void* base_logits, int64_t base_numel, int64_t base_first_row, int64_t base_row_stride,
+    int dtype, int batch, int vocab, float ln_alpha, float beta,
+    int32_t* token, int64_t token_numel, float* score, int64_t score_numel,
+    int32_t* valid_count, int64_t valid_count_numel,
+    int top_k, int32_t* topk_index, float* topk_score, int64_t topk_numel,
+    float temperature, const int64_t* seeds, int64_t seeds_numel) {
+  NPUKIT_CHECK(expert_logits && base_logits && token && score && valid_count, NPUKIT_ERR_ARGUMENT,
+               "contrastive: a required buffer is null");
+  NPUKIT_CHECK(IsFloat(dtype), NPUKIT_ERR_ARGUMENT, "contrastive: logits must be F32, F16 or BF16");
+  NPUKIT_CHECK(batch >= 0 && vocab >= 1, NPUKIT_ERR_ARGUMENT, "contrastive: batch %d / vocab %d out of range", batch,
+               vocab);
+  NPUKIT_CHECK(std::isfinite(ln_alpha) && ln_alpha <= 0.0f, NPUKIT_ERR_ARGUMENT,
+               "contrastive: ln_alpha %g must be finite and <= 0 (alpha in (0, 1])", ln_alpha);
+  NPUKIT_CHECK(std::isfinite(beta) && beta >= 0.0f, NPUKIT_ERR_ARGUMENT, "contrastive: beta %g must be finite and >= 0",
+               beta);
+  NPUKIT_CHECK(expert_numel >= 0 && RowsFit(expert_numel, vocab, batch, expert_first_row, expert_row_stride),
+               NPUKIT_ERR_BOUNDS, "contrastive: expert rows %lld + b * %lld (b < %d) do not fit %lld elements",
+               (long long)expert_first_row, (long long)expert_row_stride, batch, (long long)expert_numel);
+  NPUKIT_CHECK(base_numel >= 0 && RowsFit(base_numel, vocab, batch, base_first_row, base_row_stride),
+               NPUKIT_ERR_BOUNDS, "contrastive: base rows %lld + b * %lld (b < %d) do not fit %lld elements",
+               (long long)base_first_row, (long long)base_row_stride, batch, (long long)base_numel);
+  NPUKIT_CHECK(token_numel == batch && score_numel == batch && valid_count_numel == batch, NPUKIT_ERR_BOUNDS,
+               "contrastive: token, score and valid_count must hold batch = %d elements", batch);
+  NPUKIT_CHECK(top_k >= 0 && top_k <= vocab, NPUKIT_ERR_ARGUMENT, "contrastive: top_k %d outside [0, vocab %d]", top_k,
+               vocab);
+  if (top_k > 0) {
+    NPUKIT_CHECK(topk_index && topk_score, NPUKIT_ERR_ARGUMENT, "contrastive: top-k buffers are null");
+    NPUKIT_CHECK(topk_numel == int64_t{batch} * top_k, NPUKIT_ERR_BOUNDS,
+                 "contrastive: top-k buffers hold %lld elements, expected %lld", (long long)topk_numel,
+                 (long long)(int64_t{batch} * top_k));
+  }
+  if (seeds) {
+    NPUKIT_CHECK(std::isfinite(temperature) && temperature > 0.0f, NPUKIT_ERR_ARGUMENT,
+                 "contrastive: temperature %g must be finite and > 0", temperature);
+    NPUKIT_CHECK(seeds_numel == batch, NPUKIT_ERR_BOUNDS, "contrastive: %lld seeds for batch %d",
+                 (long long)seeds_numel, batch);
+  }
+  const int64_t expert_rows = expert_numel / vocab;
+  const int64_t base_rows = base_numel / vocab;
+  NPUKIT_CHECK(expert_rows <= INT32_MAX && base_rows <= INT32_MAX && expert_row_stride <= INT32_MAX &&
+                   base_row_stride <= INT32_MAX,
+               NPUKIT_ERR_ARGUMENT, "contrastive: row counts exceed 32 bits");
+  if (batch == 0) return Ok();
+
+  auto lock = Device::Lock();
+  NPUKIT_TRY(Device::Bind());
+  ContrastiveTiling t{};
+  t.batch = batch;
+  t.vocab = vocab;
+  t.dtype = dtype;
+  t.top_k = top_k;
+  t.sampling = seeds != nullptr;
+  t.expert_rows = static_cast<int32_t>(expert_rows);
+  t.base_rows = static_cast<int32_t>(base_rows);
+  t.expert_first = static_cast<int32_t>(expert_first_row);
+  t.expert_stride = static_cast<int32_t>(expert_row_stride);
+  t.base_first = static_cast<int32_t>(base_first_row);
+  t.base_stride = static_cast<int32_t>(base_row_stride);
+  t.tile = std::min(vocab, 4096);  // 8 tiles of 16 KB: queues (2 x 2) and 4 F32 work tiles
+  t.ln_alpha = ln_alpha;
+  t.beta = beta;
+  t.temperature = temperature;
+
+  const size_t k_elems = static_cast<size_t>(int64_t{batch} * top_k);
+  DeviceBuffer seeds_dev, results_dev, topk_index_dev, topk_score_dev, tiling_dev;
+  NPUKIT_TRY(seeds_dev.Create(seeds ? size_t(batch) * sizeof(int64_t) : 32, seeds));
+  NPUKIT_TRY(results_dev.Create(size_t(batch) * 4 * sizeof(int32_t)));
+  NPUKIT_TRY(topk_index_dev.Create(k_elems * sizeof(int32_t)));
+  NPUKIT_TRY(topk_score_dev.Create(k_elems * sizeof(float)));
+  NPUKIT_TRY(UploadTiling(tiling_dev, t));
+  const uint32_t block_dim = static_cast<uint32_t>(std::min(batch, kMaxBlockDim));
+  const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_contrastive_kernel)(
+      block_dim, Device::Stream(), Gm(expert_logits), Gm(base_logits), seeds_dev.get(), results_dev.get(),
+      topk_index_dev.get(), topk_score_dev.get(), tiling_dev.get());
+  NPUKIT_TRY(FinishLaunch(status, "npukit_contrastive_kernel"));
+
+  std::vector<int32_t> results;
+  NPUKIT_TRY(CopyToHost(results, results_dev.get(), int64_t{batch} * 4));
+  for (int b = 0; b < batch; b++) {
+    NPUKIT_CHECK(results[4 * b + 3] != kRowExpertNaN, NPUKIT_ERR_DATA, "expert: row %d contains NaN", b);
+    NPUKIT_CHECK(results[4 * b + 3] != kRowBaseNaN, NPUKIT_ERR_DATA, "base: row %d contains NaN", b);
+  }
+  std::vector<int32_t> tok(batch), count(batch);
+  std::vector<float> sc(batch);
+  for (int b = 0; b < batch; b++) {
+    tok[b] = results[4 * b];
+    const uint32_t bits = static_cast<uint32_t>(results[4 * b + 1]);
+    std::memcpy(&sc[b], &bits, sizeof bits);
+    count[b] = results[4 * b + 2];
+  }
+  NPUKIT_ACL(aclrtMemcpy(token, batch * sizeof(int32_t), tok.data(), batch * sizeof(int32_t),
+                         ACL_MEMCPY_HOST_TO_DEVICE));
+  NPUKIT_ACL(aclrtMemcpy(score, batch * sizeof(float), sc.data(), batch * sizeof(float), ACL_MEMCPY_HOST_TO_DEVICE));
+  NPUKIT_ACL(aclrtMemcpy(valid_count, batch * sizeof(int32_t), count.data(), batch * sizeof(int32_t),
+                         ACL_MEMCPY_HOST_TO_DEVICE));
+  if (top_k > 0) {
+    NPUKIT_ACL(aclrtMemcpy(topk_index, k_elems * sizeof(int32_t), topk_index_dev.get(), k_elems * sizeof(int32_t),
+                           ACL_MEMCPY_DEVICE_TO_DEVICE));
+    NPUKIT_ACL(aclrtMemcpy(topk_score, k_elems * sizeof(float), topk_score_dev.get(), k_elems * sizeof(float),
+                           ACL_MEMCPY_DEVICE_TO_DEVICE));
+  }
+  return Ok();
+}

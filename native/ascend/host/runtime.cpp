@@ -1,0 +1,166 @@
+// Error reporting, device/stream management and device memory of the Ascend path, with the
+// C entry points for memory and library facts.
+#include "runtime.h"
+
+#include <cstdarg>
+#include <cstdio>
+#include <string>
+
+#include "npukit/ascend.h"
+
+namespace npukit {
+namespace ascend {
+namespace {
+
+thread_local char t_last_error[768] = "";
+thread_local bool t_bound = false;
+
+std::mutex g_mutex;
+bool g_ready = false;
+int g_device = 0;
+aclrtStream g_stream = nullptr;
+
+}  // namespace
+
+int Fail(int code, const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(t_last_error, sizeof t_last_error, fmt, args);
+  va_end(args);
+  return code;
+}
+
+int Ok() {
+  t_last_error[0] = '\0';
+  return NPUKIT_OK;
+}
+
+int AclFail(aclError code, const char* call) {
+  const char* detail = aclGetRecentErrMsg();
+  return Fail(NPUKIT_ERR_DEVICE, "%s failed: ACL error %d%s%s", call, static_cast<int>(code),
+              detail && *detail ? ": " : "", detail ? detail : "");
+}
+
+std::unique_lock<std::mutex> Device::Lock() { return std::unique_lock<std::mutex>(g_mutex); }
+
+int Device::Bind() {
+  if (!g_ready) return Fail(NPUKIT_ERR_DEVICE, "ascend: the device is not initialized (npukit_ascend_init)");
+  if (!t_bound) {
+    // ACL binds a device (context) per thread; Java may call from any thread.
+    NPUKIT_ACL(aclrtSetDevice(g_device));
+    t_bound = true;
+  }
+  return NPUKIT_OK;
+}
+
+aclrtStream Device::Stream() { return g_stream; }
+bool Device::Ready() { return g_ready; }
+
+DeviceBuffer::~DeviceBuffer() {
+  if (ptr_ != nullptr) aclrtFree(ptr_);
+}
+
+int DeviceBuffer::Create(size_t bytes, const void* host) {
+  const size_t n = bytes < 32 ? 32 : bytes;
+  NPUKIT_ACL(aclrtMalloc(&ptr_, n, ACL_MEM_MALLOC_HUGE_FIRST));
+  if (host != nullptr && bytes > 0) {
+    NPUKIT_ACL(aclrtMemcpy(ptr_, n, host, bytes, ACL_MEMCPY_HOST_TO_DEVICE));
+  }
+  return NPUKIT_OK;
+}
+
+int FinishLaunch(uint32_t launch_status, const char* kernel) {
+  if (launch_status != 0) {
+    std::string call = std::string("ACLRT_LAUNCH_KERNEL(") + kernel + ")";
+    return AclFail(static_cast<aclError>(launch_status), call.c_str());
+  }
+  NPUKIT_ACL(aclrtSynchronizeStream(Device::Stream()));
+  return NPUKIT_OK;
+}
+
+}  // namespace ascend
+}  // namespace npukit
+
+using namespace npukit::ascend;
+
+extern "C" const char* npukit_ascend_mode(void) {
+#ifdef NPUKIT_ASCEND_EMU
+  return "emu";
+#else
+  return "npu";
+#endif
+}
+
+extern "C" const char* npukit_ascend_target(void) {
+#ifdef NPUKIT_ASCEND_EMU
+  return "Atlas A2 rules, 192 KB unified buffer, no timing model";
+#else
+  return NPUKIT_SOC_VERSION;
+#endif
+}
+
+extern "C" const char* npukit_ascend_last_error(void) { return t_last_error; }
+
+extern "C" int npukit_ascend_init(int device) {
+  auto lock = Device::Lock();
+  if (g_ready) {
+    if (device != g_device) return Fail(NPUKIT_ERR_ARGUMENT, "ascend: already initialized on device %d", g_device);
+    return Ok();
+  }
+  const aclError init = aclInit(nullptr);
+  // 100002 = ACL_ERROR_REPEAT_INITIALIZE: someone else in the process initialized ACL already.
+  if (init != ACL_SUCCESS && init != 100002) return AclFail(init, "aclInit(nullptr)");
+  uint32_t count = 0;
+  NPUKIT_ACL(aclrtGetDeviceCount(&count));
+  NPUKIT_CHECK(device >= 0 && static_cast<uint32_t>(device) < count, NPUKIT_ERR_DEVICE,
+               "ascend: device %d requested, %u visible", device, count);
+  NPUKIT_ACL(aclrtSetDevice(device));
+  t_bound = true;
+  NPUKIT_ACL(aclrtCreateStream(&g_stream));
+  g_device = device;
+  g_ready = true;
+  return Ok();
+}
+
+extern "C" int npukit_ascend_malloc(int64_t bytes, int64_t* address) {
+  NPUKIT_CHECK(address != nullptr && bytes >= 0, NPUKIT_ERR_ARGUMENT, "ascend_malloc: bad arguments");
+  auto lock = Device::Lock();
+  NPUKIT_TRY(Device::Bind());
+  void* p = nullptr;
+  const size_t n = bytes < 32 ? 32 : static_cast<size_t>(bytes);
+  NPUKIT_ACL(aclrtMalloc(&p, n, ACL_MEM_MALLOC_HUGE_FIRST));
+  const aclError e = aclrtMemset(p, n, 0, n);
+  if (e != ACL_SUCCESS) {
+    aclrtFree(p);
+    return AclFail(e, "aclrtMemset(ptr, bytes, 0, bytes)");
+  }
+  *address = static_cast<int64_t>(reinterpret_cast<uintptr_t>(p));
+  return Ok();
+}
+
+extern "C" int npukit_ascend_free(int64_t address) {
+  auto lock = Device::Lock();
+  NPUKIT_TRY(Device::Bind());
+  NPUKIT_ACL(aclrtFree(reinterpret_cast<void*>(static_cast<uintptr_t>(address))));
+  return Ok();
+}
+
+extern "C" int npukit_ascend_copy_to_device(int64_t device_dst, const void* host_src, int64_t bytes) {
+  NPUKIT_CHECK(bytes >= 0 && (bytes == 0 || host_src != nullptr), NPUKIT_ERR_ARGUMENT, "ascend_copy: bad arguments");
+  if (bytes == 0) return Ok();
+  auto lock = Device::Lock();
+  NPUKIT_TRY(Device::Bind());
+  void* dst = reinterpret_cast<void*>(static_cast<uintptr_t>(device_dst));
+  NPUKIT_ACL(aclrtMemcpy(dst, bytes, host_src, bytes, ACL_MEMCPY_HOST_TO_DEVICE));
+  return Ok();
+}
+
+extern "C" int npukit_ascend_copy_to_host(void* host_dst, int64_t device_src, int64_t bytes) {
+  NPUKIT_CHECK(bytes >= 0 && (bytes == 0 || host_dst != nullptr), NPUKIT_ERR_ARGUMENT, "ascend_copy: bad arguments");
+  if (bytes == 0) return Ok();
+  auto lock = Device::Lock();
+  NPUKIT_TRY(Device::Bind());
+  const void* src = reinterpret_cast<const void*>(static_cast<uintptr_t>(device_src));
+  NPUKIT_ACL(aclrtMemcpy(host_dst, bytes, src, bytes, ACL_MEMCPY_DEVICE_TO_HOST));
+  return Ok();
+}

@@ -1,0 +1,93 @@
+// Host side of the Ascend path: error reporting, the device and its stream, device buffers and
+// kernel launches through ACL. Used by every launcher in this directory.
+#ifndef NPUKIT_ASCEND_HOST_RUNTIME_H
+#define NPUKIT_ASCEND_HOST_RUNTIME_H
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "acl/acl.h"
+#include "npukit/common.h"
+
+namespace npukit {
+namespace ascend {
+
+// Records a printf-style message for npukit_ascend_last_error() and returns code.
+int Fail(int code, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+int Ok();
+
+// Turns an ACL error into NPUKIT_ERR_DEVICE naming the call, the code and ACL's own message.
+int AclFail(aclError code, const char* call);
+
+// The device all calls use, bound to the calling thread, and its stream. Launchers hold
+// Lock() for the whole call: one stream, one call at a time.
+struct Device {
+  static std::unique_lock<std::mutex> Lock();
+  // Binds the device to this thread (first use per thread); NPUKIT_OK or an error.
+  static int Bind();
+  static aclrtStream Stream();
+  static bool Ready();
+};
+
+// A device allocation freed on scope exit (error paths included).
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  ~DeviceBuffer();
+  // Allocates max(bytes, 32) bytes and, if host is given, copies bytes from it.
+  int Create(size_t bytes, const void* host = nullptr);
+  uint8_t* get() const { return static_cast<uint8_t*>(ptr_); }
+
+ private:
+  void* ptr_ = nullptr;
+};
+
+// Copies count elements of device memory to a host vector.
+template <typename T>
+int CopyToHost(std::vector<T>& out, const void* device, int64_t count) {
+  out.assign(static_cast<size_t>(count), T());
+  if (count == 0) return NPUKIT_OK;
+  const size_t bytes = static_cast<size_t>(count) * sizeof(T);
+  const aclError e = aclrtMemcpy(out.data(), bytes, device, bytes, ACL_MEMCPY_DEVICE_TO_HOST);
+  if (e != ACL_SUCCESS) return AclFail(e, "aclrtMemcpy(host, device, DEVICE_TO_HOST)");
+  return NPUKIT_OK;
+}
+
+// Uploads a tiling struct to a fresh device buffer.
+template <typename T>
+int UploadTiling(DeviceBuffer& buf, const T& tiling) {
+  return buf.Create(sizeof(T), &tiling);
+}
+
+// Waits for the stream after a launch and reports either failure with the kernel's name.
+int FinishLaunch(uint32_t launch_status, const char* kernel);
+
+inline void* Dev(const void* p) { return const_cast<void*>(p); }
+inline uint8_t* Gm(const void* p) { return static_cast<uint8_t*>(const_cast<void*>(p)); }
+
+}  // namespace ascend
+}  // namespace npukit
+
+// Returns from the enclosing function with the error unless call succeeds.
+#define NPUKIT_ACL(call)                                                   \
+  do {                                                                     \
+    const aclError acl_status_ = (call);                                   \
+    if (acl_status_ != ACL_SUCCESS) return ::npukit::ascend::AclFail(acl_status_, #call); \
+  } while (0)
+
+#define NPUKIT_TRY(expr)                     \
+  do {                                       \
+    const int try_status_ = (expr);          \
+    if (try_status_ != NPUKIT_OK) return try_status_; \
+  } while (0)
+
+#define NPUKIT_CHECK(cond, code, ...)                                  \
+  do {                                                                 \
+    if (!(cond)) return ::npukit::ascend::Fail(code, __VA_ARGS__);     \
+  } while (0)
+
+#endif

@@ -1,0 +1,73 @@
+// Paged KV cache write (DESIGN 3.2) as an AscendC vector kernel: each token's key and value rows
+// [num_kv_heads * head_dim] go to their slot, converted to the cache dtype (via F32, rounding to
+// nearest even: bit-identical to the reference's element-wise conversion). No rotation.
+//
+// Tiling: tokens are dealt round-robin to the AI cores (token t on core t % GetBlockNum()); a
+// row is moved in chunks of `chunk` elements (the whole row when it fits). The host has already
+// replaced every slot that a later token overwrites by -1, so no two tokens write the same slot
+// and the cores need no ordering among themselves ("later token wins" stays deterministic).
+// Chunks go through 2-buffer queues, so the key chunk's copy-out overlaps the value's copy-in.
+#include "kernel_common.h"
+
+namespace npukit {
+namespace ascend {
+namespace {
+
+class WriteKv {
+ public:
+  __aicore__ inline void Init(GM_ADDR key, GM_ADDR value, GM_ADDR k_cache, GM_ADDR v_cache, GM_ADDR slots,
+                              GM_ADDR tiling, AscendC::TPipe* pipe) {
+    LoadTiling(tiling, t_);
+    const uint64_t kv_numel = uint64_t(t_.num_tokens) * t_.row;
+    const uint64_t cache_numel = uint64_t(t_.num_slots) * t_.row;
+    key_.Init(key, t_.key_dtype, kv_numel);
+    value_.Init(value, t_.value_dtype, kv_numel);
+    k_cache_.Init(k_cache, t_.cache_dtype, cache_numel);
+    v_cache_.Init(v_cache, t_.cache_dtype, cache_numel);
+    slots_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(slots), t_.num_tokens);
+    const int32_t pad = AlignUp(t_.chunk, 16);
+    pipe->InitBuffer(in_que_, 2, pad * 4);
+    pipe->InitBuffer(out_que_, 2, pad * 4);
+    pipe->InitBuffer(f_buf_, pad * 4);
+  }
+
+  __aicore__ inline void Process() {
+    for (int32_t t = static_cast<int32_t>(AscendC::GetBlockIdx()); t < t_.num_tokens;
+         t += static_cast<int32_t>(AscendC::GetBlockNum())) {
+      const int32_t slot = slots_.GetValue(t);
+      if (slot < 0) continue;
+      for (int32_t c = 0; c < t_.row; c += t_.chunk) {
+        const int32_t len = MinI(t_.chunk, t_.row - c);
+        Move(key_, k_cache_, uint64_t(t) * t_.row + c, uint64_t(slot) * t_.row + c, len);
+        Move(value_, v_cache_, uint64_t(t) * t_.row + c, uint64_t(slot) * t_.row + c, len);
+      }
+    }
+  }
+
+ private:
+  __aicore__ inline void Move(const FloatGm& src, const FloatGm& dst, uint64_t from, uint64_t to, int32_t len) {
+    LocalTensor<float> f = f_buf_.Get<float>();
+    const int32_t pad = AlignUp(len, 16);
+    LoadRows(in_que_, f, src, from, 1, len, len, pad);
+    StoreRows(out_que_, f, dst, to, 1, len, len, pad);
+  }
+
+  WriteKvTiling t_;
+  FloatGm key_, value_, k_cache_, v_cache_;
+  GlobalTensor<int32_t> slots_;
+  InQue in_que_;
+  OutQue out_que_;
+  CalcBuf f_buf_;
+};
+
+}  // namespace
+}  // namespace ascend
+}  // namespace npukit
+
+extern "C" __global__ __aicore__ void npukit_write_kv_kernel(GM_ADDR key, GM_ADDR value, GM_ADDR k_cache,
+                                                             GM_ADDR v_cache, GM_ADDR slots, GM_ADDR tiling) {
+  AscendC::TPipe pipe;
+  npukit::ascend::WriteKv op;
+  op.Init(key, value, k_cache, v_cache, slots, tiling, &pipe);
+  op.Process();
+}

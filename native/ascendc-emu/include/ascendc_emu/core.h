@@ -1,0 +1,96 @@
+// Core of the AscendC emulator: the rule-violation error, the state of the AI core that is
+// currently "running" (block index, unified buffer), the device-memory registry behind
+// aclrtMalloc, and the per-block kernel runner behind ACLRT_LAUNCH_KERNEL.
+//
+// The emulator runs a kernel once per block index, one block after another, on the calling
+// thread. Every rule the hardware enforces and the emulator checks fails by throwing
+// AscendC::emu::RuleError; the launch helper catches it, so the launch returns an ACL error code
+// and aclGetRecentErrMsg() carries the message. Nothing aborts the process.
+#ifndef NPUKIT_ASCENDC_EMU_CORE_H
+#define NPUKIT_ASCENDC_EMU_CORE_H
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+
+namespace AscendC {
+namespace emu {
+
+// A broken hardware rule. what() reads "AscendC emulator: <detail> (rule: <rule>)".
+class RuleError : public std::runtime_error {
+ public:
+  RuleError(const std::string& rule, const std::string& detail)
+      : std::runtime_error("AscendC emulator: " + detail + " (rule: " + rule + ")"), rule_(rule) {}
+  const std::string& rule() const { return rule_; }
+
+ private:
+  std::string rule_;
+};
+
+// Rule names, as they appear in messages.
+inline constexpr const char* kRuleAlignment = "alignment";
+inline constexpr const char* kRuleUbCapacity = "unified-buffer capacity";
+inline constexpr const char* kRuleGlobalBounds = "global-memory bounds";
+inline constexpr const char* kRuleLocalBounds = "local-tensor bounds";
+inline constexpr const char* kRuleQueue = "queue discipline";
+
+[[noreturn]] void Violation(const char* rule, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+
+// Unified-buffer size of one AI core: 192 KB (Atlas A2) unless NPUKIT_EMU_UB_BYTES or
+// SetUbBytes says otherwise.
+size_t UbBytes();
+void SetUbBytes(size_t bytes);
+
+// Device memory ("HBM"): host memory handed out by aclrtMalloc and registered, so that every
+// global-memory access of a kernel can be checked against the allocation it falls in.
+// Capacity: NPUKIT_EMU_HBM_BYTES, default 16 GiB.
+void* DeviceAlloc(size_t bytes);  // null when over capacity or out of host memory
+bool DeviceFree(void* p);         // false if p is not the start of a live allocation
+// True when [p, p + bytes) lies inside one live allocation.
+bool DeviceRangeValid(const void* p, size_t bytes);
+
+// The AI core a kernel body runs on.
+struct Core {
+  int64_t block_idx = 0;
+  int64_t block_num = 1;
+  uint8_t* ub = nullptr;  // unified buffer base (32-byte aligned)
+  size_t ub_size = 0;
+  size_t ub_used = 0;  // bytes handed out by TPipe::InitBuffer
+  bool running = false;
+};
+Core& CurrentCore();
+
+// Runs body() once per block index in [0, block_dim) with a fresh unified buffer each time.
+// Returns 0, or an ACL error code with the message recorded for aclGetRecentErrMsg().
+int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), void* ctx);
+
+// Records/reads the message aclGetRecentErrMsg() returns.
+void SetRecentError(const std::string& message);
+const char* RecentError();
+
+// The functor ACLRT_LAUNCH_KERNEL(kernel) expands to in emulation.
+template <class Kernel>
+struct Launcher {
+  Kernel* kernel;
+  const char* name;
+
+  template <class... Args>
+  int operator()(uint32_t block_dim, void* stream, Args... args) const {
+    (void)stream;  // launches complete synchronously; the stream only orders them
+    struct Ctx {
+      Kernel* k;
+      std::tuple<Args...> a;
+    } ctx{kernel, std::tuple<Args...>(args...)};
+    return RunBlocks(block_dim, name, [](void* p) {
+      Ctx* c = static_cast<Ctx*>(p);
+      std::apply(c->k, c->a);
+    }, &ctx);
+  }
+};
+
+}  // namespace emu
+}  // namespace AscendC
+
+#endif

@@ -1,0 +1,226 @@
+// The emulator's runtime: AI-core state, unified-buffer size, device-memory registry, kernel
+// runner, and the ACL calls of acl/acl.h.
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+
+#include "acl/acl.h"
+#include "ascendc_emu/core.h"
+
+namespace AscendC {
+namespace emu {
+namespace {
+
+size_t EnvBytes(const char* name, size_t fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(v, &end, 10);
+  return (end != v && *end == '\0' && n > 0) ? static_cast<size_t>(n) : fallback;
+}
+
+std::mutex g_mutex;                         // guards the fields below
+std::map<uintptr_t, size_t> g_allocations;  // start -> size of live device allocations
+size_t g_allocated = 0;
+size_t g_ub_bytes = 0;  // 0: not configured yet
+
+thread_local Core t_core;
+thread_local std::string t_recent_error;
+
+size_t HbmBytes() {
+  static const size_t bytes = EnvBytes("NPUKIT_EMU_HBM_BYTES", size_t{16} << 30);
+  return bytes;
+}
+
+}  // namespace
+
+void Violation(const char* rule, const char* fmt, ...) {
+  char detail[400];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(detail, sizeof detail, fmt, args);
+  va_end(args);
+  throw RuleError(rule, detail);
+}
+
+size_t UbBytes() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_ub_bytes == 0) g_ub_bytes = EnvBytes("NPUKIT_EMU_UB_BYTES", 192 * 1024);
+  return g_ub_bytes;
+}
+
+void SetUbBytes(size_t bytes) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_ub_bytes = bytes;
+}
+
+void* DeviceAlloc(size_t bytes) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (bytes == 0 || bytes > HbmBytes() - g_allocated) return nullptr;
+  // 512-byte alignment like the device allocator's, so 32-byte rules are never met by luck.
+  const size_t rounded = (bytes + 511) / 512 * 512;
+  void* p = std::aligned_alloc(512, rounded);
+  if (p == nullptr) return nullptr;
+  g_allocations[reinterpret_cast<uintptr_t>(p)] = bytes;
+  g_allocated += bytes;
+  return p;
+}
+
+bool DeviceFree(void* p) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  auto it = g_allocations.find(reinterpret_cast<uintptr_t>(p));
+  if (it == g_allocations.end()) return false;
+  g_allocated -= it->second;
+  g_allocations.erase(it);
+  std::free(p);
+  return true;
+}
+
+bool DeviceRangeValid(const void* p, size_t bytes) {
+  const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+  std::lock_guard<std::mutex> lock(g_mutex);
+  auto it = g_allocations.upper_bound(a);
+  if (it == g_allocations.begin()) return false;
+  --it;
+  const uintptr_t start = it->first;
+  const size_t size = it->second;
+  return a >= start && a - start <= size && bytes <= size - (a - start);
+}
+
+Core& CurrentCore() { return t_core; }
+
+void SetRecentError(const std::string& message) { t_recent_error = message; }
+const char* RecentError() { return t_recent_error.c_str(); }
+
+int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), void* ctx) {
+  if (block_dim == 0 || block_dim > 65535) {
+    SetRecentError(std::string("launch of ") + kernel_name + ": blockDim " + std::to_string(block_dim) +
+                   " outside [1, 65535]");
+    return ACL_ERROR_RT_PARAM_INVALID;
+  }
+  const size_t ub_size = UbBytes();
+  struct FreeUb {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t, FreeUb> ub(static_cast<uint8_t*>(std::aligned_alloc(32, (ub_size + 31) / 32 * 32)));
+  if (!ub) {
+    SetRecentError(std::string("launch of ") + kernel_name + ": no host memory for the unified buffer");
+    return ACL_ERROR_RT_MEMORY_ALLOCATION;
+  }
+  Core saved = t_core;
+  int status = ACL_SUCCESS;
+  for (uint32_t b = 0; b < block_dim && status == ACL_SUCCESS; b++) {
+    // Garbage, not zeros: a kernel that reads UB it never wrote must not pass by luck.
+    std::memset(ub.get(), 0xA5, ub_size);
+    t_core = Core{b, block_dim, ub.get(), ub_size, 0, true};
+    try {
+      body(ctx);
+    } catch (const RuleError& e) {
+      SetRecentError(std::string(kernel_name) + " block " + std::to_string(b) + ": " + e.what());
+      status = ACL_ERROR_RT_AICORE_EXCEPTION;
+    } catch (const std::bad_alloc&) {
+      SetRecentError(std::string(kernel_name) + " block " + std::to_string(b) + ": out of host memory");
+      status = ACL_ERROR_RT_AICORE_EXCEPTION;
+    }
+  }
+  t_core = saved;
+  return status;
+}
+
+}  // namespace emu
+}  // namespace AscendC
+
+namespace {
+
+using AscendC::emu::DeviceRangeValid;
+using AscendC::emu::SetRecentError;
+
+// Launches complete before they return, so a stream only has to exist.
+struct Stream {};
+
+aclError Fail(aclError code, const std::string& message) {
+  SetRecentError(message);
+  return code;
+}
+
+}  // namespace
+
+aclError aclInit(const char*) { return ACL_SUCCESS; }
+aclError aclFinalize() { return ACL_SUCCESS; }
+
+aclError aclrtGetDeviceCount(uint32_t* count) {
+  if (count == nullptr) return Fail(ACL_ERROR_INVALID_PARAM, "aclrtGetDeviceCount: count is null");
+  *count = 1;  // the emulated device
+  return ACL_SUCCESS;
+}
+
+aclError aclrtSetDevice(int32_t device) {
+  if (device != 0) return Fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtSetDevice: the emulator has only device 0");
+  return ACL_SUCCESS;
+}
+
+aclError aclrtResetDevice(int32_t) { return ACL_SUCCESS; }
+
+aclError aclrtCreateStream(aclrtStream* stream) {
+  if (stream == nullptr) return Fail(ACL_ERROR_INVALID_PARAM, "aclrtCreateStream: stream is null");
+  *stream = new (std::nothrow) Stream();
+  return *stream ? ACL_SUCCESS : Fail(ACL_ERROR_RT_MEMORY_ALLOCATION, "aclrtCreateStream: out of memory");
+}
+
+aclError aclrtDestroyStream(aclrtStream stream) {
+  delete static_cast<Stream*>(stream);
+  return ACL_SUCCESS;
+}
+
+aclError aclrtSynchronizeStream(aclrtStream) {
+  // Launches ran to completion already and reported their own status.
+  return ACL_SUCCESS;
+}
+
+aclError aclrtMalloc(void** dev_ptr, size_t size, aclrtMemMallocPolicy) {
+  if (dev_ptr == nullptr || size == 0) return Fail(ACL_ERROR_INVALID_PARAM, "aclrtMalloc: null pointer or size 0");
+  *dev_ptr = AscendC::emu::DeviceAlloc(size);
+  if (*dev_ptr == nullptr) {
+    return Fail(ACL_ERROR_RT_MEMORY_ALLOCATION,
+                "aclrtMalloc: " + std::to_string(size) + " bytes exceed the emulated device memory");
+  }
+  return ACL_SUCCESS;
+}
+
+aclError aclrtFree(void* dev_ptr) {
+  if (!AscendC::emu::DeviceFree(dev_ptr)) return Fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtFree: not a device allocation");
+  return ACL_SUCCESS;
+}
+
+aclError aclrtMemcpy(void* dst, size_t dest_max, const void* src, size_t count, aclrtMemcpyKind kind) {
+  if (count > dest_max) return Fail(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: count exceeds destMax");
+  if (count == 0) return ACL_SUCCESS;
+  if (dst == nullptr || src == nullptr) return Fail(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: null pointer");
+  const bool dst_dev = kind == ACL_MEMCPY_HOST_TO_DEVICE || kind == ACL_MEMCPY_DEVICE_TO_DEVICE;
+  const bool src_dev = kind == ACL_MEMCPY_DEVICE_TO_HOST || kind == ACL_MEMCPY_DEVICE_TO_DEVICE;
+  if (dst_dev && !DeviceRangeValid(dst, count)) {
+    return Fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtMemcpy: destination is not inside a device allocation");
+  }
+  if (src_dev && !DeviceRangeValid(src, count)) {
+    return Fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtMemcpy: source is not inside a device allocation");
+  }
+  std::memmove(dst, src, count);
+  return ACL_SUCCESS;
+}
+
+aclError aclrtMemset(void* dev_ptr, size_t max_count, int32_t value, size_t count) {
+  if (count > max_count) return Fail(ACL_ERROR_INVALID_PARAM, "aclrtMemset: count exceeds maxCount");
+  if (count == 0) return ACL_SUCCESS;
+  if (!DeviceRangeValid(dev_ptr, count)) {
+    return Fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtMemset: range is not inside a device allocation");
+  }
+  std::memset(dev_ptr, value, count);
+  return ACL_SUCCESS;
+}
+
+const char* aclGetRecentErrMsg() { return AscendC::emu::RecentError(); }

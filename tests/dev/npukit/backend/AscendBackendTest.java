@@ -1,0 +1,179 @@
+package dev.npukit.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.npukit.bridge.AscendKernels;
+import dev.npukit.kernels.RopeStyle;
+import dev.npukit.kernels.RopeTables;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ascend backend itself, in the mode this tree was built in (emu on a machine without CANN,
+ * which is what 'mvn verify' builds here): discovery and info, device memory, native re-checks
+ * with nothing written, ACL errors and emulator rule violations arriving as exceptions, and the
+ * matmul kernel (not yet reachable through Backend) against a Java loop.
+ */
+class AscendBackendTest {
+    private static final float GUARD = 777.25f;
+
+    private static AscendBackend ascend() {
+        BackendInfo info = Backends.info(AscendBackend.NAME);
+        assertTrue(info.available(), "ascend must be available in a built tree (emu without CANN): " + info.reason());
+        return (AscendBackend) Backends.get(AscendBackend.NAME);
+    }
+
+    @Test
+    void availableAsEmulatorAndNeverReportedAsAnNpu() {
+        AscendBackend b = ascend();
+        BackendInfo info = b.info();
+        assertEquals(AscendKernels.npukit_ascend_mode().getString(), info.mode());
+        if (info.mode().equals("emu")) {
+            assertTrue(info.reason().contains("emulator") && info.reason().contains("not NPU performance"),
+                    info.reason());
+            assertEquals("cpu", Backends.best().name(), "the emulator is never picked as the best backend");
+        } else {
+            assertEquals("npu", info.mode());
+        }
+        assertTrue(AvailableBackends.underTest().contains(AscendBackend.NAME), "equality suites run ascend");
+    }
+
+    @Test
+    void deviceMemoryRoundTripsEveryDtypeAndViews() {
+        AscendBackend b = ascend();
+        float[] data = {1.5f, -2.25f, 3e-5f, 65504f, -0f, 1e30f, Float.NaN, 7f};
+        for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+            try (Tensor ref = Backends.get(ReferenceBackend.NAME).fromFloats(dt, data, 2, 4);
+                    Tensor t = b.fromFloats(dt, data, 2, 4)) {
+                assertArrayEquals(ref.toFloatArray(), t.toFloatArray(), dt.toString());
+                Tensor row = t.view(4, 4);
+                assertArrayEquals(Arrays.copyOfRange(ref.toFloatArray(), 4, 8), row.toFloatArray());
+            }
+        }
+        try (Tensor z = b.allocate(DType.I32, 1000)) {
+            assertArrayEquals(new int[1000], z.toIntArray(), "allocations are zero-filled");
+        }
+    }
+
+    @Test
+    void aclErrorsBecomeExceptionsNamingTheCallAndCode() {
+        AscendBackend b = ascend();
+        // More than the (emulated) device memory: aclrtMalloc fails with ACL_ERROR_RT_MEMORY_ALLOCATION.
+        NpukitException e = assertThrows(NpukitException.class, () -> b.allocate(DType.F32, 1L << 40));
+        assertTrue(e.getMessage().contains("aclrtMalloc") && e.getMessage().contains("ACL error 207001"),
+                e.getMessage());
+    }
+
+    @Test
+    void emulatorRuleViolationsReachJavaAsExceptions() {
+        AscendBackend b = ascend();
+        if (!b.mode().equals("emu")) {
+            assertNotEquals(0, AscendKernels.npukit_ascend_emu_break_rule(0), "npu builds refuse the demo");
+            return;
+        }
+        String[] rules = {"alignment", "unified-buffer capacity", "global-memory bounds", "queue discipline",
+            "queue discipline", "alignment", "local-tensor bounds"};
+        for (int rule = 0; rule < rules.length; rule++) {
+            int r = rule;
+            NpukitException e = assertThrows(NpukitException.class,
+                    () -> AscendBackend.check(AscendKernels.npukit_ascend_emu_break_rule(r)));
+            assertTrue(e.getMessage().contains("ACL error 507015")
+                    && e.getMessage().contains("AscendC emulator:")
+                    && e.getMessage().contains("(rule: " + rules[rule] + ")"), e.getMessage());
+        }
+        // The backend still works afterwards.
+        try (Tensor t = b.fromFloats(DType.F32, new float[] {1, 2}, 2)) {
+            assertArrayEquals(new float[] {1, 2}, t.toFloatArray());
+        }
+    }
+
+    @Test
+    void nativeLaunchersRecheckAndWriteNothing() {
+        AscendBackend b = ascend();
+        float[] guarded = new float[32];
+        Arrays.fill(guarded, GUARD);
+        try (Tensor q = b.fromFloats(DType.F32, new float[16], 2, 1, 8);
+                Tensor k = b.allocate(DType.F32, 4, 4, 1, 8);
+                Tensor out = b.fromFloats(DType.F32, guarded, 2, 2, 8);
+                Tensor cs = b.fromFloats(DType.F32, RopeTables.cosSin(16, 8, 10000), 16, 8);
+                Tensor table = b.fromInts(new int[] {0, 9}, 1, 2);
+                Tensor lens = b.fromInts(new int[] {6}, 1);
+                Tensor starts = b.fromInts(new int[] {0, 2}, 2)) {
+            Tensor o = out.view(0, 2, 1, 8);
+            int status = AscendKernels.npukit_ascend_paged_attention(AscendBackend.addr(q), 0, q.numel(),
+                    AscendBackend.addr(k), AscendBackend.addr(k), 0, k.numel(), AscendBackend.addr(table), 2,
+                    AscendBackend.addr(lens), AscendBackend.addr(starts), 1, AscendBackend.addr(cs), cs.numel(),
+                    AscendBackend.addr(o), 0, o.numel(), 2, 1, 1, 8, 4, 4, 2, RopeStyle.NEOX.code(), 8, 1f);
+            assertEquals(2, status);
+            assertTrue(AscendKernels.npukit_ascend_last_error().getString()
+                    .contains("block_tables[0][1] = 9"), AscendKernels.npukit_ascend_last_error().getString());
+            assertArrayEquals(guarded, out.toFloatArray(), "nothing written");
+        }
+        try (Tensor x = b.fromFloats(DType.F32, new float[] {1, 2, 3, 4}, 1, 4);
+                Tensor a = b.fromFloats(DType.F32, new float[8], 2, 1, 4);
+                Tensor idx = b.fromInts(new int[] {2}, 1);
+                Tensor y = b.fromFloats(DType.F32, new float[] {GUARD}, 1, 1)) {
+            int status = AscendKernels.npukit_ascend_bgmv_shrink(AscendBackend.addr(x), 0, 4, AscendBackend.addr(a), 0,
+                    8, AscendBackend.addr(idx), 1, AscendBackend.addr(y), 1, 1, 4, 1, 2, 1f);
+            assertEquals(2, status);
+            assertTrue(AscendKernels.npukit_ascend_last_error().getString().contains("indices[0] = 2"));
+            assertArrayEquals(new float[] {GUARD}, y.toFloatArray());
+        }
+    }
+
+    @Test
+    void matmulMatchesAJavaLoop() {
+        AscendBackend b = ascend();
+        Random r = new Random(11);
+        int[][] shapes = {{1, 1, 1}, {3, 17, 33}, {4, 40, 1000}, {2, 5, 0}};
+        for (int[] s : shapes) {
+            int m = s[0];
+            int n = s[1];
+            int k = s[2];
+            for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+                float[] x = gaussian(r, m * k);
+                float[] w = gaussian(r, n * k);
+                try (Tensor xt = b.fromFloats(dt, x, m, k);
+                        Tensor wt = b.fromFloats(DType.F32, w, n, k);
+                        Tensor out = b.allocate(DType.F32, m, n)) {
+                    float[] xr = xt.toFloatArray();  // as rounded to dt
+                    b.matmulTensors(xt, wt, out);
+                    float[] got = out.toFloatArray();
+                    float[] want = new float[m * n];
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double acc = 0;
+                            for (int p = 0; p < k; p++) {
+                                acc += (double) xr[i * k + p] * w[j * k + p];
+                            }
+                            want[i * n + j] = (float) acc;
+                        }
+                    }
+                    double err = Equality.relativeError(got, want);
+                    assertTrue(err <= 1e-5, Arrays.toString(s) + " " + dt + ": relative error " + err);
+                }
+            }
+        }
+        try (Tensor x = b.allocate(DType.F32, 2, 3);
+                Tensor w = b.allocate(DType.F32, 4, 5);
+                Tensor out = b.allocate(DType.F32, 2, 4)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.matmulTensors(x, w, out));
+            assertTrue(e.getMessage().startsWith("weight"), e.getMessage());
+        }
+    }
+
+    private static float[] gaussian(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+}
