@@ -8,6 +8,7 @@ import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.Check;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.LogitRows;
+import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
@@ -165,24 +166,11 @@ public final class AscendBackend extends BaseBackend {
                 s.batch(), s.rank(), s.hOut(), s.numLoras()));
     }
 
-    /**
-     * Dense matmul {@code out[M,N] = x[M,K] . weight[N,K]^T} in F32 on the AscendC matmul kernel.
-     * Waiting for the {@code Backend.matmul(MatmulArgs)} kernel: once it is merged,
-     * {@code runMatmul(args, shape)} is {@code matmulTensors(args.x(), args.weight(), args.out())}
-     * (MatmulArgs validates first). Until then this checks dtypes, ranks and shapes itself.
-     */
-    void matmulTensors(Tensor x, Tensor weight, Tensor out) {
-        Check.tensor("x", x, NAME, 2, DType.F32, DType.F16, DType.BF16);
-        Check.tensor("weight", weight, NAME, 2, DType.F32, DType.F16, DType.BF16);
-        Check.tensor("out", out, NAME, 2, DType.F32);
-        int m = Check.toInt("x", x.dim(0));
-        int k = Check.toInt("x", x.dim(1));
-        int n = Check.toInt("weight", weight.dim(0));
-        Check.dim("weight", weight, 1, k, "K = columns of x");
-        Check.dim("out", out, 0, m, "M = rows of x");
-        Check.dim("out", out, 1, n, "N = rows of weight");
-        check(AscendKernels.npukit_ascend_matmul(addr(x), x.dtype().code(), x.numel(),
-                addr(weight), weight.dtype().code(), weight.numel(), addr(out), out.numel(), m, n, k));
+    @Override
+    protected void runMatmul(MatmulArgs a, MatmulArgs.Shape s) {
+        check(AscendKernels.npukit_ascend_matmul(addr(a.x()), a.x().dtype().code(), a.x().numel(),
+                addr(a.weight()), a.weight().dtype().code(), a.weight().numel(), addr(a.out()), a.out().numel(),
+                s.m(), s.n(), s.k()));
     }
 
     /** Status code of a data error (NaN where forbidden), see npukit/common.h. */

@@ -84,23 +84,11 @@ public abstract class BaseBackend implements Backend {
 
     protected abstract void runRope(RopeArgs args, RopeArgs.Shape shape);
 
-    // The CoLD kernels are not abstract so that a backend can be built before it has them.
+    protected abstract void runContrastive(ContrastiveArgs args, ContrastiveArgs.Shape shape);
 
-    protected void runContrastive(ContrastiveArgs args, ContrastiveArgs.Shape shape) {
-        throw new UnsupportedOperationException("backend " + name() + " has no contrastive kernel yet");
-    }
+    protected abstract void runBgmvShrink(BgmvShrinkArgs args, BgmvShrinkArgs.Shape shape);
 
-    protected void runBgmvShrink(BgmvShrinkArgs args, BgmvShrinkArgs.Shape shape) {
-        throw new UnsupportedOperationException("backend " + name() + " has no bgmvShrink kernel yet");
-    }
+    protected abstract void runBgmvExpand(BgmvExpandArgs args, BgmvExpandArgs.Shape shape);
 
-    protected void runBgmvExpand(BgmvExpandArgs args, BgmvExpandArgs.Shape shape) {
-        throw new UnsupportedOperationException("backend " + name() + " has no bgmvExpand kernel yet");
-    }
-
-    // Not abstract either: the model's dense layers came after the first backends.
-
-    protected void runMatmul(MatmulArgs args, MatmulArgs.Shape shape) {
-        throw new UnsupportedOperationException("backend " + name() + " has no matmul kernel yet");
-    }
+    protected abstract void runMatmul(MatmulArgs args, MatmulArgs.Shape shape);
 }
