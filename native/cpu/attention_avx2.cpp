@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "attention_simd.h"
+#include "avx2_util.h"
 
 namespace npukit {
 namespace {
@@ -29,10 +30,7 @@ struct Avx2Vec {
 
   template <int DT>
   static Reg widen(const void* base, int64_t offset) {
-    if (DT == NPUKIT_F32) return _mm256_loadu_ps(static_cast<const float*>(base) + offset);
-    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(base) + offset));
-    if (DT == NPUKIT_F16) return _mm256_cvtph_ps(h);
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));  // BF16: the top half of a float
+    return load8<DT>(base, offset);
   }
 
   // Pairs (2i, 2i+1) of x rotated by cos[i], sin[i]: x * cos + swap(x) * (-sin, +sin).
@@ -50,12 +48,7 @@ struct Avx2Vec {
     _mm_store_ps(out, _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1)));
   }
 
-  static float reduce(Reg x) {
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
-    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_add_ss(h, _mm_movehdup_ps(h));
-    return _mm_cvtss_f32(h);
-  }
+  static float reduce(Reg x) { return hsum(x); }
 
   // exp(x) for x <= 0 (softmax arguments): x = n ln2 + r with |r| <= ln2/2, exp(r) by its Taylor
   // series to degree 7 (relative error below 2e-8, under one float ulp), 2^n through the exponent

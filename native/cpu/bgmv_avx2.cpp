@@ -2,18 +2,11 @@
 // accumulators. Own translation unit, called only after has_avx2_fma_f16c().
 #include <immintrin.h>
 
+#include "avx2_util.h"
 #include "bgmv_impl.h"
 
 namespace npukit {
 namespace {
-
-template <int DT>
-inline __m256 load8(const void* base, int64_t i) {
-  if (DT == NPUKIT_F32) return _mm256_loadu_ps(static_cast<const float*>(base) + i);
-  const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(base) + i));
-  if (DT == NPUKIT_F16) return _mm256_cvtph_ps(h);
-  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-}
 
 template <int DT>
 float dot_t(const void* w, int64_t offset, const float* x, int n) {
@@ -26,11 +19,7 @@ float dot_t(const void* w, int64_t offset, const float* x, int n) {
     s3 = _mm256_fmadd_ps(load8<DT>(w, offset + i + 24), _mm256_loadu_ps(x + i + 24), s3);
   }
   for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(load8<DT>(w, offset + i), _mm256_loadu_ps(x + i), s0);
-  const __m256 s = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
-  __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-  h = _mm_add_ss(h, _mm_movehdup_ps(h));
-  float sum = _mm_cvtss_f32(h);
+  float sum = hsum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
   for (; i < n; i++) sum += load_float(w, DT, offset + i) * x[i];
   return sum;
 }

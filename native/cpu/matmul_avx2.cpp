@@ -3,26 +3,12 @@
 // vector NR weight rows. Own translation unit, called only after has_avx2_fma_f16c().
 #include <immintrin.h>
 
+#include "avx2_util.h"
 #include "convert.h"
 #include "matmul_impl.h"
 
 namespace npukit {
 namespace {
-
-template <int DT>
-inline __m256 load8(const void* base, int64_t i) {
-  if (DT == NPUKIT_F32) return _mm256_loadu_ps(static_cast<const float*>(base) + i);
-  const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(base) + i));
-  if (DT == NPUKIT_F16) return _mm256_cvtph_ps(h);
-  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-}
-
-inline float hsum(__m256 s) {
-  __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-  h = _mm_add_ss(h, _mm_movehdup_ps(h));
-  return _mm_cvtss_f32(h);
-}
 
 template <int DT, int NR, int MR>
 void tile_t(const MatmulProblem& p, int n0, int m0) {

@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.npukit.backend.Backends;
-import dev.npukit.cli.Main;
+import dev.npukit.cli.CliRun;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,25 +26,6 @@ class ModelCliTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void decodeRunsOnAModelDirectory() throws Exception {
         LlamaConfig c = LlamaConfig.tiny(2);
@@ -55,7 +33,7 @@ class ModelCliTest {
         w.save(dir.resolve("m"));
         LoraAdapter.random(c, 4, 8f, 3, 0.4f, "self_attn.q_proj", "mlp.down_proj").save(dir.resolve("lora"), c);
         int[] prompt = {5, 17, 33, 2, 9};
-        Result plain = run("decode", "--model", dir.resolve("m").toString(), "--prompt-tokens", "5,17,33,2,9",
+        CliRun plain = CliRun.of("decode", "--model", dir.resolve("m").toString(), "--prompt-tokens", "5,17,33,2,9",
                 "--max-tokens", "6", "--json");
         assertEquals(0, plain.code(), plain.err());
         JsonNode tokens = new ObjectMapper().readTree(plain.out()).path("tokens");
@@ -77,7 +55,7 @@ class ModelCliTest {
         }
         assertArrayEquals(expected, got);
 
-        Result cold = run("decode", "--model", dir.resolve("m").toString(), "--adapter", dir.resolve("lora").toString(),
+        CliRun cold = CliRun.of("decode", "--model", dir.resolve("m").toString(), "--adapter", dir.resolve("lora").toString(),
                 "--prompt-tokens", "5,17,33,2,9", "--max-tokens", "6");
         assertEquals(0, cold.code(), cold.err());
         assertEquals(6, cold.out().trim().split(",").length, cold.out());
@@ -85,7 +63,7 @@ class ModelCliTest {
         Path model = dir.resolve("m/model.safetensors");
         byte[] bytes = Files.readAllBytes(model);
         Files.write(model, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        Result broken = run("decode", "--model", dir.resolve("m").toString(), "--prompt-tokens", "1");
+        CliRun broken = CliRun.of("decode", "--model", dir.resolve("m").toString(), "--prompt-tokens", "1");
         assertTrue(broken.code() != 0);
         assertTrue(broken.err().contains("model.safetensors") && broken.err().contains("truncated"), broken.err());
         assertEquals("", broken.out());
@@ -94,7 +72,7 @@ class ModelCliTest {
     @Test
     void demoJsonHasEveryPolicyAndWritesTheReport() throws Exception {
         Path out = dir.resolve("demo");
-        Result r = run("demo", "--requests", "6", "--documents", "4", "--doc-tokens", "40", "--chunks", "2",
+        CliRun r = CliRun.of("demo", "--requests", "6", "--documents", "4", "--doc-tokens", "40", "--chunks", "2",
                 "--new-tokens", "3", "--out", out.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode root = new ObjectMapper().readTree(r.out());
