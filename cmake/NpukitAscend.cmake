@@ -47,7 +47,7 @@ if(NPUKIT_ASCEND_MODE STREQUAL "off")
 elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
   # Kernels, launchers and the emulator runtime in one archive: the JNI library links only it.
   add_library(npukit_ascend STATIC ${NPUKIT_ASCEND_KERNELS} ${NPUKIT_ASCEND_HOST} ${_emu_dir}/src/runtime.cpp)
-  target_include_directories(npukit_ascend PUBLIC include ${_emu_dir}/include PRIVATE cpu ${_ascend_dir}/kernels)
+  target_include_directories(npukit_ascend PUBLIC include ${_emu_dir}/include PRIVATE cpu common ${_ascend_dir}/kernels)
   target_compile_definitions(npukit_ascend PUBLIC NPUKIT_ASCEND_EMU=1)
   # -fno-strict-aliasing: kernels read tiling structs as 32-bit words, as device code does.
   target_compile_options(npukit_ascend PRIVATE ${NPUKIT_BASELINE_FLAGS} -fno-strict-aliasing -Wno-unused-parameter)
@@ -77,7 +77,7 @@ else()  # npu
   # Gumbel sampling must stay bit-exact with the other backends: no contraction into FMA.
   ascendc_compile_options(npukit_ascend_kernels PRIVATE -ffp-contract=off)
   add_library(npukit_ascend STATIC ${NPUKIT_ASCEND_HOST})
-  target_include_directories(npukit_ascend PUBLIC include PRIVATE ${CANN_INCLUDE_DIR}
+  target_include_directories(npukit_ascend PUBLIC include PRIVATE common ${CANN_INCLUDE_DIR}
                              ${CMAKE_CURRENT_BINARY_DIR}/include/npukit_ascend_kernels ${_ascend_dir}/kernels)
   target_compile_definitions(npukit_ascend PRIVATE NPUKIT_SOC_VERSION="${SOC_VERSION}")
   target_compile_options(npukit_ascend PRIVATE ${NPUKIT_BASELINE_FLAGS})

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "../kernels/tiling.h"
+#include "contract_checks.h"
 #include "kernels.h"
 #include "npukit/ascend.h"
 #include "runtime.h"
@@ -12,7 +13,6 @@ using namespace npukit::ascend;
 
 namespace {
 
-bool IsFloat(int dtype) { return dtype == NPUKIT_F32 || dtype == NPUKIT_F16 || dtype == NPUKIT_BF16; }
 int32_t Align16(int32_t n) { return (n + 15) / 16 * 16; }
 
 }  // namespace
@@ -27,38 +27,15 @@ extern "C" int npukit_ascend_paged_attention(
     int num_tokens, int num_heads, int num_kv_heads, int head_dim,
     int num_blocks, int block_size, int max_blocks_per_seq,
     int rope_style, int rotary_dim, float scale) {
-  NPUKIT_CHECK(q && k_cache && v_cache && out && block_tables && seq_lens && query_start_loc, NPUKIT_ERR_ARGUMENT,
-               "paged_attention: a required buffer is null");
-  NPUKIT_CHECK(IsFloat(q_dtype) && IsFloat(cache_dtype) && IsFloat(out_dtype), NPUKIT_ERR_ARGUMENT,
-               "paged_attention: q, cache and out must be F32, F16 or BF16");
-  NPUKIT_CHECK(num_tokens >= 0 && num_heads > 0 && num_kv_heads > 0 && head_dim > 0 && num_seqs >= 0 &&
-                   num_blocks >= 0 && block_size > 0 && max_blocks_per_seq >= 0,
-               NPUKIT_ERR_ARGUMENT, "paged_attention: sizes must be positive");
-  NPUKIT_CHECK(num_heads % num_kv_heads == 0, NPUKIT_ERR_ARGUMENT,
-               "paged_attention: num_kv_heads %d does not divide num_heads %d", num_kv_heads, num_heads);
-  NPUKIT_CHECK(q_numel == int64_t{num_tokens} * num_heads * head_dim, NPUKIT_ERR_BOUNDS,
-               "paged_attention: q has %lld elements, expected %lld", (long long)q_numel,
-               (long long)(int64_t{num_tokens} * num_heads * head_dim));
-  NPUKIT_CHECK(out_numel == q_numel, NPUKIT_ERR_BOUNDS, "paged_attention: out has %lld elements, expected %lld",
-               (long long)out_numel, (long long)q_numel);
-  NPUKIT_CHECK(cache_numel == int64_t{num_blocks} * block_size * num_kv_heads * head_dim, NPUKIT_ERR_BOUNDS,
-               "paged_attention: cache has %lld elements, expected %lld", (long long)cache_numel,
-               (long long)(int64_t{num_blocks} * block_size * num_kv_heads * head_dim));
-  NPUKIT_CHECK(block_tables_numel == int64_t{num_seqs} * max_blocks_per_seq, NPUKIT_ERR_BOUNDS,
-               "paged_attention: block_tables has %lld elements, expected %lld", (long long)block_tables_numel,
-               (long long)(int64_t{num_seqs} * max_blocks_per_seq));
+  const npukit::contract::AttentionCall call{
+      q, q_dtype, q_numel, k_cache, v_cache, cache_dtype, cache_numel, block_tables, block_tables_numel,
+      seq_lens, query_start_loc, num_seqs, cos_sin, cos_sin_numel, out, out_dtype, out_numel,
+      num_tokens, num_heads, num_kv_heads, head_dim, num_blocks, block_size, max_blocks_per_seq,
+      rope_style, rotary_dim};
+  const auto fail = [](int code, const char* fmt, auto... args) { return Fail(code, fmt, args...); };
   int max_position = 0;
+  NPUKIT_TRY(npukit::contract::attention_sizes(call, max_position, fail));
   const bool rope = rope_style != NPUKIT_ROPE_NONE;
-  if (rope) {
-    NPUKIT_CHECK(rope_style == NPUKIT_ROPE_NEOX || rope_style == NPUKIT_ROPE_GPTJ, NPUKIT_ERR_ARGUMENT,
-                 "paged_attention: unknown rope_style %d", rope_style);
-    NPUKIT_CHECK(cos_sin != nullptr, NPUKIT_ERR_ARGUMENT, "paged_attention: cos_sin is null");
-    NPUKIT_CHECK(rotary_dim > 0 && rotary_dim % 2 == 0 && rotary_dim <= head_dim, NPUKIT_ERR_ARGUMENT,
-                 "paged_attention: rotary_dim %d must be even, positive and <= head_dim %d", rotary_dim, head_dim);
-    NPUKIT_CHECK(cos_sin_numel % rotary_dim == 0, NPUKIT_ERR_BOUNDS,
-                 "paged_attention: cos_sin size %lld is not a multiple of rotary_dim", (long long)cos_sin_numel);
-    max_position = static_cast<int>(cos_sin_numel / rotary_dim);
-  }
 
   auto lock = Device::Lock();
   NPUKIT_TRY(Device::Bind());
@@ -66,25 +43,7 @@ extern "C" int npukit_ascend_paged_attention(
   NPUKIT_TRY(CopyToHost(tables, block_tables, block_tables_numel));
   NPUKIT_TRY(CopyToHost(lens, seq_lens, num_seqs));
   NPUKIT_TRY(CopyToHost(starts, query_start_loc, int64_t{num_seqs} + 1));
-  NPUKIT_CHECK(starts[0] == 0 && starts[num_seqs] == num_tokens, NPUKIT_ERR_BOUNDS,
-               "paged_attention: query_start_loc must run from 0 to num_tokens %d", num_tokens);
-  for (int s = 0; s < num_seqs; s++) {
-    const int q_len = starts[s + 1] - starts[s];
-    const int len = lens[s];
-    NPUKIT_CHECK(q_len >= 0, NPUKIT_ERR_BOUNDS, "paged_attention: query_start_loc decreases at sequence %d", s);
-    NPUKIT_CHECK(len >= q_len && int64_t{len} <= int64_t{max_blocks_per_seq} * block_size, NPUKIT_ERR_BOUNDS,
-                 "paged_attention: seq_lens[%d] = %d is outside [%d, %lld]", s, len, q_len,
-                 (long long)(int64_t{max_blocks_per_seq} * block_size));
-    if (q_len == 0) continue;
-    NPUKIT_CHECK(!rope || len <= max_position, NPUKIT_ERR_BOUNDS,
-                 "paged_attention: sequence %d needs %d positions, cos_sin has %d", s, len, max_position);
-    const int used = static_cast<int>((int64_t{len} + block_size - 1) / block_size);
-    for (int b = 0; b < used; b++) {
-      const int32_t id = tables[int64_t{s} * max_blocks_per_seq + b];
-      NPUKIT_CHECK(id >= 0 && id < num_blocks, NPUKIT_ERR_BOUNDS,
-                   "paged_attention: block_tables[%d][%d] = %d is outside [0, %d)", s, b, id, num_blocks);
-    }
-  }
+  NPUKIT_TRY(npukit::contract::attention_indices(call, tables.data(), lens.data(), starts.data(), max_position, fail));
   if (num_tokens == 0) return Ok();
 
   // Tiling: the largest KV tile (up to 64 slots, within a cache block) and query-row count per

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "../kernels/tiling.h"
+#include "contract_checks.h"
 #include "kernels.h"
 #include "npukit/ascend.h"
 #include "runtime.h"
@@ -11,7 +12,6 @@ using namespace npukit::ascend;
 
 namespace {
 
-bool IsFloat(int dtype) { return dtype == NPUKIT_F32 || dtype == NPUKIT_F16 || dtype == NPUKIT_BF16; }
 int32_t Align16(int32_t n) { return (n + 15) / 16 * 16; }
 
 }  // namespace
@@ -21,29 +21,20 @@ extern "C" int npukit_ascend_write_kv(
     void* k_cache, void* v_cache, int cache_dtype, int64_t cache_numel,
     const int32_t* slot_mapping, int num_tokens, int num_kv_heads, int head_dim,
     int num_blocks, int block_size) {
-  NPUKIT_CHECK(key && value && k_cache && v_cache && slot_mapping, NPUKIT_ERR_ARGUMENT,
-               "write_kv: a required buffer is null");
-  NPUKIT_CHECK(IsFloat(key_dtype) && IsFloat(value_dtype) && IsFloat(cache_dtype), NPUKIT_ERR_ARGUMENT,
-               "write_kv: key, value and cache must be F32, F16 or BF16");
-  NPUKIT_CHECK(num_tokens >= 0 && num_kv_heads > 0 && head_dim > 0 && num_blocks >= 0 && block_size > 0,
-               NPUKIT_ERR_ARGUMENT, "write_kv: sizes must be positive");
+  const npukit::contract::WriteKvCall call{key, key_dtype, value, value_dtype, kv_numel, k_cache, v_cache,
+                                            cache_dtype, cache_numel, slot_mapping, num_tokens, num_kv_heads,
+                                            head_dim, num_blocks, block_size};
+  const auto fail = [](int code, const char* fmt, auto... args) { return Fail(code, fmt, args...); };
+  NPUKIT_TRY(npukit::contract::write_kv_sizes(call, fail));
   const int64_t row = int64_t{num_kv_heads} * head_dim;
-  NPUKIT_CHECK(kv_numel == int64_t{num_tokens} * row, NPUKIT_ERR_BOUNDS,
-               "write_kv: key/value have %lld elements, expected %lld", (long long)kv_numel,
-               (long long)(int64_t{num_tokens} * row));
   const int64_t num_slots = int64_t{num_blocks} * block_size;
-  NPUKIT_CHECK(cache_numel == num_slots * row, NPUKIT_ERR_BOUNDS, "write_kv: cache has %lld elements, expected %lld",
-               (long long)cache_numel, (long long)(num_slots * row));
   NPUKIT_CHECK(row <= INT32_MAX && num_slots <= INT32_MAX, NPUKIT_ERR_ARGUMENT, "write_kv: sizes exceed 32 bits");
 
   auto lock = Device::Lock();
   NPUKIT_TRY(Device::Bind());
   std::vector<int32_t> slots;
   NPUKIT_TRY(CopyToHost(slots, slot_mapping, num_tokens));
-  for (int t = 0; t < num_tokens; t++) {
-    NPUKIT_CHECK(slots[t] >= -1 && slots[t] < num_slots, NPUKIT_ERR_BOUNDS,
-                 "write_kv: slot_mapping[%d] = %d is outside [-1, %lld)", t, slots[t], (long long)num_slots);
-  }
+  NPUKIT_TRY(npukit::contract::write_kv_slots(call, slots.data(), fail));
   // Later tokens win on a repeated slot: drop every earlier write to it, so that cores running
   // tokens in any order produce the sequential result.
   {
@@ -78,28 +69,17 @@ extern "C" int npukit_ascend_rope(
     void* x, int x_dtype, int64_t x_numel, const int32_t* positions,
     const float* cos_sin, int64_t cos_sin_numel,
     int num_tokens, int num_heads, int head_dim, int rotary_dim, int rope_style) {
-  NPUKIT_CHECK(x && positions && cos_sin, NPUKIT_ERR_ARGUMENT, "rope: a required buffer is null");
-  NPUKIT_CHECK(IsFloat(x_dtype), NPUKIT_ERR_ARGUMENT, "rope: x must be F32, F16 or BF16");
-  NPUKIT_CHECK(rope_style >= NPUKIT_ROPE_NONE && rope_style <= NPUKIT_ROPE_GPTJ, NPUKIT_ERR_ARGUMENT,
-               "rope: unknown rope_style %d", rope_style);
-  NPUKIT_CHECK(num_tokens >= 0 && num_heads > 0 && head_dim > 0, NPUKIT_ERR_ARGUMENT, "rope: sizes must be positive");
-  NPUKIT_CHECK(rotary_dim > 0 && rotary_dim % 2 == 0 && rotary_dim <= head_dim, NPUKIT_ERR_ARGUMENT,
-               "rope: rotary_dim %d must be even, positive and <= head_dim %d", rotary_dim, head_dim);
-  NPUKIT_CHECK(x_numel == int64_t{num_tokens} * num_heads * head_dim, NPUKIT_ERR_BOUNDS,
-               "rope: x has %lld elements, expected %lld", (long long)x_numel,
-               (long long)(int64_t{num_tokens} * num_heads * head_dim));
-  NPUKIT_CHECK(cos_sin_numel % rotary_dim == 0, NPUKIT_ERR_BOUNDS, "rope: cos_sin size is not a multiple of rotary_dim");
-  const int64_t max_position = cos_sin_numel / rotary_dim;
-  NPUKIT_CHECK(max_position <= INT32_MAX, NPUKIT_ERR_ARGUMENT, "rope: cos_sin has too many rows");
+  const npukit::contract::RopeCall call{x, x_dtype, x_numel, positions, cos_sin, cos_sin_numel,
+                                         num_tokens, num_heads, head_dim, rotary_dim, rope_style};
+  const auto fail = [](int code, const char* fmt, auto... args) { return Fail(code, fmt, args...); };
+  int max_position = 0;
+  NPUKIT_TRY(npukit::contract::rope_sizes(call, max_position, fail));
 
   auto lock = Device::Lock();
   NPUKIT_TRY(Device::Bind());
   std::vector<int32_t> pos;
   NPUKIT_TRY(CopyToHost(pos, positions, num_tokens));
-  for (int t = 0; t < num_tokens; t++) {
-    NPUKIT_CHECK(pos[t] >= 0 && pos[t] < max_position, NPUKIT_ERR_BOUNDS,
-                 "rope: positions[%d] = %d is outside [0, %lld)", t, pos[t], (long long)max_position);
-  }
+  NPUKIT_TRY(npukit::contract::rope_positions(call, pos.data(), max_position, fail));
   if (rope_style == NPUKIT_ROPE_NONE || num_tokens == 0) return Ok();
   RopeTiling t{};
   t.num_tokens = num_tokens;

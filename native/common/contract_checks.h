@@ -1,0 +1,206 @@
+// The checks every native entry point makes before touching memory, written once for the cpu
+// kernels (native/cpu) and the Ascend host launchers (native/ascend/host): sizes against element
+// counts, dtypes, null buffers, and every index that selects memory (block ids, slots,
+// positions, query ranges). They are the executable form of the contracts in
+// native/include/npukit/*.h; the Java argument records make the same checks first.
+//
+// Each check takes a `fail(code, printf-format, args...)` callable that records the message in
+// the caller's own error slot and returns the status code, and returns NPUKIT_OK or that code.
+#ifndef NPUKIT_COMMON_CONTRACT_CHECKS_H
+#define NPUKIT_COMMON_CONTRACT_CHECKS_H
+
+#include <cstdint>
+
+#include "npukit/common.h"
+
+#define NPUKIT_CONTRACT(cond, code, ...)        \
+  do {                                          \
+    if (!(cond)) return fail(code, __VA_ARGS__); \
+  } while (0)
+
+namespace npukit {
+namespace contract {
+
+inline bool is_float_dtype(int dtype) { return dtype == NPUKIT_F32 || dtype == NPUKIT_F16 || dtype == NPUKIT_BF16; }
+
+// The arguments of a paged-attention call (see npukit/attention.h).
+struct AttentionCall {
+  const void* q;
+  int q_dtype;
+  int64_t q_numel;
+  const void* k_cache;
+  const void* v_cache;
+  int cache_dtype;
+  int64_t cache_numel;
+  const void* block_tables;
+  int64_t block_tables_numel;
+  const void* seq_lens;
+  const void* query_start_loc;
+  int num_seqs;
+  const void* cos_sin;
+  int64_t cos_sin_numel;
+  const void* out;
+  int out_dtype;
+  int64_t out_numel;
+  int num_tokens, num_heads, num_kv_heads, head_dim;
+  int num_blocks, block_size, max_blocks_per_seq;
+  int rope_style, rotary_dim;
+};
+
+// Everything but the index values; sets max_position (rows of cos_sin, 0 without rotation).
+template <class Fail>
+int attention_sizes(const AttentionCall& c, int& max_position, Fail fail) {
+  NPUKIT_CONTRACT(c.q && c.k_cache && c.v_cache && c.out && c.block_tables && c.seq_lens && c.query_start_loc,
+                  NPUKIT_ERR_ARGUMENT, "paged_attention: a required buffer is null");
+  NPUKIT_CONTRACT(is_float_dtype(c.q_dtype) && is_float_dtype(c.cache_dtype) && is_float_dtype(c.out_dtype),
+                  NPUKIT_ERR_ARGUMENT, "paged_attention: q, cache and out must be F32, F16 or BF16");
+  NPUKIT_CONTRACT(c.num_tokens >= 0 && c.num_heads > 0 && c.num_kv_heads > 0 && c.head_dim > 0 && c.num_seqs >= 0 &&
+                      c.num_blocks >= 0 && c.block_size > 0 && c.max_blocks_per_seq >= 0,
+                  NPUKIT_ERR_ARGUMENT, "paged_attention: sizes must be positive");
+  NPUKIT_CONTRACT(c.num_heads % c.num_kv_heads == 0, NPUKIT_ERR_ARGUMENT,
+                  "paged_attention: num_kv_heads %d does not divide num_heads %d", c.num_kv_heads, c.num_heads);
+  const int64_t q_expected = int64_t{c.num_tokens} * c.num_heads * c.head_dim;
+  NPUKIT_CONTRACT(c.q_numel == q_expected, NPUKIT_ERR_BOUNDS, "paged_attention: q has %lld elements, expected %lld",
+                  (long long)c.q_numel, (long long)q_expected);
+  NPUKIT_CONTRACT(c.out_numel == q_expected, NPUKIT_ERR_BOUNDS,
+                  "paged_attention: out has %lld elements, expected %lld", (long long)c.out_numel, (long long)q_expected);
+  const int64_t cache_expected = int64_t{c.num_blocks} * c.block_size * c.num_kv_heads * c.head_dim;
+  NPUKIT_CONTRACT(c.cache_numel == cache_expected, NPUKIT_ERR_BOUNDS,
+                  "paged_attention: cache has %lld elements, expected %lld", (long long)c.cache_numel,
+                  (long long)cache_expected);
+  const int64_t tables_expected = int64_t{c.num_seqs} * c.max_blocks_per_seq;
+  NPUKIT_CONTRACT(c.block_tables_numel == tables_expected, NPUKIT_ERR_BOUNDS,
+                  "paged_attention: block_tables has %lld elements, expected %lld", (long long)c.block_tables_numel,
+                  (long long)tables_expected);
+  max_position = 0;
+  if (c.rope_style != NPUKIT_ROPE_NONE) {
+    NPUKIT_CONTRACT(c.rope_style == NPUKIT_ROPE_NEOX || c.rope_style == NPUKIT_ROPE_GPTJ, NPUKIT_ERR_ARGUMENT,
+                    "paged_attention: unknown rope_style %d", c.rope_style);
+    NPUKIT_CONTRACT(c.cos_sin != nullptr, NPUKIT_ERR_ARGUMENT, "paged_attention: cos_sin is null");
+    NPUKIT_CONTRACT(c.rotary_dim > 0 && c.rotary_dim % 2 == 0 && c.rotary_dim <= c.head_dim, NPUKIT_ERR_ARGUMENT,
+                    "paged_attention: rotary_dim %d must be even, positive and <= head_dim %d", c.rotary_dim,
+                    c.head_dim);
+    NPUKIT_CONTRACT(c.cos_sin_numel % c.rotary_dim == 0 && c.cos_sin_numel / c.rotary_dim <= INT32_MAX,
+                    NPUKIT_ERR_BOUNDS, "paged_attention: cos_sin size %lld is not a multiple of rotary_dim",
+                    (long long)c.cos_sin_numel);
+    max_position = static_cast<int>(c.cos_sin_numel / c.rotary_dim);
+  }
+  return NPUKIT_OK;
+}
+
+// The index values, from host-readable copies of block_tables, seq_lens and query_start_loc.
+template <class Fail>
+int attention_indices(const AttentionCall& c, const int32_t* tables, const int32_t* lens, const int32_t* starts,
+                      int max_position, Fail fail) {
+  NPUKIT_CONTRACT(starts[0] == 0 && starts[c.num_seqs] == c.num_tokens, NPUKIT_ERR_BOUNDS,
+                  "paged_attention: query_start_loc must run from 0 to num_tokens %d", c.num_tokens);
+  const int64_t capacity = int64_t{c.max_blocks_per_seq} * c.block_size;
+  for (int s = 0; s < c.num_seqs; s++) {
+    const int q_len = starts[s + 1] - starts[s];
+    const int len = lens[s];
+    NPUKIT_CONTRACT(q_len >= 0, NPUKIT_ERR_BOUNDS, "paged_attention: query_start_loc decreases at sequence %d", s);
+    NPUKIT_CONTRACT(len >= q_len && int64_t{len} <= capacity, NPUKIT_ERR_BOUNDS,
+                    "paged_attention: seq_lens[%d] = %d is outside [%d, %lld]", s, len, q_len, (long long)capacity);
+    if (q_len == 0) continue;
+    NPUKIT_CONTRACT(c.rope_style == NPUKIT_ROPE_NONE || len <= max_position, NPUKIT_ERR_BOUNDS,
+                    "paged_attention: sequence %d needs %d positions, cos_sin has %d", s, len, max_position);
+    const int used = static_cast<int>((int64_t{len} + c.block_size - 1) / c.block_size);
+    for (int b = 0; b < used; b++) {
+      const int32_t id = tables[int64_t{s} * c.max_blocks_per_seq + b];
+      NPUKIT_CONTRACT(id >= 0 && id < c.num_blocks, NPUKIT_ERR_BOUNDS,
+                      "paged_attention: block_tables[%d][%d] = %d is outside [0, %d)", s, b, id, c.num_blocks);
+    }
+  }
+  return NPUKIT_OK;
+}
+
+// The arguments of a KV cache write (see npukit/attention.h).
+struct WriteKvCall {
+  const void* key;
+  int key_dtype;
+  const void* value;
+  int value_dtype;
+  int64_t kv_numel;
+  const void* k_cache;
+  const void* v_cache;
+  int cache_dtype;
+  int64_t cache_numel;
+  const void* slot_mapping;
+  int num_tokens, num_kv_heads, head_dim, num_blocks, block_size;
+};
+
+template <class Fail>
+int write_kv_sizes(const WriteKvCall& c, Fail fail) {
+  NPUKIT_CONTRACT(c.key && c.value && c.k_cache && c.v_cache && c.slot_mapping, NPUKIT_ERR_ARGUMENT,
+                  "write_kv: a required buffer is null");
+  NPUKIT_CONTRACT(is_float_dtype(c.key_dtype) && is_float_dtype(c.value_dtype) && is_float_dtype(c.cache_dtype),
+                  NPUKIT_ERR_ARGUMENT, "write_kv: key, value and cache must be F32, F16 or BF16");
+  NPUKIT_CONTRACT(c.num_tokens >= 0 && c.num_kv_heads > 0 && c.head_dim > 0 && c.num_blocks >= 0 && c.block_size > 0,
+                  NPUKIT_ERR_ARGUMENT, "write_kv: sizes must be positive");
+  const int64_t row = int64_t{c.num_kv_heads} * c.head_dim;
+  NPUKIT_CONTRACT(c.kv_numel == int64_t{c.num_tokens} * row, NPUKIT_ERR_BOUNDS,
+                  "write_kv: key/value have %lld elements, expected %lld", (long long)c.kv_numel,
+                  (long long)(int64_t{c.num_tokens} * row));
+  const int64_t num_slots = int64_t{c.num_blocks} * c.block_size;
+  NPUKIT_CONTRACT(c.cache_numel == num_slots * row, NPUKIT_ERR_BOUNDS,
+                  "write_kv: cache has %lld elements, expected %lld", (long long)c.cache_numel,
+                  (long long)(num_slots * row));
+  return NPUKIT_OK;
+}
+
+// The slots, from a host-readable copy of slot_mapping.
+template <class Fail>
+int write_kv_slots(const WriteKvCall& c, const int32_t* slots, Fail fail) {
+  const int64_t num_slots = int64_t{c.num_blocks} * c.block_size;
+  for (int t = 0; t < c.num_tokens; t++) {
+    NPUKIT_CONTRACT(slots[t] >= -1 && slots[t] < num_slots, NPUKIT_ERR_BOUNDS,
+                    "write_kv: slot_mapping[%d] = %d is outside [-1, %lld)", t, slots[t], (long long)num_slots);
+  }
+  return NPUKIT_OK;
+}
+
+// The arguments of a standalone RoPE call (see npukit/attention.h).
+struct RopeCall {
+  const void* x;
+  int x_dtype;
+  int64_t x_numel;
+  const void* positions;
+  const void* cos_sin;
+  int64_t cos_sin_numel;
+  int num_tokens, num_heads, head_dim, rotary_dim, rope_style;
+};
+
+// Everything but the positions; sets max_position (rows of cos_sin).
+template <class Fail>
+int rope_sizes(const RopeCall& c, int& max_position, Fail fail) {
+  NPUKIT_CONTRACT(c.x && c.positions && c.cos_sin, NPUKIT_ERR_ARGUMENT, "rope: a required buffer is null");
+  NPUKIT_CONTRACT(is_float_dtype(c.x_dtype), NPUKIT_ERR_ARGUMENT, "rope: x must be F32, F16 or BF16");
+  NPUKIT_CONTRACT(c.rope_style >= NPUKIT_ROPE_NONE && c.rope_style <= NPUKIT_ROPE_GPTJ, NPUKIT_ERR_ARGUMENT,
+                  "rope: unknown rope_style %d", c.rope_style);
+  NPUKIT_CONTRACT(c.num_tokens >= 0 && c.num_heads > 0 && c.head_dim > 0, NPUKIT_ERR_ARGUMENT,
+                  "rope: sizes must be positive");
+  NPUKIT_CONTRACT(c.rotary_dim > 0 && c.rotary_dim % 2 == 0 && c.rotary_dim <= c.head_dim, NPUKIT_ERR_ARGUMENT,
+                  "rope: rotary_dim %d must be even, positive and <= head_dim %d", c.rotary_dim, c.head_dim);
+  NPUKIT_CONTRACT(c.x_numel == int64_t{c.num_tokens} * c.num_heads * c.head_dim, NPUKIT_ERR_BOUNDS,
+                  "rope: x has %lld elements, expected %lld", (long long)c.x_numel,
+                  (long long)(int64_t{c.num_tokens} * c.num_heads * c.head_dim));
+  NPUKIT_CONTRACT(c.cos_sin_numel % c.rotary_dim == 0 && c.cos_sin_numel / c.rotary_dim <= INT32_MAX,
+                  NPUKIT_ERR_BOUNDS, "rope: cos_sin size %lld is not a multiple of rotary_dim", (long long)c.cos_sin_numel);
+  max_position = static_cast<int>(c.cos_sin_numel / c.rotary_dim);
+  return NPUKIT_OK;
+}
+
+// The positions, from a host-readable copy.
+template <class Fail>
+int rope_positions(const RopeCall& c, const int32_t* positions, int max_position, Fail fail) {
+  for (int t = 0; t < c.num_tokens; t++) {
+    NPUKIT_CONTRACT(positions[t] >= 0 && positions[t] < max_position, NPUKIT_ERR_BOUNDS,
+                    "rope: positions[%d] = %d is outside [0, %d)", t, positions[t], max_position);
+  }
+  return NPUKIT_OK;
+}
+
+}  // namespace contract
+}  // namespace npukit
+
+#endif
