@@ -1,4 +1,4 @@
-// Contrastive scoring with AVX2 + F16C, eight logits per step. Compiled with those flags in its
+// Contrastive scoring with AVX2 + F16C, sixteen logits per step. Compiled with those flags in its
 // own translation unit and only called after has_avx2_fma_f16c(). No FMA on purpose: cd must
 // be the rounded product difference the reference computes.
 #include <immintrin.h>
@@ -8,13 +8,51 @@
 namespace npukit {
 namespace {
 
+// perm[mask] lists the lanes set in an 8-bit mask, lowest first: the permutation that packs
+// the selected lanes of a register to its front (a compress without AVX-512).
+struct CompressTable {
+  alignas(32) int32_t perm[256][8];
+  constexpr CompressTable() : perm() {
+    for (int m = 0; m < 256; m++) {
+      int k = 0;
+      for (int lane = 0; lane < 8; lane++) {
+        if ((m >> lane) & 1) perm[m][k++] = lane;
+      }
+    }
+  }
+};
+constexpr CompressTable kCompress;
+
+// Sixteen logits from i on as two float registers x0, x1, and the offsets from i of their
+// lanes. BF16 is widened without a cross-lane shuffle: a shift puts the even elements of each
+// 32-bit pair into float position, a mask keeps the odd ones, so x0 holds i, i+2, ..., i+14 and
+// x1 holds i+1, ..., i+15. Max and compares do not care about lane order, and neither does the
+// finish (it ranks candidates by value, then index).
 template <int DT>
-inline __m256 load8(const void* base, int64_t i) {
-  if (DT == NPUKIT_F32) return _mm256_loadu_ps(static_cast<const float*>(base) + i);
-  const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(base) + i));
-  if (DT == NPUKIT_F16) return _mm256_cvtph_ps(h);
-  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-}
+struct Load16 {
+  static __m256i offsets0() {
+    return DT == NPUKIT_BF16 ? _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14) : _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  }
+  static __m256i offsets1() {
+    return DT == NPUKIT_BF16 ? _mm256_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15)
+                             : _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
+  }
+  static void load(const void* base, int64_t i, __m256& x0, __m256& x1) {
+    if (DT == NPUKIT_F32) {
+      const float* p = static_cast<const float*>(base) + i;
+      x0 = _mm256_loadu_ps(p);
+      x1 = _mm256_loadu_ps(p + 8);
+    } else if (DT == NPUKIT_F16) {
+      const uint16_t* p = static_cast<const uint16_t*>(base) + i;
+      x0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+      x1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 8)));
+    } else {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(base) + i));
+      x0 = _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
+      x1 = _mm256_and_ps(_mm256_castsi256_ps(v), _mm256_castsi256_ps(_mm256_set1_epi32(static_cast<int>(0xffff0000u))));
+    }
+  }
+};
 
 inline float hmax(__m256 v) {
   __m128 h = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -23,37 +61,138 @@ inline float hmax(__m256 v) {
   return _mm_cvtss_f32(h);
 }
 
-template <int DT>
-bool row_max_t(const void* row, int64_t n, float* out) {
-  // Four accumulators hide the latency of max; unordered compares collect NaNs.
-  __m256 m0 = _mm256_set1_ps(kNegInf), m1 = m0, m2 = m0, m3 = m0;
-  __m256 nan = _mm256_setzero_ps();
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    const __m256 x0 = load8<DT>(row, i), x1 = load8<DT>(row, i + 8);
-    const __m256 x2 = load8<DT>(row, i + 16), x3 = load8<DT>(row, i + 24);
-    nan = _mm256_or_ps(nan, _mm256_or_ps(_mm256_cmp_ps(x0, x1, _CMP_UNORD_Q), _mm256_cmp_ps(x2, x3, _CMP_UNORD_Q)));
-    m0 = _mm256_max_ps(m0, x0);
-    m1 = _mm256_max_ps(m1, x1);
-    m2 = _mm256_max_ps(m2, x2);
-    m3 = _mm256_max_ps(m3, x3);
-  }
-  for (; i + 8 <= n; i += 8) {
-    const __m256 x = load8<DT>(row, i);
-    nan = _mm256_or_ps(nan, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
-    m0 = _mm256_max_ps(m0, x);
-  }
-  float m = hmax(_mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3)));
-  bool has_nan = _mm256_movemask_ps(nan) != 0;
-  for (; i < n; i++) {
-    const float x = load_float(row, DT, i);
-    has_nan |= x != x;
-    m = x > m ? x : m;
-  }
-  *out = m;
-  return !has_nan;
+// Appends the lanes of idx selected by mask to out; writes a whole register (buffer slack).
+inline int64_t compress_store(int32_t* out, __m256i idx, int mask) {
+  const __m256i perm = _mm256_load_si256(reinterpret_cast<const __m256i*>(kCompress.perm[mask]));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm256_permutevar8x32_epi32(idx, perm));
+  return __builtin_popcount(static_cast<unsigned>(mask));
 }
 
+// Running state of one collect pass: per-lane maxima, NaN flags, candidate count.
+struct CollectState {
+  __m256 m0, m1, nan;
+  int64_t count;
+};
+
+// Logits [start, end) in steps of 16 (end - start a multiple of 16): max and NaN check, and with
+// kCollect the indices of those >= threshold appended branch-free.
+template <int DT, bool kCollect>
+inline void collect_block(const void* e, int64_t start, int64_t end, __m256 threshold, CollectState& s,
+                          int32_t* index) {
+  __m256i idx0 = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(start)), Load16<DT>::offsets0());
+  __m256i idx1 = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(start)), Load16<DT>::offsets1());
+  const __m256i step = _mm256_set1_epi32(16);
+  __m256 m0 = s.m0, m1 = s.m1, nan = s.nan;
+  int64_t count = s.count;
+  for (int64_t i = start; i < end; i += 16) {
+    __m256 x0, x1;
+    Load16<DT>::load(e, i, x0, x1);
+    m0 = _mm256_max_ps(m0, x0);
+    m1 = _mm256_max_ps(m1, x1);
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q));
+    if (kCollect) {
+      const int k0 = _mm256_movemask_ps(_mm256_cmp_ps(x0, threshold, _CMP_GE_OQ));
+      const int k1 = _mm256_movemask_ps(_mm256_cmp_ps(x1, threshold, _CMP_GE_OQ));
+      count += compress_store(index + count, idx0, k0);
+      count += compress_store(index + count, idx1, k1);
+      idx0 = _mm256_add_epi32(idx0, step);
+      idx1 = _mm256_add_epi32(idx1, step);
+    }
+  }
+  s.m0 = m0;
+  s.m1 = m1;
+  s.nan = nan;
+  s.count = count;
+}
+
+template <int DT>
+CollectResult collect_t(const void* e, int64_t n, float ln_alpha, int32_t* index) {
+  // Blocks of 512 logits; the threshold follows the maximum block by block (one block late).
+  constexpr int64_t kBlock = 512;
+  const int64_t n16 = n & ~int64_t{15};
+  CollectState s{_mm256_set1_ps(kNegInf), _mm256_set1_ps(kNegInf), _mm256_setzero_ps(), 0};
+  // The first block's maximum first, so the first block is not collected whole.
+  collect_block<DT, false>(e, 0, n16 < kBlock ? n16 : kBlock, _mm256_setzero_ps(), s, index);
+  float m = hmax(_mm256_max_ps(s.m0, s.m1));
+  CollectResult r;
+  bool collecting = true;
+  for (int64_t start = 0; start < n16; start += kBlock) {
+    const int64_t end = n16 - start < kBlock ? n16 : start + kBlock;
+    const float threshold = m + ln_alpha;
+    if (collecting) {
+      r.count = s.count;
+      collecting = make_room(e, DT, threshold, end - start, r, index);
+      s.count = r.count;
+    }
+    if (collecting) {
+      collect_block<DT, true>(e, start, end, _mm256_set1_ps(threshold), s, index);
+    } else {
+      collect_block<DT, false>(e, start, end, _mm256_setzero_ps(), s, index);
+    }
+    m = hmax(_mm256_max_ps(s.m0, s.m1));
+  }
+  r.count = s.count;
+  r.nan = _mm256_movemask_ps(s.nan) != 0;
+  if (collecting && n16 < n) collecting = make_room(e, DT, m + ln_alpha, n - n16, r, index);
+  const float threshold = m + ln_alpha;
+  for (int64_t i = n16; i < n; i++) {
+    const float x = load_float(e, DT, i);
+    r.nan |= x != x;
+    m = x > m ? x : m;
+    if (collecting) {
+      index[r.count] = static_cast<int32_t>(i);
+      r.count += x >= threshold ? 1 : 0;
+    }
+  }
+  r.max = m;
+  r.overflow = !collecting;
+  return r;
+}
+
+// A NaN anywhere in the row. Half-precision NaNs are found in the integer domain: a NaN is a
+// magnitude above the infinity pattern, so the unsigned maximum of the magnitudes tells.
+template <int DT>
+bool base_has_nan_t(const void* a, int64_t n) {
+  int64_t i = 0;
+  bool nan;
+  if (DT == NPUKIT_F32) {
+    const float* p = static_cast<const float*>(a);
+    __m256 n0 = _mm256_setzero_ps(), n1 = n0;
+    for (; i + 32 <= n; i += 32) {
+      n0 = _mm256_or_ps(n0, _mm256_cmp_ps(_mm256_loadu_ps(p + i), _mm256_loadu_ps(p + i + 8), _CMP_UNORD_Q));
+      n1 = _mm256_or_ps(n1, _mm256_cmp_ps(_mm256_loadu_ps(p + i + 16), _mm256_loadu_ps(p + i + 24), _CMP_UNORD_Q));
+    }
+    nan = _mm256_movemask_ps(_mm256_or_ps(n0, n1)) != 0;
+  } else {
+    const __m256i* p = reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(a));
+    const __m256i magnitude = _mm256_set1_epi16(0x7fff);
+    const __m256i inf = _mm256_set1_epi16(DT == NPUKIT_BF16 ? 0x7f80 : 0x7c00);
+    __m256i m0 = _mm256_setzero_si256(), m1 = m0;
+    for (; i + 64 <= n; i += 64, p += 4) {
+      m0 = _mm256_max_epu16(m0, _mm256_and_si256(_mm256_loadu_si256(p), magnitude));
+      m1 = _mm256_max_epu16(m1, _mm256_and_si256(_mm256_loadu_si256(p + 1), magnitude));
+      m0 = _mm256_max_epu16(m0, _mm256_and_si256(_mm256_loadu_si256(p + 2), magnitude));
+      m1 = _mm256_max_epu16(m1, _mm256_and_si256(_mm256_loadu_si256(p + 3), magnitude));
+    }
+    const __m256i m = _mm256_max_epu16(_mm256_max_epu16(m0, m1), inf);
+    nan = _mm256_movemask_epi8(_mm256_cmpeq_epi16(m, inf)) != -1;
+  }
+  for (; i < n; i++) {
+    const float x = load_float(a, DT, i);
+    nan |= x != x;
+  }
+  return nan;
+}
+
+template <int DT>
+inline __m256 load8(const void* base, int64_t i) {
+  if (DT == NPUKIT_F32) return _mm256_loadu_ps(static_cast<const float*>(base) + i);
+  const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(base) + i));
+  if (DT == NPUKIT_F16) return _mm256_cvtph_ps(h);
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+// The second pass over both rows, for rows whose candidates overflowed (a large valid set).
 template <int DT, class Visit>
 ScanResult scan_t(const void* e, const void* a, int64_t n, const ScanParams& p, Visit* visit) {
   ScanResult r;
@@ -76,7 +215,6 @@ ScanResult scan_t(const void* e, const void* a, int64_t n, const ScanParams& p, 
     const __m256 valid = _mm256_cmp_ps(ev, thr, _CMP_GE_OQ);
     const int mask = _mm256_movemask_ps(valid);
     if (mask != 0) {
-      // Most blocks hold no valid logit (the valid set is small); only these pay for the rest.
       count += __builtin_popcount(static_cast<unsigned>(mask));
       const __m256 cd = _mm256_sub_ps(_mm256_mul_ps(opb, ev), _mm256_mul_ps(beta, av));
       const __m256 keep = _mm256_and_ps(valid, _mm256_cmp_ps(cd, cd, _CMP_ORD_Q));
@@ -127,11 +265,19 @@ ScanResult scan_t(const void* e, const void* a, int64_t n, const ScanParams& p, 
 }
 
 struct Avx2Ops {
-  static bool row_max(const void* row, int dtype, int64_t n, float* out) {
+  static CollectResult collect(const void* e, int dtype, int64_t n, float ln_alpha, int32_t* index) {
     switch (dtype) {
-      case NPUKIT_F16: return row_max_t<NPUKIT_F16>(row, n, out);
-      case NPUKIT_BF16: return row_max_t<NPUKIT_BF16>(row, n, out);
-      default: return row_max_t<NPUKIT_F32>(row, n, out);
+      case NPUKIT_F16: return collect_t<NPUKIT_F16>(e, n, ln_alpha, index);
+      case NPUKIT_BF16: return collect_t<NPUKIT_BF16>(e, n, ln_alpha, index);
+      default: return collect_t<NPUKIT_F32>(e, n, ln_alpha, index);
+    }
+  }
+
+  static bool base_has_nan(const void* a, int dtype, int64_t n) {
+    switch (dtype) {
+      case NPUKIT_F16: return base_has_nan_t<NPUKIT_F16>(a, n);
+      case NPUKIT_BF16: return base_has_nan_t<NPUKIT_BF16>(a, n);
+      default: return base_has_nan_t<NPUKIT_F32>(a, n);
     }
   }
 

@@ -1,20 +1,29 @@
-// The contrastive-scoring algorithm, written once over two ISA-specific row passes (Ops):
-//   Ops::row_max(row, dtype, n, &m)          max of a row; false if the row holds a NaN
-//   Ops::scan(e, a, dtype, n, params, visit) one pass over expert and base rows: valid count,
-//                                            greedy argmax of cd, NaN check of the base row,
-//                                            and visit(i, cd) for every valid i in index order
-//                                            when a visitor is given (top-k, sampling).
+// The contrastive-scoring algorithm, written once over ISA-specific row passes (Ops):
+//   Ops::collect(e, dtype, n, ln_alpha, buf)  one pass over the expert row: its max, a NaN check,
+//                                            and into buf the indices of a superset of the valid
+//                                            set (see CandidateBuffer); may give up (overflow)
+//   Ops::base_has_nan(a, dtype, n)           one pass over the base row: does it hold a NaN
+//   Ops::scan(e, a, dtype, n, params, visit) the fallback second pass over both rows when the
+//                                            candidates overflowed: valid count, greedy argmax
+//                                            of cd, and visit(i, cd) for every valid i
+// Each row is then finished on its candidates only: the final threshold filters them, the base
+// logit is read at the survivors, and cd, the argmax, the count, top-k and sampling come from
+// there. So each expert and base logit is read once (the expert row twice only after overflow),
+// and the per-logit work of the long passes is a max, a NaN check and one compare.
+//
 // The generic and AVX2 translation units instantiate it with their own Ops; everything here has
 // internal linkage so AVX2 code can never be linked into a baseline caller.
 //
-// Both passes produce the same bits as the scalar definition: max is exact whatever the order,
-// cd is two products and a difference without FMA, and the argmax keeps per-lane strict
-// maxima that are then merged by (value, lowest index).
+// Every path produces the bits of the scalar definition: max is exact whatever the order, cd is
+// two products and a difference without FMA, and argmax, top-k and the sampler compare (value,
+// index) explicitly, so the order in which candidates are visited does not matter.
 #ifndef NPUKIT_CPU_CONTRASTIVE_IMPL_H
 #define NPUKIT_CPU_CONTRASTIVE_IMPL_H
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <memory>
 
 #include "contrastive_problem.h"
 #include "convert.h"
@@ -39,8 +48,13 @@ struct ScanResult {
   bool base_nan = false;
 };
 
-// Keeps the top_k (index, cd) pairs seen so far, descending by cd; visits come in increasing
-// index order, so inserting after equal scores keeps ties on the lower index.
+// (score, index) order of the contract: higher score first, then the lower index.
+inline bool ranks_before(float s, int64_t i, float s_other, int64_t i_other) {
+  return s > s_other || (s == s_other && i < i_other);
+}
+
+// Keeps the top_k (index, cd) pairs seen so far, descending by cd, ties to the lower index;
+// offers may come in any index order.
 struct TopK {
   int32_t* index;
   float* score;
@@ -48,9 +62,9 @@ struct TopK {
   int size = 0;
 
   void offer(int64_t i, float cd) {
-    if (size == k && !(cd > score[size - 1])) return;
+    if (size == k && !ranks_before(cd, i, score[k - 1], index[k - 1])) return;
     int pos = size < k ? size : k - 1;
-    while (pos > 0 && score[pos - 1] < cd) {
+    while (pos > 0 && ranks_before(cd, i, score[pos - 1], index[pos - 1])) {
       score[pos] = score[pos - 1];
       index[pos] = index[pos - 1];
       pos--;
@@ -68,7 +82,8 @@ struct TopK {
   }
 };
 
-// Gumbel-max over the valid set: argmax of cd / T + g_i, ties to the lower index.
+// Gumbel-max over the valid set: argmax of cd / T + g_i, ties to the lower index; a key of -inf
+// is never chosen (best_index stays -1 when every key is -inf).
 struct Sampler {
   uint64_t row_key;
   float temperature;
@@ -78,7 +93,7 @@ struct Sampler {
 
   void offer(int64_t i, float cd) {
     const float key = cd / temperature + gumbel_noise(row_key, i);
-    if (key > best_key) {
+    if (key > best_key || (key == best_key && i < best_index)) {
       best_key = key;
       best_cd = cd;
       best_index = i;
@@ -96,6 +111,99 @@ struct RowVisitor {
     if (sampler) sampler->offer(i, cd);
   }
 };
+
+// Indices of expert logits that may be valid, collected in one pass over the row. The pass
+// compares each logit with the threshold of the maximum seen so far (a lower bound of the
+// row's maximum, so the candidates contain the valid set; the final threshold removes the rest).
+// When a block might not fit, the buffer is first re-filtered with the current threshold; if it
+// still might not fit, collect() gives up (overflow) and the row takes the two-pass scan.
+// Per thread, allocated once; the slack lets vector code store whole registers past the end.
+struct CandidateBuffer {
+  static constexpr int64_t kCapacity = 16384;
+  static constexpr int64_t kSlack = 64;
+  int32_t index[kCapacity + kSlack];
+};
+
+inline CandidateBuffer& thread_candidates() {
+  thread_local std::unique_ptr<CandidateBuffer> buf;
+  if (!buf) buf.reset(new CandidateBuffer);  // bad_alloc reaches parallel_for: the call fails
+  return *buf;
+}
+
+struct CollectResult {
+  float max = kNegInf;
+  bool nan = false;
+  bool overflow = false;  // candidates incomplete: use the two-pass scan
+  int64_t count = 0;
+};
+
+// Keeps the candidates whose logit clears threshold, in their order; returns how many.
+template <int DT>
+int64_t refilter(const void* e, int32_t* index, int64_t count, float threshold) {
+  int64_t kept = 0;
+  for (int64_t j = 0; j < count; j++) {
+    const int32_t i = index[j];
+    index[kept] = i;
+    kept += load_float(e, DT, i) >= threshold ? 1 : 0;
+  }
+  return kept;
+}
+
+inline int64_t refilter(const void* e, int dtype, int32_t* index, int64_t count, float threshold) {
+  switch (dtype) {
+    case NPUKIT_F16: return refilter<NPUKIT_F16>(e, index, count, threshold);
+    case NPUKIT_BF16: return refilter<NPUKIT_BF16>(e, index, count, threshold);
+    default: return refilter<NPUKIT_F32>(e, index, count, threshold);
+  }
+}
+
+// Makes room for `need` more candidates if it can (re-filtering with threshold); false if not.
+inline bool make_room(const void* e, int dtype, float threshold, int64_t need, CollectResult& r, int32_t* index) {
+  if (r.count + need <= CandidateBuffer::kCapacity) return true;
+  r.count = refilter(e, dtype, index, r.count, threshold);
+  return r.count + need <= CandidateBuffer::kCapacity;
+}
+
+struct FinishResult {
+  int64_t valid_count = 0;
+  float best_cd = kNegInf;
+  int64_t best_index = -1;
+  int64_t first_valid = -1;
+};
+
+// The valid set from the candidates: cd, count, argmax (value, then lowest index) and visits.
+template <int DT, class Visit>
+FinishResult finish_candidates(const void* e, const void* a, const int32_t* index, int64_t count,
+                               const ScanParams& p, Visit* visit) {
+  FinishResult r;
+  int64_t first = std::numeric_limits<int64_t>::max();
+  for (int64_t j = 0; j < count; j++) {
+    const int64_t i = index[j];
+    const float ei = load_float(e, DT, i);
+    if (!(ei >= p.threshold)) continue;
+    r.valid_count++;
+    first = i < first ? i : first;
+    float cd = p.one_plus_beta * ei - p.beta * load_float(a, DT, i);
+    if (cd != cd) cd = kNegInf;
+    if (cd > kNegInf && ranks_before(cd, i, r.best_cd, r.best_index)) {
+      r.best_cd = cd;
+      r.best_index = i;
+    }
+    if (visit) (*visit)(i, cd);
+  }
+  r.first_valid = r.valid_count > 0 ? first : -1;
+  return r;
+}
+
+template <class Visit>
+FinishResult finish_candidates(const void* e, const void* a, int dtype, const int32_t* index, int64_t count,
+                               const ScanParams& p, Visit* visit) {
+  switch (dtype) {
+    case NPUKIT_F16: return finish_candidates<NPUKIT_F16>(e, a, index, count, p, visit);
+    case NPUKIT_BF16: return finish_candidates<NPUKIT_BF16>(e, a, index, count, p, visit);
+    default: return finish_candidates<NPUKIT_F32>(e, a, index, count, p, visit);
+  }
+}
 
 inline const void* row_pointer(const void* buffer, int dtype, int64_t row, int vocab) {
   return static_cast<const char*>(buffer) + row * vocab * dtype_size(dtype);
@@ -115,29 +223,47 @@ void score_row(const ContrastiveProblem& p, int64_t b, RowResult& out, int32_t* 
   const void* a = row_pointer(p.base, p.dtype, p.base_first_row + b * p.base_row_stride, p.vocab);
   out = RowResult{0, kNegInf, 0, kRowOk};
 
-  float m;
-  if (!Ops::row_max(e, p.dtype, p.vocab, &m)) {
+  CandidateBuffer& buf = thread_candidates();
+  const CollectResult c = Ops::collect(e, p.dtype, p.vocab, p.ln_alpha, buf.index);
+  if (c.nan) {
     out.status = kRowExpertNaN;
     return;
   }
-  const ScanParams params{m + p.ln_alpha, 1.0f + p.beta, p.beta};
+  if (Ops::base_has_nan(a, p.dtype, p.vocab)) {
+    out.status = kRowBaseNaN;
+    return;
+  }
+  const ScanParams params{c.max + p.ln_alpha, 1.0f + p.beta, p.beta};
 
   TopK topk{topk_index, topk_score, p.top_k};
   Sampler sampler{p.seeds ? gumbel_row_key(p.seeds[b], b) : 0, p.temperature};
   RowVisitor visitor{p.top_k > 0 ? &topk : nullptr, p.seeds ? &sampler : nullptr};
-  const bool visit = visitor.topk || visitor.sampler;
+  RowVisitor* visit = visitor.topk || visitor.sampler ? &visitor : nullptr;
 
-  const ScanResult r = Ops::scan(e, a, p.dtype, p.vocab, params, visit ? &visitor : nullptr);
-  if (r.base_nan) {
-    out.status = kRowBaseNaN;
-    return;
+  int64_t valid_count, best_index, lowest_valid;
+  float best_cd;
+  if (c.overflow) {
+    const ScanResult r = Ops::scan(e, a, p.dtype, p.vocab, params, visit);
+    valid_count = r.valid_count;
+    best_cd = r.best_cd;
+    best_index = r.best_index;
+    lowest_valid = -1;  // found below if needed
+  } else {
+    const FinishResult r = finish_candidates(e, a, p.dtype, buf.index, c.count, params, visit);
+    valid_count = r.valid_count;
+    best_cd = r.best_cd;
+    best_index = r.best_index;
+    lowest_valid = r.first_valid;
   }
   if (visitor.topk) topk.finish();
-  out.valid_count = static_cast<int32_t>(r.valid_count);
-  const int64_t chosen = p.seeds ? sampler.best_index : r.best_index;
-  out.score = p.seeds ? sampler.best_cd : r.best_cd;
-  out.token = static_cast<int32_t>(chosen >= 0 ? chosen : first_valid(e, p.dtype, p.vocab, params.threshold));
-  if (chosen < 0) out.score = kNegInf;
+  out.valid_count = static_cast<int32_t>(valid_count);
+  const int64_t chosen = p.seeds ? sampler.best_index : best_index;
+  out.score = p.seeds ? sampler.best_cd : best_cd;
+  if (chosen < 0) {
+    out.score = kNegInf;
+    if (lowest_valid < 0) lowest_valid = first_valid(e, p.dtype, p.vocab, params.threshold);
+  }
+  out.token = static_cast<int32_t>(chosen >= 0 ? chosen : lowest_valid);
 }
 
 template <class Ops>
