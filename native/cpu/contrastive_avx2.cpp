@@ -8,51 +8,58 @@
 namespace npukit {
 namespace {
 
-// perm[mask] lists the lanes set in an 8-bit mask, lowest first: the permutation that packs
-// the selected lanes of a register to its front (a compress without AVX-512).
-struct CompressTable {
-  alignas(32) int32_t perm[256][8];
-  constexpr CompressTable() : perm() {
-    for (int m = 0; m < 256; m++) {
-      int k = 0;
-      for (int lane = 0; lane < 8; lane++) {
-        if ((m >> lane) & 1) perm[m][k++] = lane;
-      }
-    }
-  }
-};
-constexpr CompressTable kCompress;
-
-// Sixteen logits from i on as two float registers x0, x1, and the offsets from i of their
-// lanes. BF16 is widened without a cross-lane shuffle: a shift puts the even elements of each
-// 32-bit pair into float position, a mask keeps the odd ones, so x0 holds i, i+2, ..., i+14 and
-// x1 holds i+1, ..., i+15. Max and compares do not care about lane order, and neither does the
-// finish (it ranks candidates by value, then index).
+// Sixty-four logits from i on as eight float registers. BF16 is widened without a cross-lane
+// shuffle: a shift puts the even elements of each 32-bit pair into float position, a mask keeps
+// the odd ones, so register 2j holds elements 16j, 16j+2, ..., 16j+14 and register 2j+1 holds
+// 16j+1, ..., 16j+15. Max and compares do not care about lane order, and neither does the finish
+// (it ranks candidates by value, then index).
 template <int DT>
-struct Load16 {
-  static __m256i offsets0() {
-    return DT == NPUKIT_BF16 ? _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14) : _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  }
-  static __m256i offsets1() {
-    return DT == NPUKIT_BF16 ? _mm256_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15)
-                             : _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
-  }
-  static void load(const void* base, int64_t i, __m256& x0, __m256& x1) {
+inline void load64(const void* base, int64_t i, __m256 x[8]) {
+  for (int k = 0; k < 8; k += 2) {
     if (DT == NPUKIT_F32) {
-      const float* p = static_cast<const float*>(base) + i;
-      x0 = _mm256_loadu_ps(p);
-      x1 = _mm256_loadu_ps(p + 8);
+      const float* p = static_cast<const float*>(base) + i + 8 * k;
+      x[k] = _mm256_loadu_ps(p);
+      x[k + 1] = _mm256_loadu_ps(p + 8);
     } else if (DT == NPUKIT_F16) {
-      const uint16_t* p = static_cast<const uint16_t*>(base) + i;
-      x0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-      x1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 8)));
+      const uint16_t* p = static_cast<const uint16_t*>(base) + i + 8 * k;
+      x[k] = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+      x[k + 1] = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 8)));
     } else {
-      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(base) + i));
-      x0 = _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
-      x1 = _mm256_and_ps(_mm256_castsi256_ps(v), _mm256_castsi256_ps(_mm256_set1_epi32(static_cast<int>(0xffff0000u))));
+      const __m256i v =
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(base) + i + 8 * k));
+      x[k] = _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
+      x[k + 1] = _mm256_and_ps(_mm256_castsi256_ps(v), _mm256_castsi256_ps(_mm256_set1_epi32(static_cast<int>(0xffff0000u))));
+    }
+  }
+}
+
+// The 64 compare results of load64's registers as one bit mask, packed by two saturating packs
+// and a byte movemask per half. Bit j of the mask belongs to element offset[j] of the group.
+inline uint64_t pack_mask(const __m256 c[8]) {
+  const auto half = [](__m256 c0, __m256 c1, __m256 c2, __m256 c3) {
+    const __m256i p01 = _mm256_packs_epi32(_mm256_castps_si256(c0), _mm256_castps_si256(c1));
+    const __m256i p23 = _mm256_packs_epi32(_mm256_castps_si256(c2), _mm256_castps_si256(c3));
+    return static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_packs_epi16(p01, p23)));
+  };
+  return half(c[0], c[1], c[2], c[3]) | static_cast<uint64_t>(half(c[4], c[5], c[6], c[7])) << 32;
+}
+
+// Mask bit -> element offset within the group of 64, for pack_mask over load64<DT>'s registers.
+// Within a half, byte j of the packs comes from register q = (j >> 2) & 3, lane
+// 4 * (j >> 4) + (j & 3) (each pack works within 128-bit lanes).
+template <int DT>
+struct BitOffsets {
+  uint8_t offset[64];
+  constexpr BitOffsets() : offset() {
+    for (int j = 0; j < 64; j++) {
+      const int reg = 4 * (j >> 5) + ((j >> 2) & 3);
+      const int lane = 4 * ((j & 31) >> 4) + (j & 3);
+      offset[j] = static_cast<uint8_t>(DT == NPUKIT_BF16 ? 16 * (reg >> 1) + 2 * lane + (reg & 1) : 8 * reg + lane);
     }
   }
 };
+template <int DT>
+constexpr BitOffsets<DT> kBitOffsets{};
 
 inline float hmax(__m256 v) {
   __m128 h = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -61,81 +68,82 @@ inline float hmax(__m256 v) {
   return _mm_cvtss_f32(h);
 }
 
-// Appends the lanes of idx selected by mask to out; writes a whole register (buffer slack).
-inline int64_t compress_store(int32_t* out, __m256i idx, int mask) {
-  const __m256i perm = _mm256_load_si256(reinterpret_cast<const __m256i*>(kCompress.perm[mask]));
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm256_permutevar8x32_epi32(idx, perm));
-  return __builtin_popcount(static_cast<unsigned>(mask));
-}
-
-// Running state of one collect pass: per-lane maxima, NaN flags, candidate count.
-struct CollectState {
-  __m256 m0, m1, nan;
-  int64_t count;
+// Running maxima of a collect pass (four accumulators hide the latency of max).
+struct Maxima {
+  __m256 m[4];
+  float value() const { return hmax(_mm256_max_ps(_mm256_max_ps(m[0], m[1]), _mm256_max_ps(m[2], m[3]))); }
 };
 
-// Logits [start, end) in steps of 16 (end - start a multiple of 16): max and NaN check, and with
-// kCollect the indices of those >= threshold appended branch-free.
-template <int DT, bool kCollect>
-inline void collect_block(const void* e, int64_t start, int64_t end, __m256 threshold, CollectState& s,
-                          int32_t* index) {
-  __m256i idx0 = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(start)), Load16<DT>::offsets0());
-  __m256i idx1 = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(start)), Load16<DT>::offsets1());
-  const __m256i step = _mm256_set1_epi32(16);
-  __m256 m0 = s.m0, m1 = s.m1, nan = s.nan;
-  int64_t count = s.count;
-  for (int64_t i = start; i < end; i += 16) {
-    __m256 x0, x1;
-    Load16<DT>::load(e, i, x0, x1);
-    m0 = _mm256_max_ps(m0, x0);
-    m1 = _mm256_max_ps(m1, x1);
-    nan = _mm256_or_ps(nan, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q));
-    if (kCollect) {
-      const int k0 = _mm256_movemask_ps(_mm256_cmp_ps(x0, threshold, _CMP_GE_OQ));
-      const int k1 = _mm256_movemask_ps(_mm256_cmp_ps(x1, threshold, _CMP_GE_OQ));
-      count += compress_store(index + count, idx0, k0);
-      count += compress_store(index + count, idx1, k1);
-      idx0 = _mm256_add_epi32(idx0, step);
-      idx1 = _mm256_add_epi32(idx1, step);
+// Groups [start, end) of 64 logits: maxima, and the indices of logits that are >= threshold or
+// NaN appended to index (NaN candidates are how the expert NaN check reaches the finish). The
+// first two set bits of a group are stored without a branch (a store that does not count is
+// overwritten later); more than two is rare enough for a loop.
+template <int DT>
+inline int64_t collect_groups(const void* e, int64_t start, int64_t end, __m256 threshold, Maxima& mx,
+                              int32_t* index, int64_t count) {
+  const uint8_t* offset = kBitOffsets<DT>.offset;
+  for (int64_t i = start; i < end; i += 64) {
+    __m256 x[8], c[8];
+    load64<DT>(e, i, x);
+    for (int k = 0; k < 8; k++) {
+      // max(x, m) returns m when x is NaN, so the maxima never become NaN.
+      mx.m[k & 3] = _mm256_max_ps(x[k], mx.m[k & 3]);
+      c[k] = _mm256_cmp_ps(x[k], threshold, _CMP_NLT_UQ);
+    }
+    uint64_t bits = pack_mask(c);
+    const int32_t base = static_cast<int32_t>(i);
+    for (int t = 0; t < 2; t++) {
+      index[count] = base + offset[__builtin_ctzll(bits | (uint64_t{1} << 63))];
+      count += bits != 0 ? 1 : 0;
+      bits &= bits - 1;
+    }
+    while (__builtin_expect(bits != 0, 0)) {
+      index[count++] = base + offset[__builtin_ctzll(bits)];
+      bits &= bits - 1;
     }
   }
-  s.m0 = m0;
-  s.m1 = m1;
-  s.nan = nan;
-  s.count = count;
+  return count;
+}
+
+// Groups [start, end) of 64 logits: maxima and a NaN check only (no collection).
+template <int DT>
+inline bool max_groups(const void* e, int64_t start, int64_t end, Maxima& mx) {
+  __m256 nan = _mm256_setzero_ps();
+  for (int64_t i = start; i < end; i += 64) {
+    __m256 x[8];
+    load64<DT>(e, i, x);
+    for (int k = 0; k < 8; k++) mx.m[k & 3] = _mm256_max_ps(x[k], mx.m[k & 3]);
+    for (int k = 0; k < 8; k += 2) nan = _mm256_or_ps(nan, _mm256_cmp_ps(x[k], x[k + 1], _CMP_UNORD_Q));
+  }
+  return _mm256_movemask_ps(nan) != 0;
 }
 
 template <int DT>
 CollectResult collect_t(const void* e, int64_t n, float ln_alpha, int32_t* index) {
   // Blocks of 512 logits; the threshold follows the maximum block by block (one block late).
   constexpr int64_t kBlock = 512;
-  const int64_t n16 = n & ~int64_t{15};
-  CollectState s{_mm256_set1_ps(kNegInf), _mm256_set1_ps(kNegInf), _mm256_setzero_ps(), 0};
-  // The first block's maximum first, so the first block is not collected whole.
-  collect_block<DT, false>(e, 0, n16 < kBlock ? n16 : kBlock, _mm256_setzero_ps(), s, index);
-  float m = hmax(_mm256_max_ps(s.m0, s.m1));
+  const int64_t n64 = n & ~int64_t{63};
   CollectResult r;
+  // The first block's maximum first, so the first block is not collected whole. Its NaNs are
+  // collected below.
+  Maxima mx{{_mm256_set1_ps(kNegInf), _mm256_set1_ps(kNegInf), _mm256_set1_ps(kNegInf), _mm256_set1_ps(kNegInf)}};
+  max_groups<DT>(e, 0, n64 < kBlock ? n64 : kBlock, mx);
+  float m = mx.value();
   bool collecting = true;
-  for (int64_t start = 0; start < n16; start += kBlock) {
-    const int64_t end = n16 - start < kBlock ? n16 : start + kBlock;
+  for (int64_t start = 0; start < n64; start += kBlock) {
+    const int64_t end = n64 - start < kBlock ? n64 : start + kBlock;
     const float threshold = m + ln_alpha;
+    if (collecting) collecting = make_room(e, DT, threshold, end - start, r, index);
     if (collecting) {
-      r.count = s.count;
-      collecting = make_room(e, DT, threshold, end - start, r, index);
-      s.count = r.count;
-    }
-    if (collecting) {
-      collect_block<DT, true>(e, start, end, _mm256_set1_ps(threshold), s, index);
+      r.count = collect_groups<DT>(e, start, end, _mm256_set1_ps(threshold), mx, index, r.count);
     } else {
-      collect_block<DT, false>(e, start, end, _mm256_setzero_ps(), s, index);
+      r.nan |= max_groups<DT>(e, start, end, mx);
     }
-    m = hmax(_mm256_max_ps(s.m0, s.m1));
+    m = mx.value();
   }
-  r.count = s.count;
-  r.nan = _mm256_movemask_ps(s.nan) != 0;
-  if (collecting && n16 < n) collecting = make_room(e, DT, m + ln_alpha, n - n16, r, index);
+  if (collecting && n64 < n) collecting = make_room(e, DT, m + ln_alpha, n - n64, r, index);
   const float threshold = m + ln_alpha;
-  for (int64_t i = n16; i < n; i++) {
+  for (int64_t i = n64; i < n; i++) {
     const float x = load_float(e, DT, i);
     r.nan |= x != x;
     m = x > m ? x : m;

@@ -130,21 +130,24 @@ inline CandidateBuffer& thread_candidates() {
   return *buf;
 }
 
+// A NaN among the candidates still means a NaN in the row: vector collect passes let NaN
+// through as candidates instead of checking separately.
 struct CollectResult {
-  float max = kNegInf;
+  float max = kNegInf;  // of the non-NaN logits
   bool nan = false;
   bool overflow = false;  // candidates incomplete: use the two-pass scan
   int64_t count = 0;
 };
 
-// Keeps the candidates whose logit clears threshold, in their order; returns how many.
+// Keeps the candidates whose logit is not below threshold (NaN is kept, for the NaN check), in
+// their order; returns how many.
 template <int DT>
 int64_t refilter(const void* e, int32_t* index, int64_t count, float threshold) {
   int64_t kept = 0;
   for (int64_t j = 0; j < count; j++) {
     const int32_t i = index[j];
     index[kept] = i;
-    kept += load_float(e, DT, i) >= threshold ? 1 : 0;
+    kept += load_float(e, DT, i) < threshold ? 0 : 1;
   }
   return kept;
 }
@@ -164,7 +167,17 @@ inline bool make_room(const void* e, int dtype, float threshold, int64_t need, C
   return r.count + need <= CandidateBuffer::kCapacity;
 }
 
+inline bool candidates_hold_nan(const void* e, int dtype, const int32_t* index, int64_t count) {
+  bool nan = false;
+  for (int64_t j = 0; j < count; j++) {
+    const float x = load_float(e, dtype, index[j]);
+    nan |= x != x;
+  }
+  return nan;
+}
+
 struct FinishResult {
+  bool nan = false;  // a candidate is NaN: the expert row holds a NaN
   int64_t valid_count = 0;
   float best_cd = kNegInf;
   int64_t best_index = -1;
@@ -180,6 +193,7 @@ FinishResult finish_candidates(const void* e, const void* a, const int32_t* inde
   for (int64_t j = 0; j < count; j++) {
     const int64_t i = index[j];
     const float ei = load_float(e, DT, i);
+    r.nan |= ei != ei;
     if (!(ei >= p.threshold)) continue;
     r.valid_count++;
     first = i < first ? i : first;
@@ -225,14 +239,6 @@ void score_row(const ContrastiveProblem& p, int64_t b, RowResult& out, int32_t* 
 
   CandidateBuffer& buf = thread_candidates();
   const CollectResult c = Ops::collect(e, p.dtype, p.vocab, p.ln_alpha, buf.index);
-  if (c.nan) {
-    out.status = kRowExpertNaN;
-    return;
-  }
-  if (Ops::base_has_nan(a, p.dtype, p.vocab)) {
-    out.status = kRowBaseNaN;
-    return;
-  }
   const ScanParams params{c.max + p.ln_alpha, 1.0f + p.beta, p.beta};
 
   TopK topk{topk_index, topk_score, p.top_k};
@@ -240,21 +246,33 @@ void score_row(const ContrastiveProblem& p, int64_t b, RowResult& out, int32_t* 
   RowVisitor visitor{p.top_k > 0 ? &topk : nullptr, p.seeds ? &sampler : nullptr};
   RowVisitor* visit = visitor.topk || visitor.sampler ? &visitor : nullptr;
 
-  int64_t valid_count, best_index, lowest_valid;
-  float best_cd;
+  // Errors in the contract's order: the expert row's NaN first, then the base row's.
+  FinishResult f;
+  bool expert_nan = c.nan;
+  if (!c.overflow) {
+    f = finish_candidates(e, a, p.dtype, buf.index, c.count, params, visit);
+    expert_nan |= f.nan;
+  } else {
+    expert_nan |= candidates_hold_nan(e, p.dtype, buf.index, c.count);
+  }
+  if (expert_nan) {
+    out.status = kRowExpertNaN;
+    return;
+  }
+  if (Ops::base_has_nan(a, p.dtype, p.vocab)) {
+    out.status = kRowBaseNaN;
+    return;
+  }
   if (c.overflow) {
     const ScanResult r = Ops::scan(e, a, p.dtype, p.vocab, params, visit);
-    valid_count = r.valid_count;
-    best_cd = r.best_cd;
-    best_index = r.best_index;
-    lowest_valid = -1;  // found below if needed
-  } else {
-    const FinishResult r = finish_candidates(e, a, p.dtype, buf.index, c.count, params, visit);
-    valid_count = r.valid_count;
-    best_cd = r.best_cd;
-    best_index = r.best_index;
-    lowest_valid = r.first_valid;
+    f.valid_count = r.valid_count;
+    f.best_cd = r.best_cd;
+    f.best_index = r.best_index;
+    f.first_valid = -1;  // found below if needed
   }
+  const int64_t valid_count = f.valid_count, best_index = f.best_index;
+  const float best_cd = f.best_cd;
+  int64_t lowest_valid = f.first_valid;
   if (visitor.topk) topk.finish();
   out.valid_count = static_cast<int32_t>(valid_count);
   const int64_t chosen = p.seeds ? sampler.best_index : best_index;
