@@ -246,7 +246,9 @@ void score_row(const ContrastiveProblem& p, int64_t b, RowResult& out, int32_t* 
   RowVisitor visitor{p.top_k > 0 ? &topk : nullptr, p.seeds ? &sampler : nullptr};
   RowVisitor* visit = visitor.topk || visitor.sampler ? &visitor : nullptr;
 
-  // Errors in the contract's order: the expert row's NaN first, then the base row's.
+  // The base row is streamed before the finish reads it at the candidates, so those reads hit
+  // the cache. Errors in the contract's order: the expert row's NaN first, then the base row's.
+  const bool base_nan = Ops::base_has_nan(a, p.dtype, p.vocab);
   FinishResult f;
   bool expert_nan = c.nan;
   if (!c.overflow) {
@@ -255,12 +257,8 @@ void score_row(const ContrastiveProblem& p, int64_t b, RowResult& out, int32_t* 
   } else {
     expert_nan |= candidates_hold_nan(e, p.dtype, buf.index, c.count);
   }
-  if (expert_nan) {
-    out.status = kRowExpertNaN;
-    return;
-  }
-  if (Ops::base_has_nan(a, p.dtype, p.vocab)) {
-    out.status = kRowBaseNaN;
+  if (expert_nan || base_nan) {
+    out.status = expert_nan ? kRowExpertNaN : kRowBaseNaN;
     return;
   }
   if (c.overflow) {
