@@ -272,6 +272,80 @@ ScanResult scan_t(const void* e, const void* a, int64_t n, const ScanParams& p, 
   return r;
 }
 
+// The greedy finish (no top-k, no sampling) eight candidates at a time: their logits are first
+// copied to small float arrays (scalar loads; the candidates are scattered over the rows),
+// then threshold, cd, count, lowest valid index and the argmax run in vector registers. Each
+// lane keeps its best (cd, index) by value, then lower index, and the lanes merge the same way,
+// so the order of the candidates does not matter.
+template <int DT>
+FinishResult finish_greedy_t(const void* e, const void* a, const int32_t* index, int64_t count, const ScanParams& p) {
+  constexpr int64_t kChunk = 256;
+  alignas(32) float ev[kChunk];
+  alignas(32) float av[kChunk];
+  alignas(32) int32_t iv[kChunk];
+  const __m256 thr = _mm256_set1_ps(p.threshold);
+  const __m256 opb = _mm256_set1_ps(p.one_plus_beta);
+  const __m256 beta = _mm256_set1_ps(p.beta);
+  const __m256 neg_inf = _mm256_set1_ps(kNegInf);
+  const __m256i no_index = _mm256_set1_epi32(std::numeric_limits<int32_t>::max());
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256 best = neg_inf, nan = _mm256_setzero_ps();
+  __m256i best_idx = no_index, lowest = no_index;
+  int64_t valid = 0;
+  for (int64_t j0 = 0; j0 < count; j0 += kChunk) {
+    const int64_t n = count - j0 < kChunk ? count - j0 : kChunk;
+    for (int64_t t = 0; t < n; t++) {
+      const int32_t i = index[j0 + t];
+      iv[t] = i;
+      ev[t] = load_float(e, DT, i);
+      av[t] = load_float(a, DT, i);
+    }
+    for (int64_t t = n; t % 8 != 0; t++) {  // dead lanes of the last vector: defined, never counted
+      iv[t] = 0;
+      ev[t] = 0.0f;
+      av[t] = 0.0f;
+    }
+    for (int64_t t = 0; t < n; t += 8) {
+      const __m256 live = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n - t)), lane));
+      const __m256 x = _mm256_load_ps(ev + t);
+      const __m256 y = _mm256_load_ps(av + t);
+      const __m256i i8 = _mm256_load_si256(reinterpret_cast<const __m256i*>(iv + t));
+      nan = _mm256_or_ps(nan, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+      const __m256 ok = _mm256_and_ps(live, _mm256_cmp_ps(x, thr, _CMP_GE_OQ));
+      valid += __builtin_popcount(static_cast<unsigned>(_mm256_movemask_ps(ok)));
+      lowest = _mm256_min_epi32(lowest, _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(no_index),
+                                                                             _mm256_castsi256_ps(i8), ok)));
+      const __m256 cd = _mm256_sub_ps(_mm256_mul_ps(opb, x), _mm256_mul_ps(beta, y));
+      // Invalid lanes and NaN cd rank as -inf; lanes whose best stays -inf are ignored below.
+      const __m256 cdm = _mm256_blendv_ps(neg_inf, cd, _mm256_and_ps(ok, _mm256_cmp_ps(cd, cd, _CMP_ORD_Q)));
+      const __m256 better = _mm256_or_ps(
+          _mm256_cmp_ps(cdm, best, _CMP_GT_OQ),
+          _mm256_and_ps(_mm256_cmp_ps(cdm, best, _CMP_EQ_OQ), _mm256_castsi256_ps(_mm256_cmpgt_epi32(best_idx, i8))));
+      best = _mm256_blendv_ps(best, cdm, better);
+      best_idx = _mm256_castps_si256(
+          _mm256_blendv_ps(_mm256_castsi256_ps(best_idx), _mm256_castsi256_ps(i8), better));
+    }
+  }
+  FinishResult r;
+  r.nan = _mm256_movemask_ps(nan) != 0;
+  r.valid_count = valid;
+  alignas(32) float bv[8];
+  alignas(32) int32_t bi[8], lo[8];
+  _mm256_store_ps(bv, best);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(bi), best_idx);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lo), lowest);
+  int32_t first = std::numeric_limits<int32_t>::max();
+  for (int l = 0; l < 8; l++) {
+    first = lo[l] < first ? lo[l] : first;
+    if (bv[l] > kNegInf && ranks_before(bv[l], bi[l], r.best_cd, r.best_index)) {
+      r.best_cd = bv[l];
+      r.best_index = bi[l];
+    }
+  }
+  r.first_valid = valid > 0 ? first : -1;
+  return r;
+}
+
 struct Avx2Ops {
   static CollectResult collect(const void* e, int dtype, int64_t n, float ln_alpha, int32_t* index) {
     switch (dtype) {
@@ -286,6 +360,17 @@ struct Avx2Ops {
       case NPUKIT_F16: return base_has_nan_t<NPUKIT_F16>(a, n);
       case NPUKIT_BF16: return base_has_nan_t<NPUKIT_BF16>(a, n);
       default: return base_has_nan_t<NPUKIT_F32>(a, n);
+    }
+  }
+
+  template <class Visit>
+  static FinishResult finish(const void* e, const void* a, int dtype, const int32_t* index, int64_t count,
+                             const ScanParams& p, Visit* visit) {
+    if (visit) return finish_candidates(e, a, dtype, index, count, p, visit);
+    switch (dtype) {
+      case NPUKIT_F16: return finish_greedy_t<NPUKIT_F16>(e, a, index, count, p);
+      case NPUKIT_BF16: return finish_greedy_t<NPUKIT_BF16>(e, a, index, count, p);
+      default: return finish_greedy_t<NPUKIT_F32>(e, a, index, count, p);
     }
   }
 

@@ -62,6 +62,12 @@ struct GenericOps {
   }
 
   template <class Visit>
+  static FinishResult finish(const void* e, const void* a, int dtype, const int32_t* index, int64_t count,
+                             const ScanParams& p, Visit* visit) {
+    return finish_candidates(e, a, dtype, index, count, p, visit);
+  }
+
+  template <class Visit>
   static ScanResult scan(const void* e, const void* a, int dtype, int64_t n, const ScanParams& p, Visit* visit) {
     ScanResult r;
     for (int64_t i = 0; i < n; i++) {

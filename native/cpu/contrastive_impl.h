@@ -3,6 +3,8 @@
 //                                            and into buf the indices of a superset of the valid
 //                                            set (see CandidateBuffer); may give up (overflow)
 //   Ops::base_has_nan(a, dtype, n)           one pass over the base row: does it hold a NaN
+//   Ops::finish(e, a, dtype, index, count,   the valid set among the candidates: count, argmax,
+//               params, visit)               visits, and whether a candidate is NaN
 //   Ops::scan(e, a, dtype, n, params, visit) the fallback second pass over both rows when the
 //                                            candidates overflowed: valid count, greedy argmax
 //                                            of cd, and visit(i, cd) for every valid i
@@ -252,7 +254,7 @@ void score_row(const ContrastiveProblem& p, int64_t b, RowResult& out, int32_t* 
   FinishResult f;
   bool expert_nan = c.nan;
   if (!c.overflow) {
-    f = finish_candidates(e, a, p.dtype, buf.index, c.count, params, visit);
+    f = Ops::finish(e, a, p.dtype, buf.index, c.count, params, visit);
     expert_nan |= f.nan;
   } else {
     expert_nan |= candidates_hold_nan(e, p.dtype, buf.index, c.count);

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * falls back to a two-pass scan when the valid set is too large): rising ramps that admit every
  * logit as a candidate and make the buffer re-filter again and again, ramps whose valid set does
  * not fit, falling ramps, maxima and ties in the last (scalar) elements and across vector lanes,
- * all-equal and all -inf rows, NaN in the vector body and in the tail. Every output must equal the
+ * all-equal and all -inf rows, infinities, NaN in the vector body and in the tail. Every output must equal the
  * reference bit for bit, sampling and top-k included.
  */
 class ContrastiveCandidateTest {
@@ -51,6 +51,10 @@ class ContrastiveCandidateTest {
                 case 5: // all -inf
                     v = Float.NEGATIVE_INFINITY;
                     break;
+                case 7: // infinities among peaked logits: +inf maxima, -inf masked tokens
+                    v = r.nextInt(9) == 0 ? Float.NEGATIVE_INFINITY
+                            : r.nextInt(3000) == 0 ? Float.POSITIVE_INFINITY : (float) r.nextGaussian() * 3;
+                    break;
                 default: // staircase: long flat stretches, each step above the last by more than ln 10
                     v = (i / 997) * 3.0f + (r.nextInt(4) == 0 ? 0.5f : 0f);
                     break;
@@ -78,25 +82,32 @@ class ContrastiveCandidateTest {
         int c = 0;
         for (int vocab : vocabs) {
             for (DType dtype : TYPES) {
-                int batch = 7;
+                int batch = 9;
                 float[][] e = new float[batch][];
                 float[][] a = new float[batch][];
                 for (int b = 0; b < batch; b++) {
-                    e[b] = row(r, dtype, vocab, b);
-                    a[b] = row(r, dtype, vocab, 3);
+                    e[b] = row(r, dtype, vocab, b % 8);
+                    // Base rows: peaked, or with infinities (cd = inf - inf = NaN ranks -inf).
+                    a[b] = row(r, dtype, vocab, b == 7 || b == 8 ? 7 : 3);
                 }
                 float alpha = alphas[c % alphas.length];
-                boolean sample = c % 2 == 1;
-                long[] seeds = sample ? r.longs(batch).toArray() : null;
                 ContrastiveRun.Layout layout = ContrastiveRun.Layout.values()[c % 3];
-                String what = String.format("%s V=%d alpha=%s sample=%s %s", dtype, vocab, alpha, sample, layout);
-                ContrastiveRun ref = ContrastiveRun.run(reference, dtype, layout, e, a, alpha, 0.5f, 9, 0.7f, seeds);
-                ContrastiveRun got = ContrastiveRun.run(backend, dtype, layout, e, a, alpha, 0.5f, 9, 0.7f, seeds);
-                assertArrayEquals(ref.token, got.token, what + " token");
-                KernelEqualityTest.assertBitsEqual(ref.score, got.score, what + " score");
-                assertArrayEquals(ref.validCount, got.validCount, what + " validCount");
-                assertArrayEquals(ref.topkIndices, got.topkIndices, what + " top-k indices");
-                KernelEqualityTest.assertBitsEqual(ref.topkScores, got.topkScores, what + " top-k scores");
+                // Greedy alone, greedy with top-k, sampling with top-k: the cpu kernel finishes the
+                // first in vector code and the others element by element.
+                for (int mode = 0; mode < 3; mode++) {
+                    int topK = mode == 0 ? 0 : 9;
+                    long[] seeds = mode == 2 ? r.longs(batch).toArray() : null;
+                    String what = String.format("%s V=%d alpha=%s mode=%d %s", dtype, vocab, alpha, mode, layout);
+                    ContrastiveRun ref = ContrastiveRun.run(reference, dtype, layout, e, a, alpha, 0.5f, topK, 0.7f,
+                            seeds);
+                    ContrastiveRun got = ContrastiveRun.run(backend, dtype, layout, e, a, alpha, 0.5f, topK, 0.7f,
+                            seeds);
+                    assertArrayEquals(ref.token, got.token, what + " token");
+                    KernelEqualityTest.assertBitsEqual(ref.score, got.score, what + " score");
+                    assertArrayEquals(ref.validCount, got.validCount, what + " validCount");
+                    assertArrayEquals(ref.topkIndices, got.topkIndices, what + " top-k indices");
+                    KernelEqualityTest.assertBitsEqual(ref.topkScores, got.topkScores, what + " top-k scores");
+                }
                 c++;
             }
         }
