@@ -212,14 +212,12 @@ ScanResult scan_t(const void* e, const void* a, int64_t n, const ScanParams& p, 
   __m256i best_idx = _mm256_set1_epi32(-1);
   __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i step = _mm256_set1_epi32(8);
-  __m256 nan = _mm256_setzero_ps();
   int64_t count = 0;
   int64_t i = 0;
   alignas(32) float lanes[8];
   for (; i + 8 <= n; i += 8) {
     const __m256 ev = load8<DT>(e, i);
     const __m256 av = load8<DT>(a, i);
-    nan = _mm256_or_ps(nan, _mm256_cmp_ps(av, av, _CMP_UNORD_Q));
     const __m256 valid = _mm256_cmp_ps(ev, thr, _CMP_GE_OQ);
     const int mask = _mm256_movemask_ps(valid);
     if (mask != 0) {
@@ -253,14 +251,11 @@ ScanResult scan_t(const void* e, const void* a, int64_t n, const ScanParams& p, 
       r.best_index = bi[l];
     }
   }
-  r.base_nan = _mm256_movemask_ps(nan) != 0;
   for (; i < n; i++) {
     const float ei = load_float(e, DT, i);
-    const float ai = load_float(a, DT, i);
-    r.base_nan |= ai != ai;
     if (!(ei >= p.threshold)) continue;
     count++;
-    float cd = p.one_plus_beta * ei - p.beta * ai;
+    float cd = p.one_plus_beta * ei - p.beta * load_float(a, DT, i);
     if (cd != cd) cd = kNegInf;
     if (cd > r.best_cd) {
       r.best_cd = cd;

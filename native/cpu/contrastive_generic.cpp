@@ -72,11 +72,9 @@ struct GenericOps {
     ScanResult r;
     for (int64_t i = 0; i < n; i++) {
       const float ei = load_float(e, dtype, i);
-      const float ai = load_float(a, dtype, i);
-      r.base_nan |= ai != ai;
       if (!(ei >= p.threshold)) continue;
       r.valid_count++;
-      float cd = p.one_plus_beta * ei - p.beta * ai;
+      float cd = p.one_plus_beta * ei - p.beta * load_float(a, dtype, i);
       if (cd != cd) cd = kNegInf;
       if (cd > r.best_cd) {
         r.best_cd = cd;

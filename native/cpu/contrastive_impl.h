@@ -1,17 +1,20 @@
 // The contrastive-scoring algorithm, written once over ISA-specific row passes (Ops):
-//   Ops::collect(e, dtype, n, ln_alpha, buf)  one pass over the expert row: its max, a NaN check,
-//                                            and into buf the indices of a superset of the valid
-//                                            set (see CandidateBuffer); may give up (overflow)
+//   Ops::collect(e, dtype, n, ln_alpha, buf)  one pass over the expert row: its maximum, and
+//                                            into buf the indices of a superset of the valid set
+//                                            (see CandidateBuffer); may give up (overflow)
 //   Ops::base_has_nan(a, dtype, n)           one pass over the base row: does it hold a NaN
-//   Ops::finish(e, a, dtype, index, count,   the valid set among the candidates: count, argmax,
-//               params, visit)               visits, and whether a candidate is NaN
-//   Ops::scan(e, a, dtype, n, params, visit) the fallback second pass over both rows when the
-//                                            candidates overflowed: valid count, greedy argmax
-//                                            of cd, and visit(i, cd) for every valid i
-// Each row is then finished on its candidates only: the final threshold filters them, the base
-// logit is read at the survivors, and cd, the argmax, the count, top-k and sampling come from
-// there. So each expert and base logit is read once (the expert row twice only after overflow),
-// and the per-logit work of the long passes is a max, a NaN check and one compare.
+//   Ops::finish(e, a, dtype, index, count,   the valid set among the candidates: count, argmax
+//               params, visit)               of cd, lowest valid index, visit(i, cd) for each
+//                                            valid i, and whether a candidate is NaN
+//   Ops::scan(e, a, dtype, n, params, visit) after an overflow only: a second pass over both
+//                                            rows with count, argmax and visits
+// So each expert and base logit is read once (the expert row twice after an overflow, i.e. when
+// the valid set is huge), the long passes do a compare, a max or a NaN check per logit, and cd
+// is computed only on the candidates, which the finish reads from cache. No [B, V] temporaries:
+// the candidate buffer is per thread and of fixed size.
+//
+// NaN: a vector collect lets NaN through as a candidate (it is "not below" the threshold) and
+// the finish reports it; a scalar collect or the overflow path checks directly.
 //
 // The generic and AVX2 translation units instantiate it with their own Ops; everything here has
 // internal linkage so AVX2 code can never be linked into a baseline caller.
@@ -47,7 +50,6 @@ struct ScanResult {
   int64_t valid_count = 0;
   float best_cd = kNegInf;  // largest cd > -inf, NaN ranked as -inf
   int64_t best_index = -1;  // -1 when no valid cd exceeds -inf
-  bool base_nan = false;
 };
 
 // (score, index) order of the contract: higher score first, then the lower index.
@@ -103,7 +105,8 @@ struct Sampler {
   }
 };
 
-// The visitor scan calls for each valid element: feeds top-k and the sampler, whichever exist.
+// What the finish and the scan call for each valid element: feeds top-k and the sampler, whichever
+// exist.
 struct RowVisitor {
   TopK* topk;
   Sampler* sampler;
