@@ -287,25 +287,22 @@ void score_row(const ContrastiveProblem& p, int64_t b, RowResult& out, int32_t* 
   out.token = static_cast<int32_t>(chosen >= 0 ? chosen : lowest_valid);
 }
 
-// Rows are handed to the thread pool in tasks of at least kTaskBytes of logits: waking a worker
-// and waiting for it costs tens of microseconds on a busy machine, as long as scoring a
-// megabyte, so smaller calls run on the calling thread alone.
-constexpr int64_t kTaskBytes = int64_t{1} << 20;
+// Calls reading less than kPoolBytes of logits run on the calling thread alone: waking a pool
+// worker and waiting for it costs tens of microseconds on a busy machine, as long as scoring a
+// megabyte or two. Larger calls give the pool one row per item, the finest balance.
+constexpr int64_t kPoolBytes = int64_t{2} << 20;
 
 template <class Ops>
 bool run_contrastive(const ContrastiveProblem& p, RowResult* results, int32_t* topk_index, float* topk_score) {
-  const int64_t row_bytes = 2 * int64_t{p.vocab} * dtype_size(p.dtype);
-  int64_t tasks = p.batch * row_bytes / kTaskBytes;
-  tasks = tasks < 1 ? 1 : tasks > p.batch ? p.batch : tasks;
-  const int64_t rows_per_task = (p.batch + tasks - 1) / tasks;
-  tasks = (p.batch + rows_per_task - 1) / rows_per_task;
-  return parallel_for(tasks, [&](int64_t t) {
-    const int64_t end = (t + 1) * rows_per_task < p.batch ? (t + 1) * rows_per_task : p.batch;
-    for (int64_t b = t * rows_per_task; b < end; b++) {
-      const int64_t off = b * p.top_k;
-      score_row<Ops>(p, b, results[b], p.top_k > 0 ? topk_index + off : nullptr,
-                     p.top_k > 0 ? topk_score + off : nullptr);
-    }
+  const auto row = [&](int64_t b) {
+    const int64_t off = b * p.top_k;
+    score_row<Ops>(p, b, results[b], p.top_k > 0 ? topk_index + off : nullptr,
+                   p.top_k > 0 ? topk_score + off : nullptr);
+  };
+  const int64_t bytes = p.batch * 2 * int64_t{p.vocab} * dtype_size(p.dtype);
+  if (bytes >= kPoolBytes) return parallel_for(p.batch, row);
+  return parallel_for(1, [&](int64_t) {
+    for (int64_t b = 0; b < p.batch; b++) row(b);
   });
 }
 
