@@ -35,8 +35,10 @@
 // sampling; being identical everywhere does.
 //
 // A NaN anywhere in an expert or base row fails the call with NPUKIT_ERR_DATA naming the lowest
-// such row ("expert: row 3 contains NaN"). Nothing is written on any error. Two passes over
-// each expert row (max, then score) and one over each base row; no [B, vocab] temporaries.
+// such row ("expert: row 3 contains NaN"). Nothing is written on any error. One pass over each
+// expert row (maximum and candidate indices) and one over each base row, then the candidates;
+// a second pass over both rows only when the valid set is too large for the per-thread
+// candidate buffer. No [B, vocab] temporaries.
 #ifndef NPUKIT_CONTRASTIVE_H
 #define NPUKIT_CONTRASTIVE_H
 
