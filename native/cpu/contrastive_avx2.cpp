@@ -3,6 +3,7 @@
 // be the rounded product difference the reference computes.
 #include <immintrin.h>
 
+#include "avx2_util.h"
 #include "contrastive_impl.h"
 
 namespace npukit {
@@ -190,14 +191,6 @@ bool base_has_nan_t(const void* a, int64_t n) {
     nan |= x != x;
   }
   return nan;
-}
-
-template <int DT>
-inline __m256 load8(const void* base, int64_t i) {
-  if (DT == NPUKIT_F32) return _mm256_loadu_ps(static_cast<const float*>(base) + i);
-  const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(base) + i));
-  if (DT == NPUKIT_F16) return _mm256_cvtph_ps(h);
-  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
 }
 
 // The second pass over both rows, for rows whose candidates overflowed (a large valid set).
