@@ -71,7 +71,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
         Backend b = backend == null ? Backends.best() : Backends.get(backend);
         Progress progress = new Progress();
         progress.say("measuring memory read bandwidth");
-        double bandwidth = ((CpuBackend) Backends.get(CpuBackend.NAME)).measureReadBandwidthGbPerS(1L << 30, 5);
+        double bandwidth = ((CpuBackend) Backends.get(CpuBackend.NAME)).measureReadBandwidthGbPerS(512L << 20, 5, 3);
 
         int maxSeqs = max(numSeqs);
         int maxLen = max(kvLens);

@@ -46,7 +46,7 @@ final class BenchContrastiveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Backend cpu = Backends.get("cpu");
-        double readGBs = ((CpuBackend) cpu).measureReadBandwidthGbPerS(1L << 30, 5);
+        double readGBs = ((CpuBackend) cpu).measureReadBandwidthGbPerS(512L << 20, 5, 3);
         List<Map<String, Object>> cases = new ArrayList<>();
         if (!json) {
             System.out.printf("cpu backend: %s%nread bandwidth (probe, all threads): %.1f GB/s%n%n", cpu.info(), readGBs);
