@@ -41,6 +41,13 @@ const char* npukit_cpu_features(void);
 // Number of worker threads the CPU kernels use (NPUKIT_NUM_THREADS, else the hardware count).
 int npukit_num_threads(void);
 
+// Zero-filled host memory for tensors of the cpu backend, 64-byte aligned; NULL if it cannot be
+// had. Buffers of 2 MiB and more are 2 MiB aligned and advised for transparent huge pages: a
+// paged KV cache is large and read in scattered blocks, and 4 KiB pages would make every block
+// a TLB miss. Free with npukit_free.
+void* npukit_alloc(int64_t bytes);
+void npukit_free(void* memory);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,22 +2,22 @@ package dev.npukit.backend;
 
 import dev.npukit.tensor.Storage;
 import java.nio.ByteBuffer;
+import dev.npukit.bridge.CpuKernels;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 
-/** Zero-filled native (off-heap) memory for the cpu backend, through JavaCPP. */
+/** Zero-filled native (off-heap) memory for the cpu backend (npukit_alloc: huge pages for large tensors). */
 final class NativeStorage implements Storage {
     private final long byteSize;
     private BytePointer memory;
 
     NativeStorage(long byteSize) {
         this.byteSize = byteSize;
-        // At least one byte, so that an empty tensor still has a valid, distinct address.
-        this.memory = new BytePointer(Math.max(1, byteSize));
-        if (memory.isNull()) {
+        Pointer raw = CpuKernels.npukit_alloc(byteSize);
+        if (raw == null || raw.isNull()) {
             throw new NpukitException("out of native memory allocating " + byteSize + " bytes");
         }
-        Pointer.memset(memory, 0, Math.max(1, byteSize));
+        this.memory = new BytePointer(raw);
     }
 
     /** Native address of byte 0. */
@@ -52,7 +52,7 @@ final class NativeStorage implements Storage {
     @Override
     public void close() {
         if (memory != null) {
-            memory.close();
+            CpuKernels.npukit_free(memory);
             memory = null;
         }
     }

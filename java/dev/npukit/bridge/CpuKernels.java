@@ -2,6 +2,7 @@ package dev.npukit.bridge;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;
 
@@ -33,6 +34,11 @@ public final class CpuKernels {
     public static native @Cast("const char*") BytePointer npukit_cpu_features();
 
     public static native int npukit_num_threads();
+
+    /** Zero-filled native memory (huge-page advised from 2 MiB); a null pointer if unavailable. */
+    public static native Pointer npukit_alloc(long bytes);
+
+    public static native void npukit_free(Pointer memory);
 
     public static native int npukit_paged_attention(
             @Cast("const void*") long q, int qDtype, long qNumel,
