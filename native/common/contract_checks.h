@@ -9,6 +9,7 @@
 #ifndef NPUKIT_COMMON_CONTRACT_CHECKS_H
 #define NPUKIT_COMMON_CONTRACT_CHECKS_H
 
+#include <cmath>
 #include <cstdint>
 
 #include "npukit/common.h"
@@ -196,6 +197,76 @@ int rope_positions(const RopeCall& c, const int32_t* positions, int max_position
   for (int t = 0; t < c.num_tokens; t++) {
     NPUKIT_CONTRACT(positions[t] >= 0 && positions[t] < max_position, NPUKIT_ERR_BOUNDS,
                     "rope: positions[%d] = %d is outside [0, %d)", t, positions[t], max_position);
+  }
+  return NPUKIT_OK;
+}
+
+// True when rows first, first + stride, ..., first + (batch - 1) * stride of a [*, vocab] buffer
+// of numel elements all exist; written so that no product can overflow.
+inline bool rows_fit(int64_t numel, int vocab, int batch, int64_t first, int64_t stride) {
+  if (numel < 0 || first < 0 || stride < 1) return false;
+  if (batch == 0) return true;
+  const int64_t rows = numel / vocab;
+  if (first >= rows) return false;
+  return (batch - 1) <= (rows - 1 - first) / stride;
+}
+
+// The arguments of a contrastive-scoring call (see npukit/contrastive.h).
+struct ContrastiveCall {
+  const void* expert_logits;
+  int64_t expert_numel, expert_first_row, expert_row_stride;
+  const void* base_logits;
+  int64_t base_numel, base_first_row, base_row_stride;
+  int dtype, batch, vocab;
+  float ln_alpha, beta;
+  const void* token;
+  int64_t token_numel;
+  const void* score;
+  int64_t score_numel;
+  const void* valid_count;
+  int64_t valid_count_numel;
+  int top_k;
+  const void* topk_index;
+  const void* topk_score;
+  int64_t topk_numel;
+  float temperature;
+  const void* seeds;
+  int64_t seeds_numel;
+};
+
+template <class Fail>
+int contrastive_arguments(const ContrastiveCall& c, Fail fail) {
+  NPUKIT_CONTRACT(c.expert_logits && c.base_logits && c.token && c.score && c.valid_count, NPUKIT_ERR_ARGUMENT,
+                  "contrastive: a required buffer is null");
+  NPUKIT_CONTRACT(is_float_dtype(c.dtype), NPUKIT_ERR_ARGUMENT, "contrastive: logits must be F32, F16 or BF16");
+  NPUKIT_CONTRACT(c.batch >= 0 && c.vocab >= 1, NPUKIT_ERR_ARGUMENT, "contrastive: batch %d / vocab %d out of range",
+                  c.batch, c.vocab);
+  NPUKIT_CONTRACT(std::isfinite(c.ln_alpha) && c.ln_alpha <= 0.0f, NPUKIT_ERR_ARGUMENT,
+                  "contrastive: ln_alpha %g must be finite and <= 0 (alpha in (0, 1])", c.ln_alpha);
+  NPUKIT_CONTRACT(std::isfinite(c.beta) && c.beta >= 0.0f, NPUKIT_ERR_ARGUMENT,
+                  "contrastive: beta %g must be finite and >= 0", c.beta);
+  NPUKIT_CONTRACT(rows_fit(c.expert_numel, c.vocab, c.batch, c.expert_first_row, c.expert_row_stride),
+                  NPUKIT_ERR_BOUNDS, "contrastive: expert rows %lld + b * %lld (b < %d) do not fit %lld elements",
+                  (long long)c.expert_first_row, (long long)c.expert_row_stride, c.batch, (long long)c.expert_numel);
+  NPUKIT_CONTRACT(rows_fit(c.base_numel, c.vocab, c.batch, c.base_first_row, c.base_row_stride), NPUKIT_ERR_BOUNDS,
+                  "contrastive: base rows %lld + b * %lld (b < %d) do not fit %lld elements",
+                  (long long)c.base_first_row, (long long)c.base_row_stride, c.batch, (long long)c.base_numel);
+  NPUKIT_CONTRACT(c.token_numel == c.batch && c.score_numel == c.batch && c.valid_count_numel == c.batch,
+                  NPUKIT_ERR_BOUNDS, "contrastive: token, score and valid_count must hold batch = %d elements",
+                  c.batch);
+  NPUKIT_CONTRACT(c.top_k >= 0 && c.top_k <= c.vocab, NPUKIT_ERR_ARGUMENT,
+                  "contrastive: top_k %d outside [0, vocab %d]", c.top_k, c.vocab);
+  if (c.top_k > 0) {
+    NPUKIT_CONTRACT(c.topk_index && c.topk_score, NPUKIT_ERR_ARGUMENT, "contrastive: top-k buffers are null");
+    NPUKIT_CONTRACT(c.topk_numel == int64_t{c.batch} * c.top_k, NPUKIT_ERR_BOUNDS,
+                    "contrastive: top-k buffers hold %lld elements, expected %lld", (long long)c.topk_numel,
+                    (long long)(int64_t{c.batch} * c.top_k));
+  }
+  if (c.seeds) {
+    NPUKIT_CONTRACT(std::isfinite(c.temperature) && c.temperature > 0.0f, NPUKIT_ERR_ARGUMENT,
+                    "contrastive: temperature %g must be finite and > 0", c.temperature);
+    NPUKIT_CONTRACT(c.seeds_numel == c.batch, NPUKIT_ERR_BOUNDS, "contrastive: %lld seeds for batch %d",
+                    (long long)c.seeds_numel, c.batch);
   }
   return NPUKIT_OK;
 }

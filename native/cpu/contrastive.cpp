@@ -5,25 +5,12 @@
 #include <new>
 #include <vector>
 
+#include "contract_checks.h"
 #include "contrastive_problem.h"
 #include "convert.h"
 #include "cpu_features.h"
 #include "npukit/contrastive.h"
 #include "status.h"
-
-namespace {
-
-// True when rows first, first + stride, ..., first + (batch - 1) * stride of a [*, vocab]
-// buffer of numel elements all exist; written so that no product can overflow.
-bool rows_fit(int64_t numel, int vocab, int batch, int64_t first, int64_t stride) {
-  if (first < 0 || stride < 1) return false;
-  if (batch == 0) return true;
-  const int64_t rows = numel / vocab;
-  if (first >= rows) return false;
-  return (batch - 1) <= (rows - 1 - first) / stride;
-}
-
-}  // namespace
 
 extern "C" int npukit_contrastive(
     const void* expert_logits, int64_t expert_numel, int64_t expert_first_row, int64_t expert_row_stride,
@@ -33,38 +20,12 @@ extern "C" int npukit_contrastive(
     int32_t* valid_count, int64_t valid_count_numel,
     int top_k, int32_t* topk_index, float* topk_score, int64_t topk_numel,
     float temperature, const int64_t* seeds, int64_t seeds_numel) {
-  using npukit::fail;
-  NPUKIT_REQUIRE(expert_logits && base_logits && token && score && valid_count, NPUKIT_ERR_ARGUMENT,
-                 "contrastive: a required buffer is null");
-  NPUKIT_REQUIRE(npukit::is_float_dtype(dtype), NPUKIT_ERR_ARGUMENT, "contrastive: logits must be F32, F16 or BF16");
-  NPUKIT_REQUIRE(batch >= 0 && vocab >= 1, NPUKIT_ERR_ARGUMENT, "contrastive: batch %d / vocab %d out of range",
-                 batch, vocab);
-  NPUKIT_REQUIRE(std::isfinite(ln_alpha) && ln_alpha <= 0.0f, NPUKIT_ERR_ARGUMENT,
-                 "contrastive: ln_alpha %g must be finite and <= 0 (alpha in (0, 1])", ln_alpha);
-  NPUKIT_REQUIRE(std::isfinite(beta) && beta >= 0.0f, NPUKIT_ERR_ARGUMENT,
-                 "contrastive: beta %g must be finite and >= 0", beta);
-  NPUKIT_REQUIRE(expert_numel >= 0 && rows_fit(expert_numel, vocab, batch, expert_first_row, expert_row_stride),
-                 NPUKIT_ERR_BOUNDS, "contrastive: expert rows %lld + b * %lld (b < %d) do not fit %lld elements",
-                 (long long)expert_first_row, (long long)expert_row_stride, batch, (long long)expert_numel);
-  NPUKIT_REQUIRE(base_numel >= 0 && rows_fit(base_numel, vocab, batch, base_first_row, base_row_stride),
-                 NPUKIT_ERR_BOUNDS, "contrastive: base rows %lld + b * %lld (b < %d) do not fit %lld elements",
-                 (long long)base_first_row, (long long)base_row_stride, batch, (long long)base_numel);
-  NPUKIT_REQUIRE(token_numel == batch && score_numel == batch && valid_count_numel == batch, NPUKIT_ERR_BOUNDS,
-                 "contrastive: token, score and valid_count must hold batch = %d elements", batch);
-  NPUKIT_REQUIRE(top_k >= 0 && top_k <= vocab, NPUKIT_ERR_ARGUMENT, "contrastive: top_k %d outside [0, vocab %d]",
-                 top_k, vocab);
-  if (top_k > 0) {
-    NPUKIT_REQUIRE(topk_index && topk_score, NPUKIT_ERR_ARGUMENT, "contrastive: top-k buffers are null");
-    NPUKIT_REQUIRE(topk_numel == int64_t{batch} * top_k, NPUKIT_ERR_BOUNDS,
-                   "contrastive: top-k buffers hold %lld elements, expected %lld", (long long)topk_numel,
-                   (long long)(int64_t{batch} * top_k));
-  }
-  if (seeds) {
-    NPUKIT_REQUIRE(std::isfinite(temperature) && temperature > 0.0f, NPUKIT_ERR_ARGUMENT,
-                   "contrastive: temperature %g must be finite and > 0", temperature);
-    NPUKIT_REQUIRE(seeds_numel == batch, NPUKIT_ERR_BOUNDS, "contrastive: %lld seeds for batch %d",
-                   (long long)seeds_numel, batch);
-  }
+  const npukit::contract::ContrastiveCall call{
+      expert_logits, expert_numel, expert_first_row, expert_row_stride, base_logits, base_numel, base_first_row,
+      base_row_stride, dtype, batch, vocab, ln_alpha, beta, token, token_numel, score, score_numel, valid_count,
+      valid_count_numel, top_k, topk_index, topk_score, topk_numel, temperature, seeds, seeds_numel};
+  const auto fail = [](int code, const char* fmt, auto... args) { return npukit::fail(code, fmt, args...); };
+  if (const int status = npukit::contract::contrastive_arguments(call, fail)) return status;
 
   const npukit::ContrastiveProblem p{expert_logits, expert_first_row, expert_row_stride,
                                      base_logits,   base_first_row,   base_row_stride,
