@@ -24,6 +24,8 @@ struct Avx2Vec {
   static void storeu(float* p, Reg v) { _mm256_storeu_ps(p, v); }
   static Reg bcast(const float* p) { return _mm256_broadcast_ss(p); }
   static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
+  static Reg sub(Reg a, Reg b) { return _mm256_sub_ps(a, b); }
+  static Reg max(Reg a, Reg b) { return _mm256_max_ps(a, b); }
   static Reg mul(Reg a, Reg b) { return _mm256_mul_ps(a, b); }
   static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
   static Reg fmsub(Reg a, Reg b, Reg c) { return _mm256_fmsub_ps(a, b, c); }
@@ -49,6 +51,13 @@ struct Avx2Vec {
   }
 
   static float reduce(Reg x) { return hsum(x); }
+
+  static float reduce_max(Reg x) {
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_max_ss(h, _mm_movehdup_ps(h));
+    return _mm_cvtss_f32(h);
+  }
 
   // exp(x) for x <= 0 (softmax arguments): x = n ln2 + r with |r| <= ln2/2, exp(r) by its Taylor
   // series to degree 7 (relative error below 2e-8, under one float ulp), 2^n through the exponent

@@ -1,5 +1,6 @@
 // Paged attention for any x86-64 (baseline ISA) or other processor: plain loops the compiler
 // vectorizes for the target's baseline vector unit.
+#include <algorithm>
 #include <cmath>
 
 #include "attention_impl.h"
@@ -29,8 +30,20 @@ struct GenericOps {
     return sum;
   }
 
-  static void exp_inplace(float* x, int n) {
-    for (int i = 0; i < n; i++) x[i] = std::exp(x[i]);
+  static float max_of(const float* x, int n) {
+    float m = x[0];
+    for (int i = 1; i < n; i++) m = std::max(m, x[i]);
+    return m;
+  }
+
+  // x[i] = exp(x[i] - shift); returns the sum.
+  static float exp_shifted_sum(float* x, int n, float shift) {
+    float sum = 0.0f;
+    for (int i = 0; i < n; i++) {
+      x[i] = std::exp(x[i] - shift);
+      sum += x[i];
+    }
+    return sum;
   }
 
   static void scale(float* x, float c, int n) {

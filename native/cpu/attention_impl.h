@@ -168,15 +168,10 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, std::vector<float
         Ops::scores(Q + q0 * D, G, k, visible, D, cos_sin, p.rotary_dim, p.rope_style, S, bs, pf);
         for (int g = 0; g < G; g++) {
           float* sg = S + g * bs;
-          float block_max = -std::numeric_limits<float>::infinity();
-          for (int jj = 0; jj < visible; jj++) block_max = std::max(block_max, sg[jj]);
           const int qi = q0 + g;
-          const float new_m = std::max(m[qi], block_max);
+          const float new_m = std::max(m[qi], Ops::max_of(sg, visible));
           const float correction = std::exp(m[qi] - new_m);  // 0 on the first block (m = -inf)
-          for (int jj = 0; jj < visible; jj++) sg[jj] -= new_m;
-          Ops::exp_inplace(sg, visible);
-          float sum = 0.0f;
-          for (int jj = 0; jj < visible; jj++) sum += sg[jj];
+          const float sum = Ops::exp_shifted_sum(sg, visible, new_m);
           l[qi] = l[qi] * correction + sum;
           m[qi] = new_m;
           Ops::scale(acc + qi * D, correction, D);

@@ -8,10 +8,11 @@
 // kept in registers), zero, set1, loadu, storeu, bcast, mul, fmadd (a*b+c), fmsub (a*b-c),
 // widen<DT>(base, offset) (kWidth cache elements to float), gptj(x, cos, sin) (GPT-J rotation of
 // kWidth/2 pairs), hsum4(a, b, c, d, out) (four horizontal sums), reduce(x) (one horizontal
-// sum) and exp(x) for x <= 0.
+// sum), sub, max, reduce_max(x) and exp(x) for x <= 0.
 #ifndef NPUKIT_CPU_ATTENTION_SIMD_H
 #define NPUKIT_CPU_ATTENTION_SIMD_H
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -132,10 +133,35 @@ struct SimdOps {
     return sum;
   }
 
-  static void exp_inplace(float* x, int n) {
+  // Vector max and sum: a scalar loop would be one dependent instruction per score.
+  static float max_of(const float* x, int n) {
     int i = 0;
-    for (; i + W <= n; i += W) V::storeu(x + i, V::exp(V::loadu(x + i)));
-    for (; i < n; i++) x[i] = std::exp(x[i]);
+    float m = x[0];
+    if (n >= W) {
+      auto vm = V::loadu(x);
+      for (i = W; i + W <= n; i += W) vm = V::max(vm, V::loadu(x + i));
+      m = V::reduce_max(vm);
+    }
+    for (; i < n; i++) m = std::max(m, x[i]);
+    return m;
+  }
+
+  // x[i] = exp(x[i] - shift); returns the sum.
+  static float exp_shifted_sum(float* x, int n, float shift) {
+    const auto vs = V::set1(shift);
+    auto acc = V::zero();
+    int i = 0;
+    for (; i + W <= n; i += W) {
+      const auto e = V::exp(V::sub(V::loadu(x + i), vs));
+      V::storeu(x + i, e);
+      acc = V::add(acc, e);
+    }
+    float sum = V::reduce(acc);
+    for (; i < n; i++) {
+      x[i] = std::exp(x[i] - shift);
+      sum += x[i];
+    }
+    return sum;
   }
 
   static void scale(float* x, float c, int n) {
