@@ -34,7 +34,7 @@ constexpr int kQueryTile = 16;
 constexpr int kPrefetchAhead = 2;
 // Cache lines (each of keys and values) asked for per key row scored: a block's rows for 8 KV
 // heads of dim 128 in F16 are 512 lines, and a decode item scores 8 * 16 key rows per block.
-constexpr int kPrefetchLinesPerKey = 8;
+constexpr int kPrefetchLinesPerKey = 4;
 
 struct WorkItem {
   int seq;
@@ -174,7 +174,8 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, std::vector<float
           const float sum = Ops::exp_shifted_sum(sg, visible, new_m);
           l[qi] = l[qi] * correction + sum;
           m[qi] = new_m;
-          Ops::scale(acc + qi * D, correction, D);
+          // Once the running max settles, most blocks leave it unchanged: nothing to rescale.
+          if (correction != 1.0f) Ops::scale(acc + qi * D, correction, D);
         }
         Ops::accumulate(acc + q0 * D, G, S, bs, v, visible, D);
       }
