@@ -207,7 +207,7 @@ bool run_paged_attention(const AttentionProblem& p) {
   int heads_per_item = p.num_kv_heads;
   while (heads_per_item > 1 &&
          static_cast<int64_t>(decode_tiles) * ((p.num_kv_heads + heads_per_item - 1) / heads_per_item) <
-             2 * num_threads()) {
+             4 * num_threads()) {
     heads_per_item = (heads_per_item + 1) / 2;
   }
   std::vector<WorkItem> items;

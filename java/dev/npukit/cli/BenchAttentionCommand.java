@@ -93,10 +93,8 @@ final class BenchAttentionCommand implements Callable<Integer> {
             Collections.shuffle(ids, new Random(5));
             for (int seqs : numSeqs) {
                 for (int len : kvLens) {
-                    for (RopeStyle style : new RopeStyle[] {RopeStyle.NONE, RopeStyle.NEOX}) {
-                        progress.say(String.format("%s seqs=%d kvLen=%d", style, seqs, len));
-                        cases.add(runCase(b, k, v, cosSin, ids, seqs, len, blocksPerSeq, style, bandwidth));
-                    }
+                    progress.say(String.format("NONE and NEOX, seqs=%d kvLen=%d", seqs, len));
+                    cases.addAll(runShape(b, k, v, cosSin, ids, seqs, len, blocksPerSeq, bandwidth));
                 }
             }
         }
@@ -146,8 +144,9 @@ final class BenchAttentionCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Map<String, Object> runCase(Backend b, Tensor k, Tensor v, Tensor cosSin, List<Integer> ids, int seqs,
-            int len, int blocksPerSeq, RopeStyle style, double bandwidth) {
+    /** One shape, NONE and NEOX timed in turns (same cache, same queries), so their ratio is fair. */
+    private List<Map<String, Object>> runShape(Backend b, Tensor k, Tensor v, Tensor cosSin, List<Integer> ids,
+            int seqs, int len, int blocksPerSeq, double bandwidth) {
         int[] table = new int[seqs * blocksPerSeq];
         for (int i = 0; i < table.length; i++) {
             table[i] = ids.get(i);
@@ -168,21 +167,29 @@ final class BenchAttentionCommand implements Callable<Integer> {
                 Tensor tables = b.fromInts(table, seqs, blocksPerSeq);
                 Tensor seqLens = b.fromInts(lens, seqs);
                 Tensor queryStart = b.fromInts(starts, seqs + 1)) {
-            AttentionArgs args = AttentionArgs.builder().q(q).kvCache(k, v).blockTables(tables).seqLens(seqLens)
-                    .queryStartLoc(queryStart).rope(style, cosSin).out(out).build();
-            BenchStats stats = BenchStats.measure(warmup, reps, () -> b.pagedAttention(args));
+            AttentionArgs.Builder common = AttentionArgs.builder().q(q).kvCache(k, v).blockTables(tables)
+                    .seqLens(seqLens).queryStartLoc(queryStart).out(out);
+            AttentionArgs none = common.rope(RopeStyle.NONE, cosSin).build();
+            AttentionArgs neox = common.rope(RopeStyle.NEOX, cosSin).build();
+            BenchStats[] stats = BenchStats.measureInterleaved(warmup, reps, () -> b.pagedAttention(none),
+                    () -> b.pagedAttention(neox));
             double kvBytes = 2.0 * seqs * len * kvHeads * headDim * 2;
-            double gbPerS = kvBytes / (stats.medianMs() * 1e6);
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("ropeStyle", style.name());
-            c.put("numSeqs", seqs);
-            c.put("kvLen", len);
-            c.put("medianMs", round(stats.medianMs(), 4));
-            c.put("minMs", round(stats.minMs(), 4));
-            c.put("maxMs", round(stats.maxMs(), 4));
-            c.put("gbPerS", round(gbPerS, 2));
-            c.put("bandwidthRatio", round(gbPerS / bandwidth, 3));
-            return c;
+            List<Map<String, Object>> both = new ArrayList<>();
+            RopeStyle[] styles = {RopeStyle.NONE, RopeStyle.NEOX};
+            for (int i = 0; i < 2; i++) {
+                double gbPerS = kvBytes / (stats[i].medianMs() * 1e6);
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("ropeStyle", styles[i].name());
+                c.put("numSeqs", seqs);
+                c.put("kvLen", len);
+                c.put("medianMs", round(stats[i].medianMs(), 4));
+                c.put("minMs", round(stats[i].minMs(), 4));
+                c.put("maxMs", round(stats[i].maxMs(), 4));
+                c.put("gbPerS", round(gbPerS, 2));
+                c.put("bandwidthRatio", round(gbPerS / bandwidth, 3));
+                both.add(c);
+            }
+            return both;
         }
     }
 

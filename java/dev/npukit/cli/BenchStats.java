@@ -32,6 +32,34 @@ final class BenchStats {
         return new BenchStats(ms);
     }
 
+    /**
+     * Like {@link #measure} for several bodies at once, taking turns (A B A B ...), so that drift
+     * of the machine during the run affects each the same way; for ratios between them.
+     */
+    static BenchStats[] measureInterleaved(int warmup, int reps, Runnable... bodies) {
+        if (warmup < 0 || reps < 1) {
+            throw new IllegalArgumentException("reps: need warmup >= 0 and reps >= 1, got " + warmup + ", " + reps);
+        }
+        for (int i = 0; i < warmup; i++) {
+            for (Runnable body : bodies) {
+                body.run();
+            }
+        }
+        double[][] ms = new double[bodies.length][reps];
+        for (int i = 0; i < reps; i++) {
+            for (int b = 0; b < bodies.length; b++) {
+                long t0 = System.nanoTime();
+                bodies[b].run();
+                ms[b][i] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        BenchStats[] out = new BenchStats[bodies.length];
+        for (int b = 0; b < bodies.length; b++) {
+            out[b] = new BenchStats(ms[b]);
+        }
+        return out;
+    }
+
     double medianMs() {
         int n = millis.length;
         return n % 2 == 1 ? millis[n / 2] : (millis[n / 2 - 1] + millis[n / 2]) / 2;

@@ -43,7 +43,7 @@ class InfoAndBenchAttentionCliTest {
             }
             assertTrue(c.get("medianMs").asDouble() > 0);
         }
-        assertTrue(r.err().contains("NEOX seqs=2 kvLen=100"), "progress goes to stderr: " + r.err());
+        assertTrue(r.err().contains("NONE and NEOX, seqs=2 kvLen=100"), "progress goes to stderr: " + r.err());
     }
 
     @Test
