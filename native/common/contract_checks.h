@@ -271,6 +271,82 @@ int contrastive_arguments(const ContrastiveCall& c, Fail fail) {
   return NPUKIT_OK;
 }
 
+// The arguments of BGMV shrink (see npukit/bgmv.h).
+struct BgmvShrinkCall {
+  const void* x;
+  int x_dtype;
+  int64_t x_numel;
+  const void* a;
+  int a_dtype;
+  int64_t a_numel;
+  const void* indices;
+  int64_t indices_numel;
+  const void* y;
+  int64_t y_numel;
+  int batch, h_in, rank, num_loras;
+};
+
+template <class Fail>
+int bgmv_shrink_sizes(const BgmvShrinkCall& c, Fail fail) {
+  NPUKIT_CONTRACT(c.x && c.a && c.indices && c.y, NPUKIT_ERR_ARGUMENT, "bgmv_shrink: a required buffer is null");
+  NPUKIT_CONTRACT(is_float_dtype(c.x_dtype) && is_float_dtype(c.a_dtype), NPUKIT_ERR_ARGUMENT,
+                  "bgmv_shrink: x and A must be F32, F16 or BF16");
+  NPUKIT_CONTRACT(c.batch >= 0 && c.h_in >= 0 && c.rank >= 0 && c.num_loras >= 0, NPUKIT_ERR_ARGUMENT,
+                  "bgmv_shrink: negative size");
+  NPUKIT_CONTRACT(c.x_numel == int64_t{c.batch} * c.h_in && c.y_numel == int64_t{c.batch} * c.rank &&
+                      c.indices_numel == c.batch,
+                  NPUKIT_ERR_BOUNDS, "bgmv_shrink: x, y or indices does not match batch %d", c.batch);
+  NPUKIT_CONTRACT(c.a_numel == int64_t{c.num_loras} * c.rank * c.h_in, NPUKIT_ERR_BOUNDS,
+                  "bgmv_shrink: A has %lld elements, expected %lld", (long long)c.a_numel,
+                  (long long)(int64_t{c.num_loras} * c.rank * c.h_in));
+  return NPUKIT_OK;
+}
+
+// The arguments of BGMV expand (see npukit/bgmv.h).
+struct BgmvExpandCall {
+  const void* v;
+  int v_dtype;
+  int64_t v_numel;
+  const void* w;
+  int w_dtype;
+  int64_t w_numel;
+  const void* indices;
+  int64_t indices_numel;
+  const void* y;
+  int y_dtype;
+  int64_t y_numel;
+  int y_row, offset, batch, rank, h_out, num_loras;
+};
+
+template <class Fail>
+int bgmv_expand_sizes(const BgmvExpandCall& c, Fail fail) {
+  NPUKIT_CONTRACT(c.v && c.w && c.indices && c.y, NPUKIT_ERR_ARGUMENT, "bgmv_expand: a required buffer is null");
+  NPUKIT_CONTRACT(is_float_dtype(c.v_dtype) && is_float_dtype(c.w_dtype) && is_float_dtype(c.y_dtype),
+                  NPUKIT_ERR_ARGUMENT, "bgmv_expand: v, W and y must be F32, F16 or BF16");
+  NPUKIT_CONTRACT(c.batch >= 0 && c.rank >= 0 && c.h_out >= 0 && c.num_loras >= 0 && c.y_row >= 0,
+                  NPUKIT_ERR_ARGUMENT, "bgmv_expand: negative size");
+  NPUKIT_CONTRACT(c.offset >= 0 && int64_t{c.offset} + c.h_out <= c.y_row, NPUKIT_ERR_BOUNDS,
+                  "bgmv_expand: slice [%d, %lld) is outside a row of %d", c.offset,
+                  (long long)(int64_t{c.offset} + c.h_out), c.y_row);
+  NPUKIT_CONTRACT(c.v_numel == int64_t{c.batch} * c.rank && c.y_numel == int64_t{c.batch} * c.y_row &&
+                      c.indices_numel == c.batch,
+                  NPUKIT_ERR_BOUNDS, "bgmv_expand: v, y or indices does not match batch %d", c.batch);
+  NPUKIT_CONTRACT(c.w_numel == int64_t{c.num_loras} * c.h_out * c.rank, NPUKIT_ERR_BOUNDS,
+                  "bgmv_expand: W has %lld elements, expected %lld", (long long)c.w_numel,
+                  (long long)(int64_t{c.num_loras} * c.h_out * c.rank));
+  return NPUKIT_OK;
+}
+
+// The adapter index of every row, from a host-readable copy: -1 (no adapter) or a valid adapter.
+template <class Fail>
+int bgmv_indices(const char* what, const int32_t* indices, int batch, int num_loras, Fail fail) {
+  for (int b = 0; b < batch; b++) {
+    NPUKIT_CONTRACT(indices[b] >= -1 && indices[b] < num_loras, NPUKIT_ERR_BOUNDS,
+                    "%s: indices[%d] = %d is outside [-1, %d)", what, b, indices[b], num_loras);
+  }
+  return NPUKIT_OK;
+}
+
 }  // namespace contract
 }  // namespace npukit
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "../kernels/tiling.h"
+#include "contract_checks.h"
 #include "kernels.h"
 #include "npukit/ascend.h"
 #include "runtime.h"
@@ -24,14 +25,12 @@ void ChooseDotTiles(DotTiling& t) {
   t.k_tile = k;
 }
 
+const auto fail_here = [](int code, const char* fmt, auto... args) { return Fail(code, fmt, args...); };
+
 int CheckIndices(const char* what, const int32_t* indices, int batch, int num_loras) {
   std::vector<int32_t> idx;
   NPUKIT_TRY(CopyToHost(idx, indices, batch));
-  for (int b = 0; b < batch; b++) {
-    NPUKIT_CHECK(idx[b] >= -1 && idx[b] < num_loras, NPUKIT_ERR_BOUNDS, "%s: indices[%d] = %d is outside [-1, %d)",
-                 what, b, idx[b], num_loras);
-  }
-  return NPUKIT_OK;
+  return npukit::contract::bgmv_indices(what, idx.data(), batch, num_loras, fail_here);
 }
 
 }  // namespace
@@ -42,14 +41,9 @@ extern "C" int npukit_ascend_bgmv_shrink(
     const int32_t* indices, int64_t indices_numel,
     float* y, int64_t y_numel,
     int batch, int h_in, int rank, int num_loras, float scale) {
-  NPUKIT_CHECK(x && a && indices && y, NPUKIT_ERR_ARGUMENT, "bgmv_shrink: a required buffer is null");
-  NPUKIT_CHECK(IsFloat(x_dtype) && IsFloat(a_dtype), NPUKIT_ERR_ARGUMENT, "bgmv_shrink: x and A must be F32, F16 or BF16");
-  NPUKIT_CHECK(batch >= 0 && h_in >= 0 && rank >= 0 && num_loras >= 0, NPUKIT_ERR_ARGUMENT, "bgmv_shrink: negative size");
-  NPUKIT_CHECK(x_numel == int64_t{batch} * h_in && y_numel == int64_t{batch} * rank && indices_numel == batch,
-               NPUKIT_ERR_BOUNDS, "bgmv_shrink: x, y or indices does not match batch %d", batch);
-  NPUKIT_CHECK(a_numel == int64_t{num_loras} * rank * h_in, NPUKIT_ERR_BOUNDS,
-               "bgmv_shrink: A has %lld elements, expected %lld", (long long)a_numel,
-               (long long)(int64_t{num_loras} * rank * h_in));
+  const npukit::contract::BgmvShrinkCall call{x, x_dtype, x_numel, a, a_dtype, a_numel, indices, indices_numel,
+                                               y, y_numel, batch, h_in, rank, num_loras};
+  NPUKIT_TRY(npukit::contract::bgmv_shrink_sizes(call, fail_here));
   auto lock = Device::Lock();
   NPUKIT_TRY(Device::Bind());
   NPUKIT_TRY(CheckIndices("bgmv_shrink", indices, batch, num_loras));
@@ -79,19 +73,9 @@ extern "C" int npukit_ascend_bgmv_expand(
     const int32_t* indices, int64_t indices_numel,
     void* y, int y_dtype, int64_t y_numel, int y_row, int offset,
     int batch, int rank, int h_out, int num_loras) {
-  NPUKIT_CHECK(v && w && indices && y, NPUKIT_ERR_ARGUMENT, "bgmv_expand: a required buffer is null");
-  NPUKIT_CHECK(IsFloat(v_dtype) && IsFloat(w_dtype) && IsFloat(y_dtype), NPUKIT_ERR_ARGUMENT,
-               "bgmv_expand: v, W and y must be F32, F16 or BF16");
-  NPUKIT_CHECK(batch >= 0 && rank >= 0 && h_out >= 0 && num_loras >= 0 && y_row >= 0, NPUKIT_ERR_ARGUMENT,
-               "bgmv_expand: negative size");
-  NPUKIT_CHECK(offset >= 0 && int64_t{offset} + h_out <= y_row, NPUKIT_ERR_BOUNDS,
-               "bgmv_expand: slice [%d, %lld) is outside a row of %d", offset, (long long)(int64_t{offset} + h_out),
-               y_row);
-  NPUKIT_CHECK(v_numel == int64_t{batch} * rank && y_numel == int64_t{batch} * y_row && indices_numel == batch,
-               NPUKIT_ERR_BOUNDS, "bgmv_expand: v, y or indices does not match batch %d", batch);
-  NPUKIT_CHECK(w_numel == int64_t{num_loras} * h_out * rank, NPUKIT_ERR_BOUNDS,
-               "bgmv_expand: W has %lld elements, expected %lld", (long long)w_numel,
-               (long long)(int64_t{num_loras} * h_out * rank));
+  const npukit::contract::BgmvExpandCall call{v, v_dtype, v_numel, w, w_dtype, w_numel, indices, indices_numel,
+                                               y, y_dtype, y_numel, y_row, offset, batch, rank, h_out, num_loras};
+  NPUKIT_TRY(npukit::contract::bgmv_expand_sizes(call, fail_here));
   auto lock = Device::Lock();
   NPUKIT_TRY(Device::Bind());
   NPUKIT_TRY(CheckIndices("bgmv_expand", indices, batch, num_loras));
