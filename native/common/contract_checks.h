@@ -347,6 +347,19 @@ int bgmv_indices(const char* what, const int32_t* indices, int batch, int num_lo
   return NPUKIT_OK;
 }
 
+// A dense matmul out[m, n] = x[m, k] . weight[n, k]^T (see npukit/matmul.h).
+template <class Fail>
+int matmul_sizes(const void* x, int x_dtype, int64_t x_numel, const void* w, int w_dtype, int64_t w_numel,
+                 const void* out, int64_t out_numel, int m, int k, int n, Fail fail) {
+  NPUKIT_CONTRACT(x && w && out, NPUKIT_ERR_ARGUMENT, "matmul: a required buffer is null");
+  NPUKIT_CONTRACT(is_float_dtype(x_dtype) && is_float_dtype(w_dtype), NPUKIT_ERR_ARGUMENT,
+                  "matmul: x and weight must be F32, F16 or BF16");
+  NPUKIT_CONTRACT(m >= 0 && k >= 0 && n >= 0, NPUKIT_ERR_ARGUMENT, "matmul: negative size");
+  NPUKIT_CONTRACT(x_numel == int64_t{m} * k && w_numel == int64_t{n} * k && out_numel == int64_t{m} * n,
+                  NPUKIT_ERR_BOUNDS, "matmul: buffers do not match m %d, k %d, n %d", m, k, n);
+  return NPUKIT_OK;
+}
+
 }  // namespace contract
 }  // namespace npukit
 

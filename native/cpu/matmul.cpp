@@ -3,6 +3,7 @@
 #include <new>
 #include <vector>
 
+#include "contract_checks.h"
 #include "convert.h"
 #include "cpu_features.h"
 #include "matmul_problem.h"
@@ -16,12 +17,11 @@ extern "C" int npukit_matmul(
     const void* w, int w_dtype, int64_t w_numel,
     float* out, int64_t out_numel,
     int m, int k, int n) {
-  NPUKIT_REQUIRE(x && w && out, NPUKIT_ERR_ARGUMENT, "matmul: a required buffer is null");
-  NPUKIT_REQUIRE(npukit::is_float_dtype(x_dtype) && npukit::is_float_dtype(w_dtype), NPUKIT_ERR_ARGUMENT,
-                 "matmul: x and weight must be F32, F16 or BF16");
-  NPUKIT_REQUIRE(m >= 0 && k >= 0 && n >= 0, NPUKIT_ERR_ARGUMENT, "matmul: negative size");
-  NPUKIT_REQUIRE(x_numel == int64_t{m} * k && w_numel == int64_t{n} * k && out_numel == int64_t{m} * n,
-                 NPUKIT_ERR_BOUNDS, "matmul: buffers do not match m %d, k %d, n %d", m, k, n);
+  const auto fail_here = [](int code, const char* fmt, auto... args) { return npukit::fail(code, fmt, args...); };
+  if (const int status =
+          npukit::contract::matmul_sizes(x, x_dtype, x_numel, w, w_dtype, w_numel, out, out_numel, m, k, n, fail_here)) {
+    return status;
+  }
   std::vector<float> widened;
   const float* xf = static_cast<const float*>(x);
   if (x_dtype != NPUKIT_F32) {

@@ -13,7 +13,6 @@ using namespace npukit::ascend;
 
 namespace {
 
-bool IsFloat(int dtype) { return dtype == NPUKIT_F32 || dtype == NPUKIT_F16 || dtype == NPUKIT_BF16; }
 
 // Output tiles of up to 16 elements, and the longest reduction tile (a multiple of 16, at most
 // the whole dimension) whose buffers fit the unified buffer.
@@ -105,13 +104,8 @@ extern "C" int npukit_ascend_matmul(
     const void* x, int x_dtype, int64_t x_numel,
     const void* weight, int weight_dtype, int64_t weight_numel,
     float* out, int64_t out_numel, int m, int n, int k) {
-  NPUKIT_CHECK(x && weight && out, NPUKIT_ERR_ARGUMENT, "matmul: a required buffer is null");
-  NPUKIT_CHECK(IsFloat(x_dtype) && IsFloat(weight_dtype), NPUKIT_ERR_ARGUMENT,
-               "matmul: x and weight must be F32, F16 or BF16");
-  NPUKIT_CHECK(m >= 0 && n >= 0 && k >= 0, NPUKIT_ERR_ARGUMENT, "matmul: negative size");
-  NPUKIT_CHECK(x_numel == int64_t{m} * k && weight_numel == int64_t{n} * k && out_numel == int64_t{m} * n,
-               NPUKIT_ERR_BOUNDS, "matmul: x [%d, %d], weight [%d, %d] or out [%d, %d] has the wrong element count",
-               m, k, n, k, m, n);
+  NPUKIT_TRY(npukit::contract::matmul_sizes(x, x_dtype, x_numel, weight, weight_dtype, weight_numel, out, out_numel,
+                                            m, k, n, fail_here));
   auto lock = Device::Lock();
   NPUKIT_TRY(Device::Bind());
   if (m == 0 || n == 0) return Ok();
