@@ -17,19 +17,7 @@ final class BenchStats {
 
     /** Runs {@code body} {@code warmup} times untimed, then {@code reps} times timed. */
     static BenchStats measure(int warmup, int reps, Runnable body) {
-        if (warmup < 0 || reps < 1) {
-            throw new IllegalArgumentException("reps: need warmup >= 0 and reps >= 1, got " + warmup + ", " + reps);
-        }
-        for (int i = 0; i < warmup; i++) {
-            body.run();
-        }
-        double[] ms = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            body.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        return new BenchStats(ms);
+        return measureInterleaved(warmup, reps, body)[0];
     }
 
     /**
