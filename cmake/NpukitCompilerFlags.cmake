@@ -17,6 +17,8 @@ endif()
 
 set(NPUKIT_BASELINE_FLAGS ${NPUKIT_ARCH_FLAGS} -O3 -ffp-contract=off -fno-math-errno -Wall -Wextra)
 set(NPUKIT_AVX2_FLAGS -mavx2 -mfma -mf16c)
+# AVX-512VL on 256-bit vectors: 32 registers and EVEX encodings, no 512-bit operations.
+set(NPUKIT_AVX512_FLAGS ${NPUKIT_AVX2_FLAGS} -mavx512f -mavx512vl -mprefer-vector-width=256)
 
 # Adds sources to a target with extra ISA flags on those files only.
 function(npukit_add_simd_sources target flags)

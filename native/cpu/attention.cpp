@@ -37,7 +37,9 @@ extern "C" int npukit_paged_attention(
                                    query_start_loc, num_seqs, cos_sin, out, out_dtype, num_tokens, num_heads,
                                    num_kv_heads, head_dim, num_blocks, block_size, max_blocks_per_seq,
                                    rope_style, rotary_dim, scale};
-  const bool done = npukit::has_avx2_fma_f16c() ? npukit::paged_attention_avx2(p) : npukit::paged_attention_generic(p);
+  const bool done = npukit::has_avx512vl()        ? npukit::paged_attention_avx512(p)
+                    : npukit::has_avx2_fma_f16c() ? npukit::paged_attention_avx2(p)
+                                                  : npukit::paged_attention_generic(p);
   if (!done) return fail(NPUKIT_ERR_INTERNAL, "paged_attention: a worker failed (out of memory?)");
   return npukit::ok();
 }

@@ -29,6 +29,7 @@ struct AttentionProblem {
 // a problem that npukit_paged_attention validated.
 bool paged_attention_generic(const AttentionProblem& p);
 bool paged_attention_avx2(const AttentionProblem& p);
+bool paged_attention_avx512(const AttentionProblem& p);
 
 }  // namespace npukit
 

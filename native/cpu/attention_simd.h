@@ -1,13 +1,15 @@
 // The attention primitives (the Ops of attention_impl.h) for SIMD targets, written over a vector
-// type V and instantiated by attention_avx2.cpp (8 lanes). Like attention_impl.h, everything here
-// has internal linkage, so each translation unit keeps its own copy compiled with its own flags.
-// (A 16-lane AVX-512 instantiation was measured slower on the Zen 4 development machine, where
-// 512-bit operations are split in two, so it is not built; the primitives are width-generic.)
+// type V and instantiated on 8-lane vectors by attention_avx2.cpp (16 registers) and
+// attention_avx512.cpp (AVX-512VL: the same 256-bit operations with 32 registers). Like
+// attention_impl.h, everything here has internal linkage, so each translation unit keeps its own
+// copy compiled with its own flags. (A 16-lane instantiation on 512-bit vectors was measured
+// slower on the Zen 4 development machine, where 512-bit operations are split in two, so it is
+// not built; the primitives are width-generic.)
 //
-// V provides: Reg, kWidth, kScoreGroup (queries scored together), kMaxAccRows (accumulator rows
-// kept in registers), zero, set1, loadu, storeu, bcast, mul, fmadd (a*b+c), fmsub (a*b-c),
+// V provides: Reg, kWidth, kScoreGroup (queries scored together), kScoreKeys (keys scored
+// together: 1 or 4), kMaxAccRows (accumulator rows kept in registers), zero, set1, loadu, storeu, bcast, mul, fmadd (a*b+c), fmsub (a*b-c),
 // widen<DT>(base, offset) (kWidth cache elements to float), gptj(x, cos, sin) (GPT-J rotation of
-// kWidth/2 pairs), hsum4(a, b, c, d, out) (four horizontal sums), reduce(x) (one horizontal
+// kWidth/2 pairs), hsum4(a, b, c, d, out) (four horizontal sums to out[0..3], unaligned), reduce(x) (one horizontal
 // sum), sub, max, reduce_max(x) and exp(x) for x <= 0.
 #ifndef NPUKIT_CPU_ATTENTION_SIMD_H
 #define NPUKIT_CPU_ATTENTION_SIMD_H
@@ -22,66 +24,104 @@
 namespace npukit {
 namespace {
 
-// Scores of NG (<= V::kScoreGroup) query rows against n key rows read straight from the cache:
-// each key chunk is loaded, widened and rotated once in registers and used by all NG queries;
-// the NG dot products are reduced together. Layout requirements: see SimdOps::direct_ok.
+// Scores of NG (<= V::kScoreGroup) queries against KJ consecutive key rows read straight from
+// the cache: each key chunk is loaded, widened and rotated once in registers and used by all NG
+// queries, and with KJ = 4 each query chunk is loaded once for four keys (it takes the 32 vector
+// registers of AVX-512 to hold the 16 accumulators and the rotated keys). Layout requirements:
+// see SimdOps::direct_ok.
+template <class V, int DT, int STYLE, int NG, int KJ>
+inline void scores_keys(const float* Q, int D, const KvRows& k, int j, const float* cos_sin, int rot, float* S,
+                        int ldS) {
+  constexpr int W = V::kWidth;
+  static_assert(KJ == 1 || KJ == 4, "keys are scored one or four at a time");
+  static_assert(V::kScoreGroup == 4, "scores are reduced four at a time");
+  const int half = rot / 2;
+  int64_t row[KJ];
+  const float* cs[KJ];
+  for (int t = 0; t < KJ; t++) {
+    row[t] = k.first + (j + t) * k.stride;
+    cs[t] = cos_sin + static_cast<int64_t>(j + t) * rot;
+  }
+  typename V::Reg acc[KJ][V::kScoreGroup];  // all zero, so that fewer than 4 queries reduce as 4
+  for (int t = 0; t < KJ; t++) {
+    for (int g = 0; g < V::kScoreGroup; g++) acc[t][g] = V::zero();
+  }
+  if (STYLE == NPUKIT_ROPE_NEOX) {
+    for (int c = 0; c < half; c += W) {
+      typename V::Reg rlo[KJ], rhi[KJ];
+      for (int t = 0; t < KJ; t++) {
+        const auto lo = V::template widen<DT>(k.cache, row[t] + c);
+        const auto hi = V::template widen<DT>(k.cache, row[t] + half + c);
+        const auto co = V::loadu(cs[t] + c);
+        const auto si = V::loadu(cs[t] + half + c);
+        rlo[t] = V::fmsub(lo, co, V::mul(hi, si));
+        rhi[t] = V::fmadd(hi, co, V::mul(lo, si));
+      }
+      for (int g = 0; g < NG; g++) {
+        const auto qlo = V::loadu(Q + g * D + c);
+        const auto qhi = V::loadu(Q + g * D + half + c);
+        for (int t = 0; t < KJ; t++) acc[t][g] = V::fmadd(qhi, rhi[t], V::fmadd(qlo, rlo[t], acc[t][g]));
+      }
+    }
+  } else if (STYLE == NPUKIT_ROPE_GPTJ) {
+    for (int c = 0; c < rot; c += W) {
+      typename V::Reg r[KJ];
+      for (int t = 0; t < KJ; t++) {
+        r[t] = V::gptj(V::template widen<DT>(k.cache, row[t] + c), cs[t] + c / 2, cs[t] + half + c / 2);
+      }
+      for (int g = 0; g < NG; g++) {
+        const auto qc = V::loadu(Q + g * D + c);
+        for (int t = 0; t < KJ; t++) acc[t][g] = V::fmadd(qc, r[t], acc[t][g]);
+      }
+    }
+  }
+  int c = STYLE == NPUKIT_ROPE_NONE ? 0 : rot;
+  if (KJ == 1 && c + 2 * W <= D) {
+    // Unrotated columns of one key, two chunks at a time into two accumulators per query: with
+    // one, the NG dependent FMA chains left the FMA units half idle.
+    typename V::Reg acc2[NG];
+    for (int g = 0; g < NG; g++) acc2[g] = V::zero();
+    for (; c + 2 * W <= D; c += 2 * W) {
+      const auto x0 = V::template widen<DT>(k.cache, row[0] + c);
+      const auto x1 = V::template widen<DT>(k.cache, row[0] + c + W);
+      for (int g = 0; g < NG; g++) {
+        acc[0][g] = V::fmadd(V::loadu(Q + g * D + c), x0, acc[0][g]);
+        acc2[g] = V::fmadd(V::loadu(Q + g * D + c + W), x1, acc2[g]);
+      }
+    }
+    for (int g = 0; g < NG; g++) acc[0][g] = V::add(acc[0][g], acc2[g]);
+  }
+  for (; c < D; c += W) {
+    typename V::Reg x[KJ];
+    for (int t = 0; t < KJ; t++) x[t] = V::template widen<DT>(k.cache, row[t] + c);
+    for (int g = 0; g < NG; g++) {
+      const auto qc = V::loadu(Q + g * D + c);
+      for (int t = 0; t < KJ; t++) acc[t][g] = V::fmadd(qc, x[t], acc[t][g]);
+    }
+  }
+  if (KJ == 4) {
+    // Query g's scores of the four keys, contiguous in S.
+    for (int g = 0; g < NG; g++) V::hsum4(acc[0][g], acc[1][g], acc[2][g], acc[3][g], S + g * ldS + j);
+  } else {
+    float sums[4];
+    V::hsum4(acc[0][0], acc[0][1], acc[0][2], acc[0][3], sums);
+    for (int g = 0; g < NG; g++) S[g * ldS + j] = sums[g];
+  }
+}
+
+// Scores of NG queries against n key rows: V::kScoreKeys keys at a time, the rest one by one.
 template <class V, int DT, int STYLE, int NG>
 inline void scores_direct(const float* Q, int D, const KvRows& k, int n, const float* cos_sin, int rot, float* S,
                           int ldS, PrefetchCursor& pf) {
-  constexpr int W = V::kWidth;
-  const int rotated = STYLE == NPUKIT_ROPE_NONE ? 0 : rot;
-  const int half = rot / 2;
-  for (int j = 0; j < n; j++) {
+  constexpr int KJ = V::kScoreKeys;
+  int j = 0;
+  for (; KJ > 1 && j + KJ <= n; j += KJ) {
+    pf.step(KJ * kPrefetchLinesPerKey);
+    scores_keys<V, DT, STYLE, NG, KJ>(Q, D, k, j, cos_sin, rot, S, ldS);
+  }
+  for (; j < n; j++) {
     pf.step(kPrefetchLinesPerKey);
-    const int64_t row = k.first + j * k.stride;
-    const float* cs = cos_sin + static_cast<int64_t>(j) * rot;
-    typename V::Reg acc[V::kScoreGroup];
-    for (int g = 0; g < V::kScoreGroup; g++) acc[g] = V::zero();
-    if (STYLE == NPUKIT_ROPE_NEOX) {
-      for (int c = 0; c < half; c += W) {
-        const auto lo = V::template widen<DT>(k.cache, row + c);
-        const auto hi = V::template widen<DT>(k.cache, row + half + c);
-        const auto co = V::loadu(cs + c);
-        const auto si = V::loadu(cs + half + c);
-        const auto rlo = V::fmsub(lo, co, V::mul(hi, si));
-        const auto rhi = V::fmadd(hi, co, V::mul(lo, si));
-        for (int g = 0; g < NG; g++) {
-          acc[g] = V::fmadd(V::loadu(Q + g * D + c), rlo, acc[g]);
-          acc[g] = V::fmadd(V::loadu(Q + g * D + half + c), rhi, acc[g]);
-        }
-      }
-    } else if (STYLE == NPUKIT_ROPE_GPTJ) {
-      for (int c = 0; c < rot; c += W) {
-        const auto r = V::gptj(V::template widen<DT>(k.cache, row + c), cs + c / 2, cs + half + c / 2);
-        for (int g = 0; g < NG; g++) acc[g] = V::fmadd(V::loadu(Q + g * D + c), r, acc[g]);
-      }
-    }
-    // Unrotated columns, two chunks at a time into two accumulators per query: with one, the
-    // NG dependent FMA chains left the FMA units half idle.
-    int c = rotated;
-    if (c + 2 * W <= D) {
-      typename V::Reg acc2[V::kScoreGroup];
-      for (int g = 0; g < NG; g++) acc2[g] = V::zero();
-      for (; c + 2 * W <= D; c += 2 * W) {
-        const auto x0 = V::template widen<DT>(k.cache, row + c);
-        const auto x1 = V::template widen<DT>(k.cache, row + c + W);
-        for (int g = 0; g < NG; g++) {
-          acc[g] = V::fmadd(V::loadu(Q + g * D + c), x0, acc[g]);
-          acc2[g] = V::fmadd(V::loadu(Q + g * D + c + W), x1, acc2[g]);
-        }
-      }
-      for (int g = 0; g < NG; g++) acc[g] = V::add(acc[g], acc2[g]);
-    }
-    for (; c < D; c += W) {
-      const auto x = V::template widen<DT>(k.cache, row + c);
-      for (int g = 0; g < NG; g++) acc[g] = V::fmadd(V::loadu(Q + g * D + c), x, acc[g]);
-    }
-    static_assert(V::kScoreGroup % 4 == 0, "scores are reduced four at a time");
-    for (int g0 = 0; g0 < NG; g0 += 4) {
-      alignas(16) float sums[4];
-      V::hsum4(acc[g0], acc[g0 + 1], acc[g0 + 2], acc[g0 + 3], sums);
-      for (int g = g0; g < NG && g < g0 + 4; g++) S[g * ldS + j] = sums[g - g0];
-    }
+    scores_keys<V, DT, STYLE, NG, 1>(Q, D, k, j, cos_sin, rot, S, ldS);
   }
 }
 
@@ -178,6 +218,18 @@ struct SimdOps {
       sum += x[i];
     }
     return sum;
+  }
+
+  // x[i] = exp(x[i]) for x[i] <= 0 (or -inf, giving 0).
+  static void exp_in_place(float* x, int n) {
+    int i = 0;
+    for (; i + W <= n; i += W) V::storeu(x + i, V::exp(V::loadu(x + i)));
+    if (i < n) {
+      float tail[W] = {};
+      std::copy(x + i, x + n, tail);
+      V::storeu(tail, V::exp(V::loadu(tail)));
+      std::copy(tail, tail + (n - i), x + i);
+    }
   }
 
   static void scale(float* x, float c, int n) {

@@ -6,8 +6,19 @@
 
 namespace npukit {
 
-// True when AVX2, FMA and F16C are all available (and NPUKIT_DISABLE_SIMD is not set).
+// The code paths, in order: each needs the instructions of the ones before it.
+enum class Isa { kBaseline = 0, kAvx2 = 1, kAvx512 = 2 };
+
+// The fastest path this processor and its operating system support (AVX2 means AVX2 + FMA +
+// F16C; AVX512 means that plus AVX-512F and VL), capped by the environment variable
+// NPUKIT_CPU_ISA: "baseline", "avx2" or "avx512" (the default, no cap). Any other value caps
+// at baseline; the Java backend refuses to load with one, naming the variable.
+Isa cpu_isa();
+
+// True when the AVX2 path may run.
 bool has_avx2_fma_f16c();
+// True when the AVX-512VL path may run.
+bool has_avx512vl();
 
 }  // namespace npukit
 

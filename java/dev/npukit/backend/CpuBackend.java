@@ -29,8 +29,12 @@ public final class CpuBackend extends BaseBackend {
     private CpuBackend() {
     }
 
+    /** Values of NPUKIT_CPU_ISA, the cap on the instruction-set path (unset: the fastest there is). */
+    public static final java.util.List<String> ISA_CAPS = java.util.List.of("baseline", "avx2", "avx512");
+
     /** Loads the native library; throws {@link BackendUnavailableException} saying why it cannot. */
     static CpuBackend load() {
+        checkIsaCap(System.getenv("NPUKIT_CPU_ISA"));
         try {
             CpuKernels.load();
             CpuColdKernels.load();
@@ -40,6 +44,14 @@ public final class CpuBackend extends BaseBackend {
             throw new BackendUnavailableException("cpu backend unavailable: the native library did not load ("
                     + e.getMessage() + "); it is built by 'mvn package' for "
                     + System.getProperty("os.name") + "/" + System.getProperty("os.arch"), e);
+        }
+    }
+
+    /** Refuses an NPUKIT_CPU_ISA value the native library would not understand. */
+    static void checkIsaCap(String isa) {
+        if (isa != null && !ISA_CAPS.contains(isa)) {
+            throw new BackendUnavailableException("cpu backend unavailable: NPUKIT_CPU_ISA is '" + isa
+                    + "'; it must be one of " + String.join(", ", ISA_CAPS) + " (or unset for the fastest path)");
         }
     }
 
@@ -59,7 +71,11 @@ public final class CpuBackend extends BaseBackend {
         return CpuKernels.npukit_version().getString();
     }
 
-    /** The instruction-set path the kernels run ("avx2 fma f16c" or "baseline"). */
+    /**
+     * The instruction-set path the kernels run: "avx512vl avx2 fma f16c" (attention on AVX-512VL,
+     * the other kernels on AVX2), "avx2 fma f16c" or "baseline"; the fastest the processor has,
+     * capped by NPUKIT_CPU_ISA ({@link #ISA_CAPS}).
+     */
     public String cpuFeatures() {
         return CpuKernels.npukit_cpu_features().getString();
     }

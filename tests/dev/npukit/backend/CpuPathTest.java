@@ -1,29 +1,55 @@
 package dev.npukit.backend;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cpu backend runs the code path this process asked for: the baseline-ISA path when
- * NPUKIT_DISABLE_SIMD is set (the build runs the equality suites a second time that way), else
- * the AVX2 path wherever the processor has AVX2, FMA and F16C.
+ * The cpu backend runs the code path this process asked for: the fastest the processor has,
+ * capped by NPUKIT_CPU_ISA (the build runs the kernel suites again with the caps "baseline" and
+ * "avx2", so that every path is tested on a machine that has them all).
  */
 class CpuPathTest {
     @Test
     void runsTheRequestedInstructionSetPath() {
         CpuBackend cpu = (CpuBackend) Backends.get(CpuBackend.NAME);
-        boolean disabled = System.getenv("NPUKIT_DISABLE_SIMD") != null;
-        String expected = disabled || !hostHasAvx2() ? "baseline" : "avx2 fma f16c";
+        String cap = System.getenv().getOrDefault("NPUKIT_CPU_ISA", "avx512");
+        String info = cpuinfo();
+        boolean avx2 = info.contains(" avx2") && info.contains(" fma") && info.contains(" f16c");
+        boolean avx512 = avx2 && info.contains(" avx512f") && info.contains(" avx512vl");
+        String expected;
+        if (avx512 && cap.equals("avx512")) {
+            expected = "avx512vl avx2 fma f16c";
+        } else if (avx2 && !cap.equals("baseline")) {
+            expected = "avx2 fma f16c";
+        } else {
+            expected = "baseline";
+        }
         assertEquals(expected, cpu.cpuFeatures());
     }
 
+    @Test
+    void refusesAnUnknownCap() {
+        BackendUnavailableException e =
+                assertThrows(BackendUnavailableException.class, () -> CpuBackend.checkIsaCap("avx3"));
+        assertTrue(e.getMessage().contains("NPUKIT_CPU_ISA is 'avx3'"), e.getMessage());
+        for (String cap : CpuBackend.ISA_CAPS) {
+            assertDoesNotThrow(() -> CpuBackend.checkIsaCap(cap));
+        }
+        assertDoesNotThrow(() -> CpuBackend.checkIsaCap(null));
+    }
+
     /** Reads the processor flags the way a person would check them: /proc/cpuinfo. */
-    private static boolean hostHasAvx2() {
+    private static String cpuinfo() {
         try {
-            String info = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/cpuinfo"));
-            return info.contains(" avx2") && info.contains(" fma") && info.contains(" f16c");
-        } catch (java.io.IOException e) {
+            return Files.readString(Path.of("/proc/cpuinfo"));
+        } catch (IOException e) {
             throw new AssertionError("cannot read /proc/cpuinfo", e);
         }
     }
