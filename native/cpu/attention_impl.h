@@ -1,5 +1,5 @@
 // The paged-attention algorithm, written once over a set of vector primitives (Ops) so that
-// the baseline and the AVX2 translation units share it. Everything here has internal linkage:
+// the baseline, AVX2 and AVX-512VL translation units share it. Everything here has internal linkage:
 // each translation unit gets its own copy compiled with its own flags, and the linker can never
 // hand AVX2 code to a baseline caller.
 //
@@ -9,16 +9,20 @@
 // queries. Decode items take as many KV heads as still leave every thread work: a slot's KV
 // heads are contiguous in memory, so one thread then streams through whole blocks instead of
 // striding across them (strided reads left the decode kernel latency-bound at a fraction of the
-// memory bandwidth). For every KV block and head, Ops::scores reads the keys straight from the
-// cache (converting and rotating them in registers where it can), the online-softmax state of each
-// query (running max m, sum l, accumulator acc) is updated, and Ops::accumulate adds the values;
-// blocks further ahead are prefetched meanwhile.
+// memory bandwidth). Decode rows are also split along their sequence, kSplitSlots at a time
+// (flash-decoding): long sequences then give every thread work and the load stays balanced; each
+// split keeps its own softmax state and merge_splits combines them. For every KV block and head,
+// Ops::scores reads the keys straight from the cache (converting and rotating them in registers
+// where it can), the online-softmax state of each query (running max m, sum l, accumulator acc)
+// is updated, and Ops::accumulate adds the values; blocks further ahead are prefetched meanwhile.
 #ifndef NPUKIT_CPU_ATTENTION_IMPL_H
 #define NPUKIT_CPU_ATTENTION_IMPL_H
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "attention_problem.h"
@@ -36,12 +40,21 @@ constexpr int kPrefetchAhead = 2;
 // heads of dim 128 in F16 are 512 lines, and a decode item scores 8 * 16 key rows per block.
 constexpr int kPrefetchLinesPerKey = 4;
 
+// Decode items cover at most this many KV slots of their sequence (a split); the splits of one
+// sequence are merged at the end. Small enough that the cos/sin rows of a split (512 KiB for
+// rotary dim 128) are still in cache when the same split of the next sequence reads them, and
+// that a batch of a few long sequences still gives every thread several items.
+constexpr int kSplitSlots = 1024;
+
 struct WorkItem {
   int seq;
   int head_begin;  // KV heads [head_begin, head_end)
   int head_end;
   int row_begin;  // relative to the sequence's first query row
   int row_end;
+  int block_begin;  // KV blocks [block_begin, block_end) of the sequence
+  int block_end;
+  int64_t partial;  // < 0: the item writes the output; else the offset of its partial result
 };
 
 // Walks the rows of a block further ahead, a few cache lines per call, so that prefetches are
@@ -99,7 +112,7 @@ void accumulate_by_row(float* acc, int nq, const float* P, int ldP, const KvRows
 }
 
 template <class Ops>
-void attend_item(const AttentionProblem& p, const WorkItem& w, std::vector<float>& scratch) {
+void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, std::vector<float>& scratch) {
   const int D = p.head_dim;
   const int G = p.num_heads / p.num_kv_heads;
   const int bs = p.block_size;
@@ -142,11 +155,11 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, std::vector<float
   }
 
   const int32_t* table = p.block_tables + static_cast<int64_t>(w.seq) * p.max_blocks_per_seq;
-  const int num_kv_blocks = (kv_end + bs - 1) / bs;
+  const int num_kv_blocks = std::min(w.block_end, (kv_end + bs - 1) / bs);
   const int64_t kv_row_stride = static_cast<int64_t>(p.num_kv_heads) * D;
   const int64_t head_offset = static_cast<int64_t>(w.head_begin) * D;
   const int64_t item_row = static_cast<int64_t>(heads) * D;  // elements of one slot this item reads
-  for (int b = 0; b < num_kv_blocks; b++) {
+  for (int b = w.block_begin; b < num_kv_blocks; b++) {
     const int j0 = b * bs;
     const int n = std::min(bs, kv_end - j0);
     const int64_t block_base = static_cast<int64_t>(table[b]) * bs * kv_row_stride + head_offset;
@@ -184,6 +197,16 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, std::vector<float
     }
   }
 
+  if (w.partial >= 0) {
+    // One split of a decode row: m, l and the unnormalized acc of each query, merged later.
+    float* out = partials + w.partial;
+    for (int qi = 0; qi < nq; qi++) {
+      out[2 * qi] = m[qi];
+      out[2 * qi + 1] = l[qi];
+    }
+    std::copy(acc, acc + static_cast<int64_t>(nq) * D, out + 2 * nq);
+    return;
+  }
   for (int hh = 0; hh < heads; hh++) {
     for (int r = 0; r < rows; r++) {
       const int token = q_begin + w.row_begin + r;
@@ -199,32 +222,115 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, std::vector<float
   }
 }
 
+// The splits of one decode row's KV heads [head_begin, head_end): their partial results lie one
+// after another from offset partial.
+struct SplitMerge {
+  int seq;
+  int head_begin;
+  int head_end;
+  int splits;
+  int64_t partial;
+};
+
+// Combines the partial results of a split decode row and writes the output: with M the largest
+// running max, each split's sum and accumulator are weighted by exp(m - M), as the online softmax
+// would have rescaled them.
+template <class Ops>
+void merge_splits(const AttentionProblem& p, const SplitMerge& first, const float* partials,
+                  std::vector<float>& scratch) {
+  const int splits = first.splits;
+  const int D = p.head_dim;
+  const int G = p.num_heads / p.num_kv_heads;
+  const int nq = (first.head_end - first.head_begin) * G;
+  const int64_t stride = static_cast<int64_t>(nq) * (D + 2);
+  const int token = p.query_start_loc[first.seq];
+  scratch.resize(static_cast<size_t>(D));
+  float* a = scratch.data();
+  for (int qi = 0; qi < nq; qi++) {
+    const float* part = partials + first.partial;
+    float max_m = part[2 * qi];
+    for (int s = 1; s < splits; s++) max_m = std::max(max_m, part[s * stride + 2 * qi]);
+    std::fill(a, a + D, 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < splits; s++) {
+      const float* ps = part + s * stride;
+      const float weight = std::exp(ps[2 * qi] - max_m);
+      sum += ps[2 * qi + 1] * weight;
+      Ops::axpy(a, weight, ps + 2 * nq + static_cast<int64_t>(qi) * D, D);
+    }
+    Ops::scale(a, sum > 0.0f ? 1.0f / sum : 0.0f, D);
+    const int head = first.head_begin * G + qi;
+    Ops::store(p.out, p.out_dtype, (static_cast<int64_t>(token) * p.num_heads + head) * D, a, D);
+  }
+}
+
 template <class Ops>
 bool run_paged_attention(const AttentionProblem& p) {
-  // Decode tiles (one row) group KV heads while there are still at least 2 items per thread.
-  int decode_tiles = 0;
+  // Decode rows are split along their KV blocks (kSplitSlots); the splits run split-major across
+  // the sequences, so that the threads work on the same positions (same cos/sin rows) at a time.
+  const int split_blocks = std::max(1, kSplitSlots / p.block_size);
+  std::vector<int> splits(static_cast<size_t>(p.num_seqs), 0);  // 0: not a decode row
+  int max_splits = 0;
+  int64_t decode_items = 0;
   for (int s = 0; s < p.num_seqs; s++) {
-    decode_tiles += (p.query_start_loc[s + 1] - p.query_start_loc[s]) == 1;
+    if (p.query_start_loc[s + 1] - p.query_start_loc[s] != 1) continue;
+    const int blocks = (p.seq_lens[s] + p.block_size - 1) / p.block_size;
+    splits[s] = (blocks + split_blocks - 1) / split_blocks;
+    max_splits = std::max(max_splits, splits[s]);
+    decode_items += splits[s];
   }
+  // Decode items hold all KV heads (one thread streams through whole blocks) unless that leaves
+  // fewer than 4 items per thread.
   int heads_per_item = p.num_kv_heads;
   while (heads_per_item > 1 &&
-         static_cast<int64_t>(decode_tiles) * ((p.num_kv_heads + heads_per_item - 1) / heads_per_item) <
-             4 * num_threads()) {
+         decode_items * ((p.num_kv_heads + heads_per_item - 1) / heads_per_item) < 4 * num_threads()) {
     heads_per_item = (heads_per_item + 1) / 2;
   }
-  std::vector<WorkItem> items;
+  const int G = p.num_heads / p.num_kv_heads;
+  const int head_groups = (p.num_kv_heads + heads_per_item - 1) / heads_per_item;
+  // The partial results of a split decode row's splits lie one after another (merge_splits).
+  std::vector<SplitMerge> merges;
+  std::vector<int64_t> partial_base(static_cast<size_t>(p.num_seqs) * head_groups, -1);
+  int64_t partial_floats = 0;
   for (int s = 0; s < p.num_seqs; s++) {
-    const int q_len = p.query_start_loc[s + 1] - p.query_start_loc[s];
-    const int step = q_len == 1 ? heads_per_item : 1;
-    for (int r = 0; r < q_len; r += kQueryTile) {
-      for (int h = 0; h < p.num_kv_heads; h += step) {
-        items.push_back({s, h, std::min(p.num_kv_heads, h + step), r, std::min(q_len, r + kQueryTile)});
+    if (splits[s] < 2) continue;
+    for (int h = 0; h < p.num_kv_heads; h += heads_per_item) {
+      const int h_end = std::min(p.num_kv_heads, h + heads_per_item);
+      partial_base[static_cast<size_t>(s) * head_groups + h / heads_per_item] = partial_floats;
+      merges.push_back({s, h, h_end, splits[s], partial_floats});
+      partial_floats += static_cast<int64_t>(splits[s]) * (h_end - h) * G * (p.head_dim + 2);
+    }
+  }
+  std::vector<WorkItem> items;
+  for (int c = 0; c < max_splits; c++) {
+    for (int s = 0; s < p.num_seqs; s++) {
+      if (c >= splits[s]) continue;
+      for (int h = 0; h < p.num_kv_heads; h += heads_per_item) {
+        const int h_end = std::min(p.num_kv_heads, h + heads_per_item);
+        const int64_t base = partial_base[static_cast<size_t>(s) * head_groups + h / heads_per_item];
+        const int64_t partial = base < 0 ? -1 : base + static_cast<int64_t>(c) * (h_end - h) * G * (p.head_dim + 2);
+        items.push_back({s, h, h_end, 0, 1, c * split_blocks, (c + 1) * split_blocks, partial});
       }
     }
   }
-  return parallel_for(static_cast<int64_t>(items.size()), [&](int64_t i) {
+  for (int s = 0; s < p.num_seqs; s++) {
+    const int q_len = p.query_start_loc[s + 1] - p.query_start_loc[s];
+    if (q_len == 1) continue;
+    for (int r = 0; r < q_len; r += kQueryTile) {
+      for (int h = 0; h < p.num_kv_heads; h++) {
+        items.push_back({s, h, h + 1, r, std::min(q_len, r + kQueryTile), 0, INT32_MAX, -1});
+      }
+    }
+  }
+  const std::unique_ptr<float[]> partials(new float[static_cast<size_t>(partial_floats)]);
+  const bool done = parallel_for(static_cast<int64_t>(items.size()), [&](int64_t i) {
     thread_local std::vector<float> scratch;
-    attend_item<Ops>(p, items[static_cast<size_t>(i)], scratch);
+    attend_item<Ops>(p, items[static_cast<size_t>(i)], partials.get(), scratch);
+  });
+  if (!done || merges.empty()) return done;
+  return parallel_for(static_cast<int64_t>(merges.size()), [&](int64_t i) {
+    thread_local std::vector<float> scratch;
+    merge_splits<Ops>(p, merges[static_cast<size_t>(i)], partials.get(), scratch);
   });
 }
 

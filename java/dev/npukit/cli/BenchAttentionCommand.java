@@ -57,7 +57,8 @@ final class BenchAttentionCommand implements Callable<Integer> {
     @Option(names = "--block-size", defaultValue = "16", description = "KV block size (default: ${DEFAULT-VALUE}).")
     int blockSize;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs per case (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "2",
+            description = "Untimed runs per case, at least: more while the JIT is still compiling (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--reps", defaultValue = "7", description = "Timed runs per case (default: ${DEFAULT-VALUE}).")

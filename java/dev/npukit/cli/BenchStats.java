@@ -1,13 +1,22 @@
 package dev.npukit.cli;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 
 /**
  * Timing for the benchmarks: warm-up runs that are not counted, then repeated timed runs,
  * summarized by their median (the machine is noisy; a median of several runs is the figure to
- * compare, never a single run).
+ * compare, never a single run). Warm-up goes on past its count while the JIT is still compiling:
+ * on a 2-core machine a compiler thread takes a core from the kernel's threads, which doubled
+ * attention times measured in the first seconds of a run.
  */
 final class BenchStats {
+    /** The JIT counts as idle once it has compiled nothing for this long. */
+    private static final long JIT_QUIET_NANOS = 300_000_000L;
+    /** Warm-up never waits for the JIT longer than this. */
+    private static final long MAX_WARMUP_NANOS = 10_000_000_000L;
+
     private final double[] millis;
 
     private BenchStats(double[] millis) {
@@ -28,9 +37,23 @@ final class BenchStats {
         if (warmup < 0 || reps < 1) {
             throw new IllegalArgumentException("reps: need warmup >= 0 and reps >= 1, got " + warmup + ", " + reps);
         }
-        for (int i = 0; i < warmup; i++) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime();
+        long lastCompile = start;
+        long compileMs = watchJit ? jit.getTotalCompilationTime() : 0;
+        for (int i = 0; ; i++) {
+            long now = System.nanoTime();
+            boolean jitQuiet = !watchJit || now - lastCompile >= JIT_QUIET_NANOS;
+            if (i >= warmup && (jitQuiet || now - start >= MAX_WARMUP_NANOS)) {
+                break;
+            }
             for (Runnable body : bodies) {
                 body.run();
+            }
+            if (watchJit && jit.getTotalCompilationTime() != compileMs) {
+                compileMs = jit.getTotalCompilationTime();
+                lastCompile = System.nanoTime();
             }
         }
         double[][] ms = new double[bodies.length][reps];

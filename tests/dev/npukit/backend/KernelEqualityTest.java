@@ -59,6 +59,38 @@ class KernelEqualityTest {
         }
     }
 
+    /**
+     * Sequences longer than the cpu kernel's decode split (1,024 slots), so decode rows are
+     * computed in several splits and merged; odd block sizes put split edges inside the slot
+     * count a block size would suggest.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void pagedAttentionOverLongSequences(String name) {
+        Backend backend = Backends.get(name);
+        Backend reference = Backends.get(ReferenceBackend.NAME);
+        Random r = new Random(4099);
+        int[] blockSizes = {16, 32, 128, 3};
+        int[] headDims = {64, 128, 36};
+        for (int c = 0; c < 9; c++) {
+            int headDim = headDims[c % headDims.length];
+            DType cache = FLOAT_TYPES[r.nextInt(3)];
+            RopeStyle style = RopeStyle.values()[c % 3];
+            int rotaryDim = r.nextBoolean() ? headDim : 2 * (1 + r.nextInt(headDim / 2));
+            AttentionCase tc = new AttentionCase(r.nextLong(), 1 + r.nextInt(4), 1 + r.nextInt(4), 1 + r.nextInt(5),
+                    headDim, blockSizes[r.nextInt(blockSizes.length)], 4000, cache, style, rotaryDim);
+            float[] expected;
+            float[] actual;
+            try (AttentionCase.On ref = tc.on(reference); AttentionCase.On under = tc.on(backend)) {
+                expected = ref.run();
+                actual = under.run();
+            }
+            double err = Equality.relativeError(actual, expected);
+            assertTrue(err <= Equality.bound(cache), "case " + c + " (" + tc + "): relative error " + err
+                    + " exceeds " + Equality.bound(cache));
+        }
+    }
+
     /** Head dims off the vector width (the kernels' fallback paths) and tiny blocks. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
