@@ -185,7 +185,8 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, 
           float* sg = S + g * bs;
           const int qi = q0 + g;
           const float new_m = std::max(m[qi], Ops::max_of(sg, visible));
-          const float correction = std::exp(m[qi] - new_m);  // 0 on the first block (m = -inf)
+          // 0 on the first block (m = -inf); exactly 1, without calling exp, while the max stays.
+          const float correction = new_m == m[qi] ? 1.0f : std::exp(m[qi] - new_m);
           const float sum = Ops::exp_shifted_sum(sg, visible, new_m);
           l[qi] = l[qi] * correction + sum;
           m[qi] = new_m;
