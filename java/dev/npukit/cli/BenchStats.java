@@ -7,9 +7,10 @@ import java.util.Arrays;
 /**
  * Timing for the benchmarks: warm-up runs that are not counted, then repeated timed runs,
  * summarized by their median (the machine is noisy; a median of several runs is the figure to
- * compare, never a single run). Warm-up goes on past its count while the JIT is still compiling:
- * on a 2-core machine a compiler thread takes a core from the kernel's threads, which doubled
- * attention times measured in the first seconds of a run.
+ * compare, never a single run). Warm-up starts with a garbage collection and goes on past its
+ * count while the JIT is still compiling: on a 2-core machine a compiler or collector thread takes
+ * a core from the kernel's threads, which doubled attention times measured in the first seconds
+ * of a run.
  */
 final class BenchStats {
     /** The JIT counts as idle once it has compiled nothing for this long. */
@@ -37,6 +38,9 @@ final class BenchStats {
         if (warmup < 0 || reps < 1) {
             throw new IllegalArgumentException("reps: need warmup >= 0 and reps >= 1, got " + warmup + ", " + reps);
         }
+        // Collect the set-up's garbage now: a concurrent collection running during the timed runs
+        // takes a core from the kernel's threads as the JIT does.
+        System.gc();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
         long start = System.nanoTime();
