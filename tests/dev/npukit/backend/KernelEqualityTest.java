@@ -47,15 +47,7 @@ class KernelEqualityTest {
             int maxLen = blockSize == 128 ? 300 : 200;
             AttentionCase tc = new AttentionCase(r.nextLong(), seqs, kvHeads, group, headDim, blockSize, maxLen,
                     cache, style, rotaryDim);
-            float[] expected;
-            float[] actual;
-            try (AttentionCase.On ref = tc.on(reference); AttentionCase.On under = tc.on(backend)) {
-                expected = ref.run();
-                actual = under.run();
-            }
-            double err = Equality.relativeError(actual, expected);
-            assertTrue(err <= Equality.bound(cache), "case " + c + " (" + tc + "): relative error " + err
-                    + " exceeds " + Equality.bound(cache));
+            assertMatchesReference(backend, reference, tc, c);
         }
     }
 
@@ -79,16 +71,21 @@ class KernelEqualityTest {
             int rotaryDim = r.nextBoolean() ? headDim : 2 * (1 + r.nextInt(headDim / 2));
             AttentionCase tc = new AttentionCase(r.nextLong(), 1 + r.nextInt(4), 1 + r.nextInt(4), 1 + r.nextInt(5),
                     headDim, blockSizes[r.nextInt(blockSizes.length)], 4000, cache, style, rotaryDim);
-            float[] expected;
-            float[] actual;
-            try (AttentionCase.On ref = tc.on(reference); AttentionCase.On under = tc.on(backend)) {
-                expected = ref.run();
-                actual = under.run();
-            }
-            double err = Equality.relativeError(actual, expected);
-            assertTrue(err <= Equality.bound(cache), "case " + c + " (" + tc + "): relative error " + err
-                    + " exceeds " + Equality.bound(cache));
+            assertMatchesReference(backend, reference, tc, c);
         }
+    }
+
+    /** Runs case number {@code c} on both backends: the outputs agree within the cache dtype's bound. */
+    private static void assertMatchesReference(Backend backend, Backend reference, AttentionCase tc, int c) {
+        float[] expected;
+        float[] actual;
+        try (AttentionCase.On ref = tc.on(reference); AttentionCase.On under = tc.on(backend)) {
+            expected = ref.run();
+            actual = under.run();
+        }
+        double bound = Equality.bound(tc.cacheDtype);
+        double err = Equality.relativeError(actual, expected);
+        assertTrue(err <= bound, "case " + c + " (" + tc + "): relative error " + err + " exceeds " + bound);
     }
 
     /** Head dims off the vector width (the kernels' fallback paths) and tiny blocks. */
@@ -107,14 +104,7 @@ class KernelEqualityTest {
             int rotaryDim = 2 * (1 + r.nextInt(headDim / 2));
             AttentionCase tc = new AttentionCase(r.nextLong(), 1 + r.nextInt(5), 1 + r.nextInt(3), 1 + r.nextInt(5),
                     headDim, blockSizes[r.nextInt(3)], 60, cache, style, rotaryDim);
-            float[] expected;
-            float[] actual;
-            try (AttentionCase.On ref = tc.on(reference); AttentionCase.On under = tc.on(backend)) {
-                expected = ref.run();
-                actual = under.run();
-            }
-            double err = Equality.relativeError(actual, expected);
-            assertTrue(err <= Equality.bound(cache), "case " + c + " (" + tc + "): relative error " + err);
+            assertMatchesReference(backend, reference, tc, c);
         }
     }
 
