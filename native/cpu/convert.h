@@ -11,6 +11,9 @@
 #include "npukit/common.h"
 
 namespace npukit {
+// Internal linkage: the AVX2/AVX-512 translation units include this too, and a shared (weak)
+// copy compiled with their flags could be what baseline code ends up calling.
+namespace {
 
 inline uint32_t float_bits(float f) {
   uint32_t u;
@@ -92,6 +95,7 @@ inline void store_float(void* base, int dtype, int64_t i, float v) {
   }
 }
 
+}  // namespace
 }  // namespace npukit
 
 #endif

@@ -9,6 +9,9 @@
 #include "convert.h"
 
 namespace npukit {
+// Internal linkage: the AVX2/AVX-512 translation units include this too, and a shared (weak)
+// copy compiled with their flags could be what baseline code ends up calling.
+namespace {
 
 constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ull;
 
@@ -58,6 +61,7 @@ inline float gumbel_noise(uint64_t row_key, int64_t i) {
   return -cold_log(-cold_log(u));
 }
 
+}  // namespace
 }  // namespace npukit
 
 #endif
