@@ -109,18 +109,6 @@ inline void scores_keys(const float* Q, int D, const KvRows& k, int j, const flo
   }
 }
 
-// Moves key row j from L2 (where PrefetchCursor put it) into L1 a few rows before it is scored:
-// the rows of one KV head lie a slot (2 KiB for 8 heads of dim 128) apart, a stride the hardware
-// prefetcher picks up late. Measured: decode at 8-32 x 4096 about 15 % faster.
-constexpr int kL1RowsAhead = 4;
-
-template <int DT>
-inline void prefetch_row_l1(const KvRows& k, int j, int D) {
-  constexpr int kElem = DT == NPUKIT_F32 ? 4 : 2;
-  const char* row = static_cast<const char*>(k.cache) + (k.first + static_cast<int64_t>(j) * k.stride) * kElem;
-  for (int line = 0; line < D * kElem; line += 64) __builtin_prefetch(row + line, 0, 3);
-}
-
 // Scores of NG queries against n key rows: V::kScoreKeys keys at a time, the rest one by one.
 template <class V, int DT, int STYLE, int NG>
 inline void scores_direct(const float* Q, int D, const KvRows& k, int n, const float* cos_sin, int rot, float* S,
@@ -129,12 +117,10 @@ inline void scores_direct(const float* Q, int D, const KvRows& k, int n, const f
   int j = 0;
   for (; KJ > 1 && j + KJ <= n; j += KJ) {
     pf.step(KJ * kPrefetchLinesPerKey);
-    for (int t = j + kL1RowsAhead; t < j + kL1RowsAhead + KJ && t < n; t++) prefetch_row_l1<DT>(k, t, D);
     scores_keys<V, DT, STYLE, NG, KJ>(Q, D, k, j, cos_sin, rot, S, ldS);
   }
   for (; j < n; j++) {
     pf.step(kPrefetchLinesPerKey);
-    if (j + kL1RowsAhead < n) prefetch_row_l1<DT>(k, j + kL1RowsAhead, D);
     scores_keys<V, DT, STYLE, NG, 1>(Q, D, k, j, cos_sin, rot, S, ldS);
   }
 }
