@@ -112,8 +112,9 @@ public record AttentionArgs(
             int used = (int) ((lens[seq] + (long) blockSize - 1) / blockSize);
             for (int b = 0; b < used && qLen > 0; b++) {
                 int id = tables[seq * maxBlocksPerSeq + b];
-                Check.arg(id >= 0 && id < numBlocks, "blockTables", "entry [%d][%d] is %d, outside [0, %d)", seq, b,
-                        id, numBlocks);
+                if (id < 0 || id >= numBlocks) {  // tested first: Check.arg would box four values per entry
+                    Check.arg(false, "blockTables", "entry [%d][%d] is %d, outside [0, %d)", seq, b, id, numBlocks);
+                }
             }
         }
         return new AttentionShape(numTokens, numHeads, numKvHeads, headDim, numBlocks, blockSize, numSeqs,

@@ -39,10 +39,6 @@ public record BgmvShrinkArgs(Tensor x, Tensor a, Tensor indices, Tensor y, float
 
     /** Every adapter index is -1 or names an adapter. */
     static void checkIndices(Tensor indices, int numLoras) {
-        int[] idx = indices.toIntArray();
-        for (int b = 0; b < idx.length; b++) {
-            Check.arg(idx[b] >= -1 && idx[b] < numLoras, "indices", "entry %d is %d, outside [-1, %d) (numLoras)", b,
-                    idx[b], numLoras);
-        }
+        Check.entriesInRange("indices", indices.toIntArray(), -1, numLoras, " (numLoras)");
     }
 }

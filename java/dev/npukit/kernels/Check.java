@@ -19,6 +19,20 @@ public final class Check {
         }
     }
 
+    /**
+     * Every entry of {@code values} lies in [lo, hi); else the message names the first that does
+     * not: "name: entry i is v, outside [lo, hi)" + {@code suffix}. Per-call index checks go
+     * through here rather than {@link #arg} in a loop, which would box every entry.
+     */
+    public static void entriesInRange(String name, int[] values, long lo, long hi, String suffix) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < lo || values[i] >= hi) {
+                throw new IllegalArgumentException(
+                        name + ": entry " + i + " is " + values[i] + ", outside [" + lo + ", " + hi + ")" + suffix);
+            }
+        }
+    }
+
     /** A non-null, open tensor on {@code device} with one of the allowed dtypes and the given rank. */
     public static Tensor tensor(String name, Tensor t, String device, int rank, DType... allowed) {
         arg(t != null, name, "is null");

@@ -33,11 +33,7 @@ public record RopeArgs(Tensor x, Tensor positions, Tensor cosSin, RopeStyle styl
         Check.tensor("cosSin", cosSin, device, 2, DType.F32);
         Check.dim("cosSin", cosSin, 1, rot, "rotaryDim");
         int maxPosition = Check.toInt("cosSin", cosSin.dim(0));
-        int[] pos = positions.toIntArray();
-        for (int t = 0; t < numTokens; t++) {
-            Check.arg(pos[t] >= 0 && pos[t] < maxPosition, "positions", "entry %d is %d, outside [0, %d)", t,
-                    pos[t], maxPosition);
-        }
+        Check.entriesInRange("positions", positions.toIntArray(), 0, maxPosition, "");
         return new Shape(numTokens, numHeads, headDim, rot, maxPosition);
     }
 }

@@ -42,11 +42,7 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
         int numBlocks = Check.toInt("kCache", kCache.dim(0));
         int blockSize = Check.toInt("kCache", kCache.dim(1));
         long numSlots = (long) numBlocks * blockSize;
-        int[] slots = slotMapping.toIntArray();
-        for (int t = 0; t < numTokens; t++) {
-            Check.arg(slots[t] >= -1 && slots[t] < numSlots, "slotMapping",
-                    "entry %d is %d, outside [-1, %d) (numBlocks * blockSize)", t, slots[t], numSlots);
-        }
+        Check.entriesInRange("slotMapping", slotMapping.toIntArray(), -1, numSlots, " (numBlocks * blockSize)");
         return new Shape(numTokens, numKvHeads, headDim, numBlocks, blockSize);
     }
 }
