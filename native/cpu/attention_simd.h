@@ -7,10 +7,11 @@
 // not built; the primitives are width-generic.)
 //
 // V provides: Reg, kWidth, kScoreGroup (queries scored together), kScoreKeys (keys scored
-// together: 1 or 4), kMaxAccRows (accumulator rows kept in registers), zero, set1, loadu, storeu, bcast, mul, fmadd (a*b+c), fmsub (a*b-c),
-// widen<DT>(base, offset) (kWidth cache elements to float), gptj(x, cos, sin) (GPT-J rotation of
-// kWidth/2 pairs), hsum4(a, b, c, d, out) (four horizontal sums to out[0..3], unaligned), reduce(x) (one horizontal
-// sum), sub, max, reduce_max(x) and exp(x) for x <= 0.
+// together: 1 or 4), kMaxAccRows (accumulator rows kept in registers), zero, set1, loadu, storeu,
+// bcast, mul, fmadd (a*b+c), fmsub (a*b-c), widen<DT>(base, offset) (kWidth cache elements to
+// float), gptj(x, cos, sin) (GPT-J rotation of kWidth/2 pairs), hsum4(a, b, c, d, out) (four
+// horizontal sums to out[0..3], unaligned), reduce(x) (one horizontal sum), sub, max,
+// reduce_max(x) and exp(x) for x <= 0.
 #ifndef NPUKIT_CPU_ATTENTION_SIMD_H
 #define NPUKIT_CPU_ATTENTION_SIMD_H
 
@@ -218,18 +219,6 @@ struct SimdOps {
       sum += x[i];
     }
     return sum;
-  }
-
-  // x[i] = exp(x[i]) for x[i] <= 0 (or -inf, giving 0).
-  static void exp_in_place(float* x, int n) {
-    int i = 0;
-    for (; i + W <= n; i += W) V::storeu(x + i, V::exp(V::loadu(x + i)));
-    if (i < n) {
-      float tail[W] = {};
-      std::copy(x + i, x + n, tail);
-      V::storeu(tail, V::exp(V::loadu(tail)));
-      std::copy(tail, tail + (n - i), x + i);
-    }
   }
 
   static void scale(float* x, float c, int n) {

@@ -58,7 +58,8 @@ final class BenchAttentionCommand implements Callable<Integer> {
     int blockSize;
 
     @Option(names = "--warmup", defaultValue = "2",
-            description = "Untimed runs per case, at least: more while the JIT is still compiling (default: ${DEFAULT-VALUE}).")
+            description = "Untimed runs per case, at least: more while the JIT is still compiling "
+                    + "(default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--reps", defaultValue = "7", description = "Timed runs per case (default: ${DEFAULT-VALUE}).")
