@@ -1,6 +1,8 @@
 // C entry point of paged attention: re-validates everything that could address memory outside
 // the given buffers (native/common/contract_checks.h), then runs the fastest implementation this
 // processor supports.
+#include <new>
+
 #include "attention_problem.h"
 #include "contract_checks.h"
 #include "convert.h"
@@ -37,9 +39,14 @@ extern "C" int npukit_paged_attention(
                                    query_start_loc, num_seqs, cos_sin, out, out_dtype, num_tokens, num_heads,
                                    num_kv_heads, head_dim, num_blocks, block_size, max_blocks_per_seq,
                                    rope_style, rotary_dim, scale};
-  const bool done = npukit::has_avx512vl()        ? npukit::paged_attention_avx512(p)
-                    : npukit::has_avx2_fma_f16c() ? npukit::paged_attention_avx2(p)
-                                                  : npukit::paged_attention_generic(p);
+  bool done = false;
+  try {  // the work list and the split results are allocated per call
+    done = npukit::has_avx512vl()        ? npukit::paged_attention_avx512(p)
+           : npukit::has_avx2_fma_f16c() ? npukit::paged_attention_avx2(p)
+                                         : npukit::paged_attention_generic(p);
+  } catch (const std::bad_alloc&) {
+    return fail(NPUKIT_ERR_INTERNAL, "paged_attention: out of memory for the work list of %d sequences", num_seqs);
+  }
   if (!done) return fail(NPUKIT_ERR_INTERNAL, "paged_attention: a worker failed (out of memory?)");
   return npukit::ok();
 }
