@@ -41,9 +41,9 @@ extern "C" int npukit_paged_attention(
                                    rope_style, rotary_dim, scale};
   bool done = false;
   try {  // the work list and the split results are allocated per call
-    done = npukit::has_avx512vl()        ? npukit::paged_attention_avx512(p)
-           : npukit::has_avx2_fma_f16c() ? npukit::paged_attention_avx2(p)
-                                         : npukit::paged_attention_generic(p);
+    done = NPUKIT_IF_SIMD(npukit::has_avx512vl(), npukit::paged_attention_avx512(p),
+                          NPUKIT_IF_SIMD(npukit::has_avx2_fma_f16c(), npukit::paged_attention_avx2(p),
+                                         npukit::paged_attention_generic(p)));
   } catch (const std::bad_alloc&) {
     return fail(NPUKIT_ERR_INTERNAL, "paged_attention: out of memory for the work list of %d sequences", num_seqs);
   }

@@ -26,7 +26,8 @@ extern "C" int npukit_bgmv_shrink(
     return status;
   }
   const npukit::ShrinkProblem p{x, x_dtype, a, a_dtype, indices, y, batch, h_in, rank, scale};
-  const bool done = npukit::has_avx2_fma_f16c() ? npukit::bgmv_shrink_avx2(p) : npukit::bgmv_shrink_generic(p);
+  const bool done =
+      NPUKIT_IF_SIMD(npukit::has_avx2_fma_f16c(), npukit::bgmv_shrink_avx2(p), npukit::bgmv_shrink_generic(p));
   if (!done) return fail(NPUKIT_ERR_INTERNAL, "bgmv_shrink: a worker failed (out of memory?)");
   return npukit::ok();
 }
@@ -44,7 +45,8 @@ extern "C" int npukit_bgmv_expand(
     return status;
   }
   const npukit::ExpandProblem p{v, v_dtype, w, w_dtype, indices, y, y_dtype, y_row, offset, batch, rank, h_out};
-  const bool done = npukit::has_avx2_fma_f16c() ? npukit::bgmv_expand_avx2(p) : npukit::bgmv_expand_generic(p);
+  const bool done =
+      NPUKIT_IF_SIMD(npukit::has_avx2_fma_f16c(), npukit::bgmv_expand_avx2(p), npukit::bgmv_expand_generic(p));
   if (!done) return fail(NPUKIT_ERR_INTERNAL, "bgmv_expand: a worker failed (out of memory?)");
   return npukit::ok();
 }

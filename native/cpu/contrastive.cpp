@@ -42,9 +42,10 @@ extern "C" int npukit_contrastive(
   } catch (const std::bad_alloc&) {
     return fail(NPUKIT_ERR_INTERNAL, "contrastive: out of memory for %d row results", batch);
   }
-  const bool done = npukit::has_avx2_fma_f16c()
-                        ? npukit::contrastive_avx2(p, results.data(), topk_index_tmp.data(), topk_score_tmp.data())
-                        : npukit::contrastive_generic(p, results.data(), topk_index_tmp.data(), topk_score_tmp.data());
+  const bool done = NPUKIT_IF_SIMD(
+      npukit::has_avx2_fma_f16c(),
+      npukit::contrastive_avx2(p, results.data(), topk_index_tmp.data(), topk_score_tmp.data()),
+      npukit::contrastive_generic(p, results.data(), topk_index_tmp.data(), topk_score_tmp.data()));
   if (!done) return fail(NPUKIT_ERR_INTERNAL, "contrastive: a worker failed (out of memory?)");
   for (int b = 0; b < batch; b++) {
     NPUKIT_REQUIRE(results[b].status != npukit::kRowExpertNaN, NPUKIT_ERR_DATA, "expert: row %d contains NaN", b);

@@ -22,4 +22,17 @@ bool has_avx512vl();
 
 }  // namespace npukit
 
+// The entry points' dispatch: fast (an AVX2 or AVX-512 implementation) when cond holds, else
+// slow. Where the SIMD sources are not compiled (outside x86-64) only slow is compiled at all, so
+// the library still links there.
+#if defined(NPUKIT_HAVE_AVX2_PATH)
+#define NPUKIT_IF_SIMD(cond, fast, slow) ((cond) ? (fast) : (slow))
+#else
+#define NPUKIT_IF_SIMD(cond, fast, slow) (slow)
+#endif
+
+namespace npukit {
+
+}  // namespace npukit
+
 #endif

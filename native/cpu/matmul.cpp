@@ -34,7 +34,7 @@ extern "C" int npukit_matmul(
     xf = widened.data();
   }
   const npukit::MatmulProblem p{xf, w, w_dtype, out, m, k, n};
-  const bool done = npukit::has_avx2_fma_f16c() ? npukit::matmul_avx2(p) : npukit::matmul_generic(p);
+  const bool done = NPUKIT_IF_SIMD(npukit::has_avx2_fma_f16c(), npukit::matmul_avx2(p), npukit::matmul_generic(p));
   if (!done) return fail(NPUKIT_ERR_INTERNAL, "matmul: a worker failed (out of memory?)");
   return npukit::ok();
 }
