@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,6 +31,9 @@ import picocli.CommandLine.Option;
         description = "Decode paged attention: NONE vs fused NEOX, median time, GB/s of KV read, "
                 + "ratio to measured memory read bandwidth.")
 final class BenchAttentionCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     /** Label of every figure measured on the AscendC emulator. */
     static final String EMULATED = "measured on the AscendC CPU emulator (ascend backend, mode emu): "
             + "emulation time on this CPU, not NPU performance";
@@ -62,14 +66,30 @@ final class BenchAttentionCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--reps", defaultValue = "7", description = "Timed runs per case (default: ${DEFAULT-VALUE}).")
-    int reps;
+    @Option(names = "--runs", defaultValue = "7", description = "Timed runs per case (default: ${DEFAULT-VALUE}).")
+    int runs;
 
     @Option(names = "--json", description = "Print JSON on stdout instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.positive(spec, "--seqs", numSeqs);
+        OptionChecks.positive(spec, "--kv-lens", kvLens);
+        OptionChecks.positive(spec, "--heads", heads);
+        OptionChecks.positive(spec, "--kv-heads", kvHeads);
+        if (heads % kvHeads != 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--heads: must be a multiple of --kv-heads (" + kvHeads + "), got " + heads);
+        }
+        OptionChecks.positive(spec, "--head-dim", headDim);
+        if (headDim % 2 != 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--head-dim: must be even (NEOX rotates pairs of the whole head), got " + headDim);
+        }
+        OptionChecks.positive(spec, "--block-size", blockSize);
+        OptionChecks.notNegative(spec, "--warmup", warmup);
+        OptionChecks.positive(spec, "--runs", runs);
         Backend b = backend == null ? Backends.best() : Backends.get(backend);
         Progress progress = new Progress();
         progress.say("measuring memory read bandwidth");
@@ -116,6 +136,8 @@ final class BenchAttentionCommand implements Callable<Integer> {
         report.put("headDim", headDim);
         report.put("blockSize", blockSize);
         report.put("cacheDtype", "F16");
+        report.put("warmup", warmup);
+        report.put("runs", runs);
         report.put("cases", cases);
         if (json) {
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
@@ -173,7 +195,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
                     .seqLens(seqLens).queryStartLoc(queryStart).out(out);
             AttentionArgs none = common.rope(RopeStyle.NONE, cosSin).build();
             AttentionArgs neox = common.rope(RopeStyle.NEOX, cosSin).build();
-            BenchStats[] stats = BenchStats.measureInterleaved(warmup, reps, () -> b.pagedAttention(none),
+            BenchStats[] stats = BenchStats.measureInterleaved(warmup, runs, () -> b.pagedAttention(none),
                     () -> b.pagedAttention(neox));
             double kvBytes = 2.0 * seqs * len * kvHeads * headDim * 2;
             List<Map<String, Object>> both = new ArrayList<>();

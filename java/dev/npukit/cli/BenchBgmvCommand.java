@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,6 +27,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bgmv", mixinStandardHelpOptions = true,
         description = "BGMV multi-LoRA shrink/expand throughput on the cpu backend.")
 final class BenchBgmvCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--hidden", description = "Hidden size hIn = hOut (default: ${DEFAULT-VALUE}).")
     int hidden = 4096;
 
@@ -41,14 +45,25 @@ final class BenchBgmvCommand implements Callable<Integer> {
     @Option(names = "--dtype", split = ",", description = "Weight/activation dtypes (default: ${DEFAULT-VALUE}).")
     DType[] dtypes = {DType.F32, DType.BF16};
 
-    @Option(names = "--repeats", description = "Timed runs; the median is reported (default: ${DEFAULT-VALUE}).")
-    int repeats = 21;
+    @Option(names = "--warmup", description = "Untimed runs per case, at least: more while the JIT is still "
+            + "compiling (default: ${DEFAULT-VALUE}).")
+    int warmup = 2;
+
+    @Option(names = "--runs", description = "Timed runs per case; the median is reported (default: ${DEFAULT-VALUE}).")
+    int runs = 21;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.positive(spec, "--hidden", hidden);
+        OptionChecks.positive(spec, "--rank", ranks);
+        OptionChecks.positive(spec, "--adapters", adapters);
+        OptionChecks.positive(spec, "--batch", batch);
+        OptionChecks.floatTypes(spec, "--dtype", dtypes);
+        OptionChecks.notNegative(spec, "--warmup", warmup);
+        OptionChecks.positive(spec, "--runs", runs);
         Backend cpu = Backends.get("cpu");
         // Expert rows (adapter b/2 mod adapters) alternate with base rows (-1), as CoLD batches them.
         int[] idx = new int[batch];
@@ -84,8 +99,8 @@ final class BenchBgmvCommand implements Callable<Integer> {
                     BgmvExpandArgs expand = new BgmvExpandArgs(v, w, indices, y, 0);
                     double flops = 2.0 * withAdapter * rank * hidden;
                     double weightBytes = (double) usedAdapters * rank * hidden * dtype.byteSize();
-                    double shrinkMs = BenchStats.measure(2, repeats, () -> cpu.bgmvShrink(shrink)).medianMs();
-                    double expandMs = BenchStats.measure(2, repeats, () -> cpu.bgmvExpand(expand)).medianMs();
+                    double shrinkMs = BenchStats.measure(warmup, runs, () -> cpu.bgmvShrink(shrink)).medianMs();
+                    double expandMs = BenchStats.measure(warmup, runs, () -> cpu.bgmvExpand(expand)).medianMs();
                     cases.add(row("shrink", rank, dtype, shrinkMs, flops, weightBytes));
                     cases.add(row("expand", rank, dtype, expandMs, flops, weightBytes));
                 }
@@ -98,6 +113,8 @@ final class BenchBgmvCommand implements Callable<Integer> {
             out.put("rowsWithAdapter", withAdapter);
             out.put("hidden", hidden);
             out.put("adapters", adapters);
+            out.put("warmup", warmup);
+            out.put("runs", runs);
             out.put("cases", cases);
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
         }

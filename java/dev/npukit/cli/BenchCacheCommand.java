@@ -61,15 +61,12 @@ final class BenchCacheCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
-        for (String[] check : new String[][] {{"--chunks", "" + chunks}, {"--chunk-tokens", "" + chunkTokens},
-                {"--block-size", "" + blockSize}, {"--iterations", "" + iterations}, {"--runs", "" + runs}}) {
-            if (Integer.parseInt(check[1]) <= 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), check[0] + ": must be > 0, got " + check[1]);
-            }
-        }
-        if (warmup < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup: must be >= 0, got " + warmup);
-        }
+        OptionChecks.positive(spec, "--chunks", chunks);
+        OptionChecks.positive(spec, "--chunk-tokens", chunkTokens);
+        OptionChecks.positive(spec, "--block-size", blockSize);
+        OptionChecks.positive(spec, "--iterations", iterations);
+        OptionChecks.positive(spec, "--runs", runs);
+        OptionChecks.notNegative(spec, "--warmup", warmup);
         SplittableRandom rnd = new SplittableRandom(42);
         List<Segment> docs = new ArrayList<>();
         for (int c = 0; c < chunks; c++) {

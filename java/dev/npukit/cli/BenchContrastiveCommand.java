@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,6 +29,9 @@ import picocli.CommandLine.Option;
 @Command(name = "contrastive", mixinStandardHelpOptions = true,
         description = "Fused contrastive scoring (CoLD) vs the naive multi-pass baseline on the cpu backend.")
 final class BenchContrastiveCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--batch", split = ",", description = "Batch sizes B (default: ${DEFAULT-VALUE}).")
     int[] batches = {1, 8, 64, 256};
 
@@ -37,14 +41,23 @@ final class BenchContrastiveCommand implements Callable<Integer> {
     @Option(names = "--dtype", split = ",", description = "Logit dtypes (default: ${DEFAULT-VALUE}).")
     DType[] dtypes = {DType.F32, DType.BF16};
 
-    @Option(names = "--repeats", description = "Timed runs per case; the median is reported (default: ${DEFAULT-VALUE}).")
-    int repeats = 9;
+    @Option(names = "--warmup", description = "Untimed runs per case, at least: more while the JIT is still "
+            + "compiling (default: ${DEFAULT-VALUE}).")
+    int warmup = 2;
+
+    @Option(names = "--runs", description = "Timed runs per case; the median is reported (default: ${DEFAULT-VALUE}).")
+    int runs = 9;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.positive(spec, "--batch", batches);
+        OptionChecks.positive(spec, "--vocab", vocabs);
+        OptionChecks.floatTypes(spec, "--dtype", dtypes);
+        OptionChecks.notNegative(spec, "--warmup", warmup);
+        OptionChecks.positive(spec, "--runs", runs);
         Backend cpu = Backends.get("cpu");
         double readGBs = ((CpuBackend) cpu).measureReadBandwidthGbPerS(512L << 20, 5, 3);
         List<Map<String, Object>> cases = new ArrayList<>();
@@ -64,7 +77,8 @@ final class BenchContrastiveCommand implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("backend", cpu.info().toString());
             out.put("readBandwidthGBs", readGBs);
-            out.put("repeats", repeats);
+            out.put("warmup", warmup);
+            out.put("runs", runs);
             out.put("cases", cases);
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
         }
@@ -83,10 +97,8 @@ final class BenchContrastiveCommand implements Callable<Integer> {
                     .build();
             Runnable fusedRun = () -> cpu.contrastive(fused);
             Runnable naiveRun = () -> ColdBenchmarkKernels.naive(naive, workspace);
-            warmUp(fusedRun);
-            double fusedMs = BenchStats.measure(2, repeats, fusedRun).medianMs();
-            warmUp(naiveRun);
-            double naiveMs = BenchStats.measure(2, repeats, naiveRun).medianMs();
+            double fusedMs = BenchStats.measure(warmup, runs, fusedRun).medianMs();
+            double naiveMs = BenchStats.measure(warmup, runs, naiveRun).medianMs();
             int[] a = token.toIntArray();
             int[] b = naiveToken.toIntArray();
             int agree = 0;
@@ -113,17 +125,6 @@ final class BenchContrastiveCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Runs body for at least 100 ms (and twice) before it is timed: on a two-core machine the JIT
-     * compiles the call path during the first few hundred calls, on the same cores as the kernel,
-     * and two warm-up runs left small cases timed at up to twice their steady-state time.
-     */
-    private static void warmUp(Runnable body) {
-        long end = System.nanoTime() + 100_000_000L;
-        for (int i = 0; i < 2 || System.nanoTime() < end; i++) {
-            body.run();
-        }
-    }
 
     /** Rows drawn from 16 random peaked rows (logits ~ N(0, 3^2)): a handful of tokens within ln 10 of the max. */
     private static Tensor randomLogits(Backend be, DType dtype, int rows, int vocab) {

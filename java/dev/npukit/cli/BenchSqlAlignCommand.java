@@ -48,61 +48,56 @@ final class BenchSqlAlignCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (warmup < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup: is " + warmup + ", expected >= 1");
-        }
-        if (runs < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--runs: is " + runs + ", expected >= 1");
-        }
+        // At least one warm-up run: the first is reported apart as the cold time.
+        OptionChecks.positive(spec, "--warmup", warmup);
+        OptionChecks.positive(spec, "--runs", runs);
         Path spider = data.resolve("spider_train.jsonl");
         Path bird = data.resolve("bird_train.jsonl");
         SqlAlignCommand.requireFile(spec, "--data", spider);
         SqlAlignCommand.requireFile(spec, "--data", bird);
-        return SqlAlignCommand.guarded(spec, () -> {
-            // The first run includes class loading and interpretation: shown, never part of the median.
-            long f0 = System.nanoTime();
-            int queries = once(spider, bird);
-            double firstMs = (System.nanoTime() - f0) / 1e6;
-            System.err.printf("first run: %.1f ms%n", firstMs);
-            for (int k = 1; k < warmup; k++) {
-                System.err.printf("warm-up %d/%d%n", k + 1, warmup);
-                once(spider, bird);
-            }
-            double[] ms = new double[runs];
-            for (int k = 0; k < runs; k++) {
-                long t0 = System.nanoTime();
-                queries = once(spider, bird);
-                ms[k] = (System.nanoTime() - t0) / 1e6;
-                System.err.printf("run %d/%d: %.1f ms%n", k + 1, runs, ms[k]);
-            }
-            double[] sorted = ms.clone();
-            Arrays.sort(sorted);
-            double median = runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
-            int cores = Runtime.getRuntime().availableProcessors();
-            if (json) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("benchmark", "sqlalign");
-                m.put("queries", queries);
-                m.put("maxN", maxN);
-                m.put("warmup", warmup);
-                m.put("runs", runs);
-                m.put("medianMs", median);
-                m.put("minMs", sorted[0]);
-                m.put("maxMs", sorted[runs - 1]);
-                m.put("timesMs", ms);
-                m.put("firstRunMs", firstMs);
-                m.put("cores", cores);
-                m.put("java", System.getProperty("java.version"));
-                System.out.println(SqlAlignCommand.jsonWriter().writeValueAsString(m));
-            } else {
-                System.out.printf("sqlalign: read + template + profile %d queries (Spider train + BIRD train, n = 1..%d)"
-                        + " + alignment report%n", queries, maxN);
-                System.out.printf("median %.1f ms, min %.1f ms, max %.1f ms over %d runs after %d warm-up runs"
-                        + " (%d cores, Java %s); first (cold) run %.1f ms%n", median, sorted[0], sorted[runs - 1], runs,
-                        warmup, cores, System.getProperty("java.version"), firstMs);
-            }
-            return 0;
-        });
+        // The first run includes class loading and interpretation: shown, never part of the median.
+        long f0 = System.nanoTime();
+        int queries = once(spider, bird);
+        double firstMs = (System.nanoTime() - f0) / 1e6;
+        System.err.printf("first run: %.1f ms%n", firstMs);
+        for (int k = 1; k < warmup; k++) {
+            System.err.printf("warm-up %d/%d%n", k + 1, warmup);
+            once(spider, bird);
+        }
+        double[] ms = new double[runs];
+        for (int k = 0; k < runs; k++) {
+            long t0 = System.nanoTime();
+            queries = once(spider, bird);
+            ms[k] = (System.nanoTime() - t0) / 1e6;
+            System.err.printf("run %d/%d: %.1f ms%n", k + 1, runs, ms[k]);
+        }
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        double median = runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("benchmark", "sqlalign");
+            m.put("queries", queries);
+            m.put("maxN", maxN);
+            m.put("warmup", warmup);
+            m.put("runs", runs);
+            m.put("medianMs", median);
+            m.put("minMs", sorted[0]);
+            m.put("maxMs", sorted[runs - 1]);
+            m.put("timesMs", ms);
+            m.put("firstRunMs", firstMs);
+            m.put("cores", cores);
+            m.put("java", System.getProperty("java.version"));
+            System.out.println(SqlAlignCommand.jsonWriter().writeValueAsString(m));
+        } else {
+            System.out.printf("sqlalign: read + template + profile %d queries (Spider train + BIRD train, n = 1..%d)"
+                    + " + alignment report%n", queries, maxN);
+            System.out.printf("median %.1f ms, min %.1f ms, max %.1f ms over %d runs after %d warm-up runs"
+                    + " (%d cores, Java %s); first (cold) run %.1f ms%n", median, sorted[0], sorted[runs - 1], runs,
+                    warmup, cores, System.getProperty("java.version"), firstMs);
+        }
+        return 0;
     }
 
     /** One full job; returns the number of queries profiled. */

@@ -25,18 +25,18 @@ final class BenchStats {
         Arrays.sort(this.millis);
     }
 
-    /** Runs {@code body} {@code warmup} times untimed, then {@code reps} times timed. */
-    static BenchStats measure(int warmup, int reps, Runnable body) {
-        return measureInterleaved(warmup, reps, body)[0];
+    /** Runs {@code body} {@code warmup} times untimed, then {@code runs} times timed. */
+    static BenchStats measure(int warmup, int runs, Runnable body) {
+        return measureInterleaved(warmup, runs, body)[0];
     }
 
     /**
      * Like {@link #measure} for several bodies at once, taking turns (A B A B ...), so that drift
      * of the machine during the run affects each the same way; for ratios between them.
      */
-    static BenchStats[] measureInterleaved(int warmup, int reps, Runnable... bodies) {
-        if (warmup < 0 || reps < 1) {
-            throw new IllegalArgumentException("reps: need warmup >= 0 and reps >= 1, got " + warmup + ", " + reps);
+    static BenchStats[] measureInterleaved(int warmup, int runs, Runnable... bodies) {
+        if (warmup < 0 || runs < 1) {
+            throw new IllegalArgumentException("runs: need warmup >= 0 and runs >= 1, got " + warmup + ", " + runs);
         }
         // Collect the set-up's garbage now: a concurrent collection running during the timed runs
         // takes a core from the kernel's threads as the JIT does.
@@ -60,8 +60,8 @@ final class BenchStats {
                 lastCompile = System.nanoTime();
             }
         }
-        double[][] ms = new double[bodies.length][reps];
-        for (int i = 0; i < reps; i++) {
+        double[][] ms = new double[bodies.length][runs];
+        for (int i = 0; i < runs; i++) {
             for (int b = 0; b < bodies.length; b++) {
                 long t0 = System.nanoTime();
                 bodies[b].run();

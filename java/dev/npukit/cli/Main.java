@@ -1,5 +1,7 @@
 package dev.npukit.cli;
 
+import dev.npukit.backend.NpukitException;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,7 +32,25 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (for tests). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(Main::reportError);
+        return cli.execute(args);
+    }
+
+    /**
+     * Errors of input or environment met while a command runs (an argument a kernel or parser
+     * rejects, an unavailable backend, an unreadable file) end it with one line on stderr and exit
+     * code 1. Any other exception is a bug: picocli's default, a stack trace, keeps what is needed
+     * to report it. Bad options are rejected before this, with exit code 2 and the usage.
+     */
+    private static int reportError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) throws Exception {
+        if (!(e instanceof IllegalArgumentException || e instanceof NpukitException
+                || e instanceof UncheckedIOException)) {
+            throw e;
+        }
+        cli.getErr().println(cli.getCommandSpec().qualifiedName() + ": error: " + e.getMessage());
+        cli.getErr().flush();
+        return 1;
     }
 
     public static void main(String[] args) {

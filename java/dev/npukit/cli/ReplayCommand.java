@@ -112,15 +112,19 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Policy> policies = policies();
+        OptionChecks.positive(spec, "--hbm-blocks", hbmBlocks);
+        OptionChecks.positive(spec, "--block-size", blockSize);
+        OptionChecks.positive(spec, "--qps", qps);
+        OptionChecks.notNegative(spec, "--prefill-us-per-token", prefillUs);
+        OptionChecks.notNegative(spec, "--load-us-per-token", loadUs);
+        OptionChecks.notNegative(spec, "--decode-ms-per-token", decodeMs);
+        OptionChecks.positive(spec, "--requests", requests);
         ReplayConfig config;
         try {
             config = new ReplayConfig(hbmBlocks, blockSize, qps, prefillUs * 1e-6, decodeMs * 1e-3, seed, store(),
                     loadUs * 1e-6);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-        if (requests <= 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--requests: must be > 0, got " + requests);
         }
         if (chart != null) {
             String n = chart.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -10,7 +10,6 @@ import dev.npukit.sqlalign.QueryFile;
 import dev.npukit.sqlalign.SqlExample;
 import dev.npukit.sqlalign.TemplateSet;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -75,29 +74,27 @@ final class SqlAlignCommand implements Callable<Integer> {
         if (predictions != null) {
             requireFile(spec, "--predictions", predictions);
         }
-        return guarded(spec, () -> {
-            AlignmentReport.Options options;
-            ProfileBuilder builder;
-            try {
-                options = new AlignmentReport.Options(c, alpha, top);
-                builder = new ProfileBuilder(maxN);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-            }
-            NgramProfile trainProfile = profile(builder, train);
-            NgramProfile targetProfile = profile(builder, target);
-            NgramProfile predictionProfile = predictions == null ? null : profile(builder, predictions);
-            progress("computing D_KL");
-            AlignmentReport report = AlignmentReport.compare(trainProfile, targetProfile, predictionProfile, options);
-            PrintStream out = System.out;
-            if (json) {
-                System.out.println(jsonWriter().writeValueAsString(
-                        toJson(report, maxN, trainProfile, targetProfile, predictionProfile)));
-            } else {
-                printHuman(out, report, trainProfile, targetProfile, predictionProfile);
-            }
-            return 0;
-        });
+        AlignmentReport.Options options;
+        ProfileBuilder builder;
+        try {
+            options = new AlignmentReport.Options(c, alpha, top);
+            builder = new ProfileBuilder(maxN);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        NgramProfile trainProfile = profile(builder, train);
+        NgramProfile targetProfile = profile(builder, target);
+        NgramProfile predictionProfile = predictions == null ? null : profile(builder, predictions);
+        progress("computing D_KL");
+        AlignmentReport report = AlignmentReport.compare(trainProfile, targetProfile, predictionProfile, options);
+        PrintStream out = System.out;
+        if (json) {
+            System.out.println(jsonWriter().writeValueAsString(
+                    toJson(report, maxN, trainProfile, targetProfile, predictionProfile)));
+        } else {
+            printHuman(out, report, trainProfile, targetProfile, predictionProfile);
+        }
+        return 0;
     }
 
     /** Reads one file and profiles it, with progress and template failures on stderr. */
@@ -127,16 +124,6 @@ final class SqlAlignCommand implements Callable<Integer> {
     static void requireFile(CommandLine.Model.CommandSpec spec, String option, Path file) {
         if (!Files.isRegularFile(file)) {
             throw new CommandLine.ParameterException(spec.commandLine(), option + ": no such file: " + file);
-        }
-    }
-
-    /** Runs {@code body}; a data or I/O error becomes one line on stderr and exit code 1. */
-    static int guarded(CommandLine.Model.CommandSpec spec, Callable<Integer> body) throws Exception {
-        try {
-            return body.call();
-        } catch (IllegalArgumentException | UncheckedIOException e) {
-            System.err.println(spec.qualifiedName() + ": error: " + e.getMessage());
-            return 1;
         }
     }
 

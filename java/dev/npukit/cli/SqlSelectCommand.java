@@ -87,63 +87,61 @@ final class SqlSelectCommand implements Callable<Integer> {
         if (c != null && !(c > 0 && Double.isFinite(c))) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--c: is " + c + ", expected a value > 0");
         }
-        return SqlAlignCommand.guarded(spec, () -> {
-            ProfileBuilder builder;
-            try {
-                builder = new ProfileBuilder(maxN);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--max-n: " + e.getMessage());
-            }
-            NgramProfile targetProfile = SqlAlignCommand.profile(builder, target);
-            SqlAlignCommand.progress("reading " + train);
-            List<SqlExample> examples = QueryFile.read(train);
-            List<String> sql = examples.stream().map(SqlExample::sql).toList();
-            SqlAlignCommand.progress(String.format("ranking %d training examples", examples.size()));
-            DataSelector.Ranking ranking = DataSelector.rank(builder, train.getFileName().toString(), sql,
-                    targetProfile, alpha);
-            if (!ranking.unranked().isEmpty()) {
-                System.err.printf("warning: %s: %d queries got no template or n-grams and are never selected%n",
-                        train, ranking.unranked().size());
-            }
-            int n = size.top != null ? size.top : DataSelector.countForFraction(examples.size(), size.fraction);
-            int[] picked = DataSelector.top(ranking, n);
-            List<String> lines = new ArrayList<>(picked.length);
-            List<String> pickedSql = new ArrayList<>(picked.length);
-            for (int k : picked) {
-                lines.add(examples.get(k).rawLine());
-                pickedSql.add(sql.get(k));
-            }
-            NgramProfile selected = builder.fromQueries(out.getFileName().toString(), pickedSql);
-            double klAll = KlDivergence.of(ranking.train(), targetProfile, alpha);
-            double klSelected = KlDivergence.of(selected, targetProfile, alpha);
-            double scale = c != null ? c : AlignmentReport.scaleFor(List.of(klAll, klSelected));
-            LinesFile.write(out, lines);
-            SqlAlignCommand.progress("wrote " + picked.length + " examples to " + out);
-            if (json) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("selected", picked.length);
-                m.put("trainQueries", examples.size());
-                m.put("out", out.toString());
-                m.put("klTrainTarget", klAll);
-                m.put("alignmentTrainTarget", AlignmentReport.alignment(klAll, scale));
-                m.put("klSelectedTarget", klSelected);
-                m.put("alignmentSelectedTarget", AlignmentReport.alignment(klSelected, scale));
-                m.put("c", scale);
-                m.put("cGiven", c != null);
-                m.put("alpha", alpha);
-                m.put("maxN", maxN);
-                System.out.println(SqlAlignCommand.jsonWriter().writeValueAsString(m));
-            } else {
-                System.out.printf("selected %d of %d examples from %s into %s%n", picked.length, examples.size(),
-                        train, out);
-                System.out.printf("c = %.4f (%s)%n", scale, c != null ? "given" : "larger D_KL below, so its A_KL is 1/e");
-                System.out.printf("%-40s %10s %8s%n", "comparison", "D_KL", "A_KL");
-                System.out.printf("%-40s %10.4f %8.4f%n", "D(all training || target)", klAll,
-                        AlignmentReport.alignment(klAll, scale));
-                System.out.printf("%-40s %10.4f %8.4f%n", "D(selected || target)", klSelected,
-                        AlignmentReport.alignment(klSelected, scale));
-            }
-            return 0;
-        });
+        ProfileBuilder builder;
+        try {
+            builder = new ProfileBuilder(maxN);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-n: " + e.getMessage());
+        }
+        NgramProfile targetProfile = SqlAlignCommand.profile(builder, target);
+        SqlAlignCommand.progress("reading " + train);
+        List<SqlExample> examples = QueryFile.read(train);
+        List<String> sql = examples.stream().map(SqlExample::sql).toList();
+        SqlAlignCommand.progress(String.format("ranking %d training examples", examples.size()));
+        DataSelector.Ranking ranking = DataSelector.rank(builder, train.getFileName().toString(), sql,
+                targetProfile, alpha);
+        if (!ranking.unranked().isEmpty()) {
+            System.err.printf("warning: %s: %d queries got no template or n-grams and are never selected%n",
+                    train, ranking.unranked().size());
+        }
+        int n = size.top != null ? size.top : DataSelector.countForFraction(examples.size(), size.fraction);
+        int[] picked = DataSelector.top(ranking, n);
+        List<String> lines = new ArrayList<>(picked.length);
+        List<String> pickedSql = new ArrayList<>(picked.length);
+        for (int k : picked) {
+            lines.add(examples.get(k).rawLine());
+            pickedSql.add(sql.get(k));
+        }
+        NgramProfile selected = builder.fromQueries(out.getFileName().toString(), pickedSql);
+        double klAll = KlDivergence.of(ranking.train(), targetProfile, alpha);
+        double klSelected = KlDivergence.of(selected, targetProfile, alpha);
+        double scale = c != null ? c : AlignmentReport.scaleFor(List.of(klAll, klSelected));
+        LinesFile.write(out, lines);
+        SqlAlignCommand.progress("wrote " + picked.length + " examples to " + out);
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("selected", picked.length);
+            m.put("trainQueries", examples.size());
+            m.put("out", out.toString());
+            m.put("klTrainTarget", klAll);
+            m.put("alignmentTrainTarget", AlignmentReport.alignment(klAll, scale));
+            m.put("klSelectedTarget", klSelected);
+            m.put("alignmentSelectedTarget", AlignmentReport.alignment(klSelected, scale));
+            m.put("c", scale);
+            m.put("cGiven", c != null);
+            m.put("alpha", alpha);
+            m.put("maxN", maxN);
+            System.out.println(SqlAlignCommand.jsonWriter().writeValueAsString(m));
+        } else {
+            System.out.printf("selected %d of %d examples from %s into %s%n", picked.length, examples.size(),
+                    train, out);
+            System.out.printf("c = %.4f (%s)%n", scale, c != null ? "given" : "larger D_KL below, so its A_KL is 1/e");
+            System.out.printf("%-40s %10s %8s%n", "comparison", "D_KL", "A_KL");
+            System.out.printf("%-40s %10.4f %8.4f%n", "D(all training || target)", klAll,
+                    AlignmentReport.alignment(klAll, scale));
+            System.out.printf("%-40s %10.4f %8.4f%n", "D(selected || target)", klSelected,
+                    AlignmentReport.alignment(klSelected, scale));
+        }
+        return 0;
     }
 }

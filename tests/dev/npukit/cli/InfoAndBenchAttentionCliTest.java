@@ -31,7 +31,7 @@ class InfoAndBenchAttentionCliTest {
     @Test
     void benchAttentionJsonHasEveryCase() throws Exception {
         CliRun r = CliRun.of("bench", "attention", "--seqs", "1,2", "--kv-lens", "40,100", "--warmup", "0",
-                "--reps", "1", "--json");
+                "--runs", "1", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode root = JSON.readTree(r.out());
         assertTrue(root.get("readBandwidthGbPerS").asDouble() > 0);
