@@ -26,6 +26,7 @@ extern "C" int npukit_ascend_emu_break_rule(int rule) {
     case 4: status = ACLRT_LAUNCH_KERNEL(wrong_double_free_kernel)(1, Device::Stream(), buf.get()); break;
     case 5: status = ACLRT_LAUNCH_KERNEL(wrong_local_alignment_kernel)(1, Device::Stream(), buf.get()); break;
     case 6: status = ACLRT_LAUNCH_KERNEL(wrong_local_bounds_kernel)(1, Device::Stream(), buf.get()); break;
+    case 7: status = ACLRT_LAUNCH_KERNEL(wrong_shared_write_kernel)(2, Device::Stream(), buf.get()); break;
     default: return Fail(NPUKIT_ERR_ARGUMENT, "emu_break_rule: unknown rule %d", rule);
   }
   NPUKIT_TRY(FinishLaunch(status, "wrong kernel"));

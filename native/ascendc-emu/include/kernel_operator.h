@@ -125,10 +125,12 @@ class GlobalTensor {
   }
   T GetValue(uint64_t i) const {
     Check(i, 1, "GetValue");
+    emu::RecordGmAccess(ptr_ + i, sizeof(T), false, "GetValue");
     return ptr_[i];
   }
   void SetValue(uint64_t i, T v) const {
     Check(i, 1, "SetValue");
+    emu::RecordGmAccess(ptr_ + i, sizeof(T), true, "SetValue");
     ptr_[i] = v;
   }
   __gm__ T* GetPhyAddr() const { return ptr_; }
@@ -286,6 +288,7 @@ void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, uint32_t co
   emu::CheckAligned(dst.data(), "DataCopy");
   emu::CheckCount(count, dst.GetSize(), "DataCopy");
   src.Check(0, count, "DataCopy");
+  emu::RecordGmAccess(src.GetPhyAddr(), bytes, false, "DataCopy");
   std::memcpy(dst.data(), src.GetPhyAddr(), bytes);
 }
 
@@ -299,6 +302,7 @@ void DataCopy(const GlobalTensor<T>& dst, const LocalTensor<T>& src, uint32_t co
   emu::CheckAligned(src.data(), "DataCopy");
   emu::CheckCount(count, src.GetSize(), "DataCopy");
   dst.Check(0, count, "DataCopy");
+  emu::RecordGmAccess(dst.GetPhyAddr(), bytes, true, "DataCopy");
   std::memcpy(dst.GetPhyAddr(), src.data(), bytes);
 }
 
@@ -352,6 +356,7 @@ void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const Da
     const size_t ub_off = b * ub_block;
     emu::CheckCount((ub_off + (p.blockLen + 31) / 32 * 32) / sizeof(T), dst.GetSize(), "DataCopyPad");
     src.Check(b * gm_step, n, "DataCopyPad");
+    emu::RecordGmAccess(src.GetPhyAddr() + b * gm_step, p.blockLen, false, "DataCopyPad");
     T* out = reinterpret_cast<T*>(reinterpret_cast<uint8_t*>(dst.data()) + ub_off);
     std::memcpy(out, src.GetPhyAddr() + b * gm_step, p.blockLen);
     if (pad.isPad) {
@@ -375,6 +380,7 @@ void DataCopyPad(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const Da
     const size_t ub_off = b * ub_block;
     emu::CheckCount((ub_off + p.blockLen) / sizeof(T), src.GetSize(), "DataCopyPad");
     dst.Check(b * gm_step, n, "DataCopyPad");
+    emu::RecordGmAccess(dst.GetPhyAddr() + b * gm_step, p.blockLen, true, "DataCopyPad");
     std::memcpy(dst.GetPhyAddr() + b * gm_step, reinterpret_cast<const uint8_t*>(src.data()) + ub_off, p.blockLen);
   }
 }

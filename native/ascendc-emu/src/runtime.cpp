@@ -1,13 +1,16 @@
 // The emulator's runtime: AI-core state, unified-buffer size, device-memory registry, kernel
 // runner, and the ACL calls of acl/acl.h.
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <new>
+#include <vector>
 
 #include "acl/acl.h"
 #include "ascendc_emu/core.h"
@@ -31,6 +34,16 @@ size_t g_ub_bytes = 0;  // 0: not configured yet
 
 thread_local Core t_core;
 thread_local std::string t_recent_error;
+
+// Global-memory accesses of the launch running on this thread.
+struct Access {
+  uintptr_t begin;
+  uintptr_t end;
+  int64_t block;
+  bool write;
+  const char* what;
+};
+thread_local std::vector<Access> t_accesses;
 
 size_t HbmBytes() {
   static const size_t bytes = EnvBytes("NPUKIT_EMU_HBM_BYTES", size_t{16} << 30);
@@ -94,6 +107,83 @@ bool DeviceRangeValid(const void* p, size_t bytes) {
 
 Core& CurrentCore() { return t_core; }
 
+void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what) {
+  if (!t_core.running || bytes == 0) return;
+  const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+  if (!t_accesses.empty()) {
+    // A row copied piece by piece is one access: keeps the log short.
+    Access& last = t_accesses.back();
+    if (last.block == t_core.block_idx && last.write == write && last.end == a) {
+      last.end = a + bytes;
+      return;
+    }
+  }
+  t_accesses.push_back({a, a + bytes, t_core.block_idx, write, what});
+}
+
+namespace {
+
+// Byte offset of address a inside its device allocation (a is known to be inside one).
+size_t AllocationOffset(uintptr_t a) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  auto it = g_allocations.upper_bound(a);
+  return it == g_allocations.begin() ? 0 : a - std::prev(it)->first;
+}
+
+// The first pair of accesses by different blocks of which at least one writes and that share a
+// byte, as a message; empty if there is none. The writes are merged into disjoint intervals,
+// each owned by one block, and every access is then looked up among them.
+std::string CrossCoreConflict(const std::vector<Access>& log) {
+  struct Owned {
+    uintptr_t end;
+    const Access* by;
+  };
+  std::map<uintptr_t, Owned> written;
+  const auto describe = [](const Access& x, const Access& y) -> std::string {
+    const uintptr_t begin = std::max(x.begin, y.begin);
+    const uintptr_t end = std::min(x.end, y.end);
+    char detail[300];
+    std::snprintf(detail, sizeof detail,
+                  "block %lld %s (%s) and block %lld %s (%s) %zu bytes at offset %zu of one device allocation in "
+                  "the same launch; on the device its blocks run at the same time",
+                  static_cast<long long>(y.block), y.write ? "writes" : "reads", y.what,
+                  static_cast<long long>(x.block), x.write ? "writes" : "reads", x.what, end - begin,
+                  AllocationOffset(begin));
+    return RuleError(kRuleCrossCore, detail).what();
+  };
+  // Intervals of `written` that overlap [x.begin, x.end), in address order.
+  const auto overlapping = [&written](const Access& x) {
+    auto it = written.upper_bound(x.begin);
+    if (it != written.begin() && std::prev(it)->second.end > x.begin) --it;
+    auto last = it;
+    while (last != written.end() && last->first < x.end) ++last;
+    return std::make_pair(it, last);
+  };
+  for (const Access& x : log) {
+    if (!x.write) continue;
+    auto [first, last] = overlapping(x);
+    uintptr_t begin = x.begin;
+    uintptr_t end = x.end;
+    for (auto it = first; it != last; ++it) {
+      if (it->second.by->block != x.block) return describe(x, *it->second.by);
+      begin = std::min(begin, it->first);
+      end = std::max(end, it->second.end);
+    }
+    written.erase(first, last);
+    written[begin] = Owned{end, &x};
+  }
+  for (const Access& x : log) {
+    if (x.write) continue;
+    auto [first, last] = overlapping(x);
+    for (auto it = first; it != last; ++it) {
+      if (it->second.by->block != x.block) return describe(x, *it->second.by);
+    }
+  }
+  return std::string();
+}
+
+}  // namespace
+
 void SetRecentError(const std::string& message) { t_recent_error = message; }
 const char* RecentError() { return t_recent_error.c_str(); }
 
@@ -114,6 +204,7 @@ int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), 
   }
   Core saved = t_core;
   int status = ACL_SUCCESS;
+  t_accesses.clear();
   for (uint32_t b = 0; b < block_dim && status == ACL_SUCCESS; b++) {
     // Garbage, not zeros: a kernel that reads UB it never wrote must not pass by luck.
     std::memset(ub.get(), 0xA5, ub_size);
@@ -129,6 +220,14 @@ int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), 
     }
   }
   t_core = saved;
+  if (status == ACL_SUCCESS) {
+    const std::string conflict = CrossCoreConflict(t_accesses);
+    if (!conflict.empty()) {
+      SetRecentError(std::string(kernel_name) + ": " + conflict);
+      status = ACL_ERROR_RT_AICORE_EXCEPTION;
+    }
+  }
+  std::vector<Access>().swap(t_accesses);
   return status;
 }
 

@@ -53,6 +53,21 @@ __global__ __aicore__ void good_kernel(GM_ADDR x, GM_ADDR y) {
   out.FreeTensor(b);
 }
 
+// Allowed across blocks: every block reads the first 8 floats (like a tiling struct), then
+// writes and reads back 8 floats of its own.
+__global__ __aicore__ void shared_read_kernel(GM_ADDR buf) {
+  using namespace AscendC;
+  TPipe pipe;
+  TBuf<TPosition::VECCALC> ub;
+  pipe.InitBuffer(ub, 32);
+  LocalTensor<float> t = ub.Get<float>();
+  GlobalTensor<float> g;
+  g.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(buf), 24);
+  DataCopy(t, g, 8);
+  DataCopy(g[8 * (GetBlockIdx() + 1)], t, 8);
+  DataCopy(t, g[8 * (GetBlockIdx() + 1)], 8);
+}
+
 }  // namespace
 
 int main() {
@@ -75,6 +90,20 @@ int main() {
          "local alignment message gives the offset");
   ExpectRule("Duplicate past a 16-float buffer", ACLRT_LAUNCH_KERNEL(wrong_local_bounds_kernel)(1, nullptr, gm),
              "local-tensor bounds");
+
+  // Blocks of one launch run at the same time on the device: no block may touch bytes another writes.
+  ExpectRule("two blocks write the same bytes", ACLRT_LAUNCH_KERNEL(wrong_shared_write_kernel)(2, nullptr, gm),
+             "cross-core access");
+  Expect(std::strstr(aclGetRecentErrMsg(), "block 0 writes (DataCopy) and block 1 writes (DataCopy) 32 bytes at offset 0") !=
+             nullptr,
+         "cross-core message names the blocks, the bytes and the offset");
+  ExpectRule("block 1 reads what block 0 writes",
+             ACLRT_LAUNCH_KERNEL(wrong_cross_read_kernel)(2, nullptr, gm, int64_t{0}), "cross-core access");
+  ExpectRule("block 0 reads what block 1 writes later",
+             ACLRT_LAUNCH_KERNEL(wrong_cross_read_kernel)(2, nullptr, gm, int64_t{1}), "cross-core access");
+  const int shared = ACLRT_LAUNCH_KERNEL(shared_read_kernel)(2, nullptr, gm);
+  Expect(shared == ACL_SUCCESS, std::string("blocks sharing reads and writing their own bytes pass") +
+                                    (shared == ACL_SUCCESS ? "" : std::string(": ") + aclGetRecentErrMsg()));
 
   // A pointer that is not device memory at all.
   float host[64] = {};

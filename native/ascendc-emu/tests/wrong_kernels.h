@@ -82,6 +82,34 @@ inline __global__ __aicore__ void wrong_local_bounds_kernel(GM_ADDR) {
   Duplicate(t, 0.0f, 32);
 }
 
+// Every block writes the same 8 floats: on the device the blocks run at once and race.
+inline __global__ __aicore__ void wrong_shared_write_kernel(GM_ADDR dst) {
+  TPipe pipe;
+  TBuf<TPosition::VECCALC> buf;
+  pipe.InitBuffer(buf, 32);
+  LocalTensor<float> t = buf.Get<float>();
+  Duplicate(t, static_cast<float>(GetBlockIdx()), 8);
+  GlobalTensor<float> g;
+  g.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(dst), 8);
+  DataCopy(g, t, 8);
+}
+
+// Block `writer` writes 8 floats that the other block reads: passes only if blocks run in order.
+inline __global__ __aicore__ void wrong_cross_read_kernel(GM_ADDR buf, int64_t writer) {
+  TPipe pipe;
+  TBuf<TPosition::VECCALC> ub;
+  pipe.InitBuffer(ub, 32);
+  LocalTensor<float> t = ub.Get<float>();
+  GlobalTensor<float> g;
+  g.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(buf), 8);
+  if (GetBlockIdx() == writer) {
+    Duplicate(t, 1.0f, 8);
+    DataCopy(g, t, 8);
+  } else {
+    DataCopy(t, g, 8);
+  }
+}
+
 }  // namespace npukit_emu_wrong
 
 #endif

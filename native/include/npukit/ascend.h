@@ -93,7 +93,9 @@ int npukit_ascend_matmul(
 
 // Emulator builds only: launches a deliberately wrong kernel that breaks one rule (0 DataCopy
 // length alignment, 1 unified-buffer capacity, 2 global-memory bounds, 3 DeQue of an empty queue,
-// 4 FreeTensor twice, 5 local-tensor address alignment, 6 local-tensor bounds) and returns the resulting error, so tests can see a violation reach Java.
+// 4 FreeTensor twice, 5 local-tensor address alignment, 6 local-tensor bounds, 7 two blocks
+// writing the same global memory) and returns the resulting error, so tests can see a violation
+// reach Java.
 // NPUKIT_ERR_ARGUMENT in an npu build or for an unknown rule.
 int npukit_ascend_emu_break_rule(int rule);
 

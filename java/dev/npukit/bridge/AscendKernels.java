@@ -100,6 +100,6 @@ public final class AscendKernels {
             @Cast("const void*") long weight, int weightDtype, long weightNumel,
             @Cast("float*") long out, long outNumel, int m, int n, int k);
 
-    /** Emulator only: launches a kernel that breaks rule 0..6 (see npukit/ascend.h) and returns the error. */
+    /** Emulator only: launches a kernel that breaks rule 0..7 (see npukit/ascend.h) and returns the error. */
     public static native int npukit_ascend_emu_break_rule(int rule);
 }

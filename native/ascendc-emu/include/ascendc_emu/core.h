@@ -3,7 +3,10 @@
 // aclrtMalloc, and the per-block kernel runner behind ACLRT_LAUNCH_KERNEL.
 //
 // The emulator runs a kernel once per block index, one block after another, on the calling
-// thread. Every rule the hardware enforces and the emulator checks fails by throwing
+// thread; on the device the blocks run at the same time, so the emulator also records each
+// block's global-memory accesses and, when the launch ends, fails it if one block's writes meet
+// another block's reads or writes (a race on the device that sequential blocks would hide). Every
+// rule the hardware enforces and the emulator checks fails by throwing
 // AscendC::emu::RuleError; the launch helper catches it, so the launch returns an ACL error code
 // and aclGetRecentErrMsg() carries the message. Nothing aborts the process.
 #ifndef NPUKIT_ASCENDC_EMU_CORE_H
@@ -35,6 +38,7 @@ inline constexpr const char* kRuleUbCapacity = "unified-buffer capacity";
 inline constexpr const char* kRuleGlobalBounds = "global-memory bounds";
 inline constexpr const char* kRuleLocalBounds = "local-tensor bounds";
 inline constexpr const char* kRuleQueue = "queue discipline";
+inline constexpr const char* kRuleCrossCore = "cross-core access";
 
 [[noreturn]] void Violation(const char* rule, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -50,6 +54,10 @@ void* DeviceAlloc(size_t bytes);  // null when over capacity or out of host memo
 bool DeviceFree(void* p);         // false if p is not the start of a live allocation
 // True when [p, p + bytes) lies inside one live allocation.
 bool DeviceRangeValid(const void* p, size_t bytes);
+
+// Records an access of [p, p + bytes) in global memory by the running block (after its bounds
+// check passed); RunBlocks checks the launch's accesses when its last block has run.
+void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what);
 
 // The AI core a kernel body runs on.
 struct Core {

@@ -79,7 +79,7 @@ class AscendBackendTest {
             return;
         }
         String[] rules = {"alignment", "unified-buffer capacity", "global-memory bounds", "queue discipline",
-            "queue discipline", "alignment", "local-tensor bounds"};
+            "queue discipline", "alignment", "local-tensor bounds", "cross-core access"};
         for (int rule = 0; rule < rules.length; rule++) {
             int r = rule;
             NpukitException e = assertThrows(NpukitException.class,
