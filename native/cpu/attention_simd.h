@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "attention_impl.h"
 #include "convert.h"
@@ -123,6 +124,35 @@ inline void scores_direct(const float* Q, int D, const KvRows& k, int n, const f
   for (; j < n; j++) {
     pf.step(kPrefetchLinesPerKey);
     scores_keys<V, DT, STYLE, NG, 1>(Q, D, k, j, cos_sin, rot, S, ldS);
+  }
+}
+
+// Key rows j < n widened to float and rotated to their slots, into R (row stride D). For more
+// than V::kScoreGroup queries per key: the queries are scored in groups, and rotating each key
+// once here, instead of once per group in registers, saves the repeated widening and rotation.
+template <class V, int DT, int STYLE>
+inline void rotate_keys(const KvRows& k, int n, int D, const float* cos_sin, int rot, float* R) {
+  constexpr int W = V::kWidth;
+  const int half = rot / 2;
+  for (int j = 0; j < n; j++) {
+    const int64_t row = k.first + j * k.stride;
+    const float* cs = cos_sin + static_cast<int64_t>(j) * rot;
+    float* r = R + static_cast<int64_t>(j) * D;
+    if (STYLE == NPUKIT_ROPE_NEOX) {
+      for (int c = 0; c < half; c += W) {
+        const auto lo = V::template widen<DT>(k.cache, row + c);
+        const auto hi = V::template widen<DT>(k.cache, row + half + c);
+        const auto co = V::loadu(cs + c);
+        const auto si = V::loadu(cs + half + c);
+        V::storeu(r + c, V::fmsub(lo, co, V::mul(hi, si)));
+        V::storeu(r + half + c, V::fmadd(hi, co, V::mul(lo, si)));
+      }
+    } else {
+      for (int c = 0; c < rot; c += W) {
+        V::storeu(r + c, V::gptj(V::template widen<DT>(k.cache, row + c), cs + c / 2, cs + half + c / 2));
+      }
+    }
+    for (int c = rot; c < D; c += W) V::storeu(r + c, V::template widen<DT>(k.cache, row + c));
   }
 }
 
@@ -265,6 +295,18 @@ struct SimdOps {
   template <int DT>
   static void scores_styles(const float* Q, int nq, int D, const KvRows& k, int n, const float* cs, int rot, int style,
                             float* S, int ldS, PrefetchCursor& pf) {
+    if (style != NPUKIT_ROPE_NONE && nq > V::kScoreGroup) {
+      thread_local std::vector<float> rotated;
+      rotated.resize(static_cast<size_t>(n) * D);
+      if (style == NPUKIT_ROPE_NEOX) {
+        rotate_keys<V, DT, NPUKIT_ROPE_NEOX>(k, n, D, cs, rot, rotated.data());
+      } else {
+        rotate_keys<V, DT, NPUKIT_ROPE_GPTJ>(k, n, D, cs, rot, rotated.data());
+      }
+      const KvRows r{rotated.data(), NPUKIT_F32, 0, D};
+      scores_groups<NPUKIT_F32, NPUKIT_ROPE_NONE>(Q, nq, D, r, n, nullptr, 0, S, ldS, pf);
+      return;
+    }
     switch (style) {
       case NPUKIT_ROPE_NEOX: scores_groups<DT, NPUKIT_ROPE_NEOX>(Q, nq, D, k, n, cs, rot, S, ldS, pf); break;
       case NPUKIT_ROPE_GPTJ: scores_groups<DT, NPUKIT_ROPE_GPTJ>(Q, nq, D, k, n, cs, rot, S, ldS, pf); break;
