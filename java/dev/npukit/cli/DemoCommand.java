@@ -72,14 +72,14 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        for (int[] v : new int[][] {{requests, 1}, {documents, 1}, {docTokens, 4}, {chunks, 1}, {newTokens, 1}}) {
-            if (v[0] < v[1]) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "sizes: --requests, --documents, --chunks and "
-                        + "--new-tokens must be >= 1 and --doc-tokens >= 4");
-            }
-        }
+        OptionChecks.positive(spec, "--requests", requests);
+        OptionChecks.positive(spec, "--documents", documents);
+        OptionChecks.atLeast(spec, "--doc-tokens", docTokens, 4);
+        OptionChecks.positive(spec, "--chunks", chunks);
+        OptionChecks.positive(spec, "--new-tokens", newTokens);
         if (chunks > documents) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--chunks: more than --documents");
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--chunks: must be at most --documents (" + documents + "), got " + chunks);
         }
         Progress progress = new Progress();
         Backend backend = Backends.best();

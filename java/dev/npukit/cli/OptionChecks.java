@@ -35,7 +35,11 @@ final class OptionChecks {
     }
 
     static void notNegative(CommandSpec spec, String option, long value) {
-        atLeast(spec, option, value, 0, "must be >= 0");
+        atLeast(spec, option, value, 0);
+    }
+
+    static void atLeast(CommandSpec spec, String option, long value, long min) {
+        atLeast(spec, option, value, min, "must be >= " + min);
     }
 
     static void floatTypes(CommandSpec spec, String option, DType[] values) {

@@ -119,6 +119,11 @@ final class ReplayCommand implements Callable<Integer> {
         OptionChecks.notNegative(spec, "--load-us-per-token", loadUs);
         OptionChecks.notNegative(spec, "--decode-ms-per-token", decodeMs);
         OptionChecks.positive(spec, "--requests", requests);
+        OptionChecks.positive(spec, "--chunks", chunks);
+        OptionChecks.positive(spec, "--corpus", corpus);
+        OptionChecks.positive(spec, "--chunk-tokens", chunkTokens);
+        OptionChecks.notNegative(spec, "--output-tokens", outputTokens);
+        OptionChecks.notNegative(spec, "--zipf", zipf);
         ReplayConfig config;
         try {
             config = new ReplayConfig(hbmBlocks, blockSize, qps, prefillUs * 1e-6, decodeMs * 1e-3, seed, store(),

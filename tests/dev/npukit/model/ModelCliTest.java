@@ -70,6 +70,19 @@ class ModelCliTest {
     }
 
     @Test
+    void demoRefusesEachBadSizeNamingTheOption() {
+        String[][] cases = {{"--requests", "0"}, {"--documents", "0"}, {"--doc-tokens", "3"}, {"--chunks", "0"},
+            {"--new-tokens", "0"}, {"--chunks", "9"}};
+        for (String[] c : cases) {
+            CliRun r = c[0].equals("--documents") ? CliRun.of("demo", c[0], c[1])
+                    : CliRun.of("demo", "--documents", "4", c[0], c[1]);
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().startsWith(c[0] + ": "), r.err());
+            assertEquals("", r.out());
+        }
+    }
+
+    @Test
     void demoJsonHasEveryPolicyAndWritesTheReport() throws Exception {
         Path out = dir.resolve("demo");
         CliRun r = CliRun.of("demo", "--requests", "6", "--documents", "4", "--doc-tokens", "40", "--chunks", "2",

@@ -78,6 +78,14 @@ class ReplayCliTest {
         CliRun r = CliRun.of("replay", "--qps", "0");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("--qps: must be a finite number > 0"), r.err());
+        // Each message starts with the option the user typed, not the name of a parameter inside.
+        String[][] named = {{"--corpus", "0"}, {"--chunk-tokens", "0"}, {"--output-tokens", "-1"}, {"--zipf", "NaN"},
+            {"--hbm-blocks", "0"}};
+        for (String[] option : named) {
+            CliRun bad = CliRun.of("replay", option[0], option[1]);
+            assertEquals(2, bad.code(), bad.err());
+            assertTrue(bad.err().startsWith(option[0] + ": "), bad.err());
+        }
         r = CliRun.of("replay", "--policy", "lru");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("policy"), r.err());
