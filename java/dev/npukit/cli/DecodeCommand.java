@@ -66,6 +66,7 @@ final class DecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.positive(spec, "--max-tokens", maxTokens);
         ColdConfig config;
         try {
             ColdConfig.Builder b = ColdConfig.builder().alpha(alpha).beta(adapter == null ? 0f : beta)

@@ -70,7 +70,7 @@ class ModelCliTest {
     }
 
     @Test
-    void demoRefusesEachBadSizeNamingTheOption() {
+    void demoAndDecodeRefuseEachBadSizeNamingTheOption() {
         String[][] cases = {{"--requests", "0"}, {"--documents", "0"}, {"--doc-tokens", "3"}, {"--chunks", "0"},
             {"--new-tokens", "0"}, {"--chunks", "9"}};
         for (String[] c : cases) {
@@ -80,6 +80,9 @@ class ModelCliTest {
             assertTrue(r.err().startsWith(c[0] + ": "), r.err());
             assertEquals("", r.out());
         }
+        CliRun decode = CliRun.of("decode", "--model", "no-such-dir", "--prompt-tokens", "1", "--max-tokens", "0");
+        assertEquals(2, decode.code(), decode.err());
+        assertTrue(decode.err().startsWith("--max-tokens: "), decode.err());
     }
 
     @Test
