@@ -87,8 +87,9 @@ final class DecodeCommand implements Callable<Integer> {
             weights = LlamaWeights.load(model);
             adapters = adapter == null ? List.of() : List.of(LoraAdapter.load(adapter, weights.config()));
         } catch (SafetensorsException e) {
-            spec.commandLine().getErr().println("npukit decode: " + e.getMessage());
-            return 2;
+            // A missing, corrupt or unsupported checkpoint: an error met while running (exit 1).
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": error: " + e.getMessage());
+            return 1;
         }
         for (int t : prompt) {
             if (t < 0 || t >= weights.config().vocabSize()) {

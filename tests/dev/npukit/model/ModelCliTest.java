@@ -64,8 +64,9 @@ class ModelCliTest {
         byte[] bytes = Files.readAllBytes(model);
         Files.write(model, java.util.Arrays.copyOf(bytes, bytes.length / 2));
         CliRun broken = CliRun.of("decode", "--model", dir.resolve("m").toString(), "--prompt-tokens", "1");
-        assertTrue(broken.code() != 0);
-        assertTrue(broken.err().contains("model.safetensors") && broken.err().contains("truncated"), broken.err());
+        assertEquals(1, broken.code(), "a corrupt checkpoint is an error met while running");
+        assertTrue(broken.err().contains("npukit decode: error: ") && broken.err().contains("model.safetensors")
+                && broken.err().contains("truncated"), broken.err());
         assertEquals("", broken.out());
     }
 
