@@ -101,7 +101,7 @@ final class BenchCacheCommand implements Callable<Integer> {
         manager.checkInvariants();
         double[] sorted = runMedians.clone();
         Arrays.sort(sorted);
-        double median = sorted[runs / 2];
+        double median = BenchStats.quantile(runMedians, 0.5);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectMapper m = new ObjectMapper();

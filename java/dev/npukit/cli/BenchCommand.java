@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
             BenchContrastiveCommand.class,
             BenchBgmvCommand.class,
             BenchCacheCommand.class,
-            BenchSqlAlignCommand.class
+            BenchSqlAlignCommand.class,
+            BenchSummaryCommand.class
         })
 final class BenchCommand implements Runnable {
     @CommandLine.Spec

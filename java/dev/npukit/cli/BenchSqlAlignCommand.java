@@ -73,7 +73,7 @@ final class BenchSqlAlignCommand implements Callable<Integer> {
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
-        double median = runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
+        double median = BenchStats.quantile(ms, 0.5);
         int cores = Runtime.getRuntime().availableProcessors();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();

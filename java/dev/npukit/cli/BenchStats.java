@@ -76,8 +76,20 @@ final class BenchStats {
     }
 
     double medianMs() {
-        int n = millis.length;
-        return n % 2 == 1 ? millis[n / 2] : (millis[n / 2 - 1] + millis[n / 2]) / 2;
+        return quantile(millis, 0.5);
+    }
+
+    /**
+     * The p-quantile of values (0 <= p <= 1), interpolating linearly between the sorted values at
+     * position p * (n - 1): the median of an even count is the mean of the middle two.
+     */
+    static double quantile(double[] values, double p) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        double at = p * (v.length - 1);
+        int lo = (int) Math.floor(at);
+        int hi = Math.min(v.length - 1, lo + 1);
+        return v[lo] + (at - lo) * (v[hi] - v[lo]);
     }
 
     double minMs() {

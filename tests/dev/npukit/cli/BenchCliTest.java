@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -97,5 +100,60 @@ class BenchCliTest {
         for (JsonNode c : cases) {
             assertTrue(c.get("ms").asDouble() > 0, c.toString());
         }
+    }
+
+    /** A 'bench attention --json' output with one shape: NONE and NEOX times, probe GB/s. */
+    private static Path attentionRun(Path dir, String name, double noneMs, double neoxMs, double probe) throws Exception {
+        String json = "{\"readBandwidthGbPerS\": " + probe + ", \"cases\": ["
+                + "{\"ropeStyle\": \"NONE\", \"numSeqs\": 8, \"kvLen\": 4096, \"medianMs\": " + noneMs
+                + ", \"gbPerS\": " + 100 / noneMs + ", \"bandwidthRatio\": " + 100 / noneMs / probe + "},"
+                + "{\"ropeStyle\": \"NEOX\", \"numSeqs\": 8, \"kvLen\": 4096, \"medianMs\": " + neoxMs
+                + ", \"gbPerS\": " + 100 / neoxMs + ", \"bandwidthRatio\": " + 100 / neoxMs / probe + "}]}";
+        Path f = dir.resolve(name);
+        Files.writeString(f, json);
+        return f;
+    }
+
+    @Test
+    void summaryGivesMediansAndQuartilesOverRuns(@TempDir Path dir) throws Exception {
+        // NEOX / NONE per run: 1.0, 1.1, 1.2, 1.5 -> median 1.15, quartiles 1.075 and 1.275.
+        Path a = attentionRun(dir, "a.json", 10, 10, 20);
+        Path b = attentionRun(dir, "b.json", 10, 11, 20);
+        Path c = attentionRun(dir, "c.json", 5, 6, 40);
+        Path d = attentionRun(dir, "d.json", 4, 6, 40);
+        CliRun r = CliRun.of("bench", "summary", "--json", a.toString(), b.toString(), c.toString(), d.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = JSON.readTree(r.out());
+        assertEquals(4, root.get("runs").asInt());
+        assertEquals(30.0, root.get("readBandwidthGbPerS").get("median").asDouble(), 1e-9);
+        JsonNode none = root.get("cases").get(0);
+        JsonNode neox = root.get("cases").get(1);
+        assertEquals("NONE", none.get("ropeStyle").asText());
+        assertEquals(7.5, none.get("medianMs").asDouble(), 1e-9, "median of 4, 5, 10, 10");
+        assertEquals(0.5, none.get("bandwidthRatio").get("median").asDouble(), 1e-9, "ratios 0.5, 0.5, 0.5, 0.625");
+        assertFalse(none.has("overNone"));
+        assertEquals(1.15, neox.get("overNone").get("median").asDouble(), 1e-9);
+        assertEquals(1.075, neox.get("overNone").get("q1").asDouble(), 1e-9);
+        assertEquals(1.275, neox.get("overNone").get("q3").asDouble(), 1e-9);
+
+        CliRun table = CliRun.of("bench", "summary", "--markdown", a.toString(), b.toString(), c.toString(), d.toString());
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("| NEOX | 8 | 4096 | 8.000 |"), table.out());
+        assertTrue(table.out().contains("1.15x (1.08–1.28)"), table.out());
+    }
+
+    @Test
+    void summaryRefusesRunsOfDifferentShapes(@TempDir Path dir) throws Exception {
+        Path a = attentionRun(dir, "a.json", 10, 10, 20);
+        Path other = dir.resolve("other.json");
+        Files.writeString(other, Files.readString(a).replace("4096", "512"));
+        CliRun r = CliRun.of("bench", "summary", a.toString(), other.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("other.json: case NONE 8 512 is not in"), r.err());
+        Path notJson = dir.resolve("bench.txt");
+        Files.writeString(notJson, "median 3 ms");
+        CliRun bad = CliRun.of("bench", "summary", notJson.toString());
+        assertEquals(1, bad.code(), bad.err());
+        assertTrue(bad.err().startsWith("npukit bench summary: error: ") && bad.err().contains("bench.txt"), bad.err());
     }
 }

@@ -1,0 +1,163 @@
+package dev.npukit.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code npukit bench summary}: several runs of {@code bench attention --json} (separate
+ * processes: on a noisy machine one run is not a figure) summed up per case as the median of the
+ * per-run medians and the median and quartiles of the per-run ratios. {@code scripts/bench-runs.sh}
+ * makes the runs and calls it; the README's attention table is its output.
+ */
+@Command(name = "summary", mixinStandardHelpOptions = true,
+        description = "Summarizes several 'bench attention --json' outputs: per case the median of the run "
+                + "medians, and the median and quartiles of the per-run ratios (bandwidth, NEOX / NONE).")
+final class BenchSummaryCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "JSON outputs of 'bench attention --json'.")
+    List<Path> files;
+
+    @Option(names = "--json", description = "Print JSON on stdout instead of a table.")
+    boolean json;
+
+    @Option(names = "--markdown", description = "Print the table as Markdown (as in the README).")
+    boolean markdown;
+
+    /** One case of one run. */
+    private record Run(double medianMs, double gbPerS, double bandwidthRatio) {}
+
+    @Override
+    public Integer call() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        // Case key ("NONE 8 4096") -> its figure in each run, in the order of the first file.
+        Map<String, List<Run>> cases = new LinkedHashMap<>();
+        double[] probes = new double[files.size()];
+        for (int f = 0; f < files.size(); f++) {
+            Path file = files.get(f);
+            JsonNode root = read(mapper, file);
+            JsonNode list = root.path("cases");
+            if (!list.isArray() || !root.has("readBandwidthGbPerS")) {
+                throw new IllegalArgumentException(file + ": not the JSON of 'bench attention --json'");
+            }
+            probes[f] = root.get("readBandwidthGbPerS").asDouble();
+            List<String> keys = new ArrayList<>();
+            for (JsonNode c : list) {
+                String key = c.path("ropeStyle").asText() + " " + c.path("numSeqs").asInt() + " " + c.path("kvLen").asInt();
+                keys.add(key);
+                if (f == 0) {
+                    cases.put(key, new ArrayList<>());
+                } else if (!cases.containsKey(key)) {
+                    throw new IllegalArgumentException(file + ": case " + key + " is not in " + files.get(0));
+                }
+                cases.get(key).add(new Run(c.path("medianMs").asDouble(), c.path("gbPerS").asDouble(),
+                        c.path("bandwidthRatio").asDouble()));
+            }
+            if (keys.size() != cases.size()) {
+                throw new IllegalArgumentException(file + ": has " + keys.size() + " cases, " + files.get(0) + " has "
+                        + cases.size());
+            }
+        }
+
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map.Entry<String, List<Run>> e : cases.entrySet()) {
+            String[] key = e.getKey().split(" ");
+            List<Run> runs = e.getValue();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("ropeStyle", key[0]);
+            row.put("numSeqs", Integer.parseInt(key[1]));
+            row.put("kvLen", Integer.parseInt(key[2]));
+            row.put("medianMs", median(runs.stream().mapToDouble(Run::medianMs).toArray()));
+            row.put("gbPerS", median(runs.stream().mapToDouble(Run::gbPerS).toArray()));
+            row.put("bandwidthRatio", quartiles(runs.stream().mapToDouble(Run::bandwidthRatio).toArray()));
+            List<Run> none = cases.get("NONE " + key[1] + " " + key[2]);
+            if (!key[0].equals("NONE") && none != null) {
+                double[] ratio = new double[runs.size()];
+                for (int i = 0; i < ratio.length; i++) {
+                    ratio[i] = runs.get(i).medianMs() / none.get(i).medianMs();
+                }
+                row.put("overNone", quartiles(ratio));
+            }
+            rows.add(row);
+        }
+
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("runs", files.size());
+            out.put("readBandwidthGbPerS", quartiles(probes));
+            out.put("cases", rows);
+            System.out.println(mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+            return 0;
+        }
+        double[] sortedProbes = probes.clone();
+        Arrays.sort(sortedProbes);
+        System.out.printf("%d runs; read bandwidth %.1f–%.1f GB/s (median %.1f)%n%n", files.size(), sortedProbes[0],
+                sortedProbes[sortedProbes.length - 1], median(probes));
+        String[] header = {"rope", "seqs", "kvLen", "median ms", "GB/s", "of read bandwidth: median (quartiles)",
+                "NEOX / NONE: median (quartiles)"};
+        TextTable t = new TextTable(header);
+        if (markdown) {
+            System.out.println("| " + String.join(" | ", header) + " |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        }
+        for (Map<String, Object> r : rows) {
+            @SuppressWarnings("unchecked")
+            Map<String, Double> bw = (Map<String, Double>) r.get("bandwidthRatio");
+            @SuppressWarnings("unchecked")
+            Map<String, Double> over = (Map<String, Double>) r.get("overNone");
+            Object[] cells = {r.get("ropeStyle"), r.get("numSeqs"), r.get("kvLen"),
+                String.format("%.3f", (Double) r.get("medianMs")), String.format("%.1f", (Double) r.get("gbPerS")),
+                String.format("%.0f%% (%.0f–%.0f%%)", 100 * bw.get("median"), 100 * bw.get("q1"), 100 * bw.get("q3")),
+                over == null ? "" : String.format("%.2fx (%.2f–%.2f)", over.get("median"), over.get("q1"), over.get("q3"))};
+            if (markdown) {
+                StringBuilder line = new StringBuilder("|");
+                for (Object c : cells) {
+                    line.append(' ').append(c).append(" |");
+                }
+                System.out.println(line);
+            } else {
+                t.row(cells);
+            }
+        }
+        if (!markdown) {
+            t.print(System.out);
+        }
+        return 0;
+    }
+
+    private static JsonNode read(ObjectMapper mapper, Path file) {
+        try {
+            return mapper.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double median(double[] values) {
+        return BenchStats.quantile(values, 0.5);
+    }
+
+    private static Map<String, Double> quartiles(double[] values) {
+        Map<String, Double> q = new LinkedHashMap<>();
+        q.put("median", BenchStats.quantile(values, 0.5));
+        q.put("q1", BenchStats.quantile(values, 0.25));
+        q.put("q3", BenchStats.quantile(values, 0.75));
+        return q;
+    }
+}
