@@ -24,12 +24,44 @@ float dot_t(const void* w, int64_t offset, const float* x, int n) {
   return sum;
 }
 
+// out[o] = dot(row o, x) for count rows of n (a multiple of 8) weights: eight rows at a time,
+// each row's products summed in one vector, and the eight vectors reduced together by a
+// transpose (hadd, hadd, 128-bit swap) instead of eight horizontal sums.
+template <int DT>
+void dots8_t(const void* w, int64_t offset, const float* x, int n, int count, float* out) {
+  int o = 0;
+  for (; o + 8 <= count; o += 8) {
+    __m256 acc[8];
+    for (int k = 0; k < 8; k++) {
+      const int64_t row = offset + int64_t{o + k} * n;
+      acc[k] = _mm256_mul_ps(load8<DT>(w, row), _mm256_loadu_ps(x));
+      for (int i = 8; i < n; i += 8) acc[k] = _mm256_fmadd_ps(load8<DT>(w, row + i), _mm256_loadu_ps(x + i), acc[k]);
+    }
+    const __m256 u0 = _mm256_hadd_ps(_mm256_hadd_ps(acc[0], acc[1]), _mm256_hadd_ps(acc[2], acc[3]));
+    const __m256 u1 = _mm256_hadd_ps(_mm256_hadd_ps(acc[4], acc[5]), _mm256_hadd_ps(acc[6], acc[7]));
+    _mm256_storeu_ps(out + o, _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31)));
+  }
+  for (; o < count; o++) out[o] = dot_t<DT>(w, offset + int64_t{o} * n, x, n);
+}
+
 struct Avx2Ops {
   static float dot(const void* w, int dtype, int64_t offset, const float* x, int n) {
     switch (dtype) {
       case NPUKIT_F16: return dot_t<NPUKIT_F16>(w, offset, x, n);
       case NPUKIT_BF16: return dot_t<NPUKIT_BF16>(w, offset, x, n);
       default: return dot_t<NPUKIT_F32>(w, offset, x, n);
+    }
+  }
+
+  static void dots(const void* w, int dtype, int64_t offset, const float* x, int n, int count, float* out) {
+    if (n % 8 != 0) {
+      for (int o = 0; o < count; o++) out[o] = dot(w, dtype, offset + int64_t{o} * n, x, n);
+      return;
+    }
+    switch (dtype) {
+      case NPUKIT_F16: dots8_t<NPUKIT_F16>(w, offset, x, n, count, out); break;
+      case NPUKIT_BF16: dots8_t<NPUKIT_BF16>(w, offset, x, n, count, out); break;
+      default: dots8_t<NPUKIT_F32>(w, offset, x, n, count, out); break;
     }
   }
 };

@@ -16,6 +16,10 @@ struct GenericOps {
     for (; i < n; i++) sum += load_float(w, dtype, offset + i) * x[i];
     return sum;
   }
+
+  static void dots(const void* w, int dtype, int64_t offset, const float* x, int n, int count, float* out) {
+    for (int o = 0; o < count; o++) out[o] = dot(w, dtype, offset + int64_t{o} * n, x, n);
+  }
 };
 
 }  // namespace

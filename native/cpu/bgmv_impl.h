@@ -1,5 +1,8 @@
-// BGMV shrink and expand (npukit/bgmv.h), written once over an ISA-specific mixed-precision dot
-// product Ops::dot(w, w_dtype, w_offset, x, n) = sum_i w[w_offset + i] * x[i] in F32.
+// BGMV shrink and expand (npukit/bgmv.h), written once over ISA-specific mixed-precision dot
+// products in F32: Ops::dot(w, w_dtype, w_offset, x, n) = sum_i w[w_offset + i] * x[i], and
+// Ops::dots(w, w_dtype, w_offset, x, n, count, out), out[o] = dot of the o-th of count
+// consecutive rows of n weights with x (expand's short rows, where one horizontal sum per output
+// would cost more than its multiply-adds).
 // Internal linkage: the generic and AVX2 translation units each get their own copy.
 //
 // Work split: one item per batch row. The row's activation is widened to F32 once, then dotted
@@ -47,11 +50,15 @@ bool run_expand(const ExpandProblem& p) {
     thread_local std::vector<float> vf;
     vf.resize(static_cast<size_t>(p.rank));
     widen(p.v, p.v_dtype, b * p.rank, vf.data(), p.rank);
-    const int64_t w0 = int64_t{lora} * p.h_out * p.rank;
+    thread_local std::vector<float> add;
+    add.resize(static_cast<size_t>(p.h_out));
+    Ops::dots(p.w, p.w_dtype, int64_t{lora} * p.h_out * p.rank, vf.data(), p.rank, p.h_out, add.data());
     const int64_t y0 = b * p.y_row + p.offset;
-    for (int o = 0; o < p.h_out; o++) {
-      const float add = Ops::dot(p.w, p.w_dtype, w0 + int64_t{o} * p.rank, vf.data(), p.rank);
-      store_float(p.y, p.y_dtype, y0 + o, load_float(p.y, p.y_dtype, y0 + o) + add);
+    if (p.y_dtype == NPUKIT_F32) {
+      float* y = static_cast<float*>(p.y) + y0;
+      for (int o = 0; o < p.h_out; o++) y[o] += add[o];
+    } else {
+      for (int o = 0; o < p.h_out; o++) store_float(p.y, p.y_dtype, y0 + o, load_float(p.y, p.y_dtype, y0 + o) + add[o]);
     }
   });
 }
