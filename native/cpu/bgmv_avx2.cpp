@@ -44,12 +44,57 @@ void dots8_t(const void* w, int64_t offset, const float* x, int n, int count, fl
   for (; o < count; o++) out[o] = dot_t<DT>(w, offset + int64_t{o} * n, x, n);
 }
 
+// out[k] = dot(w[offset, offset + n), row k of xs) for k < NR: each weight chunk is loaded and
+// widened once for all NR rows.
+template <int DT, int NR>
+void dot_rows_t(const void* w, int64_t offset, const float* xs, int64_t ldx, int n, float* out) {
+  __m256 acc[NR][2];
+  for (int k = 0; k < NR; k++) acc[k][0] = acc[k][1] = _mm256_setzero_ps();
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m256 w0 = load8<DT>(w, offset + i);
+    const __m256 w1 = load8<DT>(w, offset + i + 8);
+    for (int k = 0; k < NR; k++) {
+      acc[k][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xs + k * ldx + i), acc[k][0]);
+      acc[k][1] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xs + k * ldx + i + 8), acc[k][1]);
+    }
+  }
+  for (; i + 8 <= n; i += 8) {
+    const __m256 w0 = load8<DT>(w, offset + i);
+    for (int k = 0; k < NR; k++) acc[k][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xs + k * ldx + i), acc[k][0]);
+  }
+  for (int k = 0; k < NR; k++) {
+    float sum = hsum(_mm256_add_ps(acc[k][0], acc[k][1]));
+    for (int j = i; j < n; j++) sum += load_float(w, DT, offset + j) * xs[k * ldx + j];
+    out[k] = sum;
+  }
+}
+
+template <int DT>
+void dot_rows_n(const void* w, int64_t offset, const float* xs, int64_t ldx, int nr, int n, float* out) {
+  switch (nr) {
+    case 4: dot_rows_t<DT, 4>(w, offset, xs, ldx, n, out); break;
+    case 3: dot_rows_t<DT, 3>(w, offset, xs, ldx, n, out); break;
+    case 2: dot_rows_t<DT, 2>(w, offset, xs, ldx, n, out); break;
+    default: dot_rows_t<DT, 1>(w, offset, xs, ldx, n, out); break;
+  }
+}
+
 struct Avx2Ops {
   static float dot(const void* w, int dtype, int64_t offset, const float* x, int n) {
     switch (dtype) {
       case NPUKIT_F16: return dot_t<NPUKIT_F16>(w, offset, x, n);
       case NPUKIT_BF16: return dot_t<NPUKIT_BF16>(w, offset, x, n);
       default: return dot_t<NPUKIT_F32>(w, offset, x, n);
+    }
+  }
+
+  static void dot_rows(const void* w, int dtype, int64_t offset, const float* xs, int64_t ldx, int nr, int n,
+                       float* out) {
+    switch (dtype) {
+      case NPUKIT_F16: dot_rows_n<NPUKIT_F16>(w, offset, xs, ldx, nr, n, out); break;
+      case NPUKIT_BF16: dot_rows_n<NPUKIT_BF16>(w, offset, xs, ldx, nr, n, out); break;
+      default: dot_rows_n<NPUKIT_F32>(w, offset, xs, ldx, nr, n, out); break;
     }
   }
 

@@ -17,6 +17,11 @@ struct GenericOps {
     return sum;
   }
 
+  static void dot_rows(const void* w, int dtype, int64_t offset, const float* xs, int64_t ldx, int nr, int n,
+                       float* out) {
+    for (int k = 0; k < nr; k++) out[k] = dot(w, dtype, offset, xs + k * ldx, n);
+  }
+
   static void dots(const void* w, int dtype, int64_t offset, const float* x, int n, int count, float* out) {
     for (int o = 0; o < count; o++) out[o] = dot(w, dtype, offset + int64_t{o} * n, x, n);
   }
