@@ -7,8 +7,8 @@
 // rows that share an adapter: each weight loaded once for all of them).
 // Internal linkage: the generic and AVX2 translation units each get their own copy.
 //
-// Work split: one item per batch row. The row's activation is widened to F32 once, then dotted
-// with every row of its adapter's matrix; rows sharing an adapter reuse its matrix from cache.
+// Work split: expand, one item per batch row (its activation widened to F32 once); shrink, up to
+// four rows that share an adapter per item (see run_shrink).
 #ifndef NPUKIT_CPU_BGMV_IMPL_H
 #define NPUKIT_CPU_BGMV_IMPL_H
 
@@ -42,13 +42,12 @@ bool run_shrink(const ShrinkProblem& p) {
   for (int b = 0; b < p.batch; b++) loras = std::max(loras, p.indices[b] + 1);
   std::vector<int32_t> first, order, item_start;
   try {
-    first.resize(static_cast<size_t>(loras) + 1);
+    first.resize(static_cast<size_t>(loras) + 1);  // zeros
     order.resize(static_cast<size_t>(p.batch));
     item_start.reserve(static_cast<size_t>(p.batch) + 1);
   } catch (const std::bad_alloc&) {
     return false;
   }
-  for (int32_t& f : first) f = 0;
   for (int b = 0; b < p.batch; b++) {
     if (p.indices[b] >= 0) {
       first[p.indices[b] + 1]++;
@@ -77,7 +76,9 @@ bool run_shrink(const ShrinkProblem& p) {
     sums.resize(static_cast<size_t>(nr) * p.rank);
     for (float& v : sums) v = 0.0f;
     part.resize(static_cast<size_t>(nr));
-    for (int k = 0; k < nr; k++) widen(p.x, p.x_dtype, int64_t{rows[k]} * p.h_in, xs.data() + int64_t{k} * p.h_in, p.h_in);
+    for (int k = 0; k < nr; k++) {
+      widen(p.x, p.x_dtype, int64_t{rows[k]} * p.h_in, xs.data() + int64_t{k} * p.h_in, p.h_in);
+    }
     const int64_t a0 = int64_t{p.indices[rows[0]]} * p.rank * p.h_in;
     for (int c = 0; c < p.h_in; c += kShrinkTile) {
       const int n = std::min(kShrinkTile, p.h_in - c);
@@ -108,7 +109,9 @@ bool run_expand(const ExpandProblem& p) {
       float* y = static_cast<float*>(p.y) + y0;
       for (int o = 0; o < p.h_out; o++) y[o] += add[o];
     } else {
-      for (int o = 0; o < p.h_out; o++) store_float(p.y, p.y_dtype, y0 + o, load_float(p.y, p.y_dtype, y0 + o) + add[o]);
+      for (int o = 0; o < p.h_out; o++) {
+        store_float(p.y, p.y_dtype, y0 + o, load_float(p.y, p.y_dtype, y0 + o) + add[o]);
+      }
     }
   });
 }
