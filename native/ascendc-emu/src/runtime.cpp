@@ -221,9 +221,15 @@ int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), 
   }
   t_core = saved;
   if (status == ACL_SUCCESS) {
-    const std::string conflict = CrossCoreConflict(t_accesses);
-    if (!conflict.empty()) {
-      SetRecentError(std::string(kernel_name) + ": " + conflict);
+    try {
+      const std::string conflict = CrossCoreConflict(t_accesses);
+      if (!conflict.empty()) {
+        SetRecentError(std::string(kernel_name) + ": " + conflict);
+        status = ACL_ERROR_RT_AICORE_EXCEPTION;
+      }
+    } catch (const std::bad_alloc&) {
+      // The check's interval map, like the kernel body, must not throw through the C API.
+      SetRecentError(std::string(kernel_name) + ": out of host memory for the cross-core check");
       status = ACL_ERROR_RT_AICORE_EXCEPTION;
     }
   }
