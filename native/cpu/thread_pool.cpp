@@ -26,39 +26,49 @@ inline void cpu_relax() {
 // more than a whole small kernel call, and kernels are called back to back (every decode step).
 constexpr int kSpinRounds = 2000;
 
+// The pool's calls are published through one atomic word: the call's generation (high 32 bits),
+// whether the call is closed (bit 31), and how many workers are inside it (low bits). A worker
+// takes part in a call only by entering it while it is open; the caller, once it has run out of
+// items, closes the call and waits only for the workers inside. A worker that wakes after that
+// (a sleeping thread takes 30-50 us to wake on the development VM, longer than a small kernel
+// call) finds the call closed and never touches it, so the caller does not wait for it.
 class ThreadPool {
  public:
   explicit ThreadPool(int threads) {
     for (int i = 1; i < threads; i++) {
       std::thread(&ThreadPool::worker_loop, this).detach();
     }
-    workers_ = threads - 1;
   }
 
   bool run(int64_t n, const std::function<void(int64_t)>& task) {
     std::lock_guard<std::mutex> call_lock(call_mu_);
     failed_ = false;
+    task_ = &task;
+    n_ = n;
+    next_.store(0, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      task_ = &task;
-      n_ = n;
-      next_.store(0);
-      busy_.store(workers_);
-      generation_.fetch_add(1, std::memory_order_release);
+      generation_++;
+      state_.store(static_cast<uint64_t>(generation_) << 32, std::memory_order_release);
     }
     work_cv_.notify_all();
     drain();
-    // Every worker must have seen this generation and left drain() before task_ goes away.
-    for (int i = 0; i < kSpinRounds && busy_.load(std::memory_order_acquire) != 0; i++) cpu_relax();
-    if (busy_.load(std::memory_order_acquire) != 0) {
+    state_.fetch_or(kClosed, std::memory_order_acq_rel);
+    for (int i = 0; i < kSpinRounds && inside(state_.load(std::memory_order_acquire)) != 0; i++) cpu_relax();
+    if (inside(state_.load(std::memory_order_acquire)) != 0) {
       std::unique_lock<std::mutex> lock(mu_);
-      done_cv_.wait(lock, [this] { return busy_.load(std::memory_order_acquire) == 0; });
+      done_cv_.wait(lock, [this] { return inside(state_.load(std::memory_order_acquire)) == 0; });
     }
     task_ = nullptr;
     return !failed_.load();
   }
 
  private:
+  static constexpr uint64_t kClosed = uint64_t{1} << 31;
+  static constexpr uint64_t kInsideMask = kClosed - 1;
+  static uint32_t generation_of(uint64_t state) { return static_cast<uint32_t>(state >> 32); }
+  static uint64_t inside(uint64_t state) { return state & kInsideMask; }
+
   void drain() {
     for (int64_t i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) {
       try {
@@ -69,17 +79,29 @@ class ThreadPool {
     }
   }
 
+  // Enters the call of generation `generation` if it is still open; false if it is closed or over.
+  bool enter(uint32_t generation) {
+    uint64_t s = state_.load(std::memory_order_acquire);
+    while (generation_of(s) == generation && (s & kClosed) == 0) {
+      if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) return true;
+    }
+    return false;
+  }
+
   void worker_loop() {
-    uint64_t seen = 0;
+    uint32_t seen = 0;
+    const auto published = [&] { return generation_of(state_.load(std::memory_order_acquire)) != seen; };
     for (;;) {
-      for (int i = 0; i < kSpinRounds && generation_.load(std::memory_order_acquire) == seen; i++) cpu_relax();
-      if (generation_.load(std::memory_order_acquire) == seen) {
+      for (int i = 0; i < kSpinRounds && !published(); i++) cpu_relax();
+      if (!published()) {
         std::unique_lock<std::mutex> lock(mu_);
-        work_cv_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+        work_cv_.wait(lock, published);
       }
-      seen = generation_.load(std::memory_order_acquire);
+      seen = generation_of(state_.load(std::memory_order_acquire));
+      if (!enter(seen)) continue;
       drain();
-      if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      const uint64_t left = state_.fetch_sub(1, std::memory_order_acq_rel) - 1;
+      if (inside(left) == 0 && (left & kClosed) != 0) {
         // The caller may be asleep on done_cv_: take the lock so the notify cannot slip between
         // its check and its wait.
         std::lock_guard<std::mutex> lock(mu_);
@@ -96,9 +118,8 @@ class ThreadPool {
   int64_t n_ = 0;
   std::atomic<int64_t> next_{0};
   std::atomic<bool> failed_{false};
-  int workers_ = 0;
-  std::atomic<int> busy_{0};
-  std::atomic<uint64_t> generation_{0};
+  uint32_t generation_ = 0;  // written by the caller only, under mu_
+  std::atomic<uint64_t> state_{0};
 };
 
 int detect_threads() {
