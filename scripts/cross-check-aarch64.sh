@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Cross-builds the native libraries for linux-aarch64 (the Kunpeng hosts of Ascend servers) and
 # runs their CTest suite under qemu-user: proof that the cpu kernels (baseline path) and the
-# AscendC emulator compile for aarch64 and that the emulator's tests pass there. It does not
-# build the JNI layer or run the Java suites for aarch64 (that needs an aarch64 JDK). Installs
-# Debian's g++-aarch64-linux-gnu and qemu-user with apt-get when they are missing (needs root).
-# Not part of `mvn -B verify`.
+# AscendC emulator compile for aarch64 and that the emulator's tests pass there. The JNI layer
+# and the Java suites for aarch64: scripts/build-linux-arm64.sh (which calls this script first)
+# and scripts/test-linux-arm64.sh. Installs Debian's g++-aarch64-linux-gnu and qemu-user with
+# apt-get when they are missing (needs root). Not part of `mvn -B verify`.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

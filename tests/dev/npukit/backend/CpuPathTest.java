@@ -20,7 +20,10 @@ class CpuPathTest {
     void runsTheRequestedInstructionSetPath() {
         CpuBackend cpu = (CpuBackend) Backends.get(CpuBackend.NAME);
         String cap = System.getenv().getOrDefault("NPUKIT_CPU_ISA", "avx512");
-        String info = cpuinfo();
+        // Elsewhere than on x86-64 the baseline path is the only one (and under qemu-user
+        // /proc/cpuinfo describes the host, not the emulated processor).
+        boolean x86 = System.getProperty("os.arch").matches("amd64|x86_64");
+        String info = x86 ? cpuinfo() : "";
         boolean avx2 = info.contains(" avx2") && info.contains(" fma") && info.contains(" f16c");
         boolean avx512 = avx2 && info.contains(" avx512f") && info.contains(" avx512vl");
         String expected;
