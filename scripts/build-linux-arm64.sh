@@ -33,7 +33,7 @@ java -cp "$javacpp" org.bytedeco.javacpp.tools.Builder \
   -Dplatform.includepath="$root/native/include" -Dplatform.linkpath="$root/target/native-aarch64/lib" \
   -Xcompiler -std=c++17 -cp target/classes 'dev.npukit.bridge.*' >&2
 for lib in libjniCpuKernels.so libjniAscendKernels.so; do
-  if ! file "$out/$lib" | grep -q 'ARM aarch64'; then
+  if ! readelf -h "$out/$lib" 2>/dev/null | grep -q 'Machine: *AArch64'; then
     echo "build-linux-arm64: $out/$lib is missing or not an aarch64 library" >&2
     exit 1
   fi

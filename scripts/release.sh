@@ -27,7 +27,7 @@ mvn -B package -DskipTests
 
 step "5/5 checking the jars"
 for jar in target/npukit.jar target/npukit-all.jar; do
-  listing="$(unzip -Z1 "$jar")"
+  listing="$(jar tf "$jar")"
   for platform in linux-x86_64 linux-arm64; do
     for lib in libjniCpuKernels.so libjniAscendKernels.so; do
       if ! grep -qx "dev/npukit/bridge/$platform/$lib" <<<"$listing"; then

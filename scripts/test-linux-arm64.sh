@@ -4,9 +4,10 @@
 # aarch64 OpenJDK 17 runtime under qemu-user. The runtime (openjdk-17-jre-headless:arm64 and
 # zlib1g:arm64) is fetched with `apt-get download` and unpacked under target/aarch64-jre, not
 # installed; the first run adds the arm64 architecture to dpkg and updates apt's lists (root).
-# Emulation is about twenty times slower, so by default only the suites that cross into native
-# code run (the kernel, argument, fuzz and bounds suites of dev.npukit.backend, and the model
-# suites); pure Java code is the same on every processor. Pass Surefire's test filter to choose:
+# Emulation is many times slower (the attention equality suite takes 97 s), so by default only
+# the suites that cross into native code run (the kernel, argument, fuzz and bounds suites of
+# dev.npukit.backend, and the model suites); pure Java code is the same on every processor. Pass
+# Surefire's test filter to choose:
 #   scripts/test-linux-arm64.sh                     # the default suites (about 3 minutes on 2 cores)
 #   scripts/test-linux-arm64.sh 'KernelEqualityTest' # one suite
 # Needs target/test-classes (mvn -B verify or package first).
