@@ -8,13 +8,15 @@ import java.util.Arrays;
  * Timing for the benchmarks: warm-up runs that are not counted, then repeated timed runs,
  * summarized by their median (the machine is noisy; a median of several runs is the figure to
  * compare, never a single run). Warm-up starts with a garbage collection and goes on past its
- * count while the JIT is still compiling: on a 2-core machine a compiler or collector thread takes
- * a core from the kernel's threads, which doubled attention times measured in the first seconds
- * of a run.
+ * count while the JIT is still compiling (see {@link CompilerThreads}): on a 2-core machine a
+ * compiler or collector thread takes a core from the kernel's threads, which doubled attention
+ * times measured in the first seconds of a run.
  */
 final class BenchStats {
     /** The JIT counts as idle once it has compiled nothing for this long. */
     private static final long JIT_QUIET_NANOS = 300_000_000L;
+    /** How often warm-up reads the compiler threads' CPU time (a few dozen small files). */
+    private static final long COMPILER_CHECK_NANOS = 20_000_000L;
     /** Warm-up never waits for the JIT longer than this. */
     private static final long MAX_WARMUP_NANOS = 10_000_000_000L;
 
@@ -41,14 +43,19 @@ final class BenchStats {
         // Collect the set-up's garbage now: a concurrent collection running during the timed runs
         // takes a core from the kernel's threads as the JIT does.
         System.gc();
+        // The JIT is busy while compilations complete (the MXBean) or, where Linux shows it, while
+        // its compiler threads use the processor: a long compilation completes only at its end.
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long compilerTicks = CompilerThreads.cpuTicks();
+        boolean watchThreads = compilerTicks >= 0;
         long start = System.nanoTime();
         long lastCompile = start;
+        long lastThreadCheck = start;
         long compileMs = watchJit ? jit.getTotalCompilationTime() : 0;
         for (int i = 0; ; i++) {
             long now = System.nanoTime();
-            boolean jitQuiet = !watchJit || now - lastCompile >= JIT_QUIET_NANOS;
+            boolean jitQuiet = !(watchJit || watchThreads) || now - lastCompile >= JIT_QUIET_NANOS;
             if (i >= warmup && (jitQuiet || now - start >= MAX_WARMUP_NANOS)) {
                 break;
             }
@@ -58,6 +65,14 @@ final class BenchStats {
             if (watchJit && jit.getTotalCompilationTime() != compileMs) {
                 compileMs = jit.getTotalCompilationTime();
                 lastCompile = System.nanoTime();
+            }
+            if (watchThreads && now - lastThreadCheck >= COMPILER_CHECK_NANOS) {
+                lastThreadCheck = now;
+                long ticks = CompilerThreads.cpuTicks();
+                if (ticks != compilerTicks) {
+                    compilerTicks = ticks;
+                    lastCompile = System.nanoTime();
+                }
             }
         }
         double[][] ms = new double[bodies.length][runs];
