@@ -23,4 +23,6 @@ if needs_build; then
   echo "npukit: build done" >&2
 fi
 
+# Path defaults of the CLI (the NL2SQL data) resolve against the checkout, wherever it runs from.
+export NPUKIT_HOME="${NPUKIT_HOME:-$root}"
 exec java ${NPUKIT_JAVA_OPTS:-} -jar "$jar" "$@"

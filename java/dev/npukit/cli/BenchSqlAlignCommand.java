@@ -26,8 +26,9 @@ final class BenchSqlAlignCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "../shared/data/nl2sql",
-            description = "Folder with spider_train.jsonl and bird_train.jsonl (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:NPUKIT_HOME:-.}/data/nl2sql",
+            description = "Folder with spider_train.jsonl and bird_train.jsonl (default: data/nl2sql of the npukit"
+                    + " checkout, which scripts/run.sh names in NPUKIT_HOME; else of the working directory: ${DEFAULT-VALUE}).")
     Path data;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "5",

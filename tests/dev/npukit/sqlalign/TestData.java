@@ -4,9 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The shared NL2SQL files, read relative to the project root (surefire's working directory). */
+/** The Spider/BIRD query files in data/nl2sql, read relative to the project root (surefire's working directory). */
 final class TestData {
-    static final Path DIR = Path.of("..", "shared", "data", "nl2sql");
+    static final Path DIR = Path.of("data", "nl2sql");
 
     private TestData() {
     }
@@ -14,7 +14,7 @@ final class TestData {
     static Path file(String name) {
         Path p = DIR.resolve(name + ".jsonl");
         if (!Files.isRegularFile(p)) {
-            throw new IllegalStateException("shared data missing: " + p.toAbsolutePath());
+            throw new IllegalStateException("test data missing (data/nl2sql is part of the repository): " + p.toAbsolutePath());
         }
         return p;
     }
