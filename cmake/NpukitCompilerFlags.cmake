@@ -20,6 +20,14 @@ set(NPUKIT_AVX2_FLAGS -mavx2 -mfma -mf16c)
 # AVX-512VL on 256-bit vectors: 32 registers and EVEX encodings, no 512-bit operations.
 set(NPUKIT_AVX512_FLAGS ${NPUKIT_AVX2_FLAGS} -mavx512f -mavx512vl -mprefer-vector-width=256)
 
+# Sanitizer builds (scripts/sanitize.sh): NPUKIT_SANITIZE=address,undefined instruments every
+# target, the kernels and their native tests alike. Never set for what ships.
+set(NPUKIT_SANITIZE "" CACHE STRING "Sanitizers to build with (e.g. address,undefined); empty for none")
+if(NPUKIT_SANITIZE)
+  add_compile_options(-fsanitize=${NPUKIT_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${NPUKIT_SANITIZE})
+endif()
+
 # Adds sources to a target with extra ISA flags on those files only.
 function(npukit_add_simd_sources target flags)
   target_sources(${target} PRIVATE ${ARGN})
