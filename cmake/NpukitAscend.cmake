@@ -22,8 +22,15 @@ set(NPUKIT_ASCEND_HOST
   ${_ascend_dir}/host/attention_launch.cpp
   ${_ascend_dir}/host/cache_launch.cpp
   ${_ascend_dir}/host/contrastive_launch.cpp
-  ${_ascend_dir}/host/bgmv_launch.cpp
-  ${_ascend_dir}/host/emu_rules.cpp)
+  ${_ascend_dir}/host/bgmv_launch.cpp)
+
+# Test-only library of builds without the emulator: the Java rule test links it in every mode and
+# expects an npu build to refuse the demonstration.
+function(npukit_add_emu_test_stub)
+  add_library(npukit_ascend_emu_test STATIC ${_emu_dir}/tests/break_rule_stub.cpp)
+  target_include_directories(npukit_ascend_emu_test PRIVATE ${_emu_dir}/tests)
+  target_compile_options(npukit_ascend_emu_test PRIVATE ${NPUKIT_BASELINE_FLAGS})
+endfunction()
 
 if(NPUKIT_ASCEND STREQUAL "auto")
   find_package(CANN QUIET)
@@ -43,26 +50,32 @@ if(NPUKIT_ASCEND_MODE STREQUAL "off")
   add_library(npukit_ascend STATIC ${_ascend_dir}/host/off.cpp)
   target_include_directories(npukit_ascend PRIVATE include)
   target_compile_options(npukit_ascend PRIVATE ${NPUKIT_BASELINE_FLAGS})
+  npukit_add_emu_test_stub()
 
 elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
   # Kernels, launchers and the emulator runtime in one archive: the JNI library links only it.
   add_library(npukit_ascend STATIC ${NPUKIT_ASCEND_KERNELS} ${NPUKIT_ASCEND_HOST} ${_emu_dir}/src/runtime.cpp)
-  target_include_directories(npukit_ascend PUBLIC include ${_emu_dir}/include PRIVATE cpu common ${_ascend_dir}/kernels)
+  target_include_directories(npukit_ascend PUBLIC include common ${_emu_dir}/include PRIVATE ${_ascend_dir}/kernels)
   target_compile_definitions(npukit_ascend PUBLIC NPUKIT_ASCEND_EMU=1)
   # -fno-strict-aliasing: kernels read tiling structs as 32-bit words, as device code does.
   target_compile_options(npukit_ascend PRIVATE ${NPUKIT_BASELINE_FLAGS} -fno-strict-aliasing -Wno-unused-parameter)
 
   add_executable(ascendc_emu_rules_test ${_emu_dir}/tests/rules_test.cpp)
   target_link_libraries(ascendc_emu_rules_test PRIVATE npukit_ascend)
-  target_include_directories(ascendc_emu_rules_test PRIVATE cpu)
   target_compile_options(ascendc_emu_rules_test PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
   add_test(NAME ascendc_emu_rules COMMAND ascendc_emu_rules_test)
 
   add_executable(ascend_matmul_test ${_ascend_dir}/tests/matmul_test.cpp)
   target_link_libraries(ascend_matmul_test PRIVATE npukit_ascend)
-  target_include_directories(ascend_matmul_test PRIVATE cpu)
   target_compile_options(ascend_matmul_test PRIVATE ${NPUKIT_BASELINE_FLAGS})
   add_test(NAME ascend_matmul COMMAND ascend_matmul_test)
+
+  # Test-only (never in the jar): the deliberately wrong kernels behind a C entry point, for the
+  # Java test that sees a rule violation arrive as an exception (tests/.../EmuRuleKernels.java).
+  add_library(npukit_ascend_emu_test STATIC ${_emu_dir}/tests/break_rule.cpp)
+  target_link_libraries(npukit_ascend_emu_test PRIVATE npukit_ascend)
+  target_include_directories(npukit_ascend_emu_test PRIVATE ${_emu_dir}/tests)
+  target_compile_options(npukit_ascend_emu_test PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
 
 else()  # npu
   find_package(CANN REQUIRED)
@@ -83,4 +96,5 @@ else()  # npu
   target_compile_options(npukit_ascend PRIVATE ${NPUKIT_BASELINE_FLAGS})
   target_link_directories(npukit_ascend PUBLIC ${CANN_LIBRARY_DIR})
   target_link_libraries(npukit_ascend PUBLIC npukit_ascend_kernels ascendcl runtime)
+  npukit_add_emu_test_stub()
 endif()

@@ -1,22 +1,31 @@
 // The checks every native entry point makes before touching memory, written once for the cpu
-// kernels (native/cpu) and the Ascend host launchers (native/ascend/host): sizes against element
-// counts, dtypes, null buffers, and every index that selects memory (block ids, slots,
-// positions, query ranges). They are the executable form of the contracts in
-// native/include/npukit/*.h; the Java argument records make the same checks first.
+// kernels (native/cpu) and the Ascend host launchers (native/ascend/host): every tensor
+// descriptor (present, in the backend's memory, dtype, rank, shape consistent with its element
+// count and with the other tensors), the scalars, and every index that selects memory (block
+// ids, slots, positions, query ranges, adapter indices). They are the executable form of the
+// contracts in native/include/npukit/*.h; the Java argument records make the same checks first.
 //
-// Each check takes a `fail(code, printf-format, args...)` callable that records the message in
-// the caller's own error slot and returns the status code, and returns NPUKIT_OK or that code.
+// Each check takes the argument struct, the location the backend's tensors must have, and a
+// `fail(code, printf-format, args...)` callable that records the message in the caller's own
+// error slot and returns the status code; it returns NPUKIT_OK or that code. The sizes it derives
+// from the shapes (all within int) are returned in a *Dims struct.
 #ifndef NPUKIT_COMMON_CONTRACT_CHECKS_H
 #define NPUKIT_COMMON_CONTRACT_CHECKS_H
 
 #include <cmath>
 #include <cstdint>
 
-#include "npukit/common.h"
+#include "npukit/kernels.h"
 
 #define NPUKIT_CONTRACT(cond, code, ...)        \
   do {                                          \
     if (!(cond)) return fail(code, __VA_ARGS__); \
+  } while (0)
+
+#define NPUKIT_CONTRACT_OK(expr)              \
+  do {                                        \
+    const int contract_status_ = (expr);      \
+    if (contract_status_ != NPUKIT_OK) return contract_status_; \
   } while (0)
 
 namespace npukit {
@@ -24,339 +33,343 @@ namespace contract {
 
 inline bool is_float_dtype(int dtype) { return dtype == NPUKIT_F32 || dtype == NPUKIT_F16 || dtype == NPUKIT_BF16; }
 
-// The arguments of a paged-attention call (see npukit/attention.h).
-struct AttentionCall {
-  const void* q;
-  int q_dtype;
-  int64_t q_numel;
-  const void* k_cache;
-  const void* v_cache;
-  int cache_dtype;
-  int64_t cache_numel;
-  const void* block_tables;
-  int64_t block_tables_numel;
-  const void* seq_lens;
-  const void* query_start_loc;
-  int num_seqs;
-  const void* cos_sin;
-  int64_t cos_sin_numel;
-  const void* out;
-  int out_dtype;
-  int64_t out_numel;
+// The dtype argument of check_tensor meaning "F32, F16 or BF16".
+constexpr int kAnyFloat = -1;
+
+// A present tensor of the given rank and dtype in the backend's memory, whose shape (every
+// dimension within int) multiplies to its element count.
+template <class Fail>
+int check_tensor(const char* fn, const char* name, const npukit_tensor& t, int location, int rank, int dtype,
+                 Fail fail) {
+  NPUKIT_CONTRACT(t.data != nullptr, NPUKIT_ERR_ARGUMENT, "%s: %s is null", fn, name);
+  NPUKIT_CONTRACT(t.location == location, NPUKIT_ERR_ARGUMENT, "%s: %s is in %s memory, the backend's is %s", fn,
+                  name, t.location == NPUKIT_HOST ? "host" : "device", location == NPUKIT_HOST ? "host" : "device");
+  NPUKIT_CONTRACT(dtype == kAnyFloat ? is_float_dtype(t.dtype) : t.dtype == dtype, NPUKIT_ERR_ARGUMENT,
+                  "%s: %s has dtype %d, expected %s", fn, name, t.dtype,
+                  dtype == kAnyFloat ? "F32, F16 or BF16" : dtype == NPUKIT_I32 ? "I32" : "F32");
+  NPUKIT_CONTRACT(t.rank == rank, NPUKIT_ERR_ARGUMENT, "%s: %s has rank %d, expected %d", fn, name, t.rank, rank);
+  int64_t product = 1;
+  for (int i = 0; i < rank; i++) {
+    NPUKIT_CONTRACT(t.shape[i] >= 0 && t.shape[i] <= INT32_MAX, NPUKIT_ERR_ARGUMENT,
+                    "%s: %s dimension %d is %lld, outside [0, 2^31)", fn, name, i, (long long)t.shape[i]);
+    NPUKIT_CONTRACT(t.shape[i] == 0 || product <= INT64_MAX / t.shape[i], NPUKIT_ERR_BOUNDS,
+                    "%s: %s shape overflows 64 bits", fn, name);
+    product *= t.shape[i];
+  }
+  NPUKIT_CONTRACT(product == t.numel, NPUKIT_ERR_BOUNDS, "%s: %s has %lld elements, its shape %lld", fn, name,
+                  (long long)t.numel, (long long)product);
+  return NPUKIT_OK;
+}
+
+inline int dim(const npukit_tensor& t, int i) { return static_cast<int>(t.shape[i]); }
+
+// Dimension i of t must be `expected` (the value named `what`).
+template <class Fail>
+int check_dim(const char* fn, const char* name, const npukit_tensor& t, int i, int64_t expected, const char* what,
+              Fail fail) {
+  NPUKIT_CONTRACT(t.shape[i] == expected, NPUKIT_ERR_BOUNDS, "%s: %s dimension %d is %lld, expected %lld (%s)", fn,
+                  name, i, (long long)t.shape[i], (long long)expected, what);
+  return NPUKIT_OK;
+}
+
+// ---- paged attention (npukit/attention.h) ----
+
+struct AttentionDims {
   int num_tokens, num_heads, num_kv_heads, head_dim;
-  int num_blocks, block_size, max_blocks_per_seq;
-  int rope_style, rotary_dim;
+  int num_blocks, block_size, num_seqs, max_blocks_per_seq;
+  int rotary_dim;    // 0 without RoPE
+  int max_position;  // rows of cos_sin, 0 without RoPE
 };
 
-// Everything but the index values; sets max_position (rows of cos_sin, 0 without rotation).
+// Everything but the index values.
 template <class Fail>
-int attention_sizes(const AttentionCall& c, int& max_position, Fail fail) {
-  NPUKIT_CONTRACT(c.q && c.k_cache && c.v_cache && c.out && c.block_tables && c.seq_lens && c.query_start_loc,
-                  NPUKIT_ERR_ARGUMENT, "paged_attention: a required buffer is null");
-  NPUKIT_CONTRACT(is_float_dtype(c.q_dtype) && is_float_dtype(c.cache_dtype) && is_float_dtype(c.out_dtype),
-                  NPUKIT_ERR_ARGUMENT, "paged_attention: q, cache and out must be F32, F16 or BF16");
-  NPUKIT_CONTRACT(c.num_tokens >= 0 && c.num_heads > 0 && c.num_kv_heads > 0 && c.head_dim > 0 && c.num_seqs >= 0 &&
-                      c.num_blocks >= 0 && c.block_size > 0 && c.max_blocks_per_seq >= 0,
-                  NPUKIT_ERR_ARGUMENT, "paged_attention: sizes must be positive");
-  NPUKIT_CONTRACT(c.num_heads % c.num_kv_heads == 0, NPUKIT_ERR_ARGUMENT,
-                  "paged_attention: num_kv_heads %d does not divide num_heads %d", c.num_kv_heads, c.num_heads);
-  const int64_t q_expected = int64_t{c.num_tokens} * c.num_heads * c.head_dim;
-  NPUKIT_CONTRACT(c.q_numel == q_expected, NPUKIT_ERR_BOUNDS, "paged_attention: q has %lld elements, expected %lld",
-                  (long long)c.q_numel, (long long)q_expected);
-  NPUKIT_CONTRACT(c.out_numel == q_expected, NPUKIT_ERR_BOUNDS,
-                  "paged_attention: out has %lld elements, expected %lld", (long long)c.out_numel, (long long)q_expected);
-  const int64_t cache_expected = int64_t{c.num_blocks} * c.block_size * c.num_kv_heads * c.head_dim;
-  NPUKIT_CONTRACT(c.cache_numel == cache_expected, NPUKIT_ERR_BOUNDS,
-                  "paged_attention: cache has %lld elements, expected %lld", (long long)c.cache_numel,
-                  (long long)cache_expected);
-  const int64_t tables_expected = int64_t{c.num_seqs} * c.max_blocks_per_seq;
-  NPUKIT_CONTRACT(c.block_tables_numel == tables_expected, NPUKIT_ERR_BOUNDS,
-                  "paged_attention: block_tables has %lld elements, expected %lld", (long long)c.block_tables_numel,
-                  (long long)tables_expected);
-  max_position = 0;
-  if (c.rope_style != NPUKIT_ROPE_NONE) {
-    NPUKIT_CONTRACT(c.rope_style == NPUKIT_ROPE_NEOX || c.rope_style == NPUKIT_ROPE_GPTJ, NPUKIT_ERR_ARGUMENT,
-                    "paged_attention: unknown rope_style %d", c.rope_style);
-    NPUKIT_CONTRACT(c.cos_sin != nullptr, NPUKIT_ERR_ARGUMENT, "paged_attention: cos_sin is null");
-    NPUKIT_CONTRACT(c.rotary_dim > 0 && c.rotary_dim % 2 == 0 && c.rotary_dim <= c.head_dim, NPUKIT_ERR_ARGUMENT,
-                    "paged_attention: rotary_dim %d must be even, positive and <= head_dim %d", c.rotary_dim,
-                    c.head_dim);
-    NPUKIT_CONTRACT(c.cos_sin_numel % c.rotary_dim == 0 && c.cos_sin_numel / c.rotary_dim <= INT32_MAX,
-                    NPUKIT_ERR_BOUNDS, "paged_attention: cos_sin size %lld is not a multiple of rotary_dim",
-                    (long long)c.cos_sin_numel);
-    max_position = static_cast<int>(c.cos_sin_numel / c.rotary_dim);
+int attention_sizes(const npukit_attention_args& a, int location, AttentionDims& d, Fail fail) {
+  const char* fn = "paged_attention";
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "q", a.q, location, 3, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "out", a.out, location, 3, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "k_cache", a.k_cache, location, 4, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "v_cache", a.v_cache, location, 4, a.k_cache.dtype, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "block_tables", a.block_tables, location, 2, NPUKIT_I32, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "seq_lens", a.seq_lens, location, 1, NPUKIT_I32, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "query_start_loc", a.query_start_loc, location, 1, NPUKIT_I32, fail));
+  d.num_tokens = dim(a.q, 0);
+  d.num_heads = dim(a.q, 1);
+  d.head_dim = dim(a.q, 2);
+  d.num_blocks = dim(a.k_cache, 0);
+  d.block_size = dim(a.k_cache, 1);
+  d.num_kv_heads = dim(a.k_cache, 2);
+  d.num_seqs = dim(a.seq_lens, 0);
+  d.max_blocks_per_seq = dim(a.block_tables, 1);
+  NPUKIT_CONTRACT(d.num_heads > 0 && d.head_dim > 0 && d.num_kv_heads > 0 && d.block_size > 0, NPUKIT_ERR_ARGUMENT,
+                  "%s: num_heads, head_dim, num_kv_heads and block_size must be positive", fn);
+  NPUKIT_CONTRACT(d.num_heads % d.num_kv_heads == 0, NPUKIT_ERR_ARGUMENT,
+                  "%s: num_kv_heads %d does not divide num_heads %d", fn, d.num_kv_heads, d.num_heads);
+  for (int i = 0; i < 3; i++) NPUKIT_CONTRACT_OK(check_dim(fn, "out", a.out, i, a.q.shape[i], "shape of q", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "k_cache", a.k_cache, 3, d.head_dim, "head_dim of q", fail));
+  for (int i = 0; i < 4; i++) {
+    NPUKIT_CONTRACT_OK(check_dim(fn, "v_cache", a.v_cache, i, a.k_cache.shape[i], "shape of k_cache", fail));
+  }
+  NPUKIT_CONTRACT_OK(check_dim(fn, "block_tables", a.block_tables, 0, d.num_seqs, "num_seqs", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "query_start_loc", a.query_start_loc, 0, int64_t{d.num_seqs} + 1,
+                               "num_seqs + 1", fail));
+  NPUKIT_CONTRACT(std::isfinite(a.scale), NPUKIT_ERR_ARGUMENT, "%s: scale %g is not finite", fn, a.scale);
+  d.rotary_dim = 0;
+  d.max_position = 0;
+  if (a.rope_style != NPUKIT_ROPE_NONE) {
+    NPUKIT_CONTRACT(a.rope_style == NPUKIT_ROPE_NEOX || a.rope_style == NPUKIT_ROPE_GPTJ, NPUKIT_ERR_ARGUMENT,
+                    "%s: unknown rope_style %d", fn, a.rope_style);
+    NPUKIT_CONTRACT(a.rotary_dim > 0 && a.rotary_dim % 2 == 0 && a.rotary_dim <= d.head_dim, NPUKIT_ERR_ARGUMENT,
+                    "%s: rotary_dim %d must be even, positive and <= head_dim %d", fn, a.rotary_dim, d.head_dim);
+    NPUKIT_CONTRACT_OK(check_tensor(fn, "cos_sin", a.cos_sin, location, 2, NPUKIT_F32, fail));
+    NPUKIT_CONTRACT_OK(check_dim(fn, "cos_sin", a.cos_sin, 1, a.rotary_dim, "rotary_dim", fail));
+    d.rotary_dim = a.rotary_dim;
+    d.max_position = dim(a.cos_sin, 0);
   }
   return NPUKIT_OK;
 }
 
 // The index values, from host-readable copies of block_tables, seq_lens and query_start_loc.
 template <class Fail>
-int attention_indices(const AttentionCall& c, const int32_t* tables, const int32_t* lens, const int32_t* starts,
-                      int max_position, Fail fail) {
-  NPUKIT_CONTRACT(starts[0] == 0 && starts[c.num_seqs] == c.num_tokens, NPUKIT_ERR_BOUNDS,
-                  "paged_attention: query_start_loc must run from 0 to num_tokens %d", c.num_tokens);
-  const int64_t capacity = int64_t{c.max_blocks_per_seq} * c.block_size;
-  for (int s = 0; s < c.num_seqs; s++) {
+int attention_indices(const AttentionDims& d, int rope_style, const int32_t* tables, const int32_t* lens,
+                      const int32_t* starts, Fail fail) {
+  NPUKIT_CONTRACT(starts[0] == 0 && starts[d.num_seqs] == d.num_tokens, NPUKIT_ERR_BOUNDS,
+                  "paged_attention: query_start_loc must run from 0 to num_tokens %d", d.num_tokens);
+  const int64_t capacity = int64_t{d.max_blocks_per_seq} * d.block_size;
+  for (int s = 0; s < d.num_seqs; s++) {
     const int q_len = starts[s + 1] - starts[s];
     const int len = lens[s];
     NPUKIT_CONTRACT(q_len >= 0, NPUKIT_ERR_BOUNDS, "paged_attention: query_start_loc decreases at sequence %d", s);
     NPUKIT_CONTRACT(len >= q_len && int64_t{len} <= capacity, NPUKIT_ERR_BOUNDS,
                     "paged_attention: seq_lens[%d] = %d is outside [%d, %lld]", s, len, q_len, (long long)capacity);
     if (q_len == 0) continue;
-    NPUKIT_CONTRACT(c.rope_style == NPUKIT_ROPE_NONE || len <= max_position, NPUKIT_ERR_BOUNDS,
-                    "paged_attention: sequence %d needs %d positions, cos_sin has %d", s, len, max_position);
-    const int used = static_cast<int>((int64_t{len} + c.block_size - 1) / c.block_size);
+    NPUKIT_CONTRACT(rope_style == NPUKIT_ROPE_NONE || len <= d.max_position, NPUKIT_ERR_BOUNDS,
+                    "paged_attention: sequence %d needs %d positions, cos_sin has %d", s, len, d.max_position);
+    const int used = static_cast<int>((int64_t{len} + d.block_size - 1) / d.block_size);
     for (int b = 0; b < used; b++) {
-      const int32_t id = tables[int64_t{s} * c.max_blocks_per_seq + b];
-      NPUKIT_CONTRACT(id >= 0 && id < c.num_blocks, NPUKIT_ERR_BOUNDS,
-                      "paged_attention: block_tables[%d][%d] = %d is outside [0, %d)", s, b, id, c.num_blocks);
+      const int32_t id = tables[int64_t{s} * d.max_blocks_per_seq + b];
+      NPUKIT_CONTRACT(id >= 0 && id < d.num_blocks, NPUKIT_ERR_BOUNDS,
+                      "paged_attention: block_tables[%d][%d] = %d is outside [0, %d)", s, b, id, d.num_blocks);
     }
   }
   return NPUKIT_OK;
 }
 
-// The arguments of a KV cache write (see npukit/attention.h).
-struct WriteKvCall {
-  const void* key;
-  int key_dtype;
-  const void* value;
-  int value_dtype;
-  int64_t kv_numel;
-  const void* k_cache;
-  const void* v_cache;
-  int cache_dtype;
-  int64_t cache_numel;
-  const void* slot_mapping;
+// ---- KV cache write (npukit/attention.h) ----
+
+struct WriteKvDims {
   int num_tokens, num_kv_heads, head_dim, num_blocks, block_size;
 };
 
 template <class Fail>
-int write_kv_sizes(const WriteKvCall& c, Fail fail) {
-  NPUKIT_CONTRACT(c.key && c.value && c.k_cache && c.v_cache && c.slot_mapping, NPUKIT_ERR_ARGUMENT,
-                  "write_kv: a required buffer is null");
-  NPUKIT_CONTRACT(is_float_dtype(c.key_dtype) && is_float_dtype(c.value_dtype) && is_float_dtype(c.cache_dtype),
-                  NPUKIT_ERR_ARGUMENT, "write_kv: key, value and cache must be F32, F16 or BF16");
-  NPUKIT_CONTRACT(c.num_tokens >= 0 && c.num_kv_heads > 0 && c.head_dim > 0 && c.num_blocks >= 0 && c.block_size > 0,
-                  NPUKIT_ERR_ARGUMENT, "write_kv: sizes must be positive");
-  const int64_t row = int64_t{c.num_kv_heads} * c.head_dim;
-  NPUKIT_CONTRACT(c.kv_numel == int64_t{c.num_tokens} * row, NPUKIT_ERR_BOUNDS,
-                  "write_kv: key/value have %lld elements, expected %lld", (long long)c.kv_numel,
-                  (long long)(int64_t{c.num_tokens} * row));
-  const int64_t num_slots = int64_t{c.num_blocks} * c.block_size;
-  NPUKIT_CONTRACT(c.cache_numel == num_slots * row, NPUKIT_ERR_BOUNDS,
-                  "write_kv: cache has %lld elements, expected %lld", (long long)c.cache_numel,
-                  (long long)(num_slots * row));
+int write_kv_sizes(const npukit_write_kv_args& a, int location, WriteKvDims& d, Fail fail) {
+  const char* fn = "write_kv";
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "key", a.key, location, 3, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "value", a.value, location, 3, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "k_cache", a.k_cache, location, 4, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "v_cache", a.v_cache, location, 4, a.k_cache.dtype, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "slot_mapping", a.slot_mapping, location, 1, NPUKIT_I32, fail));
+  d.num_tokens = dim(a.key, 0);
+  d.num_kv_heads = dim(a.key, 1);
+  d.head_dim = dim(a.key, 2);
+  d.num_blocks = dim(a.k_cache, 0);
+  d.block_size = dim(a.k_cache, 1);
+  NPUKIT_CONTRACT(d.num_kv_heads > 0 && d.head_dim > 0 && d.block_size > 0, NPUKIT_ERR_ARGUMENT,
+                  "%s: num_kv_heads, head_dim and block_size must be positive", fn);
+  for (int i = 0; i < 3; i++) NPUKIT_CONTRACT_OK(check_dim(fn, "value", a.value, i, a.key.shape[i], "shape of key", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "k_cache", a.k_cache, 2, d.num_kv_heads, "num_kv_heads of key", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "k_cache", a.k_cache, 3, d.head_dim, "head_dim of key", fail));
+  for (int i = 0; i < 4; i++) {
+    NPUKIT_CONTRACT_OK(check_dim(fn, "v_cache", a.v_cache, i, a.k_cache.shape[i], "shape of k_cache", fail));
+  }
+  NPUKIT_CONTRACT_OK(check_dim(fn, "slot_mapping", a.slot_mapping, 0, d.num_tokens, "num_tokens of key", fail));
   return NPUKIT_OK;
 }
 
 // The slots, from a host-readable copy of slot_mapping.
 template <class Fail>
-int write_kv_slots(const WriteKvCall& c, const int32_t* slots, Fail fail) {
-  const int64_t num_slots = int64_t{c.num_blocks} * c.block_size;
-  for (int t = 0; t < c.num_tokens; t++) {
+int write_kv_slots(const WriteKvDims& d, const int32_t* slots, Fail fail) {
+  const int64_t num_slots = int64_t{d.num_blocks} * d.block_size;
+  for (int t = 0; t < d.num_tokens; t++) {
     NPUKIT_CONTRACT(slots[t] >= -1 && slots[t] < num_slots, NPUKIT_ERR_BOUNDS,
                     "write_kv: slot_mapping[%d] = %d is outside [-1, %lld)", t, slots[t], (long long)num_slots);
   }
   return NPUKIT_OK;
 }
 
-// The arguments of a standalone RoPE call (see npukit/attention.h).
-struct RopeCall {
-  const void* x;
-  int x_dtype;
-  int64_t x_numel;
-  const void* positions;
-  const void* cos_sin;
-  int64_t cos_sin_numel;
-  int num_tokens, num_heads, head_dim, rotary_dim, rope_style;
+// ---- standalone RoPE (npukit/attention.h) ----
+
+struct RopeDims {
+  int num_tokens, num_heads, head_dim, max_position;
 };
 
-// Everything but the positions; sets max_position (rows of cos_sin).
 template <class Fail>
-int rope_sizes(const RopeCall& c, int& max_position, Fail fail) {
-  NPUKIT_CONTRACT(c.x && c.positions && c.cos_sin, NPUKIT_ERR_ARGUMENT, "rope: a required buffer is null");
-  NPUKIT_CONTRACT(is_float_dtype(c.x_dtype), NPUKIT_ERR_ARGUMENT, "rope: x must be F32, F16 or BF16");
-  NPUKIT_CONTRACT(c.rope_style >= NPUKIT_ROPE_NONE && c.rope_style <= NPUKIT_ROPE_GPTJ, NPUKIT_ERR_ARGUMENT,
-                  "rope: unknown rope_style %d", c.rope_style);
-  NPUKIT_CONTRACT(c.num_tokens >= 0 && c.num_heads > 0 && c.head_dim > 0, NPUKIT_ERR_ARGUMENT,
-                  "rope: sizes must be positive");
-  NPUKIT_CONTRACT(c.rotary_dim > 0 && c.rotary_dim % 2 == 0 && c.rotary_dim <= c.head_dim, NPUKIT_ERR_ARGUMENT,
-                  "rope: rotary_dim %d must be even, positive and <= head_dim %d", c.rotary_dim, c.head_dim);
-  NPUKIT_CONTRACT(c.x_numel == int64_t{c.num_tokens} * c.num_heads * c.head_dim, NPUKIT_ERR_BOUNDS,
-                  "rope: x has %lld elements, expected %lld", (long long)c.x_numel,
-                  (long long)(int64_t{c.num_tokens} * c.num_heads * c.head_dim));
-  NPUKIT_CONTRACT(c.cos_sin_numel % c.rotary_dim == 0 && c.cos_sin_numel / c.rotary_dim <= INT32_MAX,
-                  NPUKIT_ERR_BOUNDS, "rope: cos_sin size %lld is not a multiple of rotary_dim", (long long)c.cos_sin_numel);
-  max_position = static_cast<int>(c.cos_sin_numel / c.rotary_dim);
+int rope_sizes(const npukit_rope_args& a, int location, RopeDims& d, Fail fail) {
+  const char* fn = "rope";
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "x", a.x, location, 3, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "positions", a.positions, location, 1, NPUKIT_I32, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "cos_sin", a.cos_sin, location, 2, NPUKIT_F32, fail));
+  NPUKIT_CONTRACT(a.rope_style >= NPUKIT_ROPE_NONE && a.rope_style <= NPUKIT_ROPE_GPTJ, NPUKIT_ERR_ARGUMENT,
+                  "%s: unknown rope_style %d", fn, a.rope_style);
+  d.num_tokens = dim(a.x, 0);
+  d.num_heads = dim(a.x, 1);
+  d.head_dim = dim(a.x, 2);
+  d.max_position = dim(a.cos_sin, 0);
+  NPUKIT_CONTRACT(d.num_heads > 0 && d.head_dim > 0, NPUKIT_ERR_ARGUMENT, "%s: sizes must be positive", fn);
+  NPUKIT_CONTRACT(a.rotary_dim > 0 && a.rotary_dim % 2 == 0 && a.rotary_dim <= d.head_dim, NPUKIT_ERR_ARGUMENT,
+                  "%s: rotary_dim %d must be even, positive and <= head_dim %d", fn, a.rotary_dim, d.head_dim);
+  NPUKIT_CONTRACT_OK(check_dim(fn, "cos_sin", a.cos_sin, 1, a.rotary_dim, "rotary_dim", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "positions", a.positions, 0, d.num_tokens, "num_tokens of x", fail));
   return NPUKIT_OK;
 }
 
 // The positions, from a host-readable copy.
 template <class Fail>
-int rope_positions(const RopeCall& c, const int32_t* positions, int max_position, Fail fail) {
-  for (int t = 0; t < c.num_tokens; t++) {
-    NPUKIT_CONTRACT(positions[t] >= 0 && positions[t] < max_position, NPUKIT_ERR_BOUNDS,
-                    "rope: positions[%d] = %d is outside [0, %d)", t, positions[t], max_position);
+int rope_positions(const RopeDims& d, const int32_t* positions, Fail fail) {
+  for (int t = 0; t < d.num_tokens; t++) {
+    NPUKIT_CONTRACT(positions[t] >= 0 && positions[t] < d.max_position, NPUKIT_ERR_BOUNDS,
+                    "rope: positions[%d] = %d is outside [0, %d)", t, positions[t], d.max_position);
   }
   return NPUKIT_OK;
 }
 
-// True when rows first, first + stride, ..., first + (batch - 1) * stride of a [*, vocab] buffer
-// of numel elements all exist; written so that no product can overflow.
-inline bool rows_fit(int64_t numel, int vocab, int batch, int64_t first, int64_t stride) {
-  if (numel < 0 || first < 0 || stride < 1) return false;
+// ---- contrastive scoring (npukit/contrastive.h) ----
+
+// True when rows first, first + stride, ..., first + (batch - 1) * stride of a tensor of `rows`
+// rows all exist; written so that no product can overflow.
+inline bool rows_fit(int64_t rows, int batch, int64_t first, int64_t stride) {
+  if (first < 0 || stride < 1) return false;
   if (batch == 0) return true;
-  const int64_t rows = numel / vocab;
   if (first >= rows) return false;
   return (batch - 1) <= (rows - 1 - first) / stride;
 }
 
-// The arguments of a contrastive-scoring call (see npukit/contrastive.h).
-struct ContrastiveCall {
-  const void* expert_logits;
-  int64_t expert_numel, expert_first_row, expert_row_stride;
-  const void* base_logits;
-  int64_t base_numel, base_first_row, base_row_stride;
-  int dtype, batch, vocab;
-  float ln_alpha, beta;
-  const void* token;
-  int64_t token_numel;
-  const void* score;
-  int64_t score_numel;
-  const void* valid_count;
-  int64_t valid_count_numel;
-  int top_k;
-  const void* topk_index;
-  const void* topk_score;
-  int64_t topk_numel;
-  float temperature;
-  const void* seeds;
-  int64_t seeds_numel;
+struct ContrastiveDims {
+  int batch, vocab, expert_rows, base_rows;
 };
 
+// Views, sizes and scalars. The logits themselves (NaN rows) are the kernel's to find.
 template <class Fail>
-int contrastive_arguments(const ContrastiveCall& c, Fail fail) {
-  NPUKIT_CONTRACT(c.expert_logits && c.base_logits && c.token && c.score && c.valid_count, NPUKIT_ERR_ARGUMENT,
-                  "contrastive: a required buffer is null");
-  NPUKIT_CONTRACT(is_float_dtype(c.dtype), NPUKIT_ERR_ARGUMENT, "contrastive: logits must be F32, F16 or BF16");
-  NPUKIT_CONTRACT(c.batch >= 0 && c.vocab >= 1, NPUKIT_ERR_ARGUMENT, "contrastive: batch %d / vocab %d out of range",
-                  c.batch, c.vocab);
-  NPUKIT_CONTRACT(std::isfinite(c.ln_alpha) && c.ln_alpha <= 0.0f, NPUKIT_ERR_ARGUMENT,
-                  "contrastive: ln_alpha %g must be finite and <= 0 (alpha in (0, 1])", c.ln_alpha);
-  NPUKIT_CONTRACT(std::isfinite(c.beta) && c.beta >= 0.0f, NPUKIT_ERR_ARGUMENT,
-                  "contrastive: beta %g must be finite and >= 0", c.beta);
-  NPUKIT_CONTRACT(rows_fit(c.expert_numel, c.vocab, c.batch, c.expert_first_row, c.expert_row_stride),
-                  NPUKIT_ERR_BOUNDS, "contrastive: expert rows %lld + b * %lld (b < %d) do not fit %lld elements",
-                  (long long)c.expert_first_row, (long long)c.expert_row_stride, c.batch, (long long)c.expert_numel);
-  NPUKIT_CONTRACT(rows_fit(c.base_numel, c.vocab, c.batch, c.base_first_row, c.base_row_stride), NPUKIT_ERR_BOUNDS,
-                  "contrastive: base rows %lld + b * %lld (b < %d) do not fit %lld elements",
-                  (long long)c.base_first_row, (long long)c.base_row_stride, c.batch, (long long)c.base_numel);
-  NPUKIT_CONTRACT(c.token_numel == c.batch && c.score_numel == c.batch && c.valid_count_numel == c.batch,
-                  NPUKIT_ERR_BOUNDS, "contrastive: token, score and valid_count must hold batch = %d elements",
-                  c.batch);
-  NPUKIT_CONTRACT(c.top_k >= 0 && c.top_k <= c.vocab, NPUKIT_ERR_ARGUMENT,
-                  "contrastive: top_k %d outside [0, vocab %d]", c.top_k, c.vocab);
-  if (c.top_k > 0) {
-    NPUKIT_CONTRACT(c.topk_index && c.topk_score, NPUKIT_ERR_ARGUMENT, "contrastive: top-k buffers are null");
-    NPUKIT_CONTRACT(c.topk_numel == int64_t{c.batch} * c.top_k, NPUKIT_ERR_BOUNDS,
-                    "contrastive: top-k buffers hold %lld elements, expected %lld", (long long)c.topk_numel,
-                    (long long)(int64_t{c.batch} * c.top_k));
+int contrastive_arguments(const npukit_contrastive_args& a, int location, ContrastiveDims& d, Fail fail) {
+  const char* fn = "contrastive";
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "expert", a.expert, location, 2, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "base", a.base, location, 2, a.expert.dtype, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "token", a.token, location, 1, NPUKIT_I32, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "score", a.score, location, 1, NPUKIT_F32, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "valid_count", a.valid_count, location, 1, NPUKIT_I32, fail));
+  d.batch = dim(a.token, 0);
+  d.vocab = dim(a.expert, 1);
+  d.expert_rows = dim(a.expert, 0);
+  d.base_rows = dim(a.base, 0);
+  NPUKIT_CONTRACT(d.vocab >= 1, NPUKIT_ERR_ARGUMENT, "%s: vocab %d out of range", fn, d.vocab);
+  NPUKIT_CONTRACT_OK(check_dim(fn, "base", a.base, 1, d.vocab, "vocab of expert", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "score", a.score, 0, d.batch, "batch = length of token", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "valid_count", a.valid_count, 0, d.batch, "batch = length of token", fail));
+  NPUKIT_CONTRACT(std::isfinite(a.ln_alpha) && a.ln_alpha <= 0.0f, NPUKIT_ERR_ARGUMENT,
+                  "%s: ln_alpha %g must be finite and <= 0 (alpha in (0, 1])", fn, a.ln_alpha);
+  NPUKIT_CONTRACT(std::isfinite(a.beta) && a.beta >= 0.0f, NPUKIT_ERR_ARGUMENT,
+                  "%s: beta %g must be finite and >= 0", fn, a.beta);
+  NPUKIT_CONTRACT(rows_fit(d.expert_rows, d.batch, a.expert_first_row, a.expert_row_stride), NPUKIT_ERR_BOUNDS,
+                  "%s: expert rows %lld + b * %lld (b < %d) do not fit %d rows", fn, (long long)a.expert_first_row,
+                  (long long)a.expert_row_stride, d.batch, d.expert_rows);
+  NPUKIT_CONTRACT(rows_fit(d.base_rows, d.batch, a.base_first_row, a.base_row_stride), NPUKIT_ERR_BOUNDS,
+                  "%s: base rows %lld + b * %lld (b < %d) do not fit %d rows", fn, (long long)a.base_first_row,
+                  (long long)a.base_row_stride, d.batch, d.base_rows);
+  NPUKIT_CONTRACT(a.top_k >= 0 && a.top_k <= d.vocab, NPUKIT_ERR_ARGUMENT, "%s: top_k %d outside [0, vocab %d]", fn,
+                  a.top_k, d.vocab);
+  if (a.top_k > 0) {
+    NPUKIT_CONTRACT_OK(check_tensor(fn, "topk_index", a.topk_index, location, 2, NPUKIT_I32, fail));
+    NPUKIT_CONTRACT_OK(check_tensor(fn, "topk_score", a.topk_score, location, 2, NPUKIT_F32, fail));
+    NPUKIT_CONTRACT_OK(check_dim(fn, "topk_index", a.topk_index, 0, d.batch, "batch", fail));
+    NPUKIT_CONTRACT_OK(check_dim(fn, "topk_index", a.topk_index, 1, a.top_k, "top_k", fail));
+    NPUKIT_CONTRACT_OK(check_dim(fn, "topk_score", a.topk_score, 0, d.batch, "batch", fail));
+    NPUKIT_CONTRACT_OK(check_dim(fn, "topk_score", a.topk_score, 1, a.top_k, "top_k", fail));
   }
-  if (c.seeds) {
-    NPUKIT_CONTRACT(std::isfinite(c.temperature) && c.temperature > 0.0f, NPUKIT_ERR_ARGUMENT,
-                    "contrastive: temperature %g must be finite and > 0", c.temperature);
-    NPUKIT_CONTRACT(c.seeds_numel == c.batch, NPUKIT_ERR_BOUNDS, "contrastive: %lld seeds for batch %d",
-                    (long long)c.seeds_numel, c.batch);
+  if (a.seeds) {
+    NPUKIT_CONTRACT(std::isfinite(a.temperature) && a.temperature > 0.0f, NPUKIT_ERR_ARGUMENT,
+                    "%s: temperature %g must be finite and > 0", fn, a.temperature);
+    NPUKIT_CONTRACT(a.num_seeds == d.batch, NPUKIT_ERR_BOUNDS, "%s: %lld seeds for batch %d", fn,
+                    (long long)a.num_seeds, d.batch);
   }
   return NPUKIT_OK;
 }
 
-// The arguments of BGMV shrink (see npukit/bgmv.h).
-struct BgmvShrinkCall {
-  const void* x;
-  int x_dtype;
-  int64_t x_numel;
-  const void* a;
-  int a_dtype;
-  int64_t a_numel;
-  const void* indices;
-  int64_t indices_numel;
-  const void* y;
-  int64_t y_numel;
+// ---- BGMV (npukit/bgmv.h) ----
+
+struct BgmvShrinkDims {
   int batch, h_in, rank, num_loras;
 };
 
 template <class Fail>
-int bgmv_shrink_sizes(const BgmvShrinkCall& c, Fail fail) {
-  NPUKIT_CONTRACT(c.x && c.a && c.indices && c.y, NPUKIT_ERR_ARGUMENT, "bgmv_shrink: a required buffer is null");
-  NPUKIT_CONTRACT(is_float_dtype(c.x_dtype) && is_float_dtype(c.a_dtype), NPUKIT_ERR_ARGUMENT,
-                  "bgmv_shrink: x and A must be F32, F16 or BF16");
-  NPUKIT_CONTRACT(c.batch >= 0 && c.h_in >= 0 && c.rank >= 0 && c.num_loras >= 0, NPUKIT_ERR_ARGUMENT,
-                  "bgmv_shrink: negative size");
-  NPUKIT_CONTRACT(c.x_numel == int64_t{c.batch} * c.h_in && c.y_numel == int64_t{c.batch} * c.rank &&
-                      c.indices_numel == c.batch,
-                  NPUKIT_ERR_BOUNDS, "bgmv_shrink: x, y or indices does not match batch %d", c.batch);
-  NPUKIT_CONTRACT(c.a_numel == int64_t{c.num_loras} * c.rank * c.h_in, NPUKIT_ERR_BOUNDS,
-                  "bgmv_shrink: A has %lld elements, expected %lld", (long long)c.a_numel,
-                  (long long)(int64_t{c.num_loras} * c.rank * c.h_in));
+int bgmv_shrink_sizes(const npukit_bgmv_shrink_args& a, int location, BgmvShrinkDims& d, Fail fail) {
+  const char* fn = "bgmv_shrink";
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "x", a.x, location, 2, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "A", a.a, location, 3, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "indices", a.indices, location, 1, NPUKIT_I32, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "y", a.y, location, 2, NPUKIT_F32, fail));
+  d.batch = dim(a.x, 0);
+  d.h_in = dim(a.x, 1);
+  d.num_loras = dim(a.a, 0);
+  d.rank = dim(a.a, 1);
+  NPUKIT_CONTRACT_OK(check_dim(fn, "A", a.a, 2, d.h_in, "h_in of x", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "indices", a.indices, 0, d.batch, "batch of x", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "y", a.y, 0, d.batch, "batch of x", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "y", a.y, 1, d.rank, "rank of A", fail));
   return NPUKIT_OK;
 }
 
-// The arguments of BGMV expand (see npukit/bgmv.h).
-struct BgmvExpandCall {
-  const void* v;
-  int v_dtype;
-  int64_t v_numel;
-  const void* w;
-  int w_dtype;
-  int64_t w_numel;
-  const void* indices;
-  int64_t indices_numel;
-  const void* y;
-  int y_dtype;
-  int64_t y_numel;
-  int y_row, offset, batch, rank, h_out, num_loras;
+struct BgmvExpandDims {
+  int batch, rank, h_out, num_loras, y_row;
 };
 
 template <class Fail>
-int bgmv_expand_sizes(const BgmvExpandCall& c, Fail fail) {
-  NPUKIT_CONTRACT(c.v && c.w && c.indices && c.y, NPUKIT_ERR_ARGUMENT, "bgmv_expand: a required buffer is null");
-  NPUKIT_CONTRACT(is_float_dtype(c.v_dtype) && is_float_dtype(c.w_dtype) && is_float_dtype(c.y_dtype),
-                  NPUKIT_ERR_ARGUMENT, "bgmv_expand: v, W and y must be F32, F16 or BF16");
-  NPUKIT_CONTRACT(c.batch >= 0 && c.rank >= 0 && c.h_out >= 0 && c.num_loras >= 0 && c.y_row >= 0,
-                  NPUKIT_ERR_ARGUMENT, "bgmv_expand: negative size");
-  NPUKIT_CONTRACT(c.offset >= 0 && int64_t{c.offset} + c.h_out <= c.y_row, NPUKIT_ERR_BOUNDS,
-                  "bgmv_expand: slice [%d, %lld) is outside a row of %d", c.offset,
-                  (long long)(int64_t{c.offset} + c.h_out), c.y_row);
-  NPUKIT_CONTRACT(c.v_numel == int64_t{c.batch} * c.rank && c.y_numel == int64_t{c.batch} * c.y_row &&
-                      c.indices_numel == c.batch,
-                  NPUKIT_ERR_BOUNDS, "bgmv_expand: v, y or indices does not match batch %d", c.batch);
-  NPUKIT_CONTRACT(c.w_numel == int64_t{c.num_loras} * c.h_out * c.rank, NPUKIT_ERR_BOUNDS,
-                  "bgmv_expand: W has %lld elements, expected %lld", (long long)c.w_numel,
-                  (long long)(int64_t{c.num_loras} * c.h_out * c.rank));
+int bgmv_expand_sizes(const npukit_bgmv_expand_args& a, int location, BgmvExpandDims& d, Fail fail) {
+  const char* fn = "bgmv_expand";
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "v", a.v, location, 2, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "W", a.w, location, 3, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "indices", a.indices, location, 1, NPUKIT_I32, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "y", a.y, location, 2, kAnyFloat, fail));
+  d.batch = dim(a.v, 0);
+  d.rank = dim(a.v, 1);
+  d.num_loras = dim(a.w, 0);
+  d.h_out = dim(a.w, 1);
+  d.y_row = dim(a.y, 1);
+  NPUKIT_CONTRACT_OK(check_dim(fn, "W", a.w, 2, d.rank, "rank of v", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "indices", a.indices, 0, d.batch, "batch of v", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "y", a.y, 0, d.batch, "batch of v", fail));
+  NPUKIT_CONTRACT(a.offset >= 0 && int64_t{a.offset} + d.h_out <= d.y_row, NPUKIT_ERR_BOUNDS,
+                  "%s: slice [%d, %lld) is outside a row of %d", fn, a.offset, (long long)(int64_t{a.offset} + d.h_out),
+                  d.y_row);
   return NPUKIT_OK;
 }
 
 // The adapter index of every row, from a host-readable copy: -1 (no adapter) or a valid adapter.
 template <class Fail>
-int bgmv_indices(const char* what, const int32_t* indices, int batch, int num_loras, Fail fail) {
+int bgmv_indices(const char* fn, const int32_t* indices, int batch, int num_loras, Fail fail) {
   for (int b = 0; b < batch; b++) {
     NPUKIT_CONTRACT(indices[b] >= -1 && indices[b] < num_loras, NPUKIT_ERR_BOUNDS,
-                    "%s: indices[%d] = %d is outside [-1, %d)", what, b, indices[b], num_loras);
+                    "%s: indices[%d] = %d is outside [-1, %d)", fn, b, indices[b], num_loras);
   }
   return NPUKIT_OK;
 }
 
-// A dense matmul out[m, n] = x[m, k] . weight[n, k]^T (see npukit/matmul.h).
+// ---- matmul (npukit/matmul.h) ----
+
+struct MatmulDims {
+  int m, k, n;
+};
+
 template <class Fail>
-int matmul_sizes(const void* x, int x_dtype, int64_t x_numel, const void* w, int w_dtype, int64_t w_numel,
-                 const void* out, int64_t out_numel, int m, int k, int n, Fail fail) {
-  NPUKIT_CONTRACT(x && w && out, NPUKIT_ERR_ARGUMENT, "matmul: a required buffer is null");
-  NPUKIT_CONTRACT(is_float_dtype(x_dtype) && is_float_dtype(w_dtype), NPUKIT_ERR_ARGUMENT,
-                  "matmul: x and weight must be F32, F16 or BF16");
-  NPUKIT_CONTRACT(m >= 0 && k >= 0 && n >= 0, NPUKIT_ERR_ARGUMENT, "matmul: negative size");
-  NPUKIT_CONTRACT(x_numel == int64_t{m} * k && w_numel == int64_t{n} * k && out_numel == int64_t{m} * n,
-                  NPUKIT_ERR_BOUNDS, "matmul: buffers do not match m %d, k %d, n %d", m, k, n);
+int matmul_sizes(const npukit_matmul_args& a, int location, MatmulDims& d, Fail fail) {
+  const char* fn = "matmul";
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "x", a.x, location, 2, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "weight", a.weight, location, 2, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "out", a.out, location, 2, NPUKIT_F32, fail));
+  d.m = dim(a.x, 0);
+  d.k = dim(a.x, 1);
+  d.n = dim(a.weight, 0);
+  NPUKIT_CONTRACT_OK(check_dim(fn, "weight", a.weight, 1, d.k, "k of x", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "out", a.out, 0, d.m, "m of x", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "out", a.out, 1, d.n, "n of weight", fail));
   return NPUKIT_OK;
 }
 

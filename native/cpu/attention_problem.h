@@ -26,7 +26,7 @@ struct AttentionProblem {
 };
 
 // Both return false if a worker failed (out of memory); they never read outside the buffers of
-// a problem that npukit_paged_attention validated.
+// a problem that npukit_cpu_paged_attention validated.
 bool paged_attention_generic(const AttentionProblem& p);
 bool paged_attention_avx2(const AttentionProblem& p);
 bool paged_attention_avx512(const AttentionProblem& p);

@@ -7,31 +7,23 @@
 
 #include "contract_checks.h"
 #include "contrastive_problem.h"
-#include "convert.h"
 #include "cpu_features.h"
-#include "npukit/contrastive.h"
+#include "npukit/kernels.h"
 #include "status.h"
 
-extern "C" int npukit_contrastive(
-    const void* expert_logits, int64_t expert_numel, int64_t expert_first_row, int64_t expert_row_stride,
-    const void* base_logits, int64_t base_numel, int64_t base_first_row, int64_t base_row_stride,
-    int dtype, int batch, int vocab, float ln_alpha, float beta,
-    int32_t* token, int64_t token_numel, float* score, int64_t score_numel,
-    int32_t* valid_count, int64_t valid_count_numel,
-    int top_k, int32_t* topk_index, float* topk_score, int64_t topk_numel,
-    float temperature, const int64_t* seeds, int64_t seeds_numel) {
-  const npukit::contract::ContrastiveCall call{
-      expert_logits, expert_numel, expert_first_row, expert_row_stride, base_logits, base_numel, base_first_row,
-      base_row_stride, dtype, batch, vocab, ln_alpha, beta, token, token_numel, score, score_numel, valid_count,
-      valid_count_numel, top_k, topk_index, topk_score, topk_numel, temperature, seeds, seeds_numel};
-  const auto fail = [](int code, const char* fmt, auto... args) { return npukit::fail(code, fmt, args...); };
-  if (const int status = npukit::contract::contrastive_arguments(call, fail)) return status;
-
-  const npukit::ContrastiveProblem p{expert_logits, expert_first_row, expert_row_stride,
-                                     base_logits,   base_first_row,   base_row_stride,
-                                     dtype,         batch,            vocab,
-                                     ln_alpha,      beta,             temperature,
-                                     seeds,         top_k};
+extern "C" int npukit_cpu_contrastive(const npukit_contrastive_args* args) {
+  const auto fail = [](int code, const char* fmt, auto... v) { return npukit::fail(code, fmt, v...); };
+  if (args == nullptr) return fail(NPUKIT_ERR_ARGUMENT, "contrastive: args is null");
+  const npukit_contrastive_args& a = *args;
+  npukit::contract::ContrastiveDims d{};
+  if (const int status = npukit::contract::contrastive_arguments(a, NPUKIT_HOST, d, fail)) return status;
+  const int batch = d.batch;
+  const int top_k = a.top_k;
+  const npukit::ContrastiveProblem p{a.expert.data, a.expert_first_row, a.expert_row_stride,
+                                     a.base.data,   a.base_first_row,   a.base_row_stride,
+                                     a.expert.dtype, batch,             d.vocab,
+                                     a.ln_alpha,    a.beta,             a.temperature,
+                                     a.seeds,       top_k};
   std::vector<npukit::RowResult> results;
   std::vector<int32_t> topk_index_tmp;
   std::vector<float> topk_score_tmp;
@@ -51,11 +43,16 @@ extern "C" int npukit_contrastive(
     NPUKIT_REQUIRE(results[b].status != npukit::kRowExpertNaN, NPUKIT_ERR_DATA, "expert: row %d contains NaN", b);
     NPUKIT_REQUIRE(results[b].status != npukit::kRowBaseNaN, NPUKIT_ERR_DATA, "base: row %d contains NaN", b);
   }
+  auto* token = static_cast<int32_t*>(a.token.data);
+  auto* score = static_cast<float*>(a.score.data);
+  auto* valid_count = static_cast<int32_t*>(a.valid_count.data);
   for (int b = 0; b < batch; b++) {
     token[b] = results[b].token;
     score[b] = results[b].score;
     valid_count[b] = results[b].valid_count;
   }
+  auto* topk_index = static_cast<int32_t*>(a.topk_index.data);
+  auto* topk_score = static_cast<float*>(a.topk_score.data);
   for (size_t j = 0; j < topk_index_tmp.size(); j++) {
     topk_index[j] = topk_index_tmp[j];
     topk_score[j] = topk_score_tmp[j];

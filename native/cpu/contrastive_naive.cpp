@@ -12,7 +12,8 @@
 #include <limits>
 
 #include "convert.h"
-#include "npukit/contrastive.h"
+#include "contract_checks.h"
+#include "npukit/bench.h"
 #include "status.h"
 #include "thread_pool.h"
 
@@ -29,25 +30,35 @@ void log_softmax(const void* row, int dtype, int n, float* out) {
 
 }  // namespace
 
-extern "C" int npukit_contrastive_naive(
-    const void* expert_logits, int64_t expert_numel, int64_t expert_first_row, int64_t expert_row_stride,
-    const void* base_logits, int64_t base_numel, int64_t base_first_row, int64_t base_row_stride,
-    int dtype, int batch, int vocab, float ln_alpha, float beta,
-    int32_t* token, int64_t token_numel, float* workspace, int64_t workspace_numel) {
+extern "C" int npukit_cpu_contrastive_naive(const npukit_contrastive_args* args, const npukit_tensor* workspace_t) {
   using npukit::fail;
-  NPUKIT_REQUIRE(expert_logits && base_logits && token && workspace, NPUKIT_ERR_ARGUMENT,
-                 "contrastive_naive: a required buffer is null");
-  NPUKIT_REQUIRE(npukit::is_float_dtype(dtype) && batch >= 0 && vocab >= 1, NPUKIT_ERR_ARGUMENT,
-                 "contrastive_naive: bad dtype or sizes");
-  NPUKIT_REQUIRE(token_numel == batch && workspace_numel == 2 * int64_t{batch} * vocab, NPUKIT_ERR_BOUNDS,
-                 "contrastive_naive: token or workspace has the wrong size");
-  NPUKIT_REQUIRE(expert_first_row >= 0 && expert_row_stride >= 1 && base_first_row >= 0 && base_row_stride >= 1,
-                 NPUKIT_ERR_BOUNDS, "contrastive_naive: bad row views");
+  const auto fail_here = [](int code, const char* fmt, auto... v) { return npukit::fail(code, fmt, v...); };
+  NPUKIT_REQUIRE(args && workspace_t, NPUKIT_ERR_ARGUMENT, "contrastive_naive: args or workspace is null");
+  const npukit_contrastive_args& a = *args;
+  const char* fn = "contrastive_naive";
+  using npukit::contract::check_tensor;
+  using npukit::contract::kAnyFloat;
+  if (int s = check_tensor(fn, "expert", a.expert, NPUKIT_HOST, 2, kAnyFloat, fail_here)) return s;
+  if (int s = check_tensor(fn, "base", a.base, NPUKIT_HOST, 2, a.expert.dtype, fail_here)) return s;
+  if (int s = check_tensor(fn, "token", a.token, NPUKIT_HOST, 1, NPUKIT_I32, fail_here)) return s;
+  if (int s = check_tensor(fn, "workspace", *workspace_t, NPUKIT_HOST, 1, NPUKIT_F32, fail_here)) return s;
+  const int batch = npukit::contract::dim(a.token, 0);
+  const int vocab = npukit::contract::dim(a.expert, 1);
+  NPUKIT_REQUIRE(vocab >= 1 && a.base.shape[1] == vocab, NPUKIT_ERR_ARGUMENT, "contrastive_naive: bad vocab");
+  NPUKIT_REQUIRE(workspace_t->numel == 2 * int64_t{batch} * vocab, NPUKIT_ERR_BOUNDS,
+                 "contrastive_naive: workspace has the wrong size");
+  NPUKIT_REQUIRE(npukit::contract::rows_fit(a.expert.shape[0], batch, a.expert_first_row, a.expert_row_stride) &&
+                     npukit::contract::rows_fit(a.base.shape[0], batch, a.base_first_row, a.base_row_stride),
+                 NPUKIT_ERR_BOUNDS, "contrastive_naive: rows do not fit the tensors");
   if (batch == 0) return npukit::ok();
-  const int64_t last_e = expert_first_row + int64_t{batch - 1} * expert_row_stride;
-  const int64_t last_a = base_first_row + int64_t{batch - 1} * base_row_stride;
-  NPUKIT_REQUIRE((last_e + 1) * vocab <= expert_numel && (last_a + 1) * vocab <= base_numel, NPUKIT_ERR_BOUNDS,
-                 "contrastive_naive: rows do not fit the buffers");
+  const int dtype = a.expert.dtype;
+  const void* expert_logits = a.expert.data;
+  const void* base_logits = a.base.data;
+  const int64_t expert_first_row = a.expert_first_row, expert_row_stride = a.expert_row_stride;
+  const int64_t base_first_row = a.base_first_row, base_row_stride = a.base_row_stride;
+  const float ln_alpha = a.ln_alpha, beta = a.beta;
+  auto* token = static_cast<int32_t*>(a.token.data);
+  auto* workspace = static_cast<float*>(workspace_t->data);
   const int size = npukit::dtype_size(dtype);
   float* ws_e = workspace;
   float* ws_a = workspace + int64_t{batch} * vocab;

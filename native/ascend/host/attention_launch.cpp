@@ -1,12 +1,12 @@
-// Host launcher of the paged-attention kernel: re-checks the call (index tensors are copied to
-// the host for that), builds the work-item table and the tiling, and launches.
+// Host launcher of the paged-attention kernel: re-checks the call (index tensors are read on the
+// host for that: their host copies, else copies from the device), builds the work-item table and
+// the tiling, and launches.
 #include <algorithm>
 #include <vector>
 
 #include "../kernels/tiling.h"
 #include "contract_checks.h"
 #include "kernels.h"
-#include "npukit/ascend.h"
 #include "runtime.h"
 
 using namespace npukit::ascend;
@@ -17,33 +17,25 @@ int32_t Align16(int32_t n) { return (n + 15) / 16 * 16; }
 
 }  // namespace
 
-extern "C" int npukit_ascend_paged_attention(
-    const void* q, int q_dtype, int64_t q_numel,
-    const void* k_cache, const void* v_cache, int cache_dtype, int64_t cache_numel,
-    const int32_t* block_tables, int64_t block_tables_numel,
-    const int32_t* seq_lens, const int32_t* query_start_loc, int num_seqs,
-    const float* cos_sin, int64_t cos_sin_numel,
-    void* out, int out_dtype, int64_t out_numel,
-    int num_tokens, int num_heads, int num_kv_heads, int head_dim,
-    int num_blocks, int block_size, int max_blocks_per_seq,
-    int rope_style, int rotary_dim, float scale) {
-  const npukit::contract::AttentionCall call{
-      q, q_dtype, q_numel, k_cache, v_cache, cache_dtype, cache_numel, block_tables, block_tables_numel,
-      seq_lens, query_start_loc, num_seqs, cos_sin, cos_sin_numel, out, out_dtype, out_numel,
-      num_tokens, num_heads, num_kv_heads, head_dim, num_blocks, block_size, max_blocks_per_seq,
-      rope_style, rotary_dim};
-  const auto fail = [](int code, const char* fmt, auto... args) { return Fail(code, fmt, args...); };
-  int max_position = 0;
-  NPUKIT_TRY(npukit::contract::attention_sizes(call, max_position, fail));
+extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) {
+  const auto fail = [](int code, const char* fmt, auto... v) { return Fail(code, fmt, v...); };
+  NPUKIT_CHECK(args != nullptr, NPUKIT_ERR_ARGUMENT, "paged_attention: args is null");
+  const npukit_attention_args& a = *args;
+  npukit::contract::AttentionDims d{};
+  NPUKIT_TRY(npukit::contract::attention_sizes(a, NPUKIT_DEVICE, d, fail));
+  const int rope_style = a.rope_style;
   const bool rope = rope_style != NPUKIT_ROPE_NONE;
 
   auto lock = Device::Lock();
   NPUKIT_TRY(Device::Bind());
-  std::vector<int32_t> tables, lens, starts;
-  NPUKIT_TRY(CopyToHost(tables, block_tables, block_tables_numel));
-  NPUKIT_TRY(CopyToHost(lens, seq_lens, num_seqs));
-  NPUKIT_TRY(CopyToHost(starts, query_start_loc, int64_t{num_seqs} + 1));
-  NPUKIT_TRY(npukit::contract::attention_indices(call, tables.data(), lens.data(), starts.data(), max_position, fail));
+  std::vector<int32_t> tables_copy, lens_copy, starts_copy;
+  const int32_t *tables, *lens, *starts;
+  NPUKIT_TRY(HostIndices(a.block_tables, tables_copy, tables));
+  NPUKIT_TRY(HostIndices(a.seq_lens, lens_copy, lens));
+  NPUKIT_TRY(HostIndices(a.query_start_loc, starts_copy, starts));
+  NPUKIT_TRY(npukit::contract::attention_indices(d, rope_style, tables, lens, starts, fail));
+  const int num_tokens = d.num_tokens, num_heads = d.num_heads, num_kv_heads = d.num_kv_heads;
+  const int head_dim = d.head_dim, num_seqs = d.num_seqs, block_size = d.block_size;
   if (num_tokens == 0) return Ok();
 
   // Tiling: the largest KV tile (up to 64 slots, within a cache block) and query-row count per
@@ -56,19 +48,19 @@ extern "C" int npukit_ascend_paged_attention(
   t.num_heads = num_heads;
   t.num_kv_heads = num_kv_heads;
   t.head_dim = head_dim;
-  t.num_blocks = num_blocks;
+  t.num_blocks = d.num_blocks;
   t.block_size = block_size;
-  t.max_blocks_per_seq = max_blocks_per_seq;
+  t.max_blocks_per_seq = d.max_blocks_per_seq;
   t.num_seqs = num_seqs;
   t.rope_style = rope_style;
-  t.rotary_dim = rope ? rotary_dim : 0;
-  t.cos_sin_rows = rope ? max_position : 0;
-  t.q_dtype = q_dtype;
-  t.cache_dtype = cache_dtype;
-  t.out_dtype = out_dtype;
+  t.rotary_dim = d.rotary_dim;
+  t.cos_sin_rows = d.max_position;
+  t.q_dtype = a.q.dtype;
+  t.cache_dtype = a.k_cache.dtype;
+  t.out_dtype = a.out.dtype;
   t.d_pad = Align16(head_dim);
-  t.rot_pad = rope ? Align16(rotary_dim) : 16;
-  t.scale = scale;
+  t.rot_pad = rope ? Align16(d.rotary_dim) : 16;
+  t.scale = a.scale;
   t.kv_tile = std::min(block_size, 64);
   t.max_rows = std::max(1, std::min(16, 64 / group));
   while (AttentionUbBytes(group, t.kv_tile, t.max_rows, t.d_pad, t.rot_pad, rope) > kUbBytes) {
@@ -97,15 +89,15 @@ extern "C" int npukit_ascend_paged_attention(
   DeviceBuffer items_dev, tiling_dev, cos_sin_dummy;
   NPUKIT_TRY(items_dev.Create(items.size() * sizeof(int32_t), items.data()));
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
-  uint8_t* cs = Gm(cos_sin);
+  uint8_t* cs = Gm(a.cos_sin.data);
   if (!rope) {
     NPUKIT_TRY(cos_sin_dummy.Create(32));  // the kernel never reads it without RoPE
     cs = cos_sin_dummy.get();
   }
   const uint32_t block_dim = static_cast<uint32_t>(std::min<int32_t>(t.num_items, kMaxBlockDim));
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_paged_attention_kernel)(
-      block_dim, Device::Stream(), Gm(q), Gm(k_cache), Gm(v_cache), Gm(block_tables), Gm(seq_lens),
-      Gm(query_start_loc), cs, items_dev.get(), Gm(out), tiling_dev.get());
+      block_dim, Device::Stream(), Gm(a.q.data), Gm(a.k_cache.data), Gm(a.v_cache.data), Gm(a.block_tables.data),
+      Gm(a.seq_lens.data), Gm(a.query_start_loc.data), cs, items_dev.get(), Gm(a.out.data), tiling_dev.get());
   NPUKIT_TRY(FinishLaunch(status, "npukit_paged_attention_kernel"));
   return Ok();
 }

@@ -9,50 +9,40 @@
 #include "../kernels/tiling.h"
 #include "contract_checks.h"
 #include "kernels.h"
-#include "npukit/ascend.h"
 #include "runtime.h"
 
 using namespace npukit::ascend;
 
-extern "C" int npukit_ascend_contrastive(
-    const void* expert_logits, int64_t expert_numel, int64_t expert_first_row, int64_t expert_row_stride,
-    const void* base_logits, int64_t base_numel, int64_t base_first_row, int64_t base_row_stride,
-    int dtype, int batch, int vocab, float ln_alpha, float beta,
-    int32_t* token, int64_t token_numel, float* score, int64_t score_numel,
-    int32_t* valid_count, int64_t valid_count_numel,
-    int top_k, int32_t* topk_index, float* topk_score, int64_t topk_numel,
-    float temperature, const int64_t* seeds, int64_t seeds_numel) {
-  const npukit::contract::ContrastiveCall call{
-      expert_logits, expert_numel, expert_first_row, expert_row_stride, base_logits, base_numel, base_first_row,
-      base_row_stride, dtype, batch, vocab, ln_alpha, beta, token, token_numel, score, score_numel, valid_count,
-      valid_count_numel, top_k, topk_index, topk_score, topk_numel, temperature, seeds, seeds_numel};
-  const auto fail = [](int code, const char* fmt, auto... args) { return Fail(code, fmt, args...); };
-  NPUKIT_TRY(npukit::contract::contrastive_arguments(call, fail));
-  const int64_t expert_rows = expert_numel / vocab;
-  const int64_t base_rows = base_numel / vocab;
-  NPUKIT_CHECK(expert_rows <= INT32_MAX && base_rows <= INT32_MAX && expert_row_stride <= INT32_MAX &&
-                   base_row_stride <= INT32_MAX,
-               NPUKIT_ERR_ARGUMENT, "contrastive: row counts exceed 32 bits");
+extern "C" int npukit_ascend_contrastive(const npukit_contrastive_args* args) {
+  const auto fail = [](int code, const char* fmt, auto... v) { return Fail(code, fmt, v...); };
+  NPUKIT_CHECK(args != nullptr, NPUKIT_ERR_ARGUMENT, "contrastive: args is null");
+  const npukit_contrastive_args& a = *args;
+  npukit::contract::ContrastiveDims d{};
+  NPUKIT_TRY(npukit::contract::contrastive_arguments(a, NPUKIT_DEVICE, d, fail));
+  NPUKIT_CHECK(a.expert_row_stride <= INT32_MAX && a.base_row_stride <= INT32_MAX, NPUKIT_ERR_ARGUMENT,
+               "contrastive: row strides exceed 32 bits");
+  const int batch = d.batch, top_k = a.top_k;
+  const int64_t* seeds = a.seeds;
   if (batch == 0) return Ok();
 
   auto lock = Device::Lock();
   NPUKIT_TRY(Device::Bind());
   ContrastiveTiling t{};
   t.batch = batch;
-  t.vocab = vocab;
-  t.dtype = dtype;
+  t.vocab = d.vocab;
+  t.dtype = a.expert.dtype;
   t.top_k = top_k;
   t.sampling = seeds != nullptr;
-  t.expert_rows = static_cast<int32_t>(expert_rows);
-  t.base_rows = static_cast<int32_t>(base_rows);
-  t.expert_first = static_cast<int32_t>(expert_first_row);
-  t.expert_stride = static_cast<int32_t>(expert_row_stride);
-  t.base_first = static_cast<int32_t>(base_first_row);
-  t.base_stride = static_cast<int32_t>(base_row_stride);
-  t.tile = std::min(vocab, 4096);  // 8 tiles of 16 KB: queues (2 x 2) and 4 F32 work tiles
-  t.ln_alpha = ln_alpha;
-  t.beta = beta;
-  t.temperature = temperature;
+  t.expert_rows = d.expert_rows;
+  t.base_rows = d.base_rows;
+  t.expert_first = static_cast<int32_t>(a.expert_first_row);
+  t.expert_stride = static_cast<int32_t>(a.expert_row_stride);
+  t.base_first = static_cast<int32_t>(a.base_first_row);
+  t.base_stride = static_cast<int32_t>(a.base_row_stride);
+  t.tile = std::min(d.vocab, 4096);  // 8 tiles of 16 KB: queues (2 x 2) and 4 F32 work tiles
+  t.ln_alpha = a.ln_alpha;
+  t.beta = a.beta;
+  t.temperature = a.temperature;
 
   const size_t k_elems = static_cast<size_t>(int64_t{batch} * top_k);
   DeviceBuffer seeds_dev, results_dev, topk_index_dev, topk_score_dev, tiling_dev;
@@ -63,7 +53,7 @@ extern "C" int npukit_ascend_contrastive(
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
   const uint32_t block_dim = static_cast<uint32_t>(std::min(batch, kMaxBlockDim));
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_contrastive_kernel)(
-      block_dim, Device::Stream(), Gm(expert_logits), Gm(base_logits), seeds_dev.get(), results_dev.get(),
+      block_dim, Device::Stream(), Gm(a.expert.data), Gm(a.base.data), seeds_dev.get(), results_dev.get(),
       topk_index_dev.get(), topk_score_dev.get(), tiling_dev.get());
   NPUKIT_TRY(FinishLaunch(status, "npukit_contrastive_kernel"));
 
@@ -81,12 +71,17 @@ extern "C" int npukit_ascend_contrastive(
     std::memcpy(&sc[b], &bits, sizeof bits);
     count[b] = results[4 * b + 2];
   }
+  void* token = a.token.data;
+  void* score = a.score.data;
+  void* valid_count = a.valid_count.data;
   NPUKIT_ACL(aclrtMemcpy(token, batch * sizeof(int32_t), tok.data(), batch * sizeof(int32_t),
                          ACL_MEMCPY_HOST_TO_DEVICE));
   NPUKIT_ACL(aclrtMemcpy(score, batch * sizeof(float), sc.data(), batch * sizeof(float), ACL_MEMCPY_HOST_TO_DEVICE));
   NPUKIT_ACL(aclrtMemcpy(valid_count, batch * sizeof(int32_t), count.data(), batch * sizeof(int32_t),
                          ACL_MEMCPY_HOST_TO_DEVICE));
   if (top_k > 0) {
+    void* topk_index = a.topk_index.data;
+    void* topk_score = a.topk_score.data;
     NPUKIT_ACL(aclrtMemcpy(topk_index, k_elems * sizeof(int32_t), topk_index_dev.get(), k_elems * sizeof(int32_t),
                            ACL_MEMCPY_DEVICE_TO_DEVICE));
     NPUKIT_ACL(aclrtMemcpy(topk_score, k_elems * sizeof(float), topk_score_dev.get(), k_elems * sizeof(float),

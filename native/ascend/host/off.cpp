@@ -2,6 +2,7 @@
 // says "off" and every call fails with the reason, so the Java side can report the ascend
 // backend as unavailable instead of failing to link.
 #include "npukit/ascend.h"
+#include "npukit/kernels.h"
 
 namespace {
 constexpr const char* kOff =
@@ -18,33 +19,11 @@ int npukit_ascend_malloc(int64_t, int64_t*) { return Off(); }
 int npukit_ascend_free(int64_t) { return Off(); }
 int npukit_ascend_copy_to_device(int64_t, const void*, int64_t) { return Off(); }
 int npukit_ascend_copy_to_host(void*, int64_t, int64_t) { return Off(); }
-int npukit_ascend_paged_attention(const void*, int, int64_t, const void*, const void*, int, int64_t, const int32_t*,
-                                  int64_t, const int32_t*, const int32_t*, int, const float*, int64_t, void*, int,
-                                  int64_t, int, int, int, int, int, int, int, int, int, float) {
-  return Off();
-}
-int npukit_ascend_write_kv(const void*, int, const void*, int, int64_t, void*, void*, int, int64_t, const int32_t*, int,
-                           int, int, int, int) {
-  return Off();
-}
-int npukit_ascend_rope(void*, int, int64_t, const int32_t*, const float*, int64_t, int, int, int, int, int) {
-  return Off();
-}
-int npukit_ascend_contrastive(const void*, int64_t, int64_t, int64_t, const void*, int64_t, int64_t, int64_t, int, int,
-                              int, float, float, int32_t*, int64_t, float*, int64_t, int32_t*, int64_t, int, int32_t*,
-                              float*, int64_t, float, const int64_t*, int64_t) {
-  return Off();
-}
-int npukit_ascend_bgmv_shrink(const void*, int, int64_t, const void*, int, int64_t, const int32_t*, int64_t, float*,
-                              int64_t, int, int, int, int, float) {
-  return Off();
-}
-int npukit_ascend_bgmv_expand(const void*, int, int64_t, const void*, int, int64_t, const int32_t*, int64_t, void*, int,
-                              int64_t, int, int, int, int, int, int) {
-  return Off();
-}
-int npukit_ascend_matmul(const void*, int, int64_t, const void*, int, int64_t, float*, int64_t, int, int, int) {
-  return Off();
-}
-int npukit_ascend_emu_break_rule(int) { return Off(); }
+int npukit_ascend_paged_attention(const npukit_attention_args*) { return Off(); }
+int npukit_ascend_write_kv(const npukit_write_kv_args*) { return Off(); }
+int npukit_ascend_rope(const npukit_rope_args*) { return Off(); }
+int npukit_ascend_contrastive(const npukit_contrastive_args*) { return Off(); }
+int npukit_ascend_bgmv_shrink(const npukit_bgmv_shrink_args*) { return Off(); }
+int npukit_ascend_bgmv_expand(const npukit_bgmv_expand_args*) { return Off(); }
+int npukit_ascend_matmul(const npukit_matmul_args*) { return Off(); }
 }

@@ -9,7 +9,25 @@
 #include <vector>
 
 #include "acl/acl.h"
-#include "npukit/common.h"
+#include "npukit/kernels.h"
+
+// Returns from the enclosing function with the error unless call succeeds.
+#define NPUKIT_ACL(call)                                                   \
+  do {                                                                     \
+    const aclError acl_status_ = (call);                                   \
+    if (acl_status_ != ACL_SUCCESS) return ::npukit::ascend::AclFail(acl_status_, #call); \
+  } while (0)
+
+#define NPUKIT_TRY(expr)                     \
+  do {                                       \
+    const int try_status_ = (expr);          \
+    if (try_status_ != NPUKIT_OK) return try_status_; \
+  } while (0)
+
+#define NPUKIT_CHECK(cond, code, ...)                                  \
+  do {                                                                 \
+    if (!(cond)) return ::npukit::ascend::Fail(code, __VA_ARGS__);     \
+  } while (0)
 
 namespace npukit {
 namespace ascend {
@@ -57,6 +75,18 @@ int CopyToHost(std::vector<T>& out, const void* device, int64_t count) {
   return NPUKIT_OK;
 }
 
+// Host-readable values of an I32 index tensor for the launcher's re-check: its host copy
+// (npukit_tensor.host) when the caller gave one, else a copy from the device into storage.
+inline int HostIndices(const npukit_tensor& t, std::vector<int32_t>& storage, const int32_t*& values) {
+  if (t.host != nullptr) {
+    values = static_cast<const int32_t*>(t.host);
+    return NPUKIT_OK;
+  }
+  NPUKIT_TRY(CopyToHost(storage, t.data, t.numel));
+  values = storage.data();
+  return NPUKIT_OK;
+}
+
 // Uploads a tiling struct to a fresh device buffer.
 template <typename T>
 int UploadTiling(DeviceBuffer& buf, const T& tiling) {
@@ -71,23 +101,5 @@ inline uint8_t* Gm(const void* p) { return static_cast<uint8_t*>(const_cast<void
 
 }  // namespace ascend
 }  // namespace npukit
-
-// Returns from the enclosing function with the error unless call succeeds.
-#define NPUKIT_ACL(call)                                                   \
-  do {                                                                     \
-    const aclError acl_status_ = (call);                                   \
-    if (acl_status_ != ACL_SUCCESS) return ::npukit::ascend::AclFail(acl_status_, #call); \
-  } while (0)
-
-#define NPUKIT_TRY(expr)                     \
-  do {                                       \
-    const int try_status_ = (expr);          \
-    if (try_status_ != NPUKIT_OK) return try_status_; \
-  } while (0)
-
-#define NPUKIT_CHECK(cond, code, ...)                                  \
-  do {                                                                 \
-    if (!(cond)) return ::npukit::ascend::Fail(code, __VA_ARGS__);     \
-  } while (0)
 
 #endif

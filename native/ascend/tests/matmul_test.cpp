@@ -9,8 +9,16 @@
 
 #include "convert.h"
 #include "npukit/ascend.h"
+#include "npukit/kernels.h"
 
 namespace {
+
+npukit_tensor Device2d(int64_t address, int dtype, int64_t rows, int64_t cols) {
+  npukit_tensor t{};
+  npukit_tensor_set(&t, reinterpret_cast<void*>(address), dtype, 2, rows, cols, 0, 0, rows * cols, NPUKIT_DEVICE,
+                    nullptr);
+  return t;
+}
 
 int failures = 0;
 
@@ -48,9 +56,9 @@ void RunCase(int m, int n, int k, int x_dtype, int w_dtype, std::mt19937& rng) {
   const int64_t wd = Upload(Encode(w, w_dtype));
   int64_t od = 0;
   Expect(npukit_ascend_malloc(int64_t{m} * n * 4, &od) == NPUKIT_OK, "malloc out");
-  const int st = npukit_ascend_matmul(reinterpret_cast<void*>(xd), x_dtype, int64_t{m} * k,
-                                      reinterpret_cast<void*>(wd), w_dtype, int64_t{n} * k,
-                                      reinterpret_cast<float*>(od), int64_t{m} * n, m, n, k);
+  const npukit_matmul_args args{Device2d(xd, x_dtype, m, k), Device2d(wd, w_dtype, n, k),
+                                Device2d(od, NPUKIT_F32, m, n)};
+  const int st = npukit_ascend_matmul(&args);
   Expect(st == NPUKIT_OK, "matmul runs");
   std::vector<float> out(size_t(m) * n);
   npukit_ascend_copy_to_host(out.data(), od, int64_t{m} * n * 4);
@@ -87,12 +95,21 @@ int main() {
   // Wrong element counts are refused before anything runs.
   int64_t buf = 0;
   npukit_ascend_malloc(64, &buf);
-  void* p = reinterpret_cast<void*>(buf);
-  Expect(npukit_ascend_matmul(p, NPUKIT_F32, 4, p, NPUKIT_F32, 4, static_cast<float*>(p), 5, 2, 2, 2) ==
-             NPUKIT_ERR_BOUNDS, "wrong out size is a bounds error");
+  npukit_matmul_args args{Device2d(buf, NPUKIT_F32, 2, 2), Device2d(buf, NPUKIT_F32, 2, 2),
+                          Device2d(buf, NPUKIT_F32, 2, 2)};
+  args.out.numel = 5;
+  Expect(npukit_ascend_matmul(&args) == NPUKIT_ERR_BOUNDS, "an element count unlike the shape is a bounds error");
   Expect(std::strncmp(npukit_ascend_last_error(), "matmul:", 7) == 0, "message names matmul");
-  Expect(npukit_ascend_matmul(p, NPUKIT_I32, 4, p, NPUKIT_F32, 4, static_cast<float*>(p), 4, 2, 2, 2) ==
-             NPUKIT_ERR_ARGUMENT, "I32 input is refused");
+  args.out.numel = 4;
+  args.out.shape[1] = 3;
+  args.out.numel = 6;
+  Expect(npukit_ascend_matmul(&args) == NPUKIT_ERR_BOUNDS, "out of the wrong shape is a bounds error");
+  args.out = Device2d(buf, NPUKIT_F32, 2, 2);
+  args.x.dtype = NPUKIT_I32;
+  Expect(npukit_ascend_matmul(&args) == NPUKIT_ERR_ARGUMENT, "I32 input is refused");
+  args.x = Device2d(buf, NPUKIT_F32, 2, 2);
+  args.x.location = NPUKIT_HOST;
+  Expect(npukit_ascend_matmul(&args) == NPUKIT_ERR_ARGUMENT, "a host tensor is refused");
   npukit_ascend_free(buf);
   std::printf("%d failure(s)\n", failures);
   return failures == 0 ? 0 : 1;

@@ -1,6 +1,7 @@
 // Small, deliberately wrong AscendC kernels: each breaks exactly one rule the emulator enforces.
-// Used by the emulator's rule tests (rules_test.cpp) and, through npukit_ascend_emu_break_rule,
-// by a Java test that checks a violation reaches Java as an exception.
+// Used by the emulator's rule tests (rules_test.cpp) and, through the test-only library's
+// npukit_emu_test_break_rule (break_rule.h), by a Java test that checks a violation reaches Java
+// as an exception.
 #ifndef NPUKIT_ASCENDC_EMU_WRONG_KERNELS_H
 #define NPUKIT_ASCENDC_EMU_WRONG_KERNELS_H
 

@@ -4,6 +4,7 @@
 // same kernel far more widely; this one runs wherever the native library is built, including
 // under qemu for an aarch64 cross build (scripts/cross-check-aarch64.sh), where no JVM runs.
 #include <algorithm>
+#include <initializer_list>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -11,11 +12,21 @@
 #include <vector>
 
 #include "convert.h"
-#include "npukit/attention.h"
+#include "npukit/kernels.h"
 
 namespace {
 
 int failures = 0;
+
+npukit_tensor Host(const void* data, int dtype, std::initializer_list<int64_t> shape) {
+  npukit_tensor t{};
+  t.data = const_cast<void*>(data);
+  t.dtype = dtype;
+  t.numel = 1;
+  for (int64_t d : shape) t.shape[t.rank++] = d, t.numel *= d;
+  t.location = NPUKIT_HOST;
+  return t;
+}
 
 // x rotated to position pos in double precision (pairs per DESIGN 3.1).
 void Rotate(std::vector<double>& x, const float* cs, int rot, int style) {
@@ -80,13 +91,19 @@ void Run(const Case& c, std::mt19937& rng) {
   std::vector<float> out(q.size(), NAN);
   const void* k = c.dtype == NPUKIT_F16 ? static_cast<const void*>(kh.data()) : kf.data();
   const void* v = c.dtype == NPUKIT_F16 ? static_cast<const void*>(vh.data()) : vf.data();
-  const int rc = npukit_paged_attention(q.data(), NPUKIT_F32, static_cast<int64_t>(q.size()), k, v, c.dtype, cache_numel,
-                                        table.data(), static_cast<int64_t>(table.size()), seq_len.data(), starts.data(),
-                                        c.seqs, c.style == NPUKIT_ROPE_NONE ? nullptr : cos_sin.data(),
-                                        c.style == NPUKIT_ROPE_NONE ? 0 : static_cast<int64_t>(cos_sin.size()),
-                                        out.data(), NPUKIT_F32, static_cast<int64_t>(out.size()), tokens, c.heads,
-                                        c.kv_heads, c.dim, num_blocks, c.block, max_blocks, c.style,
-                                        c.style == NPUKIT_ROPE_NONE ? 0 : c.rot, scale);
+  npukit_attention_args args{};
+  args.q = Host(q.data(), NPUKIT_F32, {tokens, c.heads, c.dim});
+  args.k_cache = Host(k, c.dtype, {num_blocks, c.block, c.kv_heads, c.dim});
+  args.v_cache = Host(v, c.dtype, {num_blocks, c.block, c.kv_heads, c.dim});
+  args.block_tables = Host(table.data(), NPUKIT_I32, {c.seqs, max_blocks});
+  args.seq_lens = Host(seq_len.data(), NPUKIT_I32, {c.seqs});
+  args.query_start_loc = Host(starts.data(), NPUKIT_I32, {c.seqs + 1});
+  if (c.style != NPUKIT_ROPE_NONE) args.cos_sin = Host(cos_sin.data(), NPUKIT_F32, {max_len, c.rot});
+  args.out = Host(out.data(), NPUKIT_F32, {tokens, c.heads, c.dim});
+  args.rope_style = c.style;
+  args.rotary_dim = c.style == NPUKIT_ROPE_NONE ? 0 : c.rot;
+  args.scale = scale;
+  const int rc = npukit_cpu_paged_attention(&args);
   if (rc != NPUKIT_OK) {
     std::fprintf(stderr, "FAIL: status %d: %s\n", rc, npukit_last_error());
     failures++;

@@ -1,9 +1,11 @@
-// Helpers for benchmarks: the machine's memory read bandwidth, measured the way the kernels
-// read memory (all worker threads, streaming through a buffer larger than the caches).
+// Benchmark helpers of the cpu backend, not part of the kernel ABI (npukit/kernels.h): the
+// machine's memory read bandwidth, and the unfused baseline that `npukit bench contrastive`
+// compares the fused contrastive kernel with.
 #ifndef NPUKIT_BENCH_H
 #define NPUKIT_BENCH_H
 
 #include "npukit/common.h"
+#include "npukit/contrastive.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -12,6 +14,14 @@ extern "C" {
 // Reads bytes bytes at buf with every worker thread and returns a checksum (so the reads cannot
 // be optimized away). Time it from the caller. Returns 0 for a null buffer.
 double npukit_read_bandwidth_probe(const void* buf, int64_t bytes);
+
+// The greedy contrastive rule computed the way an unfused framework would, in separate passes
+// with [B, vocab] temporaries: log-softmax of the expert rows and of the base rows into
+// workspace (F32 [2 * batch * vocab], host), then the mask, then the combination, then the
+// argmax. Reads the expert and base views, ln_alpha and beta of args and writes args->token only
+// (score, valid_count, top-k and seeds are ignored). Not bit-exact with npukit_cpu_contrastive
+// (log-softmax rounds differently); not for production use.
+int npukit_cpu_contrastive_naive(const npukit_contrastive_args* args, const npukit_tensor* workspace);
 
 #ifdef __cplusplus
 }

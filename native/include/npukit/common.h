@@ -1,10 +1,13 @@
-// npukit native API: shared types, error reporting and library facts.
+// npukit native ABI: the types every backend shares (element types, rotary styles, status codes,
+// the tensor descriptor), error reporting and library facts.
 //
-// Every kernel entry point returns NPUKIT_OK or an error code; the message of the last error on
-// the calling thread is npukit_last_error(). Entry points re-check everything that could make
-// them read or write outside the buffers they are given (the Java layer validated already; the
-// native layer trusts nothing), and they check all of it before writing anything, so a failed
-// call leaves its outputs untouched.
+// Every kernel entry point (npukit/kernels.h) takes one argument struct of tensor descriptors
+// and scalars and returns NPUKIT_OK or an error code; the message of the last error on the
+// calling thread is the backend's last-error function (npukit_last_error for cpu,
+// npukit_ascend_last_error for ascend). Entry points re-check everything that could make them
+// read or write outside the tensors they are given (the Java layer validated already; the native
+// layer trusts nothing but the descriptors themselves), and they check all of it before writing
+// anything, so a failed call leaves its outputs untouched.
 #ifndef NPUKIT_COMMON_H
 #define NPUKIT_COMMON_H
 
@@ -29,7 +32,49 @@ enum npukit_status {
   NPUKIT_ERR_DEVICE = 5       // the device runtime (ACL) failed; the message names the call and its code
 };
 
-// Message of the last error on this thread ("" if none). Valid until the next call on this thread.
+// Where a tensor's memory is: host memory (the cpu backend, from npukit_alloc) or device memory
+// (the ascend backend, from npukit_ascend_malloc). A backend refuses tensors of the other kind.
+enum npukit_location { NPUKIT_HOST = 0, NPUKIT_DEVICE = 1 };
+
+#define NPUKIT_MAX_RANK 4
+
+// A row-major contiguous tensor: numel elements of dtype at data, shape[0..rank) (the entries
+// from rank on are 0), numel = the product of the shape. An absent optional tensor is all zero
+// (data NULL, rank 0).
+//
+// host: optional, for index tensors (I32) in device memory: a host-readable copy of the same
+// values. A launcher that must check index values reads them there instead of copying them from
+// the device; the caller guarantees that both hold the same values for the whole call. NULL
+// otherwise (host tensors are read in place).
+typedef struct npukit_tensor {
+  void* data;
+  int32_t dtype;      // enum npukit_dtype
+  int32_t rank;       // 0 .. NPUKIT_MAX_RANK
+  int64_t shape[NPUKIT_MAX_RANK];
+  int64_t numel;
+  int32_t location;   // enum npukit_location
+  const void* host;
+} npukit_tensor;
+
+// Sets every field of *t; the shape entries from rank on must be 0. Bindings use it to describe a
+// tensor in one call.
+static inline void npukit_tensor_set(npukit_tensor* t, void* data, int32_t dtype, int32_t rank, int64_t d0,
+                                     int64_t d1, int64_t d2, int64_t d3, int64_t numel, int32_t location,
+                                     const void* host) {
+  t->data = data;
+  t->dtype = dtype;
+  t->rank = rank;
+  t->shape[0] = d0;
+  t->shape[1] = d1;
+  t->shape[2] = d2;
+  t->shape[3] = d3;
+  t->numel = numel;
+  t->location = location;
+  t->host = host;
+}
+
+// Message of the cpu backend's last error on this thread ("" if none). Valid until the next call
+// on this thread.
 const char* npukit_last_error(void);
 
 // Library version, e.g. "0.1.0".

@@ -1,10 +1,11 @@
-// Batched expert/base contrastive scoring, CoLD's decoding rule (DESIGN 3.3).
+// Argument struct of batched expert/base contrastive scoring, CoLD's decoding rule (DESIGN 3.3).
 //
 // Logits are given as row views: row b of the expert is row (expert_first_row + b *
-// expert_row_stride) of the buffer expert_logits [*, vocab] (expert_numel elements), and likewise
-// for the base. One interleaved [2B, vocab] batch (expert, base, expert, base, ...) is scored
-// without a copy by passing the same buffer twice with first rows 0 and 1 and stride 2. Both
-// views share one dtype (F32, F16 or BF16).
+// expert_row_stride) of the tensor expert [rows, vocab], and likewise for the base
+// (first_row >= 0, row_stride >= 1, every row of the view inside the tensor). One interleaved
+// [2B, vocab] batch (expert, base, expert, base, ...) is scored without a copy by passing the
+// same tensor twice with first rows 0 and 1 and stride 2. Both share one dtype (F32, F16 or
+// BF16) and vocab. batch B is the length of token.
 //
 // For every row b:
 //   m      = max_i e_i
@@ -18,7 +19,7 @@
 //                  cd_i / temperature + g_i instead (Gumbel-max), same tie rule.
 //   score[b]       cd of token[b] (greedy: the maximum; NaN reported as -inf).
 //   valid_count[b] size of the valid set.
-//   topk_index/topk_score [b, top_k] (optional, top_k = 0 and NULL to skip): the top_k valid
+//   topk_index/topk_score [b, top_k] (optional, top_k = 0 and absent to skip): the top_k valid
 //                  tokens by cd, descending, ties to the lower index; slots beyond the valid
 //                  set hold index -1 and score -inf. Never perturbed by sampling.
 //
@@ -48,25 +49,25 @@
 extern "C" {
 #endif
 
-int npukit_contrastive(
-    const void* expert_logits, int64_t expert_numel, int64_t expert_first_row, int64_t expert_row_stride,
-    const void* base_logits, int64_t base_numel, int64_t base_first_row, int64_t base_row_stride,
-    int dtype, int batch, int vocab, float ln_alpha, float beta,
-    int32_t* token, int64_t token_numel, float* score, int64_t score_numel,
-    int32_t* valid_count, int64_t valid_count_numel,
-    int top_k, int32_t* topk_index, float* topk_score, int64_t topk_numel,
-    float temperature, const int64_t* seeds, int64_t seeds_numel);
-
-// BENCHMARK BASELINE ONLY (npukit bench contrastive): the same greedy rule computed the way an
-// unfused framework would, in separate passes with [B, vocab] temporaries: log-softmax of the
-// expert rows and of the base rows into workspace, then the mask, then the combination, then
-// the argmax. workspace holds 2 * batch * vocab floats. Writes token only. Not bit-exact with
-// npukit_contrastive (log-softmax rounds differently); not for production use.
-int npukit_contrastive_naive(
-    const void* expert_logits, int64_t expert_numel, int64_t expert_first_row, int64_t expert_row_stride,
-    const void* base_logits, int64_t base_numel, int64_t base_first_row, int64_t base_row_stride,
-    int dtype, int batch, int vocab, float ln_alpha, float beta,
-    int32_t* token, int64_t token_numel, float* workspace, int64_t workspace_numel);
+typedef struct npukit_contrastive_args {
+  npukit_tensor expert;        // [rows, vocab]
+  int64_t expert_first_row;
+  int64_t expert_row_stride;
+  npukit_tensor base;          // [rows, vocab], expert's dtype
+  int64_t base_first_row;
+  int64_t base_row_stride;
+  npukit_tensor token;         // I32 [batch]
+  npukit_tensor score;         // F32 [batch]
+  npukit_tensor valid_count;   // I32 [batch]
+  npukit_tensor topk_index;    // I32 [batch, top_k]; absent when top_k = 0
+  npukit_tensor topk_score;    // F32 [batch, top_k]; absent when top_k = 0
+  int32_t top_k;               // 0 .. vocab
+  float ln_alpha;              // finite, <= 0
+  float beta;                  // finite, >= 0
+  float temperature;           // finite, > 0 when sampling; ignored otherwise
+  const int64_t* seeds;        // host array of num_seeds = batch seeds, or NULL for greedy
+  int64_t num_seeds;
+} npukit_contrastive_args;
 
 #ifdef __cplusplus
 }

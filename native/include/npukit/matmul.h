@@ -1,8 +1,8 @@
-// Dense linear layer for the model (java dev.npukit.kernels.MatmulArgs):
+// Argument struct of the dense linear layer for the model (java dev.npukit.kernels.MatmulArgs):
 //
-//   out[m, n] = sum_k x[m, k] * w[n, k]      x   [m, k] (F32/F16/BF16)
-//                                            w   [n, k] (F32/F16/BF16), PyTorch Linear layout
-//                                            out F32 [m, n], overwritten
+//   out[m, n] = sum_k x[m, k] * w[n, k]      x      [m, k] (F32/F16/BF16)
+//                                            weight [n, k] (F32/F16/BF16), PyTorch Linear layout
+//                                            out    F32 [m, n], overwritten
 //
 // Inputs are widened to F32 and each dot product accumulates in F32. Every output element is
 // summed in the same order whatever m and the tiling are, so a row's result does not depend on
@@ -16,11 +16,11 @@
 extern "C" {
 #endif
 
-int npukit_matmul(
-    const void* x, int x_dtype, int64_t x_numel,
-    const void* w, int w_dtype, int64_t w_numel,
-    float* out, int64_t out_numel,
-    int m, int k, int n);
+typedef struct npukit_matmul_args {
+  npukit_tensor x;
+  npukit_tensor weight;
+  npukit_tensor out;
+} npukit_matmul_args;
 
 #ifdef __cplusplus
 }

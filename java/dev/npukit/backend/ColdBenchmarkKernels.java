@@ -1,9 +1,9 @@
 package dev.npukit.backend;
 
-import dev.npukit.bridge.CpuColdKernels;
+import dev.npukit.bridge.CpuBenchKernels;
+import dev.npukit.bridge.NativeAbi.npukit_contrastive_args;
 import dev.npukit.kernels.Check;
 import dev.npukit.kernels.ContrastiveArgs;
-import dev.npukit.kernels.LogitRows;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 
@@ -23,13 +23,8 @@ public final class ColdBenchmarkKernels {
         ContrastiveArgs.Shape s = args.validate(CpuBackend.NAME);
         Check.tensor("workspace", workspace, CpuBackend.NAME, 1, DType.F32);
         Check.dim("workspace", workspace, 0, 2L * s.batch() * s.vocab(), "2 * batch * vocab");
-        LogitRows e = args.expert();
-        LogitRows b = args.base();
-        CpuBackend.check(CpuColdKernels.npukit_contrastive_naive(
-                CpuBackend.addr(e.logits()), e.logits().numel(), e.firstRow(), e.rowStride(),
-                CpuBackend.addr(b.logits()), b.logits().numel(), b.firstRow(), b.rowStride(),
-                e.logits().dtype().code(), s.batch(), s.vocab(), s.lnAlpha(), args.beta(),
-                CpuBackend.addr(args.token()), args.token().numel(),
-                CpuBackend.addr(workspace), workspace.numel()));
+        NativeArgs marshal = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
+        npukit_contrastive_args c = marshal.contrastive(args, s);
+        CpuBackend.check(CpuBenchKernels.npukit_cpu_contrastive_naive(c, marshal.spare(workspace)));
     }
 }

@@ -1,22 +1,20 @@
 package dev.npukit.backend;
 
-import dev.npukit.bridge.CpuColdKernels;
+import dev.npukit.bridge.CpuBenchKernels;
 import dev.npukit.bridge.CpuKernels;
-import dev.npukit.bridge.CpuModelKernels;
+import dev.npukit.bridge.NativeAbi;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.Check;
 import dev.npukit.kernels.ContrastiveArgs;
-import dev.npukit.kernels.LogitRows;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Storage;
 import dev.npukit.tensor.Tensor;
-import org.bytedeco.javacpp.LongPointer;
 
 /**
  * The optimized C++ backend (native/cpu) through the JavaCPP bridge: the production fallback on
@@ -25,6 +23,9 @@ import org.bytedeco.javacpp.LongPointer;
  */
 public final class CpuBackend extends BaseBackend {
     public static final String NAME = "cpu";
+
+    /** Marshals this backend's argument records into the native ABI's structs. */
+    private final NativeArgs nativeArgs = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
 
     private CpuBackend() {
     }
@@ -37,8 +38,8 @@ public final class CpuBackend extends BaseBackend {
         checkIsaCap(System.getenv("NPUKIT_CPU_ISA"));
         try {
             CpuKernels.load();
-            CpuColdKernels.load();
-            CpuModelKernels.load();
+            CpuBenchKernels.load();
+            NativeAbi.load();
             return new CpuBackend();
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             throw new BackendUnavailableException("cpu backend unavailable: the native library did not load ("
@@ -97,10 +98,10 @@ public final class CpuBackend extends BaseBackend {
             try (Tensor buf = allocate(DType.I32, bytes / 4)) {
                 fillDistinct(buf);
                 long addr = addr(buf);
-                CpuKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
+                CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
                 for (int i = 0; i < reps; i++) {
                     long t0 = System.nanoTime();
-                    CpuKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
+                    CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
                     gbPerS[a * reps + i] = buf.byteSize() / (double) (System.nanoTime() - t0);
                 }
             }
@@ -137,88 +138,43 @@ public final class CpuBackend extends BaseBackend {
 
     @Override
     protected void runPagedAttention(AttentionArgs a, AttentionShape s) {
-        Tensor cs = a.cosSin();
-        boolean rope = s.rotaryDim() > 0;
-        check(CpuKernels.npukit_paged_attention(
-                addr(a.q()), a.q().dtype().code(), a.q().numel(),
-                addr(a.kCache()), addr(a.vCache()), a.kCache().dtype().code(), a.kCache().numel(),
-                addr(a.blockTables()), a.blockTables().numel(),
-                addr(a.seqLens()), addr(a.queryStartLoc()), s.numSeqs(),
-                rope ? addr(cs) : 0L, rope ? cs.numel() : 0L,
-                addr(a.out()), a.out().dtype().code(), a.out().numel(),
-                s.numTokens(), s.numHeads(), s.numKvHeads(), s.headDim(),
-                s.numBlocks(), s.blockSize(), s.maxBlocksPerSeq(),
-                a.ropeStyle().code(), s.rotaryDim(), s.scale()));
+        check(CpuKernels.npukit_cpu_paged_attention(nativeArgs.attention(a, s)));
     }
 
     @Override
     protected void runWriteKv(WriteKvArgs a, WriteKvArgs.Shape s) {
-        check(CpuKernels.npukit_write_kv(
-                addr(a.key()), a.key().dtype().code(), addr(a.value()), a.value().dtype().code(), a.key().numel(),
-                addr(a.kCache()), addr(a.vCache()), a.kCache().dtype().code(), a.kCache().numel(),
-                addr(a.slotMapping()), s.numTokens(), s.numKvHeads(), s.headDim(), s.numBlocks(), s.blockSize()));
+        check(CpuKernels.npukit_cpu_write_kv(nativeArgs.writeKv(a)));
     }
 
     @Override
     protected void runRope(RopeArgs a, RopeArgs.Shape s) {
-        check(CpuKernels.npukit_rope(
-                addr(a.x()), a.x().dtype().code(), a.x().numel(), addr(a.positions()),
-                addr(a.cosSin()), a.cosSin().numel(),
-                s.numTokens(), s.numHeads(), s.headDim(), s.rotaryDim(), a.style().code()));
+        check(CpuKernels.npukit_cpu_rope(nativeArgs.rope(a, s)));
     }
 
     @Override
     protected void runContrastive(ContrastiveArgs a, ContrastiveArgs.Shape s) {
-        LogitRows e = a.expert();
-        LogitRows b = a.base();
-        boolean topK = s.topK() > 0;
-        try (LongPointer seeds = s.sampling() ? new LongPointer(a.seeds()) : null) {
-            int status = CpuColdKernels.npukit_contrastive(
-                    addr(e.logits()), e.logits().numel(), e.firstRow(), e.rowStride(),
-                    addr(b.logits()), b.logits().numel(), b.firstRow(), b.rowStride(),
-                    e.logits().dtype().code(), s.batch(), s.vocab(), s.lnAlpha(), a.beta(),
-                    addr(a.token()), a.token().numel(), addr(a.score()), a.score().numel(),
-                    addr(a.validCount()), a.validCount().numel(),
-                    s.topK(), topK ? addr(a.topkIndices()) : 0L, topK ? addr(a.topkScores()) : 0L,
-                    topK ? a.topkIndices().numel() : 0L,
-                    a.temperature(), seeds == null ? 0L : seeds.address(), s.sampling() ? a.seeds().length : 0L);
-            if (status == NPUKIT_ERR_DATA) {
-                // A NaN in a row: bad input data, reported like the reference does.
-                throw new IllegalArgumentException(CpuKernels.npukit_last_error().getString());
-            }
-            check(status);
+        int status = CpuKernels.npukit_cpu_contrastive(nativeArgs.contrastive(a, s));
+        if (status == NativeArgs.ERR_DATA) {
+            // A NaN in a row: bad input data, reported like the reference does.
+            throw new IllegalArgumentException(CpuKernels.npukit_last_error().getString());
         }
+        check(status);
     }
 
     @Override
     protected void runBgmvShrink(BgmvShrinkArgs a, BgmvShrinkArgs.Shape s) {
-        check(CpuColdKernels.npukit_bgmv_shrink(
-                addr(a.x()), a.x().dtype().code(), a.x().numel(),
-                addr(a.a()), a.a().dtype().code(), a.a().numel(),
-                addr(a.indices()), a.indices().numel(), addr(a.y()), a.y().numel(),
-                s.batch(), s.hIn(), s.rank(), s.numLoras(), a.scale()));
+        check(CpuKernels.npukit_cpu_bgmv_shrink(nativeArgs.bgmvShrink(a)));
     }
 
     @Override
     protected void runBgmvExpand(BgmvExpandArgs a, BgmvExpandArgs.Shape s) {
-        check(CpuColdKernels.npukit_bgmv_expand(
-                addr(a.v()), a.v().dtype().code(), a.v().numel(),
-                addr(a.w()), a.w().dtype().code(), a.w().numel(),
-                addr(a.indices()), a.indices().numel(),
-                addr(a.y()), a.y().dtype().code(), a.y().numel(), s.yRow(), a.offset(),
-                s.batch(), s.rank(), s.hOut(), s.numLoras()));
+        check(CpuKernels.npukit_cpu_bgmv_expand(nativeArgs.bgmvExpand(a)));
     }
 
     @Override
     protected void runMatmul(MatmulArgs a, MatmulArgs.Shape s) {
-        check(CpuModelKernels.npukit_matmul(
-                addr(a.x()), a.x().dtype().code(), a.x().numel(),
-                addr(a.weight()), a.weight().dtype().code(), a.weight().numel(),
-                addr(a.out()), a.out().numel(), s.m(), s.k(), s.n()));
+        check(CpuKernels.npukit_cpu_matmul(nativeArgs.matmul(a)));
     }
-
-    /** Status code of a data error (NaN where forbidden), see npukit/common.h. */
-    private static final int NPUKIT_ERR_DATA = 3;
 
     /** Native address of a validated tensor's first element. */
     static long addr(Tensor t) {

@@ -1,19 +1,27 @@
 package dev.npukit.bridge;
 
+import dev.npukit.bridge.NativeAbi.npukit_attention_args;
+import dev.npukit.bridge.NativeAbi.npukit_bgmv_expand_args;
+import dev.npukit.bridge.NativeAbi.npukit_bgmv_shrink_args;
+import dev.npukit.bridge.NativeAbi.npukit_contrastive_args;
+import dev.npukit.bridge.NativeAbi.npukit_matmul_args;
+import dev.npukit.bridge.NativeAbi.npukit_rope_args;
+import dev.npukit.bridge.NativeAbi.npukit_write_kv_args;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * JNI entry points of the optimized CPU kernels (native/cpu, declared in native/include/npukit).
- *
- * <p>Buffers are passed as raw native addresses with their element counts; the native side
- * re-checks every bound and returns a status code (0 = OK), with the message in
- * {@link #npukit_last_error()}. Only {@code dev.npukit.backend.CpuBackend} calls this class.
+ * JNI entry points of the optimized CPU kernels (native/cpu): the kernel ABI of
+ * native/include/npukit/kernels.h with the {@code npukit_cpu_} prefix, host memory and library
+ * facts. Each kernel takes its argument struct ({@link NativeAbi}) of host tensors and returns a
+ * status code (0 = OK) with the message in {@link #npukit_last_error()}. Only
+ * {@code dev.npukit.backend} calls this class.
  */
-@Platform(include = {"npukit/common.h", "npukit/attention.h", "npukit/bench.h"}, link = "npukit_cpu")
+@Platform(include = {"npukit/common.h", "npukit/kernels.h"}, link = "npukit_cpu", library = "jniCpuKernels")
 public final class CpuKernels {
     static {
         Loader.load();
@@ -40,29 +48,17 @@ public final class CpuKernels {
 
     public static native void npukit_free(Pointer memory);
 
-    public static native int npukit_paged_attention(
-            @Cast("const void*") long q, int qDtype, long qNumel,
-            @Cast("const void*") long kCache, @Cast("const void*") long vCache, int cacheDtype, long cacheNumel,
-            @Cast("const int32_t*") long blockTables, long blockTablesNumel,
-            @Cast("const int32_t*") long seqLens, @Cast("const int32_t*") long queryStartLoc, int numSeqs,
-            @Cast("const float*") long cosSin, long cosSinNumel,
-            @Cast("void*") long out, int outDtype, long outNumel,
-            int numTokens, int numHeads, int numKvHeads, int headDim,
-            int numBlocks, int blockSize, int maxBlocksPerSeq,
-            int ropeStyle, int rotaryDim, float scale);
+    public static native int npukit_cpu_paged_attention(@Const npukit_attention_args args);
 
-    public static native int npukit_write_kv(
-            @Cast("const void*") long key, int keyDtype, @Cast("const void*") long value, int valueDtype,
-            long kvNumel,
-            @Cast("void*") long kCache, @Cast("void*") long vCache, int cacheDtype, long cacheNumel,
-            @Cast("const int32_t*") long slotMapping, int numTokens, int numKvHeads, int headDim,
-            int numBlocks, int blockSize);
+    public static native int npukit_cpu_write_kv(@Const npukit_write_kv_args args);
 
-    public static native int npukit_rope(
-            @Cast("void*") long x, int xDtype, long xNumel, @Cast("const int32_t*") long positions,
-            @Cast("const float*") long cosSin, long cosSinNumel,
-            int numTokens, int numHeads, int headDim, int rotaryDim, int ropeStyle);
+    public static native int npukit_cpu_rope(@Const npukit_rope_args args);
 
-    /** Reads {@code bytes} bytes at {@code buf} with every worker thread; returns a checksum. */
-    public static native double npukit_read_bandwidth_probe(@Cast("const void*") long buf, long bytes);
+    public static native int npukit_cpu_contrastive(@Const npukit_contrastive_args args);
+
+    public static native int npukit_cpu_bgmv_shrink(@Const npukit_bgmv_shrink_args args);
+
+    public static native int npukit_cpu_bgmv_expand(@Const npukit_bgmv_expand_args args);
+
+    public static native int npukit_cpu_matmul(@Const npukit_matmul_args args);
 }

@@ -1,13 +1,13 @@
 // The 16-bit float types of AscendC device code (half, bfloat16_t) as plain bit containers, and
 // the conversions the Cast instruction performs: widening is exact, narrowing rounds to nearest
 // even with IEEE overflow to infinity and subnormals kept - the same rules as npukit's CPU
-// kernels and the Java side (native/cpu/convert.h is that single definition).
+// kernels and the Java side (native/common/convert.h is that single definition).
 #ifndef NPUKIT_ASCENDC_EMU_HALF_TYPES_H
 #define NPUKIT_ASCENDC_EMU_HALF_TYPES_H
 
 #include <cstdint>
 
-#include "convert.h"  // native/cpu: npukit's bit-exact conversions
+#include "convert.h"  // native/common: npukit's bit-exact conversions
 
 struct half {
   uint16_t bits;

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npukit.bridge.AscendKernels;
+import dev.npukit.bridge.EmuRuleKernels;
+import dev.npukit.bridge.NativeAbi;
+import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.AttentionShape;
+import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
 import dev.npukit.tensor.DType;
@@ -72,22 +77,22 @@ class AscendBackendTest {
     }
 
     @Test
-    void emulatorRuleViolationsReachJavaAsExceptions() {
+    void emulatorRuleViolationsReachJavaAsErrors() {
         AscendBackend b = ascend();
         if (!b.mode().equals("emu")) {
-            assertNotEquals(0, AscendKernels.npukit_ascend_emu_break_rule(0), "npu builds refuse the demo");
+            assertNotEquals(0, EmuRuleKernels.npukit_emu_test_break_rule(0), "npu builds refuse the demo");
             return;
         }
         String[] rules = {"alignment", "unified-buffer capacity", "global-memory bounds", "queue discipline",
             "queue discipline", "alignment", "local-tensor bounds", "cross-core access"};
         for (int rule = 0; rule < rules.length; rule++) {
-            int r = rule;
-            NpukitException e = assertThrows(NpukitException.class,
-                    () -> AscendBackend.check(AscendKernels.npukit_ascend_emu_break_rule(r)));
-            assertTrue(e.getMessage().contains("ACL error 507015")
-                    && e.getMessage().contains("AscendC emulator:")
-                    && e.getMessage().contains("(rule: " + rules[rule] + ")"), e.getMessage());
+            int status = EmuRuleKernels.npukit_emu_test_break_rule(rule);
+            String message = EmuRuleKernels.npukit_emu_test_last_error().getString();
+            assertEquals(NativeAbi.NPUKIT_ERR_DEVICE(), status, message);
+            assertTrue(message.contains("ACL error 507015") && message.contains("AscendC emulator:")
+                    && message.contains("(rule: " + rules[rule] + ")"), message);
         }
+        assertEquals(NativeAbi.NPUKIT_ERR_ARGUMENT(), EmuRuleKernels.npukit_emu_test_break_rule(8), "unknown rule");
         // The backend still works afterwards.
         try (Tensor t = b.fromFloats(DType.F32, new float[] {1, 2}, 2)) {
             assertArrayEquals(new float[] {1, 2}, t.toFloatArray());
@@ -107,10 +112,10 @@ class AscendBackendTest {
                 Tensor lens = b.fromInts(new int[] {6}, 1);
                 Tensor starts = b.fromInts(new int[] {0, 2}, 2)) {
             Tensor o = out.view(0, 2, 1, 8);
-            int status = AscendKernels.npukit_ascend_paged_attention(AscendBackend.addr(q), 0, q.numel(),
-                    AscendBackend.addr(k), AscendBackend.addr(k), 0, k.numel(), AscendBackend.addr(table), 2,
-                    AscendBackend.addr(lens), AscendBackend.addr(starts), 1, AscendBackend.addr(cs), cs.numel(),
-                    AscendBackend.addr(o), 0, o.numel(), 2, 1, 1, 8, 4, 4, 2, RopeStyle.NEOX.code(), 8, 1f);
+            NativeArgs device = new NativeArgs(AscendBackend::addr, NativeArgs.DEVICE);
+            int status = AscendKernels.npukit_ascend_paged_attention(device.attention(
+                    new AttentionArgs(q, k, k, table, lens, starts, cs, RopeStyle.NEOX, 8, 1f, o),
+                    new AttentionShape(2, 1, 1, 8, 4, 4, 1, 2, 8, 16, 1f)));
             assertEquals(2, status);
             assertTrue(AscendKernels.npukit_ascend_last_error().getString()
                     .contains("block_tables[0][1] = 9"), AscendKernels.npukit_ascend_last_error().getString());
@@ -120,8 +125,8 @@ class AscendBackendTest {
                 Tensor a = b.fromFloats(DType.F32, new float[8], 2, 1, 4);
                 Tensor idx = b.fromInts(new int[] {2}, 1);
                 Tensor y = b.fromFloats(DType.F32, new float[] {GUARD}, 1, 1)) {
-            int status = AscendKernels.npukit_ascend_bgmv_shrink(AscendBackend.addr(x), 0, 4, AscendBackend.addr(a), 0,
-                    8, AscendBackend.addr(idx), 1, AscendBackend.addr(y), 1, 1, 4, 1, 2, 1f);
+            NativeArgs device = new NativeArgs(AscendBackend::addr, NativeArgs.DEVICE);
+            int status = AscendKernels.npukit_ascend_bgmv_shrink(device.bgmvShrink(new BgmvShrinkArgs(x, a, idx, y, 1f)));
             assertEquals(2, status);
             assertTrue(AscendKernels.npukit_ascend_last_error().getString().contains("indices[0] = 2"));
             assertArrayEquals(new float[] {GUARD}, y.toFloatArray());

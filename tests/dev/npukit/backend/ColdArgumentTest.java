@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.npukit.bridge.CpuColdKernels;
+import dev.npukit.bridge.CpuKernels;
+import dev.npukit.bridge.NativeAbi;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
@@ -116,20 +117,19 @@ class ColdArgumentTest {
                 Tensor x = be.allocate(DType.F32, 2, 4);
                 Tensor a = be.allocate(DType.F32, 1, 2, 4);
                 Tensor y = be.allocate(DType.F32, 2, 2)) {
-            long l = CpuBackend.addr(logits);
+            NativeArgs host = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
+            ContrastiveArgs greedy = ContrastiveArgs.builder().expert(new LogitRows(logits, 0, 2))
+                    .base(new LogitRows(logits, 1, 2)).beta(0.5f).outputs(out, score, count).build();
+            ContrastiveArgs.Shape shape = new ContrastiveArgs.Shape(2, 10, 0, -2.3f, false);
             // Base rows 1 + 2b for b < 2 would need row 3 + ... stride 3 reaches row 4: out of bounds.
-            int status = CpuColdKernels.npukit_contrastive(l, 40, 0, 2, l, 40, 1, 3, DType.F32.code(), 2, 10, -2.3f,
-                    0.5f, CpuBackend.addr(out), 2, CpuBackend.addr(score), 2, CpuBackend.addr(count), 2, 0, 0, 0, 0,
-                    1f, 0, 0);
-            assertEquals(2, status, "NPUKIT_ERR_BOUNDS");
-            status = CpuColdKernels.npukit_contrastive(l, 40, 0, 2, l, 40, 1, 2, DType.F32.code(), 2, 10, 0.1f,
-                    0.5f, CpuBackend.addr(out), 2, CpuBackend.addr(score), 2, CpuBackend.addr(count), 2, 0, 0, 0, 0,
-                    1f, 0, 0);
-            assertEquals(1, status, "ln_alpha > 0 is an argument error");
+            NativeAbi.npukit_contrastive_args c = host.contrastive(greedy, shape).base_row_stride(3);
+            assertEquals(NativeAbi.NPUKIT_ERR_BOUNDS(), CpuKernels.npukit_cpu_contrastive(c));
+            c = host.contrastive(greedy, shape).ln_alpha(0.1f);
+            assertEquals(NativeAbi.NPUKIT_ERR_ARGUMENT(), CpuKernels.npukit_cpu_contrastive(c),
+                    "ln_alpha > 0 is an argument error");
             assertEquals(9, out.toIntArray()[0], "nothing written");
-            status = CpuColdKernels.npukit_bgmv_shrink(CpuBackend.addr(x), 0, 8, CpuBackend.addr(a), 0, 8,
-                    CpuBackend.addr(idx), 2, CpuBackend.addr(y), 4, 2, 4, 2, 1, 1f);
-            assertEquals(2, status, "adapter index 3 of 1");
+            int status = CpuKernels.npukit_cpu_bgmv_shrink(host.bgmvShrink(new BgmvShrinkArgs(x, a, idx, y, 1f)));
+            assertEquals(NativeAbi.NPUKIT_ERR_BOUNDS(), status, "adapter index 3 of 1");
         }
     }
 }

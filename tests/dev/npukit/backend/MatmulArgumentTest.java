@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npukit.bridge.CpuKernels;
-import dev.npukit.bridge.CpuModelKernels;
+import dev.npukit.bridge.NativeAbi;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
@@ -70,15 +70,29 @@ class MatmulArgumentTest {
         try (Tensor x = be.allocate(DType.F32, 2, 8);
                 Tensor w = be.allocate(DType.F32, 5, 8);
                 Tensor out = be.allocate(DType.F32, 2, 5)) {
-            long xa = CpuBackend.addr(x);
-            long wa = CpuBackend.addr(w);
-            long oa = CpuBackend.addr(out);
+            NativeArgs host = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
+            MatmulArgs args = new MatmulArgs(x, w, out);
             // out claims fewer elements than m * n: refused, not written past.
-            assertNotEquals(0, CpuModelKernels.npukit_matmul(xa, 0, 16, wa, 0, 40, oa, 9, 2, 8, 5));
+            NativeAbi.npukit_matmul_args c = host.matmul(args);
+            c.out().numel(9);
+            assertNotEquals(0, CpuKernels.npukit_cpu_matmul(c));
             assertTrue(CpuKernels.npukit_last_error().getString().contains("matmul"));
-            assertNotEquals(0, CpuModelKernels.npukit_matmul(xa, 3, 16, wa, 0, 40, oa, 10, 2, 8, 5));
-            assertNotEquals(0, CpuModelKernels.npukit_matmul(0L, 0, 16, wa, 0, 40, oa, 10, 2, 8, 5));
-            assertNotEquals(0, CpuModelKernels.npukit_matmul(xa, 0, 16, wa, 0, 40, oa, 10, -2, 8, 5));
+            c = host.matmul(args);
+            c.out().shape(1, 4).numel(8);
+            assertNotEquals(0, CpuKernels.npukit_cpu_matmul(c), "out of the wrong shape");
+            c = host.matmul(args);
+            c.x().dtype(DType.I32.code());
+            assertNotEquals(0, CpuKernels.npukit_cpu_matmul(c), "I32 x");
+            c = host.matmul(args);
+            NativeAbi.npukit_tensor_set(c.x(), 0L, 0, 2, 2, 8, 0, 0, 16, NativeArgs.HOST, 0L);
+            assertNotEquals(0, CpuKernels.npukit_cpu_matmul(c), "null x");
+            c = host.matmul(args);
+            c.x().shape(0, -2);
+            assertNotEquals(0, CpuKernels.npukit_cpu_matmul(c), "negative m");
+            c = host.matmul(args);
+            c.x().rank(3);
+            assertNotEquals(0, CpuKernels.npukit_cpu_matmul(c), "rank 3 x");
+            assertArrayEquals(new float[10], out.toFloatArray(), "refused calls wrote nothing");
         }
     }
 }

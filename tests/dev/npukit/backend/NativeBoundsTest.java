@@ -6,19 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npukit.bridge.CpuKernels;
+import dev.npukit.bridge.NativeAbi;
+import dev.npukit.bridge.NativeAbi.npukit_attention_args;
+import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.AttentionShape;
+import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
+import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * The native layer trusts nothing: called directly (bypassing Java validation) with indices or
- * sizes that would reach outside its buffers, it returns an error, says why, and writes nothing.
+ * The native layer trusts nothing: called directly (bypassing Java validation) with indices,
+ * shapes or descriptors that would reach outside its buffers, it returns an error, says why, and
+ * writes nothing.
  */
 class NativeBoundsTest {
     private static final float GUARD = 777.25f;
+    /** Marshals argument records that were never validated. */
+    private static final NativeArgs HOST = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
 
     @Test
     void attentionRejectsWhatJavaWouldHaveCaught() {
@@ -48,11 +57,11 @@ class NativeBoundsTest {
                 try (Tensor table = cpu.fromInts((int[]) c[0], 1, 2);
                         Tensor lens = cpu.fromInts((int[]) c[1], 1);
                         Tensor starts = cpu.fromInts((int[]) c[2], 2)) {
-                    int status = CpuKernels.npukit_paged_attention(CpuBackend.addr(q), 0, q.numel(),
-                            CpuBackend.addr(k), CpuBackend.addr(v), 0, k.numel(),
-                            CpuBackend.addr(table), 2, CpuBackend.addr(lens), CpuBackend.addr(starts), 1,
-                            CpuBackend.addr(cs), cs.numel(), CpuBackend.addr(out), 0, out.numel(),
-                            2, 1, kvh, d, (Integer) c[3], bs, 2, RopeStyle.NEOX.code(), d, 1f);
+                    npukit_attention_args args = HOST.attention(
+                            new AttentionArgs(q, k, v, table, lens, starts, cs, RopeStyle.NEOX, d, 1f, out),
+                            new AttentionShape(2, 1, kvh, d, blocks, bs, 1, 2, d, 16, 1f));
+                    args.k_cache().shape(0, (Integer) c[3]);
+                    int status = CpuKernels.npukit_cpu_paged_attention(args);
                     assertNotEquals(0, status, (String) c[4]);
                     assertTrue(CpuKernels.npukit_last_error().getString().startsWith("paged_attention:"),
                             CpuKernels.npukit_last_error().getString());
@@ -70,21 +79,26 @@ class NativeBoundsTest {
                 Tensor badSlots = cpu.fromInts(new int[] {0, 8}, 2);
                 Tensor positions = cpu.fromInts(new int[] {0, 16}, 2);
                 Tensor cs = cpu.fromFloats(DType.F32, RopeTables.cosSin(16, 4, 10000), 16, 4)) {
-            int status = CpuKernels.npukit_write_kv(CpuBackend.addr(kv), 0, CpuBackend.addr(kv), 0, kv.numel(),
-                    CpuBackend.addr(cache), CpuBackend.addr(cache), 0, cache.numel(), CpuBackend.addr(badSlots),
-                    2, 1, 4, 4, 2);
+            int status = CpuKernels.npukit_cpu_write_kv(HOST.writeKv(new WriteKvArgs(kv, kv, cache, cache, badSlots)));
             assertEquals(2, status, CpuKernels.npukit_last_error().getString());
             assertTrue(CpuKernels.npukit_last_error().getString().contains("slot_mapping[1] = 8"));
             assertArrayEquals(filled(32), cache.toFloatArray(), "cache written despite a bad slot");
 
-            status = CpuKernels.npukit_rope(CpuBackend.addr(kv), 0, kv.numel(), CpuBackend.addr(positions),
-                    CpuBackend.addr(cs), cs.numel(), 2, 1, 4, 4, RopeStyle.NEOX.code());
+            RopeArgs rope = new RopeArgs(kv, positions, cs, RopeStyle.NEOX, 4);
+            RopeArgs.Shape ropeShape = new RopeArgs.Shape(2, 1, 4, 4, 16);
+            status = CpuKernels.npukit_cpu_rope(HOST.rope(rope, ropeShape));
             assertEquals(2, status, CpuKernels.npukit_last_error().getString());
             assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, kv.toFloatArray(), "x rotated despite a bad position");
 
-            status = CpuKernels.npukit_rope(0L, 0, 8, CpuBackend.addr(positions), CpuBackend.addr(cs), cs.numel(),
-                    2, 1, 4, 4, RopeStyle.NEOX.code());
-            assertEquals(1, status, "null x must be refused");
+            NativeAbi.npukit_rope_args nullX = HOST.rope(rope, ropeShape);
+            NativeAbi.npukit_tensor_set(nullX.x(), 0L, 0, 3, 2, 1, 4, 0, 8, NativeArgs.HOST, 0L);
+            assertEquals(1, CpuKernels.npukit_cpu_rope(nullX), "null x must be refused");
+
+            NativeAbi.npukit_rope_args device = HOST.rope(rope, ropeShape);
+            device.x().location(NativeArgs.DEVICE);
+            assertEquals(1, CpuKernels.npukit_cpu_rope(device), "a device tensor must be refused");
+            assertTrue(CpuKernels.npukit_last_error().getString().contains("device memory"),
+                    CpuKernels.npukit_last_error().getString());
         }
     }
 

@@ -1,18 +1,16 @@
-// npukit_ascend_emu_break_rule: launches one of the emulator's deliberately wrong kernels
-// through the normal launch path, so a test can see a rule violation arrive in Java as an
-// exception naming the rule. Emulator builds only.
-#include "npukit/ascend.h"
-#include "runtime.h"
+// npukit_emu_test_break_rule (break_rule.h): the emulator's deliberately wrong kernels launched
+// through the launchers' own runtime (native/ascend/host/runtime.h).
+#include "break_rule.h"
 
-#ifdef NPUKIT_ASCEND_EMU
-#include "../../ascendc-emu/tests/wrong_kernels.h"
-#endif
+#include "../../ascend/host/runtime.h"
+#include "npukit/ascend.h"
+#include "wrong_kernels.h"
 
 using namespace npukit::ascend;
 
-extern "C" int npukit_ascend_emu_break_rule(int rule) {
-#ifdef NPUKIT_ASCEND_EMU
+extern "C" int npukit_emu_test_break_rule(int rule) {
   using namespace npukit_emu_wrong;
+  NPUKIT_TRY(npukit_ascend_init(0));
   auto lock = Device::Lock();
   NPUKIT_TRY(Device::Bind());
   DeviceBuffer buf;
@@ -31,8 +29,6 @@ extern "C" int npukit_ascend_emu_break_rule(int rule) {
   }
   NPUKIT_TRY(FinishLaunch(status, "wrong kernel"));
   return Ok();
-#else
-  (void)rule;
-  return Fail(NPUKIT_ERR_ARGUMENT, "emu_break_rule: this is an npu build, not the emulator");
-#endif
 }
+
+extern "C" const char* npukit_emu_test_last_error(void) { return npukit_ascend_last_error(); }

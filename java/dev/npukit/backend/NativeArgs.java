@@ -1,0 +1,223 @@
+package dev.npukit.backend;
+
+import dev.npukit.bridge.NativeAbi;
+import dev.npukit.bridge.NativeAbi.npukit_attention_args;
+import dev.npukit.bridge.NativeAbi.npukit_bgmv_expand_args;
+import dev.npukit.bridge.NativeAbi.npukit_bgmv_shrink_args;
+import dev.npukit.bridge.NativeAbi.npukit_contrastive_args;
+import dev.npukit.bridge.NativeAbi.npukit_matmul_args;
+import dev.npukit.bridge.NativeAbi.npukit_rope_args;
+import dev.npukit.bridge.NativeAbi.npukit_tensor;
+import dev.npukit.bridge.NativeAbi.npukit_write_kv_args;
+import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.AttentionShape;
+import dev.npukit.kernels.BgmvExpandArgs;
+import dev.npukit.kernels.BgmvShrinkArgs;
+import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.LogitRows;
+import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RopeArgs;
+import dev.npukit.kernels.WriteKvArgs;
+import dev.npukit.tensor.Tensor;
+import java.util.function.ToLongFunction;
+import org.bytedeco.javacpp.LongPointer;
+
+/**
+ * Marshals validated argument records into the native ABI's structs (native/include/npukit), the
+ * one place that does so for every native backend: a backend supplies where its tensors' memory
+ * is ({@code address}) and what kind it is ({@code location}).
+ *
+ * <p>Each thread reuses one struct per kernel family (and one seed buffer), so a call allocates
+ * no native memory; a struct is filled completely, absent tensors zeroed, right before the native
+ * call on the same thread, and nothing keeps it afterwards. Each tensor takes one JNI crossing.
+ */
+final class NativeArgs {
+    /** Native status codes, read from npukit/common.h. */
+    static final int ERR_DATA = NativeAbi.NPUKIT_ERR_DATA();
+
+    static final int HOST = NativeAbi.NPUKIT_HOST();
+    static final int DEVICE = NativeAbi.NPUKIT_DEVICE();
+
+    private static final ThreadLocal<Structs> STRUCTS = ThreadLocal.withInitial(Structs::new);
+
+    private final ToLongFunction<Tensor> address;
+    private final int location;
+
+    NativeArgs(ToLongFunction<Tensor> address, int location) {
+        this.address = address;
+        this.location = location;
+    }
+
+    npukit_attention_args attention(AttentionArgs a, AttentionShape s) {
+        Structs st = STRUCTS.get();
+        set(st.attQ, a.q());
+        set(st.attK, a.kCache());
+        set(st.attV, a.vCache());
+        set(st.attTables, a.blockTables());
+        set(st.attLens, a.seqLens());
+        set(st.attStarts, a.queryStartLoc());
+        if (s.rotaryDim() > 0) {
+            set(st.attCosSin, a.cosSin());
+        } else {
+            clear(st.attCosSin);
+        }
+        set(st.attOut, a.out());
+        return st.attention.rope_style(a.ropeStyle().code()).rotary_dim(s.rotaryDim()).scale(s.scale());
+    }
+
+    npukit_write_kv_args writeKv(WriteKvArgs a) {
+        Structs st = STRUCTS.get();
+        set(st.kvKey, a.key());
+        set(st.kvValue, a.value());
+        set(st.kvK, a.kCache());
+        set(st.kvV, a.vCache());
+        set(st.kvSlots, a.slotMapping());
+        return st.writeKv;
+    }
+
+    npukit_rope_args rope(RopeArgs a, RopeArgs.Shape s) {
+        Structs st = STRUCTS.get();
+        set(st.ropeX, a.x());
+        set(st.ropePositions, a.positions());
+        set(st.ropeCosSin, a.cosSin());
+        return st.rope.rope_style(a.style().code()).rotary_dim(s.rotaryDim());
+    }
+
+    npukit_contrastive_args contrastive(ContrastiveArgs a, ContrastiveArgs.Shape s) {
+        Structs st = STRUCTS.get();
+        npukit_contrastive_args c = st.contrastive;
+        LogitRows e = a.expert();
+        LogitRows b = a.base();
+        set(st.cExpert, e.logits());
+        set(st.cBase, b.logits());
+        set(st.cToken, a.token());
+        set(st.cScore, a.score());
+        set(st.cValid, a.validCount());
+        if (s.topK() > 0) {
+            set(st.cTopkIndex, a.topkIndices());
+            set(st.cTopkScore, a.topkScores());
+        } else {
+            clear(st.cTopkIndex);
+            clear(st.cTopkScore);
+        }
+        long seeds = 0L;
+        long numSeeds = 0L;
+        if (s.sampling()) {
+            seeds = st.seeds(a.seeds());
+            numSeeds = a.seeds().length;
+        }
+        return c.expert_first_row(e.firstRow()).expert_row_stride(e.rowStride())
+                .base_first_row(b.firstRow()).base_row_stride(b.rowStride())
+                .top_k(s.topK()).ln_alpha(s.lnAlpha()).beta(a.beta()).temperature(a.temperature())
+                .seeds(seeds).num_seeds(numSeeds);
+    }
+
+    /** The descriptor of {@code t} in this thread's spare descriptor (for helpers outside the kernel ABI). */
+    npukit_tensor spare(Tensor t) {
+        npukit_tensor d = STRUCTS.get().spare;
+        set(d, t);
+        return d;
+    }
+
+    npukit_bgmv_shrink_args bgmvShrink(BgmvShrinkArgs a) {
+        Structs st = STRUCTS.get();
+        set(st.shrinkX, a.x());
+        set(st.shrinkA, a.a());
+        set(st.shrinkIndices, a.indices());
+        set(st.shrinkY, a.y());
+        return st.shrink.scale(a.scale());
+    }
+
+    npukit_bgmv_expand_args bgmvExpand(BgmvExpandArgs a) {
+        Structs st = STRUCTS.get();
+        set(st.expandV, a.v());
+        set(st.expandW, a.w());
+        set(st.expandIndices, a.indices());
+        set(st.expandY, a.y());
+        return st.expand.offset(a.offset());
+    }
+
+    npukit_matmul_args matmul(MatmulArgs a) {
+        Structs st = STRUCTS.get();
+        set(st.mmX, a.x());
+        set(st.mmWeight, a.weight());
+        set(st.mmOut, a.out());
+        return st.matmul;
+    }
+
+    private void set(npukit_tensor d, Tensor t) {
+        int rank = t.rank();
+        NativeAbi.npukit_tensor_set(d, address.applyAsLong(t), t.dtype().code(), rank,
+                rank > 0 ? t.dim(0) : 0, rank > 1 ? t.dim(1) : 0, rank > 2 ? t.dim(2) : 0, rank > 3 ? t.dim(3) : 0,
+                t.numel(), location, 0L);
+    }
+
+    private static void clear(npukit_tensor d) {
+        NativeAbi.npukit_tensor_set(d, 0L, 0, 0, 0, 0, 0, 0, 0, 0, 0L);
+    }
+
+    /** One thread's structs, with views of their tensor members taken once. */
+    private static final class Structs {
+        final npukit_attention_args attention = new npukit_attention_args();
+        final npukit_tensor attQ = attention.q();
+        final npukit_tensor attK = attention.k_cache();
+        final npukit_tensor attV = attention.v_cache();
+        final npukit_tensor attTables = attention.block_tables();
+        final npukit_tensor attLens = attention.seq_lens();
+        final npukit_tensor attStarts = attention.query_start_loc();
+        final npukit_tensor attCosSin = attention.cos_sin();
+        final npukit_tensor attOut = attention.out();
+
+        final npukit_write_kv_args writeKv = new npukit_write_kv_args();
+        final npukit_tensor kvKey = writeKv.key();
+        final npukit_tensor kvValue = writeKv.value();
+        final npukit_tensor kvK = writeKv.k_cache();
+        final npukit_tensor kvV = writeKv.v_cache();
+        final npukit_tensor kvSlots = writeKv.slot_mapping();
+
+        final npukit_rope_args rope = new npukit_rope_args();
+        final npukit_tensor ropeX = rope.x();
+        final npukit_tensor ropePositions = rope.positions();
+        final npukit_tensor ropeCosSin = rope.cos_sin();
+
+        final npukit_contrastive_args contrastive = new npukit_contrastive_args();
+        final npukit_tensor cExpert = contrastive.expert();
+        final npukit_tensor cBase = contrastive.base();
+        final npukit_tensor cToken = contrastive.token();
+        final npukit_tensor cScore = contrastive.score();
+        final npukit_tensor cValid = contrastive.valid_count();
+        final npukit_tensor cTopkIndex = contrastive.topk_index();
+        final npukit_tensor cTopkScore = contrastive.topk_score();
+
+        final npukit_bgmv_shrink_args shrink = new npukit_bgmv_shrink_args();
+        final npukit_tensor shrinkX = shrink.x();
+        final npukit_tensor shrinkA = shrink.a();
+        final npukit_tensor shrinkIndices = shrink.indices();
+        final npukit_tensor shrinkY = shrink.y();
+
+        final npukit_bgmv_expand_args expand = new npukit_bgmv_expand_args();
+        final npukit_tensor expandV = expand.v();
+        final npukit_tensor expandW = expand.w();
+        final npukit_tensor expandIndices = expand.indices();
+        final npukit_tensor expandY = expand.y();
+
+        final npukit_matmul_args matmul = new npukit_matmul_args();
+        final npukit_tensor mmX = matmul.x();
+        final npukit_tensor mmWeight = matmul.weight();
+        final npukit_tensor mmOut = matmul.out();
+
+        final npukit_tensor spare = new npukit_tensor();
+
+        private LongPointer seedBuffer = new LongPointer(16);
+
+        /** The host address of a copy of {@code seeds} in this thread's seed buffer. */
+        long seeds(long[] seeds) {
+            if (seedBuffer.capacity() < seeds.length) {
+                seedBuffer.close();
+                seedBuffer = new LongPointer(Math.max(seeds.length, 2 * seedBuffer.capacity()));
+            }
+            seedBuffer.position(0).put(seeds, 0, seeds.length);
+            return seedBuffer.address();
+        }
+    }
+}
