@@ -30,9 +30,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The use-after-free this project once had: threads close the caches, queries, inputs and
- * outputs of attention, contrastive and BGMV calls at random moments while the calls run (on the
- * cpu backend: decode attention over 8 sequences of 16,384 slots, F16 cache). Each call either
+ * Use-after-free by a concurrent close: threads close the caches, queries, inputs and outputs of
+ * attention, contrastive and BGMV calls at random moments while the calls run (on the cpu
+ * backend: decode attention over 8 sequences of 16,384 slots, F16 cache, tens of milliseconds). Each call either
  * completes with the result of an undisturbed call or fails with "name: tensor is closed" for a
  * tensor that was closed; a call that starts after a close always fails. A crash kills the test
  * JVM, which fails the build.
