@@ -8,7 +8,8 @@ import org.bytedeco.javacpp.LongPointer;
 
 /**
  * Zero-filled device memory of the ascend backend, from aclrtMalloc (emulated: registered host
- * memory). Reads and writes go through aclrtMemcpy via a native staging buffer.
+ * memory). Reads and writes go through aclrtMemcpy via a native staging buffer. Freed by
+ * {@link #close()}, which {@link dev.npukit.tensor.Tensor} calls once nothing holds the memory.
  */
 final class AscendStorage implements Storage {
     private final long byteSize;

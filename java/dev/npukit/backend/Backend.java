@@ -8,6 +8,7 @@ import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
+import dev.npukit.tensor.MemoryStats;
 import dev.npukit.tensor.Tensor;
 
 /**
@@ -15,7 +16,9 @@ import dev.npukit.tensor.Tensor;
  * {@code cpu} (optimized C++) or {@code ascend} (AscendC on an NPU, or its CPU emulation).
  * Get one from {@link Backends}. Every kernel validates its argument record before running and
  * throws {@link IllegalArgumentException} naming the bad argument; native failures are
- * {@link NpukitException}s. Backends are thread-safe; tensors are not.
+ * {@link NpukitException}s. Backends are thread-safe; tensors are not, except that a tensor may
+ * be closed on any thread at any time: a kernel call holds its tensors' memory until it returns
+ * (see {@link Tensor}).
  */
 public interface Backend {
     /** "reference", "cpu" or "ascend". */
@@ -23,6 +26,13 @@ public interface Backend {
 
     /** Availability, mode and description. */
     BackendInfo info();
+
+    /**
+     * Tensor memory this backend holds now: bytes, allocations, and the peak bytes since it was
+     * loaded. Counted in Java where memory is allocated and freed (what the native allocator or
+     * the device adds on top is not included).
+     */
+    MemoryStats memoryStats();
 
     /** A zero-filled tensor of the given dtype and shape, owned by this backend. */
     Tensor allocate(DType dtype, long... shape);

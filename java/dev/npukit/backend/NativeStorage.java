@@ -6,7 +6,11 @@ import dev.npukit.bridge.CpuKernels;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 
-/** Zero-filled native (off-heap) memory for the cpu backend (npukit_alloc: huge pages for large tensors). */
+/**
+ * Zero-filled native (off-heap) memory for the cpu backend (npukit_alloc: huge pages for large
+ * tensors). Freed by {@link #close()}, which {@link dev.npukit.tensor.Tensor} calls once nothing
+ * holds the memory any more.
+ */
 final class NativeStorage implements Storage {
     private final long byteSize;
     private BytePointer memory;

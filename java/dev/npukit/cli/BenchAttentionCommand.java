@@ -234,7 +234,9 @@ final class BenchAttentionCommand implements Callable<Integer> {
             for (int i = 0; i < n; i++) {
                 slice[i] = (short) (pattern[i] ^ ((k * 31 + i) & 0x3ff));
             }
-            t.view(off, n).copyFromBits(n == slice.length ? slice : java.util.Arrays.copyOf(slice, n));
+            try (Tensor part = t.view(off, n)) {
+                part.copyFromBits(n == slice.length ? slice : java.util.Arrays.copyOf(slice, n));
+            }
         }
     }
 

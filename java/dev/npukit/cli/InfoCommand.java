@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.npukit.backend.BackendInfo;
 import dev.npukit.backend.Backends;
 import dev.npukit.backend.CpuBackend;
+import dev.npukit.tensor.MemoryStats;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +13,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code npukit info}: which backends run here and why not, native library and CPU facts. */
+/**
+ * {@code npukit info}: which backends run here and why not, native library and CPU facts, and the
+ * tensor memory each available backend holds in this process ({@code memory} in the JSON).
+ */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Backends with availability and reason, native library version, detected CPU features.")
+        description = "Backends with availability and reason, native library version, detected CPU features, "
+                + "tensor memory each backend holds.")
 final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON on stdout instead of a table.")
     boolean json;
@@ -34,6 +39,13 @@ final class InfoCommand implements Callable<Integer> {
         report.put("java", System.getProperty("java.version"));
         report.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         report.put("processors", Runtime.getRuntime().availableProcessors());
+        Map<String, MemoryStats> memory = new LinkedHashMap<>();
+        for (BackendInfo b : backends) {
+            if (b.available()) {
+                memory.put(b.name(), Backends.get(b.name()).memoryStats());
+            }
+        }
+        report.put("memory", memory);
 
         if (json) {
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
@@ -46,10 +58,17 @@ final class InfoCommand implements Callable<Integer> {
         table.print(System.out);
         System.out.println();
         for (Map.Entry<String, Object> e : report.entrySet()) {
-            if (!e.getKey().equals("backends")) {
+            if (!e.getKey().equals("backends") && !e.getKey().equals("memory")) {
                 System.out.printf("%-14s %s%n", e.getKey(), e.getValue());
             }
         }
+        System.out.println();
+        TextTable held = new TextTable("backend", "tensors held", "bytes held", "peak bytes");
+        for (Map.Entry<String, MemoryStats> e : memory.entrySet()) {
+            MemoryStats m = e.getValue();
+            held.row(e.getKey(), Long.toString(m.tensors()), Long.toString(m.bytes()), Long.toString(m.peakBytes()));
+        }
+        held.print(System.out);
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package dev.npukit.kernels;
 
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.tensor.TensorArgs;
 
 /**
  * Arguments of RoPE-fused paged attention (DESIGN 3.1).
@@ -32,7 +33,35 @@ public record AttentionArgs(
         RopeStyle ropeStyle,
         int rotaryDim,
         float scale,
-        Tensor out) {
+        Tensor out) implements TensorArgs {
+
+    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
+    private static final String[] TENSOR_NAMES = {"q", "kCache", "vCache", "blockTables", "seqLens", "queryStartLoc", "cosSin", "out"};
+
+    @Override
+    public int tensorCount() {
+        return TENSOR_NAMES.length;
+    }
+
+    @Override
+    public String tensorName(int i) {
+        return TENSOR_NAMES[i];
+    }
+
+    @Override
+    public Tensor tensor(int i) {
+        return switch (i) {
+            case 0 -> q;
+            case 1 -> kCache;
+            case 2 -> vCache;
+            case 3 -> blockTables;
+            case 4 -> seqLens;
+            case 5 -> queryStartLoc;
+            case 6 -> cosSin;
+            case 7 -> out;
+            default -> throw new IndexOutOfBoundsException(i);
+        };
+    }
 
     public static Builder builder() {
         return new Builder();

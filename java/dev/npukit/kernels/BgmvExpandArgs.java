@@ -2,6 +2,7 @@ package dev.npukit.kernels;
 
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.tensor.TensorArgs;
 
 /**
  * Arguments of the BGMV expand (DESIGN 3.4):
@@ -15,7 +16,31 @@ import dev.npukit.tensor.Tensor;
  * @param y [B, yRow] F32/F16/BF16, updated in its columns [offset, offset + hOut)
  * @param offset first column of the slice, offset + hOut &lt;= yRow
  */
-public record BgmvExpandArgs(Tensor v, Tensor w, Tensor indices, Tensor y, int offset) {
+public record BgmvExpandArgs(Tensor v, Tensor w, Tensor indices, Tensor y, int offset) implements TensorArgs {
+
+    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
+    private static final String[] TENSOR_NAMES = {"v", "w", "indices", "y"};
+
+    @Override
+    public int tensorCount() {
+        return TENSOR_NAMES.length;
+    }
+
+    @Override
+    public String tensorName(int i) {
+        return TENSOR_NAMES[i];
+    }
+
+    @Override
+    public Tensor tensor(int i) {
+        return switch (i) {
+            case 0 -> v;
+            case 1 -> w;
+            case 2 -> indices;
+            case 3 -> y;
+            default -> throw new IndexOutOfBoundsException(i);
+        };
+    }
 
     /** Sizes of a validated call. */
     public record Shape(int batch, int rank, int hOut, int numLoras, int yRow) {

@@ -2,6 +2,7 @@ package dev.npukit.kernels;
 
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.tensor.TensorArgs;
 
 /**
  * Arguments of the BGMV shrink (DESIGN 3.4): {@code y[b, :] = scale * A[indices[b]] . x[b]},
@@ -13,7 +14,31 @@ import dev.npukit.tensor.Tensor;
  * @param y F32 [B, rank], overwritten
  * @param scale finite factor (LoRA's alpha / rank)
  */
-public record BgmvShrinkArgs(Tensor x, Tensor a, Tensor indices, Tensor y, float scale) {
+public record BgmvShrinkArgs(Tensor x, Tensor a, Tensor indices, Tensor y, float scale) implements TensorArgs {
+
+    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
+    private static final String[] TENSOR_NAMES = {"x", "a", "indices", "y"};
+
+    @Override
+    public int tensorCount() {
+        return TENSOR_NAMES.length;
+    }
+
+    @Override
+    public String tensorName(int i) {
+        return TENSOR_NAMES[i];
+    }
+
+    @Override
+    public Tensor tensor(int i) {
+        return switch (i) {
+            case 0 -> x;
+            case 1 -> a;
+            case 2 -> indices;
+            case 3 -> y;
+            default -> throw new IndexOutOfBoundsException(i);
+        };
+    }
 
     /** Sizes of a validated call. */
     public record Shape(int batch, int hIn, int rank, int numLoras) {

@@ -2,6 +2,7 @@ package dev.npukit.kernels;
 
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.tensor.TensorArgs;
 
 /**
  * Arguments of batched expert/base contrastive scoring, CoLD's decoding rule (DESIGN 3.3).
@@ -41,7 +42,34 @@ public record ContrastiveArgs(
         Tensor topkIndices,
         Tensor topkScores,
         float temperature,
-        long[] seeds) {
+        long[] seeds) implements TensorArgs {
+
+    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
+    private static final String[] TENSOR_NAMES = {"expert", "base", "token", "score", "validCount", "topkIndices", "topkScores"};
+
+    @Override
+    public int tensorCount() {
+        return TENSOR_NAMES.length;
+    }
+
+    @Override
+    public String tensorName(int i) {
+        return TENSOR_NAMES[i];
+    }
+
+    @Override
+    public Tensor tensor(int i) {
+        return switch (i) {
+            case 0 -> expert == null ? null : expert.logits();
+            case 1 -> base == null ? null : base.logits();
+            case 2 -> token;
+            case 3 -> score;
+            case 4 -> validCount;
+            case 5 -> topkIndices;
+            case 6 -> topkScores;
+            default -> throw new IndexOutOfBoundsException(i);
+        };
+    }
 
     /** CoLD's defaults (O'Brien and Lewis 2023): alpha 0.1, beta 0.5. */
     public static final float DEFAULT_ALPHA = 0.1f;

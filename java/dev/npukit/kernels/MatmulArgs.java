@@ -2,6 +2,7 @@ package dev.npukit.kernels;
 
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.tensor.TensorArgs;
 
 /**
  * Arguments of the dense linear layer {@code out = x . weight^T}, accumulated in F32 (the
@@ -12,7 +13,30 @@ import dev.npukit.tensor.Tensor;
  * @param weight [N, K] F32/F16/BF16
  * @param out F32 [M, N], overwritten
  */
-public record MatmulArgs(Tensor x, Tensor weight, Tensor out) {
+public record MatmulArgs(Tensor x, Tensor weight, Tensor out) implements TensorArgs {
+
+    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
+    private static final String[] TENSOR_NAMES = {"x", "weight", "out"};
+
+    @Override
+    public int tensorCount() {
+        return TENSOR_NAMES.length;
+    }
+
+    @Override
+    public String tensorName(int i) {
+        return TENSOR_NAMES[i];
+    }
+
+    @Override
+    public Tensor tensor(int i) {
+        return switch (i) {
+            case 0 -> x;
+            case 1 -> weight;
+            case 2 -> out;
+            default -> throw new IndexOutOfBoundsException(i);
+        };
+    }
 
     /** Sizes of a validated call: M rows, K inputs, N outputs. */
     public record Shape(int m, int k, int n) {

@@ -2,6 +2,7 @@ package dev.npukit.kernels;
 
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.tensor.TensorArgs;
 
 /**
  * Arguments of the standalone, in-place rotary embedding (DESIGN 3.2): the first
@@ -13,7 +14,30 @@ import dev.npukit.tensor.Tensor;
  * @param style NEOX or GPTJ (NONE leaves x unchanged)
  * @param rotaryDim 0 means headDim
  */
-public record RopeArgs(Tensor x, Tensor positions, Tensor cosSin, RopeStyle style, int rotaryDim) {
+public record RopeArgs(Tensor x, Tensor positions, Tensor cosSin, RopeStyle style, int rotaryDim) implements TensorArgs {
+
+    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
+    private static final String[] TENSOR_NAMES = {"x", "positions", "cosSin"};
+
+    @Override
+    public int tensorCount() {
+        return TENSOR_NAMES.length;
+    }
+
+    @Override
+    public String tensorName(int i) {
+        return TENSOR_NAMES[i];
+    }
+
+    @Override
+    public Tensor tensor(int i) {
+        return switch (i) {
+            case 0 -> x;
+            case 1 -> positions;
+            case 2 -> cosSin;
+            default -> throw new IndexOutOfBoundsException(i);
+        };
+    }
 
     /** Sizes of a validated call. */
     public record Shape(int numTokens, int numHeads, int headDim, int rotaryDim, int maxPosition) {

@@ -2,6 +2,7 @@ package dev.npukit.kernels;
 
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.tensor.TensorArgs;
 
 /**
  * Arguments of the paged cache write (DESIGN 3.2): token t's key and value go to slot
@@ -15,7 +16,32 @@ import dev.npukit.tensor.Tensor;
  * @param vCache same shape and dtype as kCache
  * @param slotMapping I32 [numTokens]
  */
-public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, Tensor slotMapping) {
+public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, Tensor slotMapping) implements TensorArgs {
+
+    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
+    private static final String[] TENSOR_NAMES = {"key", "value", "kCache", "vCache", "slotMapping"};
+
+    @Override
+    public int tensorCount() {
+        return TENSOR_NAMES.length;
+    }
+
+    @Override
+    public String tensorName(int i) {
+        return TENSOR_NAMES[i];
+    }
+
+    @Override
+    public Tensor tensor(int i) {
+        return switch (i) {
+            case 0 -> key;
+            case 1 -> value;
+            case 2 -> kCache;
+            case 3 -> vCache;
+            case 4 -> slotMapping;
+            default -> throw new IndexOutOfBoundsException(i);
+        };
+    }
 
     /** Sizes of a validated call. */
     public record Shape(int numTokens, int numKvHeads, int headDim, int numBlocks, int blockSize) {

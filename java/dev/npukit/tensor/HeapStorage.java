@@ -15,7 +15,7 @@ public final class HeapStorage implements Storage {
         this.buffer = ByteBuffer.allocate((int) byteSize).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The backing buffer (little-endian, position 0); valid until {@link #close()}. */
+    /** The backing buffer (little-endian, position 0); valid while a tensor or kernel call holds it. */
     public ByteBuffer buffer() {
         return buffer;
     }

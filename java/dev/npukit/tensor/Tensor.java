@@ -9,46 +9,69 @@ import java.util.Objects;
  * A row-major, contiguous n-dimensional array living in one backend's memory.
  *
  * <p>Create tensors with {@code Backend.allocate}; close them (try-with-resources) to free the
- * memory. A {@link #view view} shares its parent's memory, owns nothing and becomes unusable when
- * the parent is closed. Copy data in and out with the {@code copyFrom}/{@code to...Array} methods;
- * float arrays are converted to and from F16/BF16 with round-to-nearest-even.
+ * memory. Copy data in and out with the {@code copyFrom}/{@code to...Array} methods; float
+ * arrays are converted to and from F16/BF16 with round-to-nearest-even.
  *
- * <p>Not thread-safe for concurrent writes; concurrent reads are fine.
+ * <p>Lifetime. The memory is reference-counted: the allocated tensor holds one reference, each
+ * {@link #view view} one more, and each kernel call and each copy in or out holds one while it
+ * runs. {@link #close()} marks the tensor closed and drops its reference; the memory is freed
+ * when the last reference goes. So closing a tensor that a kernel is using on another thread is
+ * safe: the call completes on the memory it holds, and a call or copy that starts after the
+ * close fails (a kernel call with an {@link IllegalArgumentException} "name: tensor is closed",
+ * a copy with an {@link IllegalStateException}). A view holds the memory itself: it stays
+ * usable after its parent is closed, until it is closed too; closing a view never frees the
+ * parent. A tensor or view that becomes unreachable without being closed has its reference
+ * dropped by a {@link java.lang.ref.Cleaner} after garbage collection; with
+ * {@code -Dnpukit.leakDetection=true} (or {@code NPUKIT_LEAK_DETECTION=true}) each such tensor is
+ * logged with the stack that created it (System.Logger {@code dev.npukit.tensor}, WARNING).
+ *
+ * <p>Not thread-safe for concurrent writes; concurrent reads are fine, and {@code close()} may
+ * run on any thread at any time.
  */
 public final class Tensor implements AutoCloseable {
     private final String device;
     private final DType dtype;
     private final long[] shape;
     private final long numel;
-    private final Storage storage;
+    private final SharedStorage storage;
     private final long byteOffset;
-    private final Tensor parent;
+    private final StorageReference reference;
     private volatile boolean closed;
 
-    private Tensor(String device, DType dtype, long[] shape, Storage storage, long byteOffset, Tensor parent) {
+    /** A tensor holding one reference on {@code storage}, which the caller has counted for it. */
+    private Tensor(String device, DType dtype, long[] shape, SharedStorage storage, long byteOffset) {
         this.device = device;
         this.dtype = dtype;
         this.shape = shape;
         this.numel = numel(shape);
         this.storage = storage;
         this.byteOffset = byteOffset;
-        this.parent = parent;
+        this.reference = new StorageReference(this, storage);
     }
 
     /**
-     * Wraps storage that a backend allocated. For backend implementations; applications call
+     * Wraps storage that a backend allocated and takes ownership of it: the storage is freed when
+     * the tensor and its views are closed or unreachable (at once, if this throws), and counted in
+     * {@code account} meanwhile. For backend implementations; applications call
      * {@code Backend.allocate}.
      */
-    public static Tensor wrap(String device, DType dtype, long[] shape, Storage storage) {
-        Objects.requireNonNull(device, "device");
-        Objects.requireNonNull(dtype, "dtype");
-        long[] s = checkShape(shape);
-        long bytes = numel(s) * dtype.byteSize();
-        if (bytes > storage.byteSize()) {
-            throw new IllegalArgumentException("storage of " + storage.byteSize() + " bytes is too small for "
-                    + dtype + Arrays.toString(s));
+    public static Tensor wrap(String device, DType dtype, long[] shape, Storage storage, MemoryAccount account) {
+        Objects.requireNonNull(storage, "storage");
+        try {
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(dtype, "dtype");
+            Objects.requireNonNull(account, "account");
+            long[] s = checkShape(shape);
+            long bytes = numel(s) * dtype.byteSize();
+            if (bytes > storage.byteSize()) {
+                throw new IllegalArgumentException("storage of " + storage.byteSize() + " bytes is too small for "
+                        + dtype + Arrays.toString(s));
+            }
+            return new Tensor(device, dtype, s, new SharedStorage(storage, account), 0);
+        } catch (RuntimeException | Error e) {
+            storage.close();
+            throw e;
         }
-        return new Tensor(device, dtype, s, storage, 0, null);
     }
 
     /** Number of elements of a shape; throws on a negative dimension or overflow. */
@@ -100,9 +123,12 @@ public final class Tensor implements AutoCloseable {
         return numel * dtype.byteSize();
     }
 
-    /** The storage; for backends. Check {@link #isClosed()} first. */
+    /**
+     * The storage; for backends, inside a {@link KernelCall} that holds this tensor (its memory
+     * is only guaranteed to exist while something holds it).
+     */
     public Storage storage() {
-        return storage;
+        return storage.storage;
     }
 
     /** Offset of element 0 in {@link #storage()}, in bytes (non-zero for views). */
@@ -110,24 +136,32 @@ public final class Tensor implements AutoCloseable {
         return byteOffset;
     }
 
-    /** True once this tensor, or the tensor it views, is closed. */
+    /** True once {@link #close()} was called on this tensor (a view is not closed by its parent's close). */
     public boolean isClosed() {
-        return closed || (parent != null && parent.isClosed());
+        return closed;
     }
 
     /**
      * A tensor of the given shape over this tensor's elements starting at {@code elementOffset}.
-     * It shares memory, owns nothing; closing it does not free anything.
+     * It shares the memory and holds it: it stays usable after this tensor is closed, and its
+     * own close frees the memory only if nothing else holds it. Close views too (or the cleaner
+     * will, after garbage collection).
      */
     public Tensor view(long elementOffset, long... newShape) {
-        ensureOpen();
         long[] s = checkShape(newShape);
         long n = numel(s);
         if (elementOffset < 0 || elementOffset > numel || n > numel - elementOffset) {
             throw new IllegalArgumentException("view of " + n + " elements at offset " + elementOffset
                     + " does not fit in a tensor of " + numel + " elements");
         }
-        return new Tensor(device, dtype, s, storage, byteOffset + elementOffset * dtype.byteSize(), this);
+        SharedStorage held = use();
+        try {
+            // The reference taken by use() becomes the view's own.
+            return new Tensor(device, dtype, s, held, byteOffset + elementOffset * dtype.byteSize());
+        } catch (RuntimeException | Error e) {
+            held.release();
+            throw e;
+        }
     }
 
     /** The same elements with another shape of equal element count. */
@@ -156,16 +190,14 @@ public final class Tensor implements AutoCloseable {
     /** Copies raw 16-bit patterns into the whole F16 or BF16 tensor. */
     public void copyFromBits(short[] src) {
         requireLength(src.length);
-        ensureOpen();
         require16Bit();
         ByteBuffer b = newBuffer(src.length * 2L);
         b.asShortBuffer().put(src);
-        storage.write(byteOffset, b);
+        write(byteOffset, b);
     }
 
     /** Writes {@code src} at element {@code offset}, converting to the tensor's float dtype. */
     public void writeFloats(long offset, float[] src) {
-        ensureOpen();
         requireRange(offset, src.length);
         ByteBuffer b = newBuffer((long) src.length * dtype.byteSize());
         switch (dtype) {
@@ -187,19 +219,18 @@ public final class Tensor implements AutoCloseable {
             default:
                 throw new IllegalStateException("tensor is " + dtype + ", not a float type; use copyFrom(int[])");
         }
-        storage.write(byteOffset + offset * dtype.byteSize(), b);
+        write(byteOffset + offset * dtype.byteSize(), b);
     }
 
     /** Writes {@code src} at element {@code offset} of an I32 tensor. */
     public void writeInts(long offset, int[] src) {
-        ensureOpen();
         if (dtype != DType.I32) {
             throw new IllegalStateException("tensor is " + dtype + ", not I32");
         }
         requireRange(offset, src.length);
         ByteBuffer b = newBuffer(src.length * 4L);
         b.asIntBuffer().put(src);
-        storage.write(byteOffset + offset * 4, b);
+        write(byteOffset + offset * 4, b);
     }
 
     // ---- copy out ----
@@ -216,11 +247,10 @@ public final class Tensor implements AutoCloseable {
 
     /** All raw 16-bit patterns of an F16 or BF16 tensor. */
     public short[] toBits() {
-        ensureOpen();
         require16Bit();
         short[] out = new short[checkedArrayLength()];
         ByteBuffer b = newBuffer(out.length * 2L);
-        storage.read(byteOffset, b);
+        read(byteOffset, b);
         b.flip();
         b.asShortBuffer().get(out);
         return out;
@@ -228,10 +258,9 @@ public final class Tensor implements AutoCloseable {
 
     /** {@code count} elements from element {@code offset}, as floats. */
     public float[] readFloats(long offset, int count) {
-        ensureOpen();
         requireRange(offset, count);
         ByteBuffer b = newBuffer((long) count * dtype.byteSize());
-        storage.read(byteOffset + offset * dtype.byteSize(), b);
+        read(byteOffset + offset * dtype.byteSize(), b);
         b.flip();
         float[] out = new float[count];
         switch (dtype) {
@@ -261,29 +290,47 @@ public final class Tensor implements AutoCloseable {
 
     /** {@code count} elements of an I32 tensor from element {@code offset}. */
     public int[] readInts(long offset, int count) {
-        ensureOpen();
         if (dtype != DType.I32) {
             throw new IllegalStateException("tensor is " + dtype + ", not I32");
         }
         requireRange(offset, count);
         ByteBuffer b = newBuffer(count * 4L);
-        storage.read(byteOffset + offset * 4, b);
+        read(byteOffset + offset * 4, b);
         b.flip();
         int[] out = new int[count];
         b.asIntBuffer().get(out);
         return out;
     }
 
-    /** Frees the memory (views free nothing). Idempotent. */
+    /**
+     * Marks the tensor closed and drops its reference on the memory, which is freed now if
+     * nothing else (a view, a running kernel call or copy) holds it, else when the last holder
+     * lets go. Idempotent; safe from any thread.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
         closed = true;
-        if (parent == null) {
-            storage.close();
+        reference.release();
+    }
+
+    /**
+     * Takes a reference for a kernel call ({@link KernelCall}): false if the tensor is closed.
+     * The reference is taken before the closed flag is read, so a concurrent close either comes
+     * first (and this fails) or cannot free the memory until {@link #unhold()}.
+     */
+    boolean tryHold() {
+        if (!storage.retain()) {
+            return false;
         }
+        if (closed && !KernelCall.heldByThisThread(this)) {
+            storage.release();
+            return false;
+        }
+        return true;
+    }
+
+    void unhold() {
+        storage.release();
     }
 
     @Override
@@ -291,9 +338,29 @@ public final class Tensor implements AutoCloseable {
         return "Tensor[" + device + ", " + dtype + Arrays.toString(shape) + (isClosed() ? ", closed" : "") + "]";
     }
 
-    private void ensureOpen() {
-        if (isClosed()) {
+    /** Holds the memory for one copy or view; throws if the tensor is closed. Release it after. */
+    private SharedStorage use() {
+        if (!tryHold()) {
             throw new IllegalStateException("tensor " + dtype + Arrays.toString(shape) + " is closed");
+        }
+        return storage;
+    }
+
+    private void read(long offset, ByteBuffer dst) {
+        SharedStorage held = use();
+        try {
+            held.storage.read(offset, dst);
+        } finally {
+            held.release();
+        }
+    }
+
+    private void write(long offset, ByteBuffer src) {
+        SharedStorage held = use();
+        try {
+            held.storage.write(offset, src);
+        } finally {
+            held.release();
         }
     }
 

@@ -26,6 +26,12 @@ class InfoAndBenchAttentionCliTest {
         }
         assertEquals(Set.of("ascend", "cpu", "reference"), names);
         assertTrue(root.get("cpuFeatures").asText().length() > 0);
+        for (String backend : new String[] {"cpu", "reference"}) {
+            JsonNode m = root.get("memory").get(backend);
+            assertTrue(m != null && m.has("bytes") && m.has("tensors") && m.has("peakBytes"), root.toString());
+            assertTrue(m.get("bytes").asLong() >= 0 && m.get("peakBytes").asLong() >= m.get("bytes").asLong(),
+                    m.toString());
+        }
     }
 
     @Test

@@ -47,7 +47,7 @@ class TensorTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"reference", "cpu"})
-    void viewsShareMemoryAndCloseWithTheirParent(String name) {
+    void viewsShareMemoryAndOutliveTheirParent(String name) {
         Backend b = Backends.get(name);
         Tensor parent = b.fromFloats(DType.F32, new float[] {0, 1, 2, 3, 4, 5, 6, 7}, 8);
         Tensor middle = parent.view(2, 2, 2);
@@ -55,13 +55,20 @@ class TensorTest {
         middle.copyFrom(new float[] {-2, -3, -4, -5});
         assertArrayEquals(new float[] {0, 1, -2, -3, -4, -5, 6, 7}, parent.toFloatArray());
         middle.close();
-        assertFalse(parent.isClosed(), "closing a view frees nothing");
+        assertFalse(parent.isClosed(), "closing a view closes nothing else");
+        assertArrayEquals(new float[] {0, 1, -2, -3, -4, -5, 6, 7}, parent.toFloatArray());
+        assertThrows(IllegalStateException.class, middle::toFloatArray);
         Tensor again = parent.view(6, 2);
         parent.close();
-        assertTrue(again.isClosed());
-        assertThrows(IllegalStateException.class, again::toFloatArray);
+        assertTrue(parent.isClosed());
         assertThrows(IllegalStateException.class, parent::toFloatArray);
+        assertThrows(IllegalStateException.class, () -> parent.view(0, 1));
+        assertFalse(again.isClosed(), "a view holds the memory it shares");
+        assertArrayEquals(new float[] {6, 7}, again.toFloatArray());
+        again.close();
+        assertThrows(IllegalStateException.class, again::toFloatArray);
         parent.close(); // idempotent
+        again.close();
     }
 
     @ParameterizedTest
