@@ -10,14 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code npukit info}: which backends run here and why not, native library and CPU facts. */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Backends with availability and reason, native library version, detected CPU features.")
 final class InfoCommand implements Callable<Integer> {
-    @Option(names = "--json", description = "Print JSON on stdout instead of a table.")
-    boolean json;
+    @picocli.CommandLine.Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
@@ -35,7 +34,7 @@ final class InfoCommand implements Callable<Integer> {
         report.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         report.put("processors", Runtime.getRuntime().availableProcessors());
 
-        if (json) {
+        if (output.json) {
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
             return 0;
         }
@@ -43,7 +42,7 @@ final class InfoCommand implements Callable<Integer> {
         for (BackendInfo b : backends) {
             table.row(b.name(), b.available() ? "yes" : "no", b.mode(), b.reason());
         }
-        table.print(System.out);
+        System.out.print(table.render());
         System.out.println();
         for (Map.Entry<String, Object> e : report.entrySet()) {
             if (!e.getKey().equals("backends")) {
