@@ -44,24 +44,24 @@ final class BenchAttentionCommand implements Callable<Integer> {
             description = "Backend to measure: reference, cpu or ascend. Default: the best available.")
     String backend;
 
-    @Option(names = "--seqs", split = ",", defaultValue = "1,8,32",
+    @Option(names = "--seqs", paramLabel = "N", split = ",", defaultValue = "1,8,32",
             description = "Numbers of sequences, comma-separated. Default: ${DEFAULT-VALUE}.")
     int[] numSeqs;
 
-    @Option(names = "--kv-lens", split = ",", defaultValue = "512,4096,32768",
+    @Option(names = "--kv-lens", paramLabel = "T", split = ",", defaultValue = "512,4096,32768",
             description = "KV lengths per sequence, comma-separated. Default: ${DEFAULT-VALUE}.")
     int[] kvLens;
 
-    @Option(names = "--heads", defaultValue = "32", description = "Query heads. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--heads", paramLabel = "N", defaultValue = "32", description = "Query heads. Default: ${DEFAULT-VALUE}.")
     int heads;
 
-    @Option(names = "--kv-heads", defaultValue = "8", description = "KV heads. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--kv-heads", paramLabel = "N", defaultValue = "8", description = "KV heads. Default: ${DEFAULT-VALUE}.")
     int kvHeads;
 
-    @Option(names = "--head-dim", defaultValue = "128", description = "Head dimension. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--head-dim", paramLabel = "D", defaultValue = "128", description = "Head dimension. Default: ${DEFAULT-VALUE}.")
     int headDim;
 
-    @Option(names = "--block-size", defaultValue = "16", description = "KV block size. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--block-size", paramLabel = "T", defaultValue = "16", description = "KV block size. Default: ${DEFAULT-VALUE}.")
     int blockSize;
 
     @CommandLine.Mixin

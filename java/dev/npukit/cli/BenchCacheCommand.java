@@ -30,20 +30,20 @@ final class BenchCacheCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--chunks", defaultValue = "16", description = "Chunks per request. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--chunks", paramLabel = "K", defaultValue = "16", description = "Chunks per request. Default: ${DEFAULT-VALUE}.")
     int chunks;
 
-    @Option(names = "--chunk-tokens", defaultValue = "512", description = "Tokens per chunk. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--chunk-tokens", paramLabel = "T", defaultValue = "512", description = "Tokens per chunk. Default: ${DEFAULT-VALUE}.")
     int chunkTokens;
 
-    @Option(names = "--block-size", defaultValue = "16", description = "Tokens per block. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--block-size", paramLabel = "T", defaultValue = "16", description = "Tokens per block. Default: ${DEFAULT-VALUE}.")
     int blockSize;
 
-    @Option(names = "--policy", defaultValue = "MEPIC",
+    @Option(names = "--policy", paramLabel = "P", defaultValue = "MEPIC",
             description = "Policy to time: none, prefix, epic, cacheblend or mepic. Default: ${DEFAULT-VALUE}.")
     String policy;
 
-    @Option(names = "--iterations", defaultValue = "2000", description = "Timed requests per run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "2000", description = "Timed requests per run. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
     @CommandLine.Mixin

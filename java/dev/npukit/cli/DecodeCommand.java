@@ -45,22 +45,22 @@ final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--prompt-tokens", required = true, split = ",", paramLabel = "IDS", description = "Prompt token ids, comma-separated.")
     int[] prompt;
 
-    @Option(names = "--alpha", defaultValue = "0.1", description = "Plausibility threshold in (0, 1]. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.1", description = "Plausibility threshold in (0, 1]. Default: ${DEFAULT-VALUE}.")
     float alpha;
 
-    @Option(names = "--beta", defaultValue = "0.5", description = "Contrast strength >= 0 (0 = plain decoding of the expert). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--beta", paramLabel = "B", defaultValue = "0.5", description = "Contrast strength >= 0 (0 = plain decoding of the expert). Default: ${DEFAULT-VALUE}.")
     float beta;
 
-    @Option(names = "--max-tokens", defaultValue = "32", description = "Tokens to generate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "32", description = "Tokens to generate. Default: ${DEFAULT-VALUE}.")
     int maxTokens;
 
     @Option(names = "--eos", split = ",", paramLabel = "IDS", description = "Token ids that end generation.")
     Integer[] eos;
 
-    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy; > 0 samples (Gumbel-max). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0", description = "0 = greedy; > 0 samples (Gumbel-max). Default: ${DEFAULT-VALUE}.")
     float temperature;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @CommandLine.Mixin

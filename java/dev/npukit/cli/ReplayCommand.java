@@ -69,7 +69,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--requests", paramLabel = "N", defaultValue = "200", description = "Requests to generate (a trace is cut to N if longer). Default: ${DEFAULT-VALUE}.")
     int requests;
 
-    @Option(names = "--qps", defaultValue = "15", description = "Mean Poisson arrival rate, requests/s (trace lines without arrival). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--qps", paramLabel = "QPS", defaultValue = "15", description = "Mean Poisson arrival rate, requests/s (trace lines without arrival). Default: ${DEFAULT-VALUE}.")
     double qps;
 
     @Option(names = "--policy", paramLabel = "P", defaultValue = "all",
@@ -102,7 +102,7 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Simulated time per decoded token of a request, milliseconds. Default: ${DEFAULT-VALUE}.")
     double decodeMs;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the generators and arrivals. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the generators and arrivals. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @CommandLine.Mixin

@@ -116,14 +116,14 @@ final class SqlAlignCommand implements Callable<Integer> {
     }
 
     /**
-     * Refuses input files whose profiles cannot fit in the heap. The dominant allocation is the n-gram
-     * profile: each query of T template tokens yields about T x maxN n-grams, each a string of up to maxN
-     * tokens; {@value #HEAP_BYTES_PER_FILE_BYTE_AND_N} bytes of heap per byte of input and per n-gram length
-     * bounds it from below (Spider and BIRD train, 13 MB, at maxN 15 take about 0.3 GB).
+     * Refuses input files whose profiles cannot fit in the heap. The profiles dominate: their n-grams grow with
+     * the input and, more slowly, with the longest n-gram counted, until n-grams longer than the queries add
+     * nothing. The estimate, input bytes x (2 + min(maxN, 40) / 16), stays below what a sweep of java -Xmx
+     * measured for Spider train + BIRD train (5.2 MB): 12-16 MB of heap needed at --max-n 2, 20-24 MB at 15,
+     * 24-32 MB at 40.
      */
     static void checkHeap(CommandLine.Model.CommandSpec spec, int maxN, Path... files) {
         double bytes = 0;
-        String option = "--train";
         for (Path f : files) {
             if (f != null) {
                 try {
@@ -133,11 +133,10 @@ final class SqlAlignCommand implements Callable<Integer> {
                 }
             }
         }
-        HeapBudget.check(spec, option, String.format(java.util.Locale.ROOT, "profiling %.0f MB of queries at --max-n %d",
-                bytes / 1e6, maxN), bytes * Math.max(1, maxN) * HEAP_BYTES_PER_FILE_BYTE_AND_N);
+        HeapBudget.check(spec, "--train", String.format(java.util.Locale.ROOT,
+                "profiling %.1f MB of queries at --max-n %d", bytes / 1e6, maxN),
+                bytes * (2 + Math.min(Math.max(maxN, 1), 40) / 16.0));
     }
-
-    static final int HEAP_BYTES_PER_FILE_BYTE_AND_N = 2;
 
     /** Fails as a usage error (exit 2) naming the option when a file is missing. */
     static void requireFile(CommandLine.Model.CommandSpec spec, String option, Path file) {
