@@ -1,12 +1,12 @@
 package dev.npukit.cli;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -152,11 +152,15 @@ final class BenchSummaryCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Reads one file as JSON; Jackson decodes the bytes itself, so an error carries the line and column. */
     private static JsonNode read(ObjectMapper mapper, Path file) {
         try {
-            return mapper.readTree(Files.readString(file));
+            return mapper.readTree(file.toFile());
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(file + ": not JSON: " + Messages.oneLine(e.getOriginalMessage()) + " (line "
+                    + e.getLocation().getLineNr() + ")", e);
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(file + ": " + Messages.io(e), e);
         }
     }
 

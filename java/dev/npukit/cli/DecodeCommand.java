@@ -156,6 +156,13 @@ final class DecodeCommand implements Callable<Integer> {
         if (!Files.isRegularFile(dir.resolve(file))) {
             throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + dir + " has no " + file);
         }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            if (files.noneMatch(f -> f.getFileName().toString().endsWith(".safetensors"))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + dir + " has no *.safetensors file");
+            }
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + Messages.io(e));
+        }
     }
 
     /** Decoding without an adapter: the contrastive rule with beta 0 over the base model's own logits. */

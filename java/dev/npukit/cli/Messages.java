@@ -8,6 +8,8 @@ import java.nio.file.NotDirectoryException;
 import java.util.List;
 import java.util.regex.Pattern;
 import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.MutuallyExclusiveArgsException;
+import picocli.CommandLine.OverwrittenOptionException;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
@@ -30,6 +32,17 @@ final class Messages {
     /** A usage error worded to start with the option (or argument) it is about. */
     static String usageError(ParameterException e) {
         String m = e.getMessage();
+        if (e instanceof MissingParameterException missing && m != null
+                && m.startsWith("Missing required parameter for option") && !missing.getMissing().isEmpty()) {
+            ArgSpec a = missing.getMissing().get(0);
+            return name(a) + ": needs a value (" + a.paramLabel() + ")";
+        }
+        if (e instanceof OverwrittenOptionException twice && twice.getOverwritten() != null) {
+            return name(twice.getOverwritten()) + ": given more than once";
+        }
+        if (e instanceof MutuallyExclusiveArgsException && m != null && m.startsWith("Error: ")) {
+            return m.substring("Error: ".length());
+        }
         if (e instanceof MissingParameterException missing && !missing.getMissing().isEmpty()) {
             List<ArgSpec> args = missing.getMissing();
             StringBuilder b = new StringBuilder(name(args.get(0))).append(": is required");
@@ -45,7 +58,8 @@ final class Messages {
         if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
             String arg = unmatched.getUnmatched().get(0);
             List<String> suggestions = unmatched.getSuggestions();
-            String what = arg.startsWith("-") ? ": unknown option" : ": unknown command or argument";
+            String what = arg.startsWith("-") ? ": unknown option"
+                    : unmatched.getCommandLine().getSubcommands().isEmpty() ? ": unexpected argument" : ": unknown command";
             return arg + what + (suggestions.isEmpty() ? "" : "; did you mean " + String.join(" or ", suggestions) + "?");
         }
         ArgSpec arg = e.getArgSpec();
