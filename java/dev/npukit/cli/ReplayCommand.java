@@ -141,7 +141,12 @@ final class ReplayCommand implements Callable<Integer> {
             }
             chartFile = OutputChecks.file(spec, "--chart", chart);
         }
-        int maxOutput = (int) Math.min(Integer.MAX_VALUE, outputTokens * 3L / 2);
+        // Generated output lengths are uniform in [N/2, 3N/2].
+        long maxOutput = outputTokens * 3L / 2;
+        if (trace == null) {
+            HeapBudget.check(spec, "--output-tokens", "a request of up to " + maxOutput + " output tokens",
+                    heapBytes(0, 1, maxOutput, blockSize, policies.size()));
+        }
         String name;
         List<ReplayRequest> stream;
         if (trace != null) {
@@ -172,11 +177,14 @@ final class ReplayCommand implements Callable<Integer> {
                 if (w.equals("long-prompt")) {
                     name = "long-prompt K=" + chunks;
                     // The corpus, then each request's copies of its chunks and a question of at most 96 tokens.
-                    double tokens = (double) corpus * chunkTokens + (double) requests * ((double) chunks * chunkTokens + 96);
-                    HeapBudget.check(spec, chunkTokens * (double) chunks > 1e6 ? "--chunk-tokens" : "--requests",
-                            String.format(Locale.ROOT, "a long-prompt workload of %d requests x %d chunks x %d tokens"
-                                    + " (corpus %d chunks)", requests, chunks, chunkTokens, corpus),
-                            heapBytes(tokens, requests, maxOutput, blockSize, policies.size()));
+                    // Checked for one request first, so that the message names the option that does not fit.
+                    double corpusTokens = (double) corpus * chunkTokens;
+                    double requestTokens = (double) chunks * chunkTokens + 96;
+                    HeapBudget.check(spec, "--chunk-tokens", String.format(Locale.ROOT, "a corpus of %d chunks of %d"
+                            + " tokens", corpus, chunkTokens), heapBytes(corpusTokens + requestTokens, 1, 0, blockSize, 1));
+                    HeapBudget.check(spec, "--requests", String.format(Locale.ROOT, "%d requests of %d chunks of %d"
+                            + " tokens", requests, chunks, chunkTokens),
+                            heapBytes(corpusTokens + requests * requestTokens, requests, maxOutput, blockSize, policies.size()));
                     stream = LongPromptWorkload.generate(chunks, corpus, chunkTokens, requests, outputTokens, zipf, seed);
                 } else {
                     Table1Workload.Dataset d = dataset(w);

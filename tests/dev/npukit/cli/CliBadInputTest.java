@@ -223,4 +223,33 @@ class CliBadInputTest {
         assertEquals(4, LlamaConfig.read(config).numKvHeads());
         Files.delete(config);
     }
+
+    /** Every description is whole sentences, each paragraph one string that picocli wraps: none is cut. */
+    @Test
+    void everyDescriptionIsWholeSentences() {
+        List<String> cut = new ArrayList<>();
+        collectCutDescriptions(Main.commandLine(), cut);
+        assertEquals(List.of(), cut);
+        CliRun help = CliRun.of("--help");
+        String flat = help.out().replaceAll("\\s+", " ");
+        assertTrue(flat.contains("writes an HTML report (tables and a blocks-over-time chart).")
+                && flat.contains("Prints the generated token ids."), help.out());
+    }
+
+    private static void collectCutDescriptions(picocli.CommandLine cli, List<String> cut) {
+        picocli.CommandLine.Model.CommandSpec spec = cli.getCommandSpec();
+        for (String d : spec.usageMessage().description()) {
+            if (!d.replace("%n", "").strip().endsWith(".")) {
+                cut.add(spec.qualifiedName() + ": " + d);
+            }
+        }
+        for (picocli.CommandLine.Model.OptionSpec o : spec.options()) {
+            for (String d : o.description()) {
+                if (!d.replace("%n", "").strip().endsWith(".")) {
+                    cut.add(spec.qualifiedName() + " " + o.longestName() + ": " + d);
+                }
+            }
+        }
+        cli.getSubcommands().values().forEach(sub -> collectCutDescriptions(sub, cut));
+    }
 }
