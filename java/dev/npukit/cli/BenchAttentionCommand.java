@@ -11,6 +11,7 @@ import dev.npukit.kernels.RopeTables;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.HalfFloats;
 import dev.npukit.tensor.Tensor;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,9 +28,10 @@ import picocli.CommandLine.Option;
  * stored rotated) against fused (NEOX, NoPE keys rotated in the kernel), in GB/s of KV read and
  * as a fraction of the machine's measured read bandwidth.
  */
-@Command(name = "attention", mixinStandardHelpOptions = true,
-        description = "Decode paged attention: NONE vs fused NEOX, median time, GB/s of KV read, "
-                + "ratio to measured memory read bandwidth.")
+@Command(name = "attention", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Times decode paged attention over an F16 cache, classic (keys stored rotated, rope NONE) against"
+                + " fused (NoPE keys rotated in the kernel, NEOX), and reports GB/s of KV read and its ratio to the"
+                + " measured memory read bandwidth.")
 final class BenchAttentionCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,39 +40,35 @@ final class BenchAttentionCommand implements Callable<Integer> {
     static final String EMULATED = "measured on the AscendC CPU emulator (ascend backend, mode emu): "
             + "emulation time on this CPU, not NPU performance";
 
-    @Option(names = "--backend", description = "Backend to measure (default: the best available).")
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Backend to measure: reference, cpu or ascend. Default: the best available.")
     String backend;
 
-    @Option(names = "--seqs", split = ",", defaultValue = "1,8,32",
-            description = "Numbers of sequences (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seqs", paramLabel = "N", split = ",", defaultValue = "1,8,32",
+            description = "Numbers of sequences, comma-separated. Default: ${DEFAULT-VALUE}.")
     int[] numSeqs;
 
-    @Option(names = "--kv-lens", split = ",", defaultValue = "512,4096,32768",
-            description = "KV lengths per sequence (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kv-lens", paramLabel = "T", split = ",", defaultValue = "512,4096,32768",
+            description = "KV lengths per sequence, comma-separated. Default: ${DEFAULT-VALUE}.")
     int[] kvLens;
 
-    @Option(names = "--heads", defaultValue = "32", description = "Query heads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--heads", paramLabel = "N", defaultValue = "32", description = "Query heads. Default: ${DEFAULT-VALUE}.")
     int heads;
 
-    @Option(names = "--kv-heads", defaultValue = "8", description = "KV heads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kv-heads", paramLabel = "N", defaultValue = "8", description = "KV heads. Default: ${DEFAULT-VALUE}.")
     int kvHeads;
 
-    @Option(names = "--head-dim", defaultValue = "128", description = "Head dimension (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--head-dim", paramLabel = "D", defaultValue = "128", description = "Head dimension. Default: ${DEFAULT-VALUE}.")
     int headDim;
 
-    @Option(names = "--block-size", defaultValue = "16", description = "KV block size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--block-size", paramLabel = "T", defaultValue = "16", description = "KV block size. Default: ${DEFAULT-VALUE}.")
     int blockSize;
 
-    @Option(names = "--warmup", defaultValue = "2",
-            description = "Untimed runs per case, at least: more while the JIT is still compiling "
-                    + "(default: ${DEFAULT-VALUE}).")
-    int warmup;
+    @CommandLine.Mixin
+    TimingOptions timing = TimingOptions.defaults(2, 7);
 
-    @Option(names = "--runs", defaultValue = "7", description = "Timed runs per case (default: ${DEFAULT-VALUE}).")
-    int runs;
-
-    @Option(names = "--json", description = "Print JSON on stdout instead of a table.")
-    boolean json;
+    @CommandLine.Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
@@ -88,10 +86,11 @@ final class BenchAttentionCommand implements Callable<Integer> {
                     "--head-dim: must be even (NEOX rotates pairs of the whole head), got " + headDim);
         }
         OptionChecks.positive(spec, "--block-size", blockSize);
-        OptionChecks.notNegative(spec, "--warmup", warmup);
-        OptionChecks.positive(spec, "--runs", runs);
-        Backend b = backend == null ? Backends.best() : Backends.get(backend);
-        Progress progress = new Progress();
+        timing.check(spec, 0);
+        int warmup = timing.warmup;
+        int runs = timing.runs;
+        Backend b = BackendText.select(spec, "--backend", backend);
+        Progress progress = new Progress(spec.commandLine().getErr());
         progress.say("measuring memory read bandwidth");
         double bandwidth = ((CpuBackend) Backends.get(CpuBackend.NAME)).measureReadBandwidthGbPerS(512L << 20, 5, 3);
 
@@ -139,15 +138,17 @@ final class BenchAttentionCommand implements Callable<Integer> {
         report.put("warmup", warmup);
         report.put("runs", runs);
         report.put("cases", cases);
-        if (json) {
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        PrintWriter out = spec.commandLine().getOut();
+        if (output.json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            out.flush();
             return 0;
         }
-        System.out.printf("decode attention on %s: %d heads / %d KV heads, headDim %d, F16 cache, block %d%n",
+        out.printf("decode attention on %s: %d heads / %d KV heads, headDim %d, F16 cache, block %d%n",
                 b.name(), heads, kvHeads, headDim, blockSize);
-        System.out.printf("machine: %s; measured read bandwidth %.1f GB/s%n%n", Machine.describe(), bandwidth);
+        out.printf("machine: %s; measured read bandwidth %.1f GB/s%n%n", Machine.describe(), bandwidth);
         if (emulated) {
-            System.out.printf("NOTE: %s%n%n", EMULATED);
+            out.printf("NOTE: %s%n%n", EMULATED);
         }
         TextTable t = new TextTable("rope", "seqs", "kvLen", "median ms", "GB/s", "of bandwidth", "NEOX / NONE");
         Map<String, Double> noneMs = new LinkedHashMap<>();
@@ -164,7 +165,12 @@ final class BenchAttentionCommand implements Callable<Integer> {
                     String.format("%.1f", (Double) c.get("gbPerS")),
                     String.format("%.0f%%", 100 * (Double) c.get("bandwidthRatio")), ratio);
         }
-        t.print(System.out);
+        t.print(out);
+        out.println();
+        out.println("median ms: median time of one call; GB/s = K and V cache bytes the call reads, over that time;"
+                + " of bandwidth = that rate / the measured read bandwidth (above 100% when the cache fits in the CPU"
+                + " caches); NEOX / NONE = fused time / classic time on the same shape (below 1x: fused is faster).");
+        out.flush();
         return 0;
     }
 
@@ -195,7 +201,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
                     .seqLens(seqLens).queryStartLoc(queryStart).out(out);
             AttentionArgs none = common.rope(RopeStyle.NONE, cosSin).build();
             AttentionArgs neox = common.rope(RopeStyle.NEOX, cosSin).build();
-            BenchStats[] stats = BenchStats.measureInterleaved(warmup, runs, () -> b.pagedAttention(none),
+            BenchStats[] stats = BenchStats.measureInterleaved(timing.warmup, timing.runs, () -> b.pagedAttention(none),
                     () -> b.pagedAttention(neox));
             double kvBytes = 2.0 * seqs * len * kvHeads * headDim * 2;
             List<Map<String, Object>> both = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,36 +25,38 @@ import picocli.CommandLine.Option;
  * Reports medians, GFLOP/s over the rows that have an adapter, and the rate of reading the
  * adapters' weights that the batch uses (each used adapter counted once).
  */
-@Command(name = "bgmv", mixinStandardHelpOptions = true,
-        description = "BGMV multi-LoRA shrink/expand throughput on the cpu backend.")
+@Command(name = "bgmv", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Times BGMV multi-LoRA shrink and expand on the cpu backend for a CoLD-like batch, in which"
+                + " every other row has no adapter.")
 final class BenchBgmvCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--hidden", description = "Hidden size hIn = hOut (default: ${DEFAULT-VALUE}).")
-    int hidden = 4096;
+    @Option(names = "--hidden", paramLabel = "H", defaultValue = "4096",
+            description = "Hidden size, input and output alike. Default: ${DEFAULT-VALUE}.")
+    int hidden;
 
-    @Option(names = "--rank", split = ",", description = "LoRA ranks (default: ${DEFAULT-VALUE}).")
-    int[] ranks = {16, 64};
+    @Option(names = "--rank", split = ",", paramLabel = "R", defaultValue = "16,64",
+            description = "LoRA ranks, comma-separated. Default: ${DEFAULT-VALUE}.")
+    int[] ranks;
 
-    @Option(names = "--adapters", description = "Number of adapters (default: ${DEFAULT-VALUE}).")
-    int adapters = 8;
+    @Option(names = "--adapters", paramLabel = "N", defaultValue = "8", description = "Number of adapters. Default: ${DEFAULT-VALUE}.")
+    int adapters;
 
-    @Option(names = "--batch", description = "Rows per batch (default: ${DEFAULT-VALUE}).")
-    int batch = 64;
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "64", description = "Rows per batch. Default: ${DEFAULT-VALUE}.")
+    int batch;
 
-    @Option(names = "--dtype", split = ",", description = "Weight/activation dtypes (default: ${DEFAULT-VALUE}).")
-    DType[] dtypes = {DType.F32, DType.BF16};
+    @Option(names = "--dtype", split = ",", paramLabel = "TYPE", defaultValue = "F32,BF16",
+            description = "Weight and activation dtypes, comma-separated: F32, F16, BF16. Default: ${DEFAULT-VALUE}.")
+    DType[] dtypes;
 
-    @Option(names = "--warmup", description = "Untimed runs per case, at least: more while the JIT is still "
-            + "compiling (default: ${DEFAULT-VALUE}).")
-    int warmup = 2;
+    @CommandLine.Mixin
+    TimingOptions timing = TimingOptions.defaults(2, 21);
 
-    @Option(names = "--runs", description = "Timed runs per case; the median is reported (default: ${DEFAULT-VALUE}).")
-    int runs = 21;
+    @CommandLine.Mixin
+    JsonOption output;
 
-    @Option(names = "--json", description = "Print JSON instead of a table.")
-    boolean json;
+    private PrintWriter out;
 
     @Override
     public Integer call() throws Exception {
@@ -62,8 +65,9 @@ final class BenchBgmvCommand implements Callable<Integer> {
         OptionChecks.positive(spec, "--adapters", adapters);
         OptionChecks.positive(spec, "--batch", batch);
         OptionChecks.floatTypes(spec, "--dtype", dtypes);
-        OptionChecks.notNegative(spec, "--warmup", warmup);
-        OptionChecks.positive(spec, "--runs", runs);
+        timing.check(spec, 0);
+        boolean json = output.json;
+        out = spec.commandLine().getOut();
         Backend cpu = Backends.get("cpu");
         // Expert rows (adapter b/2 mod adapters) alternate with base rows (-1), as CoLD batches them.
         int[] idx = new int[batch];
@@ -82,9 +86,9 @@ final class BenchBgmvCommand implements Callable<Integer> {
         }
         List<Map<String, Object>> cases = new ArrayList<>();
         if (!json) {
-            System.out.printf("cpu backend: %s%nB=%d (%d with an adapter), hidden=%d, %d adapters%n%n", cpu.info(),
+            out.printf("cpu backend: %s%nB=%d (%d with an adapter), hidden=%d, %d adapters%n%n", BackendText.of(cpu),
                     batch, withAdapter, hidden, adapters);
-            System.out.printf("%6s %5s %5s %9s %9s %10s%n", "op", "rank", "dtype", "ms", "GFLOP/s", "weight GB/s");
+            out.printf("%6s %5s %5s %9s %9s %10s%n", "op", "rank", "dtype", "ms", "GFLOP/s", "weight GB/s");
         }
         SplittableRandom r = new SplittableRandom(3);
         for (DType dtype : dtypes) {
@@ -99,33 +103,38 @@ final class BenchBgmvCommand implements Callable<Integer> {
                     BgmvExpandArgs expand = new BgmvExpandArgs(v, w, indices, y, 0);
                     double flops = 2.0 * withAdapter * rank * hidden;
                     double weightBytes = (double) usedAdapters * rank * hidden * dtype.byteSize();
-                    double shrinkMs = BenchStats.measure(warmup, runs, () -> cpu.bgmvShrink(shrink)).medianMs();
-                    double expandMs = BenchStats.measure(warmup, runs, () -> cpu.bgmvExpand(expand)).medianMs();
+                    double shrinkMs = BenchStats.measure(timing.warmup, timing.runs, () -> cpu.bgmvShrink(shrink)).medianMs();
+                    double expandMs = BenchStats.measure(timing.warmup, timing.runs, () -> cpu.bgmvExpand(expand)).medianMs();
                     cases.add(row("shrink", rank, dtype, shrinkMs, flops, weightBytes));
                     cases.add(row("expand", rank, dtype, expandMs, flops, weightBytes));
                 }
             }
         }
         if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("backend", cpu.info().toString());
-            out.put("batch", batch);
-            out.put("rowsWithAdapter", withAdapter);
-            out.put("hidden", hidden);
-            out.put("adapters", adapters);
-            out.put("warmup", warmup);
-            out.put("runs", runs);
-            out.put("cases", cases);
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("backend", cpu.info().toString());
+            report.put("batch", batch);
+            report.put("rowsWithAdapter", withAdapter);
+            report.put("hidden", hidden);
+            report.put("adapters", adapters);
+            report.put("warmup", timing.warmup);
+            report.put("runs", timing.runs);
+            report.put("cases", cases);
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        } else {
+            out.println();
+            out.println("ms: median time of one call; GFLOP/s = 2 x rank x hidden per row with an adapter, over that time;"
+                    + " weight GB/s = the weights of the adapters the batch uses, each read once, over that time.");
         }
+        out.flush();
         return 0;
     }
 
     private Map<String, Object> row(String op, int rank, DType dtype, double ms, double flops, double weightBytes) {
         double gflops = flops / (ms * 1e6);
         double gbs = weightBytes / (ms * 1e6);
-        if (!json) {
-            System.out.printf("%6s %5d %5s %9.3f %9.1f %10.1f%n", op, rank, dtype, ms, gflops, gbs);
+        if (!output.json) {
+            out.printf("%6s %5d %5s %9.3f %9.1f %10.1f%n", op, rank, dtype, ms, gflops, gbs);
         }
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("op", op);

@@ -24,34 +24,33 @@ import picocli.CommandLine.Option;
  * the front, so no prefix hit helps; it times admit (padding, SHA-256 of every chunk, planning) and release.
  */
 @Command(name = "cache", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Median time of plan + release of one request in the MEPIC cache manager (warm-up, repeated runs).")
+        description = "Times admitting (planning) and releasing one request in the MEPIC cache manager: warm-up runs,"
+                + " then repeated runs, each the median over many requests; reports the median of the run medians.")
 final class BenchCacheCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--chunks", defaultValue = "16", description = "Chunks per request. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--chunks", paramLabel = "K", defaultValue = "16", description = "Chunks per request. Default: ${DEFAULT-VALUE}.")
     int chunks;
 
-    @Option(names = "--chunk-tokens", defaultValue = "512", description = "Tokens per chunk. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--chunk-tokens", paramLabel = "T", defaultValue = "512", description = "Tokens per chunk. Default: ${DEFAULT-VALUE}.")
     int chunkTokens;
 
-    @Option(names = "--block-size", defaultValue = "16", description = "Tokens per block. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--block-size", paramLabel = "T", defaultValue = "16", description = "Tokens per block. Default: ${DEFAULT-VALUE}.")
     int blockSize;
 
-    @Option(names = "--policy", defaultValue = "MEPIC", description = "Policy to time. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--policy", paramLabel = "P", defaultValue = "MEPIC",
+            description = "Policy to time: none, prefix, epic, cacheblend or mepic. Default: ${DEFAULT-VALUE}.")
     String policy;
 
-    @Option(names = "--iterations", defaultValue = "2000", description = "Timed requests per run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "2000", description = "Timed requests per run. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
-    @Option(names = "--runs", defaultValue = "7", description = "Timed runs; the figure is the median of the run medians. Default: ${DEFAULT-VALUE}.")
-    int runs;
+    @CommandLine.Mixin
+    TimingOptions timing = TimingOptions.defaults(3, 7);
 
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed warm-up runs. Default: ${DEFAULT-VALUE}.")
-    int warmup;
-
-    @Option(names = "--json", description = "Print only JSON on stdout.")
-    boolean json;
+    @CommandLine.Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
@@ -65,8 +64,9 @@ final class BenchCacheCommand implements Callable<Integer> {
         OptionChecks.positive(spec, "--chunk-tokens", chunkTokens);
         OptionChecks.positive(spec, "--block-size", blockSize);
         OptionChecks.positive(spec, "--iterations", iterations);
-        OptionChecks.positive(spec, "--runs", runs);
-        OptionChecks.notNegative(spec, "--warmup", warmup);
+        timing.check(spec, 0);
+        int runs = timing.runs;
+        int warmup = timing.warmup;
         SplittableRandom rnd = new SplittableRandom(42);
         List<Segment> docs = new ArrayList<>();
         for (int c = 0; c < chunks; c++) {
@@ -103,7 +103,7 @@ final class BenchCacheCommand implements Callable<Integer> {
         Arrays.sort(sorted);
         double median = BenchStats.quantile(runMedians, 0.5);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (output.json) {
             ObjectMapper m = new ObjectMapper();
             ObjectNode root = m.createObjectNode();
             root.put("policy", p.name());

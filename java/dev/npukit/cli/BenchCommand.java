@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Benchmarks (warm-up, repeated runs, medians; never NPU figures when emulated).",
+        description = "Benchmarks: warm-up runs, then repeated runs, reported as medians; figures measured on the"
+                + " AscendC emulator are labelled as such, never as NPU figures.",
         subcommands = {
             BenchAttentionCommand.class,
             BenchContrastiveCommand.class,
@@ -16,12 +17,13 @@ import picocli.CommandLine.Command;
             BenchSqlAlignCommand.class,
             BenchSummaryCommand.class
         })
-final class BenchCommand implements Runnable {
+final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Without a benchmark named there is nothing to run: the usage on stderr, exit code 2. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.err);
+    public Integer call() {
+        return Main.missingCommand(spec);
     }
 }

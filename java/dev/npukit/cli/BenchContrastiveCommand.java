@@ -9,6 +9,7 @@ import dev.npukit.backend.CpuBackend;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,66 +27,74 @@ import picocli.CommandLine.Option;
  * after a warm-up, the logits read rate (every expert and base logit counted once) and its ratio
  * to this machine's measured read bandwidth.
  */
-@Command(name = "contrastive", mixinStandardHelpOptions = true,
-        description = "Fused contrastive scoring (CoLD) vs the naive multi-pass baseline on the cpu backend.")
+@Command(name = "contrastive", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Times fused contrastive scoring (CoLD) against the naive multi-pass baseline on the cpu backend,"
+                + " and reports the rate at which the fused kernel reads the logits.")
 final class BenchContrastiveCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--batch", split = ",", description = "Batch sizes B (default: ${DEFAULT-VALUE}).")
-    int[] batches = {1, 8, 64, 256};
+    @Option(names = "--batch", split = ",", paramLabel = "B", defaultValue = "1,8,64,256",
+            description = "Batch sizes, comma-separated. Default: ${DEFAULT-VALUE}.")
+    int[] batches;
 
-    @Option(names = "--vocab", split = ",", description = "Vocabulary sizes V (default: ${DEFAULT-VALUE}).")
-    int[] vocabs = {32000, 151936};
+    @Option(names = "--vocab", split = ",", paramLabel = "V", defaultValue = "32000,151936",
+            description = "Vocabulary sizes, comma-separated. Default: ${DEFAULT-VALUE}.")
+    int[] vocabs;
 
-    @Option(names = "--dtype", split = ",", description = "Logit dtypes (default: ${DEFAULT-VALUE}).")
-    DType[] dtypes = {DType.F32, DType.BF16};
+    @Option(names = "--dtype", split = ",", paramLabel = "TYPE", defaultValue = "F32,BF16",
+            description = "Logit dtypes, comma-separated: F32, F16, BF16. Default: ${DEFAULT-VALUE}.")
+    DType[] dtypes;
 
-    @Option(names = "--warmup", description = "Untimed runs per case, at least: more while the JIT is still "
-            + "compiling (default: ${DEFAULT-VALUE}).")
-    int warmup = 2;
+    @CommandLine.Mixin
+    TimingOptions timing = TimingOptions.defaults(2, 9);
 
-    @Option(names = "--runs", description = "Timed runs per case; the median is reported (default: ${DEFAULT-VALUE}).")
-    int runs = 9;
-
-    @Option(names = "--json", description = "Print JSON instead of a table.")
-    boolean json;
+    @CommandLine.Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
         OptionChecks.positive(spec, "--batch", batches);
         OptionChecks.positive(spec, "--vocab", vocabs);
         OptionChecks.floatTypes(spec, "--dtype", dtypes);
-        OptionChecks.notNegative(spec, "--warmup", warmup);
-        OptionChecks.positive(spec, "--runs", runs);
+        timing.check(spec, 0);
+        boolean json = output.json;
+        PrintWriter out = spec.commandLine().getOut();
         Backend cpu = Backends.get("cpu");
         double readGBs = ((CpuBackend) cpu).measureReadBandwidthGbPerS(512L << 20, 5, 3);
         List<Map<String, Object>> cases = new ArrayList<>();
         if (!json) {
-            System.out.printf("cpu backend: %s%nread bandwidth (probe, all threads): %.1f GB/s%n%n", cpu.info(), readGBs);
-            System.out.printf("%5s %7s %5s %10s %10s %8s %8s %7s %6s%n", "B", "V", "dtype", "fused ms", "naive ms",
+            out.printf("cpu backend: %s%nread bandwidth (probe, all threads): %.1f GB/s%n%n", BackendText.of(cpu), readGBs);
+            out.printf("%5s %7s %5s %10s %10s %8s %8s %7s %6s%n", "B", "V", "dtype", "fused ms", "naive ms",
                     "speedup", "GB/s", "of bw", "agree");
         }
         for (DType dtype : dtypes) {
             for (int vocab : vocabs) {
                 for (int batch : batches) {
-                    cases.add(runCase(cpu, batch, vocab, dtype, readGBs));
+                    cases.add(runCase(out, json, cpu, batch, vocab, dtype, readGBs));
                 }
             }
         }
         if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("backend", cpu.info().toString());
-            out.put("readBandwidthGBs", readGBs);
-            out.put("warmup", warmup);
-            out.put("runs", runs);
-            out.put("cases", cases);
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("backend", cpu.info().toString());
+            report.put("readBandwidthGBs", readGBs);
+            report.put("warmup", timing.warmup);
+            report.put("runs", timing.runs);
+            report.put("cases", cases);
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        } else {
+            out.println();
+            out.println("fused, naive ms: median time of one call; speedup = naive ms / fused ms; GB/s = expert and base"
+                    + " logits (2 x B x V values) read once, over the fused time; of bw = that rate / the probe's read"
+                    + " bandwidth (above 100% when the logits fit in the CPU caches); agree = rows where fused and naive"
+                    + " pick the same token.");
         }
+        out.flush();
         return 0;
     }
 
-    private Map<String, Object> runCase(Backend cpu, int batch, int vocab, DType dtype, double readGBs) {
+    private Map<String, Object> runCase(PrintWriter out, boolean json, Backend cpu, int batch, int vocab, DType dtype, double readGBs) {
         try (Tensor logits = randomLogits(cpu, dtype, 2 * batch, vocab);
                 Tensor token = cpu.allocate(DType.I32, batch);
                 Tensor naiveToken = cpu.allocate(DType.I32, batch);
@@ -97,8 +106,8 @@ final class BenchContrastiveCommand implements Callable<Integer> {
                     .build();
             Runnable fusedRun = () -> cpu.contrastive(fused);
             Runnable naiveRun = () -> ColdBenchmarkKernels.naive(naive, workspace);
-            double fusedMs = BenchStats.measure(warmup, runs, fusedRun).medianMs();
-            double naiveMs = BenchStats.measure(warmup, runs, naiveRun).medianMs();
+            double fusedMs = BenchStats.measure(timing.warmup, timing.runs, fusedRun).medianMs();
+            double naiveMs = BenchStats.measure(timing.warmup, timing.runs, naiveRun).medianMs();
             int[] a = token.toIntArray();
             int[] b = naiveToken.toIntArray();
             int agree = 0;
@@ -118,7 +127,7 @@ final class BenchContrastiveCommand implements Callable<Integer> {
             c.put("bandwidthRatio", round(gbs / readGBs));
             c.put("tokensAgree", agree + "/" + batch);
             if (!json) {
-                System.out.printf("%5d %7d %5s %10.3f %10.3f %7.1fx %8.1f %6.0f%% %6s%n", batch, vocab, dtype, fusedMs,
+                out.printf("%5d %7d %5s %10.3f %10.3f %7.1fx %8.1f %6.0f%% %6s%n", batch, vocab, dtype, fusedMs,
                         naiveMs, naiveMs / fusedMs, gbs, 100 * gbs / readGBs, agree + "/" + batch);
             }
             return c;

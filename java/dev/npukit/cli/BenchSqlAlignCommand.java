@@ -3,6 +3,7 @@ package dev.npukit.cli;
 import dev.npukit.sqlalign.AlignmentReport;
 import dev.npukit.sqlalign.NgramProfile;
 import dev.npukit.sqlalign.ProfileBuilder;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,38 +21,36 @@ import picocli.CommandLine.Option;
 @Command(
         name = "sqlalign",
         mixinStandardHelpOptions = true,
-        description = "Times reading + profiling Spider train and BIRD train and the alignment report between them"
-                + " (warm-up runs, then repeated runs; prints the median, min and max).")
+        description = "Times reading and profiling Spider train and BIRD train and the alignment report between them:"
+                + " warm-up runs, then repeated runs; prints the median, min and max. The first warm-up run is"
+                + " reported apart as the cold time, so --warmup is at least 1.")
 final class BenchSqlAlignCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:NPUKIT_HOME:-.}/data/nl2sql",
-            description = "Folder with spider_train.jsonl and bird_train.jsonl (default: data/nl2sql of the npukit"
-                    + " checkout, which scripts/run.sh names in NPUKIT_HOME; else of the working directory: ${DEFAULT-VALUE}).")
+            description = "Folder with spider_train.jsonl and bird_train.jsonl. Default: data/nl2sql of the npukit"
+                    + " checkout, which scripts/run.sh names in NPUKIT_HOME, else of the working directory: ${DEFAULT-VALUE}.")
     Path data;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "5",
-            description = "Warm-up runs, not in the median; the first one is reported as the cold time"
-                    + " (default: ${DEFAULT-VALUE}, at least 1).")
-    int warmup;
-
-    @Option(names = "--runs", paramLabel = "N", defaultValue = "15",
-            description = "Timed runs (default: ${DEFAULT-VALUE}).")
-    int runs;
+    @CommandLine.Mixin
+    TimingOptions timing = TimingOptions.defaults(5, 15);
 
     @Option(names = "--max-n", paramLabel = "N", defaultValue = "15",
-            description = "Longest n-gram counted (default: ${DEFAULT-VALUE}).")
+            description = "Longest n-gram counted. Default: ${DEFAULT-VALUE}.")
     int maxN;
 
-    @Option(names = "--json", description = "Print only JSON on stdout.")
-    boolean json;
+    @CommandLine.Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
         // At least one warm-up run: the first is reported apart as the cold time.
-        OptionChecks.positive(spec, "--warmup", warmup);
-        OptionChecks.positive(spec, "--runs", runs);
+        timing.check(spec, 1);
+        int warmup = timing.warmup;
+        int runs = timing.runs;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         Path spider = data.resolve("spider_train.jsonl");
         Path bird = data.resolve("bird_train.jsonl");
         SqlAlignCommand.requireFile(spec, "--data", spider);
@@ -60,9 +59,9 @@ final class BenchSqlAlignCommand implements Callable<Integer> {
         long f0 = System.nanoTime();
         int queries = once(spider, bird);
         double firstMs = (System.nanoTime() - f0) / 1e6;
-        System.err.printf("first run: %.1f ms%n", firstMs);
+        err.printf("first run: %.1f ms%n", firstMs);
         for (int k = 1; k < warmup; k++) {
-            System.err.printf("warm-up %d/%d%n", k + 1, warmup);
+            err.printf("warm-up %d/%d%n", k + 1, warmup);
             once(spider, bird);
         }
         double[] ms = new double[runs];
@@ -70,13 +69,13 @@ final class BenchSqlAlignCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             queries = once(spider, bird);
             ms[k] = (System.nanoTime() - t0) / 1e6;
-            System.err.printf("run %d/%d: %.1f ms%n", k + 1, runs, ms[k]);
+            err.printf("run %d/%d: %.1f ms%n", k + 1, runs, ms[k]);
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         double median = BenchStats.quantile(ms, 0.5);
         int cores = Runtime.getRuntime().availableProcessors();
-        if (json) {
+        if (output.json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("benchmark", "sqlalign");
             m.put("queries", queries);
@@ -90,14 +89,15 @@ final class BenchSqlAlignCommand implements Callable<Integer> {
             m.put("firstRunMs", firstMs);
             m.put("cores", cores);
             m.put("java", System.getProperty("java.version"));
-            System.out.println(SqlAlignCommand.jsonWriter().writeValueAsString(m));
+            out.println(SqlAlignCommand.jsonWriter().writeValueAsString(m));
         } else {
-            System.out.printf("sqlalign: read + template + profile %d queries (Spider train + BIRD train, n = 1..%d)"
+            out.printf("sqlalign: read + template + profile %d queries (Spider train + BIRD train, n = 1..%d)"
                     + " + alignment report%n", queries, maxN);
-            System.out.printf("median %.1f ms, min %.1f ms, max %.1f ms over %d runs after %d warm-up runs"
+            out.printf("median %.1f ms, min %.1f ms, max %.1f ms over %d runs after %d warm-up runs"
                     + " (%d cores, Java %s); first (cold) run %.1f ms%n", median, sorted[0], sorted[runs - 1], runs,
                     warmup, cores, System.getProperty("java.version"), firstMs);
         }
+        out.flush();
         return 0;
     }
 

@@ -1,11 +1,12 @@
 package dev.npukit.cli;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,8 +26,8 @@ import picocli.CommandLine.Parameters;
  * makes the runs and calls it; the README's attention table is its output.
  */
 @Command(name = "summary", mixinStandardHelpOptions = true,
-        description = "Summarizes several 'bench attention --json' outputs: per case the median of the run "
-                + "medians, and the median and quartiles of the per-run ratios (bandwidth, NEOX / NONE).")
+        description = "Summarizes several 'bench attention --json' outputs: per case the median of the run medians,"
+                + " and the median and quartiles of the per-run ratios (of read bandwidth, NEOX / NONE).")
 final class BenchSummaryCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -34,8 +35,8 @@ final class BenchSummaryCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "JSON outputs of 'bench attention --json'.")
     List<Path> files;
 
-    @Option(names = "--json", description = "Print JSON on stdout instead of a table.")
-    boolean json;
+    @CommandLine.Mixin
+    JsonOption output;
 
     @Option(names = "--markdown", description = "Print the table as Markdown (as in the README).")
     boolean markdown;
@@ -45,6 +46,10 @@ final class BenchSummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        for (Path f : files) {
+            SqlAlignCommand.requireFile(spec, "FILE", f);
+        }
+        PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
         // Case key ("NONE 8 4096") -> its figure in each run, in the order of the first file.
         Map<String, List<Run>> cases = new LinkedHashMap<>();
@@ -97,24 +102,25 @@ final class BenchSummaryCommand implements Callable<Integer> {
             rows.add(row);
         }
 
-        if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("runs", files.size());
-            out.put("readBandwidthGbPerS", quartiles(probes));
-            out.put("cases", rows);
-            System.out.println(mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+        if (output.json) {
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("runs", files.size());
+            report.put("readBandwidthGbPerS", quartiles(probes));
+            report.put("cases", rows);
+            out.println(mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            out.flush();
             return 0;
         }
         double[] sortedProbes = probes.clone();
         Arrays.sort(sortedProbes);
-        System.out.printf("%d runs; read bandwidth %.1f–%.1f GB/s (median %.1f)%n%n", files.size(), sortedProbes[0],
+        out.printf("%d runs; read bandwidth %.1f–%.1f GB/s (median %.1f)%n%n", files.size(), sortedProbes[0],
                 sortedProbes[sortedProbes.length - 1], median(probes));
         String[] header = {"rope", "seqs", "kvLen", "median ms", "GB/s", "of read bandwidth: median (quartiles)",
                 "NEOX / NONE: median (quartiles)"};
         TextTable t = new TextTable(header);
         if (markdown) {
-            System.out.println("| " + String.join(" | ", header) + " |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+            out.println("| " + String.join(" | ", header) + " |");
+            out.println("|---|---:|---:|---:|---:|---:|---:|");
         }
         for (Map<String, Object> r : rows) {
             @SuppressWarnings("unchecked")
@@ -130,22 +136,31 @@ final class BenchSummaryCommand implements Callable<Integer> {
                 for (Object c : cells) {
                     line.append(' ').append(c).append(" |");
                 }
-                System.out.println(line);
+                out.println(line);
             } else {
                 t.row(cells);
             }
         }
         if (!markdown) {
-            t.print(System.out);
+            t.print(out);
         }
+        out.println();
+        out.println("median ms and GB/s: median over the runs of each run's median; of read bandwidth = GB/s / the"
+                + " run's probe bandwidth, NEOX / NONE = fused time / classic time in the same run: median and"
+                + " quartiles (q1-q3) over the runs.");
+        out.flush();
         return 0;
     }
 
+    /** Reads one file as JSON; Jackson decodes the bytes itself, so an error carries the line and column. */
     private static JsonNode read(ObjectMapper mapper, Path file) {
         try {
-            return mapper.readTree(Files.readString(file));
+            return mapper.readTree(file.toFile());
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(file + ": not JSON: " + Messages.oneLine(e.getOriginalMessage()) + " (line "
+                    + e.getLocation().getLineNr() + ")", e);
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(file + ": " + Messages.io(e), e);
         }
     }
 

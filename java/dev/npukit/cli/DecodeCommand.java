@@ -8,12 +8,14 @@ import dev.npukit.cold.ColdConfig;
 import dev.npukit.cold.ContrastiveDecoder;
 import dev.npukit.cold.DecodeRequest;
 import dev.npukit.cold.Generation;
+import dev.npukit.model.LlamaConfig;
 import dev.npukit.model.LlamaModel;
 import dev.npukit.model.LlamaWeights;
 import dev.npukit.model.LoraAdapter;
 import dev.npukit.model.ModelLogits;
 import dev.npukit.model.SafetensorsException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -28,8 +30,8 @@ import picocli.CommandLine.Option;
  * sampled). Token ids in, token ids out: npukit has no tokenizer.
  */
 @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Decode token ids with a Llama model in safetensors, contrastively against the base model when",
-                "a LoRA adapter is given (CoLD), greedily otherwise. Prints the generated token ids."})
+        description = "Decodes token ids with a Llama model in safetensors: contrastively against the base model when a"
+                + " LoRA adapter is given (CoLD), greedily (or sampled) otherwise. Prints the generated token ids.")
 final class DecodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -43,26 +45,26 @@ final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--prompt-tokens", required = true, split = ",", paramLabel = "IDS", description = "Prompt token ids, comma-separated.")
     int[] prompt;
 
-    @Option(names = "--alpha", defaultValue = "0.1", description = "Plausibility threshold in (0, 1]. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.1", description = "Plausibility threshold in (0, 1]. Default: ${DEFAULT-VALUE}.")
     float alpha;
 
-    @Option(names = "--beta", defaultValue = "0.5", description = "Contrast strength >= 0 (0 = plain decoding of the expert). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--beta", paramLabel = "B", defaultValue = "0.5", description = "Contrast strength >= 0 (0 = plain decoding of the expert). Default: ${DEFAULT-VALUE}.")
     float beta;
 
-    @Option(names = "--max-tokens", defaultValue = "32", description = "Tokens to generate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "32", description = "Tokens to generate. Default: ${DEFAULT-VALUE}.")
     int maxTokens;
 
     @Option(names = "--eos", split = ",", paramLabel = "IDS", description = "Token ids that end generation.")
     Integer[] eos;
 
-    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy; > 0 samples (Gumbel-max). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0", description = "0 = greedy; > 0 samples (Gumbel-max). Default: ${DEFAULT-VALUE}.")
     float temperature;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--json", description = "Print only JSON on stdout.")
-    boolean json;
+    @CommandLine.Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
@@ -78,7 +80,18 @@ final class DecodeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
-        Progress progress = new Progress();
+        requireFolder("--model", model, "config.json");
+        if (adapter != null) {
+            requireFolder("--adapter", adapter, "adapter_config.json");
+        }
+        try {
+            // Cheap, and a config that is wrong is then the one line the command prints.
+            LlamaConfig.read(model.resolve("config.json"));
+        } catch (SafetensorsException e) {
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": error: " + Messages.oneLine(e.getMessage()));
+            return 1;
+        }
+        Progress progress = new Progress(spec.commandLine().getErr());
         Backend backend = Backends.best();
         LlamaWeights weights;
         List<LoraAdapter> adapters;
@@ -88,7 +101,7 @@ final class DecodeCommand implements Callable<Integer> {
             adapters = adapter == null ? List.of() : List.of(LoraAdapter.load(adapter, weights.config()));
         } catch (SafetensorsException e) {
             // A missing, corrupt or unsupported checkpoint: an error met while running (exit 1).
-            spec.commandLine().getErr().println(spec.qualifiedName() + ": error: " + e.getMessage());
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": error: " + Messages.oneLine(e.getMessage()));
             return 1;
         }
         for (int t : prompt) {
@@ -121,7 +134,7 @@ final class DecodeCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         progress.done();
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (output.json) {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode n = mapper.createObjectNode();
             n.put("backend", backend.name()).put("adapter", adapter != null).put("alpha", alpha)
@@ -133,6 +146,23 @@ final class DecodeCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** A missing model or adapter folder is a usage error (exit code 2), found before anything loads. */
+    private void requireFolder(String option, Path dir, String file) {
+        if (!Files.isDirectory(dir)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": no such folder: " + dir);
+        }
+        if (!Files.isRegularFile(dir.resolve(file))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + dir + " has no " + file);
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            if (files.noneMatch(f -> f.getFileName().toString().endsWith(".safetensors"))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + dir + " has no *.safetensors file");
+            }
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + Messages.io(e));
+        }
     }
 
     /** Decoding without an adapter: the contrastive rule with beta 0 over the base model's own logits. */

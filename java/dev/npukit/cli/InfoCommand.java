@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code npukit info}: which backends run here and why not, native library and CPU facts, and the
@@ -21,8 +20,8 @@ import picocli.CommandLine.Option;
         description = "Backends with availability and reason, native library version, detected CPU features, "
                 + "tensor memory each backend holds.")
 final class InfoCommand implements Callable<Integer> {
-    @Option(names = "--json", description = "Print JSON on stdout instead of a table.")
-    boolean json;
+    @picocli.CommandLine.Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
@@ -47,7 +46,7 @@ final class InfoCommand implements Callable<Integer> {
         }
         report.put("memory", memory);
 
-        if (json) {
+        if (output.json) {
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
             return 0;
         }
@@ -55,7 +54,7 @@ final class InfoCommand implements Callable<Integer> {
         for (BackendInfo b : backends) {
             table.row(b.name(), b.available() ? "yes" : "no", b.mode(), b.reason());
         }
-        table.print(System.out);
+        System.out.print(table.render());
         System.out.println();
         for (Map.Entry<String, Object> e : report.entrySet()) {
             if (!e.getKey().equals("backends") && !e.getKey().equals("memory")) {

@@ -14,6 +14,7 @@ import dev.npukit.mepic.replay.Table1Workload;
 import dev.npukit.mepic.replay.TraceReader;
 import dev.npukit.mepic.replay.WorkloadStats;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +30,14 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Discrete-event replay of a request stream through the real KV cache manager (simulated time).",
-            "Blocks in use = pool blocks referenced by running requests, shared blocks counted once; evictable",
-            "cached blocks are reported apart as 'resident'. Each admitted request prefills for",
-            "loaded tokens x load cost + computed tokens x prefill cost, then decodes one token per decode cost;",
-            "only memory queues requests. Chunk KV comes from one external chunk store, the same for every policy",
-            "(--chunk-store): EPIC and CACHEBLEND copy a stored chunk into private blocks, MEPIC loads it once into",
-            "shared canonical blocks; a chunk the store lacks is computed whole."
+            "Replays a request stream through the real KV cache manager under each cache policy, in simulated time,"
+                    + " and reports the KV blocks each policy holds, the tokens it computes and the latency.",
+            "Blocks in use are the pool blocks referenced by running requests, shared blocks counted once; evictable"
+                    + " cached blocks are reported apart as 'resident'. Each admitted request prefills for loaded tokens"
+                    + " x load cost + computed tokens x prefill cost, then decodes one token per decode cost; only"
+                    + " memory queues requests. Chunk KV comes from one external chunk store, the same for every"
+                    + " policy (--chunk-store): EPIC and CACHEBLEND copy a stored chunk into private blocks, MEPIC"
+                    + " loads it once into shared canonical blocks; a chunk the store lacks is computed whole."
         })
 final class ReplayCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -67,7 +69,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--requests", paramLabel = "N", defaultValue = "200", description = "Requests to generate (a trace is cut to N if longer). Default: ${DEFAULT-VALUE}.")
     int requests;
 
-    @Option(names = "--qps", defaultValue = "15", description = "Mean Poisson arrival rate, requests/s (trace lines without arrival). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--qps", paramLabel = "QPS", defaultValue = "15", description = "Mean Poisson arrival rate, requests/s (trace lines without arrival). Default: ${DEFAULT-VALUE}.")
     double qps;
 
     @Option(names = "--policy", paramLabel = "P", defaultValue = "all",
@@ -100,11 +102,11 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Simulated time per decoded token of a request, milliseconds. Default: ${DEFAULT-VALUE}.")
     double decodeMs;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the generators and arrivals. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the generators and arrivals. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--json", description = "Print only JSON on stdout.")
-    boolean json;
+    @CommandLine.Mixin
+    JsonOption output;
 
     @Option(names = "--chart", paramLabel = "FILE", description = "Write blocks in use over time, one line per policy, to FILE.png or FILE.svg.")
     Path chart;
@@ -131,11 +133,19 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        Path chartFile = null;
         if (chart != null) {
             String n = chart.getFileName().toString().toLowerCase(Locale.ROOT);
             if (!n.endsWith(".png") && !n.endsWith(".svg")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--chart: file must end in .png or .svg, got " + chart);
             }
+            chartFile = OutputChecks.file(spec, "--chart", chart);
+        }
+        // Generated output lengths are uniform in [N/2, 3N/2].
+        long maxOutput = outputTokens * 3L / 2;
+        if (trace == null) {
+            HeapBudget.check(spec, "--output-tokens", "a request of up to " + maxOutput + " output tokens",
+                    heapBytes(0, 1, maxOutput, blockSize, policies.size()));
         }
         String name;
         List<ReplayRequest> stream;
@@ -144,28 +154,53 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--trace and --workload: give one, not both");
             }
             name = "trace " + trace.getFileName();
+            if (!Files.isRegularFile(trace)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--trace: no such file: " + trace);
+            }
             try {
                 stream = TraceReader.read(trace);
-            } catch (java.io.IOException | IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--trace: " + e.getMessage());
+            } catch (java.io.IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--trace: " + Messages.io(e));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
             }
             if (stream.size() > requests) {
                 stream = stream.subList(0, requests);
             }
+            int longest = stream.stream().mapToInt(r -> r.request().maxNewTokens()).max().orElse(0);
+            // The trace's tokens are in memory already; what the replay adds is per request.
+            HeapBudget.check(spec, "--trace", "replaying " + stream.size() + " requests of up to " + longest
+                    + " output tokens", heapBytes(0, stream.size(), longest, blockSize, policies.size()));
         } else {
             String w = workload == null ? "long-prompt" : workload.toLowerCase(Locale.ROOT);
             try {
                 if (w.equals("long-prompt")) {
                     name = "long-prompt K=" + chunks;
+                    // The corpus, then each request's copies of its chunks and a question of at most 96 tokens.
+                    // Checked for one request first, so that the message names the option that does not fit.
+                    double corpusTokens = (double) corpus * chunkTokens;
+                    double requestTokens = (double) chunks * chunkTokens + 96;
+                    HeapBudget.check(spec, "--chunk-tokens", String.format(Locale.ROOT, "a corpus of %d chunks of %d"
+                            + " tokens", corpus, chunkTokens), heapBytes(corpusTokens + requestTokens, 1, 0, blockSize, 1));
+                    HeapBudget.check(spec, "--requests", String.format(Locale.ROOT, "%d requests of %d chunks of %d"
+                            + " tokens", requests, chunks, chunkTokens),
+                            heapBytes(corpusTokens + requests * requestTokens, requests, maxOutput, blockSize, policies.size()));
                     stream = LongPromptWorkload.generate(chunks, corpus, chunkTokens, requests, outputTokens, zipf, seed);
                 } else {
                     Table1Workload.Dataset d = dataset(w);
                     name = d.name().toLowerCase(Locale.ROOT);
+                    // Chunk lengths reach 1.5x the mean; each request holds copies of its chunks.
+                    HeapBudget.check(spec, "--requests", "a " + name + " workload of " + requests + " requests",
+                            heapBytes(1.5 * d.meanPromptTokens * (double) requests, requests, maxOutput, blockSize,
+                                    policies.size()));
                     stream = Table1Workload.generate(d, requests, outputTokens, zipf, seed);
                 }
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
             }
+        }
+        if (chartFile != null) {
+            spec.commandLine().getErr().println("chart: " + chartFile);
         }
         WorkloadStats stats = WorkloadStats.of(stream);
         Replay replay = new Replay(config, stream);
@@ -188,12 +223,12 @@ final class ReplayCommand implements Callable<Integer> {
             err.flush();
         }
         if (chart != null) {
-            MemoryChart.write(chart, "KV blocks in use: " + name + ", QPS " + fmt(qps), hbmBlocks, results);
-            err.println("chart written to " + chart);
+            MemoryChart.write(chartFile, "KV blocks in use: " + name + ", QPS " + fmt(qps), hbmBlocks, results);
+            err.println("chart written to " + chartFile);
             err.flush();
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (output.json) {
             out.println(toJson(name, config, stats, results));
         } else {
             printTable(out, name, stats, results);
@@ -258,6 +293,22 @@ final class ReplayCommand implements Callable<Integer> {
                 }
             }
         }
+        out.println();
+        out.println("peak, mean: blocks in use (peak, time-weighted mean); peak% = peak / budget; resident: most blocks"
+                + " off the free list, evictable cached blocks included; computed% = computed / prompt tokens;"
+                + " queued: requests that waited for blocks; rejected: requests larger than the pool; latency:"
+                + " arrival to last token, simulated; X peak / MEPIC peak: how many times MEPIC's peak X needs.");
+    }
+
+    /**
+     * Heap a replay needs, from its declared sizes (a lower bound; see {@link HeapBudget}): 8 bytes per token held
+     * (a generator's or the trace reader's array and the Segment's own copy) and, per request, 256 bytes (the
+     * request, its segments, its plan and queue entries) plus one blocks-in-use sample per event (arrival, load,
+     * prefill and one per block of output): 64 bytes while a policy runs, 12 bytes per policy in the results.
+     */
+    static double heapBytes(double tokens, double requests, double maxOutputTokens, int blockSize, int policies) {
+        double samplesPerRequest = 4 + Math.ceil(maxOutputTokens / blockSize);
+        return 8 * tokens + requests * (256 + samplesPerRequest * (64 + 12.0 * policies));
     }
 
     private static ReplayResult find(List<ReplayResult> results, Policy p) {

@@ -9,7 +9,7 @@ import dev.npukit.sqlalign.ProfileBuilder;
 import dev.npukit.sqlalign.QueryFile;
 import dev.npukit.sqlalign.SqlExample;
 import dev.npukit.sqlalign.TemplateSet;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -28,8 +28,8 @@ import picocli.CommandLine.Option;
             "Compares the structural SQL n-gram distributions of a training set, a target set and optionally"
                     + " a model's predictions on the target before fine-tuning (arXiv 2510.04919).",
             "Prints D_KL (nats) and A_KL = exp(-D_KL / c) for train->target, target->train (and"
-                    + " predictions->target, target->predictions), and the n-grams that contribute most.",
-            "Files: .jsonl/.json (JSON Lines, field \"sql\") or .sql/.txt (one query per line)."
+                    + " predictions->target, target->predictions), and the n-grams that contribute most."
+                    + " Files: .jsonl/.json (JSON Lines, field \"sql\") or .sql/.txt (one query per line)."
         })
 final class SqlAlignCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -46,7 +46,7 @@ final class SqlAlignCommand implements Callable<Integer> {
     Path predictions;
 
     @Option(names = "--max-n", paramLabel = "N", defaultValue = "15",
-            description = "Longest n-gram counted (default: ${DEFAULT-VALUE}).")
+            description = "Longest n-gram counted. Default: ${DEFAULT-VALUE}.")
     int maxN;
 
     @Option(names = "--c", paramLabel = "C",
@@ -56,16 +56,16 @@ final class SqlAlignCommand implements Callable<Integer> {
     Double c;
 
     @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.5",
-            description = "Pseudo-count in Q of an n-gram that P has and Q lacks (Q renormalised; default:"
-                    + " ${DEFAULT-VALUE}).")
+            description = "Pseudo-count in Q of an n-gram that P has and Q lacks (Q renormalised). Default:"
+                    + " ${DEFAULT-VALUE}.")
     double alpha;
 
     @Option(names = "--top", paramLabel = "K", defaultValue = "10",
-            description = "How many top divergent n-grams to list per direction (default: ${DEFAULT-VALUE}).")
+            description = "How many top divergent n-grams to list per direction. Default: ${DEFAULT-VALUE}.")
     int top;
 
-    @Option(names = "--json", description = "Print only JSON on stdout.")
-    boolean json;
+    @CommandLine.Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
@@ -74,6 +74,7 @@ final class SqlAlignCommand implements Callable<Integer> {
         if (predictions != null) {
             requireFile(spec, "--predictions", predictions);
         }
+        checkHeap(spec, maxN, train, target, predictions);
         AlignmentReport.Options options;
         ProfileBuilder builder;
         try {
@@ -82,42 +83,59 @@ final class SqlAlignCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        NgramProfile trainProfile = profile(builder, train);
-        NgramProfile targetProfile = profile(builder, target);
-        NgramProfile predictionProfile = predictions == null ? null : profile(builder, predictions);
-        progress("computing D_KL");
+        PrintWriter err = spec.commandLine().getErr();
+        NgramProfile trainProfile = profile(err, builder, train);
+        NgramProfile targetProfile = profile(err, builder, target);
+        NgramProfile predictionProfile = predictions == null ? null : profile(err, builder, predictions);
+        err.println("computing D_KL");
         AlignmentReport report = AlignmentReport.compare(trainProfile, targetProfile, predictionProfile, options);
-        PrintStream out = System.out;
-        if (json) {
-            System.out.println(jsonWriter().writeValueAsString(
+        PrintWriter out = spec.commandLine().getOut();
+        if (output.json) {
+            out.println(jsonWriter().writeValueAsString(
                     toJson(report, maxN, trainProfile, targetProfile, predictionProfile)));
         } else {
             printHuman(out, report, trainProfile, targetProfile, predictionProfile);
         }
+        out.flush();
         return 0;
     }
 
-    /** Reads one file and profiles it, with progress and template failures on stderr. */
-    static NgramProfile profile(ProfileBuilder builder, Path file) {
-        progress("reading " + file);
+    /** Reads one file and profiles it, with progress and template failures on {@code err}. */
+    static NgramProfile profile(PrintWriter err, ProfileBuilder builder, Path file) {
+        err.println("reading " + file);
         List<SqlExample> examples = QueryFile.read(file);
         TemplateSet templates = TemplateSet.of(examples.stream().map(SqlExample::sql).toList());
-        warnFailures(file, templates);
+        if (!templates.failures().isEmpty()) {
+            err.printf("warning: %s: %d queries got no template (they are left out), first: %s%n", file,
+                    templates.failures().size(), templates.failures().get(0));
+        }
         NgramProfile p = builder.fromTemplates(file.getFileName().toString(), templates);
-        progress(String.format("  %d queries, %d distinct templates, %d n-grams (%d distinct)", p.queries(),
+        err.println(String.format("  %d queries, %d distinct templates, %d n-grams (%d distinct)", p.queries(),
                 templates.distinct().size(), p.total(), p.distinctNgrams()));
         return p;
     }
 
-    static void warnFailures(Path file, TemplateSet templates) {
-        if (!templates.failures().isEmpty()) {
-            System.err.printf("warning: %s: %d queries got no template (they are left out), first: %s%n", file,
-                    templates.failures().size(), templates.failures().get(0));
+    /**
+     * Refuses input files whose profiles cannot fit in the heap. The profiles dominate: their n-grams grow with
+     * the input and, more slowly, with the longest n-gram counted, until n-grams longer than the queries add
+     * nothing. The estimate, input bytes x (2 + min(maxN, 40) / 16), stays below what a sweep of java -Xmx
+     * measured for Spider train + BIRD train (5.2 MB): 12-16 MB of heap needed at --max-n 2, 20-24 MB at 15,
+     * 24-32 MB at 40.
+     */
+    static void checkHeap(CommandLine.Model.CommandSpec spec, int maxN, Path... files) {
+        double bytes = 0;
+        for (Path f : files) {
+            if (f != null) {
+                try {
+                    bytes += Files.size(f);
+                } catch (java.io.IOException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), f + ": " + Messages.io(e));
+                }
+            }
         }
-    }
-
-    static void progress(String message) {
-        System.err.println(message);
+        HeapBudget.check(spec, "--train", String.format(java.util.Locale.ROOT,
+                "profiling %.1f MB of queries at --max-n %d", bytes / 1e6, maxN),
+                bytes * (2 + Math.min(Math.max(maxN, 1), 40) / 16.0));
     }
 
     /** Fails as a usage error (exit 2) naming the option when a file is missing. */
@@ -173,7 +191,7 @@ final class SqlAlignCommand implements Callable<Integer> {
         return m;
     }
 
-    private void printHuman(PrintStream out, AlignmentReport r, NgramProfile tr, NgramProfile tg, NgramProfile pr) {
+    private void printHuman(PrintWriter out, AlignmentReport r, NgramProfile tr, NgramProfile tg, NgramProfile pr) {
         out.printf("sets (n = 1..%d):%n", maxN);
         printSet(out, "train", tr);
         printSet(out, "target", tg);
@@ -196,13 +214,13 @@ final class SqlAlignCommand implements Callable<Integer> {
         }
     }
 
-    private static void printSet(PrintStream out, String role, NgramProfile p) {
+    private static void printSet(PrintWriter out, String role, NgramProfile p) {
         out.printf("  %-12s %-28s %6d queries, %8d n-grams, %6d distinct%s%n", role, p.name(), p.queries(),
                 p.total(), p.distinctNgrams(),
                 p.failures().isEmpty() ? "" : ", " + p.failures().size() + " without template");
     }
 
-    private static void printTop(PrintStream out, String title, List<KlDivergence.Contribution> top) {
+    private static void printTop(PrintWriter out, String title, List<KlDivergence.Contribution> top) {
         if (top.isEmpty()) {
             return;
         }

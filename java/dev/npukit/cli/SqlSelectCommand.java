@@ -8,6 +8,7 @@ import dev.npukit.sqlalign.NgramProfile;
 import dev.npukit.sqlalign.ProfileBuilder;
 import dev.npukit.sqlalign.QueryFile;
 import dev.npukit.sqlalign.SqlExample;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,7 +55,7 @@ final class SqlSelectCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--max-n", paramLabel = "N", defaultValue = "15",
-            description = "Longest n-gram counted (default: ${DEFAULT-VALUE}).")
+            description = "Longest n-gram counted. Default: ${DEFAULT-VALUE}.")
     int maxN;
 
     @Option(names = "--c", paramLabel = "C",
@@ -63,20 +64,17 @@ final class SqlSelectCommand implements Callable<Integer> {
     Double c;
 
     @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.5",
-            description = "Pseudo-count in Q of an n-gram that P has and Q lacks (default: ${DEFAULT-VALUE}).")
+            description = "Pseudo-count in Q of an n-gram that P has and Q lacks. Default: ${DEFAULT-VALUE}.")
     double alpha;
 
-    @Option(names = "--json", description = "Print only JSON on stdout.")
-    boolean json;
+    @CommandLine.Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
         SqlAlignCommand.requireFile(spec, "--train", train);
         SqlAlignCommand.requireFile(spec, "--target", target);
-        Path outDir = out.toAbsolutePath().getParent();
-        if (outDir == null || !java.nio.file.Files.isDirectory(outDir)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--out: the folder " + outDir + " does not exist");
-        }
+        Path outFile = OutputChecks.file(spec, "--out", out);
         if (size.top != null && size.top < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top: is " + size.top + ", expected >= 1");
         }
@@ -93,15 +91,19 @@ final class SqlSelectCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-n: " + e.getMessage());
         }
-        NgramProfile targetProfile = SqlAlignCommand.profile(builder, target);
-        SqlAlignCommand.progress("reading " + train);
+        SqlAlignCommand.checkHeap(spec, maxN, train, target);
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        err.println("selection: " + outFile);
+        NgramProfile targetProfile = SqlAlignCommand.profile(err, builder, target);
+        err.println("reading " + train);
         List<SqlExample> examples = QueryFile.read(train);
         List<String> sql = examples.stream().map(SqlExample::sql).toList();
-        SqlAlignCommand.progress(String.format("ranking %d training examples", examples.size()));
+        err.println(String.format("ranking %d training examples", examples.size()));
         DataSelector.Ranking ranking = DataSelector.rank(builder, train.getFileName().toString(), sql,
                 targetProfile, alpha);
         if (!ranking.unranked().isEmpty()) {
-            System.err.printf("warning: %s: %d queries got no template or n-grams and are never selected%n",
+            err.printf("warning: %s: %d queries got no template or n-grams and are never selected%n",
                     train, ranking.unranked().size());
         }
         int n = size.top != null ? size.top : DataSelector.countForFraction(examples.size(), size.fraction);
@@ -117,8 +119,8 @@ final class SqlSelectCommand implements Callable<Integer> {
         double klSelected = KlDivergence.of(selected, targetProfile, alpha);
         double scale = c != null ? c : AlignmentReport.scaleFor(List.of(klAll, klSelected));
         LinesFile.write(out, lines);
-        SqlAlignCommand.progress("wrote " + picked.length + " examples to " + out);
-        if (json) {
+        err.println("wrote " + picked.length + " examples to " + out);
+        if (output.json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("selected", picked.length);
             m.put("trainQueries", examples.size());
@@ -131,17 +133,18 @@ final class SqlSelectCommand implements Callable<Integer> {
             m.put("cGiven", c != null);
             m.put("alpha", alpha);
             m.put("maxN", maxN);
-            System.out.println(SqlAlignCommand.jsonWriter().writeValueAsString(m));
+            stdout.println(SqlAlignCommand.jsonWriter().writeValueAsString(m));
         } else {
-            System.out.printf("selected %d of %d examples from %s into %s%n", picked.length, examples.size(),
+            stdout.printf("selected %d of %d examples from %s into %s%n", picked.length, examples.size(),
                     train, out);
-            System.out.printf("c = %.4f (%s)%n", scale, c != null ? "given" : "larger D_KL below, so its A_KL is 1/e");
-            System.out.printf("%-40s %10s %8s%n", "comparison", "D_KL", "A_KL");
-            System.out.printf("%-40s %10.4f %8.4f%n", "D(all training || target)", klAll,
+            stdout.printf("c = %.4f (%s)%n", scale, c != null ? "given" : "larger D_KL below, so its A_KL is 1/e");
+            stdout.printf("%-40s %10s %8s%n", "comparison", "D_KL", "A_KL");
+            stdout.printf("%-40s %10.4f %8.4f%n", "D(all training || target)", klAll,
                     AlignmentReport.alignment(klAll, scale));
-            System.out.printf("%-40s %10.4f %8.4f%n", "D(selected || target)", klSelected,
+            stdout.printf("%-40s %10.4f %8.4f%n", "D(selected || target)", klSelected,
                     AlignmentReport.alignment(klSelected, scale));
         }
+        stdout.flush();
         return 0;
     }
 }

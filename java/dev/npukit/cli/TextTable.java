@@ -1,6 +1,7 @@
 package dev.npukit.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -29,7 +30,16 @@ final class TextTable {
         return this;
     }
 
-    void print(PrintStream out) {
+    /** The table as text, one line per row and a rule under the header, each line ending in a newline. */
+    String render() {
+        StringWriter w = new StringWriter();
+        PrintWriter p = new PrintWriter(w);
+        print(p);
+        p.flush();
+        return w.toString();
+    }
+
+    void print(PrintWriter out) {
         int[] width = new int[columns];
         for (String[] r : rows) {
             for (int i = 0; i < columns; i++) {

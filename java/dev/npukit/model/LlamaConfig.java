@@ -1,5 +1,6 @@
 package dev.npukit.model;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -67,6 +68,10 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(file.toFile());
+        } catch (JacksonException e) {
+            // Jackson's message spans lines (the source, then the location): one line, with the line number.
+            throw new SafetensorsException(file, "not JSON: " + e.getOriginalMessage().replaceAll("\\s*\\R\\s*", " ")
+                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
         } catch (IOException e) {
             throw new SafetensorsException(file, "cannot read config: " + e.getMessage(), e);
         }
@@ -89,7 +94,8 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         }
         int hidden = required(file, root, "hidden_size");
         int heads = required(file, root, "num_attention_heads");
-        int kvHeads = root.has("num_key_value_heads") ? required(file, root, "num_key_value_heads") : heads;
+        // Absent or null means one KV head per query head (multi-head attention), as Hugging Face reads it.
+        int kvHeads = root.hasNonNull("num_key_value_heads") ? required(file, root, "num_key_value_heads") : heads;
         int headDim = root.hasNonNull("head_dim") ? required(file, root, "head_dim") : hidden / Math.max(1, heads);
         try {
             return new LlamaConfig(required(file, root, "vocab_size"), hidden, required(file, root, "intermediate_size"),

@@ -3,10 +3,9 @@ package dev.npukit.sqlalign;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.BufferedReader;
+import dev.npukit.io.Utf8Lines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +36,9 @@ public final class QueryFile {
                 + " \"sql\" field) or .sql or .txt (one query per line)");
     }
 
+    /** Longest line read: 16 MiB, far beyond any query. */
+    private static final int MAX_LINE_BYTES = 16 << 20;
+
     /** The queries of {@code path}, in file order. */
     public static List<SqlExample> read(Path path) {
         boolean json = isJsonLines(path);
@@ -44,16 +46,13 @@ public final class QueryFile {
             throw new IllegalArgumentException(path + ": no such file");
         }
         List<SqlExample> out = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = in.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
+        try {
+            // Strict UTF-8, line by line: bytes that are not UTF-8 are an error naming the line.
+            Utf8Lines.forEach(path, MAX_LINE_BYTES, (number, line) -> {
+                if (!line.isBlank()) {
+                    out.add(new SqlExample(number, json ? sqlField(path, number, line) : line, line));
                 }
-                out.add(new SqlExample(number, json ? sqlField(path, number, line) : line, line));
-            }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(path + ": cannot read: " + e.getMessage(), e);
         }

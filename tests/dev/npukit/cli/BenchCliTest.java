@@ -57,18 +57,32 @@ class BenchCliTest {
         CliRun r = CliRun.of(full);
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().startsWith(option + ": "), "message names " + option + ": " + r.err());
-        assertTrue(r.err().contains("Usage:"), r.err());
+        assertEquals(1, r.err().lines().count(), "one line, the usage one --help away: " + r.err());
+        assertTrue(r.err().contains("npukit bench " + args[0] + " --help"), r.err());
         assertEquals("", r.out(), "nothing measured");
     }
 
     @Test
-    void errorWhileRunningIsOneLineNotAStackTrace() {
+    void unknownBackendIsAUsageErrorNotAStackTrace() {
         CliRun r = CliRun.of("bench", "attention", "--backend", "no-such-backend", "--json");
-        assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().startsWith("npukit bench attention: error: "), r.err());
-        assertTrue(r.err().contains("no-such-backend"), r.err());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("--backend: unknown backend 'no-such-backend', expected one of "), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
         assertEquals("", r.out());
+    }
+
+    @Test
+    void defaultsReadAsInputAndEnumsIgnoreCase() {
+        CliRun help = CliRun.of("bench", "contrastive", "--help");
+        assertEquals(0, help.code(), help.err());
+        assertTrue(help.out().contains("Default: 1,8,64,256") && help.out().contains("Default: F32,BF16"), help.out());
+        assertFalse(help.out().contains("[1, 8"), help.out());
+        CliRun lower = CliRun.of("bench", "contrastive", "--batch", "1", "--vocab", "300", "--dtype", "bf16,f32",
+                "--warmup", "0", "--runs", "1");
+        assertEquals(0, lower.code(), lower.err());
+        assertTrue(lower.out().contains("BF16") && lower.out().contains("of bw = "), "legend: " + lower.out());
+        assertFalse(lower.out().contains("BackendInfo["), "no raw record: " + lower.out());
+        assertEquals("", lower.stray(), "everything through the command's writers");
     }
 
     @Test

@@ -1,6 +1,10 @@
 package dev.npukit.mepic.replay;
 
+import dev.npukit.io.AtomicFiles;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -36,11 +40,26 @@ public final class MemoryChart {
             XYSeries s = chart.addSeries(r.policy().name() + " (peak " + r.peakBlocks() + ")", xy[0], xy[1]);
             s.setMarker(SeriesMarkers.NONE);
         }
-        String path = file.toString();
-        if (svg) {
-            VectorGraphicsEncoder.saveVectorGraphic(chart, path, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        } else {
-            BitmapEncoder.saveBitmap(chart, path, BitmapEncoder.BitmapFormat.PNG);
+        // Encoded into a temporary file that replaces FILE only when complete: an encoder that fails half-way
+        // (a full disk, a file-size limit) leaves no truncated chart.
+        try {
+            AtomicFiles.write(file, tmp -> {
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+                    if (svg) {
+                        VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+                    } else {
+                        BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+                    }
+                }
+            });
+        } catch (IOException e) {
+            // The image encoders say only "I/O error writing PNG file!"; the cause says why (a full disk...).
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            String why = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+            throw new IOException("chart: " + file + ": cannot write (" + why + ")", e);
         }
     }
 
