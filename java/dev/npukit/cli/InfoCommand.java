@@ -6,10 +6,12 @@ import dev.npukit.backend.BackendInfo;
 import dev.npukit.backend.Backends;
 import dev.npukit.backend.CpuBackend;
 import dev.npukit.tensor.MemoryStats;
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
@@ -20,7 +22,10 @@ import picocli.CommandLine.Command;
         description = "Backends with availability and reason, native library version, detected CPU features, "
                 + "tensor memory each backend holds.")
 final class InfoCommand implements Callable<Integer> {
-    @picocli.CommandLine.Mixin
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
     JsonOption output;
 
     @Override
@@ -46,28 +51,30 @@ final class InfoCommand implements Callable<Integer> {
         }
         report.put("memory", memory);
 
+        PrintWriter out = spec.commandLine().getOut();
         if (output.json) {
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
             return 0;
         }
         TextTable table = new TextTable("backend", "available", "mode", "details");
         for (BackendInfo b : backends) {
             table.row(b.name(), b.available() ? "yes" : "no", b.mode(), b.reason());
         }
-        System.out.print(table.render());
-        System.out.println();
+        out.print(table.render());
+        out.println();
         for (Map.Entry<String, Object> e : report.entrySet()) {
             if (!e.getKey().equals("backends") && !e.getKey().equals("memory")) {
-                System.out.printf("%-14s %s%n", e.getKey(), e.getValue());
+                out.printf("%-14s %s%n", e.getKey(), e.getValue());
             }
         }
-        System.out.println();
+        out.println();
         TextTable held = new TextTable("backend", "tensors held", "bytes held", "peak bytes");
         for (Map.Entry<String, MemoryStats> e : memory.entrySet()) {
             MemoryStats m = e.getValue();
             held.row(e.getKey(), Long.toString(m.tensors()), Long.toString(m.bytes()), Long.toString(m.peakBytes()));
         }
-        held.print(System.out);
+        held.print(out);
+        out.flush();
         return 0;
     }
 }
