@@ -2,6 +2,7 @@
 // C entry points for memory and library facts.
 #include "runtime.h"
 
+#include <atomic>
 #include <cstdarg>
 #include <cstdio>
 #include <string>
@@ -13,6 +14,8 @@ namespace ascend {
 namespace {
 
 thread_local char t_last_error[768] = "";
+std::atomic<int64_t> g_caller_copies_to_device{0};
+std::atomic<int64_t> g_caller_copies_to_host{0};
 thread_local bool t_bound = false;
 
 std::mutex g_mutex;
@@ -151,6 +154,7 @@ extern "C" int npukit_ascend_copy_to_device(int64_t device_dst, const void* host
   auto lock = Device::Lock();
   NPUKIT_TRY(Device::Bind());
   void* dst = reinterpret_cast<void*>(static_cast<uintptr_t>(device_dst));
+  g_caller_copies_to_device++;
   NPUKIT_ACL(aclrtMemcpy(dst, bytes, host_src, bytes, ACL_MEMCPY_HOST_TO_DEVICE));
   return Ok();
 }
@@ -161,6 +165,22 @@ extern "C" int npukit_ascend_copy_to_host(void* host_dst, int64_t device_src, in
   auto lock = Device::Lock();
   NPUKIT_TRY(Device::Bind());
   const void* src = reinterpret_cast<const void*>(static_cast<uintptr_t>(device_src));
+  g_caller_copies_to_host++;
   NPUKIT_ACL(aclrtMemcpy(host_dst, bytes, src, bytes, ACL_MEMCPY_DEVICE_TO_HOST));
   return Ok();
+}
+
+extern "C" int npukit_ascend_copy_counts(int64_t* counts) {
+  NPUKIT_CHECK(counts != nullptr, NPUKIT_ERR_ARGUMENT, "ascend_copy_counts: counts is null");
+#ifdef NPUKIT_ASCEND_EMU
+  uint64_t to_device = 0, to_host = 0;
+  aclemuGetCopyCounts(&to_device, &to_host);
+  counts[0] = static_cast<int64_t>(to_device);
+  counts[1] = static_cast<int64_t>(to_host);
+  counts[2] = g_caller_copies_to_device.load();
+  counts[3] = g_caller_copies_to_host.load();
+  return Ok();
+#else
+  return Fail(NPUKIT_ERR_DEVICE, "ascend_copy_counts: only the emulator counts every copy");
+#endif
 }

@@ -1,6 +1,7 @@
 // The emulator's runtime: AI-core state, unified-buffer size, device-memory registry, kernel
 // runner, and the ACL calls of acl/acl.h.
 #include <algorithm>
+#include <atomic>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -302,7 +303,19 @@ aclError aclrtFree(void* dev_ptr) {
   return ACL_SUCCESS;
 }
 
+namespace {
+std::atomic<uint64_t> g_copies_to_device{0};
+std::atomic<uint64_t> g_copies_to_host{0};
+}  // namespace
+
+void aclemuGetCopyCounts(uint64_t* host_to_device, uint64_t* device_to_host) {
+  if (host_to_device != nullptr) *host_to_device = g_copies_to_device.load();
+  if (device_to_host != nullptr) *device_to_host = g_copies_to_host.load();
+}
+
 aclError aclrtMemcpy(void* dst, size_t dest_max, const void* src, size_t count, aclrtMemcpyKind kind) {
+  if (kind == ACL_MEMCPY_HOST_TO_DEVICE) g_copies_to_device++;
+  if (kind == ACL_MEMCPY_DEVICE_TO_HOST) g_copies_to_host++;
   if (count > dest_max) return Fail(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: count exceeds destMax");
   if (count == 0) return ACL_SUCCESS;
   if (dst == nullptr || src == nullptr) return Fail(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: null pointer");

@@ -30,6 +30,13 @@ int npukit_ascend_free(int64_t address);
 int npukit_ascend_copy_to_device(int64_t device_dst, const void* host_src, int64_t bytes);
 int npukit_ascend_copy_to_host(void* host_dst, int64_t device_src, int64_t bytes);
 
+// Host-device copies since the library was loaded, for tests and cost accounting: counts[0]
+// host-to-device and counts[1] device-to-host copies of every origin (the launchers' own: index
+// re-checks, tilings, work tables, results; and the caller's), counts[2] and counts[3] the ones
+// made through npukit_ascend_copy_to_device and npukit_ascend_copy_to_host. Only the emulator
+// counts every copy: NPUKIT_ERR_DEVICE in an npu build.
+int npukit_ascend_copy_counts(int64_t* counts);
+
 #ifdef __cplusplus
 }
 #endif

@@ -44,8 +44,11 @@ enum npukit_location { NPUKIT_HOST = 0, NPUKIT_DEVICE = 1 };
 //
 // host: optional, for index tensors (I32) in device memory: a host-readable copy of the same
 // values. A launcher that must check index values reads them there instead of copying them from
-// the device; the caller guarantees that both hold the same values for the whole call. NULL
-// otherwise (host tensors are read in place).
+// the device; the caller guarantees that both hold the same values for the whole call (Java:
+// AttentionMetadata, which uploads its validated indices once and keeps them). Indices that
+// select where a kernel writes are always taken from the checked copy; indices a kernel reads on
+// the device that differ from their copy can only make it read other device memory (a
+// global-memory bounds violation in the emulator). NULL otherwise (host tensors are read in place).
 typedef struct npukit_tensor {
   void* data;
   int32_t dtype;      // enum npukit_dtype

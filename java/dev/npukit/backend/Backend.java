@@ -1,6 +1,7 @@
 package dev.npukit.backend;
 
 import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.AttentionMetadata;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
@@ -59,6 +60,23 @@ public interface Backend {
             t.close();
             throw e;
         }
+    }
+
+    /**
+     * The index tensors of one model step (DESIGN 8), validated once against the KV cache geometry
+     * ({@code numBlocks} blocks of {@code blockSize} slots, as every layer's cache has) and uploaded
+     * once: pass it to every layer's {@link #pagedAttention} ({@link AttentionArgs.Builder#metadata})
+     * and {@link #writeKv}, which then read no index tensor back. The caller closes it after the step.
+     *
+     * @param blockTables [numSeqs * maxBlocksPerSeq], row-major
+     * @param seqLens [numSeqs]
+     * @param queryStartLoc [numSeqs + 1]
+     * @param slotMapping [numTokens]
+     */
+    default AttentionMetadata attentionMetadata(int numBlocks, int blockSize, int[] blockTables, int maxBlocksPerSeq,
+            int[] seqLens, int[] queryStartLoc, int[] slotMapping) {
+        return AttentionMetadata.create(name(), this::fromInts, numBlocks, blockSize, blockTables, maxBlocksPerSeq,
+                seqLens, queryStartLoc, slotMapping);
     }
 
     /** RoPE-fused paged attention (DESIGN 3.1). */

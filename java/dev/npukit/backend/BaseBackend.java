@@ -1,6 +1,7 @@
 package dev.npukit.backend;
 
 import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.AttentionMetadata;
 import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
@@ -46,7 +47,17 @@ public abstract class BaseBackend implements Backend {
         Check.arg(args != null, "args", "is null");
         TensorArgs outer = KernelCall.begin(args);
         try {
-            runPagedAttention(args, args.validate(name()));
+            AttentionMetadata md = args.metadata();
+            if (md == null) {
+                runPagedAttention(args, args.validate(name()));
+                return;
+            }
+            md.acquire();
+            try {
+                runPagedAttention(args, args.validate(name()));
+            } finally {
+                md.release();
+            }
         } finally {
             KernelCall.end(args, outer);
         }
@@ -57,7 +68,17 @@ public abstract class BaseBackend implements Backend {
         Check.arg(args != null, "args", "is null");
         TensorArgs outer = KernelCall.begin(args);
         try {
-            runWriteKv(args, args.validate(name()));
+            AttentionMetadata md = args.metadata();
+            if (md == null) {
+                runWriteKv(args, args.validate(name()));
+                return;
+            }
+            md.acquire();
+            try {
+                runWriteKv(args, args.validate(name()));
+            } finally {
+                md.release();
+            }
         } finally {
             KernelCall.end(args, outer);
         }

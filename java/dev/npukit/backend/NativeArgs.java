@@ -10,6 +10,7 @@ import dev.npukit.bridge.NativeAbi.npukit_rope_args;
 import dev.npukit.bridge.NativeAbi.npukit_tensor;
 import dev.npukit.bridge.NativeAbi.npukit_write_kv_args;
 import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.AttentionMetadata;
 import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
@@ -20,6 +21,7 @@ import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.Tensor;
 import java.util.function.ToLongFunction;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 
 /**
@@ -53,9 +55,10 @@ final class NativeArgs {
         set(st.attQ, a.q());
         set(st.attK, a.kCache());
         set(st.attV, a.vCache());
-        set(st.attTables, a.blockTables());
-        set(st.attLens, a.seqLens());
-        set(st.attStarts, a.queryStartLoc());
+        HostMirror mirror = mirror(a.metadata());
+        set(st.attTables, a.blockTables(), mirror == null ? 0L : mirror.blockTables.address());
+        set(st.attLens, a.seqLens(), mirror == null ? 0L : mirror.seqLens.address());
+        set(st.attStarts, a.queryStartLoc(), mirror == null ? 0L : mirror.queryStartLoc.address());
         if (s.rotaryDim() > 0) {
             set(st.attCosSin, a.cosSin());
         } else {
@@ -71,7 +74,8 @@ final class NativeArgs {
         set(st.kvValue, a.value());
         set(st.kvK, a.kCache());
         set(st.kvV, a.vCache());
-        set(st.kvSlots, a.slotMapping());
+        HostMirror mirror = mirror(a.metadata());
+        set(st.kvSlots, a.slotMapping(), mirror == null ? 0L : mirror.slotMapping.address());
         return st.writeKv;
     }
 
@@ -145,11 +149,57 @@ final class NativeArgs {
         return st.matmul;
     }
 
+    /**
+     * Host copies of a metadata's validated indices for the launchers' re-checks, made once per
+     * metadata; none on the host, where the index tensors are read in place.
+     */
+    private HostMirror mirror(AttentionMetadata metadata) {
+        if (metadata == null || location == HOST) {
+            return null;
+        }
+        return metadata.attachment(HostMirror.class, HostMirror::new);
+    }
+
     private void set(npukit_tensor d, Tensor t) {
+        set(d, t, 0L);
+    }
+
+    private void set(npukit_tensor d, Tensor t, long host) {
         int rank = t.rank();
         NativeAbi.npukit_tensor_set(d, address.applyAsLong(t), t.dtype().code(), rank,
                 rank > 0 ? t.dim(0) : 0, rank > 1 ? t.dim(1) : 0, rank > 2 ? t.dim(2) : 0, rank > 3 ? t.dim(3) : 0,
-                t.numel(), location, 0L);
+                t.numel(), location, host);
+    }
+
+    /** A metadata's validated indices in native host memory (npukit_tensor.host of its device tensors). */
+    private static final class HostMirror implements AutoCloseable {
+        final IntPointer blockTables;
+        final IntPointer seqLens;
+        final IntPointer queryStartLoc;
+        final IntPointer slotMapping;
+
+        HostMirror(AttentionMetadata metadata) {
+            int[][] values = metadata.hostIndices();
+            blockTables = copy(values[0]);
+            seqLens = copy(values[1]);
+            queryStartLoc = copy(values[2]);
+            slotMapping = copy(values[3]);
+        }
+
+        /** Native memory holding the values (at least one element, so the address is never 0). */
+        private static IntPointer copy(int[] values) {
+            IntPointer p = new IntPointer(Math.max(1, values.length));
+            p.put(values, 0, values.length);
+            return p;
+        }
+
+        @Override
+        public void close() {
+            blockTables.close();
+            seqLens.close();
+            queryStartLoc.close();
+            slotMapping.close();
+        }
     }
 
     private static void clear(npukit_tensor d) {

@@ -58,6 +58,9 @@ public final class AscendKernels {
 
     public static native int npukit_ascend_copy_to_host(@Cast("void*") Pointer hostDst, long deviceSrc, long bytes);
 
+    /** Host-device copy counts into {@code counts[4]} (see npukit/ascend.h); emulator builds only. */
+    public static native int npukit_ascend_copy_counts(@Cast("int64_t*") long[] counts);
+
     public static native int npukit_ascend_paged_attention(@Const npukit_attention_args args);
 
     public static native int npukit_ascend_write_kv(@Const npukit_write_kv_args args);

@@ -21,6 +21,9 @@ import dev.npukit.tensor.TensorArgs;
  * </ul>
  * Query row i of a sequence with qLen rows has position seqLen - qLen + i and attends to KV
  * slots 0..position. {@code rotaryDim} 0 means headDim; {@code scale} NaN means 1/sqrt(headDim).
+ *
+ * <p>With {@code metadata} (the step's indices, validated once, see {@link AttentionMetadata}) the
+ * three index tensors are the metadata's, and a call checks only that q and the cache fit it.
  */
 public record AttentionArgs(
         Tensor q,
@@ -33,10 +36,12 @@ public record AttentionArgs(
         RopeStyle ropeStyle,
         int rotaryDim,
         float scale,
-        Tensor out) implements TensorArgs {
+        Tensor out,
+        AttentionMetadata metadata) implements TensorArgs {
 
     /** Names of the tensor arguments, in {@link #tensor(int)} order. */
-    private static final String[] TENSOR_NAMES = {"q", "kCache", "vCache", "blockTables", "seqLens", "queryStartLoc", "cosSin", "out"};
+    private static final String[] TENSOR_NAMES = {"q", "kCache", "vCache", "blockTables", "seqLens", "queryStartLoc",
+        "cosSin", "out"};
 
     @Override
     public int tensorCount() {
@@ -48,6 +53,7 @@ public record AttentionArgs(
         return TENSOR_NAMES[i];
     }
 
+    /** With metadata, the three index tensors are the metadata's, so holding them holds its tensors. */
     @Override
     public Tensor tensor(int i) {
         return switch (i) {
@@ -63,6 +69,12 @@ public record AttentionArgs(
         };
     }
 
+    /** Arguments whose index tensors are validated by reading them on every call (no metadata). */
+    public AttentionArgs(Tensor q, Tensor kCache, Tensor vCache, Tensor blockTables, Tensor seqLens,
+            Tensor queryStartLoc, Tensor cosSin, RopeStyle ropeStyle, int rotaryDim, float scale, Tensor out) {
+        this(q, kCache, vCache, blockTables, seqLens, queryStartLoc, cosSin, ropeStyle, rotaryDim, scale, out, null);
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -72,6 +84,9 @@ public record AttentionArgs(
      * the sizes. Throws {@link IllegalArgumentException} naming the first bad argument.
      */
     public AttentionShape validate(String device) {
+        if (metadata != null) {
+            metadata.checkUsable(device);
+        }
         Check.tensor("q", q, device, 3, DType.F32, DType.F16, DType.BF16);
         Check.tensor("kCache", kCache, device, 4, DType.F32, DType.F16, DType.BF16);
         Check.tensor("vCache", vCache, device, 4, kCache.dtype());
@@ -119,6 +134,26 @@ public record AttentionArgs(
         float s = Float.isNaN(scale) ? (float) (1.0 / Math.sqrt(headDim)) : scale;
         Check.arg(Float.isFinite(s), "scale", "is %s; must be finite", s);
 
+        if (metadata != null) {
+            Check.arg(blockTables == metadata.blockTables() && seqLens == metadata.seqLens()
+                    && queryStartLoc == metadata.queryStartLoc(), "metadata",
+                    "does not hold the call's blockTables, seqLens and queryStartLoc");
+            Check.arg(numTokens == metadata.numTokens(), "q", "has %d rows, the metadata has %d query rows",
+                    numTokens, metadata.numTokens());
+            Check.arg(numBlocks == metadata.numBlocks() && blockSize == metadata.blockSize(), "kCache",
+                    "has %d blocks of %d, the metadata was validated for %d blocks of %d", numBlocks, blockSize,
+                    metadata.numBlocks(), metadata.blockSize());
+            Check.arg(ropeStyle == RopeStyle.NONE || metadata.maxQueriedSeqLen() <= maxPosition, "cosSin",
+                    "has %d positions, the metadata's sequences need %d", maxPosition, metadata.maxQueriedSeqLen());
+        } else {
+            checkIndices(numTokens, numBlocks, blockSize, numSeqs, maxBlocksPerSeq, maxPosition);
+        }
+        return new AttentionShape(numTokens, numHeads, numKvHeads, headDim, numBlocks, blockSize, numSeqs,
+                maxBlocksPerSeq, ropeStyle == RopeStyle.NONE ? 0 : rot, maxPosition, s);
+    }
+
+    private void checkIndices(int numTokens, int numBlocks, int blockSize, int numSeqs, int maxBlocksPerSeq,
+            int maxPosition) {
         int[] lens = seqLens.toIntArray();
         int[] starts = queryStartLoc.toIntArray();
         int[] tables = blockTables.toIntArray();
@@ -146,8 +181,6 @@ public record AttentionArgs(
                 }
             }
         }
-        return new AttentionShape(numTokens, numHeads, numKvHeads, headDim, numBlocks, blockSize, numSeqs,
-                maxBlocksPerSeq, ropeStyle == RopeStyle.NONE ? 0 : rot, maxPosition, s);
     }
 
     /** Builds {@link AttentionArgs} with the defaults ropeStyle NEOX, full rotary, scale 1/sqrt(headDim). */
@@ -163,6 +196,7 @@ public record AttentionArgs(
         private int rotaryDim;
         private float scale = Float.NaN;
         private Tensor out;
+        private AttentionMetadata metadata;
 
         public Builder q(Tensor v) {
             q = v;
@@ -190,6 +224,15 @@ public record AttentionArgs(
             return this;
         }
 
+        /** The step's index tensors, validated once: sets blockTables, seqLens and queryStartLoc. */
+        public Builder metadata(AttentionMetadata v) {
+            metadata = v;
+            blockTables = v == null ? null : v.blockTables();
+            seqLens = v == null ? null : v.seqLens();
+            queryStartLoc = v == null ? null : v.queryStartLoc();
+            return this;
+        }
+
         public Builder rope(RopeStyle style, Tensor table) {
             ropeStyle = style;
             cosSin = table;
@@ -213,7 +256,7 @@ public record AttentionArgs(
 
         public AttentionArgs build() {
             return new AttentionArgs(q, kCache, vCache, blockTables, seqLens, queryStartLoc, cosSin, ropeStyle,
-                    rotaryDim, scale, out);
+                    rotaryDim, scale, out, metadata);
         }
     }
 }

@@ -15,8 +15,11 @@ import dev.npukit.tensor.TensorArgs;
  * @param kCache [numBlocks, blockSize, numKvHeads, headDim]
  * @param vCache same shape and dtype as kCache
  * @param slotMapping I32 [numTokens]
+ * @param metadata the step's indices validated once ({@link AttentionMetadata}), whose slot mapping
+ *     is {@code slotMapping}; or null, and the slot mapping is read and checked on every call
  */
-public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, Tensor slotMapping) implements TensorArgs {
+public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, Tensor slotMapping,
+        AttentionMetadata metadata) implements TensorArgs {
 
     /** Names of the tensor arguments, in {@link #tensor(int)} order. */
     private static final String[] TENSOR_NAMES = {"key", "value", "kCache", "vCache", "slotMapping"};
@@ -31,6 +34,7 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
         return TENSOR_NAMES[i];
     }
 
+    /** With metadata, slotMapping is the metadata's, so holding it holds the metadata's tensor. */
     @Override
     public Tensor tensor(int i) {
         return switch (i) {
@@ -43,11 +47,24 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
         };
     }
 
+    /** Arguments whose slot mapping is validated by reading it on every call (no metadata). */
+    public WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, Tensor slotMapping) {
+        this(key, value, kCache, vCache, slotMapping, null);
+    }
+
+    /** Arguments taking the slot mapping of the step's metadata. */
+    public WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, AttentionMetadata metadata) {
+        this(key, value, kCache, vCache, metadata == null ? null : metadata.slotMapping(), metadata);
+    }
+
     /** Sizes of a validated call. */
     public record Shape(int numTokens, int numKvHeads, int headDim, int numBlocks, int blockSize) {
     }
 
     public Shape validate(String device) {
+        if (metadata != null) {
+            metadata.checkUsable(device);
+        }
         Check.tensor("key", key, device, 3, DType.F32, DType.F16, DType.BF16);
         Check.tensor("value", value, device, 3, DType.F32, DType.F16, DType.BF16);
         Check.tensor("kCache", kCache, device, 4, DType.F32, DType.F16, DType.BF16);
@@ -67,8 +84,15 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
         Check.dim("slotMapping", slotMapping, 0, numTokens, "numTokens of key");
         int numBlocks = Check.toInt("kCache", kCache.dim(0));
         int blockSize = Check.toInt("kCache", kCache.dim(1));
-        long numSlots = (long) numBlocks * blockSize;
-        Check.entriesInRange("slotMapping", slotMapping.toIntArray(), -1, numSlots, " (numBlocks * blockSize)");
+        if (metadata != null) {
+            Check.arg(slotMapping == metadata.slotMapping(), "metadata", "does not hold the call's slotMapping");
+            Check.arg(numBlocks == metadata.numBlocks() && blockSize == metadata.blockSize(), "kCache",
+                    "has %d blocks of %d, the metadata was validated for %d blocks of %d", numBlocks, blockSize,
+                    metadata.numBlocks(), metadata.blockSize());
+        } else {
+            long numSlots = (long) numBlocks * blockSize;
+            Check.entriesInRange("slotMapping", slotMapping.toIntArray(), -1, numSlots, " (numBlocks * blockSize)");
+        }
         return new Shape(numTokens, numKvHeads, headDim, numBlocks, blockSize);
     }
 }

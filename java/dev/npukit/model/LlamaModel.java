@@ -2,6 +2,7 @@ package dev.npukit.model;
 
 import dev.npukit.backend.Backend;
 import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.AttentionMetadata;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.Check;
@@ -258,14 +259,13 @@ public final class LlamaModel implements AutoCloseable {
             }
         }
 
-        try (Tensor tablesT = backend.fromInts(tables, numSpans, maxTable);
-                Tensor lensT = backend.fromInts(seqLens, numSpans);
-                Tensor startsT = backend.fromInts(starts, numSpans + 1);
-                Tensor slotsT = backend.fromInts(slots, total);
+        // One metadata for the step: every layer's writeKv and attention share its indices.
+        try (AttentionMetadata step = backend.attentionMetadata(cache.numBlocks(), bs, tables, maxTable, seqLens,
+                        starts, slots);
                 Tensor idxT = backend.fromInts(adapterOfRow, total)) {
             Tensor idx = anyAdapter ? idxT : null;
             for (int l = 0; l < c.numLayers(); l++) {
-                h = layer(cache, l, h, total, tablesT, lensT, startsT, slotsT, idx);
+                h = layer(cache, l, h, total, step, idx);
             }
         }
 
@@ -287,8 +287,7 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    private float[] layer(PagedKvCache cache, int l, float[] h, int rows, Tensor tables, Tensor lens, Tensor starts,
-            Tensor slots, Tensor idx) {
+    private float[] layer(PagedKvCache cache, int l, float[] h, int rows, AttentionMetadata step, Tensor idx) {
         LlamaConfig c = config;
         int q = c.qSize();
         int kv = c.kvSize();
@@ -308,10 +307,9 @@ public final class LlamaModel implements AutoCloseable {
                 Tensor kt = backend.fromFloats(DType.F32, ka, rows, c.numKvHeads(), c.headDim());
                 Tensor vt = backend.fromFloats(DType.F32, va, rows, c.numKvHeads(), c.headDim());
                 Tensor out = backend.allocate(DType.F32, rows, c.numHeads(), c.headDim())) {
-            backend.writeKv(new WriteKvArgs(kt, vt, cache.keys(l), cache.values(l), slots));
+            backend.writeKv(new WriteKvArgs(kt, vt, cache.keys(l), cache.values(l), step));
             backend.pagedAttention(AttentionArgs.builder().q(qt).kvCache(cache.keys(l), cache.values(l))
-                    .blockTables(tables).seqLens(lens).queryStartLoc(starts).rope(RopeStyle.NEOX, cosSin).out(out)
-                    .build());
+                    .metadata(step).rope(RopeStyle.NEOX, cosSin).out(out).build());
             attn = out.toFloatArray();
         }
         float[] o = linear(attn, rows, wo[l], l, new int[] {3}, new int[] {0}, idx);

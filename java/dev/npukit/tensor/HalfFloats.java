@@ -6,7 +6,7 @@ package dev.npukit.tensor;
  * <p>float to 16 bits rounds to nearest, ties to even, like the hardware (F16C, Ascend vector
  * Cast with round mode RINT); overflow goes to infinity, tiny values to subnormals or zero, and
  * NaN stays a quiet NaN with the sign and the top payload bits kept. The native kernels use
- * the same rules (native/cpu/convert.h), which is what makes conversions bit-exact across
+ * the same rules (native/common/convert.h), which is what makes conversions bit-exact across
  * backends.
  */
 public final class HalfFloats {

@@ -42,6 +42,10 @@ aclError aclrtMemcpy(void* dst, size_t dest_max, const void* src, size_t count, 
 aclError aclrtMemset(void* dev_ptr, size_t max_count, int32_t value, size_t count);
 const char* aclGetRecentErrMsg();
 
+// Emulator only, not ACL: how many aclrtMemcpy calls of each direction the process made (zero-byte
+// copies included), so tests can count host-device traffic.
+void aclemuGetCopyCounts(uint64_t* host_to_device, uint64_t* device_to_host);
+
 #define ACLRT_LAUNCH_KERNEL(kernel) (::AscendC::emu::Launcher<decltype(kernel)>{&kernel, #kernel})
 
 #endif

@@ -17,6 +17,7 @@ import dev.npukit.kernels.RopeTables;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import java.util.Arrays;
+import org.bytedeco.javacpp.IntPointer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -119,6 +120,33 @@ class AscendBackendTest {
             assertEquals(2, status);
             assertTrue(AscendKernels.npukit_ascend_last_error().getString()
                     .contains("block_tables[0][1] = 9"), AscendKernels.npukit_ascend_last_error().getString());
+            assertArrayEquals(guarded, out.toFloatArray(), "nothing written");
+
+            // With host copies of the indices the launcher checks those, copying nothing from the device.
+            try (Tensor goodTable = b.fromInts(new int[] {0, 1}, 1, 2);
+                    IntPointer badCopy = new IntPointer(new int[] {0, 9});
+                    IntPointer lensCopy = new IntPointer(new int[] {6});
+                    IntPointer startsCopy = new IntPointer(new int[] {0, 2})) {
+                NativeAbi.npukit_attention_args args = device.attention(
+                        new AttentionArgs(q, k, k, goodTable, lens, starts, cs, RopeStyle.NEOX, 8, 1f, o),
+                        new AttentionShape(2, 1, 1, 8, 4, 4, 1, 2, 8, 16, 1f));
+                NativeAbi.npukit_tensor_set(args.block_tables(), AscendBackend.addr(goodTable), DType.I32.code(), 2, 1,
+                        2, 0, 0, 2, NativeArgs.DEVICE, badCopy.address());
+                NativeAbi.npukit_tensor_set(args.seq_lens(), AscendBackend.addr(lens), DType.I32.code(), 1, 1, 0, 0, 0,
+                        1, NativeArgs.DEVICE, lensCopy.address());
+                NativeAbi.npukit_tensor_set(args.query_start_loc(), AscendBackend.addr(starts), DType.I32.code(), 1, 2,
+                        0, 0, 0, 2, NativeArgs.DEVICE, startsCopy.address());
+                long[] before = new long[4];
+                long[] after = new long[4];
+                boolean counted = AscendKernels.npukit_ascend_copy_counts(before) == 0;
+                assertEquals(2, AscendKernels.npukit_ascend_paged_attention(args));
+                assertTrue(AscendKernels.npukit_ascend_last_error().getString().contains("block_tables[0][1] = 9"),
+                        AscendKernels.npukit_ascend_last_error().getString());
+                if (counted) {
+                    assertEquals(0, AscendKernels.npukit_ascend_copy_counts(after));
+                    assertEquals(before[1], after[1], "device-to-host copies");
+                }
+            }
             assertArrayEquals(guarded, out.toFloatArray(), "nothing written");
         }
         try (Tensor x = b.fromFloats(DType.F32, new float[] {1, 2, 3, 4}, 1, 4);
