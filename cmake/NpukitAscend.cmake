@@ -46,7 +46,8 @@ if(NPUKIT_ASCEND_MODE STREQUAL "off")
 
 elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
   # Kernels, launchers and the emulator runtime in one archive: the JNI library links only it.
-  add_library(npukit_ascend STATIC ${NPUKIT_ASCEND_KERNELS} ${NPUKIT_ASCEND_HOST} ${_emu_dir}/src/runtime.cpp)
+  add_library(npukit_ascend STATIC ${NPUKIT_ASCEND_KERNELS} ${NPUKIT_ASCEND_HOST} ${_emu_dir}/src/runtime.cpp
+              ${_emu_dir}/src/pipes.cpp)
   target_include_directories(npukit_ascend PUBLIC include ${_emu_dir}/include PRIVATE cpu common ${_ascend_dir}/kernels)
   target_compile_definitions(npukit_ascend PUBLIC NPUKIT_ASCEND_EMU=1)
   # -fno-strict-aliasing: kernels read tiling structs as 32-bit words, as device code does.

@@ -39,6 +39,11 @@ inline constexpr const char* kRuleGlobalBounds = "global-memory bounds";
 inline constexpr const char* kRuleLocalBounds = "local-tensor bounds";
 inline constexpr const char* kRuleQueue = "queue discipline";
 inline constexpr const char* kRuleCrossCore = "cross-core access";
+inline constexpr const char* kRuleCacheLine = "64-byte cache line";
+inline constexpr const char* kRulePipeSync = "pipe synchronisation";
+inline constexpr const char* kRulePosition = "tensor position";
+inline constexpr const char* kRuleApiLimit = "API limit";
+inline constexpr const char* kRuleCast = "cast table";
 
 [[noreturn]] void Violation(const char* rule, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -56,8 +61,15 @@ bool DeviceFree(void* p);         // false if p is not the start of a live alloc
 bool DeviceRangeValid(const void* p, size_t bytes);
 
 // Records an access of [p, p + bytes) in global memory by the running block (after its bounds
-// check passed); RunBlocks checks the launch's accesses when its last block has run.
-void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what);
+// check passed); RunBlocks checks the launch's accesses when its last block has run. scalar:
+// made by the scalar unit (GlobalTensor::GetValue/SetValue), which goes through the core's data
+// cache in 64-byte lines; otherwise by an MTE (DataCopy, DataCopyPad), which moves exact bytes.
+void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, bool scalar = false);
+
+// Scalar global-memory accesses go through each AI core's data cache, whose line is 64 bytes
+// (Atlas A2): a dirty line is written back whole, so a line one core writes with SetValue must
+// not be written by another core of the same launch, even at other bytes.
+inline constexpr size_t kCacheLineBytes = 64;
 
 // The AI core a kernel body runs on.
 struct Core {
@@ -66,6 +78,7 @@ struct Core {
   uint8_t* ub = nullptr;  // unified buffer base (32-byte aligned)
   size_t ub_size = 0;
   size_t ub_used = 0;  // bytes handed out by TPipe::InitBuffer
+  int buffers = 0;     // buffers handed out by TPipe::InitBuffer (queue buffers and TBufs)
   bool running = false;
 };
 Core& CurrentCore();
