@@ -12,7 +12,10 @@ namespace AscendC {
 namespace emu {
 namespace {
 
-constexpr size_t kGranule = 2;  // bytes per tracked unit: the smallest element (half, bfloat16)
+// Bytes per tracked unit: one 32-byte block, the UB unit every vector operand is aligned to. A
+// scalar access marks its whole block, so scalar and vector accesses to different elements of
+// one block count as meeting (stricter than the device, never laxer).
+constexpr size_t kGranule = 32;
 constexpr int kEventIds = 8;    // EVENT_ID0 .. EVENT_ID7
 
 const char* PipeName(int p) {
@@ -71,44 +74,57 @@ void PipesReset(size_t ub_bytes) {
 
 void PipeRead(Pipe p, const char* what, size_t offset, size_t bytes) {
   if (bytes == 0) return;
-  const uint64_t now = t.tick++;
-  const size_t end = std::min((offset + bytes + kGranule - 1) / kGranule, t.write_tick.size());
+  Tracker& tr = t;  // one thread-local lookup, not one per granule
+  const uint64_t now = tr.tick++;
+  const size_t end = std::min((offset + bytes + kGranule - 1) / kGranule, tr.write_tick.size());
+  const uint64_t* write_tick = tr.write_tick.data();
+  const uint8_t* write_pipe = tr.write_pipe.data();
+  uint64_t* read_tick = tr.read_tick[p].data();
+  const uint64_t* ordered = tr.ordered[p];
+  // Same pipe: only the vector unit needs a barrier between a write and a dependent read.
+  const int same = p == kPipeV ? -1 : p;
   for (size_t g = offset / kGranule; g < end; g++) {
-    const int w = t.write_pipe[g];
-    // Same pipe: only the vector unit needs a barrier between a write and a dependent read.
-    if ((w != p || p == kPipeV) && t.write_tick[g] > t.ordered[p][w]) {
+    const int w = write_pipe[g];
+    if (w != same && write_tick[g] > ordered[w]) {
       char sync[160];
       Missing(sync, sizeof sync, p, w);
       Violation(kRulePipeSync, "%s (%s) reads UB bytes at offset %zu that %s (%s) wrote, with no %s in between", what,
-                PipeName(p), g * kGranule, t.write_what[g], PipeName(w), sync);
+                PipeName(p), g * kGranule, tr.write_what[g], PipeName(w), sync);
     }
-    t.read_tick[p][g] = now;
+    read_tick[g] = now;
   }
 }
 
 void PipeWrite(Pipe p, const char* what, size_t offset, size_t bytes) {
   if (bytes == 0) return;
-  const uint64_t now = t.tick++;
-  const size_t end = std::min((offset + bytes + kGranule - 1) / kGranule, t.write_tick.size());
+  Tracker& tr = t;
+  const uint64_t now = tr.tick++;
+  const size_t end = std::min((offset + bytes + kGranule - 1) / kGranule, tr.write_tick.size());
+  uint64_t* write_tick = tr.write_tick.data();
+  uint8_t* write_pipe = tr.write_pipe.data();
+  const char** write_what = tr.write_what.data();
+  const uint64_t* read_tick[kPipeCount];
+  for (int r = 0; r < kPipeCount; r++) read_tick[r] = tr.read_tick[r].data();
+  const uint64_t* ordered = tr.ordered[p];
   for (size_t g = offset / kGranule; g < end; g++) {
-    const int w = t.write_pipe[g];
-    if (w != p && t.write_tick[g] > t.ordered[p][w]) {
+    const int w = write_pipe[g];
+    if (w != p && write_tick[g] > ordered[w]) {
       char sync[160];
       Missing(sync, sizeof sync, p, w);
       Violation(kRulePipeSync, "%s (%s) overwrites UB bytes at offset %zu that %s (%s) wrote, with no %s in between",
-                what, PipeName(p), g * kGranule, t.write_what[g], PipeName(w), sync);
+                what, PipeName(p), g * kGranule, write_what[g], PipeName(w), sync);
     }
     for (int r = 0; r < kPipeCount; r++) {
-      if (r != p && t.read_tick[r][g] > t.ordered[p][r]) {
+      if (r != p && read_tick[r][g] > ordered[r]) {
         char sync[160];
         Missing(sync, sizeof sync, p, r);
         Violation(kRulePipeSync, "%s (%s) overwrites UB bytes at offset %zu that the %s pipe reads, with no %s in between",
                   what, PipeName(p), g * kGranule, PipeName(r), sync);
       }
     }
-    t.write_tick[g] = now;
-    t.write_pipe[g] = static_cast<uint8_t>(p);
-    t.write_what[g] = what;
+    write_tick[g] = now;
+    write_pipe[g] = static_cast<uint8_t>(p);
+    write_what[g] = what;
   }
 }
 

@@ -15,7 +15,7 @@
 // Scalar instructions are ordered among themselves by the hardware (PipeBarrier<PIPE_S> is a
 // hardware error, same page); MTE2 and MTE3 copies of one pipe run in order.
 //
-// The tracker keeps, per 2 bytes of the unified buffer, the last writing pipe and instruction,
+// The tracker keeps, per 32-byte block of the unified buffer, the last writing pipe and instruction,
 // and the last read of each pipe, and for each pair of pipes (consumer, producer) the last
 // producer instruction the consumer is known to be ordered after. An access that meets a write
 // (or, for a write, a read) of another pipe that is not ordered before it fails with rule

@@ -1,0 +1,118 @@
+// The emulator's strict rules (64-byte cache lines, pipe synchronisation, tensor positions, API
+// limits, the cast table) and its A2 arithmetic: each wrong kernel of strict_rule_kernels.h must
+// fail its launch with the AI-core exception code and a message naming the rule, and its
+// corrected twin must pass. Registered with CTest; Maven runs CTest in the test phase.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "acl/acl.h"
+#include "strict_rule_kernels.h"
+
+namespace {
+
+int failures = 0;
+
+void Expect(bool ok, const std::string& what) {
+  std::fprintf(ok ? stdout : stderr, "%s: %s\n", ok ? "ok" : "FAIL", what.c_str());
+  if (!ok) failures++;
+}
+
+// The launch failed naming `rule` and, if given, with `detail` in its message.
+void ExpectRule(const char* name, int status, const char* rule, const char* detail = nullptr) {
+  const std::string msg = aclGetRecentErrMsg();
+  Expect(status == ACL_ERROR_RT_AICORE_EXCEPTION && msg.find(std::string("(rule: ") + rule + ")") != std::string::npos &&
+             (detail == nullptr || msg.find(detail) != std::string::npos),
+         std::string(name) + " fails naming rule '" + rule + "': " + msg);
+}
+
+void ExpectPass(const char* name, int status) {
+  Expect(status == ACL_SUCCESS, std::string(name) + " passes" + (status == ACL_SUCCESS ? "" : ": ") +
+                                    (status == ACL_SUCCESS ? "" : aclGetRecentErrMsg()));
+}
+
+}  // namespace
+
+int main() {
+  using namespace npukit_emu_strict;
+  void* buf = nullptr;
+  Expect(aclrtMalloc(&buf, 4096 * 4, ACL_MEM_MALLOC_HUGE_FIRST) == ACL_SUCCESS, "aclrtMalloc");
+  uint8_t* gm = static_cast<uint8_t*>(buf);
+  aclrtMemset(buf, 4096 * 4, 0, 4096 * 4);
+
+  // Cache lines: 16-byte rows of 4 blocks share a line; 64-byte rows do not.
+  ExpectRule("SetValue rows of 16 bytes on 4 blocks", ACLRT_LAUNCH_KERNEL(cache_line_kernel)(4, nullptr, gm, int64_t{4}),
+             "64-byte cache line", "in the same 64-byte line at offset 0");
+  ExpectPass("SetValue rows padded to 64 bytes", ACLRT_LAUNCH_KERNEL(cache_line_kernel)(4, nullptr, gm, int64_t{16}));
+
+  // Pipes.
+  ExpectRule("Muls reading Duplicate's result", ACLRT_LAUNCH_KERNEL(vector_dependency_kernel)(1, nullptr, gm, int64_t{0}),
+             "pipe synchronisation", "with no PipeBarrier<PIPE_V> in between");
+  ExpectPass("... after PipeBarrier<PIPE_V>", ACLRT_LAUNCH_KERNEL(vector_dependency_kernel)(1, nullptr, gm, int64_t{1}));
+  ExpectRule("GetValue of a vector result", ACLRT_LAUNCH_KERNEL(vector_to_scalar_kernel)(1, nullptr, gm, int64_t{0}),
+             "pipe synchronisation", "GetValue (scalar) reads UB bytes at offset 0 that Duplicate (vector) wrote");
+  ExpectPass("... after V_S", ACLRT_LAUNCH_KERNEL(vector_to_scalar_kernel)(1, nullptr, gm, int64_t{1}));
+  ExpectRule("DataCopyPad of scalar writes through a VECOUT queue",
+             ACLRT_LAUNCH_KERNEL(scalar_to_mte3_kernel)(1, nullptr, gm, int64_t{0}), "pipe synchronisation",
+             "HardEvent::S_MTE3");
+  ExpectPass("... after S_MTE3", ACLRT_LAUNCH_KERNEL(scalar_to_mte3_kernel)(1, nullptr, gm, int64_t{1}));
+  ExpectRule("Muls of a DataCopy with no queue event",
+             ACLRT_LAUNCH_KERNEL(mte2_to_vector_kernel)(1, nullptr, gm, int64_t{0}), "pipe synchronisation",
+             "HardEvent::MTE2_V");
+  ExpectPass("... after MTE2_V", ACLRT_LAUNCH_KERNEL(mte2_to_vector_kernel)(1, nullptr, gm, int64_t{1}));
+  ExpectRule("Duplicate over what the scalar unit read",
+             ACLRT_LAUNCH_KERNEL(scalar_read_then_vector_write_kernel)(1, nullptr, gm, int64_t{0}),
+             "pipe synchronisation", "that the scalar pipe reads");
+  ExpectPass("... after S_V", ACLRT_LAUNCH_KERNEL(scalar_read_then_vector_write_kernel)(1, nullptr, gm, int64_t{1}));
+  ExpectRule("WaitFlag without SetFlag", ACLRT_LAUNCH_KERNEL(wait_without_set_kernel)(1, nullptr, gm),
+             "pipe synchronisation", "would wait forever");
+  ExpectRule("PipeBarrier<PIPE_S>", ACLRT_LAUNCH_KERNEL(scalar_barrier_kernel)(1, nullptr, gm), "pipe synchronisation");
+
+  // Positions.
+  ExpectRule("DataCopy GM -> VECCALC", ACLRT_LAUNCH_KERNEL(gm_to_veccalc_kernel)(1, nullptr, gm), "tensor position",
+             "DataCopy from GM to VECCALC");
+  ExpectRule("DataCopy VECOUT -> VECIN", ACLRT_LAUNCH_KERNEL(vecout_to_vecin_kernel)(1, nullptr, gm),
+             "tensor position", "DataCopy from VECOUT to VECIN");
+
+  // Limits.
+  ExpectRule("DataCopyPad of 4096 blocks", ACLRT_LAUNCH_KERNEL(pad_block_count_kernel)(1, nullptr, gm, int64_t{4096}),
+             "API limit", "blockCount 4096 exceeds 4095");
+  ExpectPass("DataCopyPad of 4095 blocks", ACLRT_LAUNCH_KERNEL(pad_block_count_kernel)(1, nullptr, gm, int64_t{4095}));
+  ExpectRule("66 buffers from one TPipe", ACLRT_LAUNCH_KERNEL(too_many_buffers_kernel)(1, nullptr, gm), "API limit",
+             "a TPipe has at most 64");
+  ExpectRule("ReduceSum of 640 floats with 8 work elements",
+             ACLRT_LAUNCH_KERNEL(reduce_work_kernel)(1, nullptr, gm, int64_t{8}), "API limit", "it needs 16");
+  ExpectPass("... with 16", ACLRT_LAUNCH_KERNEL(reduce_work_kernel)(1, nullptr, gm, int64_t{16}));
+  ExpectRule("Cast half -> float with CAST_RINT", ACLRT_LAUNCH_KERNEL(cast_mode_kernel)(1, nullptr, gm), "cast table");
+
+  // A2 ReduceSum order: a binary tree within each 64-float repeat, repeats added in order.
+  // [1e8, 1, -1e8, 1, 0...]: the tree gives (1e8 + 1) + (-1e8 + 1) = 1e8 - 1e8 = 0 (1 is below
+  // half the float spacing at 1e8); left to right gives 1. A second repeat of [1, 0...] then
+  // adds 1 in order.
+  float in[256] = {};
+  in[0] = 1e8f;
+  in[1] = 1.0f;
+  in[2] = -1e8f;
+  in[3] = 1.0f;
+  in[64] = 1.0f;
+  void* src = nullptr;
+  void* dst = nullptr;
+  aclrtMalloc(&src, sizeof in, ACL_MEM_MALLOC_HUGE_FIRST);
+  aclrtMalloc(&dst, 32, ACL_MEM_MALLOC_HUGE_FIRST);
+  aclrtMemcpy(src, sizeof in, in, sizeof in, ACL_MEMCPY_HOST_TO_DEVICE);
+  float out[8] = {};
+  ExpectPass("ReduceSum of one repeat", ACLRT_LAUNCH_KERNEL(reduce_sum_kernel)(1, nullptr, static_cast<uint8_t*>(src),
+                                                                                static_cast<uint8_t*>(dst), int64_t{64}));
+  aclrtMemcpy(out, sizeof out, dst, sizeof out, ACL_MEMCPY_DEVICE_TO_HOST);
+  Expect(out[0] == 0.0f, "one repeat sums as a tree: 0, got " + std::to_string(out[0]));
+  ExpectPass("ReduceSum of two repeats", ACLRT_LAUNCH_KERNEL(reduce_sum_kernel)(1, nullptr, static_cast<uint8_t*>(src),
+                                                                                 static_cast<uint8_t*>(dst), int64_t{65}));
+  aclrtMemcpy(out, sizeof out, dst, sizeof out, ACL_MEMCPY_DEVICE_TO_HOST);
+  Expect(out[0] == 1.0f, "the second repeat is added after: 1, got " + std::to_string(out[0]));
+
+  aclrtFree(src);
+  aclrtFree(dst);
+  aclrtFree(buf);
+  std::printf("%d failure(s)\n", failures);
+  return failures == 0 ? 0 : 1;
+}
