@@ -539,6 +539,29 @@ void DataCopyPad(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const Da
 // ---- vector instructions (count mode: the first count elements of each operand; pipe V) ----
 
 namespace emu {
+// A vector result under the device's overflow mode: unchanged in Inf/NaN mode; in saturation
+// mode an infinity becomes the type's largest finite value of its sign and a NaN becomes 0 (the
+// aclrtFloatOverflowMode page of the ACL reference).
+inline float Saturate(float v) {
+  if (!Saturating() || std::isfinite(v)) return v;
+  if (std::isnan(v)) return 0.0f;
+  return v > 0 ? std::numeric_limits<float>::max() : -std::numeric_limits<float>::max();
+}
+inline half Saturate(half v) {
+  if (!Saturating() || (v.bits & 0x7C00u) != 0x7C00u) return v;
+  if ((v.bits & 0x03FFu) != 0) return half{0};
+  return half{static_cast<uint16_t>((v.bits & 0x8000u) | 0x7BFFu)};
+}
+inline bfloat16_t Saturate(bfloat16_t v) {
+  if (!Saturating() || (v.bits & 0x7F80u) != 0x7F80u) return v;
+  if ((v.bits & 0x007Fu) != 0) return bfloat16_t{0};
+  return bfloat16_t{static_cast<uint16_t>((v.bits & 0x8000u) | 0x7F7Fu)};
+}
+template <typename T>
+inline T Saturate(T v) {
+  return v;  // integers do not overflow into Inf/NaN
+}
+
 template <typename T, class F>
 void Binary(const LocalTensor<T>& d, const LocalTensor<T>& a, const LocalTensor<T>& b, int32_t n, const char* what,
             F f) {
@@ -551,7 +574,7 @@ void Binary(const LocalTensor<T>& d, const LocalTensor<T>& a, const LocalTensor<
   Reads(kPipeV, what, a, n);
   Reads(kPipeV, what, b, n);
   Writes(kPipeV, what, d, n);
-  for (int32_t i = 0; i < n; i++) d.data()[i] = f(a.data()[i], b.data()[i]);
+  for (int32_t i = 0; i < n; i++) d.data()[i] = Saturate(f(a.data()[i], b.data()[i]));
 }
 template <typename T, class F>
 void Unary(const LocalTensor<T>& d, const LocalTensor<T>& a, int32_t n, const char* what, F f) {
@@ -561,7 +584,7 @@ void Unary(const LocalTensor<T>& d, const LocalTensor<T>& a, int32_t n, const ch
   CheckCount(n, a.GetSize(), what);
   Reads(kPipeV, what, a, n);
   Writes(kPipeV, what, d, n);
-  for (int32_t i = 0; i < n; i++) d.data()[i] = f(a.data()[i]);
+  for (int32_t i = 0; i < n; i++) d.data()[i] = Saturate(f(a.data()[i]));
 }
 }  // namespace emu
 
@@ -671,7 +694,7 @@ void ReduceSum(const LocalTensor<T>& d, const LocalTensor<T>& a, const LocalTens
     }
     total = r0 == 0 ? lane[0] : total + lane[0];
   }
-  d.data()[0] = total;
+  d.data()[0] = emu::Saturate(total);
 }
 
 // dst[i] = the element at byte offset srcBase + offset[i] from src's start.
@@ -724,7 +747,7 @@ void Cast(const LocalTensor<D>& d, const LocalTensor<S>& s, RoundMode mode, uint
   }
   emu::Reads(emu::kPipeV, "Cast", s, n);
   emu::Writes(emu::kPipeV, "Cast", d, n);
-  for (uint32_t i = 0; i < n; i++) d.data()[i] = emu::Convert<D>(s.data()[i]);
+  for (uint32_t i = 0; i < n; i++) d.data()[i] = emu::Saturate(emu::Convert<D>(s.data()[i]));
 }
 
 }  // namespace AscendC

@@ -1,6 +1,7 @@
 // The emulator's runtime: AI-core state, unified-buffer size, device-memory registry, kernel
 // runner, and the ACL calls of acl/acl.h.
 #include <algorithm>
+#include <atomic>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -32,6 +33,7 @@ std::mutex g_mutex;                         // guards the fields below
 std::map<uintptr_t, size_t> g_allocations;  // start -> size of live device allocations
 size_t g_allocated = 0;
 size_t g_ub_bytes = 0;  // 0: not configured yet
+std::atomic<bool> g_saturating{false};  // Atlas A2 starts in Inf/NaN mode
 
 thread_local Core t_core;
 thread_local std::string t_recent_error;
@@ -108,6 +110,9 @@ bool DeviceRangeValid(const void* p, size_t bytes) {
 }
 
 Core& CurrentCore() { return t_core; }
+
+bool Saturating() { return g_saturating.load(std::memory_order_relaxed); }
+void SetSaturating(bool on) { g_saturating.store(on, std::memory_order_relaxed); }
 
 void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, bool scalar) {
   if (!t_core.running || bytes == 0) return;
@@ -359,6 +364,20 @@ aclError aclrtMemset(void* dev_ptr, size_t max_count, int32_t value, size_t coun
     return Fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtMemset: range is not inside a device allocation");
   }
   std::memset(dev_ptr, value, count);
+  return ACL_SUCCESS;
+}
+
+aclError aclrtSetDeviceSatMode(aclrtFloatOverflowMode mode) {
+  if (mode != ACL_RT_OVERFLOW_MODE_SATURATION && mode != ACL_RT_OVERFLOW_MODE_INFNAN) {
+    return Fail(ACL_ERROR_INVALID_PARAM, "aclrtSetDeviceSatMode: mode must be SATURATION or INFNAN");
+  }
+  AscendC::emu::SetSaturating(mode == ACL_RT_OVERFLOW_MODE_SATURATION);
+  return ACL_SUCCESS;
+}
+
+aclError aclrtGetDeviceSatMode(aclrtFloatOverflowMode* mode) {
+  if (mode == nullptr) return Fail(ACL_ERROR_INVALID_PARAM, "aclrtGetDeviceSatMode: mode is null");
+  *mode = AscendC::emu::Saturating() ? ACL_RT_OVERFLOW_MODE_SATURATION : ACL_RT_OVERFLOW_MODE_INFNAN;
   return ACL_SUCCESS;
 }
 

@@ -215,6 +215,35 @@ inline __global__ __aicore__ void reduce_sum_kernel(GM_ADDR src, GM_ADDR dst, in
   out.FreeTensor(r);
 }
 
+// dst[0..8) = src[0..8) * 2 (Muls) and dst[8..16) = src rounded to half and widened back: shows
+// the overflow mode on a vector product and on a narrowing Cast.
+inline __global__ __aicore__ void overflow_kernel(GM_ADDR src, GM_ADDR dst) {
+  TPipe pipe;
+  TQue<TPosition::VECIN, 1> in;
+  TQue<TPosition::VECOUT, 1> out;
+  TBuf<TPosition::VECCALC> h;
+  pipe.InitBuffer(in, 1, 32);
+  pipe.InitBuffer(out, 1, 64);
+  pipe.InitBuffer(h, 32);
+  GlobalTensor<float> gs, gd;
+  gs.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(src), 8);
+  gd.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(dst), 16);
+  LocalTensor<float> a = in.AllocTensor<float>();
+  DataCopy(a, gs, 8);
+  in.EnQue(a);
+  a = in.DeQue<float>();
+  LocalTensor<float> r = out.AllocTensor<float>();
+  Muls(r, a, 2.0f, 8);
+  Cast(h.Get<half>(), a, RoundMode::CAST_RINT, 8);
+  PipeBarrier<PIPE_V>();
+  Cast(r[8], h.Get<half>(), RoundMode::CAST_NONE, 8);
+  in.FreeTensor(a);
+  out.EnQue(r);
+  r = out.DeQue<float>();
+  DataCopy(gd, r, 16);
+  out.FreeTensor(r);
+}
+
 }  // namespace npukit_emu_strict
 
 #endif

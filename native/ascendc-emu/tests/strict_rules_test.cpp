@@ -2,6 +2,8 @@
 // limits, the cast table) and its A2 arithmetic: each wrong kernel of strict_rule_kernels.h must
 // fail its launch with the AI-core exception code and a message naming the rule, and its
 // corrected twin must pass. Registered with CTest; Maven runs CTest in the test phase.
+#include <cfloat>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -109,6 +111,34 @@ int main() {
                                                                                  static_cast<uint8_t*>(dst), int64_t{65}));
   aclrtMemcpy(out, sizeof out, dst, sizeof out, ACL_MEMCPY_DEVICE_TO_HOST);
   Expect(out[0] == 1.0f, "the second repeat is added after: 1, got " + std::to_string(out[0]));
+
+  // Overflow mode. [3e38, NaN, 1e5, -3e38, 1, ...]: in Inf/NaN mode (the A2 default, what the
+  // host sets) x * 2 overflows to +-inf, NaN stays NaN, and 1e5 rounds to half as +inf; in
+  // saturation mode the infinities become +-FLT_MAX (65504 for half) and the NaN becomes 0:
+  // contrastive's -inf masks and NaN checks would silently change meaning.
+  const float ov[8] = {3e38f, NAN, 1e5f, -3e38f, 1.0f, 0.0f, 0.0f, 0.0f};
+  float res[16] = {};
+  aclrtMemcpy(src, sizeof ov, ov, sizeof ov, ACL_MEMCPY_HOST_TO_DEVICE);
+  void* dst16 = nullptr;
+  aclrtMalloc(&dst16, sizeof res, ACL_MEM_MALLOC_HUGE_FIRST);
+  aclrtFloatOverflowMode mode = ACL_RT_OVERFLOW_MODE_UNDEF;
+  Expect(aclrtGetDeviceSatMode(&mode) == ACL_SUCCESS && mode == ACL_RT_OVERFLOW_MODE_INFNAN,
+         "the emulated device starts in Inf/NaN mode");
+  ExpectPass("overflow kernel, Inf/NaN mode", ACLRT_LAUNCH_KERNEL(overflow_kernel)(1, nullptr, static_cast<uint8_t*>(src),
+                                                                                  static_cast<uint8_t*>(dst16)));
+  aclrtMemcpy(res, sizeof res, dst16, sizeof res, ACL_MEMCPY_DEVICE_TO_HOST);
+  Expect(std::isinf(res[0]) && res[0] > 0 && std::isnan(res[1]) && std::isinf(res[3]) && res[3] < 0 &&
+             std::isinf(res[10]) && res[12] == 1.0f,
+         "Inf/NaN mode: 3e38 * 2 = inf, NaN * 2 = NaN, half(1e5) = inf");
+  Expect(aclrtSetDeviceSatMode(ACL_RT_OVERFLOW_MODE_SATURATION) == ACL_SUCCESS, "set saturation mode");
+  ExpectPass("overflow kernel, saturation mode", ACLRT_LAUNCH_KERNEL(overflow_kernel)(
+                                                     1, nullptr, static_cast<uint8_t*>(src), static_cast<uint8_t*>(dst16)));
+  aclrtMemcpy(res, sizeof res, dst16, sizeof res, ACL_MEMCPY_DEVICE_TO_HOST);
+  Expect(res[0] == FLT_MAX && res[1] == 0.0f && res[3] == -FLT_MAX && res[10] == 65504.0f && res[9] == 0.0f &&
+             res[12] == 1.0f,
+         "saturation mode: 3e38 * 2 = FLT_MAX, NaN * 2 = 0, half(1e5) = 65504, half(NaN) = 0");
+  Expect(aclrtSetDeviceSatMode(ACL_RT_OVERFLOW_MODE_INFNAN) == ACL_SUCCESS, "back to Inf/NaN mode");
+  aclrtFree(dst16);
 
   aclrtFree(src);
   aclrtFree(dst);

@@ -52,6 +52,11 @@ inline constexpr const char* kRuleCast = "cast table";
 size_t UbBytes();
 void SetUbBytes(size_t bytes);
 
+// True while the device is in saturation mode (aclrtSetDeviceSatMode): vector results that
+// would be infinite become the largest finite value of their type, NaN results become 0.
+bool Saturating();
+void SetSaturating(bool on);  // behind aclrtSetDeviceSatMode
+
 // Device memory ("HBM"): host memory handed out by aclrtMalloc and registered, so that every
 // global-memory access of a kernel can be checked against the allocation it falls in.
 // Capacity: NPUKIT_EMU_HBM_BYTES, default 16 GiB.
