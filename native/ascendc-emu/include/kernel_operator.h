@@ -131,11 +131,13 @@ class LocalTensor {
   T GetValue(uint32_t i) const {
     if (i >= size_) emu::Violation(emu::kRuleLocalBounds, "GetValue(%u) on a local tensor of %u", i, size_);
     emu::PipeRead(emu::kPipeS, "GetValue", emu::UbOffset(ptr_ + i), sizeof(T));
+    emu::Counters().scalar_ub++;
     return ptr_[i];
   }
   void SetValue(uint32_t i, T v) const {
     if (i >= size_) emu::Violation(emu::kRuleLocalBounds, "SetValue(%u) on a local tensor of %u", i, size_);
     emu::PipeWrite(emu::kPipeS, "SetValue", emu::UbOffset(ptr_ + i), sizeof(T));
+    emu::Counters().scalar_ub++;
     ptr_[i] = v;
   }
   uint32_t GetSize() const { return size_; }
@@ -163,6 +165,12 @@ void Reads(Pipe p, const char* what, const LocalTensor<T>& t, uint64_t n) {
 template <typename T>
 void Writes(Pipe p, const char* what, const LocalTensor<T>& t, uint64_t n) {
   PipeWrite(p, what, UbOffset(t.data()), n * sizeof(T));
+}
+// Counts one vector instruction over `bytes` of its widest operand.
+inline void CountVector(uint64_t bytes) {
+  BlockCounters& c = Counters();
+  c.vector_instructions++;
+  c.vector_repeats += bytes == 0 ? 1 : (bytes + 255) / 256;
 }
 // The documented data paths of a copy: throws unless `ok`.
 inline void CheckPath(bool ok, const char* what, TPosition from, TPosition to) {
@@ -440,6 +448,7 @@ void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>& src, uint32_t cou
                  "DataCopy", from, to);
   emu::Reads(emu::kPipeV, "DataCopy", src, count);
   emu::Writes(emu::kPipeV, "DataCopy", dst, count);
+  emu::CountVector(bytes);
   std::memmove(dst.data(), src.data(), bytes);
 }
 
@@ -574,6 +583,7 @@ void Binary(const LocalTensor<T>& d, const LocalTensor<T>& a, const LocalTensor<
   Reads(kPipeV, what, a, n);
   Reads(kPipeV, what, b, n);
   Writes(kPipeV, what, d, n);
+  CountVector(uint64_t(n) * sizeof(T));
   for (int32_t i = 0; i < n; i++) d.data()[i] = Saturate(f(a.data()[i], b.data()[i]));
 }
 template <typename T, class F>
@@ -584,6 +594,7 @@ void Unary(const LocalTensor<T>& d, const LocalTensor<T>& a, int32_t n, const ch
   CheckCount(n, a.GetSize(), what);
   Reads(kPipeV, what, a, n);
   Writes(kPipeV, what, d, n);
+  CountVector(uint64_t(n) * sizeof(T));
   for (int32_t i = 0; i < n; i++) d.data()[i] = Saturate(f(a.data()[i]));
 }
 }  // namespace emu
@@ -630,6 +641,7 @@ void Duplicate(const LocalTensor<T>& d, T v, int32_t n) {
   emu::CheckAligned(d.data(), "Duplicate");
   emu::CheckCount(n, d.GetSize(), "Duplicate");
   emu::Writes(emu::kPipeV, "Duplicate", d, n);
+  emu::CountVector(uint64_t(n) * sizeof(T));
   for (int32_t i = 0; i < n; i++) d.data()[i] = v;
 }
 
@@ -659,6 +671,7 @@ void CheckReduce(const LocalTensor<T>& d, const LocalTensor<T>& a, const LocalTe
   Reads(kPipeV, what, a, n);
   Writes(kPipeV, what, work, need);
   Writes(kPipeV, what, d, 1);
+  CountVector(uint64_t(n) * sizeof(T));
 }
 }  // namespace emu
 
@@ -718,6 +731,7 @@ void Gather(const LocalTensor<T>& d, const LocalTensor<T>& src, const LocalTenso
     emu::PipeRead(emu::kPipeV, "Gather", emu::UbOffset(src.data()) + byte, sizeof(T));
   }
   emu::Writes(emu::kPipeV, "Gather", d, n);
+  emu::CountVector(uint64_t(n) * sizeof(T));
   for (uint32_t i = 0; i < n; i++) d.data()[i] = src.data()[(uint64_t{srcBase} + offset.data()[i]) / sizeof(T)];
 }
 
@@ -747,6 +761,7 @@ void Cast(const LocalTensor<D>& d, const LocalTensor<S>& s, RoundMode mode, uint
   }
   emu::Reads(emu::kPipeV, "Cast", s, n);
   emu::Writes(emu::kPipeV, "Cast", d, n);
+  emu::CountVector(uint64_t(n) * (sizeof(D) > sizeof(S) ? sizeof(D) : sizeof(S)));
   for (uint32_t i = 0; i < n; i++) d.data()[i] = emu::Saturate(emu::Convert<D>(s.data()[i]));
 }
 

@@ -136,6 +136,7 @@ SyncPoint PipeSignal(Pipe p) {
 }
 
 void PipeWait(Pipe p, const SyncPoint& s) {
+  Counters().waits[p]++;
   for (int q = 0; q < kPipeCount; q++) t.ordered[p][q] = std::max(t.ordered[p][q], s.done[q]);
 }
 
@@ -143,9 +144,11 @@ void PipeBarrierOne(Pipe p) {
   if (p == kPipeS) Violation(kRulePipeSync, "PipeBarrier<PIPE_S>: the hardware orders scalar instructions itself, "
                              "and the barrier raises a hardware error");
   t.ordered[p][p] = t.tick++;
+  Counters().barriers++;
 }
 
 void PipeBarrierAll() {
+  Counters().barriers++;
   const uint64_t now = t.tick++;
   for (auto& row : t.ordered) {
     for (uint64_t& o : row) o = now;

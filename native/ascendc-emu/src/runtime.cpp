@@ -48,6 +48,8 @@ struct Access {
   const char* what;
 };
 thread_local std::vector<Access> t_accesses;
+thread_local BlockCounters t_counters;                   // the running block's
+thread_local std::vector<BlockCounters> t_last_counters;  // the last launch's, by block
 
 size_t HbmBytes() {
   static const size_t bytes = EnvBytes("NPUKIT_EMU_HBM_BYTES", size_t{16} << 30);
@@ -110,12 +112,19 @@ bool DeviceRangeValid(const void* p, size_t bytes) {
 }
 
 Core& CurrentCore() { return t_core; }
+BlockCounters& Counters() { return t_counters; }
+const std::vector<BlockCounters>& LastLaunchCounters() { return t_last_counters; }
 
 bool Saturating() { return g_saturating.load(std::memory_order_relaxed); }
 void SetSaturating(bool on) { g_saturating.store(on, std::memory_order_relaxed); }
 
 void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, bool scalar) {
   if (!t_core.running || bytes == 0) return;
+  if (scalar) {
+    t_counters.scalar_gm++;
+  } else {
+    (write ? t_counters.mte3_bytes : t_counters.mte2_bytes) += bytes;
+  }
   const uintptr_t a = reinterpret_cast<uintptr_t>(p);
   if (!t_accesses.empty()) {
     // A row copied piece by piece is one access: keeps the log short.
@@ -243,13 +252,16 @@ int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), 
   Core saved = t_core;
   int status = ACL_SUCCESS;
   t_accesses.clear();
+  t_last_counters.assign(block_dim, BlockCounters());
   for (uint32_t b = 0; b < block_dim && status == ACL_SUCCESS; b++) {
     // Garbage, not zeros: a kernel that reads UB it never wrote must not pass by luck.
     std::memset(ub.get(), 0xA5, ub_size);
     t_core = Core{b, block_dim, ub.get(), ub_size, 0, 0, true};
     PipesReset(ub_size);
+    t_counters = BlockCounters();
     try {
       body(ctx);
+      t_last_counters[b] = t_counters;
     } catch (const RuleError& e) {
       SetRecentError(std::string(kernel_name) + " block " + std::to_string(b) + ": " + e.what());
       status = ACL_ERROR_RT_AICORE_EXCEPTION;

@@ -138,6 +138,21 @@ int main() {
              res[12] == 1.0f,
          "saturation mode: 3e38 * 2 = FLT_MAX, NaN * 2 = 0, half(1e5) = 65504, half(NaN) = 0");
   Expect(aclrtSetDeviceSatMode(ACL_RT_OVERFLOW_MODE_INFNAN) == ACL_SUCCESS, "back to Inf/NaN mode");
+
+  // Per-block counters of the last launch (the overflow kernel, one block): 32 bytes in by MTE2,
+  // 64 out by MTE3, Muls and two Casts of one 256-byte repeat each, one vector barrier, and the
+  // queue events: MTE2 waits once (AllocTensor, VECIN), V twice (DeQue of VECIN, AllocTensor of
+  // VECOUT), MTE3 once (DeQue of VECOUT).
+  const auto& c = AscendC::emu::LastLaunchCounters();
+  Expect(c.size() == 1 && c[0].mte2_bytes == 32 && c[0].mte3_bytes == 64 && c[0].scalar_gm == 0 &&
+             c[0].scalar_ub == 0 && c[0].vector_instructions == 3 && c[0].vector_repeats == 3 && c[0].barriers == 1 &&
+             c[0].waits[AscendC::emu::kPipeS] == 0 && c[0].waits[AscendC::emu::kPipeV] == 2 &&
+             c[0].waits[AscendC::emu::kPipeMte2] == 1 && c[0].waits[AscendC::emu::kPipeMte3] == 1,
+         "counters of the overflow kernel");
+  ExpectPass("SetValue rows on 4 blocks", ACLRT_LAUNCH_KERNEL(cache_line_kernel)(4, nullptr, gm, int64_t{16}));
+  const auto& rows = AscendC::emu::LastLaunchCounters();
+  Expect(rows.size() == 4 && rows[3].scalar_gm == 4 && rows[3].mte3_bytes == 0 && rows[3].vector_instructions == 0,
+         "counters per block: 4 scalar global stores each");
   aclrtFree(dst16);
 
   aclrtFree(src);

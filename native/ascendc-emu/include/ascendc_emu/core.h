@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace AscendC {
 namespace emu {
@@ -75,6 +76,23 @@ void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, b
 // (Atlas A2): a dirty line is written back whole, so a line one core writes with SetValue must
 // not be written by another core of the same launch, even at other bytes.
 inline constexpr size_t kCacheLineBytes = 64;
+
+// What one block of a launch did, as counted by the emulator: the inputs of a cost model (the
+// emulator itself has no notion of time).
+struct BlockCounters {
+  uint64_t mte2_bytes = 0;           // global memory read by DataCopy / DataCopyPad
+  uint64_t mte3_bytes = 0;           // global memory written by DataCopy / DataCopyPad
+  uint64_t scalar_gm = 0;            // GlobalTensor GetValue / SetValue
+  uint64_t scalar_ub = 0;            // LocalTensor GetValue / SetValue
+  uint64_t vector_instructions = 0;  // vector instructions and UB-to-UB DataCopy
+  uint64_t vector_repeats = 0;       // their 256-byte repeats (of the widest operand, at least 1)
+  uint64_t barriers = 0;             // PipeBarrier, one pipe or all
+  uint64_t waits[4] = {};            // waits (flags and queue events) by waiting pipe: S, V, MTE2, MTE3
+};
+// The running block's counters.
+BlockCounters& Counters();
+// The counters of every block of the last launch on this thread, by block index.
+const std::vector<BlockCounters>& LastLaunchCounters();
 
 // The AI core a kernel body runs on.
 struct Core {
