@@ -54,7 +54,8 @@ if(NPUKIT_ASCEND_MODE STREQUAL "off")
 
 elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
   # Kernels, launchers and the emulator runtime in one archive: the JNI library links only it.
-  add_library(npukit_ascend STATIC ${NPUKIT_ASCEND_KERNELS} ${NPUKIT_ASCEND_HOST} ${_emu_dir}/src/runtime.cpp)
+  add_library(npukit_ascend STATIC ${NPUKIT_ASCEND_KERNELS} ${NPUKIT_ASCEND_HOST} ${_emu_dir}/src/runtime.cpp
+              ${_emu_dir}/src/pipes.cpp)
   target_include_directories(npukit_ascend PUBLIC include common ${_emu_dir}/include PRIVATE ${_ascend_dir}/kernels)
   target_compile_definitions(npukit_ascend PUBLIC NPUKIT_ASCEND_EMU=1)
   # -fno-strict-aliasing: kernels read tiling structs as 32-bit words, as device code does.
@@ -64,6 +65,11 @@ elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
   target_link_libraries(ascendc_emu_rules_test PRIVATE npukit_ascend)
   target_compile_options(ascendc_emu_rules_test PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
   add_test(NAME ascendc_emu_rules COMMAND ascendc_emu_rules_test)
+
+  add_executable(ascendc_emu_strict_rules_test ${_emu_dir}/tests/strict_rules_test.cpp)
+  target_link_libraries(ascendc_emu_strict_rules_test PRIVATE npukit_ascend)
+  target_compile_options(ascendc_emu_strict_rules_test PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
+  add_test(NAME ascendc_emu_strict_rules COMMAND ascendc_emu_strict_rules_test)
 
   add_executable(ascend_matmul_test ${_ascend_dir}/tests/matmul_test.cpp)
   target_link_libraries(ascend_matmul_test PRIVATE npukit_ascend)

@@ -1,9 +1,12 @@
 // Host launcher of contrastive scoring: re-checks the call, launches the kernel into a device
-// workspace (row results, top-k), and copies the workspace to the outputs only when no row
-// failed, so a call that reports a NaN row writes nothing.
+// workspace (row results, top-k segments), and copies the workspace to the outputs only when no
+// row failed, so a call that reports a NaN row writes nothing. Top-k: the kernel leaves, per row
+// and vocabulary tile, the tile's best min(k, tile) candidates sorted best first; the host
+// merges a row's segments (a k-way merge, O(k log tiles)) into the k outputs.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <queue>
 #include <vector>
 
 #include "../kernels/tiling.h"
@@ -12,6 +15,47 @@
 #include "runtime.h"
 
 using namespace npukit::ascend;
+
+namespace {
+
+// Merges the sorted segments of each row (layout of ContrastiveTiling) into top_k (index,
+// score) pairs per row, best first: higher score, then lower index. Rows with fewer valid
+// tokens than top_k end with (-1, -inf).
+void MergeTopK(const ContrastiveTiling& t, const std::vector<int32_t>& seg_index, const std::vector<float>& seg_score,
+               std::vector<int32_t>& index, std::vector<float>& score) {
+  struct Head {
+    float score;
+    int32_t index;
+    size_t pos;  // element of the workspace
+    size_t end;  // end of its segment
+  };
+  const auto worse = [](const Head& a, const Head& b) {
+    return a.score < b.score || (a.score == b.score && a.index > b.index);
+  };
+  const size_t k = static_cast<size_t>(t.top_k);
+  index.assign(size_t(t.batch) * k, -1);
+  score.assign(size_t(t.batch) * k, -INFINITY);
+  for (int32_t b = 0; b < t.batch; b++) {
+    std::priority_queue<Head, std::vector<Head>, decltype(worse)> heads(worse);
+    for (int32_t tile = 0; tile < t.topk_tiles; tile++) {
+      const size_t first = (size_t(b) * t.topk_tiles + tile) * t.topk_seg;
+      if (seg_index[first] >= 0) heads.push({seg_score[first], seg_index[first], first, first + t.topk_cap});
+    }
+    for (size_t j = 0; j < k && !heads.empty(); j++) {
+      Head h = heads.top();
+      heads.pop();
+      index[size_t(b) * k + j] = h.index;
+      score[size_t(b) * k + j] = h.score;
+      if (++h.pos < h.end && seg_index[h.pos] >= 0) {
+        h.score = seg_score[h.pos];
+        h.index = seg_index[h.pos];
+        heads.push(h);
+      }
+    }
+  }
+}
+
+}  // namespace
 
 extern "C" int npukit_ascend_contrastive(const npukit_contrastive_args* args) {
   const auto fail = [](int code, const char* fmt, auto... v) { return Fail(code, fmt, v...); };
@@ -40,16 +84,20 @@ extern "C" int npukit_ascend_contrastive(const npukit_contrastive_args* args) {
   t.base_first = static_cast<int32_t>(a.base_first_row);
   t.base_stride = static_cast<int32_t>(a.base_row_stride);
   t.tile = std::min(d.vocab, 4096);  // 8 tiles of 16 KB: queues (2 x 2) and 4 F32 work tiles
+  t.topk_tiles = (d.vocab + t.tile - 1) / t.tile;
+  t.topk_cap = std::min(top_k, t.tile);  // + 2 top-k buffers of up to 16 KB
+  t.topk_seg = (t.topk_cap + 15) / 16 * 16;
   t.ln_alpha = a.ln_alpha;
   t.beta = a.beta;
   t.temperature = a.temperature;
 
   const size_t k_elems = static_cast<size_t>(int64_t{batch} * top_k);
+  const size_t ws_elems = top_k > 0 ? size_t(batch) * t.topk_tiles * t.topk_seg : 0;
   DeviceBuffer seeds_dev, results_dev, topk_index_dev, topk_score_dev, tiling_dev;
   NPUKIT_TRY(seeds_dev.Create(seeds ? size_t(batch) * sizeof(int64_t) : 32, seeds));
   NPUKIT_TRY(results_dev.Create(size_t(batch) * 4 * sizeof(int32_t)));
-  NPUKIT_TRY(topk_index_dev.Create(k_elems * sizeof(int32_t)));
-  NPUKIT_TRY(topk_score_dev.Create(k_elems * sizeof(float)));
+  NPUKIT_TRY(topk_index_dev.Create(ws_elems * sizeof(int32_t)));
+  NPUKIT_TRY(topk_score_dev.Create(ws_elems * sizeof(float)));
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
   const uint32_t block_dim = static_cast<uint32_t>(std::min(batch, kMaxBlockDim));
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_contrastive_kernel)(
@@ -80,12 +128,17 @@ extern "C" int npukit_ascend_contrastive(const npukit_contrastive_args* args) {
   NPUKIT_ACL(aclrtMemcpy(valid_count, batch * sizeof(int32_t), count.data(), batch * sizeof(int32_t),
                          ACL_MEMCPY_HOST_TO_DEVICE));
   if (top_k > 0) {
+    std::vector<int32_t> seg_index, index;
+    std::vector<float> seg_score, best;
+    NPUKIT_TRY(CopyToHost(seg_index, topk_index_dev.get(), static_cast<int64_t>(ws_elems)));
+    NPUKIT_TRY(CopyToHost(seg_score, topk_score_dev.get(), static_cast<int64_t>(ws_elems)));
+    MergeTopK(t, seg_index, seg_score, index, best);
     void* topk_index = a.topk_index.data;
     void* topk_score = a.topk_score.data;
-    NPUKIT_ACL(aclrtMemcpy(topk_index, k_elems * sizeof(int32_t), topk_index_dev.get(), k_elems * sizeof(int32_t),
-                           ACL_MEMCPY_DEVICE_TO_DEVICE));
-    NPUKIT_ACL(aclrtMemcpy(topk_score, k_elems * sizeof(float), topk_score_dev.get(), k_elems * sizeof(float),
-                           ACL_MEMCPY_DEVICE_TO_DEVICE));
+    NPUKIT_ACL(aclrtMemcpy(topk_index, k_elems * sizeof(int32_t), index.data(), k_elems * sizeof(int32_t),
+                           ACL_MEMCPY_HOST_TO_DEVICE));
+    NPUKIT_ACL(aclrtMemcpy(topk_score, k_elems * sizeof(float), best.data(), k_elems * sizeof(float),
+                           ACL_MEMCPY_HOST_TO_DEVICE));
   }
   return Ok();
 }

@@ -119,6 +119,10 @@ extern "C" int npukit_ascend_init(int device) {
                "ascend: device %d requested, %u visible", device, count);
   NPUKIT_ACL(aclrtSetDevice(device));
   t_bound = true;
+  // The kernels need IEEE results (Inf/NaN mode, the Atlas A2 default): -inf marks invalid
+  // tokens and starts the online softmax, and a NaN logit must stay NaN to be reported. In
+  // saturation mode -inf would become -FLT_MAX and NaN 0, so the mode is set, not inherited.
+  NPUKIT_ACL(aclrtSetDeviceSatMode(ACL_RT_OVERFLOW_MODE_INFNAN));
   NPUKIT_ACL(aclrtCreateStream(&g_stream));
   g_device = device;
   g_ready = true;

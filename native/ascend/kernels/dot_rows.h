@@ -7,7 +7,9 @@
 // the [n_tile, k_tile] weight tile in, and the next tile's copies (weights and x) are issued
 // before the current one is reduced (2-buffer queues: double buffering). n_tile and k_tile are
 // chosen on the host so that the tiles fit the unified buffer (DotUbBytes in tiling.h).
-// Each output element is Mul + ReduceSum over the k tile, accumulated in F32.
+// Each output element is Mul + ReduceSum over the k tile into its own 32-byte slot of a result
+// tile; after the tile, one vector -> scalar synchronisation and the scalar unit adds the n
+// results to the F32 accumulators (one scalar -> vector synchronisation hands them back).
 // Vector unit only: the cube unit (Mmad) would be the faster path for large matmuls on real
 // hardware, but the emulator does not model it, so npukit keeps one tested path.
 #ifndef NPUKIT_ASCEND_DOT_ROWS_H
@@ -45,7 +47,7 @@ class DotRows {
     pipe->InitBuffer(work_buf_, kp_ * 4);
     pipe->InitBuffer(acc_buf_, np_ * 4);
     pipe->InitBuffer(yf_buf_, np_ * 4);
-    pipe->InitBuffer(red_buf_, 32);
+    pipe->InitBuffer(red_buf_, t_.n_tile * 32);
   }
 
   __aicore__ inline void Process() {
@@ -78,7 +80,7 @@ class DotRows {
       return;
     }
     AscendC::Duplicate(acc, 0.0f, np_);
-    SyncAll();
+    VectorBarrier();
     LocalTensor<float> wf = wf_buf_.Get<float>();
     LocalTensor<float> xf = xf_buf_.Get<float>();
     LocalTensor<float> tmp = tmp_buf_.Get<float>();
@@ -94,12 +96,13 @@ class DotRows {
       if (k0 + t_.k_tile < t_.in_dim) StartK(w0, x0, k0 + t_.k_tile, n);
       for (int32_t j = 0; j < n; j++) {
         AscendC::Mul(tmp, wf[j * kp_], xf, len);
-        AscendC::ReduceSum(red, tmp, work, len);
-        SyncAll();
-        acc.SetValue(j, acc.GetValue(j) + red.GetValue(0));
+        VectorBarrier();
+        AscendC::ReduceSum(red[j * 8], tmp, work, len);
       }
+      Sync<HardEvent::V_S>();
+      for (int32_t j = 0; j < n; j++) acc.SetValue(j, acc.GetValue(j) + red.GetValue(j * 8));
+      Sync<HardEvent::S_V>();  // acc goes back to the vector unit; red is overwritten next tile
     }
-    SyncAll();
     if (mode_ == DotMode::kExpand) {
       // y slice += acc, in F32, rounded once to y's dtype.
       const uint64_t y0 = uint64_t(b) * t_.y_row + t_.y_offset + n0;

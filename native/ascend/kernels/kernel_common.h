@@ -47,8 +47,17 @@ __aicore__ inline void LoadTiling(GM_ADDR tiling, T& t) {
   for (uint32_t i = 0; i < sizeof(T) / 4; i++) words[i] = g.GetValue(i);
 }
 
-// Scalar reads of vector results (and vector use of scalar writes) need the pipes drained first.
-__aicore__ inline void SyncAll() { AscendC::PipeBarrier<AscendC::PIPE_ALL>(); }
+// Synchronisation between pipes, written out everywhere one pipe consumes what another produced
+// (the kernels do not rely on the compiler inserting it): Sync<HardEvent::V_S>() makes the
+// scalar unit wait for every vector instruction issued so far, and so on. VectorBarrier() orders
+// a vector instruction after the earlier vector instructions whose results it reads.
+template <AscendC::HardEvent event>
+__aicore__ inline void Sync() {
+  AscendC::SetFlag<event>(AscendC::EVENT_ID0);
+  AscendC::WaitFlag<event>(AscendC::EVENT_ID0);
+}
+__aicore__ inline void VectorBarrier() { AscendC::PipeBarrier<AscendC::PIPE_V>(); }
+using AscendC::HardEvent;
 
 // A float tensor in global memory whose dtype is known only at run time.
 struct FloatGm {
@@ -106,7 +115,9 @@ __aicore__ inline void StartLoad(InQue& q, const FloatGm& g, uint64_t first, uin
   }
 }
 
-// Waits for the oldest StartLoad of q and converts its rows * stride elements into dst.
+// Waits for the oldest StartLoad of q and converts its rows * stride elements into dst (vector
+// pipe; ends with a vector barrier, so the vector instructions that follow may read dst). If the
+// scalar unit read dst before, the caller orders it first (Sync<HardEvent::S_V>).
 __aicore__ inline void FinishLoad(InQue& q, int32_t dtype, const LocalTensor<float>& dst, uint32_t count) {
   if (dtype == kF16) {
     LocalTensor<half> s = q.DeQue<half>();
@@ -121,6 +132,7 @@ __aicore__ inline void FinishLoad(InQue& q, int32_t dtype, const LocalTensor<flo
     AscendC::DataCopy(dst, s, count);
     q.FreeTensor(s);
   }
+  VectorBarrier();
 }
 
 // Load = StartLoad + FinishLoad, for copies nothing can overlap with.
@@ -141,9 +153,11 @@ __aicore__ inline void StoreRowsT(OutQue& q, const LocalTensor<float>& src, cons
   q.FreeTensor(s);
 }
 
-// Rounds rows of an F32 tile to g's dtype and copies them out (MTE3) through q.
+// Rounds rows of an F32 tile to g's dtype and copies them out (MTE3) through q. Starts with a
+// vector barrier: src is the result of the vector instructions just issued.
 __aicore__ inline void StoreRows(OutQue& q, const LocalTensor<float>& src, const FloatGm& g, uint64_t first,
                                  uint32_t rows, uint32_t len, uint64_t pitch, uint32_t stride) {
+  VectorBarrier();
   if (g.dtype == kF16) {
     StoreRowsT(q, src, g.f16, first, rows, len, pitch, stride);
   } else if (g.dtype == kBF16) {
@@ -158,11 +172,14 @@ __aicore__ inline void StoreRows(OutQue& q, const LocalTensor<float>& src, const
   }
 }
 
-// e^x of a scalar through the vector unit (the scalar unit has no exp).
+// e^x of a scalar through the vector unit (the scalar unit has no exp). The scalar unit read
+// tmp8 last time: the vector pipe waits for it before overwriting.
 __aicore__ inline float ScalarExp(const LocalTensor<float>& tmp8, float x) {
+  Sync<HardEvent::S_V>();
   AscendC::Duplicate(tmp8, x, 8);
+  VectorBarrier();
   AscendC::Exp(tmp8, tmp8, 8);
-  SyncAll();
+  Sync<HardEvent::V_S>();
   return tmp8.GetValue(0);
 }
 
@@ -206,22 +223,29 @@ class Rotator {
       sin_.SetValue(i, static_cast<uint32_t>((h + pair) * 4));
       sign_.SetValue(i, first ? -1.0f : 1.0f);
     }
-    SyncAll();
+    Sync<HardEvent::S_V>();  // the tables are read by Gather and Mul
   }
 
-  // Prepares c2/s2 from one cos_sin row (cos then sin, F32, in the UB).
+  // Prepares c2/s2 from one cos_sin row (cos then sin, F32, in the UB, written by the vector
+  // pipe before a barrier).
   __aicore__ inline void SetPosition(const LocalTensor<float>& cs_row) {
     AscendC::Gather(c2_, cs_row, cos_, 0, rot_);
     AscendC::Gather(s2_, cs_row, sin_, 0, rot_);
+    VectorBarrier();
     AscendC::Mul(s2_, s2_, sign_, rot_);
+    VectorBarrier();
   }
 
-  // Rotates the first rot elements of x in place to the position of the last SetPosition.
+  // Rotates the first rot elements of x in place to the position of the last SetPosition; ends
+  // with a vector barrier, so what follows may read x.
   __aicore__ inline void Apply(const LocalTensor<float>& x) {
     AscendC::Gather(xs_, x, swap_, 0, rot_);
     AscendC::Mul(t1_, x, c2_, rot_);
+    VectorBarrier();
     AscendC::Mul(xs_, xs_, s2_, rot_);
+    VectorBarrier();
     AscendC::Add(x, t1_, xs_, rot_);
+    VectorBarrier();
   }
 
  private:

@@ -13,9 +13,13 @@
 //     is computed (double buffering), so MTE2 streams the cache while the vector unit works.
 //   - kv_tile and max_rows are the largest that fit the 192 KB unified buffer next to the query
 //     tile, the F32 accumulators and the rotation tables (AttentionUbBytes in tiling.h).
-// Math per query: scores = q . k over the tile's visible slots (Mul + ReduceSum), an online
-// softmax in F32 (running max m, sum l, rescaling the accumulator by e^(m_old - m_new)), and
-// acc += p_j * v_j (Axpy). Queries are rotated to their position and pre-scaled once.
+// Math per query: scores = q . k over the tile's visible slots (Mul + ReduceSum, each slot's sum
+// in its own 32-byte slot), an online softmax in F32 (running max m, sum l, rescaling the
+// accumulator by e^(m_old - m_new)), and acc += p_j * v_j (Axpy). Queries are rotated to their
+// position and pre-scaled once.
+// Synchronisation per query and tile: a vector barrier between each slot's Mul and ReduceSum and
+// between successive Axpy into the accumulator; a handful of vector <-> scalar events for the
+// softmax's scalars. Nothing per slot waits for another pipe.
 #include "kernel_common.h"
 
 namespace npukit {
@@ -58,7 +62,7 @@ class PagedAttention {
     pipe->InitBuffer(score_buf_, (t_.kv_tile + 8) * 4);
     pipe->InitBuffer(tmp_buf_, dp * 4);
     pipe->InitBuffer(work_buf_, dp * 4);
-    pipe->InitBuffer(red_buf_, 32);
+    pipe->InitBuffer(red_buf_, (t_.kv_tile + 1) * 32);
     pipe->InitBuffer(exp_buf_, 32);
     if (rope_) {
       pipe->InitBuffer(cs_buf_, t_.kv_tile * t_.rot_pad * 4);
@@ -120,6 +124,7 @@ class PagedAttention {
       for (int32_t g = 0; g < g_; g++) AscendC::Muls(qr[g * dp], qr[g * dp], t_.scale, d);
     }
     AscendC::Duplicate(acc, 0.0f, nq * dp);
+    VectorBarrier();
     float m[kMaxQueries];
     float l[kMaxQueries];
     for (int32_t qi = 0; qi < nq; qi++) {
@@ -181,29 +186,34 @@ class PagedAttention {
     LocalTensor<float> s = score_buf_.Get<float>();
     LocalTensor<float> tmp = tmp_buf_.Get<float>();
     LocalTensor<float> work = work_buf_.Get<float>();
-    LocalTensor<float> red = red_buf_.Get<float>();
+    LocalTensor<float> red = red_buf_.Get<float>();  // slot jj at red[8 * jj]; max and sum reuse slots 0, 1
     for (int32_t jj = 0; jj < visible; jj++) {
       AscendC::Mul(tmp, qv, kf[jj * dp], d);
-      AscendC::ReduceSum(red, tmp, work, d);
-      SyncAll();
-      s.SetValue(jj, red.GetValue(0));
+      VectorBarrier();
+      AscendC::ReduceSum(red[jj * 8], tmp, work, d);
     }
-    SyncAll();
+    Sync<HardEvent::V_S>();
+    for (int32_t jj = 0; jj < visible; jj++) s.SetValue(jj, red.GetValue(jj * 8));
+    Sync<HardEvent::S_V>();
     AscendC::ReduceMax(red, s, work, visible);
-    SyncAll();
+    Sync<HardEvent::V_S>();
     const float block_max = red.GetValue(0);
     const float new_m = m > block_max ? m : block_max;
     AscendC::Adds(s, s, -new_m, visible);
+    VectorBarrier();
     AscendC::Exp(s, s, visible);
-    AscendC::ReduceSum(red, s, work, visible);
-    SyncAll();
-    const float sum = red.GetValue(0);
+    VectorBarrier();
+    AscendC::ReduceSum(red[8], s, work, visible);
+    Sync<HardEvent::V_S>();
+    const float sum = red.GetValue(8);
     const float correction = ScalarExp(exp_buf_.Get<float>(), m - new_m);  // 0 on the first tile
     l = l * correction + sum;
     m = new_m;
     AscendC::Muls(acc, acc, correction, d);
+    VectorBarrier();
     for (int32_t jj = 0; jj < visible; jj++) {
       AscendC::Axpy(acc, vf[jj * dp], s.GetValue(jj), d);
+      VectorBarrier();
     }
   }
 

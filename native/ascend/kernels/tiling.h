@@ -44,7 +44,8 @@ inline int64_t AttentionUbBytes(int32_t group, int32_t kv_tile, int32_t max_rows
   bytes += 2 * r32(int64_t{group} * d_pad * 4);        // output queue
   bytes += 2 * r32(max_q * d_pad * 4);                 // rotated, scaled queries; accumulators
   bytes += 2 * r32(int64_t{kv_tile} * d_pad * 4);      // K and V tiles in F32
-  bytes += r32(int64_t{kv_tile + 8} * 4) + 2 * r32(int64_t{d_pad} * 4) + 2 * 32;  // scores, tmp, work, scalars
+  bytes += r32(int64_t{kv_tile + 8} * 4) + 2 * r32(int64_t{d_pad} * 4);  // scores, tmp, work
+  bytes += (int64_t{kv_tile} + 1) * 32 + 32;  // 32-byte ReduceSum result slots (one per KV slot, +1); ScalarExp
   if (rope) bytes += r32(int64_t{kv_tile} * rot_pad * 4) + 8 * r32(int64_t{rot_pad} * 4);  // cos/sin, Rotator
   return bytes;
 }
@@ -67,6 +68,10 @@ struct ContrastiveTiling {
   int32_t expert_rows, base_rows;  // rows of the two [*, vocab] buffers
   int32_t expert_first, expert_stride, base_first, base_stride;
   int32_t tile;  // vocab elements per tile
+  // Top-k workspace: per row, topk_tiles segments (one per tile) of topk_seg elements, each
+  // holding up to topk_cap = min(top_k, tile) candidates; topk_seg = topk_cap rounded up to 16
+  // (64 bytes), so segments never share a 64-byte line.
+  int32_t topk_tiles, topk_cap, topk_seg;
   float ln_alpha, beta, temperature;
 };
 
@@ -94,7 +99,8 @@ inline int64_t DotUbBytes(int32_t n_tile, int32_t k_tile) {
   int64_t bytes = 0;
   bytes += 3 * int64_t{n_tile} * kp * 4;  // weight tile queue (2 buffers) and its F32 copy
   bytes += 5 * kp * 4;                    // x queue (2), x in F32, product, reduce work
-  bytes += 6 * np * 4 + 32;               // accumulators, y in/out queues and y in F32 (expand), scalar
+  bytes += 6 * np * 4;                    // accumulators, y in/out queues and y in F32 (expand)
+  bytes += int64_t{n_tile} * 32;          // one 32-byte ReduceSum result slot per output element
   return bytes;
 }
 

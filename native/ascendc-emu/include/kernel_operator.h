@@ -9,9 +9,14 @@
 //   - local bounds:     no instruction reads or writes past the end of its local tensor
 //   - queue discipline: AllocTensor with every buffer in use, EnQue of a tensor that is not
 //                       allocated, DeQue of an empty queue, FreeTensor of a free buffer
-// Not modelled: timing and pipeline concurrency (every instruction completes before the next,
-// so missing PipeBarrier/SetFlag synchronisation goes unnoticed), the cube unit, L1/L0 buffers,
-// bank conflicts, and the exact rounding of Exp (std::exp here).
+//   - pipe synchronisation (strict: no compiler-inserted sync assumed): see ascendc_emu/pipes.h
+//   - tensor position:  the data paths of DataCopy and DataCopyPad between GM, VECIN, VECCALC
+//                       and VECOUT documented for Atlas A2
+//   - API limits:       DataCopyPad blockCount and blockLen, TPipe buffer count, ReduceSum's
+//                       work tensor size
+//   - cast table:       the conversions and rounding modes Cast implements here
+// Not modelled: timing, the cube unit, L1/L0 buffers, bank conflicts, the exact rounding of Exp
+// (std::exp here); see native/ascend/README.md for the complete list.
 #ifndef NPUKIT_ASCENDC_EMU_KERNEL_OPERATOR_H
 #define NPUKIT_ASCENDC_EMU_KERNEL_OPERATOR_H
 
@@ -24,6 +29,7 @@
 
 #include "ascendc_emu/core.h"
 #include "ascendc_emu/half_types.h"
+#include "ascendc_emu/pipes.h"
 
 // Device-code qualifiers mean nothing on the CPU.
 #define __global__
@@ -43,9 +49,37 @@ enum class RoundMode { CAST_NONE, CAST_RINT, CAST_FLOOR, CAST_CEIL, CAST_ROUND, 
 
 enum pipe_t { PIPE_S, PIPE_V, PIPE_M, PIPE_MTE1, PIPE_MTE2, PIPE_MTE3, PIPE_ALL };
 
-// Instructions complete in order in the emulator, so barriers have nothing to wait for.
 template <pipe_t pipe>
-inline void PipeBarrier() {}
+inline void PipeBarrier() {
+  static_assert(pipe == PIPE_S || pipe == PIPE_V || pipe == PIPE_MTE2 || pipe == PIPE_MTE3 || pipe == PIPE_ALL,
+                "the emulator models the scalar, vector, MTE2 and MTE3 pipes");
+  if (pipe == PIPE_ALL) {
+    emu::PipeBarrierAll();
+  } else {
+    emu::PipeBarrierOne(pipe == PIPE_S ? emu::kPipeS : pipe == PIPE_V ? emu::kPipeV
+                        : pipe == PIPE_MTE2 ? emu::kPipeMte2 : emu::kPipeMte3);
+  }
+}
+
+// Hardware events between the modelled pipes: SetFlag<X_Y>(id) on pipe X, WaitFlag<X_Y>(id) on Y.
+enum class HardEvent { MTE2_V, V_MTE2, MTE3_V, V_MTE3, S_V, V_S, S_MTE2, MTE2_S, S_MTE3, MTE3_S, MTE2_MTE3, MTE3_MTE2 };
+enum event_t { EVENT_ID0, EVENT_ID1, EVENT_ID2, EVENT_ID3, EVENT_ID4, EVENT_ID5, EVENT_ID6, EVENT_ID7 };
+
+namespace emu {
+constexpr Pipe kEventPipes[][2] = {{kPipeMte2, kPipeV}, {kPipeV, kPipeMte2}, {kPipeMte3, kPipeV}, {kPipeV, kPipeMte3},
+                                   {kPipeS, kPipeV},    {kPipeV, kPipeS},    {kPipeS, kPipeMte2}, {kPipeMte2, kPipeS},
+                                   {kPipeS, kPipeMte3}, {kPipeMte3, kPipeS}, {kPipeMte2, kPipeMte3},
+                                   {kPipeMte3, kPipeMte2}};
+}  // namespace emu
+
+template <HardEvent e>
+inline void SetFlag(int32_t id) {
+  emu::FlagSet(emu::kEventPipes[int(e)][0], emu::kEventPipes[int(e)][1], id);
+}
+template <HardEvent e>
+inline void WaitFlag(int32_t id) {
+  emu::FlagWait(emu::kEventPipes[int(e)][0], emu::kEventPipes[int(e)][1], id);
+}
 
 namespace emu {
 
@@ -67,6 +101,16 @@ inline void CheckCount(uint64_t count, uint64_t size, const char* what) {
   }
 }
 
+inline const char* PositionName(TPosition p) {
+  switch (p) {
+    case TPosition::GM: return "GM";
+    case TPosition::VECIN: return "VECIN";
+    case TPosition::VECOUT: return "VECOUT";
+    case TPosition::VECCALC: return "VECCALC";
+    default: return "a cube position";
+  }
+}
+
 }  // namespace emu
 
 // A window of the unified buffer.
@@ -75,26 +119,33 @@ class LocalTensor {
  public:
   using PrimType = T;
   LocalTensor() = default;
-  LocalTensor(T* p, uint32_t size) : ptr_(p), size_(size) {}
+  LocalTensor(T* p, uint32_t size, TPosition pos) : ptr_(p), size_(size), pos_(pos) {}
 
   LocalTensor operator[](uint32_t offset) const {
     if (offset > size_) {
       emu::Violation(emu::kRuleLocalBounds, "LocalTensor[%u] past its %u elements", offset, size_);
     }
-    return LocalTensor(ptr_ + offset, size_ - offset);
+    return LocalTensor(ptr_ + offset, size_ - offset, pos_);
   }
+  // Scalar-unit access (pipe S).
   T GetValue(uint32_t i) const {
     if (i >= size_) emu::Violation(emu::kRuleLocalBounds, "GetValue(%u) on a local tensor of %u", i, size_);
+    emu::PipeRead(emu::kPipeS, "GetValue", emu::UbOffset(ptr_ + i), sizeof(T));
+    emu::Counters().scalar_ub++;
     return ptr_[i];
   }
   void SetValue(uint32_t i, T v) const {
     if (i >= size_) emu::Violation(emu::kRuleLocalBounds, "SetValue(%u) on a local tensor of %u", i, size_);
+    emu::PipeWrite(emu::kPipeS, "SetValue", emu::UbOffset(ptr_ + i), sizeof(T));
+    emu::Counters().scalar_ub++;
     ptr_[i] = v;
   }
   uint32_t GetSize() const { return size_; }
+  TPosition GetPosition() const { return pos_; }
   template <typename U>
   LocalTensor<U> ReinterpretCast() const {
-    return LocalTensor<U>(reinterpret_cast<U*>(ptr_), static_cast<uint32_t>(uint64_t{size_} * sizeof(T) / sizeof(U)));
+    return LocalTensor<U>(reinterpret_cast<U*>(ptr_), static_cast<uint32_t>(uint64_t{size_} * sizeof(T) / sizeof(U)),
+                          pos_);
   }
   // Emulator access for instruction implementations.
   T* data() const { return ptr_; }
@@ -102,7 +153,33 @@ class LocalTensor {
  private:
   T* ptr_ = nullptr;
   uint32_t size_ = 0;
+  TPosition pos_ = TPosition::VECCALC;
 };
+
+namespace emu {
+// Pipe p reads / writes the first n elements of t.
+template <typename T>
+void Reads(Pipe p, const char* what, const LocalTensor<T>& t, uint64_t n) {
+  PipeRead(p, what, UbOffset(t.data()), n * sizeof(T));
+}
+template <typename T>
+void Writes(Pipe p, const char* what, const LocalTensor<T>& t, uint64_t n) {
+  PipeWrite(p, what, UbOffset(t.data()), n * sizeof(T));
+}
+// Counts one vector instruction over `bytes` of its widest operand.
+inline void CountVector(uint64_t bytes) {
+  BlockCounters& c = Counters();
+  c.vector_instructions++;
+  c.vector_repeats += bytes == 0 ? 1 : (bytes + 255) / 256;
+}
+// The documented data paths of a copy: throws unless `ok`.
+inline void CheckPath(bool ok, const char* what, TPosition from, TPosition to) {
+  if (!ok) {
+    Violation(kRulePosition, "%s from %s to %s: not a documented data path", what, PositionName(from),
+              PositionName(to));
+  }
+}
+}  // namespace emu
 
 // A view of global memory (HBM).
 template <typename T>
@@ -125,12 +202,12 @@ class GlobalTensor {
   }
   T GetValue(uint64_t i) const {
     Check(i, 1, "GetValue");
-    emu::RecordGmAccess(ptr_ + i, sizeof(T), false, "GetValue");
+    emu::RecordGmAccess(ptr_ + i, sizeof(T), false, "GetValue", true);
     return ptr_[i];
   }
   void SetValue(uint64_t i, T v) const {
     Check(i, 1, "SetValue");
-    emu::RecordGmAccess(ptr_ + i, sizeof(T), true, "SetValue");
+    emu::RecordGmAccess(ptr_ + i, sizeof(T), true, "SetValue", true);
     ptr_[i] = v;
   }
   __gm__ T* GetPhyAddr() const { return ptr_; }
@@ -152,16 +229,30 @@ class GlobalTensor {
 
 class TPipe;
 
-// A queue of num equal buffers for passing tiles between pipeline stages.
+namespace emu {
+// Buffers one TPipe hands out, queue buffers and TBufs together: at most 64 (QBUF_MAX_LEN in
+// AscendC's kernel_tpipe_impl.h: "total buffer num created by InitBuffer must be <= 64").
+constexpr int kMaxPipeBuffers = 64;
+}  // namespace emu
+
+// A queue of num equal buffers for passing tiles between pipeline stages. Its events are those
+// of its position: VECIN carries MTE2 -> V (EnQue -> DeQue) and V -> MTE2 (FreeTensor ->
+// AllocTensor of the same buffer); VECOUT carries V -> MTE3 and MTE3 -> V.
 template <TPosition pos, int32_t depth>
 class TQue {
+  static_assert(pos == TPosition::VECIN || pos == TPosition::VECOUT,
+                "the emulator models the vector queues VECIN and VECOUT");
+  static constexpr emu::Pipe kProducer = pos == TPosition::VECIN ? emu::kPipeMte2 : emu::kPipeV;
+  static constexpr emu::Pipe kConsumer = pos == TPosition::VECIN ? emu::kPipeV : emu::kPipeMte3;
+
  public:
   template <typename T>
   LocalTensor<T> AllocTensor() {
     for (int i = 0; i < num_; i++) {
       if (state_[i] == kFree) {
         state_[i] = kAllocated;
-        return LocalTensor<T>(reinterpret_cast<T*>(base_ + size_t(i) * len_), static_cast<uint32_t>(len_ / sizeof(T)));
+        emu::PipeWait(kProducer, freed_[i]);  // the buffer's last consumer is done with it
+        return Tensor<T>(i);
       }
     }
     emu::Violation(emu::kRuleQueue, "AllocTensor with all %d buffers of the queue in use", num_);
@@ -173,16 +264,17 @@ class TQue {
       emu::Violation(emu::kRuleQueue, "EnQue of buffer %d that is not allocated (or already queued)", i);
     }
     state_[i] = kQueued;
-    fifo_.push_back(i);
+    fifo_.push_back({i, emu::PipeSignal(kProducer)});
     return true;
   }
   template <typename T>
   LocalTensor<T> DeQue() {
     if (fifo_.empty()) emu::Violation(emu::kRuleQueue, "DeQue of an empty queue");
-    const int i = fifo_.front();
+    const Entry e = fifo_.front();
     fifo_.pop_front();
-    state_[i] = kAllocated;
-    return LocalTensor<T>(reinterpret_cast<T*>(base_ + size_t(i) * len_), static_cast<uint32_t>(len_ / sizeof(T)));
+    state_[e.slot] = kAllocated;
+    emu::PipeWait(kConsumer, e.ready);
+    return Tensor<T>(e.slot);
   }
   template <typename T>
   void FreeTensor(const LocalTensor<T>& t) {
@@ -190,13 +282,21 @@ class TQue {
     if (state_[i] == kFree) emu::Violation(emu::kRuleQueue, "FreeTensor of buffer %d, which is already free", i);
     if (state_[i] == kQueued) emu::Violation(emu::kRuleQueue, "FreeTensor of buffer %d while it is still queued", i);
     state_[i] = kFree;
+    freed_[i] = emu::PipeSignal(kConsumer);
   }
 
  private:
   friend class TPipe;
   enum State { kFree, kAllocated, kQueued };
-  static constexpr int kMaxBuffers = 8;
+  struct Entry {
+    int slot;
+    emu::SyncPoint ready;
+  };
 
+  template <typename T>
+  LocalTensor<T> Tensor(int i) const {
+    return LocalTensor<T>(reinterpret_cast<T*>(base_ + size_t(i) * len_), static_cast<uint32_t>(len_ / sizeof(T)), pos);
+  }
   int Slot(const void* p, const char* what) const {
     const uint8_t* b = static_cast<const uint8_t*>(p);
     for (int i = 0; i < num_; i++) {
@@ -208,22 +308,26 @@ class TQue {
   uint8_t* base_ = nullptr;
   size_t len_ = 0;
   int num_ = 0;
-  State state_[kMaxBuffers] = {};
-  std::deque<int> fifo_;
+  State state_[emu::kMaxPipeBuffers] = {};
+  emu::SyncPoint freed_[emu::kMaxPipeBuffers] = {};
+  std::deque<Entry> fifo_;
 };
 
 // A single scratch buffer.
 template <TPosition pos>
 class TBuf {
+  static_assert(pos == TPosition::VECIN || pos == TPosition::VECOUT || pos == TPosition::VECCALC,
+                "the emulator models the unified-buffer positions");
+
  public:
   template <typename T>
   LocalTensor<T> Get() const {
-    return LocalTensor<T>(reinterpret_cast<T*>(base_), static_cast<uint32_t>(len_ / sizeof(T)));
+    return LocalTensor<T>(reinterpret_cast<T*>(base_), static_cast<uint32_t>(len_ / sizeof(T)), pos);
   }
   template <typename T>
   LocalTensor<T> Get(uint32_t count) const {
     emu::CheckCount(uint64_t{count} * sizeof(T), len_, "TBuf::Get");
-    return LocalTensor<T>(reinterpret_cast<T*>(base_), count);
+    return LocalTensor<T>(reinterpret_cast<T*>(base_), count, pos);
   }
 
  private:
@@ -235,13 +339,15 @@ class TBuf {
 // Hands out the unified buffer. Lengths are rounded up to 32 bytes, as on the hardware.
 class TPipe {
  public:
-  TPipe() { emu::CurrentCore().ub_used = 0; }
+  TPipe() {
+    emu::CurrentCore().ub_used = 0;
+    emu::CurrentCore().buffers = 0;
+  }
 
   template <TPosition pos, int32_t depth>
   bool InitBuffer(TQue<pos, depth>& que, uint8_t num, uint32_t len) {
-    if (num < 1 || num > TQue<pos, depth>::kMaxBuffers) {
-      emu::Violation(emu::kRuleQueue, "InitBuffer with %d buffers (1 to %d)", num, TQue<pos, depth>::kMaxBuffers);
-    }
+    if (num < 1) emu::Violation(emu::kRuleQueue, "InitBuffer with %d buffers", num);
+    CountBuffers(num);
     const size_t l = Round(len);
     que.base_ = Take(size_t(num) * l);
     que.len_ = l;
@@ -250,6 +356,7 @@ class TPipe {
   }
   template <TPosition pos>
   bool InitBuffer(TBuf<pos>& buf, uint32_t len) {
+    CountBuffers(1);
     const size_t l = Round(len);
     buf.base_ = Take(l);
     buf.len_ = l;
@@ -257,6 +364,14 @@ class TPipe {
   }
 
  private:
+  static void CountBuffers(int num) {
+    emu::Core& c = emu::CurrentCore();
+    if (c.buffers + num > emu::kMaxPipeBuffers) {
+      emu::Violation(emu::kRuleApiLimit, "InitBuffer of %d buffers with %d already handed out: a TPipe has at most %d",
+                     num, c.buffers, emu::kMaxPipeBuffers);
+    }
+    c.buffers += num;
+  }
   static size_t Round(size_t len) { return (len + 31) / 32 * 32; }
   static uint8_t* Take(size_t bytes) {
     emu::Core& c = emu::CurrentCore();
@@ -277,6 +392,10 @@ template <typename T, CacheLine line, DcciDst dst>
 inline void DataCacheCleanAndInvalid(const GlobalTensor<T>&) {}
 
 // ---- data movement ----
+// Paths (Atlas A2, the DataCopy and DataCopyPad pages of the AscendC API reference): DataCopy
+// GM -> VECIN, VECOUT -> GM, and UB -> UB VECIN -> VECCALC, VECCALC -> VECOUT, VECIN -> VECOUT;
+// DataCopyPad GM -> VECIN/VECOUT and VECIN/VECOUT -> GM. GM -> UB runs on MTE2, UB -> GM on
+// MTE3, UB -> UB on the vector pipe.
 
 // GM -> UB, count elements, a multiple of 32 bytes.
 template <typename T>
@@ -288,6 +407,8 @@ void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, uint32_t co
   emu::CheckAligned(dst.data(), "DataCopy");
   emu::CheckCount(count, dst.GetSize(), "DataCopy");
   src.Check(0, count, "DataCopy");
+  emu::CheckPath(dst.GetPosition() == TPosition::VECIN, "DataCopy", TPosition::GM, dst.GetPosition());
+  emu::Writes(emu::kPipeMte2, "DataCopy", dst, count);
   emu::RecordGmAccess(src.GetPhyAddr(), bytes, false, "DataCopy");
   std::memcpy(dst.data(), src.GetPhyAddr(), bytes);
 }
@@ -302,6 +423,8 @@ void DataCopy(const GlobalTensor<T>& dst, const LocalTensor<T>& src, uint32_t co
   emu::CheckAligned(src.data(), "DataCopy");
   emu::CheckCount(count, src.GetSize(), "DataCopy");
   dst.Check(0, count, "DataCopy");
+  emu::CheckPath(src.GetPosition() == TPosition::VECOUT, "DataCopy", src.GetPosition(), TPosition::GM);
+  emu::Reads(emu::kPipeMte3, "DataCopy", src, count);
   emu::RecordGmAccess(dst.GetPhyAddr(), bytes, true, "DataCopy");
   std::memcpy(dst.GetPhyAddr(), src.data(), bytes);
 }
@@ -317,6 +440,15 @@ void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>& src, uint32_t cou
   emu::CheckAligned(src.data(), "DataCopy");
   emu::CheckCount(count, dst.GetSize(), "DataCopy");
   emu::CheckCount(count, src.GetSize(), "DataCopy");
+  const TPosition from = src.GetPosition();
+  const TPosition to = dst.GetPosition();
+  emu::CheckPath((from == TPosition::VECIN && to == TPosition::VECCALC) ||
+                     (from == TPosition::VECCALC && to == TPosition::VECOUT) ||
+                     (from == TPosition::VECIN && to == TPosition::VECOUT),
+                 "DataCopy", from, to);
+  emu::Reads(emu::kPipeV, "DataCopy", src, count);
+  emu::Writes(emu::kPipeV, "DataCopy", dst, count);
+  emu::CountVector(bytes);
   std::memmove(dst.data(), src.data(), bytes);
 }
 
@@ -339,16 +471,31 @@ struct DataCopyPadExtParams {
   T paddingValue = T();
 };
 
+namespace emu {
+// DataCopyPad's field limits on Atlas A2 (CheckDataCopyPadParams in AscendC's
+// impl/basic_api/dav_c220/kernel_operator_data_copy_impl.h): blockCount is 12 bits, [0, 4095];
+// blockLen 21 bits, [0, 2097151] bytes.
+inline void CheckPadParams(const DataCopyExtParams& p) {
+  if (p.blockCount > 4095) Violation(kRuleApiLimit, "DataCopyPad blockCount %u exceeds 4095", p.blockCount);
+  if (p.blockLen > 2097151) Violation(kRuleApiLimit, "DataCopyPad blockLen %u bytes exceeds 2097151", p.blockLen);
+}
+}  // namespace emu
+
+// GM -> UB. Each block lands at a 32-byte boundary; with isPad the rest of its last 32-byte
+// block is filled with paddingValue, otherwise those bytes keep what the UB held.
 template <typename T>
 void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const DataCopyExtParams& p,
                  const DataCopyPadExtParams<T>& pad) {
   emu::CheckAligned(dst.data(), "DataCopyPad");
+  emu::CheckPadParams(p);
   if (p.blockLen % sizeof(T) != 0) {
     emu::Violation(emu::kRuleAlignment, "DataCopyPad block of %u bytes is not whole elements", p.blockLen);
   }
   if (p.srcStride % sizeof(T) != 0) {
     emu::Violation(emu::kRuleAlignment, "DataCopyPad source stride of %u bytes is not whole elements", p.srcStride);
   }
+  emu::CheckPath(dst.GetPosition() == TPosition::VECIN || dst.GetPosition() == TPosition::VECOUT, "DataCopyPad",
+                 TPosition::GM, dst.GetPosition());
   const size_t ub_block = (size_t(p.blockLen) + 31) / 32 * 32 + size_t(p.dstStride) * 32;
   const uint64_t gm_step = (uint64_t(p.blockLen) + p.srcStride) / sizeof(T);
   const uint64_t n = p.blockLen / sizeof(T);
@@ -356,6 +503,11 @@ void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const Da
     const size_t ub_off = b * ub_block;
     emu::CheckCount((ub_off + (p.blockLen + 31) / 32 * 32) / sizeof(T), dst.GetSize(), "DataCopyPad");
     src.Check(b * gm_step, n, "DataCopyPad");
+  }
+  for (uint32_t b = 0; b < p.blockCount; b++) {
+    const size_t ub_off = b * ub_block;
+    const size_t written = pad.isPad ? (p.blockLen + 31) / 32 * 32 : p.blockLen;
+    emu::PipeWrite(emu::kPipeMte2, "DataCopyPad", emu::UbOffset(dst.data()) + ub_off, written);
     emu::RecordGmAccess(src.GetPhyAddr() + b * gm_step, p.blockLen, false, "DataCopyPad");
     T* out = reinterpret_cast<T*>(reinterpret_cast<uint8_t*>(dst.data()) + ub_off);
     std::memcpy(out, src.GetPhyAddr() + b * gm_step, p.blockLen);
@@ -366,13 +518,17 @@ void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const Da
   }
 }
 
+// UB -> GM.
 template <typename T>
 void DataCopyPad(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const DataCopyExtParams& p) {
   emu::CheckAligned(src.data(), "DataCopyPad");
+  emu::CheckPadParams(p);
   if (p.blockLen % sizeof(T) != 0 || p.dstStride % sizeof(T) != 0) {
     emu::Violation(emu::kRuleAlignment, "DataCopyPad block of %u bytes (stride %u) is not whole elements", p.blockLen,
                    p.dstStride);
   }
+  emu::CheckPath(src.GetPosition() == TPosition::VECIN || src.GetPosition() == TPosition::VECOUT, "DataCopyPad",
+                 src.GetPosition(), TPosition::GM);
   const size_t ub_block = (size_t(p.blockLen) + 31) / 32 * 32 + size_t(p.srcStride) * 32;
   const uint64_t gm_step = (uint64_t(p.blockLen) + p.dstStride) / sizeof(T);
   const uint64_t n = p.blockLen / sizeof(T);
@@ -380,14 +536,41 @@ void DataCopyPad(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const Da
     const size_t ub_off = b * ub_block;
     emu::CheckCount((ub_off + p.blockLen) / sizeof(T), src.GetSize(), "DataCopyPad");
     dst.Check(b * gm_step, n, "DataCopyPad");
+  }
+  for (uint32_t b = 0; b < p.blockCount; b++) {
+    const size_t ub_off = b * ub_block;
+    emu::PipeRead(emu::kPipeMte3, "DataCopyPad", emu::UbOffset(src.data()) + ub_off, p.blockLen);
     emu::RecordGmAccess(dst.GetPhyAddr() + b * gm_step, p.blockLen, true, "DataCopyPad");
     std::memcpy(dst.GetPhyAddr() + b * gm_step, reinterpret_cast<const uint8_t*>(src.data()) + ub_off, p.blockLen);
   }
 }
 
-// ---- vector instructions (count mode: the first count elements of each operand) ----
+// ---- vector instructions (count mode: the first count elements of each operand; pipe V) ----
 
 namespace emu {
+// A vector result under the device's overflow mode: unchanged in Inf/NaN mode; in saturation
+// mode an infinity becomes the type's largest finite value of its sign and a NaN becomes 0 (the
+// aclrtFloatOverflowMode page of the ACL reference).
+inline float Saturate(float v) {
+  if (!Saturating() || std::isfinite(v)) return v;
+  if (std::isnan(v)) return 0.0f;
+  return v > 0 ? std::numeric_limits<float>::max() : -std::numeric_limits<float>::max();
+}
+inline half Saturate(half v) {
+  if (!Saturating() || (v.bits & 0x7C00u) != 0x7C00u) return v;
+  if ((v.bits & 0x03FFu) != 0) return half{0};
+  return half{static_cast<uint16_t>((v.bits & 0x8000u) | 0x7BFFu)};
+}
+inline bfloat16_t Saturate(bfloat16_t v) {
+  if (!Saturating() || (v.bits & 0x7F80u) != 0x7F80u) return v;
+  if ((v.bits & 0x007Fu) != 0) return bfloat16_t{0};
+  return bfloat16_t{static_cast<uint16_t>((v.bits & 0x8000u) | 0x7F7Fu)};
+}
+template <typename T>
+inline T Saturate(T v) {
+  return v;  // integers do not overflow into Inf/NaN
+}
+
 template <typename T, class F>
 void Binary(const LocalTensor<T>& d, const LocalTensor<T>& a, const LocalTensor<T>& b, int32_t n, const char* what,
             F f) {
@@ -397,7 +580,11 @@ void Binary(const LocalTensor<T>& d, const LocalTensor<T>& a, const LocalTensor<
   CheckCount(n, d.GetSize(), what);
   CheckCount(n, a.GetSize(), what);
   CheckCount(n, b.GetSize(), what);
-  for (int32_t i = 0; i < n; i++) d.data()[i] = f(a.data()[i], b.data()[i]);
+  Reads(kPipeV, what, a, n);
+  Reads(kPipeV, what, b, n);
+  Writes(kPipeV, what, d, n);
+  CountVector(uint64_t(n) * sizeof(T));
+  for (int32_t i = 0; i < n; i++) d.data()[i] = Saturate(f(a.data()[i], b.data()[i]));
 }
 template <typename T, class F>
 void Unary(const LocalTensor<T>& d, const LocalTensor<T>& a, int32_t n, const char* what, F f) {
@@ -405,7 +592,10 @@ void Unary(const LocalTensor<T>& d, const LocalTensor<T>& a, int32_t n, const ch
   CheckAligned(a.data(), what);
   CheckCount(n, d.GetSize(), what);
   CheckCount(n, a.GetSize(), what);
-  for (int32_t i = 0; i < n; i++) d.data()[i] = f(a.data()[i]);
+  Reads(kPipeV, what, a, n);
+  Writes(kPipeV, what, d, n);
+  CountVector(uint64_t(n) * sizeof(T));
+  for (int32_t i = 0; i < n; i++) d.data()[i] = Saturate(f(a.data()[i]));
 }
 }  // namespace emu
 
@@ -450,34 +640,74 @@ template <typename T>
 void Duplicate(const LocalTensor<T>& d, T v, int32_t n) {
   emu::CheckAligned(d.data(), "Duplicate");
   emu::CheckCount(n, d.GetSize(), "Duplicate");
+  emu::Writes(emu::kPipeV, "Duplicate", d, n);
+  emu::CountVector(uint64_t(n) * sizeof(T));
   for (int32_t i = 0; i < n; i++) d.data()[i] = v;
 }
 
-// d[0] = max (or sum) of a[0..n); work is scratch of the instruction.
+namespace emu {
+// Elements of ReduceSum's work tensor (count mode), from the ReduceSum page of the AscendC API
+// reference: one partial result per 256-byte repeat, rounded up to whole 32-byte blocks.
+template <typename T>
+uint64_t ReduceWorkElements(int32_t n) {
+  const uint64_t per_repeat = 256 / sizeof(T);
+  const uint64_t per_block = 32 / sizeof(T);
+  const uint64_t repeats = n <= 0 ? 1 : (uint64_t(n) + per_repeat - 1) / per_repeat;
+  return (repeats + per_block - 1) / per_block * per_block;
+}
+template <typename T>
+void CheckReduce(const LocalTensor<T>& d, const LocalTensor<T>& a, const LocalTensor<T>& work, int32_t n,
+                 const char* what) {
+  CheckAligned(d.data(), what);
+  CheckAligned(a.data(), what);
+  CheckAligned(work.data(), what);
+  CheckCount(n, a.GetSize(), what);
+  CheckCount(1, d.GetSize(), what);
+  const uint64_t need = ReduceWorkElements<T>(n);
+  if (work.GetSize() < need) {
+    Violation(kRuleApiLimit, "%s of %d elements with a work tensor of %u elements: it needs %llu", what, n,
+              work.GetSize(), (unsigned long long)need);
+  }
+  Reads(kPipeV, what, a, n);
+  Writes(kPipeV, what, work, need);
+  Writes(kPipeV, what, d, 1);
+  CountVector(uint64_t(n) * sizeof(T));
+}
+}  // namespace emu
+
+// d[0] = max of a[0..n); work is scratch of the instruction.
 template <typename T>
 void ReduceMax(const LocalTensor<T>& d, const LocalTensor<T>& a, const LocalTensor<T>& work, int32_t n,
                bool calIndex = false) {
   (void)calIndex;
-  emu::Unary(d, a, 0, "ReduceMax", [](T x) { return x; });
-  emu::CheckAligned(work.data(), "ReduceMax");
-  emu::CheckCount(n, a.GetSize(), "ReduceMax");
-  emu::CheckCount(1, d.GetSize(), "ReduceMax");
+  emu::CheckReduce(d, a, work, n, "ReduceMax");
   T m = -std::numeric_limits<T>::infinity();
   for (int32_t i = 0; i < n; i++) m = a.data()[i] > m ? a.data()[i] : m;
   d.data()[0] = m;
 }
+
+// d[0] = sum of a[0..n) in the order of Atlas A2's count-mode ReduceSum (the ReduceSum page of
+// the AscendC API reference, "method 2"): a binary tree within each 256-byte repeat (adjacent
+// pairs, then pairs of pairs; a lane past n passes its partner through), and the repeats'
+// results added in order.
 template <typename T>
 void ReduceSum(const LocalTensor<T>& d, const LocalTensor<T>& a, const LocalTensor<T>& work, int32_t n) {
-  emu::Unary(d, a, 0, "ReduceSum", [](T x) { return x; });
-  emu::CheckAligned(work.data(), "ReduceSum");
-  emu::CheckCount(n, a.GetSize(), "ReduceSum");
-  emu::CheckCount(1, d.GetSize(), "ReduceSum");
-  // The hardware adds 8 lanes per 32-byte block, then the lanes: the emulator keeps that shape.
-  T lanes[8] = {};
-  for (int32_t i = 0; i < n; i++) lanes[i % 8] += a.data()[i];
-  T s = T(0);
-  for (int j = 0; j < 8; j++) s += lanes[j];
-  d.data()[0] = s;
+  emu::CheckReduce(d, a, work, n, "ReduceSum");
+  constexpr int32_t kLanes = 256 / sizeof(T);
+  T total = T(0);
+  for (int32_t r0 = 0; r0 < n; r0 += kLanes) {
+    T lane[kLanes];
+    int32_t live = n - r0 < kLanes ? n - r0 : kLanes;
+    for (int32_t i = 0; i < live; i++) lane[i] = a.data()[r0 + i];
+    while (live > 1) {
+      const int32_t half_live = (live + 1) / 2;
+      for (int32_t i = 0; i < live / 2; i++) lane[i] = lane[2 * i] + lane[2 * i + 1];
+      if (live % 2 != 0) lane[live / 2] = lane[live - 1];
+      live = half_live;
+    }
+    total = r0 == 0 ? lane[0] : total + lane[0];
+  }
+  d.data()[0] = emu::Saturate(total);
 }
 
 // dst[i] = the element at byte offset srcBase + offset[i] from src's start.
@@ -489,25 +719,50 @@ void Gather(const LocalTensor<T>& d, const LocalTensor<T>& src, const LocalTenso
   emu::CheckAligned(offset.data(), "Gather");
   emu::CheckCount(n, d.GetSize(), "Gather");
   emu::CheckCount(n, offset.GetSize(), "Gather");
+  emu::Reads(emu::kPipeV, "Gather", offset, n);
   for (uint32_t i = 0; i < n; i++) {
     const uint64_t byte = uint64_t{srcBase} + offset.data()[i];
     if (byte % sizeof(T) != 0) emu::Violation(emu::kRuleAlignment, "Gather offset %llu is not element-aligned",
                                               (unsigned long long)byte);
-    d.data()[i] = src.GetValue(static_cast<uint32_t>(byte / sizeof(T)));
+    if (byte / sizeof(T) >= src.GetSize()) {
+      emu::Violation(emu::kRuleLocalBounds, "Gather offset %llu past a local tensor of %u", (unsigned long long)byte,
+                     src.GetSize());
+    }
+    emu::PipeRead(emu::kPipeV, "Gather", emu::UbOffset(src.data()) + byte, sizeof(T));
   }
+  emu::Writes(emu::kPipeV, "Gather", d, n);
+  emu::CountVector(uint64_t(n) * sizeof(T));
+  for (uint32_t i = 0; i < n; i++) d.data()[i] = src.data()[(uint64_t{srcBase} + offset.data()[i]) / sizeof(T)];
 }
 
-// Conversions: widening is exact; narrowing with CAST_RINT rounds to nearest even (IEEE).
+namespace emu {
+// The conversions Cast implements here, with their rounding modes: widening half/bfloat16 ->
+// float is exact (CAST_NONE); narrowing float -> half/bfloat16 rounds to nearest even
+// (CAST_RINT). Anything else fails rather than computing something the device might not.
+template <typename D, typename S>
+constexpr bool kWidening = std::is_same<D, float>::value &&
+                           (std::is_same<S, half>::value || std::is_same<S, bfloat16_t>::value);
+template <typename D, typename S>
+constexpr bool kNarrowing = std::is_same<S, float>::value &&
+                            (std::is_same<D, half>::value || std::is_same<D, bfloat16_t>::value);
+}  // namespace emu
+
 template <typename D, typename S>
 void Cast(const LocalTensor<D>& d, const LocalTensor<S>& s, RoundMode mode, uint32_t n) {
   emu::CheckAligned(d.data(), "Cast");
   emu::CheckAligned(s.data(), "Cast");
   emu::CheckCount(n, d.GetSize(), "Cast");
   emu::CheckCount(n, s.GetSize(), "Cast");
-  if (mode != RoundMode::CAST_NONE && mode != RoundMode::CAST_RINT) {
-    emu::Violation("cast mode", "Cast: only CAST_NONE and CAST_RINT are emulated");
+  const bool widen = emu::kWidening<D, S> && mode == RoundMode::CAST_NONE;
+  const bool narrow = emu::kNarrowing<D, S> && mode == RoundMode::CAST_RINT;
+  if (!widen && !narrow) {
+    emu::Violation(emu::kRuleCast, "Cast: only half/bfloat16 -> float with CAST_NONE and float -> half/bfloat16 with "
+                   "CAST_RINT are emulated");
   }
-  for (uint32_t i = 0; i < n; i++) d.data()[i] = emu::Convert<D>(s.data()[i]);
+  emu::Reads(emu::kPipeV, "Cast", s, n);
+  emu::Writes(emu::kPipeV, "Cast", d, n);
+  emu::CountVector(uint64_t(n) * (sizeof(D) > sizeof(S) ? sizeof(D) : sizeof(S)));
+  for (uint32_t i = 0; i < n; i++) d.data()[i] = emu::Saturate(emu::Convert<D>(s.data()[i]));
 }
 
 }  // namespace AscendC

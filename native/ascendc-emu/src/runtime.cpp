@@ -15,6 +15,7 @@
 
 #include "acl/acl.h"
 #include "ascendc_emu/core.h"
+#include "ascendc_emu/pipes.h"
 
 namespace AscendC {
 namespace emu {
@@ -32,6 +33,7 @@ std::mutex g_mutex;                         // guards the fields below
 std::map<uintptr_t, size_t> g_allocations;  // start -> size of live device allocations
 size_t g_allocated = 0;
 size_t g_ub_bytes = 0;  // 0: not configured yet
+std::atomic<bool> g_saturating{false};  // Atlas A2 starts in Inf/NaN mode
 
 thread_local Core t_core;
 thread_local std::string t_recent_error;
@@ -42,9 +44,12 @@ struct Access {
   uintptr_t end;
   int64_t block;
   bool write;
+  bool scalar;
   const char* what;
 };
 thread_local std::vector<Access> t_accesses;
+thread_local BlockCounters t_counters;                   // the running block's
+thread_local std::vector<BlockCounters> t_last_counters;  // the last launch's, by block
 
 size_t HbmBytes() {
   static const size_t bytes = EnvBytes("NPUKIT_EMU_HBM_BYTES", size_t{16} << 30);
@@ -107,19 +112,29 @@ bool DeviceRangeValid(const void* p, size_t bytes) {
 }
 
 Core& CurrentCore() { return t_core; }
+BlockCounters& Counters() { return t_counters; }
+const std::vector<BlockCounters>& LastLaunchCounters() { return t_last_counters; }
 
-void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what) {
+bool Saturating() { return g_saturating.load(std::memory_order_relaxed); }
+void SetSaturating(bool on) { g_saturating.store(on, std::memory_order_relaxed); }
+
+void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, bool scalar) {
   if (!t_core.running || bytes == 0) return;
+  if (scalar) {
+    t_counters.scalar_gm++;
+  } else {
+    (write ? t_counters.mte3_bytes : t_counters.mte2_bytes) += bytes;
+  }
   const uintptr_t a = reinterpret_cast<uintptr_t>(p);
   if (!t_accesses.empty()) {
     // A row copied piece by piece is one access: keeps the log short.
     Access& last = t_accesses.back();
-    if (last.block == t_core.block_idx && last.write == write && last.end == a) {
+    if (last.block == t_core.block_idx && last.write == write && last.scalar == scalar && last.end == a) {
       last.end = a + bytes;
       return;
     }
   }
-  t_accesses.push_back({a, a + bytes, t_core.block_idx, write, what});
+  t_accesses.push_back({a, a + bytes, t_core.block_idx, write, scalar, what});
 }
 
 namespace {
@@ -133,17 +148,29 @@ size_t AllocationOffset(uintptr_t a) {
 
 // The first pair of accesses by different blocks of which at least one writes and that share a
 // byte, as a message; empty if there is none. The writes are merged into disjoint intervals,
-// each owned by one block, and every access is then looked up among them.
-std::string CrossCoreConflict(const std::vector<Access>& log) {
+// each owned by one block, and every access (reads only if check_reads) is then looked up among
+// them. line_rule: the log holds writes widened to cache lines, and the message says so.
+std::string FirstConflict(const std::vector<Access>& log, bool check_reads, bool line_rule) {
   struct Owned {
     uintptr_t end;
     const Access* by;
   };
   std::map<uintptr_t, Owned> written;
-  const auto describe = [](const Access& x, const Access& y) -> std::string {
+  const auto describe = [line_rule](const Access& x, const Access& y) -> std::string {
     const uintptr_t begin = std::max(x.begin, y.begin);
     const uintptr_t end = std::min(x.end, y.end);
-    char detail[300];
+    char detail[400];
+    if (line_rule) {
+      const Access& s = y.scalar ? y : x;
+      const Access& o = y.scalar ? x : y;
+      std::snprintf(detail, sizeof detail,
+                    "block %lld writes (%s) and block %lld writes (%s) in the same 64-byte line at offset %zu of one "
+                    "device allocation in the same launch; a scalar write goes through the core's data cache, which "
+                    "writes back whole lines",
+                    static_cast<long long>(s.block), s.what, static_cast<long long>(o.block), o.what,
+                    AllocationOffset(begin) / kCacheLineBytes * kCacheLineBytes);
+      return RuleError(kRuleCacheLine, detail).what();
+    }
     std::snprintf(detail, sizeof detail,
                   "block %lld %s (%s) and block %lld %s (%s) %zu bytes at offset %zu of one device allocation in "
                   "the same launch; on the device its blocks run at the same time",
@@ -173,6 +200,7 @@ std::string CrossCoreConflict(const std::vector<Access>& log) {
     written.erase(first, last);
     written[begin] = Owned{end, &x};
   }
+  if (!check_reads) return std::string();
   for (const Access& x : log) {
     if (x.write) continue;
     auto [first, last] = overlapping(x);
@@ -181,6 +209,24 @@ std::string CrossCoreConflict(const std::vector<Access>& log) {
     }
   }
   return std::string();
+}
+
+// Byte-exact races first; then the writes again with each scalar write widened to its 64-byte
+// lines (device allocations are 512-byte aligned, so address lines are allocation lines).
+std::string CrossCoreConflict(const std::vector<Access>& log) {
+  std::string conflict = FirstConflict(log, true, false);
+  if (!conflict.empty()) return conflict;
+  std::vector<Access> lines;
+  for (const Access& x : log) {
+    if (!x.write) continue;
+    Access w = x;
+    if (w.scalar) {
+      w.begin = w.begin / kCacheLineBytes * kCacheLineBytes;
+      w.end = (w.end + kCacheLineBytes - 1) / kCacheLineBytes * kCacheLineBytes;
+    }
+    lines.push_back(w);
+  }
+  return FirstConflict(lines, false, true);
 }
 
 }  // namespace
@@ -206,12 +252,16 @@ int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), 
   Core saved = t_core;
   int status = ACL_SUCCESS;
   t_accesses.clear();
+  t_last_counters.assign(block_dim, BlockCounters());
   for (uint32_t b = 0; b < block_dim && status == ACL_SUCCESS; b++) {
     // Garbage, not zeros: a kernel that reads UB it never wrote must not pass by luck.
     std::memset(ub.get(), 0xA5, ub_size);
-    t_core = Core{b, block_dim, ub.get(), ub_size, 0, true};
+    t_core = Core{b, block_dim, ub.get(), ub_size, 0, 0, true};
+    PipesReset(ub_size);
+    t_counters = BlockCounters();
     try {
       body(ctx);
+      t_last_counters[b] = t_counters;
     } catch (const RuleError& e) {
       SetRecentError(std::string(kernel_name) + " block " + std::to_string(b) + ": " + e.what());
       status = ACL_ERROR_RT_AICORE_EXCEPTION;
@@ -338,6 +388,20 @@ aclError aclrtMemset(void* dev_ptr, size_t max_count, int32_t value, size_t coun
     return Fail(ACL_ERROR_RT_PARAM_INVALID, "aclrtMemset: range is not inside a device allocation");
   }
   std::memset(dev_ptr, value, count);
+  return ACL_SUCCESS;
+}
+
+aclError aclrtSetDeviceSatMode(aclrtFloatOverflowMode mode) {
+  if (mode != ACL_RT_OVERFLOW_MODE_SATURATION && mode != ACL_RT_OVERFLOW_MODE_INFNAN) {
+    return Fail(ACL_ERROR_INVALID_PARAM, "aclrtSetDeviceSatMode: mode must be SATURATION or INFNAN");
+  }
+  AscendC::emu::SetSaturating(mode == ACL_RT_OVERFLOW_MODE_SATURATION);
+  return ACL_SUCCESS;
+}
+
+aclError aclrtGetDeviceSatMode(aclrtFloatOverflowMode* mode) {
+  if (mode == nullptr) return Fail(ACL_ERROR_INVALID_PARAM, "aclrtGetDeviceSatMode: mode is null");
+  *mode = AscendC::emu::Saturating() ? ACL_RT_OVERFLOW_MODE_SATURATION : ACL_RT_OVERFLOW_MODE_INFNAN;
   return ACL_SUCCESS;
 }
 

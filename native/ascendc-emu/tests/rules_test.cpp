@@ -58,14 +58,20 @@ __global__ __aicore__ void good_kernel(GM_ADDR x, GM_ADDR y) {
 __global__ __aicore__ void shared_read_kernel(GM_ADDR buf) {
   using namespace AscendC;
   TPipe pipe;
-  TBuf<TPosition::VECCALC> ub;
-  pipe.InitBuffer(ub, 32);
-  LocalTensor<float> t = ub.Get<float>();
+  TBuf<TPosition::VECIN> in;
+  TBuf<TPosition::VECOUT> out;
+  pipe.InitBuffer(in, 32);
+  pipe.InitBuffer(out, 32);
   GlobalTensor<float> g;
   g.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(buf), 24);
-  DataCopy(t, g, 8);
-  DataCopy(g[8 * (GetBlockIdx() + 1)], t, 8);
-  DataCopy(t, g[8 * (GetBlockIdx() + 1)], 8);
+  DataCopy(in.Get<float>(), g, 8);
+  Duplicate(out.Get<float>(), static_cast<float>(GetBlockIdx()), 8);
+  SetFlag<HardEvent::V_MTE3>(EVENT_ID0);
+  WaitFlag<HardEvent::V_MTE3>(EVENT_ID0);
+  DataCopy(g[8 * (GetBlockIdx() + 1)], out.Get<float>(), 8);
+  SetFlag<HardEvent::MTE3_MTE2>(EVENT_ID0);
+  WaitFlag<HardEvent::MTE3_MTE2>(EVENT_ID0);
+  DataCopy(in.Get<float>(), g[8 * (GetBlockIdx() + 1)], 8);
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ inline __global__ __aicore__ void wrong_capacity_kernel(GM_ADDR) {
 // Reads 64 floats from an allocation of 32 (the last block reads past the end).
 inline __global__ __aicore__ void wrong_bounds_kernel(GM_ADDR src) {
   TPipe pipe;
-  TBuf<TPosition::VECCALC> buf;
+  TBuf<TPosition::VECIN> buf;
   pipe.InitBuffer(buf, 256);
   GlobalTensor<float> g;
   g.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(src), 32);
@@ -86,10 +86,12 @@ inline __global__ __aicore__ void wrong_local_bounds_kernel(GM_ADDR) {
 // Every block writes the same 8 floats: on the device the blocks run at once and race.
 inline __global__ __aicore__ void wrong_shared_write_kernel(GM_ADDR dst) {
   TPipe pipe;
-  TBuf<TPosition::VECCALC> buf;
+  TBuf<TPosition::VECOUT> buf;
   pipe.InitBuffer(buf, 32);
   LocalTensor<float> t = buf.Get<float>();
   Duplicate(t, static_cast<float>(GetBlockIdx()), 8);
+  SetFlag<HardEvent::V_MTE3>(EVENT_ID0);
+  WaitFlag<HardEvent::V_MTE3>(EVENT_ID0);
   GlobalTensor<float> g;
   g.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(dst), 8);
   DataCopy(g, t, 8);
@@ -98,16 +100,20 @@ inline __global__ __aicore__ void wrong_shared_write_kernel(GM_ADDR dst) {
 // Block `writer` writes 8 floats that the other block reads: passes only if blocks run in order.
 inline __global__ __aicore__ void wrong_cross_read_kernel(GM_ADDR buf, int64_t writer) {
   TPipe pipe;
-  TBuf<TPosition::VECCALC> ub;
-  pipe.InitBuffer(ub, 32);
-  LocalTensor<float> t = ub.Get<float>();
+  TBuf<TPosition::VECOUT> out;
+  TBuf<TPosition::VECIN> in;
+  pipe.InitBuffer(out, 32);
+  pipe.InitBuffer(in, 32);
   GlobalTensor<float> g;
   g.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(buf), 8);
   if (GetBlockIdx() == writer) {
+    LocalTensor<float> t = out.Get<float>();
     Duplicate(t, 1.0f, 8);
+    SetFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    WaitFlag<HardEvent::V_MTE3>(EVENT_ID0);
     DataCopy(g, t, 8);
   } else {
-    DataCopy(t, g, 8);
+    DataCopy(in.Get<float>(), g, 8);
   }
 }
 

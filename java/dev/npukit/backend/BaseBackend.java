@@ -45,42 +45,42 @@ public abstract class BaseBackend implements Backend {
     @Override
     public final void pagedAttention(AttentionArgs args) {
         Check.arg(args != null, "args", "is null");
-        TensorArgs outer = KernelCall.begin(args);
+        AttentionMetadata md = args.metadata();
+        if (md != null) {
+            md.acquire();  // first, so that a closed metadata is reported as such
+        }
         try {
-            AttentionMetadata md = args.metadata();
-            if (md == null) {
-                runPagedAttention(args, args.validate(name()));
-                return;
-            }
-            md.acquire();
+            TensorArgs outer = KernelCall.begin(args);
             try {
                 runPagedAttention(args, args.validate(name()));
             } finally {
-                md.release();
+                KernelCall.end(args, outer);
             }
         } finally {
-            KernelCall.end(args, outer);
+            if (md != null) {
+                md.release();
+            }
         }
     }
 
     @Override
     public final void writeKv(WriteKvArgs args) {
         Check.arg(args != null, "args", "is null");
-        TensorArgs outer = KernelCall.begin(args);
+        AttentionMetadata md = args.metadata();
+        if (md != null) {
+            md.acquire();  // first, so that a closed metadata is reported as such
+        }
         try {
-            AttentionMetadata md = args.metadata();
-            if (md == null) {
-                runWriteKv(args, args.validate(name()));
-                return;
-            }
-            md.acquire();
+            TensorArgs outer = KernelCall.begin(args);
             try {
                 runWriteKv(args, args.validate(name()));
             } finally {
-                md.release();
+                KernelCall.end(args, outer);
             }
         } finally {
-            KernelCall.end(args, outer);
+            if (md != null) {
+                md.release();
+            }
         }
     }
 

@@ -22,6 +22,15 @@ enum aclrtMemcpyKind {
   ACL_MEMCPY_DEVICE_TO_DEVICE = 3
 };
 
+// Floating-point overflow mode of the device (acl_rt.h): SATURATION turns an infinite result into
+// the type's largest finite value and a NaN result into 0; INFNAN is IEEE 754 (the Atlas A2
+// default). The emulator applies it to vector instructions and Cast.
+typedef enum aclrtFloatOverflowMode {
+  ACL_RT_OVERFLOW_MODE_SATURATION = 0,
+  ACL_RT_OVERFLOW_MODE_INFNAN = 1,
+  ACL_RT_OVERFLOW_MODE_UNDEF = 2
+} aclrtFloatOverflowMode;
+
 constexpr aclError ACL_SUCCESS = 0;
 constexpr aclError ACL_ERROR_INVALID_PARAM = 100000;
 constexpr aclError ACL_ERROR_RT_PARAM_INVALID = 107000;
@@ -40,6 +49,8 @@ aclError aclrtMalloc(void** dev_ptr, size_t size, aclrtMemMallocPolicy policy);
 aclError aclrtFree(void* dev_ptr);
 aclError aclrtMemcpy(void* dst, size_t dest_max, const void* src, size_t count, aclrtMemcpyKind kind);
 aclError aclrtMemset(void* dev_ptr, size_t max_count, int32_t value, size_t count);
+aclError aclrtSetDeviceSatMode(aclrtFloatOverflowMode mode);
+aclError aclrtGetDeviceSatMode(aclrtFloatOverflowMode* mode);
 const char* aclGetRecentErrMsg();
 
 // Emulator only, not ACL: how many aclrtMemcpy calls of each direction the process made (zero-byte

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace AscendC {
 namespace emu {
@@ -39,6 +40,11 @@ inline constexpr const char* kRuleGlobalBounds = "global-memory bounds";
 inline constexpr const char* kRuleLocalBounds = "local-tensor bounds";
 inline constexpr const char* kRuleQueue = "queue discipline";
 inline constexpr const char* kRuleCrossCore = "cross-core access";
+inline constexpr const char* kRuleCacheLine = "64-byte cache line";
+inline constexpr const char* kRulePipeSync = "pipe synchronisation";
+inline constexpr const char* kRulePosition = "tensor position";
+inline constexpr const char* kRuleApiLimit = "API limit";
+inline constexpr const char* kRuleCast = "cast table";
 
 [[noreturn]] void Violation(const char* rule, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -46,6 +52,11 @@ inline constexpr const char* kRuleCrossCore = "cross-core access";
 // SetUbBytes says otherwise.
 size_t UbBytes();
 void SetUbBytes(size_t bytes);
+
+// True while the device is in saturation mode (aclrtSetDeviceSatMode): vector results that
+// would be infinite become the largest finite value of their type, NaN results become 0.
+bool Saturating();
+void SetSaturating(bool on);  // behind aclrtSetDeviceSatMode
 
 // Device memory ("HBM"): host memory handed out by aclrtMalloc and registered, so that every
 // global-memory access of a kernel can be checked against the allocation it falls in.
@@ -56,8 +67,32 @@ bool DeviceFree(void* p);         // false if p is not the start of a live alloc
 bool DeviceRangeValid(const void* p, size_t bytes);
 
 // Records an access of [p, p + bytes) in global memory by the running block (after its bounds
-// check passed); RunBlocks checks the launch's accesses when its last block has run.
-void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what);
+// check passed); RunBlocks checks the launch's accesses when its last block has run. scalar:
+// made by the scalar unit (GlobalTensor::GetValue/SetValue), which goes through the core's data
+// cache in 64-byte lines; otherwise by an MTE (DataCopy, DataCopyPad), which moves exact bytes.
+void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, bool scalar = false);
+
+// Scalar global-memory accesses go through each AI core's data cache, whose line is 64 bytes
+// (Atlas A2): a dirty line is written back whole, so a line one core writes with SetValue must
+// not be written by another core of the same launch, even at other bytes.
+inline constexpr size_t kCacheLineBytes = 64;
+
+// What one block of a launch did, as counted by the emulator: the inputs of a cost model (the
+// emulator itself has no notion of time).
+struct BlockCounters {
+  uint64_t mte2_bytes = 0;           // global memory read by DataCopy / DataCopyPad
+  uint64_t mte3_bytes = 0;           // global memory written by DataCopy / DataCopyPad
+  uint64_t scalar_gm = 0;            // GlobalTensor GetValue / SetValue
+  uint64_t scalar_ub = 0;            // LocalTensor GetValue / SetValue
+  uint64_t vector_instructions = 0;  // vector instructions and UB-to-UB DataCopy
+  uint64_t vector_repeats = 0;       // their 256-byte repeats (of the widest operand, at least 1)
+  uint64_t barriers = 0;             // PipeBarrier, one pipe or all
+  uint64_t waits[4] = {};            // waits (flags and queue events) by waiting pipe: S, V, MTE2, MTE3
+};
+// The running block's counters.
+BlockCounters& Counters();
+// The counters of every block of the last launch on this thread, by block index.
+const std::vector<BlockCounters>& LastLaunchCounters();
 
 // The AI core a kernel body runs on.
 struct Core {
@@ -66,6 +101,7 @@ struct Core {
   uint8_t* ub = nullptr;  // unified buffer base (32-byte aligned)
   size_t ub_size = 0;
   size_t ub_used = 0;  // bytes handed out by TPipe::InitBuffer
+  int buffers = 0;     // buffers handed out by TPipe::InitBuffer (queue buffers and TBufs)
   bool running = false;
 };
 Core& CurrentCore();

@@ -117,4 +117,39 @@ class ContrastiveEqualityTest {
             }
         }
     }
+
+    /**
+     * Top-k with k from a few hundred up to the whole vocabulary, every token valid and scores
+     * with many ties (inside and across the kernels' 4096-token tiles): the ascend kernel's per-tile
+     * selection and the host's merge must give the reference's order exactly.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void topKUpToTheVocabularyIsBitExact(String name) {
+        Backend backend = Backends.get(name);
+        Backend reference = Backends.get(ReferenceBackend.NAME);
+        Random r = new Random(64);
+        int[][] vocabAndK = {{5000, 5000}, {9000, 4097}, {9000, 300}, {32000, 32000}};
+        for (int[] vk : vocabAndK) {
+            int vocab = vk[0];
+            int topK = vk[1];
+            float[][] e = new float[3][vocab];
+            float[][] a = new float[3][vocab];
+            for (int b = 0; b < 3; b++) {
+                for (int i = 0; i < vocab; i++) {
+                    e[b][i] = r.nextInt(64) / 4f;
+                    a[b][i] = r.nextInt(8) / 2f;
+                }
+            }
+            e[1][vocab - 1] = Float.NEGATIVE_INFINITY;  // an invalid token: the row's list ends with -1
+            String what = "V=" + vocab + " k=" + topK;
+            ContrastiveRun ref = ContrastiveRun.run(reference, DType.F32, ContrastiveRun.Layout.SEPARATE, e, a, 1e-30f,
+                    0.5f, topK, Float.NaN, null);
+            ContrastiveRun got = ContrastiveRun.run(backend, DType.F32, ContrastiveRun.Layout.SEPARATE, e, a, 1e-30f,
+                    0.5f, topK, Float.NaN, null);
+            assertArrayEquals(ref.validCount, got.validCount, what + " validCount");
+            assertArrayEquals(ref.topkIndices, got.topkIndices, what + " top-k indices");
+            KernelEqualityTest.assertBitsEqual(ref.topkScores, got.topkScores, what + " top-k scores");
+        }
+    }
 }

@@ -1,0 +1,62 @@
+// Pipe tracking of the AscendC emulator (strict mode: no automatic synchronisation assumed).
+//
+// An AI vector core issues instructions to independent pipes that run concurrently: the scalar
+// unit (S: LocalTensor GetValue/SetValue), the vector unit (V: vector instructions and UB-to-UB
+// DataCopy), MTE2 (GM -> UB copies) and MTE3 (UB -> GM copies). An instruction of one pipe sees
+// what another pipe wrote only after a synchronisation in between:
+//   - SetFlag<HardEvent::X_Y>(id) on pipe X and WaitFlag<HardEvent::X_Y>(id) on pipe Y: Y waits
+//     until X finished every instruction issued before the SetFlag;
+//   - the events of the queues: EnQue/DeQue of a VECIN queue are MTE2 -> V, of a VECOUT queue
+//     V -> MTE3; FreeTensor/AllocTensor of a buffer are V -> MTE2 (VECIN) and MTE3 -> V (VECOUT);
+//   - PipeBarrier<PIPE_ALL>: every pipe waits for every other;
+//   - PipeBarrier<PIPE_V>: a vector instruction that reads what an earlier vector instruction
+//     wrote needs it ("blocks the same pipe; needed between instructions of one pipe with a data
+//     dependency": the PipeBarrier page of the AscendC API reference, example Add then Mul).
+// Scalar instructions are ordered among themselves by the hardware (PipeBarrier<PIPE_S> is a
+// hardware error, same page); MTE2 and MTE3 copies of one pipe run in order.
+//
+// The tracker keeps, per 32-byte block of the unified buffer, the last writing pipe and instruction,
+// and the last read of each pipe, and for each pair of pipes (consumer, producer) the last
+// producer instruction the consumer is known to be ordered after. An access that meets a write
+// (or, for a write, a read) of another pipe that is not ordered before it fails with rule
+// "pipe synchronisation", naming both instructions and the missing synchronisation.
+#ifndef NPUKIT_ASCENDC_EMU_PIPES_H
+#define NPUKIT_ASCENDC_EMU_PIPES_H
+
+#include <cstddef>
+#include <cstdint>
+
+namespace AscendC {
+namespace emu {
+
+enum Pipe : int { kPipeS = 0, kPipeV = 1, kPipeMte2 = 2, kPipeMte3 = 3, kPipeCount = 4 };
+
+// What a consumer learns from a synchronisation with a producer: for every pipe, the last
+// instruction known to have completed.
+struct SyncPoint {
+  uint64_t done[kPipeCount] = {};
+};
+
+// Starts tracking for a fresh core with a unified buffer of ub_bytes (everything before is done).
+void PipesReset(size_t ub_bytes);
+
+// Checks and records an access by pipe p (instruction `what`) of ub bytes [offset, offset + bytes).
+void PipeRead(Pipe p, const char* what, size_t offset, size_t bytes);
+void PipeWrite(Pipe p, const char* what, size_t offset, size_t bytes);
+
+// The completion of every instruction pipe p issued so far (what a SetFlag on p signals).
+SyncPoint PipeSignal(Pipe p);
+// Pipe p waits for a signal: later instructions of p are ordered after it.
+void PipeWait(Pipe p, const SyncPoint& s);
+// PipeBarrier<pipe> for one pipe; PipeBarrier<PIPE_ALL>.
+void PipeBarrierOne(Pipe p);
+void PipeBarrierAll();
+
+// SetFlag/WaitFlag of hardware event (src -> dst) with an event id in [0, 8).
+void FlagSet(Pipe src, Pipe dst, int id);
+void FlagWait(Pipe src, Pipe dst, int id);
+
+}  // namespace emu
+}  // namespace AscendC
+
+#endif
