@@ -5,11 +5,14 @@ import dev.npukit.bridge.NativeAbi.npukit_contrastive_args;
 import dev.npukit.kernels.Check;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.tensor.DType;
+import dev.npukit.tensor.KernelCall;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.tensor.TensorArgs;
 
 /**
  * Native helpers for {@code npukit bench contrastive} on the cpu backend, not part of the kernel
- * API: the unfused baseline the fused kernel is compared with.
+ * API: the unfused baseline the fused kernel is compared with. Holds its tensors while it runs,
+ * like the kernel calls ({@link KernelCall}).
  */
 public final class ColdBenchmarkKernels {
     private ColdBenchmarkKernels() {
@@ -20,11 +23,36 @@ public final class ColdBenchmarkKernels {
      * separate passes) writing {@code args.token()}; {@code workspace} is F32 [2 * B * vocab].
      */
     public static void naive(ContrastiveArgs args, Tensor workspace) {
-        ContrastiveArgs.Shape s = args.validate(CpuBackend.NAME);
-        Check.tensor("workspace", workspace, CpuBackend.NAME, 1, DType.F32);
-        Check.dim("workspace", workspace, 0, 2L * s.batch() * s.vocab(), "2 * batch * vocab");
-        NativeArgs marshal = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
-        npukit_contrastive_args c = marshal.contrastive(args, s);
-        CpuBackend.check(CpuBenchKernels.npukit_cpu_contrastive_naive(c, marshal.spare(workspace)));
+        Check.arg(args != null, "args", "is null");
+        NaiveArgs held = new NaiveArgs(args, workspace);
+        TensorArgs outer = KernelCall.begin(held);
+        try {
+            ContrastiveArgs.Shape s = args.validate(CpuBackend.NAME);
+            Check.tensor("workspace", workspace, CpuBackend.NAME, 1, DType.F32);
+            Check.dim("workspace", workspace, 0, 2L * s.batch() * s.vocab(), "2 * batch * vocab");
+            NativeArgs marshal = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
+            npukit_contrastive_args c = marshal.contrastive(args, s);
+            CpuBackend.check(CpuBenchKernels.npukit_cpu_contrastive_naive(c, marshal.spare(workspace)));
+        } finally {
+            KernelCall.end(held, outer);
+        }
+    }
+
+    /** The tensors {@link #naive} holds while it runs: those of the contrastive arguments, then the workspace. */
+    private record NaiveArgs(ContrastiveArgs args, Tensor workspace) implements TensorArgs {
+        @Override
+        public int tensorCount() {
+            return args.tensorCount() + 1;
+        }
+
+        @Override
+        public String tensorName(int i) {
+            return i < args.tensorCount() ? args.tensorName(i) : "workspace";
+        }
+
+        @Override
+        public Tensor tensor(int i) {
+            return i < args.tensorCount() ? args.tensor(i) : workspace;
+        }
     }
 }

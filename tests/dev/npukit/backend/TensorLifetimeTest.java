@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.KernelCall;
@@ -141,6 +142,37 @@ class TensorLifetimeTest {
             assertEquals("x: tensor is closed", e.getMessage());
         }
         assertEquals(new MemoryStats(0, 0, b.memoryStats().peakBytes()), b.memoryStats());
+    }
+
+    /** The unfused contrastive baseline of the benchmark holds its tensors like the kernels. */
+    @Test
+    void theBenchmarkBaselineRefusesClosedTensorsByName() {
+        Backend b = counted(CpuBackend.NAME);
+        for (String victim : new String[] {"", "expert", "token", "workspace"}) {
+            Tensor logits = b.fromFloats(DType.F32, new float[4 * 32], 4, 32);
+            Tensor token = b.allocate(DType.I32, 2);
+            Tensor score = b.allocate(DType.F32, 2);
+            Tensor count = b.allocate(DType.I32, 2);
+            Tensor workspace = b.allocate(DType.F32, 2 * 2 * 32);
+            ContrastiveArgs args = ContrastiveArgs.builder().interleaved(logits).outputs(token, score, count).build();
+            switch (victim) {
+                case "expert" -> logits.close();
+                case "token" -> token.close();
+                case "workspace" -> workspace.close();
+                default -> { }
+            }
+            if (victim.isEmpty()) {
+                ColdBenchmarkKernels.naive(args, workspace);
+            } else {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> ColdBenchmarkKernels.naive(args, workspace));
+                assertEquals(victim + ": tensor is closed", e.getMessage());
+            }
+            for (Tensor t : new Tensor[] {logits, token, score, count, workspace}) {
+                t.close();
+            }
+        }
+        assertEquals(0, b.memoryStats().tensors(), "nothing stays held: " + b.memoryStats());
     }
 
     /** A kernel reads a view whose parent is closed: the view holds the memory. */
