@@ -57,11 +57,14 @@ public final class LocalRedis implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
-    /** A standalone server on a free loopback port; IllegalStateException when redis-server is missing. */
-    public static LocalRedis standalone() throws IOException, InterruptedException {
+    /**
+     * A standalone server on a free loopback port, with redis-server's {@code extraArgs} (e.g.
+     * {@code --requirepass PW}); IllegalStateException when redis-server is missing.
+     */
+    public static LocalRedis standalone(String... extraArgs) throws IOException, InterruptedException {
         LocalRedis r = new LocalRedis(Files.createTempDirectory("npukit-redis"));
         try {
-            r.startNode(List.of());
+            r.startNode(List.of(extraArgs));
             return r;
         } catch (IOException | InterruptedException | RuntimeException e) {
             r.close();
@@ -142,7 +145,8 @@ public final class LocalRedis implements AutoCloseable {
                 throw new IllegalStateException("redis-server on port " + n.port + " exited: "
                         + tail(n.dir.resolve("redis.log")) + tail(n.dir.resolve("stdout.log")));
             }
-            if (command(n.port, "PING").startsWith("+PONG")) {
+            String reply = command(n.port, "PING");
+            if (reply.startsWith("+PONG") || reply.startsWith("-NOAUTH")) {
                 return;
             }
             Thread.sleep(20);
