@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             BenchContrastiveCommand.class,
             BenchBgmvCommand.class,
             BenchCacheCommand.class,
+            BenchChunkStoreCommand.class,
             BenchSqlAlignCommand.class,
             BenchSummaryCommand.class
         })

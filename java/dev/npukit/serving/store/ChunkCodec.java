@@ -87,6 +87,50 @@ final class ChunkCodec {
     }
 
     /**
+     * The whole entry cut into arrays of {@code partBytes} (the last one shorter): what Redis stores under one key
+     * per part, so that parts travel over several connections at once.
+     */
+    static byte[][] encodeParts(ChunkKv kv, int partBytes) {
+        long n = entryBytes(kv);
+        int parts = (int) ((n + partBytes - 1) / partBytes);
+        ByteBuffer header = header(kv);
+        ByteBuffer[] pieces = {header.duplicate(), kv.payload(), trailer(header, kv)};
+        byte[][] out = new byte[parts][];
+        int piece = 0;
+        for (int i = 0; i < parts; i++) {
+            out[i] = new byte[(int) Math.min(partBytes, n - (long) i * partBytes)];
+            ByteBuffer dst = ByteBuffer.wrap(out[i]);
+            while (dst.hasRemaining()) {
+                ByteBuffer src = pieces[piece];
+                int take = Math.min(src.remaining(), dst.remaining());
+                dst.put(src.slice().limit(take));
+                src.position(src.position() + take);
+                if (!src.hasRemaining()) {
+                    piece++;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The size of the whole entry whose first bytes are {@code start}, as its header says (not yet verified: the
+     * checksum is checked by {@link #decode}); -1 when {@code start} is not the start of an entry of this version.
+     */
+    static long declaredEntryBytes(byte[] start) {
+        if (start.length < FIXED_HEADER) {
+            return -1;
+        }
+        ByteBuffer e = ByteBuffer.wrap(start).order(ByteOrder.LITTLE_ENDIAN);
+        long h = e.getInt(8);
+        long p = e.getLong(40);
+        if (e.getInt(0) != MAGIC || e.getInt(4) != VERSION || h < FIXED_HEADER || p < 0 || p > MAX_PAYLOAD_BYTES) {
+            return -1;
+        }
+        return h + p + TRAILER;
+    }
+
+    /**
      * The chunk in {@code entry} (its remaining bytes, the whole stored entry), which must be an intact entry of
      * {@code expected}. The returned chunk's payload is a view of {@code entry}: the caller gives up the buffer.
      */

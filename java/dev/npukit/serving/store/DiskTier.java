@@ -31,8 +31,8 @@ import java.util.stream.Stream;
  * sees the whole entry or none. A get reads the whole file and checks its header and checksum before use.
  *
  * <p>At most {@code budgetBytes} of entry files, least recently used evicted first. The index of what is held is
- * this process's: it is rebuilt from the directory at open (oldest modification time first; a hit refreshes an
- * entry's modification time), and several processes sharing one directory each enforce the budget over the
+ * this process's: it is rebuilt from the directory at open, oldest written first (a hit does not touch the file:
+ * that would cost a metadata write per load), and several processes sharing one directory each enforce the budget over the
  * entries they know. Temporary files older than {@link #STALE_TEMP} (left by a process killed mid-write) are
  * removed at open.
  */
@@ -40,6 +40,7 @@ public final class DiskTier implements ChunkTier {
     /** A temporary file this old is a killed writer's leftover, not a write in progress. */
     static final Duration STALE_TEMP = Duration.ofMinutes(10);
     private static final String SUFFIX = ".kv";
+    private static final int READ_SLICE = 1 << 20;
     private static final System.Logger LOG = System.getLogger(DiskTier.class.getName());
 
     private final Path dir;
@@ -113,11 +114,15 @@ public final class DiskTier implements ChunkTier {
             if (size > Integer.MAX_VALUE) {
                 return bad(key, file, "file of " + size + " bytes is larger than any entry");
             }
-            entry = ByteBuffer.allocateDirect((int) size);
+            entry = ByteBuffer.allocate((int) size);
+            // Read in slices: a heap read goes through the JDK's temporary direct buffer, which then stays
+            // cache-sized and in the processor's cache instead of growing to the whole entry.
             while (entry.hasRemaining()) {
-                if (ch.read(entry) < 0) {
+                int n = ch.read(entry.slice().limit(Math.min(entry.remaining(), READ_SLICE)));
+                if (n < 0) {
                     return bad(key, file, "file shrank while read");
                 }
+                entry.position(entry.position() + n);
             }
             entry.flip();
         } catch (NoSuchFileException e) {
@@ -142,11 +147,6 @@ public final class DiskTier implements ChunkTier {
                 index.put(key.address(), (long) entry.capacity());
                 heldBytes += entry.capacity();
             }
-        }
-        try {
-            Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
-        } catch (IOException e) {
-            // Only the recency after a restart is lost.
         }
         return counters.hit(kv);
     }

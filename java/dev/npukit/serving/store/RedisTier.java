@@ -4,8 +4,14 @@ import dev.npukit.kernels.Check;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
@@ -14,9 +20,15 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * Chunk KV in Redis, standalone or Cluster, shared by every host pointed at it (through Jedis). Entry of key
- * {@code K} is the string value at {@code npukit:kv:1:} + K's {@linkplain ChunkKey#address() address}, in
- * {@linkplain ChunkCodec the stored form}; Redis decides eviction (its {@code maxmemory-policy}).
+ * Chunk KV in Redis, standalone or Cluster, shared by every host pointed at it (through Jedis). The entry of key
+ * {@code K} ({@linkplain ChunkCodec the stored form}) is cut into parts of {@code partBytes}: part 0 at
+ * {@code npukit:kv:1:A}, part i at {@code npukit:kv:1:A:i}, where A is K's {@linkplain ChunkKey#address()
+ * address}. Parts are written and read over {@code parallelism} connections at once: Redis sends at most 64 KiB
+ * to one connection per turn of its event loop, so one 64 MiB reply needs a thousand turns, and several replies
+ * in flight share them ({@code npukit bench chunk-store}; see docs/chunk-store.md). In a cluster the parts spread
+ * over the masters. Part 0 is written last, so a first write is never seen incomplete; an entry with a part
+ * missing (evicted) or mixed from two writes fails its checksum and is a miss. Redis decides eviction (its
+ * {@code maxmemory-policy}).
  *
  * <p>Faults never reach the caller: while Redis is unreachable (down at start, gone mid-run, timing out) every
  * get is a miss and every put is left unwritten, one warning is logged per outage, and each failed operation is
@@ -27,11 +39,19 @@ import redis.clients.jedis.UnifiedJedis;
 public final class RedisTier implements ChunkTier {
     /** Prefix of every key the tier writes ({@code 1} is the stored form's version). */
     public static final String KEY_PREFIX = "npukit:kv:1:";
+    /** Part size of the short constructors. */
+    public static final int DEFAULT_PART_BYTES = 4 << 20;
+    /** Connections moving parts at once, in the short constructors. */
+    public static final int DEFAULT_PARALLELISM = 4;
+    /** More parts than this in a header means a damaged entry (a 2 GiB entry in 4 MiB parts has 512). */
+    private static final int MAX_PARTS = 1 << 16;
     private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
 
     private final RedisTarget target;
     private final int timeoutMillis;
     private final long retryNanos;
+    private final int partBytes;
+    private final ExecutorService parts;
     private final TierCounters counters = new TierCounters();
     private UnifiedJedis client;
     private boolean cluster;
@@ -41,18 +61,36 @@ public final class RedisTier implements ChunkTier {
 
     /**
      * A tier on {@code target}; connects on first use. {@code timeoutMillis} bounds connecting and each reply (a
-     * 64 MiB value takes tens of milliseconds on a local network).
+     * 64 MiB value takes tens of milliseconds on a local network); entries are cut into parts of
+     * {@code partBytes}, moved over {@code parallelism} connections at once.
      */
-    public RedisTier(RedisTarget target, int timeoutMillis, long retryMillis) {
+    public RedisTier(RedisTarget target, int timeoutMillis, long retryMillis, int partBytes, int parallelism) {
         Check.arg(target != null, "target", "is null");
         Check.arg(timeoutMillis > 0, "timeoutMillis", "is %d, must be positive", timeoutMillis);
         Check.arg(retryMillis >= 0, "retryMillis", "is %d, must be >= 0", retryMillis);
+        Check.arg(partBytes >= ChunkCodec.FIXED_HEADER + ChunkKey.MAX_MODEL_BYTES, "partBytes",
+                "is %d, must hold a header (at least %d)", partBytes, ChunkCodec.FIXED_HEADER + ChunkKey.MAX_MODEL_BYTES);
+        Check.arg(parallelism > 0 && parallelism <= 64, "parallelism", "is %d, must be in 1..64", parallelism);
         this.target = target;
         this.timeoutMillis = timeoutMillis;
         this.retryNanos = retryMillis * 1_000_000L;
+        this.partBytes = partBytes;
+        this.parts = Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "npukit-chunk-store-redis-part");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** A tier on the Redis URI {@code uri} (see {@link RedisTarget}), 5 s timeouts, retrying 1 s after a failure. */
+    /** A tier on {@code target}: 4 MiB parts over 4 connections. */
+    public RedisTier(RedisTarget target, int timeoutMillis, long retryMillis) {
+        this(target, timeoutMillis, retryMillis, DEFAULT_PART_BYTES, DEFAULT_PARALLELISM);
+    }
+
+    /**
+     * A tier on the Redis URI {@code uri} (see {@link RedisTarget}): 5 s timeouts, retrying 1 s after a failure,
+     * 4 MiB parts over 4 connections.
+     */
     public RedisTier(String uri) {
         this(RedisTarget.parse(uri), 5000, 1000);
     }
@@ -71,8 +109,13 @@ public final class RedisTier implements ChunkTier {
         return cluster;
     }
 
+    /** The Redis key of part 0 of the entry of {@code key}. */
     static byte[] redisKey(ChunkKey key) {
-        return (KEY_PREFIX + key.address()).getBytes(StandardCharsets.US_ASCII);
+        return partKey(key, 0);
+    }
+
+    static byte[] partKey(ChunkKey key, int part) {
+        return (KEY_PREFIX + key.address() + (part == 0 ? "" : ":" + part)).getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override
@@ -81,31 +124,74 @@ public final class RedisTier implements ChunkTier {
         if (c == null) {
             return counters.miss();
         }
-        byte[] k = redisKey(key);
-        byte[] v;
+        byte[] first;
         try {
-            v = c.get(k);
+            first = c.get(redisKey(key));
         } catch (RuntimeException e) {
             failed("read", e);
             return counters.miss();
         }
         recovered();
-        if (v == null) {
+        if (first == null) {
             return counters.miss();
+        }
+        long total = ChunkCodec.declaredEntryBytes(first);
+        int n = total < first.length || first.length == 0 ? -1 : (int) Math.min(MAX_PARTS + 1L,
+                (total + first.length - 1) / first.length);
+        if (n < 1 || n > MAX_PARTS || (n > 1 && total > Integer.MAX_VALUE - 8)) {
+            return bad(c, key, Math.max(n, 1), "part 0 does not start an entry of this version");
+        }
+        byte[] entry = first;
+        if (n > 1) {
+            List<Future<byte[]>> rest = new ArrayList<>();
+            for (int i = 1; i < n; i++) {
+                byte[] k = partKey(key, i);
+                rest.add(parts.submit(() -> c.get(k)));
+            }
+            entry = new byte[(int) total];
+            System.arraycopy(first, 0, entry, 0, first.length);
+            int at = first.length;
+            for (int i = 1; i < n; i++) {
+                byte[] part;
+                try {
+                    part = rest.get(i - 1).get();
+                } catch (ExecutionException e) {
+                    rest.forEach(f -> f.cancel(false));
+                    failed("read", e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause()));
+                    return counters.miss();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    rest.forEach(f -> f.cancel(false));
+                    return counters.miss();
+                }
+                int want = (int) Math.min(first.length, total - at);
+                if (part == null || part.length != want) {
+                    rest.forEach(f -> f.cancel(false));
+                    return bad(c, key, n, "part " + i + (part == null ? " is missing" : " has a wrong size"));
+                }
+                System.arraycopy(part, 0, entry, at, want);
+                at += want;
+            }
         }
         try {
-            return counters.hit(ChunkCodec.decode(ByteBuffer.wrap(v), key));
+            return counters.hit(ChunkCodec.decode(ByteBuffer.wrap(entry), key));
         } catch (BadEntryException e) {
-            counters.badEntries.increment();
-            LOG.log(Level.DEBUG, () -> "chunk store: ignoring Redis entry " + new String(k, StandardCharsets.US_ASCII)
-                    + ": " + e.getMessage());
-            try {
-                c.del(k);
-            } catch (RuntimeException ex) {
-                failed("delete a bad entry", ex);
-            }
-            return counters.miss();
+            return bad(c, key, n, e.getMessage());
         }
+    }
+
+    /** Counts a refused entry and deletes its parts, so the next put writes it whole. */
+    private ChunkKv bad(UnifiedJedis c, ChunkKey key, int parts, String why) {
+        counters.badEntries.increment();
+        LOG.log(Level.DEBUG, () -> "chunk store: ignoring Redis entry " + KEY_PREFIX + key.address() + ": " + why);
+        try {
+            for (int i = parts - 1; i >= 0; i--) {
+                c.del(partKey(key, i));
+            }
+        } catch (RuntimeException ex) {
+            failed("delete a bad entry", ex);
+        }
+        return counters.miss();
     }
 
     @Override
@@ -131,8 +217,25 @@ public final class RedisTier implements ChunkTier {
         if (c == null) {
             return;
         }
+        byte[][] entry = ChunkCodec.encodeParts(kv, partBytes);
         try {
-            c.set(redisKey(kv.key()), ChunkCodec.encode(kv));
+            List<Future<?>> rest = new ArrayList<>();
+            for (int i = 1; i < entry.length; i++) {
+                byte[] k = partKey(kv.key(), i);
+                byte[] v = entry[i];
+                rest.add(parts.submit(() -> c.set(k, v)));
+            }
+            for (Future<?> f : rest) {
+                f.get();
+            }
+            // Part 0 last: a reader that finds it finds the rest of a first write.
+            c.set(redisKey(kv.key()), entry[0]);
+        } catch (ExecutionException e) {
+            failed("write", e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause()));
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         } catch (RuntimeException e) {
             failed("write", e);
             return;
@@ -222,6 +325,7 @@ public final class RedisTier implements ChunkTier {
     @Override
     public synchronized void close() {
         closed = true;
+        parts.shutdownNow();
         if (client != null) {
             client.close();
             client = null;

@@ -174,6 +174,43 @@ class RedisStoreTest {
     }
 
     @Test
+    void entriesInManyPartsRoundTripAndAMissingPartIsAMiss() {
+        for (LocalRedis server : List.of(standalone, cluster)) {
+            ChunkKv a = Chunks.random(Chunks.key(700), BLOCKS, 700);
+            try (RedisTier tier = new RedisTier(RedisTarget.parse(server.uri()), 5000, 1000, 8192, 3)) {
+                tier.put(a);
+                Chunks.assertSameKv(a, tier.get(a.key()));
+                int parts = (int) ((ChunkCodec.entryBytes(a) + 8191) / 8192);
+                assertTrue(parts > 10, "parts: " + parts);
+                try (RedisTier reader = new RedisTier(RedisTarget.parse(server.uri()), 5000, 1000, 1 << 20, 2)) {
+                    Chunks.assertSameKv(a, reader.get(a.key()));
+                }
+                assertEquals(0, tier.stats().errors());
+                // Redis evicting one part (here: deleting it) turns the entry into a miss, and its parts are removed.
+                deletePart(server, a.key(), parts / 2);
+                assertNull(tier.get(a.key()));
+                assertEquals(1, tier.stats().badEntries());
+                tier.put(a);
+                Chunks.assertSameKv(a, tier.get(a.key()));
+            }
+        }
+    }
+
+    private static void deletePart(LocalRedis server, ChunkKey key, int part) {
+        long deleted = 0;
+        for (LocalRedis.Node n : server.nodes()) {
+            try (RedisClient c = RedisClient.create("127.0.0.1", n.port())) {
+                try {
+                    deleted += c.del(RedisTier.partKey(key, part));
+                } catch (RuntimeException e) {
+                    // A cluster node that does not own the part's slot answers MOVED.
+                }
+            }
+        }
+        assertEquals(1, deleted, "part " + part + " deleted");
+    }
+
+    @Test
     void fullWriteQueueDropsAndCountsWithoutBlocking() throws Exception {
         try (LocalRedis server = LocalRedis.standalone()) {
             ChunkKv a = Chunks.random(Chunks.key(1), BLOCKS, 1);
