@@ -25,9 +25,9 @@ import java.util.stream.Stream;
 
 /**
  * Chunk KV in files under one directory, content-addressed: entry {@code A} (its key's
- * {@linkplain ChunkKey#address() address}) is {@code DIR/A[0..2]/A.kv} in {@linkplain ChunkCodec the stored
- * form}. A put writes a temporary file in the same folder, forces it to the device, then renames it over the
- * target (atomic on POSIX file systems) and forces the folder: a reader, or a process started after a crash,
+ * {@linkplain ChunkKey#address() address}) is {@code DIR/A[0..2]/A.kv} in the stored form (docs/chunk-store.md).
+ * A put writes a temporary file in the same folder, forces it to the device, then renames it over the target
+ * (atomic on POSIX file systems) and forces the folder: a reader, or a process started after a crash,
  * sees the whole entry or none. A get reads the whole file and checks its header and checksum before use.
  *
  * <p>At most {@code budgetBytes} of entry files, least recently used evicted first. The index of what is held is

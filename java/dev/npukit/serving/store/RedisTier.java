@@ -21,7 +21,7 @@ import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Chunk KV in Redis, standalone or Cluster, shared by every host pointed at it (through Jedis). The entry of key
- * {@code K} ({@linkplain ChunkCodec the stored form}) is cut into parts of {@code partBytes}: part 0 at
+ * {@code K} (its stored form, docs/chunk-store.md) is cut into parts of {@code partBytes}: part 0 at
  * {@code npukit:kv:1:A}, part i at {@code npukit:kv:1:A:i}, where A is K's {@linkplain ChunkKey#address()
  * address}. Parts are written and read over {@code parallelism} connections at once: Redis sends at most 64 KiB
  * to one connection per turn of its event loop, so one 64 MiB reply needs a thousand turns, and several replies
@@ -144,9 +144,16 @@ public final class RedisTier implements ChunkTier {
         byte[] entry = first;
         if (n > 1) {
             List<Future<byte[]>> rest = new ArrayList<>();
-            for (int i = 1; i < n; i++) {
-                byte[] k = partKey(key, i);
-                rest.add(parts.submit(() -> c.get(k)));
+            try {
+                for (int i = 1; i < n; i++) {
+                    byte[] k = partKey(key, i);
+                    rest.add(parts.submit(() -> c.get(k)));
+                }
+            } catch (RuntimeException e) {
+                // Closed meanwhile: the part readers are gone.
+                rest.forEach(f -> f.cancel(false));
+                failed("read", e);
+                return counters.miss();
             }
             entry = new byte[(int) total];
             System.arraycopy(first, 0, entry, 0, first.length);

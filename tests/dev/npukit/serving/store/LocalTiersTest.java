@@ -167,10 +167,15 @@ class LocalTiersTest {
             float[][][][] blocks = {{{{1, 2, 3, 4}, {5, 6, 7, 8}}}};
             view.store(id, 1, 2, blocks);
             assertTrue(view.contains(id));
-            ChunkKv held = view.take(id);
+            ChunkKv held = view.held(id);
             assertEquals(view.key(id), held.key());
             assertEquals(Arrays.toString(blocks[0][0][1]), Arrays.toString(held.block(0, 0)[1]));
-            assertNull(view.take(id), "taken once");
+            assertTrue(view.stored(id));
+            assertEquals(1, view.chunksStored());
+            assertEquals(1, view.chunksFetched());
+            assertEquals(held.bytes(), view.bytesFetched());
+            view.releaseAll();
+            assertNull(view.held(id), "released");
             ByteBuffer p = held.payload().order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(1f, p.getFloat(0));
         }
