@@ -111,7 +111,7 @@ public final class DiskTier implements ChunkTier {
         ByteBuffer entry;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            if (size > Integer.MAX_VALUE) {
+            if (size > Integer.MAX_VALUE - 8) {
                 return bad(key, file, "file of " + size + " bytes is larger than any entry");
             }
             entry = ByteBuffer.allocate((int) size);

@@ -139,7 +139,7 @@ public final class RedisTier implements ChunkTier {
         int n = total < first.length || first.length == 0 ? -1 : (int) Math.min(MAX_PARTS + 1L,
                 (total + first.length - 1) / first.length);
         if (n < 1 || n > MAX_PARTS || (n > 1 && total > Integer.MAX_VALUE - 8)) {
-            return bad(c, key, Math.max(n, 1), "part 0 does not start an entry of this version");
+            return bad(c, key, "part 0 does not start an entry of this version");
         }
         byte[] entry = first;
         if (n > 1) {
@@ -155,9 +155,10 @@ public final class RedisTier implements ChunkTier {
                 failed("read", e);
                 return counters.miss();
             }
-            entry = new byte[(int) total];
-            System.arraycopy(first, 0, entry, 0, first.length);
-            int at = first.length;
+            // Every part is fetched and sized before the entry is allocated: a damaged header must not make the
+            // tier allocate what it claims.
+            List<byte[]> got = new ArrayList<>();
+            long at = first.length;
             for (int i = 1; i < n; i++) {
                 byte[] part;
                 try {
@@ -171,30 +172,39 @@ public final class RedisTier implements ChunkTier {
                     rest.forEach(f -> f.cancel(false));
                     return counters.miss();
                 }
-                int want = (int) Math.min(first.length, total - at);
+                long want = Math.min(first.length, total - at);
                 if (part == null || part.length != want) {
                     rest.forEach(f -> f.cancel(false));
-                    return bad(c, key, n, "part " + i + (part == null ? " is missing" : " has a wrong size"));
+                    return bad(c, key, "part " + i + (part == null ? " is missing" : " has a wrong size"));
                 }
-                System.arraycopy(part, 0, entry, at, want);
+                got.add(part);
                 at += want;
+            }
+            entry = new byte[(int) total];
+            System.arraycopy(first, 0, entry, 0, first.length);
+            int to = first.length;
+            for (byte[] part : got) {
+                System.arraycopy(part, 0, entry, to, part.length);
+                to += part.length;
             }
         }
         try {
             return counters.hit(ChunkCodec.decode(ByteBuffer.wrap(entry), key));
         } catch (BadEntryException e) {
-            return bad(c, key, n, e.getMessage());
+            return bad(c, key, e.getMessage());
         }
     }
 
-    /** Counts a refused entry and deletes its parts, so the next put writes it whole. */
-    private ChunkKv bad(UnifiedJedis c, ChunkKey key, int parts, String why) {
+    /**
+     * Counts a refused entry and deletes its part 0, which makes it unreachable; its other parts are overwritten by
+     * the next put of the chunk or evicted by Redis (deleting them all would cost a round trip per part that a
+     * damaged header claims).
+     */
+    private ChunkKv bad(UnifiedJedis c, ChunkKey key, String why) {
         counters.badEntries.increment();
         LOG.log(Level.DEBUG, () -> "chunk store: ignoring Redis entry " + KEY_PREFIX + key.address() + ": " + why);
         try {
-            for (int i = parts - 1; i >= 0; i--) {
-                c.del(partKey(key, i));
-            }
+            c.del(redisKey(key));
         } catch (RuntimeException ex) {
             failed("delete a bad entry", ex);
         }
@@ -222,6 +232,10 @@ public final class RedisTier implements ChunkTier {
         Check.arg(kv != null, "kv", "is null");
         UnifiedJedis c = client();
         if (c == null) {
+            return;
+        }
+        if ((ChunkCodec.entryBytes(kv) + partBytes - 1) / partBytes > MAX_PARTS) {
+            counters.dropped.increment();
             return;
         }
         byte[][] entry = ChunkCodec.encodeParts(kv, partBytes);

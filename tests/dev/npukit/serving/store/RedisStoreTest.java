@@ -159,7 +159,12 @@ class RedisStoreTest {
         flipped[good.length / 2] ^= 4;
         byte[] otherVersion = good.clone();
         otherVersion[4] = 9;
-        List<byte[]> damaged = List.of(Arrays.copyOf(good, good.length - 1), flipped, otherVersion, new byte[] {1});
+        byte[] claimsMore = good.clone();
+        java.nio.ByteBuffer.wrap(claimsMore).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(40, 40L * good.length);
+        byte[] claimsHuge = good.clone();
+        java.nio.ByteBuffer.wrap(claimsHuge).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(40, 1L << 30);
+        List<byte[]> damaged = List.of(Arrays.copyOf(good, good.length - 1), flipped, otherVersion, new byte[] {1},
+                claimsMore, claimsHuge);
         try (RedisTier tier = new RedisTier(standalone.uri()); RedisClient raw = RedisClient.create("127.0.0.1",
                 standalone.nodes().get(0).port())) {
             for (byte[] bad : damaged) {
