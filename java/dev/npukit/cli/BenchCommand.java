@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             BenchContrastiveCommand.class,
             BenchBgmvCommand.class,
             BenchCacheCommand.class,
+            BenchChunkStoreCommand.class,
             BenchSqlAlignCommand.class,
             BenchSummaryCommand.class
         })

@@ -1,0 +1,313 @@
+package dev.npukit.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.npukit.bench.LocalRedis;
+import dev.npukit.mepic.ChunkId;
+import dev.npukit.model.LlamaConfig;
+import dev.npukit.serving.store.ChunkKey;
+import dev.npukit.serving.store.ChunkKv;
+import dev.npukit.serving.store.ChunkTier;
+import dev.npukit.serving.store.DiskTier;
+import dev.npukit.serving.store.MemoryTier;
+import dev.npukit.serving.store.RedisTier;
+import dev.npukit.tensor.DType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code npukit bench chunk-store}: put and get throughput of chunk KV through each tier of the chunk store, each
+ * beside a probe of its medium measured in the same run, interleaved with it: a copy between direct buffers for
+ * memory, a sequential read (get) or write + fsync (put) of a file of the entry's size for disk, and a plain
+ * loopback TCP copy between two Java sockets for Redis. GB/s counts payload bytes.
+ */
+@Command(name = "chunk-store", mixinStandardHelpOptions = true,
+        description = "Chunk KV store put/get GB/s per tier (memory, disk, redis) beside a probe of the medium.")
+final class BenchChunkStoreCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--tier", split = ",", description = "Tiers: memory, disk, redis (default: ${DEFAULT-VALUE}).")
+    List<String> tiers = List.of("memory", "disk", "redis");
+
+    @Option(names = "--redis", description = "Redis URI, or 'local' to start a redis-server on a free loopback port "
+            + "for the run (default: ${DEFAULT-VALUE}).")
+    String redis = "local";
+
+    @Option(names = "--disk-dir", description = "Folder for the disk tier (default: a temporary folder, removed).")
+    Path diskDir;
+
+    @Option(names = "--warmup", description = "Untimed runs per case, at least: more while the JIT is still "
+            + "compiling (default: ${DEFAULT-VALUE}).")
+    int warmup = 2;
+
+    @Option(names = "--runs", description = "Timed runs per case; the median is reported (default: ${DEFAULT-VALUE}).")
+    int runs = 7;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    /** A run of a small chunk repeats its operation up to this many payload bytes, so it is not timer noise. */
+    private static final long BYTES_PER_RUN = 16L << 20;
+
+    /** A chunk shape to measure. */
+    private record Case(String name, ChunkKey key, int blocks, int kvHeads, int headDim) {
+        int bytes() {
+            return ChunkKv.payloadBytes(key, blocks, kvHeads, headDim);
+        }
+
+        int repeat() {
+            return (int) Math.max(1, Math.min(50, BYTES_PER_RUN / bytes()));
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        OptionChecks.notNegative(spec, "--warmup", warmup);
+        OptionChecks.positive(spec, "--runs", runs);
+        for (String t : tiers) {
+            if (!List.of("memory", "disk", "redis").contains(t)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--tier: must be memory, disk or redis, got " + t);
+            }
+        }
+        if (!redis.equals("local") && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--redis: must be 'local' or a redis:// or rediss:// URI, got " + redis);
+        }
+        LlamaConfig demo = LlamaConfig.small();
+        ChunkId id = ChunkId.ofPadded(new int[] {1, 2, 3});
+        List<Case> cases = List.of(
+                // The demo: 160-token documents in 16-token blocks, F32 KV as its engine holds it.
+                new Case("demo", new ChunkKey("sha256:bench-demo", DType.F32, 16, 0, demo.numLayers(), id), 10,
+                        demo.numKvHeads(), demo.headDim()),
+                // Mistral-7B: a 512-token chunk, 32 layers, 8 KV heads of 128, F16: 64 MiB.
+                new Case("mistral-7b", new ChunkKey("sha256:bench-mistral-7b", DType.F16, 16, 0, 32, id), 32, 8, 128));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        boolean tempDisk = diskDir == null;
+        Path disk = tempDisk ? Files.createTempDirectory("npukit-bench-chunk-store") : diskDir;
+        LocalRedis localRedis = null;
+        if (!json) {
+            System.out.printf("%s%n%n%-7s %-11s %-4s %9s %12s %7s%n", Machine.describe(), "tier", "case", "op",
+                    "GB/s", "probe GB/s", "ratio");
+        }
+        try {
+            for (String tier : tiers) {
+                String uri = redis;
+                if (tier.equals("redis") && redis.equals("local")) {
+                    localRedis = LocalRedis.standalone();
+                    uri = localRedis.uri();
+                }
+                for (Case c : cases) {
+                    switch (tier) {
+                        case "memory" -> memory(c, rows);
+                        case "disk" -> disk(c, disk, rows);
+                        default -> redis(c, uri, rows);
+                    }
+                }
+            }
+        } finally {
+            if (localRedis != null) {
+                localRedis.close();
+            }
+            if (tempDisk) {
+                deleteTree(disk);
+            }
+        }
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("machine", Machine.describe());
+            out.put("warmup", warmup);
+            out.put("runs", runs);
+            out.put("cases", rows);
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+        }
+        return 0;
+    }
+
+    /** Put: copy out of a "KV cache" buffer into a new chunk and keep it; get: copy the held chunk back. */
+    private void memory(Case c, List<Map<String, Object>> rows) {
+        ByteBuffer cache = randomDirect(c.bytes());
+        ByteBuffer dst = ByteBuffer.allocateDirect(c.bytes());
+        MemoryTier tier = new MemoryTier(4L * c.bytes());
+        Runnable memcpy = () -> repeat(c, () -> dst.clear().put(cache.duplicate().clear()));
+        measure("memory", c, "put", () -> repeat(c, () -> tier.put(ChunkKv.copyOf(c.key(), c.blocks(), c.kvHeads(),
+                c.headDim(), cache.duplicate().clear()))), memcpy, rows);
+        measure("memory", c, "get", () -> repeat(c, () -> dst.clear().put(tier.get(c.key()).payload())), memcpy, rows);
+        tier.close();
+    }
+
+    /** Put: write, fsync and rename an entry file; get: read and check it (page cache warm, as after a put). */
+    private void disk(Case c, Path dir, List<Map<String, Object>> rows) throws IOException {
+        DiskTier tier = new DiskTier(dir.resolve("tier"), 1L << 40);
+        ChunkKv kv = ChunkKv.copyOf(c.key(), c.blocks(), c.kvHeads(), c.headDim(), randomDirect(c.bytes()));
+        Path probeFile = dir.resolve("probe.bin");
+        ByteBuffer probeData = randomDirect(c.bytes());
+        Runnable writeProbe = () -> repeat(c, () -> {
+            try (FileChannel ch = FileChannel.open(probeFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer b = probeData.duplicate().clear();
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        measure("disk", c, "put", () -> repeat(c, () -> tier.put(kv)), writeProbe, rows);
+        tier.put(kv);
+        Path entry = tier.file(c.key());
+        ByteBuffer dst = ByteBuffer.allocateDirect(Math.toIntExact(Files.size(entry)));
+        Runnable readProbe = () -> repeat(c, () -> {
+            try (FileChannel ch = FileChannel.open(entry, StandardOpenOption.READ)) {
+                dst.clear();
+                while (dst.hasRemaining() && ch.read(dst) >= 0) {
+                    // Reads until the whole file is in.
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        measure("disk", c, "get", () -> repeat(c, () -> check(tier.get(c.key()))), readProbe, rows);
+    }
+
+    /** Put and get through Redis (synchronous: the tiered store's background queue is not timed). */
+    private void redis(Case c, String uri, List<Map<String, Object>> rows) throws IOException {
+        ChunkKv kv = ChunkKv.copyOf(c.key(), c.blocks(), c.kvHeads(), c.headDim(), randomDirect(c.bytes()));
+        try (RedisTier tier = new RedisTier(uri); LoopbackProbe probe = new LoopbackProbe(c.bytes())) {
+            Runnable tcp = () -> repeat(c, probe::copy);
+            measure("redis", c, "put", () -> repeat(c, () -> tier.put(kv)), tcp, rows);
+            if (tier.stats().errors() > 0) {
+                throw new IllegalStateException("Redis " + tier.target() + " failed during the run: " + tier.stats());
+            }
+            measure("redis", c, "get", () -> repeat(c, () -> check(tier.get(c.key()))), tcp, rows);
+        }
+    }
+
+    private static void check(ChunkKv kv) {
+        if (kv == null) {
+            throw new IllegalStateException("a get missed during the benchmark");
+        }
+    }
+
+    private static void repeat(Case c, Runnable op) {
+        for (int i = 0; i < c.repeat(); i++) {
+            op.run();
+        }
+    }
+
+    private void measure(String tier, Case c, String op, Runnable body, Runnable probe, List<Map<String, Object>> rows) {
+        BenchStats[] s = BenchStats.measureInterleaved(warmup, runs, body, probe);
+        double bytes = (double) c.bytes() * c.repeat();
+        double gbs = bytes / (s[0].medianMs() * 1e6);
+        double probeGbs = bytes / (s[1].medianMs() * 1e6);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("tier", tier);
+        row.put("case", c.name());
+        row.put("op", op);
+        row.put("bytes", c.bytes());
+        row.put("gbPerS", Math.round(gbs * 1000) / 1000.0);
+        row.put("probeGbPerS", Math.round(probeGbs * 1000) / 1000.0);
+        row.put("ratio", Math.round(gbs / probeGbs * 1000) / 1000.0);
+        rows.add(row);
+        if (!json) {
+            System.out.printf("%-7s %-11s %-4s %9.3f %12.3f %7.2f%n", tier, c.name(), op, gbs, probeGbs, gbs / probeGbs);
+        }
+    }
+
+    private static ByteBuffer randomDirect(int bytes) {
+        ByteBuffer b = ByteBuffer.allocateDirect(bytes);
+        SplittableRandom r = new SplittableRandom(bytes);
+        while (b.remaining() >= 8) {
+            b.putLong(r.nextLong());
+        }
+        while (b.hasRemaining()) {
+            b.put((byte) r.nextInt());
+        }
+        return b.flip();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    /**
+     * A plain loopback TCP copy: a server thread writes {@code bytes} from an array to a socket on 127.0.0.1, this
+     * thread reads them into an array, as a Redis reply of that size travels (one request byte each way).
+     */
+    private static final class LoopbackProbe implements AutoCloseable {
+        private final ServerSocket server;
+        private final Socket client;
+        private final Thread sender;
+        private final byte[] in;
+        private final InputStream fromServer;
+        private final OutputStream toServer;
+
+        LoopbackProbe(int bytes) throws IOException {
+            server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            byte[] out = new byte[bytes];
+            new SplittableRandom(1).nextBytes(out);
+            in = new byte[bytes];
+            client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+            Socket peer = server.accept();
+            sender = new Thread(() -> {
+                try (peer; InputStream req = peer.getInputStream(); OutputStream o = peer.getOutputStream()) {
+                    while (req.read() >= 0) {
+                        o.write(out);
+                        o.flush();
+                    }
+                } catch (IOException e) {
+                    // The probe was closed.
+                }
+            }, "loopback-probe");
+            sender.setDaemon(true);
+            sender.start();
+            fromServer = client.getInputStream();
+            toServer = client.getOutputStream();
+        }
+
+        void copy() {
+            try {
+                toServer.write(1);
+                toServer.flush();
+                if (fromServer.readNBytes(in, 0, in.length) != in.length) {
+                    throw new IOException("the probe's sender closed early");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            client.close();
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.npukit.serving.store;
+
+import dev.npukit.serving.store.BadEntryException.Reason;
+import dev.npukit.tensor.DType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * The stored form of a {@link ChunkKv}, the same on disk and in Redis: a header, the payload, and a CRC32C of
+ * both. All integers little-endian.
+ *
+ * <pre>
+ * offset  size  field
+ *      0     4  magic "NPKV"
+ *      4     4  format version (1)
+ *      8     4  header bytes H (where the payload starts)
+ *     12     4  dtype code (F32 0, F16 1, BF16 2)
+ *     16     4  block size
+ *     20     4  first layer
+ *     24     4  end layer (exclusive)
+ *     28     4  blocks
+ *     32     4  KV heads
+ *     36     4  head dim
+ *     40     8  payload bytes P
+ *     48    32  chunk id (SHA-256 of the padded tokens)
+ *     80     4  model fingerprint bytes M
+ *     84     M  model fingerprint (UTF-8)
+ *      H     P  payload ({@link ChunkKv}'s layout)
+ *  H + P     4  CRC32C of bytes [0, H + P)
+ * </pre>
+ *
+ * Decoding checks every field against the key asked for and the checksum before any payload byte is used; the
+ * payload is only ever copied as numbers, never interpreted as anything else.
+ */
+final class ChunkCodec {
+    static final int MAGIC = 0x564b504e; // "NPKV" read little-endian
+    static final int VERSION = 1;
+    static final int FIXED_HEADER = 84;
+    static final int TRAILER = 4;
+    /** Payload limit: one buffer, minus room for the header and trailer. */
+    static final int MAX_PAYLOAD_BYTES = Integer.MAX_VALUE - 64 * 1024;
+
+    private ChunkCodec() {
+    }
+
+    /** Bytes of the whole stored entry of {@code kv}. */
+    static long entryBytes(ChunkKv kv) {
+        return headerBytes(kv.key()) + (long) kv.bytes() + TRAILER;
+    }
+
+    private static int headerBytes(ChunkKey key) {
+        return FIXED_HEADER + key.model().getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** The header of {@code kv}'s entry, position 0, ready to write. */
+    static ByteBuffer header(ChunkKv kv) {
+        ChunkKey k = kv.key();
+        byte[] model = k.model().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer h = ByteBuffer.allocate(FIXED_HEADER + model.length).order(ByteOrder.LITTLE_ENDIAN);
+        h.putInt(MAGIC).putInt(VERSION).putInt(FIXED_HEADER + model.length).putInt(k.dtype().code())
+                .putInt(k.blockSize()).putInt(k.firstLayer()).putInt(k.endLayer()).putInt(kv.numBlocks())
+                .putInt(kv.numKvHeads()).putInt(kv.headDim()).putLong(kv.bytes()).put(ChunkKey.chunkBytes(k.chunk()))
+                .putInt(model.length).put(model);
+        return h.flip();
+    }
+
+    /** The trailer (CRC32C of header then payload), position 0, ready to write. */
+    static ByteBuffer trailer(ByteBuffer header, ChunkKv kv) {
+        CRC32C crc = new CRC32C();
+        crc.update(header.duplicate());
+        crc.update(kv.payload());
+        return ByteBuffer.allocate(TRAILER).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int) crc.getValue());
+    }
+
+    /** The whole entry in one array (what Redis stores). */
+    static byte[] encode(ChunkKv kv) {
+        long n = entryBytes(kv);
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("kv: entry of " + n + " bytes does not fit one array");
+        }
+        ByteBuffer header = header(kv);
+        ByteBuffer out = ByteBuffer.allocate((int) n);
+        out.put(header.duplicate()).put(kv.payload()).put(trailer(header, kv));
+        return out.array();
+    }
+
+    /**
+     * The whole entry cut into arrays of {@code partBytes} (the last one shorter): what Redis stores under one key
+     * per part, so that parts travel over several connections at once.
+     */
+    static byte[][] encodeParts(ChunkKv kv, int partBytes) {
+        long n = entryBytes(kv);
+        int parts = (int) ((n + partBytes - 1) / partBytes);
+        ByteBuffer header = header(kv);
+        ByteBuffer[] pieces = {header.duplicate(), kv.payload(), trailer(header, kv)};
+        byte[][] out = new byte[parts][];
+        int piece = 0;
+        for (int i = 0; i < parts; i++) {
+            out[i] = new byte[(int) Math.min(partBytes, n - (long) i * partBytes)];
+            ByteBuffer dst = ByteBuffer.wrap(out[i]);
+            while (dst.hasRemaining()) {
+                ByteBuffer src = pieces[piece];
+                int take = Math.min(src.remaining(), dst.remaining());
+                dst.put(src.slice().limit(take));
+                src.position(src.position() + take);
+                if (!src.hasRemaining()) {
+                    piece++;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The size of the whole entry whose first bytes are {@code start}, as its header says (not yet verified: the
+     * checksum is checked by {@link #decode}); -1 when {@code start} is not the start of an entry of this version.
+     */
+    static long declaredEntryBytes(byte[] start) {
+        if (start.length < FIXED_HEADER) {
+            return -1;
+        }
+        ByteBuffer e = ByteBuffer.wrap(start).order(ByteOrder.LITTLE_ENDIAN);
+        long h = e.getInt(8);
+        long p = e.getLong(40);
+        if (e.getInt(0) != MAGIC || e.getInt(4) != VERSION || h < FIXED_HEADER || p < 0 || p > MAX_PAYLOAD_BYTES) {
+            return -1;
+        }
+        return h + p + TRAILER;
+    }
+
+    /**
+     * The chunk in {@code entry} (its remaining bytes, the whole stored entry), which must be an intact entry of
+     * {@code expected}. The returned chunk's payload is a view of {@code entry}: the caller gives up the buffer.
+     */
+    static ChunkKv decode(ByteBuffer entry, ChunkKey expected) throws BadEntryException {
+        ByteBuffer e = entry.slice().order(ByteOrder.LITTLE_ENDIAN);
+        int n = e.remaining();
+        if (n < FIXED_HEADER + TRAILER) {
+            throw new BadEntryException(Reason.CORRUPT, "entry of " + n + " bytes is shorter than a header");
+        }
+        if (e.getInt(0) != MAGIC) {
+            throw new BadEntryException(Reason.CORRUPT, "bad magic");
+        }
+        int version = e.getInt(4);
+        if (version != VERSION) {
+            throw new BadEntryException(Reason.VERSION, "format version " + version + ", this code reads " + VERSION);
+        }
+        int h = e.getInt(8);
+        long p = e.getLong(40);
+        int modelBytes = e.getInt(80);
+        if (h < FIXED_HEADER || modelBytes < 0 || modelBytes != h - FIXED_HEADER || p < 0
+                || (long) h + p + TRAILER != n) {
+            throw new BadEntryException(Reason.CORRUPT, "sizes do not add up to the entry's " + n + " bytes");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(e.duplicate().limit(h + (int) p));
+        if ((int) crc.getValue() != e.getInt(h + (int) p)) {
+            throw new BadEntryException(Reason.CORRUPT, "checksum mismatch");
+        }
+        byte[] chunk = new byte[32];
+        e.get(48, chunk);
+        byte[] model = new byte[modelBytes];
+        e.get(FIXED_HEADER, model);
+        DType dtype = dtypeOf(e.getInt(12));
+        ChunkKey stored;
+        try {
+            stored = new ChunkKey(new String(model, StandardCharsets.UTF_8), dtype, e.getInt(16), e.getInt(20),
+                    e.getInt(24), ChunkKey.chunkOf(chunk));
+        } catch (IllegalArgumentException ex) {
+            throw new BadEntryException(Reason.CORRUPT, "invalid key in header: " + ex.getMessage());
+        }
+        if (!stored.equals(expected)) {
+            throw new BadEntryException(Reason.OTHER_KEY, "entry holds " + stored + ", not " + expected);
+        }
+        int blocks = e.getInt(28);
+        int heads = e.getInt(32);
+        int headDim = e.getInt(36);
+        try {
+            if (ChunkKv.payloadBytes(stored, blocks, heads, headDim) != p) {
+                throw new BadEntryException(Reason.CORRUPT, "payload size does not match its shape");
+            }
+        } catch (IllegalArgumentException ex) {
+            throw new BadEntryException(Reason.CORRUPT, "invalid shape in header: " + ex.getMessage());
+        }
+        return ChunkKv.wrap(stored, blocks, heads, headDim, e.slice(h, (int) p));
+    }
+
+    private static DType dtypeOf(int code) {
+        for (DType d : DType.values()) {
+            if (d.code() == code && d.isFloat()) {
+                return d;
+            }
+        }
+        return null; // ChunkKey refuses it: reported as a corrupt header
+    }
+}

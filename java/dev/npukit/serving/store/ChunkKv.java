@@ -1,0 +1,174 @@
+package dev.npukit.serving.store;
+
+import dev.npukit.kernels.Check;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.HalfFloats;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A chunk's stored KV: the NoPE keys and values of every block of its padded chunk, for the layers of its
+ * {@link ChunkKey}. The payload is little-endian elements of the key's dtype laid out
+ * [block][layer][K, V][blockSize][numKvHeads][headDim]: one block of one layer is the keys then the values of
+ * that block as a {@code PagedKvCache} (NHD layout) holds them. Immutable: the payload is never written after
+ * construction, so tiers and callers share one instance. Payloads live on the Java heap: direct buffers of this
+ * size are freed only by a full collection, and allocating them at the rate chunks are loaded made every
+ * allocation wait for one ({@code npukit bench chunk-store}: 0.1 GB/s memory put with direct buffers).
+ */
+public final class ChunkKv {
+    private final ChunkKey key;
+    private final int numBlocks;
+    private final int numKvHeads;
+    private final int headDim;
+    private final ByteBuffer payload;
+
+    private ChunkKv(ChunkKey key, int numBlocks, int numKvHeads, int headDim, ByteBuffer payload) {
+        this.key = key;
+        this.numBlocks = numBlocks;
+        this.numKvHeads = numKvHeads;
+        this.headDim = headDim;
+        this.payload = payload.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * The payload size in bytes of a chunk of {@code numBlocks} blocks; IllegalArgumentException when a size is not
+     * positive or the payload would not fit one buffer (2 GiB).
+     */
+    public static int payloadBytes(ChunkKey key, int numBlocks, int numKvHeads, int headDim) {
+        Check.arg(key != null, "key", "is null");
+        Check.arg(numBlocks > 0, "numBlocks", "is %d, must be positive", numBlocks);
+        Check.arg(numKvHeads > 0, "numKvHeads", "is %d, must be positive", numKvHeads);
+        Check.arg(headDim > 0, "headDim", "is %d, must be positive", headDim);
+        long bytes = 2L * numBlocks * key.numLayers() * key.blockSize() * numKvHeads * headDim
+                * key.dtype().byteSize();
+        Check.arg(bytes <= ChunkCodec.MAX_PAYLOAD_BYTES, "numBlocks", "gives a payload of %d bytes, more than %d",
+                bytes, ChunkCodec.MAX_PAYLOAD_BYTES);
+        return (int) bytes;
+    }
+
+    /**
+     * A chunk from a copy of {@code payload}'s remaining bytes (the layout above, little-endian); the caller keeps
+     * its buffer.
+     */
+    public static ChunkKv copyOf(ChunkKey key, int numBlocks, int numKvHeads, int headDim, ByteBuffer payload) {
+        int bytes = payloadBytes(key, numBlocks, numKvHeads, headDim);
+        Check.arg(payload != null && payload.remaining() == bytes, "payload", "must hold %d bytes, has %s", bytes,
+                payload == null ? "none" : payload.remaining());
+        ByteBuffer copy = ByteBuffer.allocate(bytes);
+        copy.put(payload.duplicate()).flip();
+        return new ChunkKv(key, numBlocks, numKvHeads, headDim, copy);
+    }
+
+    /** A chunk over {@code payload} itself (no copy): for decoders that own the buffer and never write it again. */
+    static ChunkKv wrap(ChunkKey key, int numBlocks, int numKvHeads, int headDim, ByteBuffer payload) {
+        return new ChunkKv(key, numBlocks, numKvHeads, headDim, payload);
+    }
+
+    /**
+     * A chunk from float blocks indexed [block][layer][0 = keys, 1 = values][blockSize * numKvHeads * headDim],
+     * as {@code PagedKvCache.readBlock(layer, block)} returns them, converted to the key's dtype.
+     */
+    public static ChunkKv ofBlocks(ChunkKey key, int numKvHeads, int headDim, float[][][][] blocks) {
+        Check.arg(blocks != null && blocks.length > 0, "blocks", "is null or empty");
+        int bytes = payloadBytes(key, blocks.length, numKvHeads, headDim);
+        int floats = key.blockSize() * numKvHeads * headDim;
+        ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int b = 0; b < blocks.length; b++) {
+            Check.arg(blocks[b] != null && blocks[b].length == key.numLayers(), "blocks",
+                    "block %d must hold %d layers", b, key.numLayers());
+            for (int l = 0; l < key.numLayers(); l++) {
+                float[][] kv = blocks[b][l];
+                Check.arg(kv != null && kv.length == 2 && kv[0] != null && kv[1] != null && kv[0].length == floats
+                        && kv[1].length == floats, "blocks", "block %d layer %d must be keys and values of %d floats",
+                        b, l, floats);
+                put(out, key.dtype(), kv[0]);
+                put(out, key.dtype(), kv[1]);
+            }
+        }
+        out.flip();
+        return new ChunkKv(key, blocks.length, numKvHeads, headDim, out);
+    }
+
+    /** Keys and values of block {@code block} of layer {@code layer} (counted from the key's first layer). */
+    public float[][] block(int block, int layer) {
+        Check.arg(block >= 0 && block < numBlocks, "block", "is %d, outside [0, %d)", block, numBlocks);
+        Check.arg(layer >= 0 && layer < key.numLayers(), "layer", "is %d, outside [0, %d)", layer, key.numLayers());
+        int floats = blockFloats();
+        int at = (block * key.numLayers() + layer) * 2 * floats * key.dtype().byteSize();
+        ByteBuffer in = payload.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(at);
+        return new float[][] {get(in, key.dtype(), floats), get(in, key.dtype(), floats)};
+    }
+
+    public ChunkKey key() {
+        return key;
+    }
+
+    public int numBlocks() {
+        return numBlocks;
+    }
+
+    public int numKvHeads() {
+        return numKvHeads;
+    }
+
+    public int headDim() {
+        return headDim;
+    }
+
+    /** Elements in one block of one layer's keys (or values). */
+    public int blockFloats() {
+        return key.blockSize() * numKvHeads * headDim;
+    }
+
+    /** Payload bytes. */
+    public int bytes() {
+        return payload.limit();
+    }
+
+    /** A read-only view of the payload, position 0, little-endian. */
+    public ByteBuffer payload() {
+        return payload.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void put(ByteBuffer out, DType dtype, float[] v) {
+        switch (dtype) {
+            case F32 -> {
+                out.asFloatBuffer().put(v);
+                out.position(out.position() + v.length * 4);
+            }
+            case F16 -> {
+                for (float f : v) {
+                    out.putShort(HalfFloats.floatToF16(f));
+                }
+            }
+            case BF16 -> {
+                for (float f : v) {
+                    out.putShort(HalfFloats.floatToBf16(f));
+                }
+            }
+            default -> throw new IllegalArgumentException("dtype: " + dtype + " is not a float type");
+        }
+    }
+
+    private static float[] get(ByteBuffer in, DType dtype, int n) {
+        float[] v = new float[n];
+        switch (dtype) {
+            case F32 -> {
+                in.asFloatBuffer().get(v);
+                in.position(in.position() + n * 4);
+            }
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = HalfFloats.f16ToFloat(in.getShort());
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = HalfFloats.bf16ToFloat(in.getShort());
+                }
+            }
+            default -> throw new IllegalArgumentException("dtype: " + dtype + " is not a float type");
+        }
+        return v;
+    }
+}

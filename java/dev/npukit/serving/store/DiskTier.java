@@ -1,0 +1,267 @@
+package dev.npukit.serving.store;
+
+import dev.npukit.kernels.Check;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Chunk KV in files under one directory, content-addressed: entry {@code A} (its key's
+ * {@linkplain ChunkKey#address() address}) is {@code DIR/A[0..2]/A.kv} in the stored form (docs/chunk-store.md).
+ * A put writes a temporary file in the same folder, forces it to the device, then renames it over the target
+ * (atomic on POSIX file systems) and forces the folder: a reader, or a process started after a crash,
+ * sees the whole entry or none. A get reads the whole file and checks its header and checksum before use.
+ *
+ * <p>At most {@code budgetBytes} of entry files, least recently used evicted first. The index of what is held is
+ * this process's: it is rebuilt from the directory at open, oldest written first (a hit does not touch the file:
+ * that would cost a metadata write per load), and several processes sharing one directory each enforce the budget over the
+ * entries they know. Temporary files older than {@link #STALE_TEMP} (left by a process killed mid-write) are
+ * removed at open.
+ */
+public final class DiskTier implements ChunkTier {
+    /** A temporary file this old is a killed writer's leftover, not a write in progress. */
+    static final Duration STALE_TEMP = Duration.ofMinutes(10);
+    private static final String SUFFIX = ".kv";
+    private static final int READ_SLICE = 1 << 20;
+    private static final System.Logger LOG = System.getLogger(DiskTier.class.getName());
+
+    private final Path dir;
+    private final long budgetBytes;
+    /** Address to file bytes, least recently used first. */
+    private final LinkedHashMap<String, Long> index = new LinkedHashMap<>(16, 0.75f, true);
+    private final TierCounters counters = new TierCounters();
+    private long heldBytes;
+    private boolean warned;
+
+    /** Opens (creating it when missing) the store directory {@code dir}; IOException when it cannot. */
+    public DiskTier(Path dir, long budgetBytes) throws IOException {
+        Check.arg(dir != null, "dir", "is null");
+        Check.arg(budgetBytes >= 0, "budgetBytes", "is %d, must be >= 0", budgetBytes);
+        this.dir = dir.toAbsolutePath();
+        this.budgetBytes = budgetBytes;
+        Files.createDirectories(this.dir);
+        record Found(String address, long bytes, FileTime modified) {
+        }
+        List<Found> found = new ArrayList<>();
+        Instant staleBefore = Instant.now().minus(STALE_TEMP);
+        try (Stream<Path> files = Files.walk(this.dir, 2)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                String name = f.getFileName().toString();
+                try {
+                    if (name.endsWith(".tmp")) {
+                        if (Files.getLastModifiedTime(f).toInstant().isBefore(staleBefore)) {
+                            Files.deleteIfExists(f);
+                        }
+                    } else if (name.endsWith(SUFFIX) && f.getParent().getParent().equals(this.dir)) {
+                        found.add(new Found(name.substring(0, name.length() - SUFFIX.length()), Files.size(f),
+                                Files.getLastModifiedTime(f)));
+                    }
+                } catch (NoSuchFileException e) {
+                    // Removed by another process meanwhile.
+                }
+            }
+        }
+        found.sort(Comparator.comparing(Found::modified));
+        synchronized (this) {
+            for (Found f : found) {
+                index.put(f.address(), f.bytes());
+                heldBytes += f.bytes();
+            }
+            evict();
+        }
+    }
+
+    @Override
+    public String name() {
+        return "disk";
+    }
+
+    /** The store directory. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The file of the entry of {@code key}. */
+    public Path file(ChunkKey key) {
+        String a = key.address();
+        return dir.resolve(a.substring(0, 2)).resolve(a + SUFFIX);
+    }
+
+    @Override
+    public ChunkKv get(ChunkKey key) {
+        Path file = file(key);
+        ByteBuffer entry;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 8) {
+                return bad(key, file, "file of " + size + " bytes is larger than any entry");
+            }
+            entry = ByteBuffer.allocate((int) size);
+            // Read in slices: a heap read goes through the JDK's temporary direct buffer, which then stays
+            // cache-sized and in the processor's cache instead of growing to the whole entry.
+            while (entry.hasRemaining()) {
+                int n = ch.read(entry.slice().limit(Math.min(entry.remaining(), READ_SLICE)));
+                if (n < 0) {
+                    return bad(key, file, "file shrank while read");
+                }
+                entry.position(entry.position() + n);
+            }
+            entry.flip();
+        } catch (NoSuchFileException e) {
+            synchronized (this) {
+                Long bytes = index.remove(key.address());
+                heldBytes -= bytes == null ? 0 : bytes;
+            }
+            return counters.miss();
+        } catch (IOException | UncheckedIOException e) {
+            failed("read " + file, e);
+            return counters.miss();
+        }
+        ChunkKv kv;
+        try {
+            kv = ChunkCodec.decode(entry, key);
+        } catch (BadEntryException e) {
+            return bad(key, file, e.getMessage());
+        }
+        synchronized (this) {
+            if (index.get(key.address()) == null) {
+                // Written by another process sharing the directory: now known here too.
+                index.put(key.address(), (long) entry.capacity());
+                heldBytes += entry.capacity();
+            }
+        }
+        return counters.hit(kv);
+    }
+
+    @Override
+    public boolean contains(ChunkKey key) {
+        return Files.isRegularFile(file(key));
+    }
+
+    @Override
+    public void put(ChunkKv kv) {
+        Check.arg(kv != null, "kv", "is null");
+        long bytes = ChunkCodec.entryBytes(kv);
+        if (bytes > budgetBytes) {
+            counters.dropped.increment();
+            return;
+        }
+        Path file = file(kv.key());
+        Path tmp = null;
+        try {
+            Files.createDirectories(file.getParent());
+            tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+            ByteBuffer header = ChunkCodec.header(kv);
+            ByteBuffer[] parts = {header, kv.payload(), ChunkCodec.trailer(header, kv)};
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                while (parts[2].hasRemaining()) {
+                    ch.write(parts);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                // Same folder, so every POSIX file system renames atomically; this is a non-POSIX one.
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+            forceDirectory(file.getParent());
+        } catch (IOException | UncheckedIOException e) {
+            failed("write " + file, e);
+            return;
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    // Removed at the next open once stale.
+                }
+            }
+        }
+        counters.put(kv);
+        synchronized (this) {
+            Long old = index.put(kv.key().address(), bytes);
+            heldBytes += bytes - (old == null ? 0 : old);
+            evict();
+        }
+    }
+
+    /** Makes the rename durable: without it a power loss can forget a renamed file. */
+    private static void forceDirectory(Path folder) {
+        try (FileChannel ch = FileChannel.open(folder, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Not every platform opens folders; the file itself is already on the device.
+        }
+    }
+
+    private void evict() {
+        assert Thread.holdsLock(this);
+        for (Iterator<Map.Entry<String, Long>> it = index.entrySet().iterator(); heldBytes > budgetBytes && it.hasNext();) {
+            Map.Entry<String, Long> e = it.next();
+            it.remove();
+            heldBytes -= e.getValue();
+            try {
+                Files.deleteIfExists(dir.resolve(e.getKey().substring(0, 2)).resolve(e.getKey() + SUFFIX));
+                counters.evictions.increment();
+            } catch (IOException ex) {
+                counters.errors.increment();
+            }
+        }
+    }
+
+    private ChunkKv bad(ChunkKey key, Path file, String why) {
+        counters.badEntries.increment();
+        LOG.log(Level.DEBUG, () -> "chunk store: ignoring " + file + ": " + why);
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            counters.errors.increment();
+        }
+        synchronized (this) {
+            Long bytes = index.remove(key.address());
+            heldBytes -= bytes == null ? 0 : bytes;
+        }
+        return counters.miss();
+    }
+
+    private void failed(String what, Exception e) {
+        counters.errors.increment();
+        synchronized (this) {
+            if (!warned) {
+                warned = true;
+                LOG.log(Level.WARNING, "chunk store: disk tier cannot " + what + " (" + e
+                        + "); the chunk is computed instead. Later failures are counted, not logged.");
+            }
+        }
+    }
+
+    @Override
+    public synchronized TierStats stats() {
+        return counters.snapshot(name(), heldBytes);
+    }
+
+    @Override
+    public void close() {
+        // Nothing open between calls.
+    }
+}

@@ -1,0 +1,69 @@
+package dev.npukit.serving.store;
+
+import dev.npukit.kernels.Check;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Chunk KV in host memory: at most {@code budgetBytes} payload bytes, least recently used entries evicted first.
+ * Holds the {@link ChunkKv} objects themselves (immutable), so a hit costs no copy; an entry larger than the
+ * whole budget is not kept.
+ */
+public final class MemoryTier implements ChunkTier {
+    private final long budgetBytes;
+    private final LinkedHashMap<ChunkKey, ChunkKv> entries = new LinkedHashMap<>(16, 0.75f, true);
+    private final TierCounters counters = new TierCounters();
+    private long heldBytes;
+
+    public MemoryTier(long budgetBytes) {
+        Check.arg(budgetBytes >= 0, "budgetBytes", "is %d, must be >= 0", budgetBytes);
+        this.budgetBytes = budgetBytes;
+    }
+
+    @Override
+    public String name() {
+        return "memory";
+    }
+
+    @Override
+    public synchronized ChunkKv get(ChunkKey key) {
+        ChunkKv kv = entries.get(key);
+        return kv == null ? counters.miss() : counters.hit(kv);
+    }
+
+    @Override
+    public synchronized boolean contains(ChunkKey key) {
+        return entries.containsKey(key);
+    }
+
+    @Override
+    public synchronized void put(ChunkKv kv) {
+        Check.arg(kv != null, "kv", "is null");
+        if (kv.bytes() > budgetBytes) {
+            counters.dropped.increment();
+            return;
+        }
+        ChunkKv old = entries.put(kv.key(), kv);
+        heldBytes += kv.bytes() - (old == null ? 0 : old.bytes());
+        counters.put(kv);
+        for (Iterator<Map.Entry<ChunkKey, ChunkKv>> it = entries.entrySet().iterator();
+                heldBytes > budgetBytes && it.hasNext();) {
+            ChunkKv eldest = it.next().getValue();
+            it.remove();
+            heldBytes -= eldest.bytes();
+            counters.evictions.increment();
+        }
+    }
+
+    @Override
+    public synchronized TierStats stats() {
+        return counters.snapshot(name(), heldBytes);
+    }
+
+    @Override
+    public synchronized void close() {
+        entries.clear();
+        heldBytes = 0;
+    }
+}

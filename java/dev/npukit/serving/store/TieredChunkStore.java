@@ -1,0 +1,186 @@
+package dev.npukit.serving.store;
+
+import dev.npukit.kernels.Check;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The chunk KV store: host memory, then optionally a local disk directory, then optionally a remote tier (Redis,
+ * shared by hosts). A get reads through the tiers in that order and promotes what it finds into the faster tiers;
+ * a put writes through: memory and disk at once, the remote tier from a background queue ({@link AsyncTier}), so
+ * publishing a chunk never waits for the network. A missing or broken tier means a miss (the caller computes the
+ * chunk), never an exception and never another key's KV. Thread-safe.
+ */
+public final class TieredChunkStore implements AutoCloseable {
+    /** Memory tier budget of {@link #open}: 1 GiB. */
+    public static final long DEFAULT_MEMORY_BYTES = 1L << 30;
+    /** Disk tier budget of {@link #open}: 16 GiB. */
+    public static final long DEFAULT_DISK_BYTES = 16L << 30;
+    /** Remote write queue of {@link #open}: 256 MiB. */
+    public static final long DEFAULT_QUEUE_BYTES = 256L << 20;
+
+    private final String kind;
+    private final MemoryTier memory;
+    private final DiskTier disk;
+    private final AsyncTier remote;
+
+    private TieredChunkStore(String kind, MemoryTier memory, DiskTier disk, AsyncTier remote) {
+        this.kind = kind;
+        this.memory = memory;
+        this.disk = disk;
+        this.remote = remote;
+    }
+
+    /**
+     * A store from a spec, as {@code npukit demo --chunk-store} takes it: {@code memory}; {@code disk:DIR} (memory,
+     * then files under DIR); or a Redis URI {@code redis://HOST:PORT[,HOST:PORT...]} / {@code rediss://...} (memory,
+     * then Redis; see {@link RedisTarget}), with the default budgets above. IOException when DIR cannot be opened;
+     * never for Redis, whose faults are misses.
+     */
+    public static TieredChunkStore open(String spec) throws IOException {
+        Check.arg(spec != null && !spec.isBlank(), "spec", "is null or blank");
+        Builder b = builder().memory(DEFAULT_MEMORY_BYTES);
+        if (spec.equals("memory")) {
+            return b.build();
+        }
+        if (spec.startsWith("disk:") && spec.length() > 5) {
+            return b.disk(Path.of(spec.substring(5)), DEFAULT_DISK_BYTES).build();
+        }
+        if (RedisTarget.isRedisUri(spec)) {
+            return b.remote(new RedisTier(spec), DEFAULT_QUEUE_BYTES).build();
+        }
+        throw new IllegalArgumentException("spec: must be memory, disk:DIR or redis://HOST:PORT[,HOST:PORT...], got "
+                + spec);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Chooses the tiers. */
+    public static final class Builder {
+        private long memoryBytes = DEFAULT_MEMORY_BYTES;
+        private Path diskDir;
+        private long diskBytes;
+        private ChunkTier remote;
+        private long queueBytes;
+
+        private Builder() {
+        }
+
+        /** Memory tier budget in payload bytes (0 keeps nothing in memory). */
+        public Builder memory(long budgetBytes) {
+            Check.arg(budgetBytes >= 0, "budgetBytes", "is %d, must be >= 0", budgetBytes);
+            this.memoryBytes = budgetBytes;
+            return this;
+        }
+
+        /** A disk tier in {@code dir} holding at most {@code budgetBytes} of entry files. */
+        public Builder disk(Path dir, long budgetBytes) {
+            Check.arg(dir != null, "dir", "is null");
+            Check.arg(budgetBytes >= 0, "budgetBytes", "is %d, must be >= 0", budgetBytes);
+            this.diskDir = dir;
+            this.diskBytes = budgetBytes;
+            return this;
+        }
+
+        /** A remote tier (a {@link RedisTier}) written through a queue of at most {@code queueBytes}. */
+        public Builder remote(ChunkTier tier, long queueBytes) {
+            Check.arg(tier != null, "tier", "is null");
+            Check.arg(queueBytes > 0, "queueBytes", "is %d, must be positive", queueBytes);
+            this.remote = tier;
+            this.queueBytes = queueBytes;
+            return this;
+        }
+
+        public TieredChunkStore build() throws IOException {
+            DiskTier d = diskDir == null ? null : new DiskTier(diskDir, diskBytes);
+            AsyncTier r = remote == null ? null : new AsyncTier(remote, queueBytes);
+            String kind = remote != null ? remote.name() : d != null ? "disk" : "memory";
+            return new TieredChunkStore(kind, new MemoryTier(memoryBytes), d, r);
+        }
+    }
+
+    /** The slowest tier: {@code memory}, {@code disk} or {@code redis} (the demo JSON's {@code chunkStore.kind}). */
+    public String kind() {
+        return kind;
+    }
+
+    /** The entry of {@code key} from the fastest tier that holds an intact one, else null. */
+    public ChunkKv get(ChunkKey key) {
+        Check.arg(key != null, "key", "is null");
+        ChunkKv kv = memory.get(key);
+        if (kv != null) {
+            return kv;
+        }
+        if (disk != null) {
+            kv = disk.get(key);
+            if (kv != null) {
+                memory.put(kv);
+                return kv;
+            }
+        }
+        if (remote != null) {
+            kv = remote.get(key);
+            if (kv != null) {
+                memory.put(kv);
+                if (disk != null) {
+                    disk.put(kv);
+                }
+                return kv;
+            }
+        }
+        return null;
+    }
+
+    /** Whether some tier holds an entry of {@code key} (a following get may still miss: eviction, corruption). */
+    public boolean contains(ChunkKey key) {
+        Check.arg(key != null, "key", "is null");
+        return memory.contains(key) || (disk != null && disk.contains(key)) || (remote != null && remote.contains(key));
+    }
+
+    /** Stores {@code kv} in every tier: memory and disk before returning, the remote tier in the background. */
+    public void put(ChunkKv kv) {
+        Check.arg(kv != null, "kv", "is null");
+        memory.put(kv);
+        if (disk != null) {
+            disk.put(kv);
+        }
+        if (remote != null) {
+            remote.put(kv);
+        }
+    }
+
+    /** Waits until queued remote writes are done; false when {@code timeout} passed first. */
+    public boolean flush(Duration timeout) throws InterruptedException {
+        return remote == null || remote.flush(timeout);
+    }
+
+    /** Counters of each tier, fastest first. */
+    public List<TierStats> stats() {
+        List<TierStats> out = new ArrayList<>();
+        out.add(memory.stats());
+        if (disk != null) {
+            out.add(disk.stats());
+        }
+        if (remote != null) {
+            out.add(remote.stats());
+        }
+        return out;
+    }
+
+    /** Writes queued remote puts (up to 30 s) and closes every tier. */
+    @Override
+    public void close() {
+        if (remote != null) {
+            remote.close();
+        }
+        if (disk != null) {
+            disk.close();
+        }
+        memory.close();
+    }
+}

@@ -1,0 +1,143 @@
+package dev.npukit.serving.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.npukit.mepic.ChunkId;
+import dev.npukit.serving.store.BadEntryException.Reason;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.HalfFloats;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The value and its stored form: round trips, and every kind of damage refused before a payload byte is used. */
+class ChunkCodecTest {
+    @Test
+    void floatBlocksRoundTripInEveryDtype() {
+        SplittableRandom r = new SplittableRandom(1);
+        int heads = 2;
+        int dim = 4;
+        for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+            ChunkKey key = new ChunkKey("m", dtype, 4, 1, 3, ChunkId.ofPadded(new int[] {1, 2, 3, 4}));
+            int floats = 4 * heads * dim;
+            float[][][][] blocks = new float[2][2][2][floats];
+            for (float[][][] b : blocks) {
+                for (float[][] l : b) {
+                    for (float[] kv : l) {
+                        for (int i = 0; i < floats; i++) {
+                            kv[i] = (float) (r.nextDouble() * 4 - 2);
+                        }
+                    }
+                }
+            }
+            ChunkKv kv = ChunkKv.ofBlocks(key, heads, dim, blocks);
+            assertEquals(2L * 2 * 2 * floats * dtype.byteSize(), kv.bytes());
+            for (int b = 0; b < 2; b++) {
+                for (int l = 0; l < 2; l++) {
+                    float[][] got = kv.block(b, l);
+                    for (int k = 0; k < 2; k++) {
+                        float[] want = blocks[b][l][k].clone();
+                        for (int i = 0; i < want.length; i++) {
+                            want[i] = HalfFloats.roundTo(dtype, want[i]);
+                        }
+                        assertArrayEquals(want, got[k], dtype + " block " + b + " layer " + l);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void blockLayoutIsKeysThenValuesPerLayerPerBlock() {
+        ChunkKey key = new ChunkKey("m", DType.F32, 1, 0, 2, ChunkId.ofPadded(new int[] {9}));
+        float[][][][] blocks = {{{{1, 2}, {3, 4}}, {{5, 6}, {7, 8}}}, {{{9, 10}, {11, 12}}, {{13, 14}, {15, 16}}}};
+        ByteBuffer p = ChunkKv.ofBlocks(key, 1, 2, blocks).payload();
+        float[] all = new float[16];
+        p.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(all);
+        float[] want = new float[16];
+        for (int i = 0; i < 16; i++) {
+            want[i] = i + 1;
+        }
+        assertArrayEquals(want, all);
+    }
+
+    @Test
+    void encodedEntryDecodesToTheSameBytes() throws BadEntryException {
+        ChunkKv kv = Chunks.random(5);
+        ChunkKv back = ChunkCodec.decode(ByteBuffer.wrap(ChunkCodec.encode(kv)), kv.key());
+        Chunks.assertSameKv(kv, back);
+        assertEquals(ChunkCodec.entryBytes(kv), ChunkCodec.encode(kv).length);
+    }
+
+    @Test
+    void everyFlippedByteIsRefused() {
+        ChunkKv kv = Chunks.random(Chunks.key(6), 1, 6);
+        byte[] good = ChunkCodec.encode(kv);
+        for (int i = 0; i < good.length; i++) {
+            byte[] bad = good.clone();
+            bad[i] ^= 0x10;
+            int at = i;
+            BadEntryException e = assertThrows(BadEntryException.class,
+                    () -> ChunkCodec.decode(ByteBuffer.wrap(bad), kv.key()), "byte " + at + " flipped");
+            assertNotEquals(Reason.OTHER_KEY, e.reason(), "byte " + at + ": damage must not pass the checksum");
+        }
+    }
+
+    @Test
+    void truncatedAndExtendedEntriesAreRefused() {
+        ChunkKv kv = Chunks.random(7);
+        byte[] good = ChunkCodec.encode(kv);
+        for (int n : new int[] {0, 3, ChunkCodec.FIXED_HEADER, good.length / 2, good.length - 1}) {
+            assertEquals(Reason.CORRUPT, assertThrows(BadEntryException.class,
+                    () -> ChunkCodec.decode(ByteBuffer.wrap(Arrays.copyOf(good, n)), kv.key())).reason(), "length " + n);
+        }
+        assertEquals(Reason.CORRUPT, assertThrows(BadEntryException.class,
+                () -> ChunkCodec.decode(ByteBuffer.wrap(Arrays.copyOf(good, good.length + 1)), kv.key())).reason());
+    }
+
+    @Test
+    void anotherFormatVersionIsRefusedAsSuch() {
+        ChunkKv kv = Chunks.random(8);
+        ByteBuffer e = ByteBuffer.wrap(ChunkCodec.encode(kv)).order(ByteOrder.LITTLE_ENDIAN);
+        e.putInt(4, ChunkCodec.VERSION + 1);
+        assertEquals(Reason.VERSION, assertThrows(BadEntryException.class, () -> ChunkCodec.decode(e, kv.key())).reason());
+    }
+
+    @Test
+    void anIntactEntryOfAnyOtherKeyIsRefused() {
+        ChunkKv kv = Chunks.random(9);
+        ChunkKey k = kv.key();
+        ChunkKey[] others = {
+            new ChunkKey("sha256:test-model-b", k.dtype(), k.blockSize(), k.firstLayer(), k.endLayer(), k.chunk()),
+            new ChunkKey(k.model(), DType.BF16, k.blockSize(), k.firstLayer(), k.endLayer(), k.chunk()),
+            new ChunkKey(k.model(), k.dtype(), 32, k.firstLayer(), k.endLayer(), k.chunk()),
+            new ChunkKey(k.model(), k.dtype(), k.blockSize(), 1, k.endLayer(), k.chunk()),
+            new ChunkKey(k.model(), k.dtype(), k.blockSize(), k.firstLayer(), 3, k.chunk()),
+            k.withChunk(ChunkId.ofPadded(new int[] {1})),
+        };
+        byte[] entry = ChunkCodec.encode(kv);
+        for (ChunkKey other : others) {
+            assertNotEquals(k.address(), other.address(), "every field takes part in the address");
+            assertEquals(Reason.OTHER_KEY, assertThrows(BadEntryException.class,
+                    () -> ChunkCodec.decode(ByteBuffer.wrap(entry), other)).reason(), other.toString());
+        }
+    }
+
+    @Test
+    void badArgumentsNameTheArgument() {
+        ChunkId id = ChunkId.ofPadded(new int[] {1});
+        assertThrows(IllegalArgumentException.class, () -> new ChunkKey("", DType.F16, 16, 0, 1, id));
+        assertThrows(IllegalArgumentException.class, () -> new ChunkKey("m", DType.I32, 16, 0, 1, id));
+        assertThrows(IllegalArgumentException.class, () -> new ChunkKey("m", DType.F16, 16, 2, 2, id));
+        ChunkKey key = new ChunkKey("m", DType.F16, 16, 0, 1, id);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ChunkKv.copyOf(key, 1, 1, 8, ByteBuffer.allocate(3)));
+        assertEquals(true, e.getMessage().startsWith("payload"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ChunkKv.payloadBytes(key, 1 << 20, 64, 128));
+    }
+}

@@ -1,0 +1,201 @@
+package dev.npukit.serving.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.npukit.tensor.DType;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The memory and disk tiers: budgets, restarts, damaged files, and keys that must never meet. */
+class LocalTiersTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void memoryTierEvictsLeastRecentlyUsedWithinItsBudget() {
+        ChunkKv a = Chunks.random(1);
+        ChunkKv b = Chunks.random(2);
+        ChunkKv c = Chunks.random(3);
+        MemoryTier m = new MemoryTier(2L * a.bytes());
+        m.put(a);
+        m.put(b);
+        assertSame(a, m.get(a.key()), "a is now the most recently used");
+        m.put(c);
+        assertNull(m.get(b.key()), "b was the least recently used");
+        assertSame(a, m.get(a.key()));
+        assertSame(c, m.get(c.key()));
+        TierStats s = m.stats();
+        assertEquals(1, s.evictions());
+        assertEquals(2L * a.bytes(), s.heldBytes());
+        assertEquals(1, s.misses());
+        MemoryTier tiny = new MemoryTier(a.bytes() - 1);
+        tiny.put(a);
+        assertFalse(tiny.contains(a.key()), "an entry larger than the budget is not kept");
+    }
+
+    @Test
+    void diskEntriesSurviveReopeningAndMatchByteForByte() throws IOException {
+        ChunkKv a = Chunks.random(1);
+        new DiskTier(dir, 1L << 30).put(a);
+        DiskTier reopened = new DiskTier(dir, 1L << 30);
+        Chunks.assertSameKv(a, reopened.get(a.key()));
+        assertEquals(Files.size(reopened.file(a.key())), reopened.stats().heldBytes());
+        assertTrue(reopened.file(a.key()).getFileName().toString().startsWith(a.key().address()));
+    }
+
+    @Test
+    void diskTierEvictsLeastRecentlyUsedFilesOverItsBudget() throws IOException {
+        ChunkKv[] kv = {Chunks.random(1), Chunks.random(2), Chunks.random(3)};
+        long entry = ChunkCodec.entryBytes(kv[0]);
+        DiskTier d = new DiskTier(dir, 2 * entry);
+        d.put(kv[0]);
+        d.put(kv[1]);
+        Chunks.assertSameKv(kv[0], d.get(kv[0].key()));
+        d.put(kv[2]);
+        assertFalse(Files.exists(d.file(kv[1].key())), "the least recently used file is deleted");
+        assertTrue(Files.exists(d.file(kv[0].key())));
+        assertEquals(1, d.stats().evictions());
+        // After a restart the modification times order the entries: the oldest goes first.
+        Files.setLastModifiedTime(d.file(kv[2].key()), FileTime.from(Instant.now().minusSeconds(3600)));
+        DiskTier smaller = new DiskTier(dir, entry);
+        assertFalse(Files.exists(d.file(kv[2].key())));
+        Chunks.assertSameKv(kv[0], smaller.get(kv[0].key()));
+    }
+
+    @Test
+    void damagedFilesAreIgnoredRemovedAndReplaced() throws IOException {
+        ChunkKv a = Chunks.random(1);
+        DiskTier d = new DiskTier(dir, 1L << 30);
+        Path file = d.file(a.key());
+        byte[] good = ChunkCodec.encode(a);
+        byte[][] damaged = {
+            Arrays.copyOf(good, good.length / 2),
+            flipped(good, good.length - 10),
+            flipped(good, ChunkCodec.FIXED_HEADER + 100),
+            withVersion(good, 2),
+            new byte[0],
+        };
+        int n = 0;
+        for (byte[] bad : damaged) {
+            d.put(a);
+            Files.write(file, bad);
+            assertNull(d.get(a.key()), "damaged entry " + n + " must not be returned");
+            assertFalse(Files.exists(file), "damaged entry " + n + " is removed");
+            d.put(a);
+            Chunks.assertSameKv(a, d.get(a.key()));
+            n++;
+        }
+        assertEquals(damaged.length, d.stats().badEntries());
+    }
+
+    @Test
+    void anotherModelOrDtypeNeverReadsThisOnesKv() throws IOException {
+        ChunkKv a = Chunks.random(Chunks.key(Chunks.MODEL, DType.F16, 4), 2, 4);
+        DiskTier d = new DiskTier(dir, 1L << 30);
+        d.put(a);
+        ChunkKey otherModel = Chunks.key("sha256:test-model-b", DType.F16, 4);
+        ChunkKey otherDtype = Chunks.key(Chunks.MODEL, DType.BF16, 4);
+        assertNull(d.get(otherModel));
+        assertNull(d.get(otherDtype));
+        // Even an entry file renamed to another key's address is refused by its header.
+        Files.createDirectories(d.file(otherModel).getParent());
+        Files.copy(d.file(a.key()), d.file(otherModel), StandardCopyOption.REPLACE_EXISTING);
+        assertNull(d.get(otherModel));
+        assertEquals(1, d.stats().badEntries());
+        Chunks.assertSameKv(a, d.get(a.key()));
+    }
+
+    @Test
+    void staleTemporaryFilesAreRemovedAtOpenAndNeverRead() throws IOException {
+        ChunkKv a = Chunks.random(1);
+        DiskTier d = new DiskTier(dir, 1L << 30);
+        Path file = d.file(a.key());
+        Files.createDirectories(file.getParent());
+        Path stale = file.getParent().resolve("." + file.getFileName() + "123.tmp");
+        Files.write(stale, Arrays.copyOf(ChunkCodec.encode(a), 100));
+        Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(DiskTier.STALE_TEMP).minusSeconds(1)));
+        Path fresh = file.getParent().resolve("." + file.getFileName() + "456.tmp");
+        Files.write(fresh, new byte[10]);
+        DiskTier reopened = new DiskTier(dir, 1L << 30);
+        assertNull(reopened.get(a.key()));
+        assertFalse(Files.exists(stale));
+        assertTrue(Files.exists(fresh), "a recent temporary file may be another process's write in progress");
+        assertEquals(0, reopened.stats().heldBytes());
+    }
+
+    @Test
+    void tieredStoreReadsThroughAndPromotes() throws IOException, InterruptedException {
+        ChunkKv a = Chunks.random(1);
+        try (TieredChunkStore first = TieredChunkStore.builder().memory(1 << 20).disk(dir, 1L << 30).build()) {
+            first.put(a);
+            assertEquals("disk", first.kind());
+        }
+        try (TieredChunkStore second = TieredChunkStore.builder().memory(1 << 20).disk(dir, 1L << 30).build()) {
+            assertTrue(second.contains(a.key()));
+            Chunks.assertSameKv(a, second.get(a.key()));
+            Chunks.assertSameKv(a, second.get(a.key()));
+            TierStats memory = second.stats().get(0);
+            TierStats disk = second.stats().get(1);
+            assertEquals(1, memory.hits(), "the second get is served from memory");
+            assertEquals(1, memory.misses());
+            assertEquals(1, disk.hits());
+            assertNull(second.get(Chunks.key(99)));
+            assertTrue(second.flush(java.time.Duration.ofSeconds(1)));
+        }
+    }
+
+    @Test
+    void storeViewAnswersTheCacheManagerAndHoldsWhatItSaw() throws IOException {
+        try (TieredChunkStore store = TieredChunkStore.open("memory")) {
+            StoreChunkView view = new StoreChunkView(store, Chunks.MODEL, DType.F32, 2, 0, 1);
+            dev.npukit.mepic.ChunkId id = dev.npukit.mepic.ChunkId.ofPadded(new int[] {5, 6});
+            assertFalse(view.contains(id));
+            float[][][][] blocks = {{{{1, 2, 3, 4}, {5, 6, 7, 8}}}};
+            view.store(id, 1, 2, blocks);
+            assertTrue(view.contains(id));
+            ChunkKv held = view.held(id);
+            assertEquals(view.key(id), held.key());
+            assertEquals(Arrays.toString(blocks[0][0][1]), Arrays.toString(held.block(0, 0)[1]));
+            assertTrue(view.stored(id));
+            assertEquals(1, view.chunksStored());
+            assertEquals(1, view.chunksFetched());
+            assertEquals(held.bytes(), view.bytesFetched());
+            view.releaseAll();
+            assertNull(view.held(id), "released");
+            ByteBuffer p = held.payload().order(ByteOrder.LITTLE_ENDIAN);
+            assertEquals(1f, p.getFloat(0));
+        }
+    }
+
+    private static byte[] flipped(byte[] b, int at) {
+        byte[] c = b.clone();
+        c[at] ^= 1;
+        return c;
+    }
+
+    private static byte[] withVersion(byte[] b, int version) {
+        byte[] c = b.clone();
+        ByteBuffer.wrap(c).order(ByteOrder.LITTLE_ENDIAN).putInt(4, version);
+        return c;
+    }
+
+    static long countFiles(Path dir, String suffix) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> p.toString().endsWith(suffix)).count();
+        }
+    }
+}
