@@ -2,7 +2,8 @@
 # Installs redis-server and redis-cli (Debian's package redis-server) when they are missing.
 # The chunk store's Redis tests start real servers on loopback ports (a standalone server and a
 # three-node cluster) and fail when these programs are absent; they never mock Redis.
-# Needs root (or sudo) and apt-get; does nothing when both programs are already on the PATH.
+# Needs root (or password-less sudo) and apt-get; does nothing when both programs are already on
+# the PATH. Maven runs it before the tests (pom.xml, execution redis-for-tests).
 set -euo pipefail
 
 if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
@@ -14,7 +15,7 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 sudo=""
 if [[ "$(id -u)" -ne 0 ]]; then
-  sudo="sudo"
+  sudo="sudo -n"  # never wait for a password: fail and say so
 fi
 echo "install-redis.sh: installing redis-server with apt-get" >&2
 $sudo apt-get update -qq
