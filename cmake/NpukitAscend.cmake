@@ -1,4 +1,4 @@
-# The Ascend path (DESIGN 7): builds the static library npukit_ascend that the JNI bridge
+# The Ascend path (native/ascend/README.md): builds the static library npukit_ascend that the JNI bridge
 # dev.npukit.bridge.AscendKernels links, in one of three modes (NPUKIT_ASCEND):
 #   npu   AscendC kernels compiled for SOC_VERSION with CANN's ascendc_library, host launchers
 #         linked against the ACL runtime (needs CANN, see FindCANN.cmake)

@@ -4,7 +4,7 @@
 # (the runs' stderr in stderr.log there), and prints the summary: per case the median of the run
 # medians and the median and quartiles of the per-run ratios. Arguments after N go to
 # `bench attention`, e.g.
-#   scripts/bench-runs.sh 15                      # the README's attention table
+#   scripts/bench-runs.sh 15                      # the attention table of docs/benchmarks.md
 #   scripts/bench-runs.sh 5 --seqs 8 --kv-lens 4096
 # NPUKIT_SUMMARY_OPTS="--markdown" (or "--json") picks the summary's format.
 set -euo pipefail

@@ -1,4 +1,4 @@
-// The paged KV cache write (DESIGN 3.2): copies each token's key and value rows into its slot,
+// The paged KV cache write (docs/kernels.md, cache write): copies each token's key and value rows into its slot,
 // converting to the cache dtype. No rotation: MEPIC stores keys position-free (NoPE).
 #include "contract_checks.h"
 #include "convert.h"

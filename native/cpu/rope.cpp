@@ -1,4 +1,4 @@
-// Standalone in-place rotary embedding (DESIGN 3.2), for the classic unfused path and baselines.
+// Standalone in-place rotary embedding (docs/kernels.md, standalone RoPE), for the classic unfused path and baselines.
 #include <vector>
 
 #include "contract_checks.h"

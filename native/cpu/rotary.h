@@ -1,4 +1,4 @@
-// Rotation of one head vector in F32 (DESIGN 3.1): with c = cos, s = sin of the position,
+// Rotation of one head vector in F32 (docs/kernels.md, paged attention): with c = cos, s = sin of the position,
 // each pair (a, b) becomes (a*c - b*s, b*c + a*s). NEOX pairs i with i + rotary_dim/2, GPTJ
 // pairs 2i with 2i+1. Compiled with -ffp-contract=off, so the products are rounded before the
 // subtraction exactly as in the Java reference: bit-exact across backends.

@@ -1,4 +1,4 @@
-// BGMV multi-LoRA shrink and expand (DESIGN 3.4) as AscendC vector kernels; the tiling is that
+// BGMV multi-LoRA shrink and expand (docs/kernels.md, BGMV) as AscendC vector kernels; the tiling is that
 // of dot_rows.h. Shrink: y[b] = scale * A[idx[b]] . x[b] (idx -1: zeros). Expand:
 // y[b, off : off + h_out] += W[idx[b]] . v[b] (idx -1: unchanged). The host checked every index.
 #include "dot_rows.h"

@@ -1,4 +1,4 @@
-// Batched expert/base contrastive scoring, CoLD's decoding rule (DESIGN 3.3), as an AscendC kernel.
+// Batched expert/base contrastive scoring, CoLD's decoding rule (docs/kernels.md, contrastive scoring), as an AscendC kernel.
 //
 // Tiling: rows are dealt round-robin to the AI cores by GetBlockIdx(). A row is read in tiles of
 // `tile` vocabulary entries (16 KB of F32), twice for the expert logits and once for the base:

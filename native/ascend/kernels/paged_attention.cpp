@@ -1,10 +1,10 @@
-// RoPE-fused paged attention (DESIGN 3.1) as an AscendC vector kernel.
+// RoPE-fused paged attention (docs/kernels.md, paged attention) as an AscendC vector kernel.
 //
 // Tiling (computed on the host, native/ascend/host/attention_launch.cpp):
 //   - Work item = (sequence, KV head, up to max_rows query rows). An item holds the G =
 //     num_heads / num_kv_heads query heads of its KV head for each of its rows, so every key row
 //     is loaded, converted and rotated once per KV head and shared by G * rows queries (the
-//     DESIGN's "rotate each key row once per KV head"). Items are dealt round-robin to the AI
+//     the contract's "rotate each key row once per KV head", docs/kernels.md). Items are dealt round-robin to the AI
 //     cores by GetBlockIdx(): item i runs on core i % GetBlockNum().
 //   - The item's KV range [0, last query position] is walked in tiles of kv_tile slots that
 //     never cross a cache block, so one tile is one strided DataCopyPad per K and V (rows of one

@@ -1,4 +1,4 @@
-// Standalone in-place rotary embedding (DESIGN 3.2) as an AscendC vector kernel.
+// Standalone in-place rotary embedding (docs/kernels.md, standalone RoPE) as an AscendC vector kernel.
 //
 // Tiling: tokens are dealt round-robin to the AI cores by GetBlockIdx(). For a token, the rotary
 // part (first rotary_dim elements) of heads_per_tile heads is copied in with one strided

@@ -1,4 +1,4 @@
-// Paged KV cache write (DESIGN 3.2) as an AscendC vector kernel: each token's key and value rows
+// Paged KV cache write (docs/kernels.md, cache write) as an AscendC vector kernel: each token's key and value rows
 // [num_kv_heads * head_dim] go to their slot, converted to the cache dtype (via F32, rounding to
 // nearest even: bit-identical to the reference's element-wise conversion). No rotation.
 //

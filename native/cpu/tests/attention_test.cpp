@@ -1,6 +1,6 @@
 // Native test of the cpu paged-attention kernel through its C API, run by CTest: random batches
 // of decode and prefill rows over shuffled blocks, F32 and F16 caches, NONE, NEOX and GPT-J
-// rotation, against a double-precision loop written from DESIGN 3.1. The Java suites test the
+// rotation, against a double-precision loop written from docs/kernels.md, paged attention. The Java suites test the
 // same kernel far more widely; this one runs wherever the native library is built, including
 // under qemu for an aarch64 cross build (scripts/cross-check-aarch64.sh), where no JVM runs.
 #include <algorithm>
@@ -28,7 +28,7 @@ npukit_tensor Host(const void* data, int dtype, std::initializer_list<int64_t> s
   return t;
 }
 
-// x rotated to position pos in double precision (pairs per DESIGN 3.1).
+// x rotated to position pos in double precision (pairs per docs/kernels.md, paged attention).
 void Rotate(std::vector<double>& x, const float* cs, int rot, int style) {
   const int half = rot / 2;
   for (int i = 0; i < half; i++) {
@@ -144,7 +144,7 @@ void Run(const Case& c, std::mt19937& rng) {
       }
     }
   }
-  // DESIGN 3.5's bound for F32 caches; the F16 reference reads the same rounded values.
+  // the F32 bound of docs/kernels.md (equality between backends) for F32 caches; the F16 reference reads the same rounded values.
   const double rel = max_err / max_ref;
   if (!(rel <= 1e-5)) {
     std::fprintf(stderr, "FAIL: seqs %d heads %d/%d dim %d block %d rot %d style %d dtype %d: error %g\n", c.seqs,

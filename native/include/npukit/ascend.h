@@ -1,4 +1,4 @@
-// The Ascend runtime (DESIGN 7): the device, its memory and the last error of the ascend entry
+// The Ascend runtime (native/ascend/README.md): the device, its memory and the last error of the ascend entry
 // points. The kernels are the npukit_ascend_* entry points of npukit/kernels.h, taking tensors in
 // device memory (addresses from npukit_ascend_malloc, plus an offset). In an emulator build
 // (NPUKIT_ASCEND=emu) device memory is host memory of the emulated device (native/ascendc-emu).

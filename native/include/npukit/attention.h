@@ -1,5 +1,5 @@
 // Argument structs of RoPE-fused paged attention, the paged KV cache write and standalone RoPE
-// (DESIGN 3.1, 3.2). The entry points taking them are in npukit/kernels.h.
+// (docs/kernels.md: paged attention, cache write, standalone RoPE). The entry points taking them are in npukit/kernels.h.
 //
 // Sizes come from the tensors' shapes. Layouts (row-major):
 //   q, out        [num_tokens, num_heads, head_dim]                (F32/F16/BF16)

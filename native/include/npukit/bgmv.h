@@ -1,4 +1,4 @@
-// Argument structs of BGMV multi-LoRA (DESIGN 3.4): one LoRA adapter per batch row, chosen by an
+// Argument structs of BGMV multi-LoRA (docs/kernels.md, BGMV): one LoRA adapter per batch row, chosen by an
 // index, so that expert rows (their adapter) and base rows (index -1, no adapter) run in one batch.
 //
 //   shrink: y[b, :] = scale * A[idx[b]] . x[b]        x [batch, h_in] (F32/F16/BF16)
@@ -12,7 +12,7 @@
 //                                                       idx[b] = -1: row unchanged
 // indices is I32 [batch], each in [-1, num_loras). Inputs are widened to F32 and every dot
 // product accumulates in F32 (summation order is the kernel's, so results match the reference
-// within the DESIGN 3.5 bound, not bit for bit); expand adds to y in F32 and rounds once to y's
+// within the docs/kernels.md, equality between backends bound, not bit for bit); expand adds to y in F32 and rounds once to y's
 // dtype. Indices are checked before anything is written.
 #ifndef NPUKIT_BGMV_H
 #define NPUKIT_BGMV_H

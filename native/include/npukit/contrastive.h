@@ -1,4 +1,4 @@
-// Argument struct of batched expert/base contrastive scoring, CoLD's decoding rule (DESIGN 3.3).
+// Argument struct of batched expert/base contrastive scoring, CoLD's decoding rule (docs/kernels.md, contrastive scoring).
 //
 // Logits are given as row views: row b of the expert is row (expert_first_row + b *
 // expert_row_stride) of the tensor expert [rows, vocab], and likewise for the base

@@ -63,7 +63,7 @@ public interface Backend {
     }
 
     /**
-     * The index tensors of one model step (DESIGN 8), validated once against the KV cache geometry
+     * The index tensors of one model step (docs/kernels.md, attention metadata), validated once against the KV cache geometry
      * ({@code numBlocks} blocks of {@code blockSize} slots, as every layer's cache has) and uploaded
      * once: pass it to every layer's {@link #pagedAttention} ({@link AttentionArgs.Builder#metadata})
      * and {@link #writeKv}, which then read no index tensor back. The caller closes it after the step.
@@ -79,22 +79,22 @@ public interface Backend {
                 seqLens, queryStartLoc, slotMapping);
     }
 
-    /** RoPE-fused paged attention (DESIGN 3.1). */
+    /** RoPE-fused paged attention (docs/kernels.md, paged attention). */
     void pagedAttention(AttentionArgs args);
 
-    /** Writes keys and values into the paged cache, without rotation (DESIGN 3.2). */
+    /** Writes keys and values into the paged cache, without rotation (docs/kernels.md, cache write). */
     void writeKv(WriteKvArgs args);
 
-    /** Rotates x in place (DESIGN 3.2). */
+    /** Rotates x in place (docs/kernels.md, standalone RoPE). */
     void rope(RopeArgs args);
 
-    /** Expert/base contrastive scoring, CoLD's decoding rule (DESIGN 3.3); bit-exact across backends. */
+    /** Expert/base contrastive scoring, CoLD's decoding rule (docs/kernels.md, contrastive scoring); bit-exact across backends. */
     void contrastive(ContrastiveArgs args);
 
-    /** BGMV shrink: {@code y[b] = scale * A[idx[b]] . x[b]}, zero rows for index -1 (DESIGN 3.4). */
+    /** BGMV shrink: {@code y[b] = scale * A[idx[b]] . x[b]}, zero rows for index -1 (docs/kernels.md, BGMV). */
     void bgmvShrink(BgmvShrinkArgs args);
 
-    /** BGMV expand: {@code y[b, off:off+hOut] += W[idx[b]] . v[b]}, index -1 unchanged (DESIGN 3.4). */
+    /** BGMV expand: {@code y[b, off:off+hOut] += W[idx[b]] . v[b]}, index -1 unchanged (docs/kernels.md, BGMV). */
     void bgmvExpand(BgmvExpandArgs args);
 
     /** Dense linear layer {@code out = x . weight^T} with F32 accumulation (weight [N, K], PyTorch layout). */

@@ -5,7 +5,7 @@ import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.RopeStyle;
 
 /**
- * The reference paged attention: the definition of DESIGN 3.1 written as directly as possible.
+ * The reference paged attention: the definition of docs/kernels.md, paged attention written as directly as possible.
  * Keys and queries are rotated in float exactly like {@link ReferenceRope}; scores, softmax and
  * the weighted sum are computed in double with a plain two-pass softmax.
  */

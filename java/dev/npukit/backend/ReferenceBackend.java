@@ -13,7 +13,7 @@ import dev.npukit.tensor.Storage;
 
 /**
  * The plain-Java backend: obviously correct, slow, always available. It is the oracle that the
- * equality tests hold every other backend to (DESIGN 3.5).
+ * equality tests hold every other backend to (docs/kernels.md, equality between backends).
  */
 public final class ReferenceBackend extends BaseBackend {
     public static final String NAME = "reference";

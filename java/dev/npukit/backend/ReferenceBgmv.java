@@ -5,7 +5,7 @@ import dev.npukit.kernels.BgmvShrinkArgs;
 
 /**
  * The reference BGMV: straightforward loops with dot products summed in double, the oracle the
- * native F32 accumulation is held to within the DESIGN 3.5 bound.
+ * native F32 accumulation is held to within the docs/kernels.md, equality between backends bound.
  */
 final class ReferenceBgmv {
     private ReferenceBgmv() {

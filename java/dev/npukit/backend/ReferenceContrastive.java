@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The reference contrastive scoring: the definition of DESIGN 3.3 row by row, in float with the
+ * The reference contrastive scoring: the definition of docs/kernels.md, contrastive scoring row by row, in float with the
  * operation order of the native kernel ((1 + beta) * e - beta * a, no fused multiply-add), so the
  * two agree bit for bit. Every row is scored before any output is written.
  */

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
  * {@code npukit bench summary}: several runs of {@code bench attention --json} (separate
  * processes: on a noisy machine one run is not a figure) summed up per case as the median of the
  * per-run medians and the median and quartiles of the per-run ratios. {@code scripts/bench-runs.sh}
- * makes the runs and calls it; the README's attention table is its output.
+ * makes the runs and calls it; the attention table of docs/benchmarks.md is its output.
  */
 @Command(name = "summary", mixinStandardHelpOptions = true,
         description = "Summarizes several 'bench attention --json' outputs: per case the median of the run medians,"
@@ -38,7 +38,7 @@ final class BenchSummaryCommand implements Callable<Integer> {
     @CommandLine.Mixin
     JsonOption output;
 
-    @Option(names = "--markdown", description = "Print the table as Markdown (as in the README).")
+    @Option(names = "--markdown", description = "Print the table as Markdown (as in docs/benchmarks.md).")
     boolean markdown;
 
     /** One case of one run. */

@@ -20,7 +20,7 @@ import java.util.function.Function;
 
 /**
  * The demo's equality self-check: each kernel on small random inputs on every available backend,
- * compared with the reference as max |x - ref| / max |ref| against the DESIGN 3.5 bound (0 for
+ * compared with the reference as max |x - ref| / max |ref| against the docs/kernels.md, equality between backends bound (0 for
  * the kernels that must be bit-exact). A kernel a backend does not have is reported, not hidden.
  */
 final class KernelSelfCheck {

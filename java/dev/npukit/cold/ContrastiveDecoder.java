@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Contrastive LoRA decoding (CoLD, DESIGN 5): every step, each live request contributes its
+ * Contrastive LoRA decoding (CoLD, docs/cold.md): every step, each live request contributes its
  * expert row (its adapter) and its base row (adapter -1) to one batch, the model returns the
- * interleaved [2n, V] logits, and one contrastive-scoring call (DESIGN 3.3) on the configured
+ * interleaved [2n, V] logits, and one contrastive-scoring call (docs/kernels.md, contrastive scoring) on the configured
  * backend picks every request's next token, which is appended to both of its sequences.
  * Requests stop on an EOS token (kept in the output) or at their token limit; the others go on.
  *

@@ -5,7 +5,7 @@ import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
 
 /**
- * Arguments of RoPE-fused paged attention (DESIGN 3.1).
+ * Arguments of RoPE-fused paged attention (docs/kernels.md, paged attention).
  *
  * <ul>
  *   <li>{@code q} [numTokens, numHeads, headDim] F32/F16/BF16, queries before rotation;</li>

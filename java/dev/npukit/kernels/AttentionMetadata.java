@@ -7,7 +7,7 @@ import java.util.function.Function;
 
 /**
  * The index tensors of one model step that every layer's attention and cache write share
- * (DESIGN 8): block tables, sequence lengths, query start locations and slot mapping. They are
+ * (docs/kernels.md, attention metadata): block tables, sequence lengths, query start locations and slot mapping. They are
  * validated once, against the KV cache geometry (numBlocks, blockSize) every layer's cache has,
  * and uploaded once to the backend ({@code Backend.attentionMetadata}). Calls that take the
  * metadata ({@link AttentionArgs.Builder#metadata}, {@link WriteKvArgs#WriteKvArgs(Tensor, Tensor,

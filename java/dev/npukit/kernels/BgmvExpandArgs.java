@@ -5,7 +5,7 @@ import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
 
 /**
- * Arguments of the BGMV expand (DESIGN 3.4):
+ * Arguments of the BGMV expand (docs/kernels.md, BGMV):
  * {@code y[b, offset : offset + hOut] += W[indices[b]] . v[b]}, accumulated in F32 and rounded
  * once to y's dtype; {@code indices[b] = -1} leaves row b unchanged. The offset lets several
  * adapters' outputs (e.g. the q, k and v slices of a fused projection) share one y.

@@ -5,7 +5,7 @@ import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
 
 /**
- * Arguments of the BGMV shrink (DESIGN 3.4): {@code y[b, :] = scale * A[indices[b]] . x[b]},
+ * Arguments of the BGMV shrink (docs/kernels.md, BGMV): {@code y[b, :] = scale * A[indices[b]] . x[b]},
  * accumulated in F32; {@code indices[b] = -1} (no adapter, e.g. a base row) writes a zero row.
  *
  * @param x [B, hIn] F32/F16/BF16

@@ -5,7 +5,7 @@ import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
 
 /**
- * Arguments of batched expert/base contrastive scoring, CoLD's decoding rule (DESIGN 3.3).
+ * Arguments of batched expert/base contrastive scoring, CoLD's decoding rule (docs/kernels.md, contrastive scoring).
  *
  * <p>For each row b, with expert logits e and base logits a: {@code m = max e};
  * valid = {i : e_i &gt;= m + ln alpha}; {@code cd_i = (1 + beta) e_i - beta a_i} on the valid

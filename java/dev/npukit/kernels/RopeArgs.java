@@ -5,7 +5,7 @@ import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
 
 /**
- * Arguments of the standalone, in-place rotary embedding (DESIGN 3.2): the first
+ * Arguments of the standalone, in-place rotary embedding (docs/kernels.md, standalone RoPE): the first
  * {@code rotaryDim} dimensions of every head of token t are rotated to {@code positions[t]}.
  *
  * @param x [numTokens, numHeads, headDim] F32/F16/BF16, rotated in place

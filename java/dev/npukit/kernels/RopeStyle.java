@@ -1,6 +1,6 @@
 package dev.npukit.kernels;
 
-/** How rotary position encoding pairs the dimensions of a head (DESIGN 3.1). */
+/** How rotary position encoding pairs the dimensions of a head (docs/kernels.md, paged attention). */
 public enum RopeStyle {
     /** No rotation in the kernel: q and the cached keys are already rotated (the classic layout). */
     NONE(0),

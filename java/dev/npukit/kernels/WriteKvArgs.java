@@ -5,7 +5,7 @@ import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
 
 /**
- * Arguments of the paged cache write (DESIGN 3.2): token t's key and value go to slot
+ * Arguments of the paged cache write (docs/kernels.md, cache write): token t's key and value go to slot
  * {@code slotMapping[t]} = block * blockSize + offset of {@code kCache}/{@code vCache}, converted
  * to the cache dtype, without rotation. Slot -1 skips the token; if two tokens name the same slot
  * the later one wins.

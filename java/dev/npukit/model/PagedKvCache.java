@@ -7,7 +7,7 @@ import dev.npukit.tensor.Tensor;
 
 /**
  * The model's paged KV cache on a backend: per layer a key and a value tensor
- * [numBlocks, blockSize, numKvHeads, headDim]. Keys are stored without rotation (NoPE, DESIGN 3.1);
+ * [numBlocks, blockSize, numKvHeads, headDim]. Keys are stored without rotation (NoPE, docs/kernels.md, paged attention);
  * the attention kernel rotates them by slot position. Block ids are the caller's (a MEPIC
  * {@code Plan}'s block table, or {@link ModelLogits}' own allocation).
  */

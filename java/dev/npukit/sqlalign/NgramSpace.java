@@ -69,7 +69,7 @@ public final class NgramSpace {
 
     /**
      * Calls {@code action} with the id of every n-gram occurrence of {@code template} (token ids) with
-     * 1 &lt;= n &lt;= maxN that passes DESIGN 6's filter: it contains a keyword, neither starts nor ends
+     * 1 &lt;= n &lt;= maxN that passes docs/sqlalign.md's filter: it contains a keyword, neither starts nor ends
      * with a comma, and its parentheses balance (never more closing than opening, equal at the end).
      */
     public void forEachNgram(int[] template, int maxN, IntConsumer action) {

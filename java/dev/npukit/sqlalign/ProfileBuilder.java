@@ -12,7 +12,7 @@ import java.util.List;
  * be compared with each other. Not thread-safe.
  */
 public final class ProfileBuilder {
-    /** The longest n-gram, as in the paper (DESIGN 6). */
+    /** The longest n-gram, as in the paper (docs/sqlalign.md). */
     public static final int DEFAULT_MAX_N = 15;
     /** A bound well above any useful n; longer n-grams are nearly always unique to one query. */
     public static final int LIMIT_MAX_N = 64;

@@ -10,7 +10,7 @@ import java.util.Set;
  * <p>Left out on purpose, so they count as identifiers unless followed by {@code (}:
  * <ul>
  *   <li>{@code AS}: it only introduces a name (an alias, a CTE name, or the target type of
- *       {@code CAST}), and both are dropped; DESIGN 6's example {@code CAST(x AS REAL)} gives
+ *       {@code CAST}), and both are dropped; docs/sqlalign.md's example {@code CAST(x AS REAL)} gives
  *       {@code CAST ( )}. It is never a function name either ({@code WITH t AS (SELECT ...)}).</li>
  *   <li>type names ({@code REAL}, {@code INTEGER}, {@code TEXT}): schema-like, dropped.</li>
  *   <li>SQLite keywords used as bare table or column names in the shared data: {@code CURRENT},

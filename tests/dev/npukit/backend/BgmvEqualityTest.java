@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * DESIGN 3.4 / 3.5: BGMV shrink and expand on every backend against the reference within the
+ * docs/kernels.md: BGMV, equality between backends: BGMV shrink and expand on every backend against the reference within the
  * documented bound, with adapter index -1 rows (zero for shrink, untouched for expand, exactly),
  * sizes that are not multiples of the vector width, and expand into a slice at an offset.
  */

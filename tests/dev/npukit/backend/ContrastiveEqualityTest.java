@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * DESIGN 3.3 / 3.5: contrastive scoring, top-k and Gumbel sampling are bit-exact between every
+ * docs/kernels.md: contrastive scoring, equality between backends: contrastive scoring, top-k and Gumbel sampling are bit-exact between every
  * backend and the reference (same tokens, same score bits, same valid counts, same top-k) on
  * randomized cases: vocab sizes that are and are not multiples of the vector width, including
  * 32000 and 151936; B = 1; ties; alpha = 1; beta = 0; infinities; all three row layouts.

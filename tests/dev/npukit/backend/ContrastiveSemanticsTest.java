@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The definition of DESIGN 3.3 checked directly on every backend, the reference included:
+ * The definition of docs/kernels.md, contrastive scoring checked directly on every backend, the reference included:
  * hand-worked rows, beta = 0 is greedy, alpha = 1 keeps only the maximum, ties go to the lowest
  * index, the Gumbel sampler follows softmax(cd / T), and a NaN fails naming its row without
  * writing anything.

@@ -2,7 +2,7 @@ package dev.npukit.backend;
 
 import dev.npukit.tensor.DType;
 
-/** The equality bounds of DESIGN 3.5 and the relative error they are measured in. */
+/** The equality bounds of docs/kernels.md, equality between backends and the relative error they are measured in. */
 final class Equality {
     private Equality() {
     }

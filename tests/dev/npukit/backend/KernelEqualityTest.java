@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * DESIGN 3.5: every available backend against the reference on randomized cases. Attention
+ * docs/kernels.md, equality between backends: every available backend against the reference on randomized cases. Attention
  * (a reduction) within the documented bound; writeKv and RoPE (element-wise) bit-exact.
  */
 class KernelEqualityTest {

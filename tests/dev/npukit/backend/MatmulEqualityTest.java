@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The model's dense layer on every backend against the reference within the DESIGN 3.5 bound:
+ * The model's dense layer on every backend against the reference within the docs/kernels.md, equality between backends bound:
  * random shapes including a single row (decode), sizes that are not multiples of the vector width
  * or the tile, every activation and weight dtype; and a row's result does not depend on the rows
  * batched with it, bit for bit, which batched decoding relies on.

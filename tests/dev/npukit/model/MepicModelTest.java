@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * MEPIC through the model. With one layer, the K/V of the first layer depend on the token alone
  * (keys are stored without rotation), so reusing a chunk's blocks at another position changes
- * nothing: every request's logits equal full recomputation (policy NONE) within the DESIGN 3.5
+ * nothing: every request's logits equal full recomputation (policy NONE) within the docs/kernels.md, equality between backends
  * F32 bound, and the greedy tokens are the same. With several layers reuse is approximate; the
  * deviation of each policy is measured and reported next to its blocks, and only what must hold
  * is asserted (prefix caching is exact; sharing saves blocks and compute).
