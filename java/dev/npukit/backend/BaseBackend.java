@@ -18,6 +18,7 @@ import dev.npukit.tensor.Storage;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The part every backend shares: each kernel call holds its tensors ({@link KernelCall}: a
@@ -44,98 +45,59 @@ public abstract class BaseBackend implements Backend {
 
     @Override
     public final void pagedAttention(AttentionArgs args) {
-        Check.arg(args != null, "args", "is null");
-        AttentionMetadata md = args.metadata();
-        if (md != null) {
-            md.acquire();  // first, so that a closed metadata is reported as such
-        }
-        try {
-            TensorArgs outer = KernelCall.begin(args);
-            try {
-                runPagedAttention(args, args.validate(name()));
-            } finally {
-                KernelCall.end(args, outer);
-            }
-        } finally {
-            if (md != null) {
-                md.release();
-            }
-        }
+        call(args, args == null ? null : args.metadata(), a -> runPagedAttention(a, a.validate(name())));
     }
 
     @Override
     public final void writeKv(WriteKvArgs args) {
-        Check.arg(args != null, "args", "is null");
-        AttentionMetadata md = args.metadata();
-        if (md != null) {
-            md.acquire();  // first, so that a closed metadata is reported as such
-        }
-        try {
-            TensorArgs outer = KernelCall.begin(args);
-            try {
-                runWriteKv(args, args.validate(name()));
-            } finally {
-                KernelCall.end(args, outer);
-            }
-        } finally {
-            if (md != null) {
-                md.release();
-            }
-        }
+        call(args, args == null ? null : args.metadata(), a -> runWriteKv(a, a.validate(name())));
     }
 
     @Override
     public final void rope(RopeArgs args) {
-        Check.arg(args != null, "args", "is null");
-        TensorArgs outer = KernelCall.begin(args);
-        try {
-            runRope(args, args.validate(name()));
-        } finally {
-            KernelCall.end(args, outer);
-        }
+        call(args, null, a -> runRope(a, a.validate(name())));
     }
 
     @Override
     public final void contrastive(ContrastiveArgs args) {
-        Check.arg(args != null, "args", "is null");
-        TensorArgs outer = KernelCall.begin(args);
-        try {
-            runContrastive(args, args.validate(name()));
-        } finally {
-            KernelCall.end(args, outer);
-        }
+        call(args, null, a -> runContrastive(a, a.validate(name())));
     }
 
     @Override
     public final void bgmvShrink(BgmvShrinkArgs args) {
-        Check.arg(args != null, "args", "is null");
-        TensorArgs outer = KernelCall.begin(args);
-        try {
-            runBgmvShrink(args, args.validate(name()));
-        } finally {
-            KernelCall.end(args, outer);
-        }
+        call(args, null, a -> runBgmvShrink(a, a.validate(name())));
     }
 
     @Override
     public final void bgmvExpand(BgmvExpandArgs args) {
-        Check.arg(args != null, "args", "is null");
-        TensorArgs outer = KernelCall.begin(args);
-        try {
-            runBgmvExpand(args, args.validate(name()));
-        } finally {
-            KernelCall.end(args, outer);
-        }
+        call(args, null, a -> runBgmvExpand(a, a.validate(name())));
     }
 
     @Override
     public final void matmul(MatmulArgs args) {
+        call(args, null, a -> runMatmul(a, a.validate(name())));
+    }
+
+    /**
+     * One kernel call: holds the metadata (first, so that a closed one is reported as such), then
+     * every tensor of {@code args}, validates and runs {@code kernel}, and releases them all.
+     */
+    private <A extends TensorArgs> void call(A args, AttentionMetadata metadata, Consumer<A> kernel) {
         Check.arg(args != null, "args", "is null");
-        TensorArgs outer = KernelCall.begin(args);
+        if (metadata != null) {
+            metadata.acquire();
+        }
         try {
-            runMatmul(args, args.validate(name()));
+            TensorArgs outer = KernelCall.begin(args);
+            try {
+                kernel.accept(args);
+            } finally {
+                KernelCall.end(args, outer);
+            }
         } finally {
-            KernelCall.end(args, outer);
+            if (metadata != null) {
+                metadata.release();
+            }
         }
     }
 
