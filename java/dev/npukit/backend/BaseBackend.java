@@ -5,7 +5,6 @@ import dev.npukit.kernels.AttentionMetadata;
 import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
-import dev.npukit.kernels.Check;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
@@ -17,6 +16,7 @@ import dev.npukit.tensor.MemoryStats;
 import dev.npukit.tensor.Storage;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.util.Check;
 import java.util.Objects;
 import java.util.function.Consumer;
 

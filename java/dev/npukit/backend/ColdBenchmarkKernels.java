@@ -2,12 +2,12 @@ package dev.npukit.backend;
 
 import dev.npukit.bridge.CpuBenchKernels;
 import dev.npukit.bridge.NativeAbi.npukit_contrastive_args;
-import dev.npukit.kernels.Check;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.KernelCall;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.util.Check;
 
 /**
  * Native helpers for {@code npukit bench contrastive} on the cpu backend, not part of the kernel

@@ -7,7 +7,6 @@ import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
-import dev.npukit.kernels.Check;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
@@ -15,6 +14,7 @@ import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Storage;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.util.Check;
 
 /**
  * The optimized C++ backend (native/cpu) through the JavaCPP bridge: the production fallback on

@@ -1,13 +1,13 @@
 package dev.npukit.cli;
 
-import dev.npukit.io.AtomicFiles;
 import dev.npukit.model.LlamaConfig;
+import dev.npukit.util.AtomicFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code npukit demo}: checks its options and where the report goes, lets {@link DemoRunner} do

@@ -1,6 +1,7 @@
 package dev.npukit.kernels;
 
 import dev.npukit.tensor.Tensor;
+import dev.npukit.util.Check;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;

@@ -3,6 +3,7 @@ package dev.npukit.kernels;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.util.Check;
 
 /**
  * Arguments of the BGMV expand (docs/kernels.md, BGMV):

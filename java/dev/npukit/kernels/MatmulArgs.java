@@ -3,6 +3,7 @@ package dev.npukit.kernels;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.util.Check;
 
 /**
  * Arguments of the dense linear layer {@code out = x . weight^T}, accumulated in F32 (the

@@ -3,6 +3,7 @@ package dev.npukit.kernels;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.util.Check;
 
 /**
  * Arguments of the standalone, in-place rotary embedding (docs/kernels.md, standalone RoPE): the first

@@ -1,5 +1,7 @@
 package dev.npukit.kernels;
 
+import dev.npukit.util.Check;
+
 /** Builds the cos/sin tables that the rotary kernels read. */
 public final class RopeTables {
     private RopeTables() {

@@ -3,6 +3,7 @@ package dev.npukit.kernels;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.util.Check;
 
 /**
  * Arguments of the paged cache write (docs/kernels.md, cache write): token t's key and value go to slot

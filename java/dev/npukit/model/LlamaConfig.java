@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.npukit.io.AtomicFiles;
-import dev.npukit.kernels.Check;
+import dev.npukit.util.AtomicFiles;
+import dev.npukit.util.Check;
 import java.io.IOException;
 import java.nio.file.Path;
 

@@ -5,13 +5,13 @@ import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionMetadata;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
-import dev.npukit.kernels.Check;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.util.Check;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dev.npukit.model;
 
-import dev.npukit.kernels.Check;
 import dev.npukit.tensor.DType;
+import dev.npukit.util.Check;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.npukit.model;
 
 import dev.npukit.cold.LogitsModel;
-import dev.npukit.kernels.Check;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.util.Check;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,9 +1,9 @@
 package dev.npukit.model;
 
 import dev.npukit.backend.Backend;
-import dev.npukit.kernels.Check;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.util.Check;
 
 /**
  * The model's paged KV cache on a backend: per layer a key and a value tensor

@@ -1,8 +1,8 @@
 package dev.npukit.model;
 
-import dev.npukit.kernels.Check;
 import dev.npukit.mepic.Request;
 import dev.npukit.mepic.Segment;
+import dev.npukit.util.Check;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -1,6 +1,5 @@
 package dev.npukit.model;
 
-import dev.npukit.kernels.Check;
 import dev.npukit.mepic.Admission;
 import dev.npukit.mepic.CacheManager;
 import dev.npukit.mepic.ChunkId;
@@ -11,6 +10,7 @@ import dev.npukit.mepic.Request;
 import dev.npukit.mepic.TokenRange;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import dev.npukit.util.Check;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,6 +1,6 @@
 package dev.npukit.sqlalign;
 
-import dev.npukit.kernels.Check;
+import dev.npukit.util.Check;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

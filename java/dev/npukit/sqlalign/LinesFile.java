@@ -1,6 +1,6 @@
 package dev.npukit.sqlalign;
 
-import dev.npukit.io.AtomicFiles;
+import dev.npukit.util.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

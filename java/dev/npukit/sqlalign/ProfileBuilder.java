@@ -1,6 +1,6 @@
 package dev.npukit.sqlalign;
 
-import dev.npukit.kernels.Check;
+import dev.npukit.util.Check;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;

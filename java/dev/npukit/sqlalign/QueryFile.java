@@ -3,7 +3,7 @@ package dev.npukit.sqlalign;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.npukit.io.Utf8Lines;
+import dev.npukit.util.Utf8Lines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

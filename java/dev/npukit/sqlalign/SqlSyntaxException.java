@@ -1,7 +1,9 @@
 package dev.npukit.sqlalign;
 
+import dev.npukit.backend.NpukitException;
+
 /** A query that the lexer cannot split into tokens (an unterminated quote, an unknown character). */
-public final class SqlSyntaxException extends RuntimeException {
+public final class SqlSyntaxException extends NpukitException {
     private final int position;
 
     public SqlSyntaxException(String message, int position) {

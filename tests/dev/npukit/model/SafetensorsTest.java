@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.npukit.backend.NpukitException;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.HalfFloats;
 import java.io.IOException;
@@ -90,6 +91,7 @@ class SafetensorsTest {
         SafetensorsException e = assertThrows(SafetensorsException.class, () -> Safetensors.open(f).close());
         assertTrue(e.getMessage().startsWith(f.toString()), "names the file: " + e.getMessage());
         assertTrue(e.getMessage().contains(what), "says '" + what + "': " + e.getMessage());
+        assertThrows(NpukitException.class, () -> Safetensors.open(f).close(), "a runtime failure under the one root");
     }
 
     private Path file(String name, String header, int dataBytes) throws IOException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.npukit.backend.NpukitException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +88,7 @@ class SqlTemplateTest {
         assertTrue(e.getMessage().contains("'#'"), e.getMessage());
         SqlSyntaxException q = assertThrows(SqlSyntaxException.class, () -> SqlTemplate.of("SELECT 'abc FROM t"));
         assertEquals(7, q.position());
+        assertThrows(NpukitException.class, () -> SqlTemplate.of("SELECT 'abc FROM t"), "a runtime failure under the one root");
         IllegalArgumentException n = assertThrows(IllegalArgumentException.class, () -> SqlLexer.tokenize(null));
         assertTrue(n.getMessage().startsWith("sql:"));
     }

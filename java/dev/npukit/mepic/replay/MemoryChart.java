@@ -1,6 +1,6 @@
 package dev.npukit.mepic.replay;
 
-import dev.npukit.io.AtomicFiles;
+import dev.npukit.util.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

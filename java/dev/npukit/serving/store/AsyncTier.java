@@ -1,6 +1,6 @@
 package dev.npukit.serving.store;
 
-import dev.npukit.kernels.Check;
+import dev.npukit.util.Check;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.LongAdder;

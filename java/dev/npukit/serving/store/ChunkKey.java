@@ -1,8 +1,8 @@
 package dev.npukit.serving.store;
 
-import dev.npukit.kernels.Check;
 import dev.npukit.mepic.ChunkId;
 import dev.npukit.tensor.DType;
+import dev.npukit.util.Check;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

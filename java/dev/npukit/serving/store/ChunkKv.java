@@ -1,8 +1,8 @@
 package dev.npukit.serving.store;
 
-import dev.npukit.kernels.Check;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.HalfFloats;
+import dev.npukit.util.Check;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

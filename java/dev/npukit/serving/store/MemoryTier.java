@@ -1,6 +1,6 @@
 package dev.npukit.serving.store;
 
-import dev.npukit.kernels.Check;
+import dev.npukit.util.Check;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.npukit.serving.store;
 
-import dev.npukit.kernels.Check;
 import dev.npukit.model.LlamaConfig;
+import dev.npukit.util.Check;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

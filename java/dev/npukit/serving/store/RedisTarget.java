@@ -1,6 +1,6 @@
 package dev.npukit.serving.store;
 
-import dev.npukit.kernels.Check;
+import dev.npukit.util.Check;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.npukit.serving.store;
 
-import dev.npukit.kernels.Check;
+import dev.npukit.util.Check;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

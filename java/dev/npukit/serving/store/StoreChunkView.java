@@ -1,9 +1,9 @@
 package dev.npukit.serving.store;
 
-import dev.npukit.kernels.Check;
 import dev.npukit.mepic.ChunkId;
 import dev.npukit.mepic.ChunkStore;
 import dev.npukit.tensor.DType;
+import dev.npukit.util.Check;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;

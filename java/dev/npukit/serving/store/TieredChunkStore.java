@@ -1,6 +1,6 @@
 package dev.npukit.serving.store;
 
-import dev.npukit.kernels.Check;
+import dev.npukit.util.Check;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.npukit.io;
+package dev.npukit.util;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

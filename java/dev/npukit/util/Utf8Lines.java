@@ -1,4 +1,4 @@
-package dev.npukit.io;
+package dev.npukit.util;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

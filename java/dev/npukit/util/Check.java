@@ -1,4 +1,4 @@
-package dev.npukit.kernels;
+package dev.npukit.util;
 
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;

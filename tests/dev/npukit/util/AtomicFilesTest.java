@@ -1,4 +1,4 @@
-package dev.npukit.io;
+package dev.npukit.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
