@@ -3,7 +3,7 @@ package dev.npukit.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.npukit.model.ServingEngine;
+import dev.npukit.serving.ServingEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

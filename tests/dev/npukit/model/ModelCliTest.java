@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.npukit.backend.Backends;
 import dev.npukit.cli.CliRun;
+import dev.npukit.serving.ServingEngine;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.npukit.model;
+package dev.npukit.serving;
 
 import dev.npukit.kernels.Check;
 import dev.npukit.mepic.Admission;
@@ -9,6 +9,8 @@ import dev.npukit.mepic.Plan;
 import dev.npukit.mepic.Policy;
 import dev.npukit.mepic.Request;
 import dev.npukit.mepic.TokenRange;
+import dev.npukit.model.LlamaModel;
+import dev.npukit.model.PagedKvCache;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import java.util.ArrayDeque;
