@@ -53,6 +53,10 @@ final class DemoReport {
                     .put("tokensPerSecond", s.tokensPerSecond()).put("seconds", s.seconds())
                     .put("meanKlVsFull", r.klVsFull()[i]);
         }
+        ServingEngine.ChunkStoreStats store = r.chunkStore();
+        root.putObject("chunkStore").put("kind", store.kind()).put("chunksComputed", store.chunksComputed())
+                .put("chunksLoaded", store.chunksLoaded()).put("bytesLoaded", store.bytesLoaded())
+                .put("loadSeconds", store.loadSeconds());
         root.putObject("cold").put("tokens", r.coldTokens()).put("tokensDifferingFromGreedy", r.tokensDiffering())
                 .put("greedyTokensPerSecond", r.coldTokens() / r.greedySeconds())
                 .put("coldTokensPerSecond", r.coldTokens() / r.coldSeconds());
