@@ -18,6 +18,7 @@ module dev.npukit {
     exports dev.npukit.cold;
     exports dev.npukit.sqlalign;
     exports dev.npukit.model;
+    exports dev.npukit.serving;
     exports dev.npukit.serving.store;
 
     requires org.bytedeco.javacpp;

@@ -15,7 +15,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-suites="${1:-dev/npukit/backend/*Test,LlamaModelTest,MepicModelTest,ColdModelTest,ContrastiveDecoderTest}"
+suites="${1:-dev/npukit/backend/*Test,LlamaModelTest,ServingEngineTest,ColdModelTest,ContrastiveDecoderTest}"
 if ! ls target/classes/dev/npukit/bridge/linux-arm64/libjniCpuKernels.so >/dev/null 2>&1; then
   echo "test-linux-arm64: no linux-arm64 libraries in target/classes; run scripts/build-linux-arm64.sh" >&2
   exit 2

@@ -1,6 +1,6 @@
 package dev.npukit.cli;
 
-import dev.npukit.model.ServingEngine;
+import dev.npukit.serving.ServingEngine;
 import java.io.IOException;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;

@@ -1,6 +1,7 @@
 package dev.npukit.cli;
 
 import dev.npukit.model.LlamaConfig;
+import dev.npukit.serving.store.RedisTarget;
 import dev.npukit.util.AtomicFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -39,6 +40,12 @@ final class DemoCommand implements Callable<Integer> {
             description = "Tokens generated per request. Default: ${DEFAULT-VALUE}.")
     int newTokens;
 
+    @Option(names = "--chunk-store", paramLabel = "SPEC", defaultValue = "memory",
+            description = "Where computed document chunks' KV is kept and loaded from: memory, disk:DIR, or"
+                    + " redis://HOST:PORT[,HOST:PORT...] (a Redis Cluster by its seed nodes; rediss:// for TLS)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String chunkStore;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "out/demo",
             description = "Report folder, created if missing; a relative path is taken from the working directory."
                     + " Default: ${DEFAULT-VALUE}.")
@@ -58,7 +65,9 @@ final class DemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--chunks: must be at most --documents (" + documents + "), got " + chunks);
         }
-        DemoRunner.Options options = new DemoRunner.Options(requests, documents, docTokens, chunks, newTokens);
+        checkChunkStore();
+        DemoRunner.Options options = new DemoRunner.Options(requests, documents, docTokens, chunks, newTokens,
+                chunkStore);
         LlamaConfig cfg = LlamaConfig.small();
         if (options.maxRequestPositions() > cfg.maxPositions()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--doc-tokens: a request of " + chunks
@@ -96,5 +105,21 @@ final class DemoCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** The --chunk-store spec's form, checked before anything runs (the store itself opens later, per engine). */
+    private void checkChunkStore() {
+        String rule = "must be memory, disk:DIR or redis://HOST:PORT[,HOST:PORT...], got " + chunkStore;
+        if (chunkStore.equals("memory") || (chunkStore.startsWith("disk:") && chunkStore.length() > 5)) {
+            return;
+        }
+        if (!RedisTarget.isRedisUri(chunkStore)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--chunk-store: " + rule);
+        }
+        try {
+            RedisTarget.parse(chunkStore);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--chunk-store: " + e.getMessage());
+        }
     }
 }

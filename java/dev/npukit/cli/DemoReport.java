@@ -3,7 +3,7 @@ package dev.npukit.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.npukit.model.ServingEngine;
+import dev.npukit.serving.ServingEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -53,6 +53,10 @@ final class DemoReport {
                     .put("tokensPerSecond", s.tokensPerSecond()).put("seconds", s.seconds())
                     .put("meanKlVsFull", r.klVsFull()[i]);
         }
+        ServingEngine.ChunkStoreStats store = r.chunkStore();
+        root.putObject("chunkStore").put("kind", store.kind()).put("chunksComputed", store.chunksComputed())
+                .put("chunksLoaded", store.chunksLoaded()).put("bytesLoaded", store.bytesLoaded())
+                .put("loadSeconds", store.loadSeconds());
         root.putObject("cold").put("tokens", r.coldTokens()).put("tokensDifferingFromGreedy", r.tokensDiffering())
                 .put("greedyTokensPerSecond", r.coldTokens() / r.greedySeconds())
                 .put("coldTokensPerSecond", r.coldTokens() / r.coldSeconds());

@@ -14,9 +14,10 @@ import dev.npukit.model.LlamaModel;
 import dev.npukit.model.LlamaWeights;
 import dev.npukit.model.LoraAdapter;
 import dev.npukit.model.ModelLogits;
-import dev.npukit.model.RagWorkload;
-import dev.npukit.model.ServingEngine;
+import dev.npukit.serving.RagWorkload;
+import dev.npukit.serving.ServingEngine;
 import dev.npukit.tensor.DType;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,8 +39,14 @@ final class DemoRunner {
     private static final int COLD_PROMPTS = 4;
     private static final int COLD_NEW_TOKENS = 24;
 
-    /** The workload's sizes, as the {@code demo} options give them. */
-    record Options(int requests, int documents, int docTokens, int chunks, int newTokens) {
+    /** Identity of the demo's weights in the chunk store's keys (see {@code ModelFingerprint}). */
+    static final String WEIGHTS_IDENTITY = "random:2024:F32";
+
+    /**
+     * The workload's sizes and the chunk store spec ({@code memory}, {@code disk:DIR} or a Redis URI), as the
+     * {@code demo} options give them.
+     */
+    record Options(int requests, int documents, int docTokens, int chunks, int newTokens, String chunkStore) {
         /** Longest document: {@link RagWorkload} draws lengths in [3/4, 5/4] of docTokens. */
         long maxDocTokens() {
             return docTokens * 3L / 4 + docTokens / 2;
@@ -55,7 +62,7 @@ final class DemoRunner {
     record Result(String backend, String backendReason, LlamaConfig config, int requests, long promptTokens,
             List<ServingEngine.Result> serving, double[] klVsFull, List<Generation> greedy, List<Generation> cold,
             double greedySeconds, double coldSeconds, int tokensDiffering, int coldTokens,
-            List<KernelSelfCheck.Outcome> checks) {
+            List<KernelSelfCheck.Outcome> checks, ServingEngine.ChunkStoreStats chunkStore) {
         boolean allChecksPassed() {
             return checks.stream().allMatch(c -> c.passed() || c.note() != null);
         }
@@ -64,13 +71,14 @@ final class DemoRunner {
     private DemoRunner() {
     }
 
-    static Result run(Options o, Progress progress) {
+    static Result run(Options o, Progress progress) throws IOException {
         Backend backend = Backends.best();
         progress.say("backend: " + backend.name() + " (" + backend.info().reason() + ")");
         LlamaConfig cfg = LlamaConfig.small();
         progress.say(String.format(Locale.ROOT, "model: Llama-style, %d layers, hidden %d, %d heads / %d KV heads, "
                 + "head dim %d, vocab %d, seeded random weights", cfg.numLayers(), cfg.hiddenSize(), cfg.numHeads(),
                 cfg.numKvHeads(), cfg.headDim(), cfg.vocabSize()));
+        // WEIGHTS_IDENTITY names these weights in the chunk store: change both together.
         LlamaWeights weights = LlamaWeights.random(cfg, 2024, DType.F32);
         LoraAdapter adapter = LoraAdapter.random(cfg, 8, 16f, 7, 0.05f, "self_attn.q_proj", "self_attn.v_proj",
                 "mlp.down_proj");
@@ -89,6 +97,7 @@ final class DemoRunner {
         List<Generation> coldOut;
         double greedySeconds;
         double coldSeconds;
+        ServingEngine.ChunkStoreStats chunkStore = null;
         // The shared documents, as an offline pass (LMCache's role) stores them for chunk reuse.
         List<int[]> documentsAsChunks = new ArrayList<>();
         for (Request r : workload) {
@@ -97,7 +106,8 @@ final class DemoRunner {
         try (LlamaModel model = new LlamaModel(backend, weights, List.of(adapter))) {
             for (Policy p : Policy.values()) {
                 progress.say("serving under " + p + "...");
-                try (ServingEngine engine = new ServingEngine(model, p, POOL_BLOCKS, BLOCK_SIZE, MAX_BATCH)) {
+                try (ServingEngine engine = new ServingEngine(model, p, POOL_BLOCKS, BLOCK_SIZE, MAX_BATCH,
+                        o.chunkStore(), WEIGHTS_IDENTITY)) {
                     engine.precomputeChunks(documentsAsChunks);
                     int total = workload.size();
                     results.add(engine.serve(workload, done -> {
@@ -105,6 +115,7 @@ final class DemoRunner {
                             progress.say("  " + p + ": " + done + "/" + total + " requests done");
                         }
                     }));
+                    chunkStore = sum(chunkStore, engine.chunkStoreStats());
                 }
                 ServingEngine.Result r = results.get(results.size() - 1);
                 progress.say(String.format(Locale.ROOT, "  %s: %.1f s, %d tokens computed, peak %d blocks", p, r.seconds(),
@@ -154,7 +165,16 @@ final class DemoRunner {
         }
         int totalTokens = greedyOut.stream().mapToInt(g -> g.tokens().length).sum();
         return new Result(backend.name(), backend.info().reason(), cfg, workload.size(), promptTokens, results, kl,
-                greedyOut, coldOut, greedySeconds, coldSeconds, differing, totalTokens, checks);
+                greedyOut, coldOut, greedySeconds, coldSeconds, differing, totalTokens, checks, chunkStore);
+    }
+
+    /** The chunk store counters of every policy's engine added up (each engine opens the same spec). */
+    private static ServingEngine.ChunkStoreStats sum(ServingEngine.ChunkStoreStats a, ServingEngine.ChunkStoreStats b) {
+        if (a == null) {
+            return b;
+        }
+        return new ServingEngine.ChunkStoreStats(b.kind(), a.chunksComputed() + b.chunksComputed(),
+                a.chunksLoaded() + b.chunksLoaded(), a.bytesLoaded() + b.bytesLoaded(), a.loadSeconds() + b.loadSeconds());
     }
 
     /**

@@ -110,6 +110,12 @@ class CliBadInputTest {
                 Arguments.of("trace and workload", 2, "--trace and --workload", List.of(),
                         args("replay", "--trace", huge, "--workload", "squad")),
                 // demo
+                Arguments.of("chunk store of an unknown kind", 2, "--chunk-store: ", List.of("ftp://h"),
+                        args("demo", "--chunk-store", "ftp://h")),
+                Arguments.of("disk chunk store without a folder", 2, "--chunk-store: ", List.of("disk:DIR"),
+                        args("demo", "--chunk-store", "disk:")),
+                Arguments.of("redis chunk store with a bad port", 2, "--chunk-store: ", List.of("port"),
+                        args("demo", "--chunk-store", "redis://127.0.0.1:notaport")),
                 Arguments.of("demo report where no file can be created", 2, "--out: cannot write into the folder /proc", List.of(),
                         args("demo", "--out", "/proc/npukit-demo")),
                 Arguments.of("demo report under a file", 2, "--out: ", List.of("is not a folder"),

@@ -11,6 +11,7 @@ import dev.npukit.cold.ContrastiveDecoder;
 import dev.npukit.cold.DecodeRequest;
 import dev.npukit.cold.Generation;
 import dev.npukit.cold.LogitsModel;
+import dev.npukit.serving.ServingEngine;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.npukit.backend.Backends;
 import dev.npukit.cli.CliRun;
+import dev.npukit.serving.ServingEngine;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import java.nio.file.Files;
@@ -101,8 +102,47 @@ class ModelCliTest {
         for (JsonNode c : root.path("kernelChecks")) {
             assertTrue(c.path("passed").asBoolean(), c.toString());
         }
+        JsonNode store = root.path("chunkStore");
+        assertEquals(List.of("kind", "chunksComputed", "chunksLoaded", "bytesLoaded", "loadSeconds"),
+                iterable(store.fieldNames()));
+        assertEquals("memory", store.path("kind").asText());
+        assertTrue(store.path("chunksComputed").asLong() > 0 && store.path("chunksLoaded").asLong() > 0
+                && store.path("bytesLoaded").asLong() > 0 && store.path("loadSeconds").asDouble() >= 0, store.toString());
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("MEPIC") && html.contains("data:image/png;base64,"));
         assertTrue(r.err().contains("report written to"), "progress and location on stderr");
+    }
+
+    /**
+     * Two demo runs on one disk chunk store: the second computes no chunk (every one is loaded from the first run's
+     * files) and serves with the same outcome.
+     */
+    @Test
+    void demoOnADiskChunkStoreLoadsTheFirstRunsChunks() throws Exception {
+        String store = "disk:" + dir.resolve("chunks");
+        JsonNode[] runs = new JsonNode[2];
+        for (int i = 0; i < 2; i++) {
+            CliRun r = CliRun.of("demo", "--requests", "6", "--documents", "4", "--doc-tokens", "40", "--chunks", "2",
+                    "--new-tokens", "3", "--out", dir.resolve("demo" + i).toString(), "--chunk-store", store, "--json");
+            assertEquals(0, r.code(), r.err());
+            runs[i] = new ObjectMapper().readTree(r.out());
+            assertEquals("disk", runs[i].path("chunkStore").path("kind").asText());
+        }
+        assertTrue(runs[0].path("chunkStore").path("chunksComputed").asLong() > 0, runs[0].toString());
+        assertEquals(0, runs[1].path("chunkStore").path("chunksComputed").asLong(), runs[1].toString());
+        assertTrue(runs[1].path("chunkStore").path("chunksLoaded").asLong()
+                >= runs[0].path("chunkStore").path("chunksComputed").asLong());
+        for (int p = 0; p < 5; p++) {
+            JsonNode a = runs[0].path("serving").get(p);
+            JsonNode b = runs[1].path("serving").get(p);
+            assertEquals(a.path("tokensComputed").asLong(), b.path("tokensComputed").asLong(), a.toString());
+            assertEquals(a.path("meanKlVsFull").asDouble(), b.path("meanKlVsFull").asDouble(), a.toString());
+        }
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
     }
 }

@@ -1,4 +1,4 @@
-package dev.npukit.model;
+package dev.npukit.serving;
 
 import dev.npukit.mepic.Request;
 import dev.npukit.mepic.Segment;

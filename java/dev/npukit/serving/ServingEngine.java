@@ -1,4 +1,4 @@
-package dev.npukit.model;
+package dev.npukit.serving;
 
 import dev.npukit.mepic.Admission;
 import dev.npukit.mepic.CacheManager;
@@ -8,15 +8,22 @@ import dev.npukit.mepic.Plan;
 import dev.npukit.mepic.Policy;
 import dev.npukit.mepic.Request;
 import dev.npukit.mepic.TokenRange;
+import dev.npukit.model.LlamaConfig;
+import dev.npukit.model.LlamaModel;
+import dev.npukit.model.PagedKvCache;
+import dev.npukit.serving.store.ChunkKv;
+import dev.npukit.serving.store.ModelFingerprint;
+import dev.npukit.serving.store.StoreChunkView;
+import dev.npukit.serving.store.TieredChunkStore;
 import dev.npukit.tensor.DType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.util.Check;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
@@ -27,7 +34,8 @@ import java.util.function.IntConsumer;
  * running requests batched in one forward per step (continuous batching, FIFO admission).
  *
  * <p>Reused chunk K/V also lives outside the pool, as LMCache would keep it: after a chunk is first
- * computed its blocks are copied to a host-memory store, and the plan's load ranges copy them back
+ * computed its blocks are copied to a {@link TieredChunkStore} (host memory, a local disk or Redis,
+ * shared by every engine pointed at the same directory or Redis), and the plan's load ranges copy them back
  * (private copies under EPIC and CacheBlend, whose recomputed tokens then overwrite their share;
  * canonical blocks under MEPIC when an evicted chunk returns). Not thread-safe.
  */
@@ -37,22 +45,13 @@ public final class ServingEngine implements AutoCloseable {
     private final PagedKvCache cache;
     private final int maxBatch;
     /**
-     * The chunk KV store (LMCache's role): per chunk, per block of the padded chunk, per layer, keys
-     * and values, as computed the first time the chunk was prefilled. The cache manager sees it
-     * through {@link #storeView}, so it plans loads exactly for the chunks held here.
+     * The chunk KV store (LMCache's role): per chunk, its padded blocks' keys and values for every layer, as computed
+     * the first time the chunk was prefilled. The cache manager sees it through {@link #view}, so it plans loads
+     * exactly for the chunks the store holds; the view holds each entry it found until the admission round's
+     * prefills have loaded it.
      */
-    private final Map<ChunkId, float[][][][]> chunkStore = new HashMap<>();
-    private final ChunkStore storeView = new ChunkStore() {
-        @Override
-        public boolean contains(ChunkId id) {
-            return chunkStore.containsKey(id);
-        }
-
-        @Override
-        public void put(ChunkId id) {
-            // The engine itself fills chunkStore right after publish (see prefill).
-        }
-    };
+    private final TieredChunkStore store;
+    private final StoreChunkView view;
 
     /** Outcome of one request. */
     public record Served(float[] firstLogits, int[] tokens, int computedTokens) {
@@ -93,13 +92,78 @@ public final class ServingEngine implements AutoCloseable {
         }
     }
 
+    /** Counters of the engine's chunk store, as the demo reports them. */
+    public record ChunkStoreStats(String kind, long chunksComputed, long chunksLoaded, long bytesLoaded,
+            double loadSeconds) {
+    }
+
+    /** An engine with a chunk store of its own in host memory (nothing outlives it). */
     public ServingEngine(LlamaModel model, Policy policy, int numBlocks, int blockSize, int maxBatch) {
+        this(model, policy, numBlocks, blockSize, maxBatch, openMemoryStore(), PRIVATE_WEIGHTS);
+    }
+
+    /**
+     * An engine whose chunk store is {@code chunkStoreSpec} ({@code memory}, {@code disk:DIR} or a Redis URI, see
+     * {@link TieredChunkStore#open}), its entries keyed by the model's config and {@code weightsIdentity} (see
+     * {@link ModelFingerprint#of}): engines, processes and hosts that share a disk directory or a Redis load each
+     * other's chunks. The engine closes the store. IOException when DIR cannot be opened.
+     */
+    public ServingEngine(LlamaModel model, Policy policy, int numBlocks, int blockSize, int maxBatch,
+            String chunkStoreSpec, String weightsIdentity) throws IOException {
+        this(model, policy, numBlocks, blockSize, maxBatch, openChecked(model, weightsIdentity, chunkStoreSpec),
+                weightsIdentity);
+    }
+
+    private ServingEngine(LlamaModel model, Policy policy, int numBlocks, int blockSize, int maxBatch,
+            TieredChunkStore store, String weightsIdentity) {
+        boolean built = false;
+        try {
+            Check.arg(model != null, "model", "is null");
+            Check.arg(maxBatch > 0, "maxBatch", "is %d, must be positive", maxBatch);
+            LlamaConfig cfg = model.config();
+            this.model = model;
+            this.store = store;
+            this.view = new StoreChunkView(store, ModelFingerprint.of(cfg, weightsIdentity), CACHE_DTYPE, blockSize, 0,
+                    cfg.numLayers());
+            this.manager = new CacheManager(policy, numBlocks, blockSize, CacheManager.DEFAULT_PAD_TOKEN, view);
+            this.cache = model.newCache(numBlocks, blockSize, CACHE_DTYPE);
+            this.maxBatch = maxBatch;
+            built = true;
+        } finally {
+            if (!built) {
+                store.close();
+            }
+        }
+    }
+
+    /**
+     * Weights identity of an engine-private memory store: no other engine reads that store, so the weights need no
+     * name.
+     */
+    private static final String PRIVATE_WEIGHTS = "engine-private";
+    /** The pool's K/V element type; the chunk store keeps the same, so a load is an exact copy. */
+    private static final DType CACHE_DTYPE = DType.F32;
+
+    private static TieredChunkStore openMemoryStore() {
+        try {
+            return TieredChunkStore.open("memory");
+        } catch (IOException e) {
+            throw new UncheckedIOException("a memory chunk store opens no file", e);
+        }
+    }
+
+    /** Checks the arguments the store's key needs before opening it, so a bad one leaves no connection behind. */
+    private static TieredChunkStore openChecked(LlamaModel model, String weightsIdentity, String spec)
+            throws IOException {
         Check.arg(model != null, "model", "is null");
-        Check.arg(maxBatch > 0, "maxBatch", "is %d, must be positive", maxBatch);
-        this.model = model;
-        this.manager = new CacheManager(policy, numBlocks, blockSize, CacheManager.DEFAULT_PAD_TOKEN, storeView);
-        this.cache = model.newCache(numBlocks, blockSize, DType.F32);
-        this.maxBatch = maxBatch;
+        Check.arg(weightsIdentity != null && !weightsIdentity.isEmpty(), "weightsIdentity", "is null or empty");
+        return TieredChunkStore.open(spec);
+    }
+
+    /** Chunks computed and stored, and chunks loaded from the store, since the engine was built. */
+    public ChunkStoreStats chunkStoreStats() {
+        return new ChunkStoreStats(store.kind(), view.chunksStored(), view.chunksFetched(), view.bytesFetched(),
+                view.fetchSeconds());
     }
 
     public CacheManager manager() {
@@ -156,6 +220,8 @@ public final class ServingEngine implements AutoCloseable {
                     }
                     running.add(l);
                 }
+                // Every load of this round is done: the entries the view found for it need not stay in memory.
+                view.releaseAll();
                 samples.add(manager.stats().inUseBlocks());
                 // One decode step for every running request that still owes tokens.
                 List<Live> stepping = new ArrayList<>();
@@ -185,6 +251,7 @@ public final class ServingEngine implements AutoCloseable {
                 samples.add(manager.stats().inUseBlocks());
             }
         } finally {
+            view.releaseAll();
             for (Live l : running) {
                 manager.release(l.plan);
             }
@@ -216,9 +283,13 @@ public final class ServingEngine implements AutoCloseable {
         for (TokenRange r : plan.loadRanges()) {
             for (int b = r.start() / bs; b <= (r.end() - 1) / bs; b++) {
                 int s = segmentOf(plan, b * bs);
-                float[][][] stored = chunkStore.get(plan.chunkId(s))[b - plan.segmentStart(s) / bs];
+                ChunkKv kv = view.held(plan.chunkId(s));
+                if (kv == null) {
+                    throw new IllegalStateException("chunk " + plan.chunkId(s) + " was planned as a load but the"
+                            + " chunk store view holds no entry for it");
+                }
                 for (int layer = 0; layer < cache.numLayers(); layer++) {
-                    cache.writeBlock(layer, table[b], stored[layer]);
+                    cache.writeBlock(layer, table[b], kv.block(b - plan.segmentStart(s) / bs, layer));
                 }
             }
         }
@@ -242,7 +313,7 @@ public final class ServingEngine implements AutoCloseable {
         if (policy.copiesChunks() || policy == Policy.MEPIC) {
             for (int s = 0; s < numSegments; s++) {
                 ChunkId id = plan.chunkId(s);
-                if (id == null || chunkStore.containsKey(id)) {
+                if (id == null || view.stored(id)) {
                     continue;
                 }
                 int first = plan.segmentStart(s) / bs;
@@ -253,7 +324,7 @@ public final class ServingEngine implements AutoCloseable {
                         blocks[j][layer] = cache.readBlock(layer, table[first + j]);
                     }
                 }
-                chunkStore.put(id, blocks);
+                storeChunk(id, blocks);
             }
         }
         l.generated.add(argmax(l.firstLogits));
@@ -282,7 +353,7 @@ public final class ServingEngine implements AutoCloseable {
             java.util.Arrays.fill(padded, 0, pads, CacheManager.DEFAULT_PAD_TOKEN);
             System.arraycopy(chunk, 0, padded, pads, chunk.length);
             ChunkId id = ChunkId.ofPadded(padded);
-            if (chunkStore.containsKey(id)) {
+            if (view.stored(id)) {
                 continue;
             }
             int blocks = padded.length / bs;
@@ -291,7 +362,7 @@ public final class ServingEngine implements AutoCloseable {
                 table[b] = b;
             }
             float[][][][] stored = new float[blocks][cache.numLayers()][][];
-            try (PagedKvCache scratch = model.newCache(blocks, bs, DType.F32);
+            try (PagedKvCache scratch = model.newCache(blocks, bs, CACHE_DTYPE);
                     Tensor ignored = model.forward(scratch, List.of(new LlamaModel.Span(table, 0, padded, -1, true, true)))) {
                 for (int b = 0; b < blocks; b++) {
                     for (int layer = 0; layer < cache.numLayers(); layer++) {
@@ -299,8 +370,14 @@ public final class ServingEngine implements AutoCloseable {
                     }
                 }
             }
-            chunkStore.put(id, stored);
+            storeChunk(id, stored);
         }
+    }
+
+    /** Stores a computed chunk's blocks, [block][layer][K, V][floats]. */
+    private void storeChunk(ChunkId id, float[][][][] blocks) {
+        LlamaConfig cfg = model.config();
+        view.store(id, cfg.numKvHeads(), cfg.headDim(), blocks);
     }
 
     /** The segment of the plan's padded prompt that holds token {@code t}. */
@@ -370,8 +447,13 @@ public final class ServingEngine implements AutoCloseable {
         return out;
     }
 
+    /** Closes the pool and the chunk store, whose queued remote writes are written first (up to 30 s). */
     @Override
     public void close() {
-        cache.close();
+        try {
+            cache.close();
+        } finally {
+            store.close();
+        }
     }
 }
