@@ -27,9 +27,13 @@ public final class StoreChild {
         switch (args[0]) {
             case "disk-writer" -> {
                 DiskTier d = new DiskTier(Path.of(args[1]), 1L << 40);
+                // Made up front, so the loop spends its time in puts: a kill then mostly lands mid-write.
+                ChunkKv[] chunks = new ChunkKv[WRITER_KEYS];
+                for (int k = 0; k < WRITER_KEYS; k++) {
+                    chunks[k] = Chunks.random(Chunks.key(k), WRITER_BLOCKS, k);
+                }
                 for (long i = 0; ; i++) {
-                    long seed = i % WRITER_KEYS;
-                    d.put(Chunks.random(Chunks.key(seed), WRITER_BLOCKS, seed));
+                    d.put(chunks[(int) (i % WRITER_KEYS)]);
                     if (i == WRITER_KEYS) {
                         System.out.println("wrote every key once");
                         System.out.flush();
