@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             ReplayCommand.class,
             DemoCommand.class,
             DecodeCommand.class,
+            CheckCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements java.util.concurrent.Callable<Integer> {

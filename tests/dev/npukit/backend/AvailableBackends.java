@@ -9,11 +9,11 @@ import java.util.stream.Collectors;
  * one fails here instead of silently shrinking the suite. Unavailable ones (ascend without an
  * NPU or emulator) are reported on stderr, not passed.
  */
-final class AvailableBackends {
+public final class AvailableBackends {
     private AvailableBackends() {
     }
 
-    static List<String> underTest() {
+    public static List<String> underTest() {
         for (BackendInfo info : Backends.all()) {
             if (!info.available()) {
                 System.err.println("[npukit tests] backend " + info.name() + " not tested here: " + info.reason());
@@ -28,7 +28,7 @@ final class AvailableBackends {
     }
 
     /** Every available backend including the reference (for checks that hold on all of them). */
-    static List<String> all() {
+    public static List<String> all() {
         underTest();
         return Backends.available().stream().map(Backend::name).collect(Collectors.toList());
     }

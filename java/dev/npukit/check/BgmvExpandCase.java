@@ -1,0 +1,61 @@
+package dev.npukit.check;
+
+import dev.npukit.backend.Backend;
+import dev.npukit.kernels.BgmvExpandArgs;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/** BGMV expand added into a slice of y at an offset; the rest of y, and rows without an adapter, are outputs too. */
+final class BgmvExpandCase extends KernelCase {
+    private final DType vType;
+    private final DType wType;
+    private final DType yType;
+    private final int batch;
+    private final int loras;
+    private final int rank;
+    private final int hOut;
+    private final int offset;
+    private final int yRow;
+
+    BgmvExpandCase(int index, long seed, DType vType, DType wType, DType yType, int batch, int loras, int rank,
+            int hOut, int offset, int yRow) {
+        super("bgmvExpand", index, seed, loosest(vType, wType, yType), reductionBound(loosest(vType, wType, yType)),
+                String.format("v=%s w=%s y=%s B=%d loras=%d r=%d hOut=%d offset=%d yRow=%d", vType, wType, yType,
+                        batch, loras, rank, hOut, offset, yRow));
+        this.vType = vType;
+        this.wType = wType;
+        this.yType = yType;
+        this.batch = batch;
+        this.loras = loras;
+        this.rank = rank;
+        this.hOut = hOut;
+        this.offset = offset;
+        this.yRow = yRow;
+    }
+
+    @Override
+    public DType outputType(String output) {
+        return yType;
+    }
+
+    @Override
+    public Map<String, float[]> run(Backend be) {
+        Random r = new Random(seed());
+        float[] v = Inputs.gaussian(r, batch * rank);
+        float[] w = Inputs.gaussian(r, loras * hOut * rank);
+        float[] y0 = Inputs.gaussian(r, batch * yRow);
+        int[] idx = Inputs.loraIndices(r, batch, loras);
+        try (Tensor vt = be.fromFloats(vType, v, batch, rank);
+                Tensor wt = be.fromFloats(wType, w, loras, hOut, rank);
+                Tensor it = be.fromInts(idx, batch);
+                Tensor yt = be.fromFloats(yType, y0, batch, yRow)) {
+            be.bgmvExpand(new BgmvExpandArgs(vt, wt, it, yt, offset));
+            Map<String, float[]> out = new LinkedHashMap<>();
+            out.put("y", yt.toFloatArray());
+            return out;
+        }
+    }
+}

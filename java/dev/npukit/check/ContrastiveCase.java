@@ -1,0 +1,158 @@
+package dev.npukit.check;
+
+import dev.npukit.backend.Backend;
+import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.LogitRows;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.HalfFloats;
+import dev.npukit.tensor.Tensor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Contrastive scoring with optional top-k and Gumbel sampling, in one of three row layouts:
+ * INTERLEAVED (expert and base rows alternate in one [2B, V] tensor), SEPARATE (two [B, V]
+ * tensors), STRIDED (rows at an offset and a stride in larger tensors whose other rows hold NaN
+ * that no kernel may read).
+ */
+final class ContrastiveCase extends KernelCase {
+    enum Layout { INTERLEAVED, SEPARATE, STRIDED }
+
+    /**
+     * Logit shapes: PEAKED like a language model, TIES (small integers), FLAT (a large valid set),
+     * MASKED (-inf among peaked ones), INFINITE (+inf and -inf among peaked ones).
+     */
+    enum Logits { PEAKED, TIES, FLAT, MASKED, INFINITE }
+
+    private final DType type;
+    private final Layout layout;
+    private final Logits expertKind;
+    private final Logits baseKind;
+    private final int batch;
+    private final int vocab;
+    private final float alpha;
+    private final float beta;
+    private final int topK;
+    private final float temperature;
+
+    /** topK 0 skips top-k; temperature NaN is greedy. */
+    ContrastiveCase(int index, long seed, DType type, Layout layout, Logits expertKind, Logits baseKind, int batch,
+            int vocab, float alpha, float beta, int topK, float temperature) {
+        super("contrastive", index, seed, type, 0, String.format("logits=%s %s expert=%s base=%s B=%d V=%d alpha=%s "
+                + "beta=%s k=%d T=%s", type, layout, expertKind, baseKind, batch, vocab, alpha, beta, topK,
+                temperature));
+        this.type = type;
+        this.layout = layout;
+        this.expertKind = expertKind;
+        this.baseKind = baseKind;
+        this.batch = batch;
+        this.vocab = vocab;
+        this.alpha = alpha;
+        this.beta = beta;
+        this.topK = topK;
+        this.temperature = temperature;
+    }
+
+    /** B rows of V logits of one kind, rounded to the case's dtype. */
+    private float[][] logits(Random r, Logits kind) {
+        float[][] x = new float[batch][vocab];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < vocab; i++) {
+                float v = switch (kind) {
+                    case PEAKED -> (float) (r.nextGaussian() * 3);
+                    case TIES -> r.nextInt(7) - 3;
+                    case FLAT -> (float) (r.nextGaussian() * 0.4);
+                    case MASKED -> r.nextInt(5) == 0 ? Float.NEGATIVE_INFINITY : (float) (r.nextGaussian() * 3);
+                    case INFINITE -> switch (r.nextInt(12)) {
+                        case 0 -> Float.POSITIVE_INFINITY;
+                        case 1, 2 -> Float.NEGATIVE_INFINITY;
+                        default -> (float) (r.nextGaussian() * 3);
+                    };
+                };
+                x[b][i] = HalfFloats.roundTo(type, v);
+            }
+        }
+        return x;
+    }
+
+    @Override
+    public Map<String, float[]> run(Backend be) {
+        Random r = new Random(seed());
+        float[][] expert = logits(r, expertKind);
+        float[][] base = logits(r, baseKind);
+        long[] seeds = Float.isNaN(temperature) ? null : r.longs(batch).toArray();
+        Tensor[] rows = new Tensor[2];
+        try (Tensor token = be.allocate(DType.I32, batch);
+                Tensor score = be.allocate(DType.F32, batch);
+                Tensor count = be.allocate(DType.I32, batch);
+                Tensor ti = topK > 0 ? be.allocate(DType.I32, batch, topK) : null;
+                Tensor ts = topK > 0 ? be.allocate(DType.F32, batch, topK) : null) {
+            ContrastiveArgs.Builder args = ContrastiveArgs.builder().alpha(alpha).beta(beta)
+                    .outputs(token, score, count);
+            switch (layout) {
+                case INTERLEAVED -> {
+                    rows[0] = be.allocate(type, 2L * batch, vocab);
+                    for (int b = 0; b < batch; b++) {
+                        rows[0].writeFloats((2L * b) * vocab, expert[b]);
+                        rows[0].writeFloats((2L * b + 1) * vocab, base[b]);
+                    }
+                    args.interleaved(rows[0]);
+                }
+                case SEPARATE -> {
+                    rows[0] = be.allocate(type, batch, vocab);
+                    rows[1] = be.allocate(type, batch, vocab);
+                    for (int b = 0; b < batch; b++) {
+                        rows[0].writeFloats((long) b * vocab, expert[b]);
+                        rows[1].writeFloats((long) b * vocab, base[b]);
+                    }
+                    args.separate(rows[0], rows[1]);
+                }
+                case STRIDED -> {
+                    // Expert rows 1, 4, 7, ... of one tensor; base rows 3, 5, 7, ... of another.
+                    rows[0] = nanRows(be, 3L * batch + 1);
+                    rows[1] = nanRows(be, 2L * batch + 3);
+                    for (int b = 0; b < batch; b++) {
+                        rows[0].writeFloats((1 + 3L * b) * vocab, expert[b]);
+                        rows[1].writeFloats((3 + 2L * b) * vocab, base[b]);
+                    }
+                    args.expert(new LogitRows(rows[0], 1, 3)).base(new LogitRows(rows[1], 3, 2));
+                }
+                default -> throw new AssertionError(layout);
+            }
+            if (topK > 0) {
+                args.topK(ti, ts);
+            }
+            if (seeds != null) {
+                args.sample(temperature, seeds);
+            }
+            be.contrastive(args.build());
+            Map<String, float[]> out = new LinkedHashMap<>();
+            out.put("token", Inputs.toFloats(token.toIntArray()));
+            out.put("score", score.toFloatArray());
+            out.put("validCount", Inputs.toFloats(count.toIntArray()));
+            if (topK > 0) {
+                out.put("topkIndices", Inputs.toFloats(ti.toIntArray()));
+                out.put("topkScores", ts.toFloatArray());
+            }
+            return out;
+        } finally {
+            for (Tensor t : rows) {
+                if (t != null) {
+                    t.close();
+                }
+            }
+        }
+    }
+
+    private Tensor nanRows(Backend be, long count) {
+        Tensor t = be.allocate(type, count, vocab);
+        float[] nan = new float[vocab];
+        Arrays.fill(nan, Float.NaN);
+        for (long row = 0; row < count; row++) {
+            t.writeFloats(row * vocab, nan);
+        }
+        return t;
+    }
+}

@@ -1,0 +1,187 @@
+package dev.npukit.check;
+
+import dev.npukit.kernels.RopeStyle;
+import dev.npukit.tensor.DType;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The registry: every kernel case that {@code npukit check} and {@code RegistryEqualityTest} run
+ * on a backend against the reference. Generated from fixed seeds, so the list (names, shapes and
+ * data) is the same on every machine. A new case is added here, in its family's method.
+ *
+ * <p>Shapes stay small (the ascend emulator runs each kernel once per block index on one core)
+ * except where a code path needs size: attention rows past 1,024 slots (the cpu kernel's decode
+ * split), vocabularies of 32,000 (the ascend top-k's 4,096-token tiles).
+ */
+public final class KernelCases {
+    private static final DType[] FLOATS = {DType.F32, DType.F16, DType.BF16};
+
+    private KernelCases() {
+    }
+
+    /** Every case, in a fixed order (family by family). */
+    public static List<KernelCase> all() {
+        List<KernelCase> cases = new ArrayList<>();
+        attention(cases);
+        writeKv(cases);
+        rope(cases);
+        contrastive(cases);
+        bgmvShrink(cases);
+        bgmvExpand(cases);
+        matmul(cases);
+        return Collections.unmodifiableList(cases);
+    }
+
+    private static int rotaryDim(Random r, int headDim) {
+        return r.nextBoolean() ? headDim : 2 * (1 + r.nextInt(headDim / 2));
+    }
+
+    /**
+     * 135 short cases cycle through every combination of cache, q and out dtype and rotary style
+     * (81 of them), head dims 40 to 256, block sizes 1 to 32, GQA groups 1 to 8; some sequences
+     * have no query row (and some of those no KV either). 12 long cases take the split path.
+     */
+    private static void attention(List<KernelCase> cases) {
+        Random r = new Random(20261204L);
+        int[] headDims = {40, 64, 80, 96, 128, 256, 72};
+        int[] blockSizes = {1, 2, 3, 4, 8, 16, 32};
+        int index = 0;
+        for (int c = 0; c < 135; c++) {
+            DType cache = FLOATS[c % 3];
+            RopeStyle style = RopeStyle.values()[(c / 3) % 3];
+            DType q = FLOATS[(c / 9) % 3];
+            DType out = FLOATS[(c / 27) % 3];
+            int headDim = headDims[c % headDims.length];
+            int blockSize = blockSizes[r.nextInt(blockSizes.length)];
+            int group = 1 + r.nextInt(8);
+            int kvHeads = headDim >= 128 ? 1 : 1 + r.nextInt(2);
+            int seqs = 1 + r.nextInt(5);
+            int[] lens = new int[seqs];
+            int[] qLens = new int[seqs];
+            for (int s = 0; s < seqs; s++) {
+                int kind = r.nextInt(8);
+                if (s > 0 && kind == 0) {
+                    continue;  // seqLen 0, no query row
+                }
+                lens[s] = 1 + r.nextInt(70);
+                if (s > 0 && kind == 1) {
+                    continue;  // KV but no query row this step: skipped
+                }
+                qLens[s] = kind % 2 == 0 ? 1 : 1 + r.nextInt(Math.min(lens[s], 12));
+            }
+            cases.add(new AttentionCase(index++, r.nextLong(), kvHeads, group, headDim, blockSize, style,
+                    rotaryDim(r, headDim), cache, q, out, lens, qLens));
+        }
+        int[] longBlocks = {16, 32, 3, 1};
+        for (int c = 0; c < 12; c++) {
+            int headDim = c % 2 == 0 ? 64 : 128;
+            int seqs = 1 + r.nextInt(2);
+            int[] lens = new int[seqs];
+            int[] qLens = new int[seqs];
+            for (int s = 0; s < seqs; s++) {
+                lens[s] = 1025 + r.nextInt(1200);
+                qLens[s] = s == 0 ? 1 : 1 + r.nextInt(4);
+            }
+            cases.add(new AttentionCase(index++, r.nextLong(), 1, 1 + r.nextInt(4), headDim,
+                    longBlocks[c % longBlocks.length], RopeStyle.values()[c % 3], rotaryDim(r, headDim), FLOATS[c % 3],
+                    FLOATS[(c / 3) % 3], FLOATS[(c / 2) % 3], lens, qLens));
+        }
+    }
+
+    /** 36 cases: every key and cache dtype pair 4 times; -1 skips and repeated slots (the later token wins). */
+    private static void writeKv(List<KernelCase> cases) {
+        Random r = new Random(7);
+        int[] headDims = {8, 40, 64, 128, 17 * 2};
+        int[] blockSizes = {1, 4, 16, 32};
+        for (int c = 0; c < 36; c++) {
+            int blockSize = blockSizes[r.nextInt(blockSizes.length)];
+            int numBlocks = 1 + r.nextInt(6);
+            int tokens = 1 + r.nextInt(40);
+            int slots = numBlocks * blockSize;
+            int[] mapping = new int[tokens];
+            for (int t = 0; t < tokens; t++) {
+                mapping[t] = r.nextInt(8) == 0 ? -1 : r.nextInt(Math.min(slots, 24));
+            }
+            cases.add(new WriteKvCase(c, r.nextLong(), FLOATS[c % 3], FLOATS[(c / 3) % 3], 1 + r.nextInt(4),
+                    headDims[r.nextInt(headDims.length)], blockSize, numBlocks, mapping));
+        }
+    }
+
+    /** 36 cases: every dtype and style (NONE included) 4 times, partial rotary, positions up to 5,000. */
+    private static void rope(List<KernelCase> cases) {
+        Random r = new Random(11);
+        int[] headDims = {40, 64, 128, 96, 256, 6};
+        for (int c = 0; c < 36; c++) {
+            int headDim = headDims[r.nextInt(headDims.length)];
+            cases.add(new RopeCase(c, r.nextLong(), FLOATS[c % 3], RopeStyle.values()[(c / 3) % 3], 1 + r.nextInt(30),
+                    1 + r.nextInt(8), headDim, rotaryDim(r, headDim), 1 + r.nextInt(5000)));
+        }
+    }
+
+    /**
+     * 84 cases: every dtype and layout; ties, -inf and +inf logits; alpha 1 and beta 0; top-k from
+     * 1 up to the whole vocabulary; greedy and sampled; vocabularies off the vector width, 1 to 32,000.
+     */
+    private static void contrastive(List<KernelCase> cases) {
+        Random r = new Random(20260301L);
+        int[] vocabs = {1, 5, 8, 17, 255, 1000, 4099, 9000, 32000};
+        float[] alphas = {0.1f, 1.0f, 0.5f, 1e-3f};
+        float[] betas = {0.5f, 0.0f, 2.0f, 0.1f};
+        ContrastiveCase.Logits[] kinds = ContrastiveCase.Logits.values();
+        for (int c = 0; c < 84; c++) {
+            int vocab = vocabs[(c / 3) % vocabs.length];
+            int batch = vocab >= 9000 ? 1 + r.nextInt(2) : (c % 4 == 0 ? 1 : 1 + r.nextInt(8));
+            int topK = switch (r.nextInt(4)) {
+                case 0 -> 0;
+                case 1 -> vocab;
+                default -> 1 + r.nextInt(Math.min(vocab, 12));
+            };
+            float temperature = c % 3 == 1 ? 0.3f + r.nextFloat() * 2 : Float.NaN;
+            cases.add(new ContrastiveCase(c, r.nextLong(), FLOATS[c % 3],
+                    ContrastiveCase.Layout.values()[(c / 9) % 3], kinds[r.nextInt(kinds.length)],
+                    kinds[r.nextInt(kinds.length)], batch, vocab, alphas[r.nextInt(alphas.length)],
+                    betas[r.nextInt(betas.length)], topK, temperature));
+        }
+    }
+
+    /** 30 cases: every weight dtype, random activation dtypes, sizes off the vector width. */
+    private static void bgmvShrink(List<KernelCase> cases) {
+        Random r = new Random(31);
+        int[] hIns = {1, 7, 64, 100, 1000, 4096};
+        int[] ranks = {1, 8, 16, 13, 64};
+        for (int c = 0; c < 30; c++) {
+            cases.add(new BgmvShrinkCase(c, r.nextLong(), FLOATS[r.nextInt(3)], FLOATS[c % 3],
+                    c % 5 == 0 ? 1 : 1 + r.nextInt(20), 1 + r.nextInt(5), ranks[r.nextInt(ranks.length)],
+                    hIns[r.nextInt(hIns.length)], 0.25f + r.nextFloat()));
+        }
+    }
+
+    /** 30 cases: every v, weight and y dtype combination, into a slice at an offset. */
+    private static void bgmvExpand(List<KernelCase> cases) {
+        Random r = new Random(32);
+        int[] hOuts = {1, 9, 128, 1000, 4096};
+        int[] ranks = {1, 8, 16, 13, 64};
+        for (int c = 0; c < 30; c++) {
+            int hOut = hOuts[r.nextInt(hOuts.length)];
+            int offset = r.nextInt(40);
+            cases.add(new BgmvExpandCase(c, r.nextLong(), FLOATS[(c / 9) % 3], FLOATS[c % 3], FLOATS[(c / 3) % 3],
+                    c % 5 == 0 ? 1 : 1 + r.nextInt(20), 1 + r.nextInt(5), ranks[r.nextInt(ranks.length)], hOut,
+                    offset, offset + hOut + r.nextInt(30)));
+        }
+    }
+
+    /** 36 cases: every activation and weight dtype pair 4 times; single rows, sizes off the vector width and tile. */
+    private static void matmul(List<KernelCase> cases) {
+        Random r = new Random(17);
+        int[] ks = {1, 7, 8, 33, 64, 257, 700};
+        int[] ns = {1, 3, 4, 5, 31, 32, 33, 100, 130};
+        int[] ms = {1, 1, 2, 3, 17, 64, 65, 130};
+        for (int c = 0; c < 36; c++) {
+            cases.add(new MatmulCase(c, r.nextLong(), FLOATS[(c / 3) % 3], FLOATS[c % 3], ms[r.nextInt(ms.length)],
+                    ks[r.nextInt(ks.length)], ns[r.nextInt(ns.length)]));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.npukit.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.npukit.backend.AvailableBackends;
+import dev.npukit.backend.Backend;
+import dev.npukit.backend.Backends;
+import dev.npukit.tensor.DType;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * docs/kernels.md, equality between backends: every registry case ({@link KernelCases#all()}) on
+ * every available backend other than the reference, within the case's bound. The registry itself
+ * is checked for what docs/check.md promises of it.
+ */
+class RegistryEqualityTest {
+    static Stream<Arguments> casesOnBackends() {
+        List<KernelCase> cases = KernelCases.all();
+        return AvailableBackends.underTest().stream()
+                .flatMap(name -> cases.stream().map(c -> Arguments.of(name, c)));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("casesOnBackends")
+    void matchesTheReference(String backendName, KernelCase c) {
+        Backend backend = Backends.get(backendName);
+        CaseResult r = KernelCheck.run(c, backend, Backends.get("reference"));
+        assertTrue(r.passed(), backendName + ", " + c.name() + ": " + r.message());
+    }
+
+    @Test
+    void theRegistryIsLargeDeterministicAndCoversEveryKernel() {
+        List<KernelCase> cases = KernelCases.all();
+        assertTrue(cases.size() >= 300, cases.size() + " cases");
+        Set<String> names = new HashSet<>();
+        Map<String, Set<DType>> dtypes = new LinkedHashMap<>();
+        for (KernelCase c : cases) {
+            assertTrue(names.add(c.name()), "duplicate case name " + c.name());
+            dtypes.computeIfAbsent(c.kernel(), k -> new HashSet<>()).add(c.dtype());
+        }
+        assertEquals(List.of("attention", "writeKv", "rope", "contrastive", "bgmvShrink", "bgmvExpand", "matmul"),
+                new ArrayList<>(dtypes.keySet()));
+        dtypes.forEach((kernel, types) -> assertEquals(Set.of(DType.F32, DType.F16, DType.BF16), types, kernel));
+        List<KernelCase> again = KernelCases.all();
+        for (int i = 0; i < cases.size(); i++) {
+            assertEquals(cases.get(i).name(), again.get(i).name());
+            assertEquals(cases.get(i).seed(), again.get(i).seed());
+        }
+    }
+
+    @Test
+    void aCaseBuildsTheSameInputsEveryRun() {
+        Backend reference = Backends.get("reference");
+        for (KernelCase c : KernelCases.all()) {
+            if (c.name().startsWith("attention/000 ") || c.name().startsWith("contrastive/001 ")) {
+                CaseResult r = KernelCheck.compare(c, c.run(reference), c.run(reference));
+                assertTrue(r.passed() && r.error() == 0, c.name() + ": " + r.message());
+            }
+        }
+    }
+
+    @Test
+    void theComparisonCatchesADifference() {
+        KernelCase exact = KernelCases.all().stream().filter(c -> c.kernel().equals("rope")).findFirst().orElseThrow();
+        KernelCase bounded = KernelCases.all().stream().filter(c -> c.kernel().equals("matmul")).findFirst()
+                .orElseThrow();
+        float[] ref = {1f, 2f, -4f};
+        // One ulp off fails a bit-exact kernel, and -0 is not 0.
+        assertTrue(!KernelCheck.compare(exact, Map.of("x", ref), Map.of("x", new float[] {1f, Math.nextUp(2f), -4f}))
+                .passed());
+        assertTrue(!KernelCheck.compare(exact, Map.of("x", new float[] {0f}), Map.of("x", new float[] {-0f}))
+                .passed());
+        // 1e-6 of max |ref| passes the 1e-5 bound, 1e-4 does not; a NaN the reference lacks fails.
+        assertTrue(KernelCheck.compare(bounded, Map.of("out", ref), Map.of("out", new float[] {1f, 2f, -4.000004f}))
+                .passed());
+        CaseResult off = KernelCheck.compare(bounded, Map.of("out", ref),
+                Map.of("out", new float[] {1f, 2f, -4.0004f}));
+        assertTrue(!off.passed() && off.error() > 9e-5 && off.error() < 1.1e-4, off.toString());
+        assertTrue(!KernelCheck.compare(bounded, Map.of("out", ref), Map.of("out", new float[] {1f, Float.NaN, -4f}))
+                .passed());
+        // An output stored in BF16 may differ by one unit in its last place (2^-5 at 4), not by two.
+        KernelCase bf16Out = KernelCases.all().stream()
+                .filter(c -> c.kernel().equals("attention") && c.outputType("out") == DType.BF16).findFirst()
+                .orElseThrow();
+        assertEquals(2e-3, bf16Out.bound());
+        assertTrue(KernelCheck.compare(bf16Out, Map.of("out", ref), Map.of("out", new float[] {1f, 2f, -4.03125f}))
+                .passed());
+        assertTrue(!KernelCheck.compare(bf16Out, Map.of("out", ref), Map.of("out", new float[] {1f, 2f, -4.0625f}))
+                .passed());
+        // Missing or shorter outputs fail.
+        assertTrue(!KernelCheck.compare(bounded, Map.of("out", ref), Map.of()).passed());
+        assertTrue(!KernelCheck.compare(bounded, Map.of("out", ref), Map.of("out", new float[] {1f})).passed());
+    }
+}
