@@ -15,6 +15,7 @@ module dev.npukit {
     exports dev.npukit.kernels;
     exports dev.npukit.mepic;
     exports dev.npukit.mepic.replay;
+    exports dev.npukit.check;
     exports dev.npukit.cold;
     exports dev.npukit.sqlalign;
     exports dev.npukit.model;
