@@ -168,6 +168,11 @@ public final class CpuBackend extends BaseBackend {
 
     @Override
     protected void runBgmvExpand(BgmvExpandArgs a, BgmvExpandArgs.Shape s) {
+        if (s.rank() == 0) {
+            // An empty product adds 0: y is left as it is. The native AVX2 dot product loads 8
+            // elements even for rank 0 (native/cpu/bgmv_avx2.cpp, dots), reading outside v and W.
+            return;
+        }
         check(CpuKernels.npukit_cpu_bgmv_expand(nativeArgs.bgmvExpand(a)));
     }
 
