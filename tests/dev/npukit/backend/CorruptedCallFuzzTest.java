@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * dtype, plus one rounding step of an F16 or BF16 result); and never write outside a tensor (guard elements around every tensor).
  *
  * <p>Calls per backend: {@code -Dnpukit.fuzz.calls=N} for the cpu (default 16,000, about 15 s),
- * half of that for the slower Ascend emulator (about 15 s), so that 'mvn verify' makes 24,000;
+ * half of that for the slower Ascend emulator (about 10 s), so that 'mvn verify' makes 24,000 on
+ * each cpu code path it tests (the pom's default and baseline-ISA executions);
  * {@code scripts/fuzz.sh N} runs this class alone with N calls.
  */
 class CorruptedCallFuzzTest {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.npukit.kernels.BgmvExpandArgs;
+import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.LogitRows;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
@@ -101,6 +104,42 @@ class ZeroSizeArgumentTest {
                 Tensor cosSin = b.fromFloats(DType.F32, RopeTables.cosSin(4, 8, 10000), 4, 8)) {
             b.rope(new RopeArgs(x, positions, cosSin, RopeStyle.GPTJ, 0));
             assertEquals(0, x.numel());
+        }
+    }
+
+    /** Rank 0: the product is empty and adds nothing; y keeps its values on every backend. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void bgmvExpandWithRankZeroLeavesY(String name) {
+        Backend b = Backends.get(name);
+        float[] before = new float[3 * 12];
+        for (int i = 0; i < before.length; i++) {
+            before[i] = 0.25f * i - 2;
+        }
+        try (Tensor v = b.allocate(DType.F32, 3, 0);
+                Tensor w = b.allocate(DType.F16, 2, 8, 0);
+                Tensor indices = b.fromInts(new int[] {0, 1, -1}, 3);
+                Tensor y = b.fromFloats(DType.F32, before, 3, 12)) {
+            b.bgmvExpand(new BgmvExpandArgs(v, w, indices, y, 2));
+            assertArrayEquals(before, y.toFloatArray());
+        }
+    }
+
+    /** A row stride beyond 32 bits is never applied to a single row, so every backend accepts it. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void contrastiveOfOneRowIgnoresItsStride(String name) {
+        Backend b = Backends.get(name);
+        try (Tensor logits = b.fromFloats(DType.F32, new float[] {0, 3, 1, 2, 0, 1}, 2, 3);
+                Tensor token = b.allocate(DType.I32, 1);
+                Tensor score = b.allocate(DType.F32, 1);
+                Tensor count = b.allocate(DType.I32, 1)) {
+            b.contrastive(ContrastiveArgs.builder().expert(new LogitRows(logits, 0, Long.MAX_VALUE))
+                    .base(new LogitRows(logits, 1, 1L << 40)).alpha(1e-3f).beta(0.5f)
+                    .outputs(token, score, count).build());
+            assertEquals(1, token.toIntArray()[0]);
+            assertEquals(1.5f * 3 - 0.5f * 0, score.toFloatArray()[0]);
+            assertEquals(3, count.toIntArray()[0]);
         }
     }
 
