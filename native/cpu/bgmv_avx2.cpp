@@ -99,7 +99,8 @@ struct Avx2Ops {
   }
 
   static void dots(const void* w, int dtype, int64_t offset, const float* x, int n, int count, float* out) {
-    if (n % 8 != 0) {
+    // dots8_t loads eight weights per row before it looks at n: rank 0 takes the scalar path.
+    if (n == 0 || n % 8 != 0) {
       for (int o = 0; o < count; o++) out[o] = dot(w, dtype, offset + int64_t{o} * n, x, n);
       return;
     }

@@ -102,6 +102,11 @@ public final class AscendBackend extends BaseBackend {
 
     @Override
     protected void runWriteKv(WriteKvArgs a, WriteKvArgs.Shape s) {
+        if (s.numTokens() == 0) {
+            // A validated empty call writes nothing; the launcher's 32-bit limit on a cache row
+            // (numKvHeads * headDim) must not refuse it when the other backends accept it.
+            return;
+        }
         check(AscendKernels.npukit_ascend_write_kv(nativeArgs.writeKv(a)));
     }
 

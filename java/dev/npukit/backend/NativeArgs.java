@@ -110,8 +110,11 @@ final class NativeArgs {
             seeds = st.seeds(a.seeds());
             numSeeds = a.seeds().length;
         }
-        return c.expert_first_row(e.firstRow()).expert_row_stride(e.rowStride())
-                .base_first_row(b.firstRow()).base_row_stride(b.rowStride())
+        // A stride is never applied to fewer than two rows; passed as 1 then, so that a backend's
+        // 32-bit stride limit (the Ascend launcher's) cannot refuse a call the others accept.
+        boolean strided = s.batch() > 1;
+        return c.expert_first_row(e.firstRow()).expert_row_stride(strided ? e.rowStride() : 1)
+                .base_first_row(b.firstRow()).base_row_stride(strided ? b.rowStride() : 1)
                 .top_k(s.topK()).ln_alpha(s.lnAlpha()).beta(a.beta()).temperature(a.temperature())
                 .seeds(seeds).num_seeds(numSeeds);
     }

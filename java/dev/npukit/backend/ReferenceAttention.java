@@ -14,9 +14,12 @@ final class ReferenceAttention {
     }
 
     static void run(AttentionArgs a, AttentionShape s) {
+        if (s.numTokens() == 0) {
+            return;  // no query rows: nothing to read or write, however large the cache shape
+        }
         int d = s.headDim();
         int g = s.groupSize();
-        int kvRow = s.numKvHeads() * d;
+        int kvRow = Math.multiplyExact(s.numKvHeads(), d);
         float[] q = a.q().toFloatArray();
         float[] kCache = a.kCache().toFloatArray();
         float[] vCache = a.vCache().toFloatArray();
@@ -25,7 +28,7 @@ final class ReferenceAttention {
         int[] starts = a.queryStartLoc().toIntArray();
         boolean rotate = a.ropeStyle() != RopeStyle.NONE;
         float[] cs = rotate ? a.cosSin().toFloatArray() : null;
-        float[] out = new float[s.numTokens() * s.numHeads() * d];
+        float[] out = new float[Math.toIntExact(a.out().numel())];
 
         for (int seq = 0; seq < s.numSeqs(); seq++) {
             int qLen = starts[seq + 1] - starts[seq];
@@ -34,11 +37,11 @@ final class ReferenceAttention {
                 continue;
             }
             // Gather this sequence's keys (rotated to their slot positions) and values.
-            float[] keys = new float[len * kvRow];
-            float[] values = new float[len * kvRow];
+            float[] keys = new float[Math.multiplyExact(len, kvRow)];
+            float[] values = new float[keys.length];
             for (int j = 0; j < len; j++) {
                 int block = tables[seq * s.maxBlocksPerSeq() + j / s.blockSize()];
-                int src = (block * s.blockSize() + j % s.blockSize()) * kvRow;
+                int src = Math.toIntExact(((long) block * s.blockSize() + j % s.blockSize()) * kvRow);
                 System.arraycopy(kCache, src, keys, j * kvRow, kvRow);
                 System.arraycopy(vCache, src, values, j * kvRow, kvRow);
                 if (rotate) {

@@ -15,7 +15,7 @@ final class ReferenceBgmv {
         float[] x = args.x().toFloatArray();
         float[] a = args.a().toFloatArray();
         int[] idx = args.indices().toIntArray();
-        float[] y = new float[s.batch() * s.rank()];
+        float[] y = new float[Math.multiplyExact(s.batch(), s.rank())];
         for (int b = 0; b < s.batch(); b++) {
             if (idx[b] < 0) {
                 continue;

@@ -7,21 +7,20 @@ final class ReferenceCacheWrite {
     private ReferenceCacheWrite() {
     }
 
+    /**
+     * Reads each written token's rows on their own, at 64-bit offsets, so a call that writes
+     * nothing (no tokens, or every slot -1) allocates nothing however large a row is.
+     */
     static void run(WriteKvArgs a, WriteKvArgs.Shape s) {
-        int row = s.numKvHeads() * s.headDim();
-        float[] key = a.key().toFloatArray();
-        float[] value = a.value().toFloatArray();
+        long row = (long) s.numKvHeads() * s.headDim();
         int[] slots = a.slotMapping().toIntArray();
-        float[] kRow = new float[row];
-        float[] vRow = new float[row];
         for (int t = 0; t < s.numTokens(); t++) {
             if (slots[t] < 0) {
                 continue;
             }
-            System.arraycopy(key, t * row, kRow, 0, row);
-            System.arraycopy(value, t * row, vRow, 0, row);
-            a.kCache().writeFloats((long) slots[t] * row, kRow);
-            a.vCache().writeFloats((long) slots[t] * row, vRow);
+            int count = Math.toIntExact(row);
+            a.kCache().writeFloats(slots[t] * row, a.key().readFloats(t * row, count));
+            a.vCache().writeFloats(slots[t] * row, a.value().readFloats(t * row, count));
         }
     }
 }

@@ -119,6 +119,7 @@ public record AttentionArgs(
         int maxBlocksPerSeq = Check.toInt("blockTables", blockTables.dim(1));
         Check.dim("blockTables", blockTables, 0, numSeqs, "numSeqs = length of seqLens");
         Check.dim("queryStartLoc", queryStartLoc, 0, numSeqs + 1L, "numSeqs + 1");
+        Check.toInt("queryStartLoc", queryStartLoc.dim(0));
 
         int rot = rotaryDim == 0 ? headDim : rotaryDim;
         int maxPosition = 0;

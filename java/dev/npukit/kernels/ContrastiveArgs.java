@@ -131,7 +131,7 @@ public record ContrastiveArgs(
     }
 
     private static void checkRows(String name, LogitRows rows, int batch) {
-        long available = rows.logits().dim(0);
+        long available = Check.toInt(name, rows.logits().dim(0));
         Check.arg(rows.firstRow() >= 0, name, "firstRow is %d; must be >= 0", rows.firstRow());
         Check.arg(rows.rowStride() >= 1, name, "rowStride is %d; must be >= 1", rows.rowStride());
         if (batch > 0) {

@@ -51,6 +51,7 @@ public record RopeArgs(Tensor x, Tensor positions, Tensor cosSin, RopeStyle styl
         int numTokens = Check.toInt("x", x.dim(0));
         int numHeads = Check.toInt("x", x.dim(1));
         int headDim = Check.toInt("x", x.dim(2));
+        Check.arg(numHeads > 0 && headDim > 0, "x", "numHeads %d and headDim %d must be positive", numHeads, headDim);
         Check.dim("positions", positions, 0, numTokens, "numTokens of x");
         int rot = rotaryDim == 0 ? headDim : rotaryDim;
         Check.arg(rot > 0 && rot % 2 == 0 && rot <= headDim, "rotaryDim",

@@ -74,6 +74,8 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
         int numTokens = Check.toInt("key", key.dim(0));
         int numKvHeads = Check.toInt("key", key.dim(1));
         int headDim = Check.toInt("key", key.dim(2));
+        Check.arg(numKvHeads > 0 && headDim > 0, "key", "numKvHeads %d and headDim %d must be positive", numKvHeads,
+                headDim);
         for (int i = 0; i < 3; i++) {
             Check.dim("value", value, i, key.dim(i), "same shape as key");
         }
@@ -85,6 +87,7 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
         Check.dim("slotMapping", slotMapping, 0, numTokens, "numTokens of key");
         int numBlocks = Check.toInt("kCache", kCache.dim(0));
         int blockSize = Check.toInt("kCache", kCache.dim(1));
+        Check.arg(blockSize > 0, "kCache", "blockSize is 0; must be positive");
         if (metadata != null) {
             Check.arg(slotMapping == metadata.slotMapping(), "metadata", "does not hold the call's slotMapping");
             Check.arg(numBlocks == metadata.numBlocks() && blockSize == metadata.blockSize(), "kCache",

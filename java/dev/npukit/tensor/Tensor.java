@@ -74,13 +74,25 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** Number of elements of a shape; throws on a negative dimension or overflow. */
+    /**
+     * Number of elements of a shape; throws IllegalArgumentException on a negative dimension and
+     * ArithmeticException on a product beyond 64 bits.
+     * A shape with a zero dimension is empty however large the others are, so the product is
+     * only formed when no dimension is zero.
+     */
     public static long numel(long... shape) {
-        long n = 1;
+        boolean empty = false;
         for (long d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
             }
+            empty |= d == 0;
+        }
+        if (empty) {
+            return 0;
+        }
+        long n = 1;
+        for (long d : shape) {
             n = Math.multiplyExact(n, d);
         }
         return n;

@@ -7,7 +7,10 @@ final class Equality {
     private Equality() {
     }
 
-    /** max |x - ref| / max |ref|. */
+    /**
+     * max |x - ref| / max |ref| over the finite ref; equal elements agree, equal infinities and NaN
+     * against NaN included (their difference would be NaN); NaN against a number is infinitely wrong.
+     */
     static double relativeError(float[] x, float[] ref) {
         if (x.length != ref.length) {
             throw new AssertionError("lengths differ: " + x.length + " vs " + ref.length);
@@ -17,6 +20,10 @@ final class Equality {
         for (int i = 0; i < x.length; i++) {
             if (Float.isNaN(x[i]) != Float.isNaN(ref[i])) {
                 return Double.POSITIVE_INFINITY;
+            }
+            if (x[i] == ref[i] || Float.isNaN(ref[i])) {
+                maxRef = Float.isFinite(ref[i]) ? Math.max(maxRef, Math.abs((double) ref[i])) : maxRef;
+                continue;
             }
             maxDiff = Math.max(maxDiff, Math.abs((double) x[i] - ref[i]));
             maxRef = Math.max(maxRef, Math.abs((double) ref[i]));

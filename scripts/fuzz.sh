@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# A longer run of the kernel fuzz test (tests/dev/npukit/backend/CorruptedCallFuzzTest.java):
+# CALLS random, mostly corrupted calls of all seven kernels on the cpu backend and CALLS / 2 on
+# the Ascend emulator, each compared with the reference (mvn verify makes 16,000 + 8,000).
+# Maven runs the class in each surefire execution the -Dtest filter reaches: the default one
+# and the baseline-ISA and AVX2-ISA ones, so the cpu backend's every code path is fuzzed.
+#
+# Usage: scripts/fuzz.sh [CALLS] [extra Maven arguments, e.g. -o]
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+calls="${1:-100000}"
+shift || true
+if ! [[ "$calls" =~ ^[1-9][0-9]{0,8}$ ]]; then
+  echo "fuzz.sh: CALLS must be a positive integer below 10^9, not '$calls'" >&2
+  exit 2
+fi
+cd "$root"
+exec mvn -B "$@" test -Dtest=CorruptedCallFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dnpukit.fuzz.calls="$calls"
