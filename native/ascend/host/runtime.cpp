@@ -22,6 +22,7 @@ std::mutex g_mutex;
 bool g_ready = false;
 int g_device = 0;
 aclrtStream g_stream = nullptr;
+uint32_t g_vector_cores = 0;
 
 }  // namespace
 
@@ -58,6 +59,12 @@ int Device::Bind() {
 
 aclrtStream Device::Stream() { return g_stream; }
 bool Device::Ready() { return g_ready; }
+uint32_t Device::VectorCores() { return g_vector_cores; }
+
+uint32_t Device::BlockDim(int64_t items) {
+  const int64_t n = items < int64_t{g_vector_cores} ? items : int64_t{g_vector_cores};
+  return static_cast<uint32_t>(n < 1 ? 1 : n);
+}
 
 DeviceBuffer::~DeviceBuffer() {
   if (ptr_ != nullptr) aclrtFree(ptr_);
@@ -123,6 +130,14 @@ extern "C" int npukit_ascend_init(int device) {
   // tokens and starts the online softmax, and a NaN logit must stay NaN to be reported. In
   // saturation mode -inf would become -FLT_MAX and NaN 0, so the mode is set, not inherited.
   NPUKIT_ACL(aclrtSetDeviceSatMode(ACL_RT_OVERFLOW_MODE_INFNAN));
+  // Work is dealt over the device's vector (AIV) cores: 48 on a 910B1, fewer on other A2 SoCs
+  // and on a virtualised device. The query vllm-ascend's launchers use (csrc/torch_binding.cpp,
+  // aclGetDeviceCapability(device, ACL_DEVICE_INFO_VECTOR_CORE_NUM, ...); acl_base.h).
+  int64_t cores = 0;
+  NPUKIT_ACL(aclGetDeviceCapability(static_cast<uint32_t>(device), ACL_DEVICE_INFO_VECTOR_CORE_NUM, &cores));
+  NPUKIT_CHECK(cores > 0 && cores <= 65535, NPUKIT_ERR_DEVICE, "ascend: the device reports %lld vector cores",
+               static_cast<long long>(cores));
+  g_vector_cores = static_cast<uint32_t>(cores);
   NPUKIT_ACL(aclrtCreateStream(&g_stream));
   g_device = device;
   g_ready = true;

@@ -7,6 +7,8 @@
 #include <random>
 #include <vector>
 
+#include "acl/acl.h"
+#include "ascendc_emu/core.h"
 #include "convert.h"
 #include "npukit/ascend.h"
 #include "npukit/kernels.h"
@@ -90,6 +92,14 @@ int main() {
   RunCase(5, 40, 4100, NPUKIT_F16, NPUKIT_F32, rng);    // several reduction tiles
   RunCase(7, 33, 100, NPUKIT_BF16, NPUKIT_F16, rng);
   RunCase(2, 300, 64, NPUKIT_F32, NPUKIT_BF16, rng);    // many output tiles
+  // The launch spread its 2 x ceil(300/16) = 38 work items over min(38, vector cores) blocks: the
+  // count the device reports (NPUKIT_EMU_VECTOR_CORES in the emulator), not a constant.
+  int64_t cores = 0;
+  Expect(aclGetDeviceCapability(0, ACL_DEVICE_INFO_VECTOR_CORE_NUM, &cores) == ACL_SUCCESS, "vector core query");
+  const size_t blocks = AscendC::emu::LastLaunchCounters().size();
+  std::printf("vector cores %lld, blocks of the last launch %zu\n", static_cast<long long>(cores), blocks);
+  Expect(blocks == static_cast<size_t>(cores < 38 ? cores : 38), "blockDim = min(items, vector cores)",
+         static_cast<double>(blocks));
   RunCase(4, 8, 0, NPUKIT_F32, NPUKIT_F32, rng);        // empty reduction: zeros
 
   // Wrong element counts are refused before anything runs.
