@@ -76,6 +76,7 @@ elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
 
   add_executable(ascend_matmul_test ${_ascend_dir}/tests/matmul_test.cpp)
   target_link_libraries(ascend_matmul_test PRIVATE npukit_ascend)
+  target_include_directories(ascend_matmul_test PRIVATE ${_ascend_dir}/host)
   target_compile_options(ascend_matmul_test PRIVATE ${NPUKIT_BASELINE_FLAGS})
   add_test(NAME ascend_matmul COMMAND ascend_matmul_test)
   # A device with fewer vector cores than work items (a smaller A2 SoC, a virtualised NPU).
