@@ -37,6 +37,10 @@ if(NPUKIT_ASCEND STREQUAL "auto")
   if(CANN_FOUND)
     set(NPUKIT_ASCEND_MODE npu)
   else()
+    # Said in the build log: an NPU host whose CANN is not where the finder looks must not get
+    # an emulator build without a word.
+    list(JOIN CANN_SEARCHED ", " _searched)
+    message(STATUS "npukit: no CANN found (looked in ${_searched}): building the AscendC emulator")
     set(NPUKIT_ASCEND_MODE emu)
   endif()
 elseif(NPUKIT_ASCEND MATCHES "^(off|emu|npu)$")
@@ -58,8 +62,7 @@ elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
               ${_emu_dir}/src/pipes.cpp)
   target_include_directories(npukit_ascend PUBLIC include common ${_emu_dir}/include PRIVATE ${_ascend_dir}/kernels)
   target_compile_definitions(npukit_ascend PUBLIC NPUKIT_ASCEND_EMU=1)
-  # -fno-strict-aliasing: kernels read tiling structs as 32-bit words, as device code does.
-  target_compile_options(npukit_ascend PRIVATE ${NPUKIT_BASELINE_FLAGS} -fno-strict-aliasing -Wno-unused-parameter)
+  target_compile_options(npukit_ascend PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
 
   add_executable(ascendc_emu_rules_test ${_emu_dir}/tests/rules_test.cpp)
   target_link_libraries(ascendc_emu_rules_test PRIVATE npukit_ascend)
@@ -73,8 +76,12 @@ elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
 
   add_executable(ascend_matmul_test ${_ascend_dir}/tests/matmul_test.cpp)
   target_link_libraries(ascend_matmul_test PRIVATE npukit_ascend)
+  target_include_directories(ascend_matmul_test PRIVATE ${_ascend_dir}/host)
   target_compile_options(ascend_matmul_test PRIVATE ${NPUKIT_BASELINE_FLAGS})
   add_test(NAME ascend_matmul COMMAND ascend_matmul_test)
+  # A device with fewer vector cores than work items (a smaller A2 SoC, a virtualised NPU).
+  add_test(NAME ascend_matmul_5_vector_cores COMMAND ascend_matmul_test)
+  set_tests_properties(ascend_matmul_5_vector_cores PROPERTIES ENVIRONMENT NPUKIT_EMU_VECTOR_CORES=5)
 
   # Test-only (never in the jar): the deliberately wrong kernels behind a C entry point, for the
   # Java test that sees a rule violation arrive as an exception (tests/.../EmuRuleKernels.java).
@@ -88,7 +95,7 @@ else()  # npu
   set(SOC_VERSION "Ascend910B1" CACHE STRING "Ascend SoC the kernels are compiled for")
   set(ASCEND_CANN_PACKAGE_PATH "${CANN_ROOT}" CACHE PATH "CANN toolkit" FORCE)
   set(RUN_MODE npu)
-  message(STATUS "npukit: CANN ${CANN_VERSION} at ${CANN_ROOT}, SOC_VERSION=${SOC_VERSION}")
+  message(STATUS "npukit: CANN ${CANN_VERSION} at ${CANN_ROOT}, layout ${CANN_LAYOUT}, SOC_VERSION=${SOC_VERSION}")
   include(${CANN_ASCENDC_CMAKE_DIR}/ascendc.cmake)
   # Device code: one aclrtlaunch_<kernel>.h per kernel for the launchers.
   ascendc_library(npukit_ascend_kernels STATIC ${NPUKIT_ASCEND_KERNELS})
@@ -102,5 +109,19 @@ else()  # npu
   target_compile_options(npukit_ascend PRIVATE ${NPUKIT_BASELINE_FLAGS})
   target_link_directories(npukit_ascend PUBLIC ${CANN_LIBRARY_DIR})
   target_link_libraries(npukit_ascend PUBLIC npukit_ascend_kernels ascendcl runtime)
+  # JavaCPP links the JNI library (pom.xml, profile ascend-npu): it passes this file to the
+  # linker, so the JNI library links every library the kernel archive declares.
+  include(NpukitLinkFile)
+  npukit_write_link_file(npukit_ascend_kernels "${NPUKIT_OUTPUT_DIR}/npukit_ascend_link.rsp")
+  message(STATUS "npukit: JNI link flags of the kernel library: ${NPUKIT_OUTPUT_DIR}/npukit_ascend_link.rsp")
   npukit_add_emu_test_stub()
 endif()
+
+# The CANN finder and the npu-mode configuration against fake CANN layouts (every mode: it needs
+# no CANN, and must pass on hosts that have one).
+add_test(NAME cmake_find_cann
+         COMMAND ${CMAKE_COMMAND} -DNPUKIT_NATIVE_DIR=${CMAKE_CURRENT_SOURCE_DIR}
+                 -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/find_cann_test
+                 -DCXX_COMPILER=${CMAKE_CXX_COMPILER}
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/../cmake/tests/find_cann_test.cmake)
+set_tests_properties(cmake_find_cann PROPERTIES TIMEOUT 300)

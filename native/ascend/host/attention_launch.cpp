@@ -94,7 +94,7 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
     NPUKIT_TRY(cos_sin_dummy.Create(32));  // the kernel never reads it without RoPE
     cs = cos_sin_dummy.get();
   }
-  const uint32_t block_dim = static_cast<uint32_t>(std::min<int32_t>(t.num_items, kMaxBlockDim));
+  const uint32_t block_dim = Device::BlockDim(t.num_items);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_paged_attention_kernel)(
       block_dim, Device::Stream(), Gm(a.q.data), Gm(a.k_cache.data), Gm(a.v_cache.data), Gm(a.block_tables.data),
       Gm(a.seq_lens.data), Gm(a.query_start_loc.data), cs, items_dev.get(), Gm(a.out.data), tiling_dev.get());

@@ -55,7 +55,7 @@ extern "C" int npukit_ascend_bgmv_shrink(const npukit_bgmv_shrink_args* args) {
   ChooseDotTiles(t);
   DeviceBuffer tiling_dev;
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
-  const uint32_t block_dim = static_cast<uint32_t>(std::min<int64_t>(int64_t{d.batch} * t.n_tiles, kMaxBlockDim));
+  const uint32_t block_dim = Device::BlockDim(int64_t{d.batch} * t.n_tiles);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_bgmv_shrink_kernel)(
       block_dim, Device::Stream(), Gm(a.x.data), Gm(a.a.data), Gm(a.indices.data), Gm(a.y.data), tiling_dev.get());
   NPUKIT_TRY(FinishLaunch(status, "npukit_bgmv_shrink_kernel"));
@@ -85,7 +85,7 @@ extern "C" int npukit_ascend_bgmv_expand(const npukit_bgmv_expand_args* args) {
   ChooseDotTiles(t);
   DeviceBuffer tiling_dev;
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
-  const uint32_t block_dim = static_cast<uint32_t>(std::min<int64_t>(int64_t{d.batch} * t.n_tiles, kMaxBlockDim));
+  const uint32_t block_dim = Device::BlockDim(int64_t{d.batch} * t.n_tiles);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_bgmv_expand_kernel)(
       block_dim, Device::Stream(), Gm(a.v.data), Gm(a.w.data), Gm(a.indices.data), Gm(a.y.data), tiling_dev.get());
   NPUKIT_TRY(FinishLaunch(status, "npukit_bgmv_expand_kernel"));
@@ -113,7 +113,7 @@ extern "C" int npukit_ascend_matmul(const npukit_matmul_args* args) {
   ChooseDotTiles(t);
   DeviceBuffer tiling_dev;
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
-  const uint32_t block_dim = static_cast<uint32_t>(std::min<int64_t>(int64_t{m} * t.n_tiles, kMaxBlockDim));
+  const uint32_t block_dim = Device::BlockDim(int64_t{m} * t.n_tiles);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_matmul_kernel)(block_dim, Device::Stream(), Gm(a.x.data),
                                                                      Gm(a.weight.data), Gm(a.out.data),
                                                                      tiling_dev.get());

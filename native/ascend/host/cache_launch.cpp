@@ -56,7 +56,7 @@ extern "C" int npukit_ascend_write_kv(const npukit_write_kv_args* args) {
   DeviceBuffer slots_dev, tiling_dev;
   NPUKIT_TRY(slots_dev.Create(slots.size() * sizeof(int32_t), slots.data()));
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
-  const uint32_t block_dim = static_cast<uint32_t>(std::min(num_tokens, kMaxBlockDim));
+  const uint32_t block_dim = Device::BlockDim(num_tokens);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_write_kv_kernel)(
       block_dim, Device::Stream(), Gm(a.key.data), Gm(a.value.data), Gm(a.k_cache.data), Gm(a.v_cache.data), slots_dev.get(), tiling_dev.get());
   NPUKIT_TRY(FinishLaunch(status, "npukit_write_kv_kernel"));
@@ -95,7 +95,7 @@ extern "C" int npukit_ascend_rope(const npukit_rope_args* args) {
   t.heads_per_tile = static_cast<int32_t>(std::min<int64_t>({num_heads, budget / (5 * row_bytes), 4095}));
   DeviceBuffer tiling_dev;
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
-  const uint32_t block_dim = static_cast<uint32_t>(std::min(num_tokens, kMaxBlockDim));
+  const uint32_t block_dim = Device::BlockDim(num_tokens);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_rope_kernel)(block_dim, Device::Stream(), Gm(a.x.data),
       Gm(a.positions.data), Gm(a.cos_sin.data), tiling_dev.get());
   NPUKIT_TRY(FinishLaunch(status, "npukit_rope_kernel"));

@@ -99,7 +99,7 @@ extern "C" int npukit_ascend_contrastive(const npukit_contrastive_args* args) {
   NPUKIT_TRY(topk_index_dev.Create(ws_elems * sizeof(int32_t)));
   NPUKIT_TRY(topk_score_dev.Create(ws_elems * sizeof(float)));
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
-  const uint32_t block_dim = static_cast<uint32_t>(std::min(batch, kMaxBlockDim));
+  const uint32_t block_dim = Device::BlockDim(batch);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_contrastive_kernel)(
       block_dim, Device::Stream(), Gm(a.expert.data), Gm(a.base.data), seeds_dev.get(), results_dev.get(),
       topk_index_dev.get(), topk_score_dev.get(), tiling_dev.get());

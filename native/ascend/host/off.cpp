@@ -20,6 +20,7 @@ int npukit_ascend_free(int64_t) { return Off(); }
 int npukit_ascend_copy_to_device(int64_t, const void*, int64_t) { return Off(); }
 int npukit_ascend_copy_to_host(void*, int64_t, int64_t) { return Off(); }
 int npukit_ascend_copy_counts(int64_t*) { return Off(); }
+int npukit_ascend_last_launch_cost(double*) { return Off(); }
 int npukit_ascend_paged_attention(const npukit_attention_args*) { return Off(); }
 int npukit_ascend_write_kv(const npukit_write_kv_args*) { return Off(); }
 int npukit_ascend_rope(const npukit_rope_args*) { return Off(); }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cost_model.h"
 #include "npukit/ascend.h"
 
 namespace npukit {
@@ -22,6 +23,7 @@ std::mutex g_mutex;
 bool g_ready = false;
 int g_device = 0;
 aclrtStream g_stream = nullptr;
+uint32_t g_vector_cores = 0;
 
 }  // namespace
 
@@ -58,6 +60,12 @@ int Device::Bind() {
 
 aclrtStream Device::Stream() { return g_stream; }
 bool Device::Ready() { return g_ready; }
+uint32_t Device::VectorCores() { return g_vector_cores; }
+
+uint32_t Device::BlockDim(int64_t items) {
+  const int64_t n = items < int64_t{g_vector_cores} ? items : int64_t{g_vector_cores};
+  return static_cast<uint32_t>(n < 1 ? 1 : n);
+}
 
 DeviceBuffer::~DeviceBuffer() {
   if (ptr_ != nullptr) aclrtFree(ptr_);
@@ -123,6 +131,14 @@ extern "C" int npukit_ascend_init(int device) {
   // tokens and starts the online softmax, and a NaN logit must stay NaN to be reported. In
   // saturation mode -inf would become -FLT_MAX and NaN 0, so the mode is set, not inherited.
   NPUKIT_ACL(aclrtSetDeviceSatMode(ACL_RT_OVERFLOW_MODE_INFNAN));
+  // Work is dealt over the device's vector (AIV) cores: 48 on a 910B1, fewer on other A2 SoCs
+  // and on a virtualised device. The query vllm-ascend's launchers use (csrc/torch_binding.cpp,
+  // aclGetDeviceCapability(device, ACL_DEVICE_INFO_VECTOR_CORE_NUM, ...); acl_base.h).
+  int64_t cores = 0;
+  NPUKIT_ACL(aclGetDeviceCapability(static_cast<uint32_t>(device), ACL_DEVICE_INFO_VECTOR_CORE_NUM, &cores));
+  NPUKIT_CHECK(cores > 0 && cores <= 65535, NPUKIT_ERR_DEVICE, "ascend: the device reports %lld vector cores",
+               static_cast<long long>(cores));
+  g_vector_cores = static_cast<uint32_t>(cores);
   NPUKIT_ACL(aclrtCreateStream(&g_stream));
   g_device = device;
   g_ready = true;
@@ -186,5 +202,39 @@ extern "C" int npukit_ascend_copy_counts(int64_t* counts) {
   return Ok();
 #else
   return Fail(NPUKIT_ERR_DEVICE, "ascend_copy_counts: only the emulator counts every copy");
+#endif
+}
+
+extern "C" int npukit_ascend_last_launch_cost(double* out) {
+  NPUKIT_CHECK(out != nullptr, NPUKIT_ERR_ARGUMENT, "ascend_last_launch_cost: out is null");
+#ifdef NPUKIT_ASCEND_EMU
+  const auto& blocks = AscendC::emu::LastLaunchCounters();
+  NPUKIT_CHECK(!blocks.empty(), NPUKIT_ERR_DEVICE, "ascend_last_launch_cost: no launch ran on this thread");
+  uint64_t mte2 = 0, mte3 = 0, instructions = 0, repeats = 0, scalar = 0, barriers = 0, waits = 0;
+  double max_cycles = 0;
+  for (const auto& b : blocks) {
+    uint64_t block_waits = 0;
+    for (uint64_t w : b.waits) block_waits += w;
+    const cost::BlockWork work{b.mte2_bytes, b.mte3_bytes, b.vector_repeats, b.scalar_gm, b.scalar_ub,
+                               b.barriers, block_waits};
+    const double cycles = cost::BlockCycles(work);
+    if (cycles > max_cycles) max_cycles = cycles;
+    mte2 += b.mte2_bytes;
+    mte3 += b.mte3_bytes;
+    instructions += b.vector_instructions;
+    repeats += b.vector_repeats;
+    scalar += b.scalar_gm + b.scalar_ub;
+    barriers += b.barriers;
+    waits += block_waits;
+  }
+  const uint64_t gm = mte2 + mte3;
+  const double fields[NPUKIT_ASCEND_COST_FIELDS] = {
+      double(blocks.size()), double(gm), double(mte2), double(mte3), double(instructions), double(repeats),
+      double(scalar), double(barriers), double(waits),
+      cost::ModelledUs(max_cycles, static_cast<int64_t>(blocks.size()), gm), cost::HbmBoundUs(gm)};
+  for (int i = 0; i < NPUKIT_ASCEND_COST_FIELDS; i++) out[i] = fields[i];
+  return Ok();
+#else
+  return Fail(NPUKIT_ERR_DEVICE, "ascend_last_launch_cost: only the emulator counts a launch's work");
 #endif
 }

@@ -47,6 +47,10 @@ struct Device {
   static int Bind();
   static aclrtStream Stream();
   static bool Ready();
+  // Vector cores of the device (aclGetDeviceCapability(VECTOR_CORE_NUM) at init), and the
+  // blockDim of a launch of `items` work items dealt round-robin: min(items, cores), at least 1.
+  static uint32_t VectorCores();
+  static uint32_t BlockDim(int64_t items);
 };
 
 // A device allocation freed on scope exit (error paths included).

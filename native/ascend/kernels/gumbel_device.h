@@ -15,22 +15,18 @@ namespace ascend {
 
 constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ull;
 
+// Bit patterns through __builtin_memcpy, the one well-defined way in C++ (a union or a pointer
+// cast would be type punning); compilers turn a 4-byte copy into a register move.
 __aicore__ inline uint32_t FloatBits(float f) {
-  union {
-    float f;
-    uint32_t u;
-  } v;
-  v.f = f;
-  return v.u;
+  uint32_t u;
+  __builtin_memcpy(&u, &f, sizeof u);
+  return u;
 }
 
 __aicore__ inline float BitsFloat(uint32_t u) {
-  union {
-    uint32_t u;
-    float f;
-  } v;
-  v.u = u;
-  return v.f;
+  float f;
+  __builtin_memcpy(&f, &u, sizeof f);
+  return f;
 }
 
 __aicore__ inline uint64_t Mix64(uint64_t z) {

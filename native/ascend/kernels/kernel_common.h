@@ -38,13 +38,20 @@ __aicore__ inline int32_t AlignUp(int32_t n, int32_t a) { return (n + a - 1) / a
 __aicore__ inline int32_t MinI(int32_t a, int32_t b) { return a < b ? a : b; }
 __aicore__ inline int32_t MaxI(int32_t a, int32_t b) { return a > b ? a : b; }
 
-// Copies a tiling struct (32-bit fields only) from global memory with scalar reads.
+// Copies a tiling struct (32-bit fields only, tiling.h) from global memory: each 32-bit word is
+// read with a scalar load through a GlobalTensor<uint32_t> and copied into the struct's bytes
+// with __builtin_memcpy, so no field is ever accessed through a pointer of another type (no
+// type punning; the kernels build without -fno-strict-aliasing).
 template <class T>
 __aicore__ inline void LoadTiling(GM_ADDR tiling, T& t) {
+  static_assert(sizeof(T) % 4 == 0 && __is_trivially_copyable(T), "tiling structs hold 32-bit fields only");
   GlobalTensor<uint32_t> g;
   g.SetGlobalBuffer(reinterpret_cast<__gm__ uint32_t*>(tiling), sizeof(T) / 4);
-  uint32_t* words = reinterpret_cast<uint32_t*>(&t);
-  for (uint32_t i = 0; i < sizeof(T) / 4; i++) words[i] = g.GetValue(i);
+  unsigned char* bytes = reinterpret_cast<unsigned char*>(&t);  // byte access may alias any object
+  for (uint32_t i = 0; i < sizeof(T) / 4; i++) {
+    const uint32_t word = g.GetValue(i);
+    __builtin_memcpy(bytes + 4 * i, &word, 4);
+  }
 }
 
 // Synchronisation between pipes, written out everywhere one pipe consumes what another produced

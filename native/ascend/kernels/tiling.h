@@ -12,8 +12,6 @@ namespace ascend {
 // Unified buffer of one AI core on Atlas A2 (Ascend 910B): 192 KB. The host sizes every tile
 // against it; the emulator enforces it.
 constexpr int32_t kUbBytes = 192 * 1024;
-// Vector cores a launch spreads over (910B1: 48 AIV cores).
-constexpr int32_t kMaxBlockDim = 48;
 
 // One work item of attention = (sequence, KV head, query rows [row_begin, row_end)); the item
 // table [num_items][4] is computed on the host from seq_lens/query_start_loc.

@@ -7,7 +7,10 @@
 #include <random>
 #include <vector>
 
+#include "acl/acl.h"
+#include "ascendc_emu/core.h"
 #include "convert.h"
+#include "cost_model.h"
 #include "npukit/ascend.h"
 #include "npukit/kernels.h"
 
@@ -90,6 +93,35 @@ int main() {
   RunCase(5, 40, 4100, NPUKIT_F16, NPUKIT_F32, rng);    // several reduction tiles
   RunCase(7, 33, 100, NPUKIT_BF16, NPUKIT_F16, rng);
   RunCase(2, 300, 64, NPUKIT_F32, NPUKIT_BF16, rng);    // many output tiles
+  // The launch spread its 2 x ceil(300/16) = 38 work items over min(38, vector cores) blocks: the
+  // count the device reports (NPUKIT_EMU_VECTOR_CORES in the emulator), not a constant.
+  int64_t cores = 0;
+  Expect(aclGetDeviceCapability(0, ACL_DEVICE_INFO_VECTOR_CORE_NUM, &cores) == ACL_SUCCESS, "vector core query");
+  const size_t blocks = AscendC::emu::LastLaunchCounters().size();
+  std::printf("vector cores %lld, blocks of the last launch %zu\n", static_cast<long long>(cores), blocks);
+  Expect(blocks == static_cast<size_t>(cores < 38 ? cores : 38), "blockDim = min(items, vector cores)",
+         static_cast<double>(blocks));
+
+  // The cost of that launch: every byte of x (2x64 F32), weight (300x64 BF16) and out (2x300 F32)
+  // crosses global memory at least once; the HBM bound is those bytes over 1.6 TB/s.
+  double c[NPUKIT_ASCEND_COST_FIELDS] = {};
+  Expect(npukit_ascend_last_launch_cost(c) == NPUKIT_OK, "last launch cost");
+  std::printf("cost: blocks %.0f gm %.0f B (mte2 %.0f, mte3 %.0f) vector %.0f/%.0f scalar %.0f barriers %.0f "
+              "waits %.0f modelled %.4f us hbm %.4f us\n", c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8],
+              c[9], c[10]);
+  Expect(c[0] == static_cast<double>(blocks), "cost counts the launch's blocks", c[0]);
+  Expect(c[2] >= 2 * 64 * 4 + 300 * 64 * 2 && c[3] >= 2 * 300 * 4, "every input and output byte counted", c[1]);
+  Expect(c[1] == c[2] + c[3], "gm bytes = mte2 + mte3", c[1]);
+  Expect(std::fabs(c[10] - c[1] / 1.6e6) <= 1e-12 * c[1], "hbm bound = bytes / 1.6 TB/s", c[10]);
+  Expect(c[9] >= c[10] && c[5] > 0, "modelled time at least the HBM bound, vector work counted", c[9]);
+  // The model by hand: pipes max(3200/32, 640/32, 100 x 256/128) = 200 cycles, + 2 x 10 scalar
+  // GM + 5 UB + (3 + 4) x 16 sync = 337 cycles at 1850 MHz; 1.6 MB is 1 us of HBM.
+  namespace cost = npukit::ascend::cost;
+  const double cycles = cost::BlockCycles({3200, 640, 100, 2, 5, 3, 4});
+  Expect(cycles == 337, "block cycles by hand", cycles);
+  Expect(std::fabs(cost::ModelledUs(337, 1, 0) - 337 / 1850.0) < 1e-12, "core-bound launch", 0);
+  Expect(std::fabs(cost::ModelledUs(337, 49, 0) - 2 * 337 / 1850.0) < 1e-12, "49 blocks run in 2 waves", 0);
+  Expect(std::fabs(cost::ModelledUs(0, 1, 1600000) - 1.0) < 1e-12, "HBM-bound launch", 0);
   RunCase(4, 8, 0, NPUKIT_F32, NPUKIT_F32, rng);        // empty reduction: zeros
 
   // Wrong element counts are refused before anything runs.

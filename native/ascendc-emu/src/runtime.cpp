@@ -78,6 +78,11 @@ void SetUbBytes(size_t bytes) {
   g_ub_bytes = bytes;
 }
 
+size_t VectorCores() {
+  static const size_t cores = EnvBytes("NPUKIT_EMU_VECTOR_CORES", 48);
+  return cores;
+}
+
 void* DeviceAlloc(size_t bytes) {
   std::lock_guard<std::mutex> lock(g_mutex);
   if (bytes == 0 || bytes > HbmBytes() - g_allocated) return nullptr;
@@ -313,6 +318,22 @@ aclError aclrtGetDeviceCount(uint32_t* count) {
   if (count == nullptr) return Fail(ACL_ERROR_INVALID_PARAM, "aclrtGetDeviceCount: count is null");
   *count = 1;  // the emulated device
   return ACL_SUCCESS;
+}
+
+aclError aclGetDeviceCapability(uint32_t device_id, aclDeviceInfo info, int64_t* value) {
+  if (value == nullptr) return Fail(ACL_ERROR_INVALID_PARAM, "aclGetDeviceCapability: value is null");
+  if (device_id != 0) return Fail(ACL_ERROR_RT_PARAM_INVALID, "aclGetDeviceCapability: the emulator has only device 0");
+  switch (info) {
+    case ACL_DEVICE_INFO_VECTOR_CORE_NUM:
+      *value = static_cast<int64_t>(AscendC::emu::VectorCores());
+      return ACL_SUCCESS;
+    case ACL_DEVICE_INFO_AI_CORE_NUM:
+      // Atlas A2: one AI core (cube) per two vector cores.
+      *value = static_cast<int64_t>((AscendC::emu::VectorCores() + 1) / 2);
+      return ACL_SUCCESS;
+    default:
+      return Fail(ACL_ERROR_INVALID_PARAM, "aclGetDeviceCapability: the emulator reports only core counts");
+  }
 }
 
 aclError aclrtSetDevice(int32_t device) {

@@ -61,6 +61,15 @@ public final class AscendKernels {
     /** Host-device copy counts into {@code counts[4]} (see npukit/ascend.h); emulator builds only. */
     public static native int npukit_ascend_copy_counts(@Cast("int64_t*") long[] counts);
 
+    /** Fields of {@link #npukit_ascend_last_launch_cost}. */
+    public static final int COST_FIELDS = 11;
+
+    /**
+     * The last launch's counters and its modelled and HBM-bound times (Atlas A2 cost model) into
+     * {@code out[COST_FIELDS]} (see npukit/ascend.h); emulator builds only.
+     */
+    public static native int npukit_ascend_last_launch_cost(double[] out);
+
     public static native int npukit_ascend_paged_attention(@Const npukit_attention_args args);
 
     public static native int npukit_ascend_write_kv(@Const npukit_write_kv_args args);

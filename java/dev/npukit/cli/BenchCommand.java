@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
             BenchCacheCommand.class,
             BenchChunkStoreCommand.class,
             BenchSqlAlignCommand.class,
-            BenchSummaryCommand.class
+            BenchSummaryCommand.class,
+            BenchAscendCommand.class
         })
 final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec

@@ -31,6 +31,16 @@ typedef enum aclrtFloatOverflowMode {
   ACL_RT_OVERFLOW_MODE_UNDEF = 2
 } aclrtFloatOverflowMode;
 
+// Hardware facts aclGetDeviceCapability reports (acl_base.h). The emulator answers
+// ACL_DEVICE_INFO_VECTOR_CORE_NUM with its configured vector core count: 48, the AIV cores of an
+// Atlas A2 910B1, or NPUKIT_EMU_VECTOR_CORES.
+typedef enum {
+  ACL_DEVICE_INFO_UNDEFINED = -1,
+  ACL_DEVICE_INFO_AI_CORE_NUM = 0,
+  ACL_DEVICE_INFO_VECTOR_CORE_NUM = 1,
+  ACL_DEVICE_INFO_L2_SIZE = 2
+} aclDeviceInfo;
+
 constexpr aclError ACL_SUCCESS = 0;
 constexpr aclError ACL_ERROR_INVALID_PARAM = 100000;
 constexpr aclError ACL_ERROR_RT_PARAM_INVALID = 107000;
@@ -40,6 +50,7 @@ constexpr aclError ACL_ERROR_RT_AICORE_EXCEPTION = 507015;
 aclError aclInit(const char* config_path);
 aclError aclFinalize();
 aclError aclrtGetDeviceCount(uint32_t* count);
+aclError aclGetDeviceCapability(uint32_t device_id, aclDeviceInfo info, int64_t* value);
 aclError aclrtSetDevice(int32_t device);
 aclError aclrtResetDevice(int32_t device);
 aclError aclrtCreateStream(aclrtStream* stream);

@@ -53,6 +53,11 @@ inline constexpr const char* kRuleCast = "cast table";
 size_t UbBytes();
 void SetUbBytes(size_t bytes);
 
+// Vector (AIV) cores of the emulated device, what aclGetDeviceCapability(VECTOR_CORE_NUM)
+// reports: 48 (Atlas A2 910B1) unless NPUKIT_EMU_VECTOR_CORES says otherwise. A launch may ask
+// for any blockDim, as on the device; the launchers use this count.
+size_t VectorCores();
+
 // True while the device is in saturation mode (aclrtSetDeviceSatMode): vector results that
 // would be infinite become the largest finite value of their type, NaN results become 0.
 bool Saturating();

@@ -1,0 +1,220 @@
+package dev.npukit.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.npukit.backend.AscendBackend;
+import dev.npukit.backend.Backend;
+import dev.npukit.backend.Backends;
+import dev.npukit.bridge.AscendKernels;
+import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.BgmvExpandArgs;
+import dev.npukit.kernels.BgmvShrinkArgs;
+import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RopeStyle;
+import dev.npukit.kernels.RopeTables;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code npukit bench ascend}: each Ascend kernel family at a few standard shapes, run once on the
+ * AscendC emulator, reported with the launch's counters (global-memory bytes, vector repeats,
+ * scalar accesses, barriers) and the time the Atlas A2 cost model gives them beside the HBM-read
+ * bound (bytes / 1.6 TB/s). A model, not a measurement: native/ascend/host/cost_model.h and
+ * native/ascend/README.md ("Cost model") give its formula and each constant's source. The counts
+ * are deterministic, so one run per shape; the emulator's own time says nothing about an NPU and
+ * is not reported.
+ */
+@Command(name = "ascend", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Modelled Atlas A2 time of each Ascend kernel family at standard shapes, from the AscendC"
+                + " emulator's counters (a cost model, not a measurement; needs an emulator build).")
+final class BenchAscendCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--family", split = ",", paramLabel = "NAME", defaultValue = "attention,contrastive,bgmv,matmul",
+            description = "Kernel families, comma-separated: attention, contrastive, bgmv, matmul. Default: ${DEFAULT-VALUE}.")
+    List<String> families;
+
+    @CommandLine.Mixin
+    JsonOption output;
+
+    private PrintWriter out;
+    private final List<Map<String, Object>> rows = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        for (String f : families) {
+            if (!List.of("attention", "contrastive", "bgmv", "matmul").contains(f)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--family: attention, contrastive, bgmv or matmul, got '" + f + "'");
+            }
+        }
+        Backend b = Backends.get("ascend");
+        if (!(b instanceof AscendBackend ascend) || !"emu".equals(ascend.mode())) {
+            spec.commandLine().getErr().println("npukit bench ascend: needs the AscendC emulator build (the ascend"
+                    + " backend in mode emu); this build's ascend backend: " + b.info());
+            return 2;
+        }
+        out = spec.commandLine().getOut();
+        Progress progress = new Progress(spec.commandLine().getErr());
+        if (!output.json) {
+            out.printf("Atlas A2 (910B1) cost model over the AscendC emulator's counters: a model, not a measurement%n%n");
+            out.printf("%-18s %-34s %12s %10s %10s %9s %11s %11s %6s%n", "kernel", "shape", "gmBytes", "vecRepeats",
+                    "scalar", "barriers", "modelledUs", "hbmBoundUs", "ratio");
+        }
+        if (families.contains("attention")) {
+            for (int kvLen : new int[] {1024, 4096}) {
+                progress.say("attention decode, 8 sequences of " + kvLen);
+                attention(b, 8, kvLen, 32, 8, 128, 16);
+            }
+        }
+        if (families.contains("contrastive")) {
+            for (int[] bv : new int[][] {{8, 32000}, {64, 32000}, {8, 151936}}) {
+                progress.say("contrastive B=" + bv[0] + " vocab=" + bv[1]);
+                contrastive(b, bv[0], bv[1]);
+            }
+        }
+        if (families.contains("bgmv")) {
+            for (int[] s : new int[][] {{8, 1024, 8, 4}, {64, 4096, 16, 8}}) {
+                progress.say("bgmv B=" + s[0] + " hidden=" + s[1] + " rank=" + s[2]);
+                bgmv(b, s[0], s[1], s[2], s[3]);
+            }
+        }
+        if (families.contains("matmul")) {
+            progress.say("matmul 8 x 4096 x 1024");
+            matmul(b, 8, 4096, 1024);
+        }
+        if (output.json) {
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("backend", b.info().toString());
+            report.put("model", "Atlas A2 910B1: 48 vector cores at 1850 MHz, HBM 1.6 TB/s (native/ascend/README.md)");
+            report.put("kernels", rows);
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        } else {
+            out.println();
+            out.println("gmBytes: global memory moved by MTE2 and MTE3; scalar: scalar GM and UB accesses; ratio ="
+                    + " modelledUs / hbmBoundUs.");
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void attention(Backend b, int seqs, int kvLen, int heads, int kvHeads, int headDim, int blockSize) {
+        int blocksPerSeq = (kvLen + blockSize - 1) / blockSize;
+        int[] table = new int[seqs * blocksPerSeq];
+        for (int i = 0; i < table.length; i++) {
+            table[i] = i;
+        }
+        int[] lens = new int[seqs];
+        int[] starts = new int[seqs + 1];
+        for (int s = 0; s < seqs; s++) {
+            lens[s] = kvLen;
+            starts[s + 1] = s + 1;
+        }
+        SplittableRandom r = new SplittableRandom(kvLen);
+        try (Tensor k = random(b, r, DType.F16, (long) table.length, blockSize, kvHeads, headDim);
+                Tensor v = random(b, r, DType.F16, (long) table.length, blockSize, kvHeads, headDim);
+                Tensor cosSin = b.fromFloats(DType.F32, RopeTables.cosSin(kvLen, headDim, 10000.0), kvLen, headDim);
+                Tensor q = random(b, r, DType.F32, seqs, heads, headDim);
+                Tensor out = b.allocate(DType.F32, seqs, heads, headDim);
+                Tensor tables = b.fromInts(table, seqs, blocksPerSeq);
+                Tensor seqLens = b.fromInts(lens, seqs);
+                Tensor queryStart = b.fromInts(starts, seqs + 1)) {
+            b.pagedAttention(AttentionArgs.builder().q(q).kvCache(k, v).blockTables(tables).seqLens(seqLens)
+                    .queryStartLoc(queryStart).out(out).rope(RopeStyle.NEOX, cosSin).build());
+            record("paged_attention", String.format("decode seqs=%d kvLen=%d heads=%d/%d d=%d f16", seqs, kvLen,
+                    heads, kvHeads, headDim));
+        }
+    }
+
+    private void contrastive(Backend b, int batch, int vocab) {
+        SplittableRandom r = new SplittableRandom(vocab);
+        try (Tensor logits = random(b, r, DType.BF16, 2L * batch, vocab);
+                Tensor token = b.allocate(DType.I32, batch);
+                Tensor score = b.allocate(DType.F32, batch);
+                Tensor valid = b.allocate(DType.I32, batch)) {
+            b.contrastive(ContrastiveArgs.builder().interleaved(logits).outputs(token, score, valid).build());
+            record("contrastive", String.format("B=%d vocab=%d bf16 greedy", batch, vocab));
+        }
+    }
+
+    private void bgmv(Backend b, int batch, int hidden, int rank, int adapters) {
+        int[] idx = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            idx[i] = i % 2 == 1 ? -1 : (i / 2) % adapters;
+        }
+        SplittableRandom r = new SplittableRandom(hidden);
+        try (Tensor x = random(b, r, DType.BF16, batch, hidden);
+                Tensor a = random(b, r, DType.BF16, adapters, rank, hidden);
+                Tensor w = random(b, r, DType.BF16, adapters, hidden, rank);
+                Tensor indices = b.fromInts(idx, batch);
+                Tensor v = b.allocate(DType.F32, batch, rank);
+                Tensor y = b.allocate(DType.BF16, batch, hidden)) {
+            String shape = String.format("B=%d hidden=%d rank=%d bf16", batch, hidden, rank);
+            b.bgmvShrink(new BgmvShrinkArgs(x, a, indices, v, 0.5f));
+            record("bgmv_shrink", shape);
+            b.bgmvExpand(new BgmvExpandArgs(v, w, indices, y, 0));
+            record("bgmv_expand", shape);
+        }
+    }
+
+    private void matmul(Backend b, int m, int k, int n) {
+        SplittableRandom r = new SplittableRandom(k);
+        try (Tensor x = random(b, r, DType.F32, m, k);
+                Tensor w = random(b, r, DType.BF16, n, k);
+                Tensor o = b.allocate(DType.F32, m, n)) {
+            b.matmul(new MatmulArgs(x, w, o));
+            record("matmul", String.format("M=%d K=%d N=%d bf16 weight", m, k, n));
+        }
+    }
+
+    /** Reads the cost of the launch just made and adds its row. */
+    private void record(String name, String shape) {
+        double[] c = new double[AscendKernels.COST_FIELDS];
+        int st = AscendKernels.npukit_ascend_last_launch_cost(c);
+        if (st != 0) {
+            throw new IllegalStateException("npukit_ascend_last_launch_cost: status " + st + ": "
+                    + AscendKernels.npukit_ascend_last_error().getString());
+        }
+        long gmBytes = (long) c[1];
+        long repeats = (long) c[5];
+        long scalar = (long) c[6];
+        long barriers = (long) c[7];
+        double modelled = c[9];
+        double hbm = c[10];
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("name", name);
+        row.put("shape", shape);
+        row.put("gmBytes", gmBytes);
+        row.put("vectorRepeats", repeats);
+        row.put("scalarAccesses", scalar);
+        row.put("barriers", barriers);
+        row.put("modelledUs", Math.round(modelled * 1000) / 1000.0);
+        row.put("hbmBoundUs", Math.round(hbm * 1000) / 1000.0);
+        rows.add(row);
+        if (!output.json) {
+            out.printf("%-18s %-34s %12d %10d %10d %9d %11.2f %11.2f %6.1f%n", name, shape, gmBytes, repeats, scalar,
+                    barriers, modelled, hbm, modelled / hbm);
+            out.flush();
+        }
+    }
+
+    private static Tensor random(Backend be, SplittableRandom r, DType dtype, long... shape) {
+        float[] data = new float[Math.toIntExact(Tensor.numel(shape))];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) (r.nextDouble() - 0.5);
+        }
+        return be.fromFloats(dtype, data, shape);
+    }
+}

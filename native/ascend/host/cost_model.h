@@ -1,0 +1,69 @@
+// A cost model of one kernel launch on an Atlas A2 (Ascend 910B1) device, from the counters the
+// AscendC emulator keeps per block (ascendc_emu/core.h, BlockCounters). A MODEL, not a
+// measurement: the constants below are public figures of the 910B1 (sources in
+// native/ascend/README.md, "Cost model") or, where none is public, stated assumptions.
+//
+// Per block (one vector core): the MTE2 (GM -> UB), MTE3 (UB -> GM) and vector pipes run
+// concurrently, so the block takes the longest of the three, plus its scalar accesses and its
+// synchronisation waits and barriers, which stall the scalar unit that issues everything:
+//   cycles = max(mte2_bytes / 32, mte3_bytes / 32, vector_repeats * 256 / 128)
+//            + scalar_gm * 10 + scalar_ub * 1 + (barriers + waits) * 16
+// Blocks run in parallel on the vector cores (more blocks than cores: in waves, ceil(blocks /
+// cores) times the slowest block - the launchers never ask for more), and the whole launch can
+// go no faster than its global-memory bytes over the HBM bandwidth:
+//   modelled_us = max(waves * max_block_cycles / 1850 MHz, gm_bytes / 1.6 TB/s)
+// Launch overhead, L2 hits, HBM contention between cores and UB bank conflicts are not modelled.
+#ifndef NPUKIT_ASCEND_HOST_COST_MODEL_H
+#define NPUKIT_ASCEND_HOST_COST_MODEL_H
+
+#include <cstdint>
+
+namespace npukit {
+namespace ascend {
+namespace cost {
+
+// Public figures (README "Cost model").
+constexpr double kClockHz = 1850e6;           // cube_freq=1850, CANN platform_config/Ascend910B1.ini
+constexpr int kVectorCores = 48;              // vector_core_cnt=48, same file
+constexpr double kHbmBytesPerSecond = 1.6e12;  // Atlas 800I A2: HBM bandwidth up to 1.6 TB/s
+constexpr double kGmReadBytesPerCycle = 32;    // ddr_read_rate=32, [AICoreMemoryRates] of the .ini
+constexpr double kGmWriteBytesPerCycle = 32;   // ddr_write_rate=32, same section
+constexpr double kVectorBytesPerCycle = 128;   // vec_calc_size=128, [AICoreSpec] of the .ini
+constexpr double kRepeatBytes = 256;           // one vector repeat (AscendC API reference)
+// Assumptions (no public figure): a scalar global access that goes through the data cache, a
+// scalar UB access, one barrier or flag wait (a pipe drain).
+constexpr double kScalarGmCycles = 10;
+constexpr double kScalarUbCycles = 1;
+constexpr double kSyncCycles = 16;
+
+struct BlockWork {
+  uint64_t mte2_bytes, mte3_bytes, vector_repeats, scalar_gm, scalar_ub, barriers, waits;
+};
+
+inline double BlockCycles(const BlockWork& b) {
+  double pipes = double(b.mte2_bytes) / kGmReadBytesPerCycle;
+  const double out = double(b.mte3_bytes) / kGmWriteBytesPerCycle;
+  const double vec = double(b.vector_repeats) * kRepeatBytes / kVectorBytesPerCycle;
+  if (out > pipes) pipes = out;
+  if (vec > pipes) pipes = vec;
+  return pipes + double(b.scalar_gm) * kScalarGmCycles + double(b.scalar_ub) * kScalarUbCycles +
+         double(b.barriers + b.waits) * kSyncCycles;
+}
+
+// gm_bytes over the HBM bandwidth, in microseconds.
+inline double HbmBoundUs(uint64_t gm_bytes) { return double(gm_bytes) / kHbmBytesPerSecond * 1e6; }
+
+// The launch's modelled time in microseconds from its slowest block, its block count and its
+// total global-memory bytes.
+inline double ModelledUs(double max_block_cycles, int64_t blocks, uint64_t gm_bytes) {
+  const int64_t waves = blocks <= 0 ? 0 : (blocks + kVectorCores - 1) / kVectorCores;
+  const double core_us = double(waves) * max_block_cycles / kClockHz * 1e6;
+  const double hbm_us = HbmBoundUs(gm_bytes);
+  return core_us > hbm_us ? core_us : hbm_us;
+}
+
+}  // namespace cost
+}  // namespace ascend
+}  // namespace npukit
+
+#endif

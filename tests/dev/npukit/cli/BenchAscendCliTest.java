@@ -1,0 +1,46 @@
+package dev.npukit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code npukit bench ascend}: the Atlas A2 cost model over the emulator's counters, in an
+ * emulator build (the test build is one unless CANN is installed). The model's arithmetic is
+ * checked by hand in native/ascend/tests/matmul_test.cpp; here, the report's contract.
+ */
+class BenchAscendCliTest {
+    @Test
+    void bgmvAndMatmulRowsCarryCountersAndModelledTimes() throws Exception {
+        CliRun r = CliRun.of("bench", "ascend", "--family", "bgmv,matmul", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode kernels = new ObjectMapper().readTree(r.out()).get("kernels");
+        Set<String> names = new HashSet<>();
+        for (JsonNode k : kernels) {
+            names.add(k.get("name").asText());
+            long gm = k.get("gmBytes").asLong();
+            double hbm = k.get("hbmBoundUs").asDouble();
+            assertTrue(gm > 0 && k.get("vectorRepeats").asLong() > 0, k.toString());
+            assertTrue(k.get("scalarAccesses").asLong() >= 0 && k.get("barriers").asLong() >= 0, k.toString());
+            assertEquals(gm / 1.6e6, hbm, 1e-3 + 1e-6 * hbm, "hbmBoundUs = gmBytes / 1.6 TB/s: " + k);
+            assertTrue(k.get("modelledUs").asDouble() >= hbm - 1e-3, "the model is never under the HBM bound: " + k);
+            assertTrue(k.get("shape").asText().contains("B=") || k.get("shape").asText().contains("M="), k.toString());
+        }
+        assertEquals(Set.of("bgmv_shrink", "bgmv_expand", "matmul"), names);
+        // bgmv shrink reads at least the used adapters' weights: 4 adapters x 8 x 1024 BF16.
+        long shrinkBytes = kernels.get(0).get("gmBytes").asLong();
+        assertTrue(shrinkBytes >= 4L * 8 * 1024 * 2, "shrink reads its weights: " + shrinkBytes);
+    }
+
+    @Test
+    void unknownFamilyIsAUsageError() {
+        CliRun r = CliRun.of("bench", "ascend", "--family", "conv");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("--family: "), r.err());
+    }
+}
