@@ -22,7 +22,7 @@ inline void cpu_relax() {
 }
 
 // Rounds of cpu_relax() a worker spins for new work before it sleeps, and the caller spins for
-// the workers before it sleeps: waking a sleeping thread costs 30-50 us on the development VM,
+// the workers before it sleeps: waking a sleeping thread costs 30-50 us on a 2-core KVM guest,
 // more than a whole small kernel call, and kernels are called back to back (every decode step).
 constexpr int kSpinRounds = 2000;
 
@@ -30,7 +30,7 @@ constexpr int kSpinRounds = 2000;
 // whether the call is closed (bit 31), and how many workers are inside it (low bits). A worker
 // takes part in a call only by entering it while it is open; the caller, once it has run out of
 // items, closes the call and waits only for the workers inside. A worker that wakes after that
-// (a sleeping thread takes 30-50 us to wake on the development VM, longer than a small kernel
+// (a sleeping thread takes 30-50 us to wake on a 2-core KVM guest, longer than a small kernel
 // call) finds the call closed and never touches it, so the caller does not wait for it.
 class ThreadPool {
  public:

@@ -85,7 +85,7 @@ public final class CpuBackend extends BaseBackend {
      * The machine's memory read bandwidth in GB/s as the kernels see it: every worker thread
      * streams through {@code bytes} bytes of native memory (make it far larger than the caches).
      * The buffer is allocated {@code allocations} times, because where a large buffer lands can
-     * change the rate (on the development VM: about 33 or about 53 GB/s, allocation by
+     * change the rate (on a 2-core KVM guest: about 33 or about 53 GB/s, allocation by
      * allocation); each is read once to warm up and {@code reps} times timed. Returns the median
      * of all timed reads.
      */
