@@ -101,7 +101,7 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
             return new LlamaConfig(required(file, root, "vocab_size"), hidden, required(file, root, "intermediate_size"),
                     required(file, root, "num_hidden_layers"), heads, kvHeads, headDim,
                     (float) root.path("rms_norm_eps").asDouble(1e-6), root.path("rope_theta").asDouble(10000.0),
-                    root.path("max_position_embeddings").asInt(2048),
+                    root.hasNonNull("max_position_embeddings") ? required(file, root, "max_position_embeddings") : 2048,
                     root.path("tie_word_embeddings").asBoolean(false));
         } catch (IllegalArgumentException e) {
             throw new SafetensorsException(file, "invalid config: " + e.getMessage(), e);

@@ -109,7 +109,8 @@ public final class LoraAdapter {
         } catch (IOException e) {
             throw new SafetensorsException(cfgFile, "cannot read adapter config: " + e.getMessage(), e);
         }
-        if (cfg == null || !cfg.path("r").isIntegralNumber() || cfg.path("r").asInt() <= 0) {
+        if (cfg == null || !cfg.path("r").isIntegralNumber() || !cfg.path("r").canConvertToInt()
+                || cfg.path("r").asInt() <= 0) {
             throw new SafetensorsException(cfgFile, "field 'r' (the rank) is missing or not a positive integer");
         }
         if (!cfg.path("lora_alpha").isNumber()) {

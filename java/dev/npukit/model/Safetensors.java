@@ -164,7 +164,7 @@ public final class Safetensors implements AutoCloseable {
             }
         }
         if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber()
-                || !off.get(1).isIntegralNumber()) {
+                || !off.get(1).isIntegralNumber() || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
             throw new SafetensorsException(file, where + "data_offsets must be two integers");
         }
         long begin = off.get(0).asLong();

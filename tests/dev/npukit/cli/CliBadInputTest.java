@@ -9,6 +9,7 @@ import dev.npukit.mepic.Policy;
 import dev.npukit.mepic.replay.MemoryChart;
 import dev.npukit.mepic.replay.ReplayResult;
 import dev.npukit.model.LlamaConfig;
+import dev.npukit.model.SafetensorsException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -227,6 +228,21 @@ class CliBadInputTest {
                 + " \"intermediate_size\": 48, \"num_hidden_layers\": 1, \"num_attention_heads\": 4,"
                 + " \"num_key_value_heads\": null}");
         assertEquals(4, LlamaConfig.read(config).numKvHeads());
+        Files.delete(config);
+    }
+
+    @Test
+    void configIntegersAreNeverNarrowed() throws IOException {
+        Path config = dir.resolve("hf-config.json");
+        String base = "{\"model_type\": \"llama\", \"vocab_size\": 97, \"hidden_size\": 32,"
+                + " \"intermediate_size\": 48, \"num_hidden_layers\": 1, \"num_attention_heads\": 4";
+        for (String bad : new String[] {"4294967297", "12.9", "\"40\""}) {
+            Files.writeString(config, base + ", \"max_position_embeddings\": " + bad + "}");
+            SafetensorsException e = assertThrows(SafetensorsException.class, () -> LlamaConfig.read(config));
+            assertTrue(e.getMessage().contains("max_position_embeddings"), e.getMessage());
+        }
+        Files.writeString(config, base + ", \"max_position_embeddings\": 40}");
+        assertEquals(40, LlamaConfig.read(config).maxPositions());
         Files.delete(config);
     }
 
