@@ -2,6 +2,7 @@ package dev.npukit.cli;
 
 import dev.npukit.backend.Backend;
 import dev.npukit.backend.Backends;
+import dev.npukit.check.KernelCheck;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
@@ -55,24 +56,11 @@ final class KernelSelfCheck {
         try {
             float[] expected = f.apply(ref);
             float[] got = f.apply(be);
-            return new Outcome(kernel, be.name(), relativeError(got, expected), bound, null);
+            return new Outcome(kernel, be.name(), KernelCheck.relativeError(got, expected, DType.F32), bound, null);
         } catch (RuntimeException e) {
             // A kernel that throws on valid input has failed its check; report it with the others.
             return new Outcome(kernel, be.name(), Double.NaN, bound, "FAILED: " + e.getMessage());
         }
-    }
-
-    static double relativeError(float[] x, float[] ref) {
-        double d = 0;
-        double m = 0;
-        for (int i = 0; i < x.length; i++) {
-            if (Float.isNaN(x[i]) != Float.isNaN(ref[i])) {
-                return Double.POSITIVE_INFINITY;
-            }
-            d = Math.max(d, Math.abs((double) x[i] - ref[i]));
-            m = Math.max(m, Math.abs(ref[i]));
-        }
-        return m == 0 ? d : d / m;
     }
 
     private static float[] gaussian(long seed, int n) {
