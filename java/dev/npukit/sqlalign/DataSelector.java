@@ -37,6 +37,9 @@ public final class DataSelector {
      * An example's position in the input list, and D_KL(S‖target) once it was added to S. The target's
      * smoothing counts the n-grams missing against the whole training set, so for a prefix this can be
      * slightly above {@code KlDivergence.of(prefix, target)}; for the full set the two agree.
+     *
+     * @param index the example's 0-based position in the training list given to {@link DataSelector#rank}
+     * @param klAfter D_KL(S‖target) in nats just after the example joined S
      */
     public record Ranked(int index, double klAfter) {
     }
@@ -49,7 +52,19 @@ public final class DataSelector {
     public record Ranking(List<Ranked> ranked, List<Integer> unranked, NgramProfile train) {
     }
 
-    /** Ranks {@code train} queries against {@code target}, which must come from {@code builder}. */
+    /**
+     * Ranks {@code train} queries against {@code target} greedily (see the class comment).
+     *
+     * @param builder the builder {@code target} was built with; it also profiles {@code train}
+     * @param trainName the name of the training profile in {@link Ranking#train()}
+     * @param train the training queries (SQL text), in input order
+     * @param target the target profile
+     * @param alpha the pseudo-count for n-grams the target lacks, finite and &gt; 0
+     *     ({@link KlDivergence#DEFAULT_ALPHA})
+     * @return every example with n-grams ranked best first, and the positions of those without
+     * @throws IllegalArgumentException if an argument is null, {@code train} is empty, {@code target}
+     *     was built by another builder or has no n-grams, or {@code alpha} is not a finite value &gt; 0
+     */
     public static Ranking rank(ProfileBuilder builder, String trainName, List<String> train, NgramProfile target,
             double alpha) {
         Check.arg(builder != null, "builder", "is null");
@@ -206,7 +221,14 @@ public final class DataSelector {
         }
     }
 
-    /** The input indices of the best {@code n} ranked examples (fewer if fewer are ranked), in input order. */
+    /**
+     * The best {@code n} ranked examples.
+     *
+     * @param ranking a ranking from {@link #rank}
+     * @param n how many to take, &gt;= 1
+     * @return their input indices (fewer than {@code n} if fewer are ranked), sorted in input order
+     * @throws IllegalArgumentException if {@code ranking} is null or {@code n} &lt; 1
+     */
     public static int[] top(Ranking ranking, int n) {
         Check.arg(ranking != null, "ranking", "is null");
         Check.arg(n >= 1, "n", "is %d, expected >= 1", n);
@@ -215,7 +237,14 @@ public final class DataSelector {
         return picked;
     }
 
-    /** How many of {@code size} examples a fraction in (0, 1] selects (rounded, at least 1). */
+    /**
+     * How many of {@code size} examples a fraction selects.
+     *
+     * @param size the number of examples
+     * @param fraction the share to select, in (0, 1]
+     * @return {@code size * fraction} rounded to the nearest integer, at least 1
+     * @throws IllegalArgumentException if {@code fraction} is outside (0, 1]
+     */
     public static int countForFraction(int size, double fraction) {
         Check.arg(fraction > 0 && fraction <= 1, "fraction", "is %s, expected a value in (0, 1]", fraction);
         return Math.max(1, (int) Math.round(size * fraction));

@@ -23,16 +23,41 @@ public final class KlDivergence {
     private KlDivergence() {
     }
 
-    /** One n-gram's share of D_KL(P‖Q): {@code P(i) ln(P(i)/Q(i))}, with Q(i) smoothed. */
+    /**
+     * One n-gram's share of D_KL(P‖Q): {@code P(i) ln(P(i)/Q(i))}, with Q(i) smoothed.
+     *
+     * @param ngram the n-gram's template tokens joined by single spaces, e.g. {@code INNER JOIN}
+     * @param p P(i), its probability in P
+     * @param q Q(i), its smoothed probability in Q
+     * @param missingFromQ whether Q never has it (Q(i) comes from the pseudo-count α)
+     * @param contribution {@code P(i) ln(P(i)/Q(i))} in nats; negative where Q has more of it than P
+     */
     public record Contribution(String ngram, double p, double q, boolean missingFromQ, double contribution) {
     }
 
-    /** D_KL(P‖Q) with {@link #DEFAULT_ALPHA}. */
+    /**
+     * D_KL(P‖Q) with α = {@value #DEFAULT_ALPHA}.
+     *
+     * @param p the profile P
+     * @param q the profile Q, from the same {@link ProfileBuilder} as P
+     * @return the divergence in nats, finite and &gt;= 0
+     * @throws IllegalArgumentException if either is null or has no n-grams, or they come from different
+     *     builders
+     */
     public static double of(NgramProfile p, NgramProfile q) {
         return of(p, q, DEFAULT_ALPHA);
     }
 
-    /** D_KL(P‖Q) with pseudo-count {@code alpha} for n-grams Q lacks. */
+    /**
+     * D_KL(P‖Q) with pseudo-count {@code alpha} for n-grams Q lacks.
+     *
+     * @param p the profile P
+     * @param q the profile Q, from the same {@link ProfileBuilder} as P
+     * @param alpha the pseudo-count, finite and &gt; 0
+     * @return the divergence in nats, finite and &gt;= 0
+     * @throws IllegalArgumentException if {@code p} or {@code q} is null or has no n-grams, they come
+     *     from different builders, or {@code alpha} is not a finite value &gt; 0
+     */
     public static double of(NgramProfile p, NgramProfile q, double alpha) {
         Smoothed s = new Smoothed(p, q, alpha);
         double d = 0;
@@ -45,7 +70,17 @@ public final class KlDivergence {
         return Math.max(0, d);
     }
 
-    /** The {@code k} n-grams with the largest contributions to D_KL(P‖Q): where P has more than Q. */
+    /**
+     * The {@code k} n-grams with the largest contributions to D_KL(P‖Q): where P has more than Q.
+     *
+     * @param p the profile P
+     * @param q the profile Q, from the same {@link ProfileBuilder} as P
+     * @param alpha the pseudo-count, finite and &gt; 0
+     * @param k how many to list, &gt;= 0
+     * @return at most {@code k} contributions, largest first (ties by n-gram text)
+     * @throws IllegalArgumentException if {@code k} is negative, or on the conditions of
+     *     {@link #of(NgramProfile, NgramProfile, double)}
+     */
     public static List<Contribution> top(NgramProfile p, NgramProfile q, double alpha, int k) {
         Check.arg(k >= 0, "k", "is %d, expected >= 0", k);
         Smoothed s = new Smoothed(p, q, alpha);

@@ -14,7 +14,15 @@ public final class LinesFile {
     private LinesFile() {
     }
 
-    /** Writes {@code lines}, each ending in {@code \n}, to {@code path}; on error {@code path} is untouched. */
+    /**
+     * Writes {@code lines} as UTF-8, each ending in {@code \n}, to {@code path}, replacing any file there;
+     * on error {@code path} is untouched.
+     *
+     * @param path the file to write
+     * @param lines the lines, without line terminators
+     * @throws IllegalArgumentException if the folder of {@code path} does not exist
+     * @throws java.io.UncheckedIOException if the file cannot be written
+     */
     public static void write(Path path, List<String> lines) {
         Path target = path.toAbsolutePath();
         Path dir = target.getParent();

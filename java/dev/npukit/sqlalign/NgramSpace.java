@@ -29,12 +29,21 @@ public final class NgramSpace {
     private int[] lastToken = new int[1 << 16];
     private int size = 1;
 
-    /** The number of n-gram ids handed out so far (ids run from 1 to {@code size() - 1}). */
+    /**
+     * The number of n-gram ids handed out so far, plus one for the root.
+     *
+     * @return one past the highest id; ids run from 1 to {@code size() - 1}
+     */
     public int size() {
         return size;
     }
 
-    /** The id of a template token, adding it if new. */
+    /**
+     * The id of a template token, adding it if new.
+     *
+     * @param token one template token, e.g. {@code SELECT} or {@code (}
+     * @return its id, &gt;= 0; ids are handed out in order of first appearance
+     */
     public int tokenId(String token) {
         Integer id = tokenIds.get(token);
         if (id != null) {
@@ -54,7 +63,12 @@ public final class NgramSpace {
         return fresh;
     }
 
-    /** The token ids of a template string (tokens separated by single spaces). */
+    /**
+     * The token ids of a template string, adding new tokens.
+     *
+     * @param template tokens separated by single spaces, as {@link SqlTemplate#of} gives
+     * @return one id per token, in order; empty for an empty template
+     */
     public int[] tokenIds(String template) {
         if (template.isEmpty()) {
             return new int[0];
@@ -71,6 +85,11 @@ public final class NgramSpace {
      * Calls {@code action} with the id of every n-gram occurrence of {@code template} (token ids) with
      * 1 &lt;= n &lt;= maxN that passes docs/sqlalign.md's filter: it contains a keyword, neither starts nor ends
      * with a comma, and its parentheses balance (never more closing than opening, equal at the end).
+     * New n-grams get new ids.
+     *
+     * @param template the template's token ids, from {@link #tokenIds(String)}
+     * @param maxN the longest n-gram, in tokens
+     * @param action called once per occurrence with the n-gram's id
      */
     public void forEachNgram(int[] template, int maxN, IntConsumer action) {
         for (int start = 0; start < template.length; start++) {
@@ -113,7 +132,12 @@ public final class NgramSpace {
         return id;
     }
 
-    /** The id of an n-gram given as text (tokens separated by single spaces), or -1 if never seen. */
+    /**
+     * The id of an n-gram given as text; never adds one.
+     *
+     * @param ngram tokens separated by single spaces
+     * @return its id, or -1 if never seen
+     */
     public int find(String ngram) {
         int node = ROOT;
         for (String part : ngram.split(" ")) {
@@ -129,7 +153,13 @@ public final class NgramSpace {
         return node == ROOT ? -1 : node;
     }
 
-    /** The text of n-gram {@code id}: its tokens joined by single spaces. */
+    /**
+     * The text of an n-gram.
+     *
+     * @param id an n-gram id, 1 to {@code size() - 1}
+     * @return its tokens joined by single spaces
+     * @throws IllegalArgumentException if {@code id} is not an n-gram id of this space
+     */
     public String text(int id) {
         if (id <= ROOT || id >= size) {
             throw new IllegalArgumentException("id: " + id + " is not an n-gram id of this space (1.." + (size - 1) + ")");
@@ -142,7 +172,12 @@ public final class NgramSpace {
         return String.join(" ", parts);
     }
 
-    /** The number of tokens in n-gram {@code id}. */
+    /**
+     * The length of an n-gram.
+     *
+     * @param id an n-gram id of this space
+     * @return its number of tokens; 0 for the root id 0
+     */
     public int length(int id) {
         int n = 0;
         for (int node = id; node != ROOT; node = parent[node]) {

@@ -23,7 +23,13 @@ public final class QueryFile {
     private QueryFile() {
     }
 
-    /** Whether {@code path}'s name says JSON Lines (otherwise one query per line). */
+    /**
+     * Whether {@code path}'s name says JSON Lines (otherwise one query per line). Case is ignored.
+     *
+     * @param path a file path; only its name is looked at
+     * @return true for {@code .jsonl} and {@code .json}, false for {@code .sql} and {@code .txt}
+     * @throws IllegalArgumentException for any other extension
+     */
     public static boolean isJsonLines(Path path) {
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".jsonl") || name.endsWith(".json")) {
@@ -39,7 +45,15 @@ public final class QueryFile {
     /** Longest line read: 16 MiB, far beyond any query. */
     private static final int MAX_LINE_BYTES = 16 << 20;
 
-    /** The queries of {@code path}, in file order. */
+    /**
+     * The queries of {@code path}, in file order, blank lines skipped. The file must be strict UTF-8.
+     *
+     * @param path a {@code .jsonl}, {@code .json}, {@code .sql} or {@code .txt} file
+     * @return one example per non-blank line
+     * @throws IllegalArgumentException if the file is missing or of an unknown type, or a line is not
+     *     UTF-8, not one JSON object, or has no string field {@code sql} (the message names file and line)
+     * @throws UncheckedIOException if the file cannot be read
+     */
     public static List<SqlExample> read(Path path) {
         boolean json = isJsonLines(path);
         if (!Files.isRegularFile(path)) {

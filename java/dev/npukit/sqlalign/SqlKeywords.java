@@ -35,17 +35,31 @@ public final class SqlKeywords {
             "WITH", "RECURSIVE",
             "OVER", "PARTITION", "WINDOW", "FILTER", "ROWS", "PRECEDING", "FOLLOWING", "UNBOUNDED", "NULLS");
 
-    /** Whether {@code word} (any case) is on the list. */
+    /**
+     * Whether {@code word} is on the list.
+     *
+     * @param word a word, any case
+     * @return true if templates keep it as a keyword
+     */
     public static boolean isKeyword(String word) {
         return KEYWORDS.contains(word.toUpperCase(Locale.ROOT));
     }
 
-    /** Whether {@code word} (any case) is a word dropped even before {@code (}: only {@code AS}. */
+    /**
+     * Whether {@code word} is dropped even before {@code (}: only {@code AS}.
+     *
+     * @param word a word, any case
+     * @return true for {@code AS}
+     */
     public static boolean isAlwaysDropped(String word) {
         return word.equalsIgnoreCase("AS");
     }
 
-    /** The list, uppercase (for documentation and tests). */
+    /**
+     * The list (for documentation and tests).
+     *
+     * @return the keywords, uppercase, unmodifiable
+     */
     public static Set<String> all() {
         return KEYWORDS;
     }

@@ -32,7 +32,14 @@ public final class SqlLexer {
     private SqlLexer() {
     }
 
-    /** The tokens of {@code sql}; throws {@link SqlSyntaxException} where it cannot go on. */
+    /**
+     * The tokens of {@code sql}, by the rules of the class comment.
+     *
+     * @param sql one query
+     * @return its tokens in source order; empty for a query of only whitespace, comments and {@code ;}
+     * @throws IllegalArgumentException if {@code sql} is null
+     * @throws SqlSyntaxException at an unknown character or an unterminated quote or comment
+     */
     public static List<SqlToken> tokenize(String sql) {
         if (sql == null) {
             throw new IllegalArgumentException("sql: is null");

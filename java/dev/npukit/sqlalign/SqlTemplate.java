@@ -13,7 +13,14 @@ public final class SqlTemplate {
     private SqlTemplate() {
     }
 
-    /** The template tokens of {@code sql}; throws {@link SqlSyntaxException} if it cannot be lexed. */
+    /**
+     * The template tokens of {@code sql}.
+     *
+     * @param sql one query
+     * @return its structural tokens in order (keywords and function names uppercased)
+     * @throws IllegalArgumentException if {@code sql} is null
+     * @throws SqlSyntaxException if it cannot be lexed
+     */
     public static List<String> tokens(String sql) {
         List<String> kept = new ArrayList<>();
         for (SqlToken t : SqlLexer.tokenize(sql)) {
@@ -24,7 +31,15 @@ public final class SqlTemplate {
         return kept;
     }
 
-    /** The template of {@code sql} as one string, e.g. {@code SELECT COUNT ( * ) FROM}. */
+    /**
+     * The template of {@code sql} as one string.
+     *
+     * @param sql one query
+     * @return its template tokens joined by single spaces, e.g. {@code SELECT COUNT ( * ) FROM}; empty if
+     *     it has none
+     * @throws IllegalArgumentException if {@code sql} is null
+     * @throws SqlSyntaxException if it cannot be lexed
+     */
     public static String of(String sql) {
         return String.join(" ", tokens(sql));
     }

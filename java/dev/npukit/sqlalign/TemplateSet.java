@@ -25,7 +25,13 @@ public final class TemplateSet {
         this.failures = failures;
     }
 
-    /** Templates of {@code queries}; lexing runs in parallel, a query that fails is recorded, not fatal. */
+    /**
+     * Templates of {@code queries}; lexing runs in parallel, a query that fails is recorded, not fatal.
+     *
+     * @param queries the SQL text of each query, in input order
+     * @return the distinct templates with their multiplicities and the failures
+     * @throws IllegalArgumentException if {@code queries} is null
+     */
     public static TemplateSet of(Collection<String> queries) {
         if (queries == null) {
             throw new IllegalArgumentException("queries: is null");
@@ -64,27 +70,49 @@ public final class TemplateSet {
                 List.copyOf(failures));
     }
 
-    /** The number of input queries (with or without a template). */
+    /**
+     * The number of input queries (with or without a template).
+     *
+     * @return the query count
+     */
     public int queries() {
         return templateOf.length;
     }
 
-    /** The distinct templates, in order of first appearance. */
+    /**
+     * The distinct templates, in order of first appearance.
+     *
+     * @return the templates (tokens joined by single spaces), unmodifiable
+     */
     public List<String> distinct() {
         return distinct;
     }
 
-    /** How many queries have distinct template {@code t}. */
+    /**
+     * How many queries share one distinct template.
+     *
+     * @param t an index into {@link #distinct()}
+     * @return the number of queries with that template, &gt;= 1
+     */
     public int multiplicity(int t) {
         return multiplicity[t];
     }
 
-    /** The index into {@link #distinct()} of query {@code k}'s template, or -1 if it has none. */
+    /**
+     * The template of one query.
+     *
+     * @param k the query's 0-based index in the input
+     * @return the index into {@link #distinct()} of its template, or -1 if it has none
+     */
     public int templateOf(int k) {
         return templateOf[k];
     }
 
-    /** The queries that got no template. */
+    /**
+     * The queries that got no template.
+     *
+     * @return the failures in input order, unmodifiable
+     */
     public List<TemplateFailure> failures() {
         return failures;
     }
