@@ -17,12 +17,20 @@ public final class RagWorkload {
     }
 
     /**
+     * Generates the requests, reproducibly from {@code seed}. Each request is {@code chunksPerRequest} distinct
+     * documents as chunk segments (low document ids drawn more often) followed by a question as a prompt segment.
+     *
+     * @param vocab vocabulary size; token ids are drawn from [1, vocab), &gt; 1
      * @param documents corpus size
      * @param docTokens mean document length (each is 0.75x to 1.25x of it)
      * @param requests number of requests
      * @param chunksPerRequest documents retrieved per request (distinct)
      * @param questionTokens question length
      * @param maxNewTokens tokens to generate per request
+     * @param seed the random seed; the same arguments give the same requests
+     * @return {@code requests} requests, in order
+     * @throws IllegalArgumentException if {@code vocab} &lt;= 1, {@code chunksPerRequest} is outside
+     *     [1, documents], {@code docTokens} &lt; 4, or {@code questionTokens} or {@code requests} is not positive
      */
     public static List<Request> generate(int vocab, int documents, int docTokens, int requests, int chunksPerRequest,
             int questionTokens, int maxNewTokens, long seed) {

@@ -21,6 +21,13 @@ public final class AsyncTier implements ChunkTier {
     private int writing;
     private boolean closed;
 
+    /**
+     * Wraps {@code tier} and starts its writer, a daemon thread.
+     *
+     * @param tier the tier written to; closed with this one
+     * @param queueBytes the most payload bytes waiting to be written, &gt; 0
+     * @throws IllegalArgumentException if {@code tier} is null or {@code queueBytes} is not positive
+     */
     public AsyncTier(ChunkTier tier, long queueBytes) {
         Check.arg(tier != null, "tier", "is null");
         Check.arg(queueBytes > 0, "queueBytes", "is %d, must be positive", queueBytes);
@@ -36,7 +43,11 @@ public final class AsyncTier implements ChunkTier {
         return tier.name();
     }
 
-    /** The tier written to. */
+    /**
+     * The wrapped tier.
+     *
+     * @return the tier the writer thread puts into
+     */
     public ChunkTier tier() {
         return tier;
     }
@@ -51,7 +62,12 @@ public final class AsyncTier implements ChunkTier {
         return tier.contains(key);
     }
 
-    /** Queues {@code kv} for writing; returns at once. */
+    /**
+     * Queues {@code kv} for writing and returns at once; drops and counts it when it does not fit the queue or the
+     * tier is closed.
+     *
+     * @throws IllegalArgumentException if {@code kv} is null
+     */
     @Override
     public void put(ChunkKv kv) {
         Check.arg(kv != null, "kv", "is null");
@@ -66,7 +82,13 @@ public final class AsyncTier implements ChunkTier {
         dropped.increment();
     }
 
-    /** Waits until every queued put is written (or dropped by the tier); false when {@code timeout} passed first. */
+    /**
+     * Waits until every queued put is written (or dropped by the tier).
+     *
+     * @param timeout the longest wait
+     * @return true when the queue is empty and no write is in progress, false when {@code timeout} passed first
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
     public synchronized boolean flush(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (!queue.isEmpty() || writing > 0) {

@@ -23,6 +23,19 @@ public record ChunkKey(String model, DType dtype, int blockSize, int firstLayer,
     /** Longest model fingerprint, in UTF-8 bytes (it is echoed in every entry's header). */
     public static final int MAX_MODEL_BYTES = 1024;
 
+    /**
+     * Checks the fields.
+     *
+     * @param model the model fingerprint
+     * @param dtype the element type of the stored K and V
+     * @param blockSize tokens per KV block
+     * @param firstLayer first decoder layer held
+     * @param endLayer one past the last decoder layer held
+     * @param chunk the chunk id
+     * @throws IllegalArgumentException if {@code model} is null, empty or longer than {@value #MAX_MODEL_BYTES}
+     *     UTF-8 bytes, {@code dtype} is not F32, F16 or BF16, {@code blockSize} is not positive, the layer range is
+     *     empty or outside [0, 65535], or {@code chunk} is null
+     */
     public ChunkKey {
         Check.arg(model != null && !model.isEmpty()
                 && model.getBytes(StandardCharsets.UTF_8).length <= MAX_MODEL_BYTES, "model",
@@ -34,12 +47,22 @@ public record ChunkKey(String model, DType dtype, int blockSize, int firstLayer,
         Check.arg(chunk != null, "chunk", "is null");
     }
 
-    /** Layers held: {@code endLayer - firstLayer}. */
+    /**
+     * The number of layers held.
+     *
+     * @return {@code endLayer - firstLayer}, &gt;= 1
+     */
     public int numLayers() {
         return endLayer - firstLayer;
     }
 
-    /** The same key for another chunk. */
+    /**
+     * The same key for another chunk.
+     *
+     * @param id the other chunk
+     * @return a key with this key's model, dtype, block size and layers, and chunk {@code id}
+     * @throws IllegalArgumentException if {@code id} is null
+     */
     public ChunkKey withChunk(ChunkId id) {
         return new ChunkKey(model, dtype, blockSize, firstLayer, endLayer, id);
     }
@@ -47,6 +70,8 @@ public record ChunkKey(String model, DType dtype, int blockSize, int firstLayer,
     /**
      * The entry's content address: hex SHA-256 over every field. Used as the disk tier's file name and in the
      * Redis key, so the name alone already separates models, dtypes, block sizes and layer ranges.
+     *
+     * @return 64 lowercase hex digits
      */
     public String address() {
         MessageDigest md;

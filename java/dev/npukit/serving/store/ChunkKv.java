@@ -31,8 +31,16 @@ public final class ChunkKv {
     }
 
     /**
-     * The payload size in bytes of a chunk of {@code numBlocks} blocks; IllegalArgumentException when a size is not
-     * positive or the payload would not fit one buffer (2 GiB).
+     * The payload size in bytes of a chunk of {@code numBlocks} blocks:
+     * {@code 2 * numBlocks * layers * blockSize * numKvHeads * headDim * dtype bytes}.
+     *
+     * @param key the chunk's key (layers, block size, dtype)
+     * @param numBlocks KV blocks of the padded chunk, &gt; 0
+     * @param numKvHeads KV heads per token, &gt; 0
+     * @param headDim elements per head, &gt; 0
+     * @return the payload size in bytes
+     * @throws IllegalArgumentException if {@code key} is null, a size is not positive, or the payload would not fit
+     *     one buffer (just under 2 GiB)
      */
     public static int payloadBytes(ChunkKey key, int numBlocks, int numKvHeads, int headDim) {
         Check.arg(key != null, "key", "is null");
@@ -48,7 +56,16 @@ public final class ChunkKv {
 
     /**
      * A chunk from a copy of {@code payload}'s remaining bytes (the layout above, little-endian); the caller keeps
-     * its buffer.
+     * its buffer, whose position is not moved.
+     *
+     * @param key the chunk's key
+     * @param numBlocks KV blocks of the padded chunk, &gt; 0
+     * @param numKvHeads KV heads per token, &gt; 0
+     * @param headDim elements per head, &gt; 0
+     * @param payload exactly {@link #payloadBytes} bytes remaining
+     * @return the chunk, holding its own heap copy
+     * @throws IllegalArgumentException on the conditions of {@link #payloadBytes}, or if {@code payload} is null or
+     *     has another number of bytes remaining
      */
     public static ChunkKv copyOf(ChunkKey key, int numBlocks, int numKvHeads, int headDim, ByteBuffer payload) {
         int bytes = payloadBytes(key, numBlocks, numKvHeads, headDim);
@@ -67,6 +84,15 @@ public final class ChunkKv {
     /**
      * A chunk from float blocks indexed [block][layer][0 = keys, 1 = values][blockSize * numKvHeads * headDim],
      * as {@code PagedKvCache.readBlock(layer, block)} returns them, converted to the key's dtype.
+     *
+     * @param key the chunk's key; its layer count must match {@code blocks}
+     * @param numKvHeads KV heads per token, &gt; 0
+     * @param headDim elements per head, &gt; 0
+     * @param blocks one entry per block of the padded chunk, each with {@code key.numLayers()} layers of keys and
+     *     values of {@code blockSize * numKvHeads * headDim} floats
+     * @return the chunk
+     * @throws IllegalArgumentException if {@code blocks} is null, empty or of another shape, or on the conditions of
+     *     {@link #payloadBytes}
      */
     public static ChunkKv ofBlocks(ChunkKey key, int numKvHeads, int headDim, float[][][][] blocks) {
         Check.arg(blocks != null && blocks.length > 0, "blocks", "is null or empty");
@@ -89,7 +115,14 @@ public final class ChunkKv {
         return new ChunkKv(key, blocks.length, numKvHeads, headDim, out);
     }
 
-    /** Keys and values of block {@code block} of layer {@code layer} (counted from the key's first layer). */
+    /**
+     * Keys and values of one block of one layer, converted to floats.
+     *
+     * @param block the block, in [0, {@link #numBlocks()})
+     * @param layer the layer counted from the key's first layer, in [0, {@code key().numLayers()})
+     * @return {@code [0]} the keys and {@code [1]} the values, {@link #blockFloats()} floats each, NHD layout
+     * @throws IllegalArgumentException if {@code block} or {@code layer} is out of range
+     */
     public float[][] block(int block, int layer) {
         Check.arg(block >= 0 && block < numBlocks, "block", "is %d, outside [0, %d)", block, numBlocks);
         Check.arg(layer >= 0 && layer < key.numLayers(), "layer", "is %d, outside [0, %d)", layer, key.numLayers());
@@ -99,33 +132,65 @@ public final class ChunkKv {
         return new float[][] {get(in, key.dtype(), floats), get(in, key.dtype(), floats)};
     }
 
+    /**
+     * What this is the KV of.
+     *
+     * @return the chunk's key: model, dtype, block size, layers and chunk id
+     */
     public ChunkKey key() {
         return key;
     }
 
+    /**
+     * The length of the padded chunk.
+     *
+     * @return KV blocks held, &gt; 0
+     */
     public int numBlocks() {
         return numBlocks;
     }
 
+    /**
+     * The KV heads per token.
+     *
+     * @return the number of KV heads, &gt; 0
+     */
     public int numKvHeads() {
         return numKvHeads;
     }
 
+    /**
+     * The size of one head.
+     *
+     * @return elements per head, &gt; 0
+     */
     public int headDim() {
         return headDim;
     }
 
-    /** Elements in one block of one layer's keys (or values). */
+    /**
+     * Elements in one block of one layer's keys (or values).
+     *
+     * @return {@code blockSize * numKvHeads * headDim}
+     */
     public int blockFloats() {
         return key.blockSize() * numKvHeads * headDim;
     }
 
-    /** Payload bytes. */
+    /**
+     * The payload size.
+     *
+     * @return payload bytes, as {@link #payloadBytes} gives for this shape
+     */
     public int bytes() {
         return payload.limit();
     }
 
-    /** A read-only view of the payload, position 0, little-endian. */
+    /**
+     * The payload.
+     *
+     * @return a new read-only view of it, position 0, little-endian
+     */
     public ByteBuffer payload() {
         return payload.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }

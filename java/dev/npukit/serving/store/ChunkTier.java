@@ -6,20 +6,44 @@ package dev.npukit.serving.store;
  * and counts it in its {@link #stats()}. Thread-safe.
  */
 public interface ChunkTier extends AutoCloseable {
-    /** A short name for reports: {@code memory}, {@code disk}, {@code redis}. */
+    /**
+     * The tier's name.
+     *
+     * @return a short name for reports: {@code memory}, {@code disk}, {@code redis}
+     */
     String name();
 
-    /** The entry of {@code key} when this tier holds an intact one, else null. */
+    /**
+     * Reads an entry; a corrupt one is counted, removed and answered as a miss.
+     *
+     * @param key the entry's key
+     * @return the entry of {@code key} when this tier holds an intact one, else null
+     */
     ChunkKv get(ChunkKey key);
 
-    /** Whether this tier holds an entry of {@code key} (not checked for integrity; {@link #get} is). */
+    /**
+     * Whether this tier holds an entry of {@code key}, without reading it.
+     *
+     * @param key the entry's key
+     * @return true if an entry is present (not checked for integrity; {@link #get} is)
+     */
     boolean contains(ChunkKey key);
 
-    /** Stores {@code kv} under its key, replacing what was there. */
+    /**
+     * Stores {@code kv} under its key, replacing what was there; a fault leaves it unwritten and counted.
+     *
+     * @param kv the entry; its {@link ChunkKv#key()} names it
+     */
     void put(ChunkKv kv);
 
+    /**
+     * The tier's counters.
+     *
+     * @return hits, misses, puts, bytes, bad entries, errors, drops and evictions since the tier was opened
+     */
     TierStats stats();
 
+    /** Releases the tier's resources (connections, threads); stored entries stay on disk and in Redis. */
     @Override
     void close();
 }

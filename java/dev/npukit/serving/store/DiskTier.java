@@ -51,7 +51,15 @@ public final class DiskTier implements ChunkTier {
     private long heldBytes;
     private boolean warned;
 
-    /** Opens (creating it when missing) the store directory {@code dir}; IOException when it cannot. */
+    /**
+     * Opens the store directory, creating it when missing: indexes the entry files found (oldest written first),
+     * removes stale temporary files and evicts down to the budget.
+     *
+     * @param dir the store directory
+     * @param budgetBytes the most entry-file bytes held, &gt;= 0
+     * @throws IOException if the directory cannot be created or listed
+     * @throws IllegalArgumentException if {@code dir} is null or {@code budgetBytes} is negative
+     */
     public DiskTier(Path dir, long budgetBytes) throws IOException {
         Check.arg(dir != null, "dir", "is null");
         Check.arg(budgetBytes >= 0, "budgetBytes", "is %d, must be >= 0", budgetBytes);
@@ -94,12 +102,21 @@ public final class DiskTier implements ChunkTier {
         return "disk";
     }
 
-    /** The store directory. */
+    /**
+     * The store directory.
+     *
+     * @return its absolute path
+     */
     public Path dir() {
         return dir;
     }
 
-    /** The file of the entry of {@code key}. */
+    /**
+     * Where the entry of {@code key} is stored, whether or not it exists.
+     *
+     * @param key the entry's key
+     * @return {@code DIR/A[0..2]/A.kv}, A the key's address
+     */
     public Path file(ChunkKey key) {
         String a = key.address();
         return dir.resolve(a.substring(0, 2)).resolve(a + SUFFIX);

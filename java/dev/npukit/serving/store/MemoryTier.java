@@ -16,6 +16,12 @@ public final class MemoryTier implements ChunkTier {
     private final TierCounters counters = new TierCounters();
     private long heldBytes;
 
+    /**
+     * An empty memory tier.
+     *
+     * @param budgetBytes the most payload bytes held, &gt;= 0 (0 keeps nothing)
+     * @throws IllegalArgumentException if {@code budgetBytes} is negative
+     */
     public MemoryTier(long budgetBytes) {
         Check.arg(budgetBytes >= 0, "budgetBytes", "is %d, must be >= 0", budgetBytes);
         this.budgetBytes = budgetBytes;

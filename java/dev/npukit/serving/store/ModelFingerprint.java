@@ -27,6 +27,11 @@ public final class ModelFingerprint {
      * The fingerprint of {@code config} with weights named by {@code weightsIdentity}: a string that changes
      * whenever the weights do (a content hash from {@link #ofSafetensors}, a release tag, or {@code "random:SEED"}
      * for generated weights).
+     *
+     * @param config the model's configuration; every field takes part
+     * @param weightsIdentity a non-empty name of the weights
+     * @return {@code sha256:} and 64 lowercase hex digits
+     * @throws IllegalArgumentException if {@code config} is null or {@code weightsIdentity} is null or empty
      */
     public static String of(LlamaConfig config, String weightsIdentity) {
         Check.arg(config != null, "config", "is null");
@@ -40,6 +45,13 @@ public final class ModelFingerprint {
      * The fingerprint of {@code config} with the weights in {@code dir}: SHA-256 over the name, size and full
      * content of every {@code *.safetensors} file in it, in name order. Reads every weight byte once (about as long
      * as loading the weights from a cold page cache), so compute it once per process.
+     *
+     * @param config the model's configuration
+     * @param dir the folder holding the model's {@code *.safetensors} files
+     * @return {@code sha256:} and 64 lowercase hex digits
+     * @throws IllegalArgumentException if {@code dir} is not a directory or holds no {@code .safetensors} file, or
+     *     {@code config} is null
+     * @throws java.io.UncheckedIOException if a file cannot be listed or read
      */
     public static String ofSafetensors(LlamaConfig config, Path dir) {
         Check.arg(dir != null && Files.isDirectory(dir), "dir", "is not a directory: %s", dir);

@@ -18,7 +18,12 @@ import java.util.List;
  * @param database database number of a standalone server (a cluster has only 0)
  */
 public record RedisTarget(List<HostPort> hosts, String user, String password, boolean tls, int database) {
-    /** One node's address. */
+    /**
+     * One node's address.
+     *
+     * @param host a host name or IP address (an IPv6 address without brackets)
+     * @param port the TCP port, 1..65535
+     */
     public record HostPort(String host, int port) {
         @Override
         public String toString() {
@@ -26,16 +31,38 @@ public record RedisTarget(List<HostPort> hosts, String user, String password, bo
         }
     }
 
+    /**
+     * A target; {@code hosts} is copied.
+     *
+     * @param hosts host and port of each node
+     * @param user ACL user name, or null
+     * @param password password, or null
+     * @param tls whether to connect with TLS
+     * @param database database number
+     * @throws NullPointerException if {@code hosts} or one of its elements is null
+     */
     public RedisTarget {
         hosts = List.copyOf(hosts);
     }
 
-    /** Whether {@code spec} is a Redis URI (starts with {@code redis://} or {@code rediss://}). */
+    /**
+     * Whether {@code spec} is a Redis URI.
+     *
+     * @param spec a chunk store spec or URI; may be null
+     * @return true if it starts with {@code redis://} or {@code rediss://}
+     */
     public static boolean isRedisUri(String spec) {
         return spec != null && (spec.startsWith("redis://") || spec.startsWith("rediss://"));
     }
 
-    /** Parses {@code uri}; IllegalArgumentException naming what is wrong. */
+    /**
+     * Parses a Redis URI of the form in the class comment.
+     *
+     * @param uri the URI, e.g. {@code redis://:secret@10.0.0.5:6379/2} or {@code redis://h1:7000,h2:7000}
+     * @return the target; database 0 when the URI names none
+     * @throws IllegalArgumentException naming what is wrong: another scheme, a host without a port, a port
+     *     outside 1..65535, a database that is not a number &gt;= 0, or a database other than 0 with several hosts
+     */
     public static RedisTarget parse(String uri) {
         Check.arg(isRedisUri(uri), "uri", "must start with redis:// or rediss://, got %s", uri);
         boolean tls = uri.startsWith("rediss://");

@@ -63,6 +63,14 @@ public final class RedisTier implements ChunkTier {
      * A tier on {@code target}; connects on first use. {@code timeoutMillis} bounds connecting and each reply (a
      * 64 MiB value takes tens of milliseconds on a local network); entries are cut into parts of
      * {@code partBytes}, moved over {@code parallelism} connections at once.
+     *
+     * @param target the server or cluster
+     * @param timeoutMillis the bound on connecting and on each reply, in ms, &gt; 0
+     * @param retryMillis how long after a failure the tier leaves the network alone, in ms, &gt;= 0
+     * @param partBytes the size of one stored part in bytes; at least a header with the longest model fingerprint
+     *     (1108 bytes)
+     * @param parallelism connections moving parts at once, 1..64
+     * @throws IllegalArgumentException if {@code target} is null or a number is out of range
      */
     public RedisTier(RedisTarget target, int timeoutMillis, long retryMillis, int partBytes, int parallelism) {
         Check.arg(target != null, "target", "is null");
@@ -82,7 +90,15 @@ public final class RedisTier implements ChunkTier {
         });
     }
 
-    /** A tier on {@code target}: 4 MiB parts over 4 connections. */
+    /**
+     * A tier on {@code target}: {@value #DEFAULT_PART_BYTES}-byte (4 MiB) parts over {@value #DEFAULT_PARALLELISM}
+     * connections.
+     *
+     * @param target the server or cluster
+     * @param timeoutMillis the bound on connecting and on each reply, in ms, &gt; 0
+     * @param retryMillis how long after a failure the tier leaves the network alone, in ms, &gt;= 0
+     * @throws IllegalArgumentException if {@code target} is null or a number is out of range
+     */
     public RedisTier(RedisTarget target, int timeoutMillis, long retryMillis) {
         this(target, timeoutMillis, retryMillis, DEFAULT_PART_BYTES, DEFAULT_PARALLELISM);
     }
@@ -90,6 +106,9 @@ public final class RedisTier implements ChunkTier {
     /**
      * A tier on the Redis URI {@code uri} (see {@link RedisTarget}): 5 s timeouts, retrying 1 s after a failure,
      * 4 MiB parts over 4 connections.
+     *
+     * @param uri a Redis URI, e.g. {@code redis://127.0.0.1:6379}
+     * @throws IllegalArgumentException if {@code uri} is not a valid Redis URI ({@link RedisTarget#parse})
      */
     public RedisTier(String uri) {
         this(RedisTarget.parse(uri), 5000, 1000);
@@ -100,11 +119,20 @@ public final class RedisTier implements ChunkTier {
         return "redis";
     }
 
+    /**
+     * Where the tier connects.
+     *
+     * @return the parsed target
+     */
     public RedisTarget target() {
         return target;
     }
 
-    /** Whether the tier talks to a Redis Cluster; known once connected. */
+    /**
+     * Whether the tier talks to a Redis Cluster.
+     *
+     * @return true for a cluster; false for a standalone server or before the first successful connection
+     */
     public synchronized boolean isCluster() {
         return cluster;
     }

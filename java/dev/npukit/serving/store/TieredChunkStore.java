@@ -39,6 +39,11 @@ public final class TieredChunkStore implements AutoCloseable {
      * then files under DIR); or a Redis URI {@code redis://HOST:PORT[,HOST:PORT...]} / {@code rediss://...} (memory,
      * then Redis; see {@link RedisTarget}), with the default budgets above. IOException when DIR cannot be opened;
      * never for Redis, whose faults are misses.
+     *
+     * @param spec {@code memory}, {@code disk:DIR} or a Redis URI
+     * @return the open store
+     * @throws IOException if the disk directory cannot be created or listed
+     * @throws IllegalArgumentException if {@code spec} is blank, of another form, or a malformed Redis URI
      */
     public static TieredChunkStore open(String spec) throws IOException {
         Check.arg(spec != null && !spec.isBlank(), "spec", "is null or blank");
@@ -56,6 +61,11 @@ public final class TieredChunkStore implements AutoCloseable {
                 + spec);
     }
 
+    /**
+     * A builder with a {@value #DEFAULT_MEMORY_BYTES}-byte (1 GiB) memory tier and no disk or remote tier.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -71,14 +81,27 @@ public final class TieredChunkStore implements AutoCloseable {
         private Builder() {
         }
 
-        /** Memory tier budget in payload bytes (0 keeps nothing in memory). */
+        /**
+         * Sets the memory tier's budget.
+         *
+         * @param budgetBytes the most payload bytes held in memory, &gt;= 0 (0 keeps nothing in memory)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code budgetBytes} is negative
+         */
         public Builder memory(long budgetBytes) {
             Check.arg(budgetBytes >= 0, "budgetBytes", "is %d, must be >= 0", budgetBytes);
             this.memoryBytes = budgetBytes;
             return this;
         }
 
-        /** A disk tier in {@code dir} holding at most {@code budgetBytes} of entry files. */
+        /**
+         * Adds a disk tier; the directory is opened by {@link #build()}.
+         *
+         * @param dir the store directory, created when missing
+         * @param budgetBytes the most entry-file bytes held, &gt;= 0
+         * @return this builder
+         * @throws IllegalArgumentException if {@code dir} is null or {@code budgetBytes} is negative
+         */
         public Builder disk(Path dir, long budgetBytes) {
             Check.arg(dir != null, "dir", "is null");
             Check.arg(budgetBytes >= 0, "budgetBytes", "is %d, must be >= 0", budgetBytes);
@@ -87,7 +110,14 @@ public final class TieredChunkStore implements AutoCloseable {
             return this;
         }
 
-        /** A remote tier (a {@link RedisTier}) written through a queue of at most {@code queueBytes}. */
+        /**
+         * Adds a remote tier (a {@link RedisTier}), written through an {@link AsyncTier}.
+         *
+         * @param tier the remote tier; closed with the store
+         * @param queueBytes the most payload bytes waiting to be written, &gt; 0
+         * @return this builder
+         * @throws IllegalArgumentException if {@code tier} is null or {@code queueBytes} is not positive
+         */
         public Builder remote(ChunkTier tier, long queueBytes) {
             Check.arg(tier != null, "tier", "is null");
             Check.arg(queueBytes > 0, "queueBytes", "is %d, must be positive", queueBytes);
@@ -96,6 +126,12 @@ public final class TieredChunkStore implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Opens the store with the chosen tiers.
+         *
+         * @return the open store
+         * @throws IOException if the disk directory cannot be created or listed
+         */
         public TieredChunkStore build() throws IOException {
             DiskTier d = diskDir == null ? null : new DiskTier(diskDir, diskBytes);
             AsyncTier r = remote == null ? null : new AsyncTier(remote, queueBytes);
@@ -104,12 +140,23 @@ public final class TieredChunkStore implements AutoCloseable {
         }
     }
 
-    /** The slowest tier: {@code memory}, {@code disk} or {@code redis} (the demo JSON's {@code chunkStore.kind}). */
+    /**
+     * The store's kind, for reports.
+     *
+     * @return the slowest tier: {@code memory}, {@code disk} or {@code redis} (the demo JSON's
+     *     {@code chunkStore.kind})
+     */
     public String kind() {
         return kind;
     }
 
-    /** The entry of {@code key} from the fastest tier that holds an intact one, else null. */
+    /**
+     * Reads through the tiers, fastest first, and copies a hit into the faster tiers.
+     *
+     * @param key the entry's key
+     * @return the entry from the fastest tier that holds an intact one, else null
+     * @throws IllegalArgumentException if {@code key} is null
+     */
     public ChunkKv get(ChunkKey key) {
         Check.arg(key != null, "key", "is null");
         ChunkKv kv = memory.get(key);
@@ -136,13 +183,24 @@ public final class TieredChunkStore implements AutoCloseable {
         return null;
     }
 
-    /** Whether some tier holds an entry of {@code key} (a following get may still miss: eviction, corruption). */
+    /**
+     * Whether some tier holds an entry of {@code key}, without reading it.
+     *
+     * @param key the entry's key
+     * @return true if present in some tier (a following get may still miss: eviction, corruption)
+     * @throws IllegalArgumentException if {@code key} is null
+     */
     public boolean contains(ChunkKey key) {
         Check.arg(key != null, "key", "is null");
         return memory.contains(key) || (disk != null && disk.contains(key)) || (remote != null && remote.contains(key));
     }
 
-    /** Stores {@code kv} in every tier: memory and disk before returning, the remote tier in the background. */
+    /**
+     * Stores {@code kv} in every tier: memory and disk before returning, the remote tier in the background.
+     *
+     * @param kv the entry; its {@link ChunkKv#key()} names it
+     * @throws IllegalArgumentException if {@code kv} is null
+     */
     public void put(ChunkKv kv) {
         Check.arg(kv != null, "kv", "is null");
         memory.put(kv);
@@ -154,12 +212,23 @@ public final class TieredChunkStore implements AutoCloseable {
         }
     }
 
-    /** Waits until queued remote writes are done; false when {@code timeout} passed first. */
+    /**
+     * Waits until queued remote writes are done.
+     *
+     * @param timeout the longest wait
+     * @return true when nothing is left to write (always without a remote tier), false when {@code timeout}
+     *     passed first
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
     public boolean flush(Duration timeout) throws InterruptedException {
         return remote == null || remote.flush(timeout);
     }
 
-    /** Counters of each tier, fastest first. */
+    /**
+     * Counters of each tier.
+     *
+     * @return one entry per tier, fastest first: memory, then disk and the remote tier when present
+     */
     public List<TierStats> stats() {
         List<TierStats> out = new ArrayList<>();
         out.add(memory.stats());
