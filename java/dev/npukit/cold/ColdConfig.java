@@ -18,6 +18,18 @@ import java.util.Set;
 public record ColdConfig(float alpha, float beta, float temperature, long seed, int maxNewTokens,
         Set<Integer> eosTokens) {
 
+    /**
+     * Checks the settings and copies {@code eosTokens}.
+     *
+     * @param alpha plausibility threshold in (0, 1]
+     * @param beta contrast strength, finite and &gt;= 0
+     * @param temperature 0 for greedy, else finite and &gt; 0
+     * @param seed base seed of sampling
+     * @param maxNewTokens default limit of generated tokens per request, &gt;= 1
+     * @param eosTokens default tokens that end a request; empty for none
+     * @throws IllegalArgumentException if a value is outside its range or {@code eosTokens} is null
+     * @throws NullPointerException if {@code eosTokens} holds null
+     */
     public ColdConfig {
         if (!(alpha > 0 && alpha <= 1)) {
             throw new IllegalArgumentException("alpha: is " + alpha + "; must be in (0, 1]");
@@ -38,16 +50,29 @@ public record ColdConfig(float alpha, float beta, float temperature, long seed, 
         eosTokens = Set.copyOf(eosTokens);
     }
 
-    /** The defaults: alpha 0.1, beta 0.5, greedy, seed 0, 64 new tokens, no EOS. */
+    /**
+     * The defaults.
+     *
+     * @return alpha 0.1, beta 0.5, greedy, seed 0, 64 new tokens, no EOS
+     */
     public static ColdConfig defaults() {
         return builder().build();
     }
 
+    /**
+     * A builder holding the defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** True when decoding samples instead of taking the argmax. */
+    /**
+     * Whether decoding samples.
+     *
+     * @return true when {@code temperature} &gt; 0 (Gumbel-max sampling), false for greedy argmax
+     */
     public boolean sampling() {
         return temperature > 0;
     }
@@ -61,37 +86,81 @@ public record ColdConfig(float alpha, float beta, float temperature, long seed, 
         private int maxNewTokens = 64;
         private Set<Integer> eosTokens = Set.of();
 
+        /**
+         * Sets the plausibility threshold (default 0.1).
+         *
+         * @param v alpha in (0, 1]: a token is a candidate when its expert probability is at least alpha times the
+         *     expert's top probability; checked by {@link #build()}
+         * @return this builder
+         */
         public Builder alpha(float v) {
             alpha = v;
             return this;
         }
 
+        /**
+         * Sets the contrast strength (default 0.5).
+         *
+         * @param v beta, finite and &gt;= 0; 0 decodes the expert alone; checked by {@link #build()}
+         * @return this builder
+         */
         public Builder beta(float v) {
             beta = v;
             return this;
         }
 
-        /** Sample at this temperature (&gt; 0); 0 restores greedy decoding. */
+        /**
+         * Sample at this temperature (&gt; 0); 0 restores greedy decoding (the default).
+         *
+         * @param v the temperature, finite and &gt;= 0; checked by {@link #build()}
+         * @return this builder
+         */
         public Builder temperature(float v) {
             temperature = v;
             return this;
         }
 
+        /**
+         * Sets the base seed of sampling (default 0); unused when greedy.
+         *
+         * @param v the seed; the same seed gives the same tokens on every backend
+         * @return this builder
+         */
         public Builder seed(long v) {
             seed = v;
             return this;
         }
 
+        /**
+         * Sets the default limit of generated tokens per request (default 64).
+         *
+         * @param v the limit, &gt;= 1; checked by {@link #build()}
+         * @return this builder
+         */
         public Builder maxNewTokens(int v) {
             maxNewTokens = v;
             return this;
         }
 
+        /**
+         * Sets the default end-of-sequence tokens (default none).
+         *
+         * @param tokens token ids that end a request; none for no EOS
+         * @return this builder
+         * @throws IllegalArgumentException if a token is given twice
+         * @throws NullPointerException if {@code tokens} or one of them is null
+         */
         public Builder eosTokens(Integer... tokens) {
             eosTokens = Set.of(tokens);
             return this;
         }
 
+        /**
+         * Builds the configuration.
+         *
+         * @return the configuration
+         * @throws IllegalArgumentException if a value is outside its range (see {@link ColdConfig})
+         */
         public ColdConfig build() {
             return new ColdConfig(alpha, beta, temperature, seed, maxNewTokens, eosTokens);
         }

@@ -33,6 +33,14 @@ public final class ContrastiveDecoder {
     private final ColdConfig config;
     private final AtomicLong nextSequenceId = new AtomicLong();
 
+    /**
+     * A decoder.
+     *
+     * @param backend the backend that runs the contrastive scoring; the model's logits must live on it
+     * @param model the expert and base model
+     * @param config alpha, beta, sampling and default limits
+     * @throws IllegalArgumentException if an argument is null
+     */
     public ContrastiveDecoder(Backend backend, LogitsModel model, ColdConfig config) {
         if (backend == null) {
             throw new IllegalArgumentException("backend: is null");
@@ -48,6 +56,11 @@ public final class ContrastiveDecoder {
         this.config = config;
     }
 
+    /**
+     * The decoder's settings.
+     *
+     * @return the configuration given at construction
+     */
     public ColdConfig config() {
         return config;
     }
@@ -75,7 +88,16 @@ public final class ContrastiveDecoder {
         }
     }
 
-    /** Decodes every request to its end; results in request order. */
+    /**
+     * Decodes every request to its end, all in one batch per step; the model's sequences are released as each
+     * request ends, and on an exception.
+     *
+     * @param requests the requests; may be empty
+     * @return one generation per request, in request order
+     * @throws IllegalArgumentException if {@code requests} or an entry is null, or the model's logits contain NaN
+     * @throws IllegalStateException if the model returns null logits, or logits of another shape than
+     *     [2 × live requests, vocabSize]
+     */
     public List<Generation> generate(List<DecodeRequest> requests) {
         if (requests == null) {
             throw new IllegalArgumentException("requests: is null");

@@ -24,16 +24,27 @@ public interface LogitsModel {
     record Row(long sequenceId, int adapter, int[] newTokens) {
     }
 
-    /** Number of logits per row. */
+    /**
+     * The vocabulary size.
+     *
+     * @return the number of logits per row
+     */
     int vocabSize();
 
     /**
      * Logits for the last new token of every row: a [rows.size(), vocabSize()] F32/F16/BF16 tensor
      * on the decoder's backend, row i for rows.get(i). The caller closes it.
+     *
+     * @param rows the batch; each row continues its sequence with its new tokens
+     * @return the logits, [rows.size(), vocabSize()]
      */
     Tensor logits(List<Row> rows);
 
-    /** The sequence will not be continued; the model may drop its state. Default: nothing. */
+    /**
+     * The sequence will not be continued; the model may drop its state. Default: nothing.
+     *
+     * @param sequenceId the sequence's id, as given in {@link Row#sequenceId()}
+     */
     default void release(long sequenceId) {
     }
 }
