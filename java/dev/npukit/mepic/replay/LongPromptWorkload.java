@@ -19,6 +19,21 @@ public final class LongPromptWorkload {
     private LongPromptWorkload() {
     }
 
+    /**
+     * Generates the stream, reproducibly from {@code seed}; every request has no arrival time (the replay draws
+     * Poisson arrivals).
+     *
+     * @param chunksPerRequest K, distinct chunks per request, in [1, corpusChunks]
+     * @param corpusChunks the corpus size in chunks
+     * @param chunkTokens tokens per chunk, &gt; 0
+     * @param requests the number of requests, &gt;= 0
+     * @param outputTokens mean decode length in tokens; each request draws uniformly from [mean/2, 3·mean/2]
+     * @param zipfS the Zipf exponent of chunk popularity, &gt;= 0 (0 is uniform)
+     * @param seed the random seed; the same arguments give the same stream
+     * @return {@code requests} requests of K chunks and a 32–96-token question each
+     * @throws IllegalArgumentException if {@code chunksPerRequest} is outside [1, corpusChunks], {@code chunkTokens}
+     *     is not positive, {@code requests} is negative or {@code zipfS} is negative or NaN
+     */
     public static List<ReplayRequest> generate(int chunksPerRequest, int corpusChunks, int chunkTokens, int requests,
             int outputTokens, double zipfS, long seed) {
         if (chunksPerRequest <= 0 || chunksPerRequest > corpusChunks) {

@@ -23,6 +23,18 @@ public final class MemoryChart {
     private MemoryChart() {
     }
 
+    /**
+     * Writes the chart through a temporary file, so {@code file} is replaced only by a complete image. Long series
+     * are reduced to at most 2000 points per policy, keeping each stretch's maximum so peaks show.
+     *
+     * @param file the image to write; its name ends in {@code .png} or {@code .svg} (any case), which picks the
+     *     format
+     * @param title the chart's title
+     * @param budgetBlocks the pool's capacity in blocks, shown in the y axis title
+     * @param results one line per result, labelled with its policy and peak
+     * @throws IllegalArgumentException if {@code file} ends in neither {@code .png} nor {@code .svg}
+     * @throws IOException if the image cannot be written (the message says why, e.g. a full disk)
+     */
     public static void write(Path file, String title, int budgetBlocks, List<ReplayResult> results) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean svg = name.endsWith(".svg");

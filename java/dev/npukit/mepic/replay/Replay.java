@@ -36,7 +36,15 @@ public final class Replay {
     private final List<ReplayRequest> requests;
     private final double[] arrivals;
 
-    /** Fixes the arrival times: given ones are kept, missing ones follow a Poisson process at the configured QPS. */
+    /**
+     * Fixes the arrival times: given ones are kept, missing ones follow a Poisson process at the configured QPS,
+     * seeded by {@link ReplayConfig#seed()} and continuing from the latest earlier arrival.
+     *
+     * @param config the pool, costs, QPS, seed and chunk store state
+     * @param requests the stream in arrival order
+     * @throws IllegalArgumentException if {@code requests} is null or empty
+     * @throws NullPointerException if {@code config} is null
+     */
     public Replay(ReplayConfig config, List<ReplayRequest> requests) {
         if (requests == null || requests.isEmpty()) {
             throw new IllegalArgumentException("requests: needs at least one request");
@@ -58,7 +66,16 @@ public final class Replay {
         }
     }
 
-    /** Replays the stream under {@code policy} with a fresh manager; {@code progress} gets completed-request counts. */
+    /**
+     * Replays the stream under {@code policy} with a fresh manager and a fresh chunk store; the same replay can be
+     * run under several policies.
+     *
+     * @param policy the cache policy
+     * @param progress called with the number of requests finished (completed or rejected) so far, after each one;
+     *     not null
+     * @return blocks, tokens, queueing and latencies of the run
+     * @throws IllegalArgumentException if {@code policy} is null
+     */
     public ReplayResult run(Policy policy, IntConsumer progress) {
         return new Run(policy, progress).execute();
     }

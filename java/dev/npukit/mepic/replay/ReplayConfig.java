@@ -31,12 +31,29 @@ public record ReplayConfig(int hbmBlocks, int blockSize, double qps, double pref
         /** The store starts empty; a chunk enters it when a request first computes it. */
         COLD;
 
-        /** A fresh store in this state, one per replayed policy. */
+        /**
+         * A fresh store in this state, one per replayed policy.
+         *
+         * @return a new store: holding every chunk (WARM) or empty (COLD)
+         */
         public ChunkStore create() {
             return this == WARM ? ChunkStore.warm() : ChunkStore.cold();
         }
     }
 
+    /**
+     * Checks the parameters.
+     *
+     * @param hbmBlocks the pool's capacity in blocks, &gt; 0
+     * @param blockSize tokens per block, &gt; 0
+     * @param qps mean Poisson arrival rate in requests per second, finite and &gt; 0
+     * @param prefillSecondsPerToken simulated prefill time per computed token, seconds, &gt;= 0
+     * @param decodeSecondsPerToken simulated time per decoded token of one request, seconds, &gt;= 0
+     * @param seed seeds the arrival process
+     * @param store the chunk store's starting state
+     * @param loadSecondsPerToken simulated time to load one token's KV from the chunk store, seconds, &gt;= 0
+     * @throws IllegalArgumentException if a value is outside its range or {@code store} is null
+     */
     public ReplayConfig {
         if (hbmBlocks <= 0) {
             throw new IllegalArgumentException("hbmBlocks: must be > 0, got " + hbmBlocks);
@@ -55,14 +72,31 @@ public record ReplayConfig(int hbmBlocks, int blockSize, double qps, double pref
         }
     }
 
-    /** A replay with a warm chunk store and the default load cost. */
+    /**
+     * A replay with a warm chunk store and the default load cost ({@value #DEFAULT_LOAD_SECONDS_PER_TOKEN} s per
+     * token).
+     *
+     * @param hbmBlocks the pool's capacity in blocks, &gt; 0
+     * @param blockSize tokens per block, &gt; 0
+     * @param qps mean Poisson arrival rate in requests per second, finite and &gt; 0
+     * @param prefillSecondsPerToken simulated prefill time per computed token, seconds, &gt;= 0
+     * @param decodeSecondsPerToken simulated time per decoded token of one request, seconds, &gt;= 0
+     * @param seed seeds the arrival process
+     * @throws IllegalArgumentException if a value is outside its range
+     */
     public ReplayConfig(int hbmBlocks, int blockSize, double qps, double prefillSecondsPerToken,
             double decodeSecondsPerToken, long seed) {
         this(hbmBlocks, blockSize, qps, prefillSecondsPerToken, decodeSecondsPerToken, seed, Store.WARM,
                 DEFAULT_LOAD_SECONDS_PER_TOKEN);
     }
 
-    /** The same parameters with another chunk store. */
+    /**
+     * The same parameters with another chunk store.
+     *
+     * @param s the chunk store's starting state
+     * @return a new configuration
+     * @throws IllegalArgumentException if {@code s} is null
+     */
     public ReplayConfig withStore(Store s) {
         return new ReplayConfig(hbmBlocks, blockSize, qps, prefillSecondsPerToken, decodeSecondsPerToken, seed, s,
                 loadSecondsPerToken);

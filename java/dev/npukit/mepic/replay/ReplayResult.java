@@ -5,6 +5,7 @@ import dev.npukit.mepic.Policy;
 /**
  * What one policy did with one request stream.
  *
+ * @param policy             the cache policy replayed
  * @param peakBlocks         most pool blocks referenced by running requests at once (shared blocks once)
  * @param meanBlocks         time-weighted mean of the same, from the first arrival to the last completion
  * @param peakResidentBlocks most blocks off the free list at once: in use plus evictable cached blocks
@@ -22,6 +23,11 @@ public record ReplayResult(Policy policy, int peakBlocks, double meanBlocks, int
         long computedTokens, long loadedTokens, long promptTokens, int queued, int rejected, int completed, double[] latencies,
         double[] timesS, int[] blocksInUse) {
 
+    /**
+     * The mean latency.
+     *
+     * @return the mean of {@code latencies} in seconds; NaN when no request completed
+     */
     public double meanLatencyS() {
         double sum = 0;
         for (double l : latencies) {
@@ -30,7 +36,12 @@ public record ReplayResult(Policy policy, int peakBlocks, double meanBlocks, int
         return latencies.length == 0 ? Double.NaN : sum / latencies.length;
     }
 
-    /** The {@code q}-quantile (nearest rank) of the latencies. */
+    /**
+     * The {@code q}-quantile (nearest rank) of the latencies.
+     *
+     * @param q the quantile in [0, 1], e.g. 0.99; values outside are clamped to the smallest or largest latency
+     * @return the latency in seconds; NaN when no request completed
+     */
     public double latencyQuantileS(double q) {
         if (latencies.length == 0) {
             return Double.NaN;

@@ -17,9 +17,18 @@ import java.util.SplittableRandom;
 public final class Table1Workload {
     /** The four datasets: mean prompt tokens and percent of chunk occurrences that reuse a seen chunk. */
     public enum Dataset {
-        SQUAD(2224, 84.9), NEWSQA(1518, 61.4), NARRATIVEQA(1435, 93.9), EMRQA(1632, 98.2);
+        /** SQuAD: 2224 tokens, 84.9 % reuse. */
+        SQUAD(2224, 84.9),
+        /** NewsQA: 1518 tokens, 61.4 % reuse. */
+        NEWSQA(1518, 61.4),
+        /** NarrativeQA: 1435 tokens, 93.9 % reuse. */
+        NARRATIVEQA(1435, 93.9),
+        /** emrQA: 1632 tokens, 98.2 % reuse. */
+        EMRQA(1632, 98.2);
 
+        /** The paper's mean prompt length, in tokens. */
         public final int meanPromptTokens;
+        /** The paper's percent of chunk occurrences that reuse an already-seen chunk, 0..100. */
         public final double reusePercent;
 
         Dataset(int meanPromptTokens, double reusePercent) {
@@ -35,6 +44,20 @@ public final class Table1Workload {
     private Table1Workload() {
     }
 
+    /**
+     * Generates the stream, reproducibly from {@code seed}; every request has no arrival time (the replay draws
+     * Poisson arrivals). Questions are 16–64 tokens; a new chunk's length is uniform in [m/2, 3m/2], m chosen so the
+     * mean prompt matches the dataset's.
+     *
+     * @param dataset the Table 1 dataset to imitate
+     * @param requests the number of requests, &gt; 0
+     * @param outputTokens mean decode length in tokens; each request draws uniformly from [mean/2, 3·mean/2]
+     * @param zipfS the Zipf exponent of the popularity of reused chunks, &gt;= 0
+     * @param seed the random seed; the same arguments give the same stream
+     * @return {@code requests} requests of {@value #CHUNKS_PER_REQUEST} chunks and a question each
+     * @throws IllegalArgumentException if {@code requests} is not positive or {@code zipfS} is negative or NaN
+     * @throws NullPointerException if {@code dataset} is null
+     */
     public static List<ReplayRequest> generate(Dataset dataset, int requests, int outputTokens, double zipfS, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         double meanQuestion = (QUESTION_MIN + QUESTION_MAX) / 2.0;

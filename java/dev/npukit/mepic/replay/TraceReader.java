@@ -85,7 +85,16 @@ public final class TraceReader {
         return m.readerFor(Line.class);
     }
 
-    /** Reads {@code file}, refusing a trace whose tokens would not fit in the free heap. */
+    /**
+     * Reads {@code file}, refusing a trace whose tokens would not fit in the free heap ({@value #BYTES_PER_TOKEN}
+     * bytes per token).
+     *
+     * @param file a JSON Lines trace, strict UTF-8
+     * @return one request per non-blank, non-comment line, in file order
+     * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException naming the file, line and field, for a malformed line, a bad field, a trace
+     *     too large for the heap, or a trace without requests
+     */
     public static List<ReplayRequest> read(Path file) throws IOException {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
@@ -95,6 +104,13 @@ public final class TraceReader {
     /**
      * Reads {@code file}, refusing it at the first segment that brings the trace beyond {@code maxTokens}
      * tokens, before that segment's tokens are allocated.
+     *
+     * @param file a JSON Lines trace, strict UTF-8
+     * @param maxTokens the most tokens the whole trace may hold
+     * @return one request per non-blank, non-comment line, in file order
+     * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException naming the file, line and field, for a malformed line, a bad field, more than
+     *     {@code maxTokens} tokens, or a trace without requests
      */
     public static List<ReplayRequest> read(Path file, long maxTokens) throws IOException {
         List<ReplayRequest> out = new ArrayList<>();

@@ -17,6 +17,12 @@ import java.util.Set;
 public record WorkloadStats(int requests, double meanPromptTokens, double reusePercent, int distinctChunks,
         double meanOutputTokens) {
 
+    /**
+     * Measures a stream. A chunk occurrence counts as reuse when an equal chunk (same tokens) appeared earlier.
+     *
+     * @param stream the requests; not empty (an empty stream gives NaN means)
+     * @return the stream's size, mean prompt and output lengths, reuse percent and distinct chunks
+     */
     public static WorkloadStats of(List<ReplayRequest> stream) {
         long tokens = 0;
         long output = 0;
