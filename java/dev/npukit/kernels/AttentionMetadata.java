@@ -32,6 +32,13 @@ public final class AttentionMetadata implements AutoCloseable {
     /** Uploads I32 values to a backend, e.g. {@code Backend::fromInts}. */
     @FunctionalInterface
     public interface IntUpload {
+        /**
+         * Copies {@code values} into a new I32 tensor on the backend.
+         *
+         * @param values the entries, row-major; as many as the shape's product
+         * @param shape the tensor's dimensions
+         * @return the tensor, owned by the caller
+         */
         Tensor upload(int[] values, long... shape);
     }
 
@@ -101,6 +108,21 @@ public final class AttentionMetadata implements AutoCloseable {
      * Validates the indices against the cache geometry and uploads them with {@code upload} to the
      * backend named {@code device}. Throws {@link IllegalArgumentException} naming the first bad
      * argument. The arrays are copied.
+     *
+     * @param device the backend's name ({@code reference}, {@code cpu}, {@code ascend}); every call that takes
+     *     the metadata must run on it
+     * @param upload copies int arrays to that backend, e.g. {@code backend::fromInts}
+     * @param numBlocks KV blocks of every layer's cache, &gt;= 0
+     * @param blockSize tokens per KV block, &gt; 0
+     * @param blockTables [numSeqs * maxBlocksPerSeq] block ids, row-major (see the class comment)
+     * @param maxBlocksPerSeq the block table's row length, &gt;= 0
+     * @param seqLens [numSeqs] KV length of each sequence, in tokens, including this step's
+     * @param queryStartLoc [numSeqs + 1] first query row of each sequence, then numTokens
+     * @param slotMapping [numTokens] cache slot of each token's K/V, or -1 to skip it
+     * @return the validated metadata, its index tensors on {@code device}; close it after the step
+     * @throws IllegalArgumentException naming the first bad argument: a null, a length that does not match, a
+     *     decreasing {@code queryStartLoc}, a sequence shorter than its query rows or longer than its block table,
+     *     a block id outside [0, numBlocks) or a slot outside [-1, numBlocks * blockSize)
      */
     public static AttentionMetadata create(String device, IntUpload upload, int numBlocks, int blockSize,
             int[] blockTables, int maxBlocksPerSeq, int[] seqLens, int[] queryStartLoc, int[] slotMapping) {
@@ -151,58 +173,110 @@ public final class AttentionMetadata implements AutoCloseable {
                 upload);
     }
 
-    /** The backend the index tensors live on. */
+    /**
+     * The backend the index tensors live on.
+     *
+     * @return the backend's name
+     */
     public String device() {
         return device;
     }
 
+    /**
+     * The cache geometry the indices were validated against: blocks per layer.
+     *
+     * @return the number of KV blocks of every layer's cache
+     */
     public int numBlocks() {
         return numBlocks;
     }
 
+    /**
+     * The cache geometry the indices were validated against: tokens per block.
+     *
+     * @return the block size in tokens
+     */
     public int blockSize() {
         return blockSize;
     }
 
+    /**
+     * The sequences of the step.
+     *
+     * @return the number of sequences (the length of seqLens)
+     */
     public int numSeqs() {
         return numSeqs;
     }
 
+    /**
+     * The block table's row length.
+     *
+     * @return block table entries per sequence
+     */
     public int maxBlocksPerSeq() {
         return maxBlocksPerSeq;
     }
 
-    /** Query rows of the step (the last entry of queryStartLoc). */
+    /**
+     * Query rows of the step.
+     *
+     * @return the last entry of queryStartLoc
+     */
     public int numTokens() {
         return numTokens;
     }
 
-    /** The longest sequence that has query rows: the positions a RoPE table must cover. */
+    /**
+     * The positions a RoPE table must cover.
+     *
+     * @return the longest seqLen among sequences with query rows, in tokens; 0 if none has any
+     */
     public int maxQueriedSeqLen() {
         return maxQueriedSeqLen;
     }
 
-    /** I32 [numSeqs, maxBlocksPerSeq] on the backend. */
+    /**
+     * The block tables.
+     *
+     * @return I32 [numSeqs, maxBlocksPerSeq] on the backend; owned by the metadata, read-only
+     */
     public Tensor blockTables() {
         return blockTablesTensor;
     }
 
-    /** I32 [numSeqs] on the backend. */
+    /**
+     * The sequence lengths.
+     *
+     * @return I32 [numSeqs] on the backend; owned by the metadata, read-only
+     */
     public Tensor seqLens() {
         return seqLensTensor;
     }
 
-    /** I32 [numSeqs + 1] on the backend. */
+    /**
+     * The query start locations.
+     *
+     * @return I32 [numSeqs + 1] on the backend; owned by the metadata, read-only
+     */
     public Tensor queryStartLoc() {
         return queryStartLocTensor;
     }
 
-    /** I32 [numTokens] on the backend. */
+    /**
+     * The slot mapping.
+     *
+     * @return I32 [numTokens] on the backend; owned by the metadata, read-only
+     */
     public Tensor slotMapping() {
         return slotMappingTensor;
     }
 
-    /** Validated host copies, in the order blockTables, seqLens, queryStartLoc, slotMapping (copies). */
+    /**
+     * The validated indices as host arrays.
+     *
+     * @return new copies, in the order blockTables, seqLens, queryStartLoc, slotMapping
+     */
     public int[][] hostIndices() {
         return new int[][] {blockTables.clone(), seqLens.clone(), queryStartLoc.clone(), slotMapping.clone()};
     }
@@ -211,6 +285,12 @@ public final class AttentionMetadata implements AutoCloseable {
      * Backend state kept with this metadata (for example host copies of the indices in native
      * memory for the native re-checks): created by {@code create} on first use for {@code type},
      * then the same object; closed with the metadata.
+     *
+     * @param <T> the attachment's type
+     * @param type the attachment's class, its key
+     * @param create makes the attachment on first use
+     * @return the attachment of {@code type}
+     * @throws IllegalArgumentException if the metadata is closed and no kernel call holds it
      */
     public synchronized <T extends AutoCloseable> T attachment(Class<T> type, Function<AttentionMetadata, T> create) {
         // A call that acquired the metadata before a close may still attach: the last release closes it.
@@ -223,6 +303,11 @@ public final class AttentionMetadata implements AutoCloseable {
         return type.cast(a);
     }
 
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
     public synchronized boolean isClosed() {
         return closed;
     }

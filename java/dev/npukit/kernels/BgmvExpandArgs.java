@@ -43,10 +43,26 @@ public record BgmvExpandArgs(Tensor v, Tensor w, Tensor indices, Tensor y, int o
         };
     }
 
-    /** Sizes of a validated call. */
+    /**
+     * Sizes of a validated call.
+     *
+     * @param batch rows B
+     * @param rank the LoRA rank, columns of v
+     * @param hOut output features of each adapter
+     * @param numLoras adapters in w
+     * @param yRow columns of y
+     */
     public record Shape(int batch, int rank, int hOut, int numLoras, int yRow) {
     }
 
+    /**
+     * Checks every argument, reading {@code indices} back to check its entries.
+     *
+     * @param device the backend the call runs on; every tensor must live on it
+     * @return the call's sizes
+     * @throws IllegalArgumentException naming the first bad argument: a null or closed tensor, one on another
+     *     backend, a wrong dtype, rank or dimension, a slice beyond y's columns, or an index outside [-1, numLoras)
+     */
     public Shape validate(String device) {
         Check.tensor("v", v, device, 2, DType.F32, DType.F16, DType.BF16);
         Check.tensor("w", w, device, 3, DType.F32, DType.F16, DType.BF16);

@@ -41,10 +41,25 @@ public record BgmvShrinkArgs(Tensor x, Tensor a, Tensor indices, Tensor y, float
         };
     }
 
-    /** Sizes of a validated call. */
+    /**
+     * Sizes of a validated call.
+     *
+     * @param batch rows B
+     * @param hIn input features, columns of x
+     * @param rank the LoRA rank, columns of y
+     * @param numLoras adapters in a
+     */
     public record Shape(int batch, int hIn, int rank, int numLoras) {
     }
 
+    /**
+     * Checks every argument, reading {@code indices} back to check its entries.
+     *
+     * @param device the backend the call runs on; every tensor must live on it
+     * @return the call's sizes
+     * @throws IllegalArgumentException naming the first bad argument: a null or closed tensor, one on another
+     *     backend, a wrong dtype, rank or dimension, a scale that is not finite, or an index outside [-1, numLoras)
+     */
     public Shape validate(String device) {
         Check.tensor("x", x, device, 2, DType.F32, DType.F16, DType.BF16);
         Check.tensor("a", a, device, 3, DType.F32, DType.F16, DType.BF16);

@@ -75,20 +75,41 @@ public record ContrastiveArgs(
     /** CoLD's defaults (O'Brien and Lewis 2023): alpha 0.1, beta 0.5. */
     public static final float DEFAULT_ALPHA = 0.1f;
 
+    /** CoLD's default contrast strength beta, 0.5. */
     public static final float DEFAULT_BETA = 0.5f;
 
     /**
      * Sizes of a validated call. {@code lnAlpha} is computed once here, in Java, and used by
      * every backend, so all of them compare against the same float threshold.
+     *
+     * @param batch rows B, the length of token
+     * @param vocab logits per row
+     * @param topK k of the top-k outputs; 0 without them
+     * @param lnAlpha ln alpha as a float, the threshold below the expert's row maximum
+     * @param sampling whether the call samples (seeds given) instead of taking the argmax
      */
     public record Shape(int batch, int vocab, int topK, float lnAlpha, boolean sampling) {
     }
 
+    /**
+     * A builder with alpha {@value #DEFAULT_ALPHA}, beta {@value #DEFAULT_BETA}, greedy, no top-k.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Checks every argument; throws {@link IllegalArgumentException} naming the first bad one. */
+    /**
+     * Checks every argument; throws {@link IllegalArgumentException} naming the first bad one.
+     *
+     * @param device the backend the call runs on; every tensor must live on it
+     * @return the call's sizes
+     * @throws IllegalArgumentException naming the first bad argument: a null or closed tensor, one on another
+     *     backend, a wrong dtype, rank or dimension, rows that do not fit the logits, alpha outside (0, 1], beta not
+     *     finite or negative, only one of the top-k tensors, k outside [1, vocab], or with seeds a seed count other
+     *     than B or a temperature that is not finite and positive
+     */
     public Shape validate(String device) {
         Check.arg(expert != null, "expert", "is null");
         Check.arg(base != null, "base", "is null");
@@ -155,41 +176,83 @@ public record ContrastiveArgs(
         private float temperature = Float.NaN;
         private long[] seeds;
 
-        /** Expert rows 0, 2, 4, ... and base rows 1, 3, 5, ... of one [2B, vocab] batch. */
+        /**
+         * Expert rows 0, 2, 4, ... and base rows 1, 3, 5, ... of one [2B, vocab] batch.
+         *
+         * @param logits the interleaved batch, F32/F16/BF16
+         * @return this builder
+         */
         public Builder interleaved(Tensor logits) {
             expert = LogitRows.expertRowsOf(logits);
             base = LogitRows.baseRowsOf(logits);
             return this;
         }
 
-        /** Two separate [B, vocab] tensors. */
+        /**
+         * Two separate [B, vocab] tensors.
+         *
+         * @param expertLogits the expert rows, F32/F16/BF16
+         * @param baseLogits the base rows, same dtype and vocab
+         * @return this builder
+         */
         public Builder separate(Tensor expertLogits, Tensor baseLogits) {
             expert = LogitRows.all(expertLogits);
             base = LogitRows.all(baseLogits);
             return this;
         }
 
+        /**
+         * Sets the expert rows as any row view.
+         *
+         * @param v the expert rows
+         * @return this builder
+         */
         public Builder expert(LogitRows v) {
             expert = v;
             return this;
         }
 
+        /**
+         * Sets the base rows as any row view.
+         *
+         * @param v the base rows
+         * @return this builder
+         */
         public Builder base(LogitRows v) {
             base = v;
             return this;
         }
 
+        /**
+         * Sets the plausibility threshold (default {@value ContrastiveArgs#DEFAULT_ALPHA}).
+         *
+         * @param v alpha in (0, 1]; checked when the call validates
+         * @return this builder
+         */
         public Builder alpha(float v) {
             alpha = v;
             return this;
         }
 
+        /**
+         * Sets the contrast strength (default {@value ContrastiveArgs#DEFAULT_BETA}).
+         *
+         * @param v beta, finite and &gt;= 0; 0 scores the expert alone; checked when the call validates
+         * @return this builder
+         */
         public Builder beta(float v) {
             beta = v;
             return this;
         }
 
-        /** The three per-row outputs: I32 [B], F32 [B], I32 [B]. */
+        /**
+         * The three per-row outputs, overwritten by the call.
+         *
+         * @param tokenOut I32 [B]: the chosen token of each row; B is taken from its length
+         * @param scoreOut F32 [B]: the chosen token's cd
+         * @param validCountOut I32 [B]: the size of each row's valid set
+         * @return this builder
+         */
         public Builder outputs(Tensor tokenOut, Tensor scoreOut, Tensor validCountOut) {
             token = tokenOut;
             score = scoreOut;
@@ -197,20 +260,38 @@ public record ContrastiveArgs(
             return this;
         }
 
-        /** Also report the top-k valid tokens: I32 [B, k] and F32 [B, k]. */
+        /**
+         * Also report the top-k valid tokens, by cd descending (ties to the lower index); slots beyond the valid
+         * set hold index -1 and score -inf.
+         *
+         * @param indices I32 [B, k], 1 &lt;= k &lt;= vocab
+         * @param scores F32 [B, k]
+         * @return this builder
+         */
         public Builder topK(Tensor indices, Tensor scores) {
             topkIndices = indices;
             topkScores = scores;
             return this;
         }
 
-        /** Sample with Gumbel-max at this temperature, one seed per row (the array is not copied). */
+        /**
+         * Sample with Gumbel-max at this temperature, one seed per row (the array is not copied).
+         *
+         * @param temp the temperature, finite and &gt; 0
+         * @param rowSeeds B seeds, row b's noise derived from rowSeeds[b]; null restores greedy decoding
+         * @return this builder
+         */
         public Builder sample(float temp, long[] rowSeeds) {
             temperature = temp;
             seeds = rowSeeds;
             return this;
         }
 
+        /**
+         * The arguments as set; checked when the call validates them.
+         *
+         * @return the arguments
+         */
         public ContrastiveArgs build() {
             return new ContrastiveArgs(expert, base, alpha, beta, token, score, validCount, topkIndices, topkScores,
                     temperature, seeds);

@@ -39,10 +39,24 @@ public record MatmulArgs(Tensor x, Tensor weight, Tensor out) implements TensorA
         };
     }
 
-    /** Sizes of a validated call: M rows, K inputs, N outputs. */
+    /**
+     * Sizes of a validated call.
+     *
+     * @param m rows M of x and out
+     * @param k inputs K, columns of x and weight
+     * @param n outputs N, rows of weight and columns of out
+     */
     public record Shape(int m, int k, int n) {
     }
 
+    /**
+     * Checks every argument.
+     *
+     * @param device the backend the call runs on; every tensor must live on it
+     * @return the call's sizes
+     * @throws IllegalArgumentException naming the first bad argument: a null or closed tensor, one on another
+     *     backend, or a wrong dtype, rank or dimension
+     */
     public Shape validate(String device) {
         Check.tensor("x", x, device, 2, DType.F32, DType.F16, DType.BF16);
         Check.tensor("weight", weight, device, 2, DType.F32, DType.F16, DType.BF16);

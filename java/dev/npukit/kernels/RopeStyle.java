@@ -15,7 +15,11 @@ public enum RopeStyle {
         this.code = code;
     }
 
-    /** The code the native API uses (see native/include/npukit/common.h). */
+    /**
+     * The code the native API uses (see native/include/npukit/common.h).
+     *
+     * @return 0 for NONE, 1 for NEOX, 2 for GPTJ
+     */
     public int code() {
         return code;
     }

@@ -11,6 +11,13 @@ public final class RopeTables {
      * The standard Llama table, row-major [maxPosition, rotaryDim]: for position p and
      * i &lt; rotaryDim/2, cos(p * theta^(-2i/rotaryDim)) at column i and the sine at column
      * rotaryDim/2 + i. Computed in double, stored as float.
+     *
+     * @param maxPosition positions (rows) of the table, &gt; 0; at least the longest sequence with query rows
+     * @param rotaryDim rotated dimensions per head (columns), even and &gt; 0
+     * @param theta the RoPE base, &gt; 1 (Llama: 10000 or 500000)
+     * @return a new array of maxPosition * rotaryDim floats
+     * @throws IllegalArgumentException if a value is outside its range
+     * @throws ArithmeticException if maxPosition * rotaryDim overflows an int
      */
     public static float[] cosSin(int maxPosition, int rotaryDim, double theta) {
         Check.arg(maxPosition > 0, "maxPosition", "is %d, must be positive", maxPosition);

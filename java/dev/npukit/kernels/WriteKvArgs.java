@@ -48,20 +48,53 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
         };
     }
 
-    /** Arguments whose slot mapping is validated by reading it on every call (no metadata). */
+    /**
+     * Arguments whose slot mapping is validated by reading it on every call (no metadata).
+     *
+     * @param key [numTokens, numKvHeads, headDim] F32/F16/BF16
+     * @param value same shape as key, F32/F16/BF16
+     * @param kCache [numBlocks, blockSize, numKvHeads, headDim] F32/F16/BF16
+     * @param vCache same shape and dtype as kCache
+     * @param slotMapping I32 [numTokens], each in [-1, numBlocks * blockSize)
+     */
     public WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, Tensor slotMapping) {
         this(key, value, kCache, vCache, slotMapping, null);
     }
 
-    /** Arguments taking the slot mapping of the step's metadata. */
+    /**
+     * Arguments taking the slot mapping of the step's metadata.
+     *
+     * @param key [numTokens, numKvHeads, headDim] F32/F16/BF16
+     * @param value same shape as key, F32/F16/BF16
+     * @param kCache [numBlocks, blockSize, numKvHeads, headDim] F32/F16/BF16, of the metadata's geometry
+     * @param vCache same shape and dtype as kCache
+     * @param metadata the step's validated indices; its {@link AttentionMetadata#slotMapping()} is used
+     */
     public WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, AttentionMetadata metadata) {
         this(key, value, kCache, vCache, metadata == null ? null : metadata.slotMapping(), metadata);
     }
 
-    /** Sizes of a validated call. */
+    /**
+     * Sizes of a validated call.
+     *
+     * @param numTokens tokens written (rows of key)
+     * @param numKvHeads KV heads
+     * @param headDim elements per head
+     * @param numBlocks KV blocks of the cache
+     * @param blockSize tokens per KV block
+     */
     public record Shape(int numTokens, int numKvHeads, int headDim, int numBlocks, int blockSize) {
     }
 
+    /**
+     * Checks every argument; without metadata it reads the slot mapping back to check its entries.
+     *
+     * @param device the backend the call runs on; every tensor (and the metadata) must live on it
+     * @return the call's sizes
+     * @throws IllegalArgumentException naming the first bad argument: a closed metadata or one on another backend,
+     *     a null or closed tensor, one on another backend, a wrong dtype, rank or dimension, a cache geometry other
+     *     than the metadata's, or a slot outside [-1, numBlocks * blockSize)
+     */
     public Shape validate(String device) {
         if (metadata != null) {
             metadata.checkUsable(device);
