@@ -62,8 +62,9 @@ public final class DataSelector {
      * @param alpha the pseudo-count for n-grams the target lacks, finite and &gt; 0
      *     ({@link KlDivergence#DEFAULT_ALPHA})
      * @return every example with n-grams ranked best first, and the positions of those without
-     * @throws IllegalArgumentException if an argument is null, {@code train} is empty, {@code target}
-     *     was built by another builder or has no n-grams, or {@code alpha} is not a finite value &gt; 0
+     * @throws IllegalArgumentException if an argument is null, {@code train} is empty or none of its queries has
+     *     n-grams, {@code target} was built by another builder or has no n-grams, or {@code alpha} is not a finite
+     *     value &gt; 0
      */
     public static Ranking rank(ProfileBuilder builder, String trainName, List<String> train, NgramProfile target,
             double alpha) {
