@@ -42,14 +42,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * class. So a block names its imports, defines its own inputs and prints its result. Blocks that
  * declare a class of their own are not supported: a snippet reads better in the documents.
  *
- * <p>Each block is compiled with the JDK's javac, in this JVM, against this test's class path (an error names
- * the document, the line and the compiler's message) and run in a child JVM whose working directory
- * is a fresh folder holding the {@link #FIXTURES} the block names. Its standard output is checked by
+ * <p>Each block is compiled with the JDK's javac, in this JVM, against this test's class path (an
+ * error names the document, the line and the compiler's message) and run in a child JVM whose
+ * working directory is a fresh folder holding the {@link #FIXTURES} the block names. Its standard output is checked by
  * its entry in {@link #EXPECTED}, keyed by the document and the heading above the block. A block
- * without an entry fails, and so does an entry whose block is not found (a broken fence).
+ * without an entry fails, and so does an entry whose block is not found (a broken fence). Each
+ * example runs once, on the default backend: agreement between backends is the kernel case
+ * registry's job ({@code RegistryEqualityTest}), whose attention cases include the kernels
+ * example's F16 cache, F32 query, NEOX rotation and head dim 64.
  *
  * <p>To add a fixture: write a static method that creates it in the given working folder, and map
- * the path an example names (as it appears in the block's text) to it in {@link #FIXTURES}. A file
+ * the path an example names to it in {@link #FIXTURES}; a block gets the fixture when a string
+ * literal in it starts with that path ({@code Path.of("my-llama")}). A file
  * that examples expect inside an existing fixture (a {@code tokenizer.json} in {@code my-llama})
  * belongs in that fixture's method.
  */
