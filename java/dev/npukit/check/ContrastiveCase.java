@@ -22,9 +22,12 @@ final class ContrastiveCase extends KernelCase {
 
     /**
      * Logit shapes: PEAKED like a language model, TIES (small integers), FLAT (a large valid set),
-     * MASKED (-inf among peaked ones), INFINITE (+inf and -inf among peaked ones).
+     * MASKED (-inf among peaked ones), INFINITE (+inf and -inf among peaked ones), STEPS (quarters
+     * from 0 to 16: ties inside and across tiles), NEG_INF (all -inf), POS_INF (all +inf),
+     * SPARSE_POS_INF (+inf among peaked ones), EXTREME (within 1/16 of the dtype's largest finite
+     * magnitude, either sign, a quarter of them exactly +-max).
      */
-    enum Logits { PEAKED, TIES, FLAT, MASKED, INFINITE }
+    enum Logits { PEAKED, TIES, FLAT, MASKED, INFINITE, STEPS, NEG_INF, POS_INF, SPARSE_POS_INF, EXTREME }
 
     private final DType type;
     private final Layout layout;
@@ -40,9 +43,15 @@ final class ContrastiveCase extends KernelCase {
     /** topK 0 skips top-k; temperature NaN is greedy. */
     ContrastiveCase(int index, long seed, DType type, Layout layout, Logits expertKind, Logits baseKind, int batch,
             int vocab, float alpha, float beta, int topK, float temperature) {
-        super("contrastive", index, seed, type, 0, String.format("logits=%s %s expert=%s base=%s B=%d V=%d alpha=%s "
-                + "beta=%s k=%d T=%s", type, layout, expertKind, baseKind, batch, vocab, alpha, beta, topK,
-                temperature));
+        this(index, seed, null, type, layout, expertKind, baseKind, batch, vocab, alpha, beta, topK, temperature);
+    }
+
+    /** An edge case when {@code edge} (what it exercises) is not null. */
+    ContrastiveCase(int index, long seed, String edge, DType type, Layout layout, Logits expertKind,
+            Logits baseKind, int batch, int vocab, float alpha, float beta, int topK, float temperature) {
+        super("contrastive", index, seed, type, 0, String.format("%slogits=%s %s expert=%s base=%s B=%d V=%d "
+                + "alpha=%s beta=%s k=%d T=%s", edge == null ? "" : "edge=" + edge + " ", type, layout, expertKind,
+                baseKind, batch, vocab, alpha, beta, topK, temperature));
         this.type = type;
         this.layout = layout;
         this.expertKind = expertKind;
@@ -70,11 +79,39 @@ final class ContrastiveCase extends KernelCase {
                         case 1, 2 -> Float.NEGATIVE_INFINITY;
                         default -> (float) (r.nextGaussian() * 3);
                     };
+                    case STEPS -> r.nextInt(64) / 4f;
+                    case NEG_INF -> Float.NEGATIVE_INFINITY;
+                    case POS_INF -> Float.POSITIVE_INFINITY;
+                    case SPARSE_POS_INF -> r.nextInt(8) == 0 ? Float.POSITIVE_INFINITY
+                            : (float) (r.nextGaussian() * 3);
+                    case EXTREME -> (r.nextBoolean() ? 1 : -1) * (r.nextInt(4) == 0 ? largest()
+                            : largest() * (1 - r.nextFloat() / 16));
                 };
                 x[b][i] = HalfFloats.roundTo(type, v);
             }
         }
         return x;
+    }
+
+    /** The largest finite magnitude of the case's dtype: 3.4028235e38, 65504 (F16) or 3.3895314e38 (BF16). */
+    private float largest() {
+        return switch (type) {
+            case F16 -> 65504f;
+            case BF16 -> Float.intBitsToFloat(0x7F7F0000);
+            default -> Float.MAX_VALUE;
+        };
+    }
+
+    /** Per row, the first index of the expert's largest logit: the token greedy decoding would pick. */
+    int[] greedyTokens() {
+        float[][] expert = logits(new Random(seed()), expertKind);
+        int[] tokens = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 1; i < vocab; i++) {
+                tokens[b] = expert[b][i] > expert[b][tokens[b]] ? i : tokens[b];
+            }
+        }
+        return tokens;
     }
 
     @Override
