@@ -6,8 +6,10 @@ import dev.npukit.kernels.RopeStyle;
 import dev.npukit.tensor.DType;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * The registry: every kernel case that {@code npukit check} and {@code RegistryEqualityTest} run
@@ -35,6 +37,29 @@ public final class KernelCases {
         bgmvExpand(cases);
         matmul(cases);
         return Collections.unmodifiableList(cases);
+    }
+
+    /**
+     * A small, fast subset for a self-check (the demo's): cases 0 to 2 of every family (their
+     * dtypes cycle through F32, F16 and BF16; contrastive from case 9, the first with more than 8
+     * tokens), and the first case of every edge kind. Deterministic, like {@link #all()}.
+     *
+     * @return 26 cases, in registry order
+     */
+    public static List<KernelCase> quick() {
+        Set<String> edgeKinds = new HashSet<>();
+        List<KernelCase> quick = new ArrayList<>();
+        for (KernelCase c : all()) {
+            String name = c.name();
+            int number = Integer.parseInt(name.substring(name.indexOf('/') + 1, name.indexOf(' ')));
+            int first = c.kernel().equals("contrastive") ? 9 : 0;
+            int edge = name.indexOf(" edge=");
+            boolean newEdge = edge >= 0 && edgeKinds.add(name.substring(edge, name.indexOf(' ', edge + 1)));
+            if ((number >= first && number < first + 3) || newEdge) {
+                quick.add(c);
+            }
+        }
+        return Collections.unmodifiableList(quick);
     }
 
     private static int rotaryDim(Random r, int headDim) {
@@ -231,7 +256,7 @@ public final class KernelCases {
     /**
      * 2 cases at Qwen's vocabulary (151,936), 6 batches of 16 rows of 32,000, 4 top-k lists up to
      * the whole vocabulary over tie-heavy rows (inside and across the ascend kernel's 4,096-token
-     * tiles); then the edge cases (docs/kernels.md, contrastive scoring): beta = 0 with infinite
+     * tiles), 36 batches of adversarial rows (vocabularies of 520 to 151,936); then the edge cases (docs/kernels.md, contrastive scoring): beta = 0 with infinite
      * base logits (greedy argmax, the base ignored), rows whose valid cd are all -inf (the lowest
      * valid indices), logits within 1/16 of the dtype's largest finite magnitude.
      */
@@ -251,6 +276,17 @@ public final class KernelCases {
         for (int[] vk : vocabAndK) {
             cases.add(new ContrastiveCase(index++, r.nextLong(), DType.F32, Layout.SEPARATE, Logits.STEPS,
                     Logits.TIES, 3, vk[0], 1e-30f, 0.5f, vk[1], Float.NaN));
+        }
+        // Rows against the cpu kernel's candidate collection, 9 per case: greedy alone, greedy with
+        // top-k, sampling with top-k (the cpu kernel finishes the first in vector code).
+        int[] adversarialVocabs = {151936, 40003, 16411, 520};
+        float[] adversarialAlphas = {0.1f, 1e-3f, 0.9f};
+        for (int c = 0; c < 12; c++) {
+            for (int mode = 0; mode < 3; mode++) {
+                cases.add(new ContrastiveCase(index++, r.nextLong(), FLOATS[c % 3], layouts[c % 3],
+                        Logits.ADVERSARIAL, Logits.ADVERSARIAL_BASE, 9, adversarialVocabs[c / 3],
+                        adversarialAlphas[c % 3], 0.5f, mode == 0 ? 0 : 9, mode == 2 ? 0.7f : Float.NaN));
+            }
         }
         int[] vocabs = {17, 1000, 4099};
         Logits[][] betaZero = {{Logits.PEAKED, Logits.INFINITE}, {Logits.MASKED, Logits.POS_INF},
