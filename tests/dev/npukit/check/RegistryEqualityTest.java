@@ -107,6 +107,29 @@ class RegistryEqualityTest {
         assertTrue(differ >= 40, differ + " of " + rows + " rows differ from greedy decoding");
     }
 
+    /** Each contract check passes the reference's outputs and fails them with one element changed where it looks. */
+    @Test
+    void theContractChecksCatchABreach() {
+        Backend reference = Backends.get("reference");
+        Map<String, String> changed = new LinkedHashMap<>();
+        changed.put("writeKv/000 ", "kCache");      // every slot is checked: slot 0 too
+        changed.put("writeKv/001 ", "vCache");
+        changed.put("bgmvShrink/000 ", "y");        // row 0 has no adapter: zeros
+        changed.put("bgmvExpand/000 ", "y");        // row 0 has no adapter: untouched
+        changed.put("matmul/036 ", "rowsAlone");    // row 0 alone equals row 0 of the batch
+        changed.put("matmul/040 ", "out");          // k = 0: +0 everywhere
+        for (Map.Entry<String, String> e : changed.entrySet()) {
+            KernelCase c = KernelCases.all().stream().filter(k -> k.name().startsWith(e.getKey())).findFirst()
+                    .orElseThrow();
+            Map<String, float[]> out = c.run(reference);
+            assertEquals(null, c.check(out), c.name());
+            float[] x = out.get(e.getValue());
+            x[0] = x[0] == 0 ? -0f : Math.nextUp(x[0]);
+            String broken = c.check(out);
+            assertTrue(broken != null && broken.startsWith(e.getValue() + ":"), c.name() + ": " + broken);
+        }
+    }
+
     @Test
     void aCaseBuildsTheSameInputsEveryRun() {
         Backend reference = Backends.get("reference");
