@@ -14,11 +14,16 @@ import java.util.Set;
 /**
  * The registry: every kernel case that {@code npukit check} and {@code RegistryEqualityTest} run
  * on a backend against the reference. Generated from fixed seeds, so the list (names, shapes and
- * data) is the same on every machine. A new case is added here, in its family's method.
+ * data) is the same on every machine. A new case is added here, in its family's method, with
+ * parameters drawn after the existing draws or from a {@code Random} of its own, so the existing
+ * cases keep their names and data (docs/check.md, adding a case). Cases whose parameters start
+ * with "edge=" hold the backends to the edges docs/kernels.md decides ({@code npukit check
+ * --filter edge}).
  *
  * <p>Shapes stay small (the ascend emulator runs each kernel once per block index on one core)
  * except where a code path needs size: attention rows past 1,024 slots (the cpu kernel's decode
- * split), vocabularies of 32,000 (the ascend top-k's 4,096-token tiles).
+ * split), vocabularies of 32,000 and 151,936 (the ascend top-k's 4,096-token tiles, the cpu
+ * kernel's candidate buffer).
  */
 public final class KernelCases {
     private static final DType[] FLOATS = {DType.F32, DType.F16, DType.BF16};
@@ -26,7 +31,12 @@ public final class KernelCases {
     private KernelCases() {
     }
 
-    /** Every case, in a fixed order (family by family). */
+    /**
+     * Every case of the registry.
+     *
+     * @return the cases family by family (attention, writeKv, rope, contrastive, bgmvShrink,
+     *     bgmvExpand, matmul), in the same order with the same names and data on every call
+     */
     public static List<KernelCase> all() {
         List<KernelCase> cases = new ArrayList<>();
         attention(cases);
@@ -185,7 +195,10 @@ public final class KernelCases {
         }
     }
 
-    /** 36 cases: every key and cache dtype pair 4 times; -1 skips and repeated slots (the later token wins). */
+    /**
+     * 42 cases: every key and cache dtype pair 4 times, then 6 with blocks of 128 slots and up to
+     * 8 KV heads; -1 skips and repeated slots (the later token wins).
+     */
     private static void writeKv(List<KernelCase> cases) {
         Random r = new Random(7);
         int[] headDims = {8, 40, 64, 128, 17 * 2};
@@ -344,7 +357,10 @@ public final class KernelCases {
         }
     }
 
-    /** 36 cases: every activation and weight dtype pair 4 times; single rows, sizes off the vector width and tile. */
+    /**
+     * 41 cases: every activation and weight dtype pair 4 times (single rows, sizes off the vector
+     * width and tile), a batch against its rows alone for every weight dtype, M = 0 and K = 0.
+     */
     private static void matmul(List<KernelCase> cases) {
         Random r = new Random(17);
         int[] ks = {1, 7, 8, 33, 64, 257, 700};
