@@ -5,7 +5,7 @@
 # undefined behaviour in native code fails the run with the sanitizer's report.
 #
 # It builds in a copy of the work tree (target/sanitize/src), so the normal build in target/ is
-# left alone. Usage: scripts/sanitize.sh [extra Maven arguments, e.g. -Dtest=KernelEqualityTest]
+# left alone. Usage: scripts/sanitize.sh [extra Maven arguments, e.g. -Dtest=RegistryEqualityTest]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 sanitizers="address,undefined"

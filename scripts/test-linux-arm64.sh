@@ -9,7 +9,7 @@
 # dev.npukit.backend, and the model suites); pure Java code is the same on every processor. Pass
 # Surefire's test filter to choose:
 #   scripts/test-linux-arm64.sh                     # the default suites (about 3 minutes on 2 cores)
-#   scripts/test-linux-arm64.sh 'KernelEqualityTest' # one suite
+#   scripts/test-linux-arm64.sh 'RegistryEqualityTest' # one suite
 # Needs target/test-classes (mvn -B verify or package first).
 set -euo pipefail
 

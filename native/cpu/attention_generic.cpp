@@ -36,11 +36,11 @@ struct GenericOps {
     return m;
   }
 
-  // x[i] = exp(x[i] - shift); returns the sum.
-  static float exp_shifted_sum(float* x, int n, float shift) {
+  // x[i] = exp((x[i] - shift) * scale); returns the sum.
+  static float exp_shifted_sum(float* x, int n, float shift, float scale) {
     float sum = 0.0f;
     for (int i = 0; i < n; i++) {
-      x[i] = std::exp(x[i] - shift);
+      x[i] = std::exp((x[i] - shift) * scale);
       sum += x[i];
     }
     return sum;

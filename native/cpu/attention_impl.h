@@ -116,6 +116,7 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, 
   const int D = p.head_dim;
   const int G = p.num_heads / p.num_kv_heads;
   const int bs = p.block_size;
+  const float mag = std::fabs(p.scale);
   const int q_begin = p.query_start_loc[w.seq];
   const int q_len = p.query_start_loc[w.seq + 1] - q_begin;
   const int first_pos = p.seq_lens[w.seq] - q_len;
@@ -146,7 +147,12 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, 
         if (p.rope_style != NPUKIT_ROPE_NONE) {
           rotate_row(qv, p.cos_sin + static_cast<int64_t>(pos) * p.rotary_dim, p.rotary_dim, p.rope_style);
         }
-        for (int d = 0; d < D; d++) qv[d] *= p.scale;
+        // Scores are raw dots, negated for a negative scale (exact), and |scale| multiplies only
+        // their distance to the running max: (dot - max) * |scale| <= 0 never overflows to
+        // inf - inf, however large the scale (docs/kernels.md, paged attention).
+        if (p.scale < 0.0f) {
+          for (int d = 0; d < D; d++) qv[d] = -qv[d];
+        }
         m[qi] = -std::numeric_limits<float>::infinity();
         l[qi] = 0.0f;
         std::fill(acc + qi * D, acc + (qi + 1) * D, 0.0f);
@@ -185,9 +191,12 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, 
           float* sg = S + g * bs;
           const int qi = q0 + g;
           const float new_m = std::max(m[qi], Ops::max_of(sg, visible));
-          // 0 on the first block (m = -inf); exactly 1, without calling exp, while the max stays.
-          const float correction = new_m == m[qi] ? 1.0f : std::exp(m[qi] - new_m);
-          const float sum = Ops::exp_shifted_sum(sg, visible, new_m);
+          // 0 on the first block (m = -inf, also for scale 0); exactly 1, without calling exp, while
+          // the max stays.
+          const float correction = new_m == m[qi]                                   ? 1.0f
+                                   : m[qi] == -std::numeric_limits<float>::infinity() ? 0.0f
+                                                                                      : std::exp((m[qi] - new_m) * mag);
+          const float sum = Ops::exp_shifted_sum(sg, visible, new_m, mag);
           l[qi] = l[qi] * correction + sum;
           m[qi] = new_m;
           // Once the running max settles, most blocks leave it unchanged: nothing to rescale.
@@ -242,6 +251,7 @@ void merge_splits(const AttentionProblem& p, const SplitMerge& first, const floa
   const int splits = first.splits;
   const int D = p.head_dim;
   const int G = p.num_heads / p.num_kv_heads;
+  const float mag = std::fabs(p.scale);
   const int nq = (first.head_end - first.head_begin) * G;
   const int64_t stride = static_cast<int64_t>(nq) * (D + 2);
   const int token = p.query_start_loc[first.seq];
@@ -255,7 +265,7 @@ void merge_splits(const AttentionProblem& p, const SplitMerge& first, const floa
     float sum = 0.0f;
     for (int s = 0; s < splits; s++) {
       const float* ps = part + s * stride;
-      const float weight = std::exp(ps[2 * qi] - max_m);
+      const float weight = std::exp((ps[2 * qi] - max_m) * mag);
       sum += ps[2 * qi + 1] * weight;
       Ops::axpy(a, weight, ps + 2 * nq + static_cast<int64_t>(qi) * D, D);
     }

@@ -236,19 +236,20 @@ struct SimdOps {
     return m;
   }
 
-  // x[i] = exp(x[i] - shift); returns the sum.
-  static float exp_shifted_sum(float* x, int n, float shift) {
+  // x[i] = exp((x[i] - shift) * scale); returns the sum.
+  static float exp_shifted_sum(float* x, int n, float shift, float scale) {
     const auto vs = V::set1(shift);
+    const auto vc = V::set1(scale);
     auto acc = V::zero();
     int i = 0;
     for (; i + W <= n; i += W) {
-      const auto e = V::exp(V::sub(V::loadu(x + i), vs));
+      const auto e = V::exp(V::mul(V::sub(V::loadu(x + i), vs), vc));
       V::storeu(x + i, e);
       acc = V::add(acc, e);
     }
     float sum = V::reduce(acc);
     for (; i < n; i++) {
-      x[i] = std::exp(x[i] - shift);
+      x[i] = std::exp((x[i] - shift) * scale);
       sum += x[i];
     }
     return sum;

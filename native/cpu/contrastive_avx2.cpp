@@ -193,6 +193,12 @@ bool base_has_nan_t(const void* a, int64_t n) {
   return nan;
 }
 
+// All ones where the base term beta * a counts, all zeros for beta = 0 (cd_of: the base logit is
+// then ignored, and 1 * e - 0 = e for every e, -0 and infinities included).
+inline __m256 base_term_mask(const ScanParams& p) {
+  return _mm256_castsi256_ps(_mm256_set1_epi32(p.beta == 0.0f ? 0 : -1));
+}
+
 // The second pass over both rows, for rows whose candidates overflowed (a large valid set).
 template <int DT, class Visit>
 ScanResult scan_t(const void* e, const void* a, int64_t n, const ScanParams& p, Visit* visit) {
@@ -200,6 +206,7 @@ ScanResult scan_t(const void* e, const void* a, int64_t n, const ScanParams& p, 
   const __m256 thr = _mm256_set1_ps(p.threshold);
   const __m256 opb = _mm256_set1_ps(p.one_plus_beta);
   const __m256 beta = _mm256_set1_ps(p.beta);
+  const __m256 base_on = base_term_mask(p);
   const __m256 neg_inf = _mm256_set1_ps(kNegInf);
   __m256 best = neg_inf;
   __m256i best_idx = _mm256_set1_epi32(-1);
@@ -215,7 +222,7 @@ ScanResult scan_t(const void* e, const void* a, int64_t n, const ScanParams& p, 
     const int mask = _mm256_movemask_ps(valid);
     if (mask != 0) {
       count += __builtin_popcount(static_cast<unsigned>(mask));
-      const __m256 cd = _mm256_sub_ps(_mm256_mul_ps(opb, ev), _mm256_mul_ps(beta, av));
+      const __m256 cd = _mm256_sub_ps(_mm256_mul_ps(opb, ev), _mm256_and_ps(_mm256_mul_ps(beta, av), base_on));
       const __m256 keep = _mm256_and_ps(valid, _mm256_cmp_ps(cd, cd, _CMP_ORD_Q));
       const __m256 cdm = _mm256_blendv_ps(neg_inf, cd, keep);
       const __m256 gt = _mm256_cmp_ps(cdm, best, _CMP_GT_OQ);
@@ -248,7 +255,7 @@ ScanResult scan_t(const void* e, const void* a, int64_t n, const ScanParams& p, 
     const float ei = load_float(e, DT, i);
     if (!(ei >= p.threshold)) continue;
     count++;
-    float cd = p.one_plus_beta * ei - p.beta * load_float(a, DT, i);
+    float cd = cd_of(p, ei, load_float(a, DT, i));
     if (cd != cd) cd = kNegInf;
     if (cd > r.best_cd) {
       r.best_cd = cd;
@@ -274,6 +281,7 @@ FinishResult finish_greedy_t(const void* e, const void* a, const int32_t* index,
   const __m256 thr = _mm256_set1_ps(p.threshold);
   const __m256 opb = _mm256_set1_ps(p.one_plus_beta);
   const __m256 beta = _mm256_set1_ps(p.beta);
+  const __m256 base_on = base_term_mask(p);
   const __m256 neg_inf = _mm256_set1_ps(kNegInf);
   const __m256i no_index = _mm256_set1_epi32(std::numeric_limits<int32_t>::max());
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -303,7 +311,7 @@ FinishResult finish_greedy_t(const void* e, const void* a, const int32_t* index,
       valid += __builtin_popcount(static_cast<unsigned>(_mm256_movemask_ps(ok)));
       lowest = _mm256_min_epi32(lowest, _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(no_index),
                                                                              _mm256_castsi256_ps(i8), ok)));
-      const __m256 cd = _mm256_sub_ps(_mm256_mul_ps(opb, x), _mm256_mul_ps(beta, y));
+      const __m256 cd = _mm256_sub_ps(_mm256_mul_ps(opb, x), _mm256_and_ps(_mm256_mul_ps(beta, y), base_on));
       // Invalid lanes and NaN cd rank as -inf; lanes whose best stays -inf are ignored below.
       const __m256 cdm = _mm256_blendv_ps(neg_inf, cd, _mm256_and_ps(ok, _mm256_cmp_ps(cd, cd, _CMP_ORD_Q)));
       const __m256 better = _mm256_or_ps(

@@ -74,7 +74,7 @@ struct GenericOps {
       const float ei = load_float(e, dtype, i);
       if (!(ei >= p.threshold)) continue;
       r.valid_count++;
-      float cd = p.one_plus_beta * ei - p.beta * load_float(a, dtype, i);
+      float cd = cd_of(p, ei, load_float(a, dtype, i));
       if (cd != cd) cd = kNegInf;
       if (cd > r.best_cd) {
         r.best_cd = cd;

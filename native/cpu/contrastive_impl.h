@@ -47,6 +47,12 @@ struct ScanParams {
   float beta;
 };
 
+// cd of a valid token (docs/kernels.md, contrastive scoring): (1 + beta) e - beta a in float without
+// fused multiply-add; beta = 0 ignores the base logit entirely, so 0 * inf never makes a NaN.
+inline float cd_of(const ScanParams& p, float e, float a) {
+  return p.beta == 0.0f ? e : p.one_plus_beta * e - p.beta * a;
+}
+
 struct ScanResult {
   int64_t valid_count = 0;
   float best_cd = kNegInf;  // largest cd > -inf, NaN ranked as -inf
@@ -203,7 +209,7 @@ FinishResult finish_candidates(const void* e, const void* a, const int32_t* inde
     if (!(ei >= p.threshold)) continue;
     r.valid_count++;
     first = i < first ? i : first;
-    float cd = p.one_plus_beta * ei - p.beta * load_float(a, DT, i);
+    float cd = cd_of(p, ei, load_float(a, DT, i));
     if (cd != cd) cd = kNegInf;
     if (cd > kNegInf && ranks_before(cd, i, r.best_cd, r.best_index)) {
       r.best_cd = cd;

@@ -4,7 +4,7 @@
 // `tile` vocabulary entries (16 KB of F32), twice for the expert logits and once for the base:
 //   pass 1: expert tile -> F32 (Cast), then max and NaN check;
 //   pass 2: expert and base tiles -> F32, cd = (1+beta)*e - beta*a with Muls/Muls/Sub over the
-//           tile, then per element: validity (e >= m + ln alpha), NaN checks, argmax, top-k
+//           tile (beta = 0: cd = e, a copy, so 0 * inf never makes a NaN), then per element: validity (e >= m + ln alpha), NaN checks, argmax, top-k
 //           candidates, Gumbel-max sampling.
 // Pass 2 double-buffers: the copies of tile t+1 are issued before tile t is scored.
 // The vector unit converts and computes cd (two rounded products and a difference, never fused:
@@ -111,10 +111,14 @@ class Contrastive {
         StartLoad(e_que_, e_, e0 + next, 1, nlen, nlen, AlignUp(nlen, 16));
         StartLoad(a_que_, a_, a0 + next, 1, nlen, nlen, AlignUp(nlen, 16));
       }
-      AscendC::Muls(cd, ef, one_plus_beta, len);
-      AscendC::Muls(tmp, af, t_.beta, len);
-      VectorBarrier();
-      AscendC::Sub(cd, cd, tmp, len);
+      if (t_.beta == 0.0f) {
+        AscendC::Muls(cd, ef, 1.0f, len);  // the base logits do not count, infinite ones included
+      } else {
+        AscendC::Muls(cd, ef, one_plus_beta, len);
+        AscendC::Muls(tmp, af, t_.beta, len);
+        VectorBarrier();
+        AscendC::Sub(cd, cd, tmp, len);
+      }
       Sync<HardEvent::V_S>();
       TopKHeap heap;
       if (t_.top_k > 0) heap = StartHeap();

@@ -15,8 +15,9 @@
 //     tile, the F32 accumulators and the rotation tables (AttentionUbBytes in tiling.h).
 // Math per query: scores = q . k over the tile's visible slots (Mul + ReduceSum, each slot's sum
 // in its own 32-byte slot), an online softmax in F32 (running max m, sum l, rescaling the
-// accumulator by e^(m_old - m_new)), and acc += p_j * v_j (Axpy). Queries are rotated to their
-// position and pre-scaled once.
+// accumulator by e^((m_old - m_new) |scale|)), and acc += p_j * v_j (Axpy). Scores are raw dots
+// (queries negated once for a negative scale) and |scale| multiplies only their distance to the
+// running max, so a huge finite scale never makes inf - inf (docs/kernels.md, paged attention).
 // Synchronisation per query and tile: a vector barrier between each slot's Mul and ReduceSum and
 // between successive Axpy into the accumulator; a handful of vector <-> scalar events for the
 // softmax's scalars. Nothing per slot waits for another pipe.
@@ -109,7 +110,7 @@ class PagedAttention {
     LocalTensor<float> acc = acc_buf_.Get<float>();
 
     // Queries: the G heads of a token are contiguous in q, so one copy per row; rotated to the
-    // row's position and multiplied by the softmax scale once.
+    // row's position and negated once for a negative scale.
     for (int32_t r = 0; r < rows; r++) {
       const int32_t token = q_begin + row_begin + r;
       const int32_t pos = first_pos + row_begin + r;
@@ -121,7 +122,9 @@ class PagedAttention {
         rotator_.SetPosition(cs);
         for (int32_t g = 0; g < g_; g++) rotator_.Apply(qr[g * dp]);
       }
-      for (int32_t g = 0; g < g_; g++) AscendC::Muls(qr[g * dp], qr[g * dp], t_.scale, d);
+      if (t_.scale < 0.0f) {
+        for (int32_t g = 0; g < g_; g++) AscendC::Muls(qr[g * dp], qr[g * dp], -1.0f, d);
+      }
     }
     AscendC::Duplicate(acc, 0.0f, nq * dp);
     VectorBarrier();
@@ -199,14 +202,20 @@ class PagedAttention {
     Sync<HardEvent::V_S>();
     const float block_max = red.GetValue(0);
     const float new_m = m > block_max ? m : block_max;
+    const float mag = t_.scale < 0.0f ? -t_.scale : t_.scale;
     AscendC::Adds(s, s, -new_m, visible);
+    VectorBarrier();
+    AscendC::Muls(s, s, mag, visible);
     VectorBarrier();
     AscendC::Exp(s, s, visible);
     VectorBarrier();
     AscendC::ReduceSum(red[8], s, work, visible);
     Sync<HardEvent::V_S>();
     const float sum = red.GetValue(8);
-    const float correction = ScalarExp(exp_buf_.Get<float>(), m - new_m);  // 0 on the first tile
+    // 0 on the first tile (m = -inf; the product would be NaN for scale 0). Always through
+    // ScalarExp: its S_V event orders the scalar reads of red above before the next ReduceSum.
+    const float shift = m == -__builtin_huge_valf() ? m : (m - new_m) * mag;
+    const float correction = ScalarExp(exp_buf_.Get<float>(), shift);
     l = l * correction + sum;
     m = new_m;
     AscendC::Muls(acc, acc, correction, d);

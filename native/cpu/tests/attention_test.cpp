@@ -4,6 +4,7 @@
 // same kernel far more widely; this one runs wherever the native library is built, including
 // under qemu for an aarch64 cross build (scripts/cross-check-aarch64.sh), where no JVM runs.
 #include <algorithm>
+#include <cfloat>
 #include <initializer_list>
 #include <cmath>
 #include <cstdio>
@@ -44,6 +45,7 @@ void Rotate(std::vector<double>& x, const float* cs, int rot, int style) {
 struct Case {
   int seqs, heads, kv_heads, dim, block, rot, style, dtype;
   int min_len;  // KV slots every sequence has at least
+  float scale;  // the softmax scale: 1/sqrt(dim), or an edge (docs/kernels.md, paged attention)
 };
 
 void Run(const Case& c, std::mt19937& rng) {
@@ -87,7 +89,7 @@ void Run(const Case& c, std::mt19937& rng) {
       cos_sin[static_cast<size_t>(p) * c.rot + c.rot / 2 + i] = static_cast<float>(std::sin(angle));
     }
   }
-  const float scale = 1.0f / std::sqrt(static_cast<float>(c.dim));
+  const float scale = c.scale;
   std::vector<float> out(q.size(), NAN);
   const void* k = c.dtype == NPUKIT_F16 ? static_cast<const void*>(kh.data()) : kf.data();
   const void* v = c.dtype == NPUKIT_F16 ? static_cast<const void*>(vh.data()) : vf.data();
@@ -120,6 +122,9 @@ void Run(const Case& c, std::mt19937& rng) {
         std::vector<double> qv(q.begin() + (static_cast<int64_t>(t) * c.heads + h) * c.dim,
                                q.begin() + (static_cast<int64_t>(t) * c.heads + h + 1) * c.dim);
         if (c.style != NPUKIT_ROPE_NONE) Rotate(qv, &cos_sin[static_cast<size_t>(pos) * c.rot], c.rot, c.style);
+        // The contract's definition: weights exp((sign * dot - max) * |scale|), never scale * dot.
+        const double sign = scale < 0 ? -1.0 : 1.0;
+        const double magnitude = std::fabs(static_cast<double>(scale));
         std::vector<double> score(pos + 1);
         std::vector<const float*> vrow(pos + 1);
         for (int j = 0; j <= pos; j++) {
@@ -127,12 +132,12 @@ void Run(const Case& c, std::mt19937& rng) {
           const int64_t at = (slot * c.kv_heads + h / G) * c.dim;
           std::vector<double> kv(kf.begin() + at, kf.begin() + at + c.dim);
           if (c.style != NPUKIT_ROPE_NONE) Rotate(kv, &cos_sin[static_cast<size_t>(j) * c.rot], c.rot, c.style);
-          score[j] = scale * std::inner_product(qv.begin(), qv.end(), kv.begin(), 0.0);
+          score[j] = sign * std::inner_product(qv.begin(), qv.end(), kv.begin(), 0.0);
           vrow[j] = &vf[at];
         }
         const double m = *std::max_element(score.begin(), score.end());
         double sum = 0;
-        for (double& x : score) sum += (x = std::exp(x - m));
+        for (double& x : score) sum += (x = std::exp((x - m) * magnitude));
         for (int d = 0; d < c.dim; d++) {
           double ref = 0;
           for (int j = 0; j <= pos; j++) ref += score[j] * vrow[j][d];
@@ -147,12 +152,12 @@ void Run(const Case& c, std::mt19937& rng) {
   // the F32 bound of docs/kernels.md (equality between backends) for F32 caches; the F16 reference reads the same rounded values.
   const double rel = max_err / max_ref;
   if (!(rel <= 1e-5)) {
-    std::fprintf(stderr, "FAIL: seqs %d heads %d/%d dim %d block %d rot %d style %d dtype %d: error %g\n", c.seqs,
-                 c.heads, c.kv_heads, c.dim, c.block, c.rot, c.style, c.dtype, rel);
+    std::fprintf(stderr, "FAIL: seqs %d heads %d/%d dim %d block %d rot %d style %d dtype %d scale %g: error %g\n",
+                 c.seqs, c.heads, c.kv_heads, c.dim, c.block, c.rot, c.style, c.dtype, c.scale, rel);
     failures++;
   } else {
-    std::printf("ok: seqs %d heads %d/%d dim %d block %d rot %d style %d dtype %d: error %.2g\n", c.seqs, c.heads,
-                c.kv_heads, c.dim, c.block, c.rot, c.style, c.dtype, rel);
+    std::printf("ok: seqs %d heads %d/%d dim %d block %d rot %d style %d dtype %d scale %g: error %.2g\n", c.seqs,
+                c.heads, c.kv_heads, c.dim, c.block, c.rot, c.style, c.dtype, c.scale, rel);
   }
 }
 
@@ -161,13 +166,18 @@ void Run(const Case& c, std::mt19937& rng) {
 int main() {
   std::mt19937 rng(7);
   const Case cases[] = {
-      {6, 32, 8, 128, 16, 128, NPUKIT_ROPE_NEOX, NPUKIT_F16, 0},  // the benchmark's heads, G = 4
-      {5, 32, 8, 128, 16, 128, NPUKIT_ROPE_NONE, NPUKIT_F16, 0},
-      {4, 16, 2, 64, 32, 64, NPUKIT_ROPE_GPTJ, NPUKIT_F32, 0},    // G = 8
-      {4, 16, 2, 64, 16, 64, NPUKIT_ROPE_NEOX, NPUKIT_F16, 0},    // G = 8, keys rotated once per block
-      {3, 8, 8, 72, 7, 32, NPUKIT_ROPE_NEOX, NPUKIT_F32, 0},      // partial rotary, odd block
-      {7, 12, 4, 48, 16, 48, NPUKIT_ROPE_NEOX, NPUKIT_F16, 0},
-      {2, 8, 2, 64, 16, 64, NPUKIT_ROPE_NEOX, NPUKIT_F32, 2500},  // long decode rows: split and merged
+      {6, 32, 8, 128, 16, 128, NPUKIT_ROPE_NEOX, NPUKIT_F16, 0, 0.088388347f},  // the benchmark's heads, G = 4
+      {5, 32, 8, 128, 16, 128, NPUKIT_ROPE_NONE, NPUKIT_F16, 0, 0.088388347f},
+      {4, 16, 2, 64, 32, 64, NPUKIT_ROPE_GPTJ, NPUKIT_F32, 0, 0.125f},    // G = 8
+      {4, 16, 2, 64, 16, 64, NPUKIT_ROPE_NEOX, NPUKIT_F16, 0, 0.125f},    // G = 8, keys rotated once per block
+      {3, 8, 8, 72, 7, 32, NPUKIT_ROPE_NEOX, NPUKIT_F32, 0, 0.11785113f},  // partial rotary, odd block
+      {7, 12, 4, 48, 16, 48, NPUKIT_ROPE_NEOX, NPUKIT_F16, 0, 0.14433757f},
+      {2, 8, 2, 64, 16, 64, NPUKIT_ROPE_NEOX, NPUKIT_F32, 2500, 0.125f},  // long decode rows: split and merged
+      // Huge finite scales are hard attention, not inf - inf = NaN; scale 0 averages the rows.
+      {3, 8, 2, 64, 16, 64, NPUKIT_ROPE_NEOX, NPUKIT_F32, 0, FLT_MAX},
+      {3, 8, 2, 64, 16, 64, NPUKIT_ROPE_GPTJ, NPUKIT_F16, 0, -FLT_MAX},
+      {2, 8, 2, 64, 16, 64, NPUKIT_ROPE_NEOX, NPUKIT_F32, 2500, FLT_MAX},  // split rows merged at a huge scale
+      {3, 8, 2, 64, 16, 64, NPUKIT_ROPE_NONE, NPUKIT_F32, 0, 0.0f},
   };
   for (const Case& c : cases) Run(c, rng);
   std::printf("%d failure(s)\n", failures);

@@ -7,7 +7,9 @@ import dev.npukit.kernels.RopeStyle;
 /**
  * The reference paged attention: the definition of docs/kernels.md, paged attention written as directly as possible.
  * Keys and queries are rotated in float exactly like {@link ReferenceRope}; scores, softmax and
- * the weighted sum are computed in double with a plain two-pass softmax.
+ * the weighted sum are computed in double with a plain two-pass softmax whose weights are
+ * exp((dot - max dot) * scale), the max taken over dot * sign(scale): the same definition as the
+ * native kernels, which never form dot * scale (a huge finite scale would overflow it).
  */
 final class ReferenceAttention {
     private ReferenceAttention() {
@@ -53,6 +55,8 @@ final class ReferenceAttention {
             }
             float[] qv = new float[d];
             double[] scores = new double[len];
+            double sign = s.scale() < 0 ? -1 : 1;
+            double magnitude = Math.abs((double) s.scale());
             for (int i = 0; i < qLen; i++) {
                 int token = starts[seq] + i;
                 int pos = len - qLen + i;
@@ -69,12 +73,12 @@ final class ReferenceAttention {
                         for (int e = 0; e < d; e++) {
                             dot += (double) qv[e] * keys[k + e];
                         }
-                        scores[j] = dot * s.scale();
+                        scores[j] = sign * dot;
                         max = Math.max(max, scores[j]);
                     }
                     double sum = 0;
                     for (int j = 0; j <= pos; j++) {
-                        scores[j] = Math.exp(scores[j] - max);
+                        scores[j] = Math.exp((scores[j] - max) * magnitude);
                         sum += scores[j];
                     }
                     int o = (token * s.numHeads() + h) * d;

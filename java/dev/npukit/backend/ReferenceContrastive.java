@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * The reference contrastive scoring: the definition of docs/kernels.md, contrastive scoring row by row, in float with the
- * operation order of the native kernel ((1 + beta) * e - beta * a, no fused multiply-add), so the
- * two agree bit for bit. Every row is scored before any output is written.
+ * operation order of the native kernel ((1 + beta) * e - beta * a, no fused multiply-add; just e
+ * when beta is 0, so an infinite base logit cannot make 0 * inf = NaN), so the two agree bit for
+ * bit. Every row is scored before any output is written.
  */
 final class ReferenceContrastive {
     private ReferenceContrastive() {
@@ -46,7 +47,7 @@ final class ReferenceContrastive {
             List<Candidate> valid = new ArrayList<>();
             for (int i = 0; i < vocab; i++) {
                 if (e[i] >= threshold) {
-                    float cd = onePlusBeta * e[i] - a.beta() * base[i];
+                    float cd = a.beta() == 0 ? e[i] : onePlusBeta * e[i] - a.beta() * base[i];
                     // inf - inf is the only way to get NaN here; it ranks as -inf.
                     valid.add(new Candidate(i, Float.isNaN(cd) ? Float.NEGATIVE_INFINITY : cd));
                 }

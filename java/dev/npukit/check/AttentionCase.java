@@ -17,7 +17,7 @@ import java.util.Random;
 /**
  * Paged attention over a shuffled (non-contiguous) block table whose unused entries hold garbage:
  * decode rows (qLen 1), prefill rows (qLen > 1) and skipped sequences (qLen 0, some with seqLen 0)
- * in one call.
+ * in one call; at the default scale 1/sqrt(headDim) or, in an edge case, at a scale of its own.
  */
 final class AttentionCase extends KernelCase {
     private final int numKvHeads;
@@ -31,15 +31,26 @@ final class AttentionCase extends KernelCase {
     private final DType outType;
     private final int[] seqLens;
     private final int[] queryStartLoc;
+    private final float scale;
 
-    /** seqLens[s] and qLens[s] per sequence; qLens[s] <= seqLens[s]. */
+    /** seqLens[s] and qLens[s] per sequence; qLens[s] <= seqLens[s]; the default scale. */
     AttentionCase(int index, long seed, int numKvHeads, int group, int headDim, int blockSize, RopeStyle style,
             int rotaryDim, DType cacheType, DType qType, DType outType, int[] seqLens, int[] qLens) {
+        this(index, seed, null, (float) (1.0 / Math.sqrt(headDim)), numKvHeads, group, headDim, blockSize, style,
+                rotaryDim, cacheType, qType, outType, seqLens, qLens);
+    }
+
+    /** An edge case: {@code edge} names what it exercises, {@code scale} is the softmax scale. */
+    AttentionCase(int index, long seed, String edge, float scale, int numKvHeads, int group, int headDim,
+            int blockSize, RopeStyle style, int rotaryDim, DType cacheType, DType qType, DType outType,
+            int[] seqLens, int[] qLens) {
         super("attention", index, seed, loosest(cacheType, qType, outType),
                 reductionBound(loosest(cacheType, qType, outType)),
-                String.format("cache=%s q=%s out=%s %s rot=%d/%d block=%d heads=%d/%d lens=%s qlens=%s", cacheType,
-                        qType, outType, style, rotaryDim, headDim, blockSize, numKvHeads * group, numKvHeads,
+                String.format("%scache=%s q=%s out=%s %s rot=%d/%d block=%d heads=%d/%d lens=%s qlens=%s",
+                        edge == null ? "" : "edge=" + edge + " scale=" + scale + " ", cacheType, qType, outType,
+                        style, rotaryDim, headDim, blockSize, numKvHeads * group, numKvHeads,
                         Arrays.toString(seqLens).replace(" ", ""), Arrays.toString(qLens).replace(" ", "")));
+        this.scale = scale;
         this.numKvHeads = numKvHeads;
         this.numHeads = numKvHeads * group;
         this.headDim = headDim;
@@ -109,7 +120,7 @@ final class AttentionCase extends KernelCase {
                 Tensor cosSinT = b.fromFloats(DType.F32, cosSin, maxPosition, rotaryDim);
                 Tensor outT = b.allocate(outType, numTokens, numHeads, headDim)) {
             b.pagedAttention(AttentionArgs.builder().q(qT).kvCache(kT, vT).blockTables(tablesT).seqLens(lensT)
-                    .queryStartLoc(startsT).rope(style, cosSinT).rotaryDim(rotaryDim).out(outT).build());
+                    .queryStartLoc(startsT).rope(style, cosSinT).rotaryDim(rotaryDim).scale(scale).out(outT).build());
             Map<String, float[]> out = new LinkedHashMap<>();
             out.put("out", outT.toFloatArray());
             return out;

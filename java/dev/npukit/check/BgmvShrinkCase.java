@@ -8,7 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
-/** BGMV shrink into a y that holds junk beforehand: every row is overwritten, rows without an adapter with zeros. */
+/**
+ * BGMV shrink into a y that holds junk beforehand: every row is overwritten, rows without an
+ * adapter with zeros (checked exactly on every backend).
+ */
 final class BgmvShrinkCase extends KernelCase {
     private final DType xType;
     private final DType aType;
@@ -32,20 +35,42 @@ final class BgmvShrinkCase extends KernelCase {
         this.scale = scale;
     }
 
-    @Override
-    public Map<String, float[]> run(Backend be) {
+    private record Data(float[] x, float[] a, int[] idx) {
+    }
+
+    private Data data() {
         Random r = new Random(seed());
         float[] x = Inputs.gaussian(r, batch * hIn);
         float[] a = Inputs.gaussian(r, loras * rank * hIn);
-        int[] idx = Inputs.loraIndices(r, batch, loras);
-        try (Tensor xt = be.fromFloats(xType, x, batch, hIn);
-                Tensor at = be.fromFloats(aType, a, loras, rank, hIn);
-                Tensor it = be.fromInts(idx, batch);
+        return new Data(x, a, Inputs.loraIndices(r, batch, loras));
+    }
+
+    @Override
+    public Map<String, float[]> run(Backend be) {
+        Data d = data();
+        try (Tensor xt = be.fromFloats(xType, d.x(), batch, hIn);
+                Tensor at = be.fromFloats(aType, d.a(), loras, rank, hIn);
+                Tensor it = be.fromInts(d.idx(), batch);
                 Tensor yt = be.fromFloats(DType.F32, Inputs.filled(batch * rank, 99f), batch, rank)) {
             be.bgmvShrink(new BgmvShrinkArgs(xt, at, it, yt, scale));
             Map<String, float[]> out = new LinkedHashMap<>();
             out.put("y", yt.toFloatArray());
             return out;
         }
+    }
+
+    /** A row whose adapter index is -1 is +0 throughout. */
+    @Override
+    public String check(Map<String, float[]> outputs) {
+        int[] idx = data().idx();
+        float[] y = outputs.get("y");
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; idx[b] < 0 && j < rank; j++) {
+                if (Float.floatToIntBits(y[b * rank + j]) != 0) {
+                    return String.format("y: row %d has no adapter, yet element %d is %s", b, j, y[b * rank + j]);
+                }
+            }
+        }
+        return null;
     }
 }

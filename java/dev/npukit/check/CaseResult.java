@@ -14,6 +14,11 @@ import dev.npukit.tensor.DType;
  * @param message null when it passed, else what differs or what the backend threw
  */
 public record CaseResult(String name, String kernel, DType dtype, double error, double bound, String message) {
+    /**
+     * Whether the case passed.
+     *
+     * @return true when {@link #message()} is null
+     */
     public boolean passed() {
         return message == null;
     }

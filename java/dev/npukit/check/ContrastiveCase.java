@@ -22,9 +22,18 @@ final class ContrastiveCase extends KernelCase {
 
     /**
      * Logit shapes: PEAKED like a language model, TIES (small integers), FLAT (a large valid set),
-     * MASKED (-inf among peaked ones), INFINITE (+inf and -inf among peaked ones).
+     * MASKED (-inf among peaked ones), INFINITE (+inf and -inf among peaked ones), STEPS (quarters
+     * from 0 to 16: ties inside and across tiles), NEG_INF (all -inf), POS_INF (all +inf),
+     * SPARSE_POS_INF (+inf among peaked ones), EXTREME (within 1/16 of the dtype's largest finite
+     * magnitude, either sign, a quarter of them exactly +-max). ADVERSARIAL and ADVERSARIAL_BASE
+     * pick a shape per row against the cpu kernel's one-pass candidate collection (the expert row
+     * is scanned once with the threshold of the running maximum; the candidate buffer is
+     * re-filtered when full, and the row falls back to a two-pass scan when its valid set does not
+     * fit): expert row b is {@link #adversarialRow} shape b % 8, base rows are peaked with tied
+     * maxima except rows 7 and 8, which hold infinities.
      */
-    enum Logits { PEAKED, TIES, FLAT, MASKED, INFINITE }
+    enum Logits { PEAKED, TIES, FLAT, MASKED, INFINITE, STEPS, NEG_INF, POS_INF, SPARSE_POS_INF, EXTREME,
+        ADVERSARIAL, ADVERSARIAL_BASE }
 
     private final DType type;
     private final Layout layout;
@@ -40,9 +49,15 @@ final class ContrastiveCase extends KernelCase {
     /** topK 0 skips top-k; temperature NaN is greedy. */
     ContrastiveCase(int index, long seed, DType type, Layout layout, Logits expertKind, Logits baseKind, int batch,
             int vocab, float alpha, float beta, int topK, float temperature) {
-        super("contrastive", index, seed, type, 0, String.format("logits=%s %s expert=%s base=%s B=%d V=%d alpha=%s "
-                + "beta=%s k=%d T=%s", type, layout, expertKind, baseKind, batch, vocab, alpha, beta, topK,
-                temperature));
+        this(index, seed, null, type, layout, expertKind, baseKind, batch, vocab, alpha, beta, topK, temperature);
+    }
+
+    /** An edge case when {@code edge} (what it exercises) is not null. */
+    ContrastiveCase(int index, long seed, String edge, DType type, Layout layout, Logits expertKind,
+            Logits baseKind, int batch, int vocab, float alpha, float beta, int topK, float temperature) {
+        super("contrastive", index, seed, type, 0, String.format("%slogits=%s %s expert=%s base=%s B=%d V=%d "
+                + "alpha=%s beta=%s k=%d T=%s", edge == null ? "" : "edge=" + edge + " ", type, layout, expertKind,
+                baseKind, batch, vocab, alpha, beta, topK, temperature));
         this.type = type;
         this.layout = layout;
         this.expertKind = expertKind;
@@ -59,6 +74,11 @@ final class ContrastiveCase extends KernelCase {
     private float[][] logits(Random r, Logits kind) {
         float[][] x = new float[batch][vocab];
         for (int b = 0; b < batch; b++) {
+            if (kind == Logits.ADVERSARIAL || kind == Logits.ADVERSARIAL_BASE) {
+                int shape = kind == Logits.ADVERSARIAL ? b % 8 : b == 7 || b == 8 ? 7 : 3;
+                x[b] = adversarialRow(r, shape);
+                continue;
+            }
             for (int i = 0; i < vocab; i++) {
                 float v = switch (kind) {
                     case PEAKED -> (float) (r.nextGaussian() * 3);
@@ -70,11 +90,74 @@ final class ContrastiveCase extends KernelCase {
                         case 1, 2 -> Float.NEGATIVE_INFINITY;
                         default -> (float) (r.nextGaussian() * 3);
                     };
+                    case STEPS -> r.nextInt(64) / 4f;
+                    case NEG_INF -> Float.NEGATIVE_INFINITY;
+                    case POS_INF -> Float.POSITIVE_INFINITY;
+                    case SPARSE_POS_INF -> r.nextInt(8) == 0 ? Float.POSITIVE_INFINITY
+                            : (float) (r.nextGaussian() * 3);
+                    case EXTREME -> (r.nextBoolean() ? 1 : -1) * (r.nextInt(4) == 0 ? largest()
+                            : largest() * (1 - r.nextFloat() / 16));
+                    default -> throw new AssertionError(kind);
                 };
                 x[b][i] = HalfFloats.roundTo(type, v);
             }
         }
         return x;
+    }
+
+    /**
+     * One row of an adversarial shape, rounded to the case's dtype: 0 a rising ramp (about 40
+     * logits within ln 10 of each running maximum: every logit is a candidate and the buffer
+     * re-filters again and again), 1 a ramp so gentle that most of the row stays valid (the
+     * valid set does not fit: two passes), 2 a falling ramp (the first block holds the maximum),
+     * 3 peaked noise with the maximum, tied, in the last elements and across vector lanes, 4 all
+     * equal (all valid, all tied), 5 all -inf, 6 a staircase (long flat stretches, each step above
+     * the last by more than ln 10), 7 infinities among peaked logits.
+     */
+    private float[] adversarialRow(Random r, int shape) {
+        float[] x = new float[vocab];
+        for (int i = 0; i < vocab; i++) {
+            float v = switch (shape) {
+                case 0 -> i * (2.4f / 40) + (float) r.nextGaussian() * 0.01f;
+                case 1 -> (float) i / vocab * 0.5f;
+                case 2 -> -(float) i / vocab * 50f + (float) r.nextGaussian();
+                case 3 -> (float) r.nextGaussian() * 3;
+                case 4 -> 1.25f;
+                case 5 -> Float.NEGATIVE_INFINITY;
+                case 6 -> (i / 997) * 3.0f + (r.nextInt(4) == 0 ? 0.5f : 0f);
+                default -> r.nextInt(9) == 0 ? Float.NEGATIVE_INFINITY
+                        : r.nextInt(3000) == 0 ? Float.POSITIVE_INFINITY : (float) r.nextGaussian() * 3;
+            };
+            x[i] = HalfFloats.roundTo(type, v);
+        }
+        if (shape == 3) {
+            float top = HalfFloats.roundTo(type, 20f);
+            for (int i : new int[] {vocab - 1, vocab / 2 + 1, vocab / 3, Math.max(0, vocab - 7)}) {
+                x[i] = top;
+            }
+        }
+        return x;
+    }
+
+    /** The largest finite magnitude of the case's dtype: 3.4028235e38, 65504 (F16) or 3.3895314e38 (BF16). */
+    private float largest() {
+        return switch (type) {
+            case F16 -> 65504f;
+            case BF16 -> Float.intBitsToFloat(0x7F7F0000);
+            default -> Float.MAX_VALUE;
+        };
+    }
+
+    /** Per row, the first index of the expert's largest logit: the token greedy decoding would pick. */
+    int[] greedyTokens() {
+        float[][] expert = logits(new Random(seed()), expertKind);
+        int[] tokens = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 1; i < vocab; i++) {
+                tokens[b] = expert[b][i] > expert[b][tokens[b]] ? i : tokens[b];
+            }
+        }
+        return tokens;
     }
 
     @Override

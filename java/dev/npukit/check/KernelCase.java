@@ -9,7 +9,8 @@ import java.util.Map;
  * at construction, its input data is generated from {@link #seed()} on every {@link #run}, so the
  * same case builds the same inputs on any backend. {@link KernelCheck} compares a backend's
  * outputs with the reference's within {@link #bound()} (docs/kernels.md, equality between
- * backends).
+ * backends), and holds the outputs of both to {@link #check}, what the kernel's contract says of
+ * them on its own (untouched rows, skipped slots, rows independent of their batch).
  */
 public abstract class KernelCase {
     private final String kernel;
@@ -34,35 +35,88 @@ public abstract class KernelCase {
         this.bound = bound;
     }
 
-    /** Runs the case on {@code backend} from freshly built inputs; returns every output by name, ints as floats. */
+    /**
+     * Runs the case on a backend from freshly built inputs.
+     *
+     * @param backend the backend that runs the kernel
+     * @return every output by name, in a fixed order; integer outputs as floats (exact: they stay below 2^24)
+     * @throws RuntimeException whatever the backend throws; a case is valid input, so that is a failure
+     */
     public abstract Map<String, float[]> run(Backend backend);
 
-    /** The dtype an output is stored in (F32 unless a case says otherwise); see {@link KernelCheck#relativeError}. */
+    /**
+     * The dtype an output is stored in (F32 unless a case says otherwise); see {@link KernelCheck#relativeError}.
+     *
+     * @param output an output name that {@link #run} returns
+     * @return the dtype the backend stored it in
+     */
     public DType outputType(String output) {
         return DType.F32;
     }
 
-    /** "attention/017 cache=F16 q=BF16 ...": unique in the registry; {@code npukit check --filter} matches it. */
+    /**
+     * What the kernel's contract says of these outputs on their own, whichever backend produced
+     * them (the reference included): bit-exact facts computed from the case's inputs, such as a
+     * cache slot no token names keeping its data. No check by default.
+     *
+     * @param outputs the outputs {@link #run} returned on some backend
+     * @return null when they hold, else the first violation, naming the output and the element
+     */
+    public String check(Map<String, float[]> outputs) {
+        return null;
+    }
+
+    /**
+     * The case's name, unique in the registry; {@code npukit check --filter REGEX} finds it in it.
+     *
+     * @return "attention/017 cache=F16 q=BF16 ...": family, number, then the parameters; an edge
+     *     case's parameters start with "edge=" and what it exercises
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The kernel family.
+     *
+     * @return "attention", "writeKv", "rope", "contrastive", "bgmvShrink", "bgmvExpand" or "matmul"
+     */
     public String kernel() {
         return kernel;
     }
 
+    /**
+     * The seed of the case's input data.
+     *
+     * @return the seed every {@link #run} builds its inputs from
+     */
     public long seed() {
         return seed;
     }
 
+    /**
+     * The lowest-precision float dtype the case uses.
+     *
+     * @return F32, F16 or BF16; it picks the bound of a kernel with a reduction
+     */
     public DType dtype() {
         return dtype;
     }
 
+    /**
+     * The bound the case is held to.
+     *
+     * @return 0 for a bit-exact kernel, else the largest max |x - ref| / max |ref| allowed
+     */
     public double bound() {
         return bound;
     }
 
+    /**
+     * Whether the outputs must equal the reference's bit for bit.
+     *
+     * @return true when {@link #bound()} is 0
+     */
     public boolean bitExact() {
         return bound == 0;
     }
@@ -72,12 +126,9 @@ public abstract class KernelCase {
         return name;
     }
 
-    /**
-     * The bound of a kernel with a reduction (docs/kernels.md): 1e-5 when every float tensor is
-     * F32, 2e-3 when any is F16 or BF16.
-     */
+    /** {@link KernelCheck#reductionBound}, for the cases' constructors. */
     static double reductionBound(DType loosest) {
-        return loosest == DType.F32 ? 1e-5 : 2e-3;
+        return KernelCheck.reductionBound(loosest);
     }
 
     /** The lowest-precision float dtype of {@code types}: BF16 (8-bit mantissa), then F16, then F32. */

@@ -1,20 +1,29 @@
 package dev.npukit.check;
 
+import dev.npukit.check.ContrastiveCase.Layout;
+import dev.npukit.check.ContrastiveCase.Logits;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.tensor.DType;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * The registry: every kernel case that {@code npukit check} and {@code RegistryEqualityTest} run
  * on a backend against the reference. Generated from fixed seeds, so the list (names, shapes and
- * data) is the same on every machine. A new case is added here, in its family's method.
+ * data) is the same on every machine. A new case is added here, in its family's method, with
+ * parameters drawn after the existing draws or from a {@code Random} of its own, so the existing
+ * cases keep their names and data (docs/check.md, adding a case). Cases whose parameters start
+ * with "edge=" hold the backends to the edges docs/kernels.md decides ({@code npukit check
+ * --filter edge}).
  *
  * <p>Shapes stay small (the ascend emulator runs each kernel once per block index on one core)
  * except where a code path needs size: attention rows past 1,024 slots (the cpu kernel's decode
- * split), vocabularies of 32,000 (the ascend top-k's 4,096-token tiles).
+ * split), vocabularies of 32,000 and 151,936 (the ascend top-k's 4,096-token tiles, the cpu
+ * kernel's candidate buffer).
  */
 public final class KernelCases {
     private static final DType[] FLOATS = {DType.F32, DType.F16, DType.BF16};
@@ -22,7 +31,12 @@ public final class KernelCases {
     private KernelCases() {
     }
 
-    /** Every case, in a fixed order (family by family). */
+    /**
+     * Every case of the registry.
+     *
+     * @return the cases family by family (attention, writeKv, rope, contrastive, bgmvShrink,
+     *     bgmvExpand, matmul), in the same order with the same names and data on every call
+     */
     public static List<KernelCase> all() {
         List<KernelCase> cases = new ArrayList<>();
         attention(cases);
@@ -33,6 +47,29 @@ public final class KernelCases {
         bgmvExpand(cases);
         matmul(cases);
         return Collections.unmodifiableList(cases);
+    }
+
+    /**
+     * A small, fast subset for a self-check (the demo's): cases 0 to 2 of every family (their
+     * dtypes cycle through F32, F16 and BF16; contrastive from case 9, the first with more than 8
+     * tokens), and the first case of every edge kind. Deterministic, like {@link #all()}.
+     *
+     * @return 26 cases, in registry order
+     */
+    public static List<KernelCase> quick() {
+        Set<String> edgeKinds = new HashSet<>();
+        List<KernelCase> quick = new ArrayList<>();
+        for (KernelCase c : all()) {
+            String name = c.name();
+            int number = Integer.parseInt(name.substring(name.indexOf('/') + 1, name.indexOf(' ')));
+            int first = c.kernel().equals("contrastive") ? 9 : 0;
+            int edge = name.indexOf(" edge=");
+            boolean newEdge = edge >= 0 && edgeKinds.add(name.substring(edge, name.indexOf(' ', edge + 1)));
+            if ((number >= first && number < first + 3) || newEdge) {
+                quick.add(c);
+            }
+        }
+        return Collections.unmodifiableList(quick);
     }
 
     private static int rotaryDim(Random r, int headDim) {
@@ -89,9 +126,79 @@ public final class KernelCases {
                     longBlocks[c % longBlocks.length], RopeStyle.values()[c % 3], rotaryDim(r, headDim), FLOATS[c % 3],
                     FLOATS[(c / 3) % 3], FLOATS[(c / 2) % 3], lens, qLens));
         }
+        attentionWide(cases, index);
     }
 
-    /** 36 cases: every key and cache dtype pair 4 times; -1 skips and repeated slots (the later token wins). */
+    /**
+     * 9 wide cases (up to 8 KV heads of 8 query heads, 16 sequences, 300 slots, 24 query rows,
+     * blocks of 128), 15 with head dims off the vector width (2 to 36) and tiny blocks, 3 long
+     * ones with head dim 36 or blocks of 128 up to 4,000 slots; then the edge cases: softmax scales
+     * of +-Float.MAX_VALUE (hard attention: exp((dot - max dot) * scale) is 1 at the largest dot
+     * and 0 elsewhere; dot * scale would overflow) and 0 (uniform), on short rows and on decode
+     * rows long enough to be split and merged.
+     */
+    private static void attentionWide(List<KernelCase> cases, int first) {
+        Random r = new Random(20261205L);
+        int index = first;
+        int[] wideBlocks = {16, 32, 128};
+        for (int c = 0; c < 9; c++) {
+            int headDim = c % 2 == 0 ? 64 : 128;
+            int seqs = 1 + r.nextInt(16);
+            int[] lens = new int[seqs];
+            int[] qLens = new int[seqs];
+            for (int s = 0; s < seqs; s++) {
+                lens[s] = 1 + r.nextInt(300);
+                qLens[s] = r.nextBoolean() ? 1 : 1 + r.nextInt(Math.min(lens[s], 24));
+            }
+            cases.add(new AttentionCase(index++, r.nextLong(), 1 + r.nextInt(8), 1 + r.nextInt(8), headDim,
+                    wideBlocks[c % 3], RopeStyle.values()[(c / 3) % 3], rotaryDim(r, headDim), FLOATS[c % 3],
+                    FLOATS[r.nextInt(3)], FLOATS[r.nextInt(3)], lens, qLens));
+        }
+        int[] awkwardDims = {2, 10, 20, 36, 72};
+        int[] tinyBlocks = {1, 3, 8};
+        for (int c = 0; c < 15; c++) {
+            int headDim = awkwardDims[c % awkwardDims.length];
+            int seqs = 1 + r.nextInt(5);
+            int[] lens = new int[seqs];
+            int[] qLens = new int[seqs];
+            for (int s = 0; s < seqs; s++) {
+                lens[s] = 1 + r.nextInt(60);
+                qLens[s] = r.nextBoolean() ? 1 : 1 + r.nextInt(Math.min(lens[s], 24));
+            }
+            cases.add(new AttentionCase(index++, r.nextLong(), 1 + r.nextInt(3), 1 + r.nextInt(5), headDim,
+                    tinyBlocks[r.nextInt(3)], RopeStyle.values()[r.nextInt(3)], 2 * (1 + r.nextInt(headDim / 2)),
+                    FLOATS[c % 3], FLOATS[(c / 3) % 3], FLOATS[r.nextInt(3)], lens, qLens));
+        }
+        int[][] longShapes = {{36, 3}, {64, 128}, {128, 128}};
+        for (int[] shape : longShapes) {
+            int seqs = 1 + r.nextInt(3);
+            int[] lens = new int[seqs];
+            int[] qLens = new int[seqs];
+            for (int s = 0; s < seqs; s++) {
+                lens[s] = 1 + r.nextInt(4000);
+                qLens[s] = s == 0 ? 1 : 1 + r.nextInt(Math.min(lens[s], 24));
+            }
+            cases.add(new AttentionCase(index++, r.nextLong(), 1 + r.nextInt(2), 1 + r.nextInt(4), shape[0], shape[1],
+                    RopeStyle.values()[r.nextInt(3)], shape[0], FLOATS[r.nextInt(3)], FLOATS[r.nextInt(3)],
+                    DType.F32, lens, qLens));
+        }
+        float[] scales = {Float.MAX_VALUE, -Float.MAX_VALUE, 0f};
+        for (int c = 0; c < 9; c++) {
+            float scale = scales[c % 3];
+            boolean split = c >= 6;  // decode rows past 1,024 slots: split, then merged
+            int[] lens = split ? new int[] {1025 + r.nextInt(600), 40} : new int[] {1 + r.nextInt(70), 23, 5};
+            int[] qLens = split ? new int[] {1, 1} : new int[] {1 + r.nextInt(4), 1, 5};
+            String edge = scale == 0 ? "zero-scale" : "huge-scale";
+            cases.add(new AttentionCase(index++, r.nextLong(), edge, scale, 1 + r.nextInt(2), 1 + r.nextInt(4), 64,
+                    16, RopeStyle.values()[c % 3], 64, FLOATS[c % 3], FLOATS[(c / 3) % 3], FLOATS[(c + 1) % 3], lens,
+                    qLens));
+        }
+    }
+
+    /**
+     * 42 cases: every key and cache dtype pair 4 times, then 6 with blocks of 128 slots and up to
+     * 8 KV heads; -1 skips and repeated slots (the later token wins).
+     */
     private static void writeKv(List<KernelCase> cases) {
         Random r = new Random(7);
         int[] headDims = {8, 40, 64, 128, 17 * 2};
@@ -107,6 +214,17 @@ public final class KernelCases {
             }
             cases.add(new WriteKvCase(c, r.nextLong(), FLOATS[c % 3], FLOATS[(c / 3) % 3], 1 + r.nextInt(4),
                     headDims[r.nextInt(headDims.length)], blockSize, numBlocks, mapping));
+        }
+        // Blocks of 128 slots and up to 8 KV heads.
+        for (int c = 36; c < 42; c++) {
+            int numBlocks = 1 + r.nextInt(3);
+            int tokens = 1 + r.nextInt(40);
+            int[] mapping = new int[tokens];
+            for (int t = 0; t < tokens; t++) {
+                mapping[t] = r.nextInt(8) == 0 ? -1 : r.nextInt(numBlocks * 128);
+            }
+            cases.add(new WriteKvCase(c, r.nextLong(), FLOATS[c % 3], FLOATS[(c / 3) % 3], 1 + r.nextInt(8),
+                    c % 2 == 0 ? 64 : 128, 128, numBlocks, mapping));
         }
     }
 
@@ -130,7 +248,7 @@ public final class KernelCases {
         int[] vocabs = {1, 5, 8, 17, 255, 1000, 4099, 9000, 32000};
         float[] alphas = {0.1f, 1.0f, 0.5f, 1e-3f};
         float[] betas = {0.5f, 0.0f, 2.0f, 0.1f};
-        ContrastiveCase.Logits[] kinds = ContrastiveCase.Logits.values();
+        ContrastiveCase.Logits[] kinds = {Logits.PEAKED, Logits.TIES, Logits.FLAT, Logits.MASKED, Logits.INFINITE};
         for (int c = 0; c < 84; c++) {
             int vocab = vocabs[(c / 3) % vocabs.length];
             int batch = vocab >= 9000 ? 1 + r.nextInt(2) : (c % 4 == 0 ? 1 : 1 + r.nextInt(8));
@@ -144,6 +262,72 @@ public final class KernelCases {
                     ContrastiveCase.Layout.values()[(c / 9) % 3], kinds[r.nextInt(kinds.length)],
                     kinds[r.nextInt(kinds.length)], batch, vocab, alphas[r.nextInt(alphas.length)],
                     betas[r.nextInt(betas.length)], topK, temperature));
+        }
+        contrastiveLarge(cases, 84);
+    }
+
+    /**
+     * 2 cases at Qwen's vocabulary (151,936), 6 batches of 16 rows of 32,000, 4 top-k lists up to
+     * the whole vocabulary over tie-heavy rows (inside and across the ascend kernel's 4,096-token
+     * tiles), 36 batches of adversarial rows (vocabularies of 520 to 151,936); then the edge cases (docs/kernels.md, contrastive scoring): beta = 0 with infinite
+     * base logits (greedy argmax, the base ignored), rows whose valid cd are all -inf (the lowest
+     * valid indices), logits within 1/16 of the dtype's largest finite magnitude.
+     */
+    private static void contrastiveLarge(List<KernelCase> cases, int first) {
+        Random r = new Random(20261206L);
+        int index = first;
+        Layout[] layouts = Layout.values();
+        for (int c = 0; c < 2; c++) {
+            cases.add(new ContrastiveCase(index++, r.nextLong(), FLOATS[2 * c], layouts[c], Logits.PEAKED,
+                    Logits.PEAKED, 1 + c, 151936, 0.1f, 0.5f, 9, c == 0 ? Float.NaN : 0.8f));
+        }
+        for (int c = 0; c < 6; c++) {
+            cases.add(new ContrastiveCase(index++, r.nextLong(), FLOATS[c % 3], Layout.INTERLEAVED, Logits.PEAKED,
+                    Logits.PEAKED, 16, 32000, 0.1f, 0.5f, 8, c < 3 ? Float.NaN : 0.8f));
+        }
+        int[][] vocabAndK = {{5000, 5000}, {9000, 4097}, {9000, 300}, {32000, 32000}};
+        for (int[] vk : vocabAndK) {
+            cases.add(new ContrastiveCase(index++, r.nextLong(), DType.F32, Layout.SEPARATE, Logits.STEPS,
+                    Logits.TIES, 3, vk[0], 1e-30f, 0.5f, vk[1], Float.NaN));
+        }
+        // Rows against the cpu kernel's candidate collection, 9 per case: greedy alone, greedy with
+        // top-k, sampling with top-k (the cpu kernel finishes the first in vector code).
+        int[] adversarialVocabs = {151936, 40003, 16411, 520};
+        float[] adversarialAlphas = {0.1f, 1e-3f, 0.9f};
+        for (int c = 0; c < 12; c++) {
+            for (int mode = 0; mode < 3; mode++) {
+                cases.add(new ContrastiveCase(index++, r.nextLong(), FLOATS[c % 3], layouts[c % 3],
+                        Logits.ADVERSARIAL, Logits.ADVERSARIAL_BASE, 9, adversarialVocabs[c / 3],
+                        adversarialAlphas[c % 3], 0.5f, mode == 0 ? 0 : 9, mode == 2 ? 0.7f : Float.NaN));
+            }
+        }
+        int[] vocabs = {17, 1000, 4099};
+        Logits[][] betaZero = {{Logits.PEAKED, Logits.INFINITE}, {Logits.MASKED, Logits.POS_INF},
+            {Logits.SPARSE_POS_INF, Logits.NEG_INF}};
+        Logits[][] allNegInf = {{Logits.NEG_INF, Logits.PEAKED}, {Logits.NEG_INF, Logits.NEG_INF},
+            {Logits.SPARSE_POS_INF, Logits.POS_INF}};
+        float[] alphas = {0.1f, 1e-3f, 1f};
+        float[] extremeBetas = {0.5f, 2f, 0f};
+        for (int c = 0; c < 9; c++) {
+            int vocab = vocabs[c % 3];
+            int topK = c % 3 == 0 ? 0 : Math.min(vocab, 12);
+            float temperature = c % 3 == 2 ? 0.7f : Float.NaN;
+            Logits[] kinds = betaZero[c / 3];
+            cases.add(new ContrastiveCase(index++, r.nextLong(), "beta0-infinite-base", FLOATS[c % 3],
+                    layouts[(c / 3) % 3], kinds[0], kinds[1], 1 + r.nextInt(5), vocab, 0.1f, 0f, topK, temperature));
+        }
+        for (int c = 0; c < 9; c++) {
+            int vocab = vocabs[c % 3];
+            Logits[] kinds = allNegInf[c / 3];
+            cases.add(new ContrastiveCase(index++, r.nextLong(), "all-cd-neg-inf", FLOATS[c % 3],
+                    layouts[c % 3], kinds[0], kinds[1], 1 + r.nextInt(5), vocab, 0.1f, 0.5f, Math.min(vocab, 7),
+                    c % 2 == 1 ? 1.3f : Float.NaN));
+        }
+        for (int c = 0; c < 9; c++) {
+            int vocab = vocabs[(c / 3) % 3];
+            cases.add(new ContrastiveCase(index++, r.nextLong(), "extreme-logits", FLOATS[c % 3], layouts[c % 3],
+                    Logits.EXTREME, Logits.EXTREME, 1 + r.nextInt(5), vocab, alphas[(c / 3) % 3],
+                    extremeBetas[c % 3], c % 2 == 0 ? Math.min(vocab, 9) : 0, c % 4 == 1 ? 0.5f : Float.NaN));
         }
     }
 
@@ -173,7 +357,10 @@ public final class KernelCases {
         }
     }
 
-    /** 36 cases: every activation and weight dtype pair 4 times; single rows, sizes off the vector width and tile. */
+    /**
+     * 41 cases: every activation and weight dtype pair 4 times (single rows, sizes off the vector
+     * width and tile), a batch against its rows alone for every weight dtype, M = 0 and K = 0.
+     */
     private static void matmul(List<KernelCase> cases) {
         Random r = new Random(17);
         int[] ks = {1, 7, 8, 33, 64, 257, 700};
@@ -183,5 +370,11 @@ public final class KernelCases {
             cases.add(new MatmulCase(c, r.nextLong(), FLOATS[(c / 3) % 3], FLOATS[c % 3], ms[r.nextInt(ms.length)],
                     ks[r.nextInt(ks.length)], ns[r.nextInt(ns.length)]));
         }
+        // A batch of 67 rows against six of its rows alone, for every weight dtype; empty shapes.
+        for (int c = 36; c < 39; c++) {
+            cases.add(new MatmulCase(c, r.nextLong(), DType.F32, FLOATS[c % 3], 67, 100, 45, 0, 1, 2, 63, 64, 66));
+        }
+        cases.add(new MatmulCase(39, r.nextLong(), DType.F32, DType.F32, 0, 4, 3));
+        cases.add(new MatmulCase(40, r.nextLong(), DType.F32, DType.F16, 2, 0, 3));
     }
 }

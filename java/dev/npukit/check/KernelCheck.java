@@ -14,8 +14,24 @@ public final class KernelCheck {
     }
 
     /**
-     * The case on {@code backend} against {@code reference}. An exception from either (a case is
-     * valid input, so any exception is a bug) is a failure, reported with the others.
+     * The bound of a kernel with a reduction (docs/kernels.md, equality between backends).
+     *
+     * @param loosest the lowest-precision float dtype among the kernel's tensors
+     * @return 1e-5 for F32, 2e-3 for F16 or BF16
+     */
+    public static double reductionBound(DType loosest) {
+        return loosest == DType.F32 ? 1e-5 : 2e-3;
+    }
+
+    /**
+     * Runs a case on a backend and on the reference and compares them. An exception from either
+     * (a case is valid input, so any exception is a bug) is a failure, reported with the others,
+     * as is an output of either that breaks {@link KernelCase#check}.
+     *
+     * @param c the case
+     * @param backend the backend under test
+     * @param reference the backend whose outputs are the expected ones (normally "reference")
+     * @return the result: the worst relative error and, on failure, what differs
      */
     public static CaseResult run(KernelCase c, Backend backend, Backend reference) {
         Map<String, float[]> expected;
@@ -29,10 +45,28 @@ public final class KernelCheck {
             return new CaseResult(c.name(), c.kernel(), c.dtype(), Double.POSITIVE_INFINITY, c.bound(),
                     running.name() + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
-        return compare(c, expected, actual);
+        CaseResult result = compare(c, expected, actual);
+        String broken = c.check(expected);
+        if (broken != null) {
+            return new CaseResult(c.name(), c.kernel(), c.dtype(), result.error(), c.bound(),
+                    reference.name() + " breaks the contract: " + broken);
+        }
+        broken = result.passed() ? c.check(actual) : null;  // passed: every output is there, full length
+        if (broken != null) {
+            return new CaseResult(c.name(), c.kernel(), c.dtype(), result.error(), c.bound(),
+                    backend.name() + " breaks the contract: " + broken);
+        }
+        return result;
     }
 
-    /** Compares outputs by name; the first output out of bounds names the failure. */
+    /**
+     * Compares outputs by name; the first output out of bounds names the failure.
+     *
+     * @param c the case the outputs belong to (its bound and output dtypes)
+     * @param expected the reference's outputs
+     * @param actual the outputs under test
+     * @return the result: the worst relative error over all outputs and, on failure, the first difference
+     */
     public static CaseResult compare(KernelCase c, Map<String, float[]> expected, Map<String, float[]> actual) {
         double worst = 0;
         String message = null;
@@ -79,8 +113,17 @@ public final class KernelCheck {
      * in F16 or BF16, each element's difference first loses one unit in the last place of that
      * dtype: both sides round an F32 result once, and F32 results a hair apart can round to
      * neighbours (one BF16 unit is up to 2^-7 of the value, beyond the 2e-3 bound).
+     *
+     * @param x the values under test
+     * @param ref the expected values, as many as {@code x}
+     * @param stored the dtype the output was stored in (F32 when it was computed in F32)
+     * @return the relative error, 0 when equal, infinite on a NaN or infinity mismatch
+     * @throws IllegalArgumentException if the lengths differ
      */
     public static double relativeError(float[] x, float[] ref, DType stored) {
+        if (x.length != ref.length) {
+            throw new IllegalArgumentException("x: " + x.length + " elements, ref " + ref.length);
+        }
         double maxDiff = 0;
         double maxRef = 0;
         for (int i = 0; i < x.length; i++) {

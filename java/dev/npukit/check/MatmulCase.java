@@ -4,6 +4,7 @@ import dev.npukit.backend.Backend;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -11,7 +12,9 @@ import java.util.Random;
 /**
  * Dense matmul into an F32 out that holds junk beforehand. Both sides convert the inputs to F32
  * identically, so only the summation order differs: the F32 bound (1e-5) holds whatever the
- * storage dtypes, tighter than the 2e-3 docs/kernels.md allows for F16/BF16 inputs.
+ * storage dtypes, tighter than the 2e-3 docs/kernels.md allows for F16/BF16 inputs. A case with
+ * {@code alone} rows also runs each of those rows as a batch of one: batched decoding relies on a
+ * row's result not depending on the rows batched with it, bit for bit.
  */
 final class MatmulCase extends KernelCase {
     private final DType xType;
@@ -19,15 +22,18 @@ final class MatmulCase extends KernelCase {
     private final int m;
     private final int k;
     private final int n;
+    private final int[] alone;
 
-    MatmulCase(int index, long seed, DType xType, DType wType, int m, int k, int n) {
+    MatmulCase(int index, long seed, DType xType, DType wType, int m, int k, int n, int... alone) {
         super("matmul", index, seed, loosest(xType, wType), reductionBound(DType.F32),
-                String.format("x=%s w=%s m=%d k=%d n=%d", xType, wType, m, k, n));
+                String.format("x=%s w=%s m=%d k=%d n=%d%s", xType, wType, m, k, n,
+                        alone.length == 0 ? "" : " alone=" + Arrays.toString(alone).replace(" ", "")));
         this.xType = xType;
         this.wType = wType;
         this.m = m;
         this.k = k;
         this.n = n;
+        this.alone = alone.clone();
     }
 
     @Override
@@ -35,13 +41,46 @@ final class MatmulCase extends KernelCase {
         Random r = new Random(seed());
         float[] x = Inputs.gaussian(r, m * k);
         float[] w = Inputs.gaussian(r, n * k);
-        try (Tensor xt = be.fromFloats(xType, x, m, k);
-                Tensor wt = be.fromFloats(wType, w, n, k);
-                Tensor out = be.fromFloats(DType.F32, Inputs.filled(m * n, 77f), m, n)) {
-            be.matmul(new MatmulArgs(xt, wt, out));
-            Map<String, float[]> result = new LinkedHashMap<>();
-            result.put("out", out.toFloatArray());
-            return result;
+        Map<String, float[]> result = new LinkedHashMap<>();
+        result.put("out", matmul(be, x, w, m));
+        if (alone.length > 0) {
+            float[] rows = new float[alone.length * n];
+            for (int i = 0; i < alone.length; i++) {
+                float[] one = matmul(be, Arrays.copyOfRange(x, alone[i] * k, (alone[i] + 1) * k), w, 1);
+                System.arraycopy(one, 0, rows, i * n, n);
+            }
+            result.put("rowsAlone", rows);
         }
+        return result;
+    }
+
+    private float[] matmul(Backend be, float[] x, float[] w, int rows) {
+        try (Tensor xt = be.fromFloats(xType, x, rows, k);
+                Tensor wt = be.fromFloats(wType, w, n, k);
+                Tensor out = be.fromFloats(DType.F32, Inputs.filled(rows * n, 77f), rows, n)) {
+            be.matmul(new MatmulArgs(xt, wt, out));
+            return out.toFloatArray();
+        }
+    }
+
+    /** Each row run alone equals the same row of the batch bit for bit; with k = 0 every output is +0. */
+    @Override
+    public String check(Map<String, float[]> outputs) {
+        float[] out = outputs.get("out");
+        for (int i = 0; i < alone.length; i++) {
+            float[] batched = Arrays.copyOfRange(out, alone[i] * n, (alone[i] + 1) * n);
+            float[] one = Arrays.copyOfRange(outputs.get("rowsAlone"), i * n, (i + 1) * n);
+            int j = KernelCheck.firstBitDifference(one, batched);
+            if (j >= 0) {
+                return String.format("rowsAlone: row %d column %d alone is %s, in the batch of %d %s", alone[i], j,
+                        one[j], m, batched[j]);
+            }
+        }
+        for (int i = 0; k == 0 && i < out.length; i++) {
+            if (Float.floatToIntBits(out[i]) != 0) {
+                return "out: element " + i + " of an empty sum (k = 0) is " + out[i];
+            }
+        }
+        return null;
     }
 }

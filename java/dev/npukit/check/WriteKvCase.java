@@ -3,6 +3,7 @@ package dev.npukit.check;
 import dev.npukit.backend.Backend;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
+import dev.npukit.tensor.HalfFloats;
 import dev.npukit.tensor.Tensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,7 +12,8 @@ import java.util.Random;
 
 /**
  * The cache write into caches that already hold data: skipped tokens (-1) and slots no token
- * names must keep it, repeated slots take the later token. Both caches are outputs.
+ * names must keep it, repeated slots take the later token. Both caches are outputs, and both are
+ * checked against the contract computed here, slot by slot, on every backend.
  */
 final class WriteKvCase extends KernelCase {
     private final DType keyType;
@@ -36,20 +38,26 @@ final class WriteKvCase extends KernelCase {
         this.slotMapping = slotMapping.clone();
     }
 
+    /** The case's input arrays, the same on every call. */
+    private record Data(float[] key, float[] value, float[] kBefore, float[] vBefore) {
+    }
+
+    private Data data() {
+        Random r = new Random(seed());
+        int rows = slotMapping.length * numKvHeads * headDim;
+        int cacheLen = numBlocks * blockSize * numKvHeads * headDim;
+        return new Data(Inputs.wide(r, rows), Inputs.wide(r, rows), Inputs.gaussian(r, cacheLen),
+                Inputs.gaussian(r, cacheLen));
+    }
+
     @Override
     public Map<String, float[]> run(Backend b) {
-        Random r = new Random(seed());
+        Data d = data();
         int tokens = slotMapping.length;
-        int rows = tokens * numKvHeads * headDim;
-        int cacheLen = numBlocks * blockSize * numKvHeads * headDim;
-        float[] key = Inputs.wide(r, rows);
-        float[] value = Inputs.wide(r, rows);
-        float[] kBefore = Inputs.gaussian(r, cacheLen);
-        float[] vBefore = Inputs.gaussian(r, cacheLen);
-        try (Tensor k = b.fromFloats(keyType, key, tokens, numKvHeads, headDim);
-                Tensor v = b.fromFloats(keyType, value, tokens, numKvHeads, headDim);
-                Tensor kc = b.fromFloats(cacheType, kBefore, numBlocks, blockSize, numKvHeads, headDim);
-                Tensor vc = b.fromFloats(cacheType, vBefore, numBlocks, blockSize, numKvHeads, headDim);
+        try (Tensor k = b.fromFloats(keyType, d.key(), tokens, numKvHeads, headDim);
+                Tensor v = b.fromFloats(keyType, d.value(), tokens, numKvHeads, headDim);
+                Tensor kc = b.fromFloats(cacheType, d.kBefore(), numBlocks, blockSize, numKvHeads, headDim);
+                Tensor vc = b.fromFloats(cacheType, d.vBefore(), numBlocks, blockSize, numKvHeads, headDim);
                 Tensor map = b.fromInts(slotMapping, tokens)) {
             b.writeKv(new WriteKvArgs(k, v, kc, vc, map));
             Map<String, float[]> out = new LinkedHashMap<>();
@@ -57,5 +65,33 @@ final class WriteKvCase extends KernelCase {
             out.put("vCache", vc.toFloatArray());
             return out;
         }
+    }
+
+    /** Each slot holds the last token that names it, converted key dtype to cache dtype, or its old data. */
+    @Override
+    public String check(Map<String, float[]> outputs) {
+        Data d = data();
+        String k = checkCache("kCache", outputs.get("kCache"), d.key(), d.kBefore());
+        return k != null ? k : checkCache("vCache", outputs.get("vCache"), d.value(), d.vBefore());
+    }
+
+    private String checkCache(String name, float[] got, float[] rows, float[] before) {
+        int row = numKvHeads * headDim;
+        float[] expected = new float[before.length];
+        for (int i = 0; i < before.length; i++) {
+            expected[i] = HalfFloats.roundTo(cacheType, before[i]);
+        }
+        for (int t = 0; t < slotMapping.length; t++) {
+            for (int e = 0; slotMapping[t] >= 0 && e < row; e++) {
+                expected[slotMapping[t] * row + e] = HalfFloats.roundTo(cacheType,
+                        HalfFloats.roundTo(keyType, rows[t * row + e]));
+            }
+        }
+        if (got == null || got.length != expected.length) {
+            return name + ": missing or of the wrong length";
+        }
+        int i = KernelCheck.firstBitDifference(got, expected);
+        return i < 0 ? null : String.format("%s: slot %d element %d is %s, the contract says %s", name, i / row,
+                i % row, got[i], expected[i]);
     }
 }

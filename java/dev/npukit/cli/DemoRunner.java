@@ -143,7 +143,7 @@ final class DemoRunner {
             }
         }
         progress.say("kernel self-check on every available backend...");
-        List<KernelSelfCheck.Outcome> checks = KernelSelfCheck.run(DType.F32);
+        List<KernelSelfCheck.Outcome> checks = KernelSelfCheck.run();
 
         ServingEngine.Result full = results.get(0);
         double[] kl = new double[results.size()];

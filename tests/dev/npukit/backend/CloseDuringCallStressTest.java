@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.npukit.check.KernelCheck;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
@@ -106,8 +107,8 @@ class CloseDuringCallStressTest {
             s.runOnce(b, nanos); // warm-up
             float[] out = s.runOnce(b, nanos);
             soloNanos.put(s.kernel, nanos[0]);
-            double err = Equality.relativeError(out, expected);
-            assertTrue(err <= Equality.bound(DType.F16), s.kernel + " on " + name + " vs reference: " + err);
+            double err = KernelCheck.relativeError(out, expected, DType.F32);
+            assertTrue(err <= KernelCheck.reductionBound(DType.F16), s.kernel + " on " + name + " vs reference: " + err);
             solo.put(s.kernel, out);
         }
         System.err.println("[close-during-call " + name + "] undisturbed call ns: " + soloNanos);

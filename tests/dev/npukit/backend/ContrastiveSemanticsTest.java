@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.tensor.DType;
+import dev.npukit.tensor.HalfFloats;
 import dev.npukit.tensor.Tensor;
 import java.util.List;
 import java.util.Random;
@@ -16,13 +17,37 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The definition of docs/kernels.md, contrastive scoring checked directly on every backend, the reference included:
- * hand-worked rows, beta = 0 is greedy, alpha = 1 keeps only the maximum, ties go to the lowest
+ * hand-worked rows, beta = 0 is greedy whatever the base row holds (infinities included), a row
+ * whose valid cd are all -inf gives its lowest valid indices, alpha = 1 keeps only the maximum, ties go to the lowest
  * index, the Gumbel sampler follows softmax(cd / T), and a NaN fails naming its row without
  * writing anything.
  */
 class ContrastiveSemanticsTest {
     static List<String> backends() {
         return AvailableBackends.all();
+    }
+
+    /**
+     * Logit rows of one of five shapes, rounded to dtype: 0 peaked like a language model, 1 small
+     * integers (many ties), 2 flat (a large valid set), 3 masked tokens (-inf) among peaked ones,
+     * 4 infinities of both signs among peaked ones.
+     */
+    static float[][] logits(Random r, DType dtype, int batch, int vocab, int kind) {
+        float[][] x = new float[batch][vocab];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < vocab; i++) {
+                float v = switch (kind) {
+                    case 0 -> (float) (r.nextGaussian() * 3);
+                    case 1 -> r.nextInt(7) - 3;
+                    case 2 -> (float) (r.nextGaussian() * 0.4);
+                    case 3 -> r.nextInt(5) == 0 ? Float.NEGATIVE_INFINITY : (float) (r.nextGaussian() * 3);
+                    default -> r.nextInt(4) == 0 ? (r.nextBoolean() ? 1 : -1) * Float.POSITIVE_INFINITY
+                            : (float) (r.nextGaussian() * 3);
+                };
+                x[b][i] = HalfFloats.roundTo(dtype, v);
+            }
+        }
+        return x;
     }
 
     static int firstArgmax(float[] x) {
@@ -70,9 +95,10 @@ class ContrastiveSemanticsTest {
         Random r = new Random(5);
         for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
             for (int kind = 0; kind < 3; kind++) {
-                float[][] e = ContrastiveEqualityTest.logits(r, dtype, 9, 1003, kind);
-                float[][] a = ContrastiveEqualityTest.logits(r, dtype, 9, 1003, 0);
-                ContrastiveRun greedy = ContrastiveRun.greedy(be, dtype, e, a, 0.1f, 0f);
+                float[][] e = logits(r, dtype, 9, 1003, kind);
+                float[][] a = logits(r, dtype, 9, 1003, 0);
+                // beta 0 ignores the base row, infinities included (0 * inf would be NaN).
+                ContrastiveRun greedy = ContrastiveRun.greedy(be, dtype, e, logits(r, dtype, 9, 1003, 4), 0.1f, 0f);
                 ContrastiveRun strict = ContrastiveRun.greedy(be, dtype, e, a, 1f, 0.5f);
                 for (int b = 0; b < 9; b++) {
                     int top = firstArgmax(e[b]);
@@ -146,6 +172,32 @@ class ContrastiveSemanticsTest {
         }
         assertNotEquals(java.util.Arrays.hashCode(once.token), java.util.Arrays.hashCode(
                 ContrastiveRun.run(be, DType.F32, ContrastiveRun.Layout.SEPARATE, e, a, 0.1f, 0f, 0, 1f, other).token));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void betaZeroIgnoresInfiniteBaseLogits(String name) {
+        Backend be = Backends.get(name);
+        float inf = Float.POSITIVE_INFINITY;
+        float[][] e = {
+            {1, 3, 2},           // valid {0, 1, 2}: cd = e, the base's +inf at the best token does not count
+            {5, -inf, 4},        // valid {0, 2}
+            {-inf, -inf, -inf},  // all valid, every cd -inf: the lowest valid indices
+        };
+        float[][] a = {{0, inf, 0}, {-inf, 0, inf}, {inf, -inf, 0}};
+        for (boolean sample : new boolean[] {false, true}) {
+            ContrastiveRun run = ContrastiveRun.run(be, DType.F32, ContrastiveRun.Layout.SEPARATE, e, a, 0.1f, 0f, 3,
+                    0.5f, sample ? new long[] {1, 2, 3} : null);
+            if (!sample) {
+                assertArrayEquals(new int[] {1, 0, 0}, run.token);
+                assertArrayEquals(new float[] {3, 5, -inf}, run.score);
+            }
+            assertEquals(0, run.token[2], "a row of -inf cd gives its lowest valid index, sampled or not");
+            assertEquals(-inf, run.score[2]);
+            assertArrayEquals(new int[] {3, 2, 3}, run.validCount);
+            assertArrayEquals(new int[] {1, 2, 0, 0, 2, -1, 0, 1, 2}, run.topkIndices);
+            assertArrayEquals(new float[] {3, 2, 1, 5, 4, -inf, -inf, -inf, -inf}, run.topkScores);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.npukit.backend.FuzzCall.Kernel;
 import dev.npukit.backend.FuzzCall.Outcome;
-import dev.npukit.tensor.DType;
+import dev.npukit.check.KernelCheck;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -90,7 +90,7 @@ class CorruptedCallFuzzTest {
     private static void assertSameContents(Map<String, Object> expected, Map<String, Object> got, FuzzCall call,
             String where) {
         for (Map.Entry<String, Object> e : expected.entrySet()) {
-            double bound = Equality.bound(call.loosestFloat()) + roundingStep(call.spec(e.getKey()).dtype);
+            double bound = KernelCheck.reductionBound(call.loosestFloat());
             Object x = got.get(e.getKey());
             if (e.getValue() instanceof int[] ints) {
                 if (!java.util.Arrays.equals(ints, (int[]) x)) {
@@ -98,19 +98,11 @@ class CorruptedCallFuzzTest {
                             + java.util.Arrays.toString(ints) + ", " + where);
                 }
             } else {
-                double err = Equality.relativeError((float[]) x, (float[]) e.getValue());
+                double err = KernelCheck.relativeError((float[]) x, (float[]) e.getValue(),
+                        call.spec(e.getKey()).dtype);
                 assertTrue(err <= bound, e.getKey() + ": relative error " + err + " exceeds " + bound + ", "
                         + where);
             }
         }
-    }
-
-    /**
-     * A result stored in F16 or BF16 is rounded once more, from the backend's F32 and from the
-     * reference's double, which can land one unit of the last place apart: 2^-10 (F16) or 2^-7
-     * (BF16) of the value at most, so of max |ref| at most.
-     */
-    private static double roundingStep(DType dtype) {
-        return dtype == DType.BF16 ? 0x1p-7 : dtype == DType.F16 ? 0x1p-10 : 0;
     }
 }

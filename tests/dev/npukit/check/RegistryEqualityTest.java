@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,6 +57,76 @@ class RegistryEqualityTest {
         for (int i = 0; i < cases.size(); i++) {
             assertEquals(cases.get(i).name(), again.get(i).name());
             assertEquals(cases.get(i).seed(), again.get(i).seed());
+        }
+    }
+
+    @Test
+    void theEdgeCasesAndTheQuickSubsetCoverEveryFamilyAndEdge() {
+        Set<String> edges = new TreeSet<>();
+        for (KernelCase c : KernelCases.all()) {
+            String[] words = c.name().split(" ");
+            if (words[1].startsWith("edge=")) {
+                edges.add(c.kernel() + " " + words[1]);
+            }
+        }
+        assertEquals(Set.of("attention edge=huge-scale", "attention edge=zero-scale",
+                "contrastive edge=all-cd-neg-inf", "contrastive edge=beta0-infinite-base",
+                "contrastive edge=extreme-logits"), edges);
+        List<KernelCase> quick = KernelCases.quick();
+        Set<String> quickEdges = new TreeSet<>();
+        Map<String, Set<DType>> dtypes = new LinkedHashMap<>();
+        for (KernelCase c : quick) {
+            String[] words = c.name().split(" ");
+            if (words[1].startsWith("edge=")) {
+                quickEdges.add(c.kernel() + " " + words[1]);
+            }
+            dtypes.computeIfAbsent(c.kernel(), k -> new HashSet<>()).add(c.dtype());
+        }
+        assertEquals(edges, quickEdges);
+        assertEquals(7, dtypes.size());
+        dtypes.forEach((kernel, types) -> assertEquals(Set.of(DType.F32, DType.F16, DType.BF16), types, kernel));
+        assertEquals(26, quick.size());
+    }
+
+    /** The contrastive cases are not greedy decoding in disguise: many rows pick another token than the expert's argmax. */
+    @Test
+    void contrastiveCasesDifferFromGreedyDecoding() {
+        Backend reference = Backends.get("reference");
+        int rows = 0;
+        int differ = 0;
+        for (KernelCase c : KernelCases.all()) {
+            if (c instanceof ContrastiveCase cc && !c.name().contains(" edge=")) {
+                int[] greedy = cc.greedyTokens();
+                float[] token = c.run(reference).get("token");
+                for (int b = 0; b < greedy.length; b++) {
+                    rows++;
+                    differ += token[b] == greedy[b] ? 0 : 1;
+                }
+            }
+        }
+        assertTrue(differ >= 40, differ + " of " + rows + " rows differ from greedy decoding");
+    }
+
+    /** Each contract check passes the reference's outputs and fails them with one element changed where it looks. */
+    @Test
+    void theContractChecksCatchABreach() {
+        Backend reference = Backends.get("reference");
+        Map<String, String> changed = new LinkedHashMap<>();
+        changed.put("writeKv/000 ", "kCache");      // every slot is checked: slot 0 too
+        changed.put("writeKv/001 ", "vCache");
+        changed.put("bgmvShrink/000 ", "y");        // row 0 has no adapter: zeros
+        changed.put("bgmvExpand/000 ", "y");        // row 0 has no adapter: untouched
+        changed.put("matmul/036 ", "rowsAlone");    // row 0 alone equals row 0 of the batch
+        changed.put("matmul/040 ", "out");          // k = 0: +0 everywhere
+        for (Map.Entry<String, String> e : changed.entrySet()) {
+            KernelCase c = KernelCases.all().stream().filter(k -> k.name().startsWith(e.getKey())).findFirst()
+                    .orElseThrow();
+            Map<String, float[]> out = c.run(reference);
+            assertEquals(null, c.check(out), c.name());
+            float[] x = out.get(e.getValue());
+            x[0] = x[0] == 0 ? -0f : Math.nextUp(x[0]);
+            String broken = c.check(out);
+            assertTrue(broken != null && broken.startsWith(e.getValue() + ":"), c.name() + ": " + broken);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.npukit.backend.AvailableBackends;
 import dev.npukit.backend.Backend;
 import dev.npukit.backend.Backends;
 import dev.npukit.cold.ColdConfig;
@@ -17,12 +18,14 @@ import dev.npukit.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * CoLD through the model: the decoder sends expert rows (an adapter) and base rows (-1) in one
- * batch. With beta = 0 it is greedy decoding of the adapted model; several requests batched
- * decode the same tokens as each alone; and with beta > 0 the contrast changes some tokens.
+ * CoLD through the model, on every available backend: the decoder sends expert rows (an adapter)
+ * and base rows (-1) in one batch. With beta = 0 it is greedy decoding of the adapted model;
+ * several requests batched decode the same tokens as each alone; and with beta > 0 the contrast
+ * changes some tokens.
  */
 class ColdModelTest {
     private static final LlamaConfig CFG = LlamaConfig.tiny(2);
@@ -45,9 +48,14 @@ class ColdModelTest {
         return out;
     }
 
-    @Test
-    void betaZeroIsGreedyOfTheAdaptedModelAndBatchingChangesNothing() {
-        Backend be = Backends.get("cpu");
+    static List<String> backends() {
+        return AvailableBackends.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void betaZeroIsGreedyOfTheAdaptedModelAndBatchingChangesNothing(String backend) {
+        Backend be = Backends.get(backend);
         LlamaWeights w = LlamaWeights.random(CFG, 4, DType.F32);
         Random r = new Random(6);
         List<DecodeRequest> requests = new ArrayList<>();

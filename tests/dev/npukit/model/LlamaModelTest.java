@@ -4,22 +4,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.npukit.backend.AvailableBackends;
 import dev.npukit.backend.Backend;
 import dev.npukit.backend.Backends;
+import dev.npukit.check.KernelCheck;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The model on the kernels: the cpu backend agrees with the reference; prefill in one span,
- * in pieces and token by token give the same logits; LoRA through BGMV equals the merged
- * dense weights; several adapters (and the base, -1) in one batch equal each alone.
+ * The model on the kernels, on every available backend: each agrees with the reference; prefill
+ * in one span, in pieces and token by token give the same logits; LoRA through BGMV equals the
+ * merged dense weights; several adapters (and the base, -1) in one batch equal each alone.
  */
 class LlamaModelTest {
     static final double BOUND = 1e-4;
+
+    static List<String> backends() {
+        return AvailableBackends.underTest();
+    }
+
+    static List<String> allBackends() {
+        return AvailableBackends.all();
+    }
 
     static int[] tokens(Random r, int n, int vocab) {
         int[] t = new int[n];
@@ -27,16 +39,6 @@ class LlamaModelTest {
             t[i] = 1 + r.nextInt(vocab - 1);
         }
         return t;
-    }
-
-    static double relErr(float[] x, float[] ref) {
-        double d = 0;
-        double m = 0;
-        for (int i = 0; i < x.length; i++) {
-            d = Math.max(d, Math.abs((double) x[i] - ref[i]));
-            m = Math.max(m, Math.abs(ref[i]));
-        }
-        return d / m;
     }
 
     static int[] table(int n) {
@@ -53,13 +55,14 @@ class LlamaModelTest {
         }
     }
 
-    @Test
-    void cpuMatchesReference() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void matchesReference(String backend) {
         LlamaWeights w = LlamaWeights.random(LlamaConfig.tiny(2), 7, DType.F32);
         LoraAdapter a = LoraAdapter.random(w.config(), 4, 8f, 2, 0.2f, "self_attn.q_proj", "mlp.up_proj");
         int[] prompt = tokens(new Random(1), 21, w.config().vocabSize());
         float[] expected = null;
-        for (String name : new String[] {"reference", "cpu"}) {
+        for (String name : new String[] {"reference", backend}) {
             Backend be = Backends.get(name);
             try (LlamaModel m = new LlamaModel(be, w, List.of(a)); PagedKvCache c = m.newCache(8, 4, DType.F32)) {
                 float[] got = logits(m, c, List.of(new LlamaModel.Span(table(6), 0, prompt, 0, true, true),
@@ -67,17 +70,19 @@ class LlamaModelTest {
                 if (expected == null) {
                     expected = got;
                 } else {
-                    assertTrue(relErr(got, expected) < BOUND, "cpu vs reference: " + relErr(got, expected));
+                    double err = KernelCheck.relativeError(got, expected, DType.F32);
+                    assertTrue(err < BOUND, backend + " vs reference: " + err);
                 }
             }
         }
     }
 
-    @Test
-    void prefillInPiecesEqualsOneShotAndDecode() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("allBackends")
+    void prefillInPiecesEqualsOneShotAndDecode(String backend) {
         LlamaWeights w = LlamaWeights.random(LlamaConfig.tiny(3), 11, DType.BF16);
         int[] prompt = tokens(new Random(2), 19, w.config().vocabSize());
-        try (LlamaModel m = new LlamaModel(Backends.get("cpu"), w, List.of());
+        try (LlamaModel m = new LlamaModel(Backends.get(backend), w, List.of());
                 PagedKvCache c = m.newCache(16, 4, DType.F32)) {
             float[] whole = logits(m, c, List.of(new LlamaModel.Span(table(5), 0, prompt, -1, true, true)));
             // Pieces in one batch: each later span reads the earlier ones' K/V written in the same layer.
@@ -85,18 +90,21 @@ class LlamaModelTest {
             float[] pieces = logits(m, c, List.of(
                     new LlamaModel.Span(t2, 0, java.util.Arrays.copyOfRange(prompt, 0, 7), -1, true, false),
                     new LlamaModel.Span(t2, 7, java.util.Arrays.copyOfRange(prompt, 7, 19), -1, true, true)));
-            assertTrue(relErr(pieces, whole) < BOUND, "pieces vs whole " + relErr(pieces, whole));
+            double err = KernelCheck.relativeError(pieces, whole, DType.F32);
+            assertTrue(err < BOUND, "pieces vs whole " + err);
             int[] t3 = {5, 6, 7, 8, 9};
             float[] last = null;
             for (int i = 0; i < prompt.length; i++) {
                 last = logits(m, c, List.of(new LlamaModel.Span(t3, i, new int[] {prompt[i]}, -1, true, true)));
             }
-            assertTrue(relErr(last, whole) < BOUND, "token by token vs whole " + relErr(last, whole));
+            err = KernelCheck.relativeError(last, whole, DType.F32);
+            assertTrue(err < BOUND, "token by token vs whole " + err);
         }
     }
 
-    @Test
-    void loraThroughBgmvEqualsMergedWeightsAndBatchesPerRow() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("allBackends")
+    void loraThroughBgmvEqualsMergedWeightsAndBatchesPerRow(String backend) {
         LlamaConfig cfg = LlamaConfig.tiny(2);
         LlamaWeights base = LlamaWeights.random(cfg, 5, DType.F32);
         LoraAdapter a0 = LoraAdapter.random(cfg, 4, 8f, 21, 0.3f, "self_attn.q_proj", "self_attn.k_proj",
@@ -105,7 +113,7 @@ class LlamaModelTest {
                 "self_attn.v_proj");
         List<LoraAdapter> adapters = List.of(a0, a1);
         int[] prompt = tokens(new Random(3), 13, cfg.vocabSize());
-        Backend be = Backends.get("cpu");
+        Backend be = Backends.get(backend);
         List<float[]> alone = new ArrayList<>();
         for (int i = -1; i < 2; i++) {
             LlamaWeights w = i < 0 ? base : base.merged(adapters.get(i));
@@ -113,7 +121,8 @@ class LlamaModelTest {
                 alone.add(logits(m, c, List.of(new LlamaModel.Span(table(4), 0, prompt, -1, true, true))));
             }
         }
-        assertTrue(relErr(alone.get(1), alone.get(0)) > 1e-2, "the adapter changes the model");
+        assertTrue(KernelCheck.relativeError(alone.get(1), alone.get(0), DType.F32) > 1e-2,
+                "the adapter changes the model");
         try (LlamaModel m = new LlamaModel(be, base, adapters); PagedKvCache c = m.newCache(12, 4, DType.F32)) {
             float[] batch = logits(m, c, List.of(new LlamaModel.Span(new int[] {0, 1, 2, 3}, 0, prompt, 1, true, true),
                     new LlamaModel.Span(new int[] {4, 5, 6, 7}, 0, prompt, -1, true, true),
@@ -122,7 +131,7 @@ class LlamaModelTest {
             int[] order = {2, 0, 1};
             for (int row = 0; row < 3; row++) {
                 float[] got = java.util.Arrays.copyOfRange(batch, row * v, (row + 1) * v);
-                double err = relErr(got, alone.get(order[row]));
+                double err = KernelCheck.relativeError(got, alone.get(order[row]), DType.F32);
                 assertTrue(err < BOUND, "row " + row + " vs merged weights: " + err);
             }
         }

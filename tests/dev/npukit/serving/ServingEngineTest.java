@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npukit.backend.Backends;
+import dev.npukit.check.KernelCheck;
 import dev.npukit.mepic.Policy;
 import dev.npukit.mepic.Request;
 import dev.npukit.mepic.Segment;
@@ -27,17 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 class ServingEngineTest {
     private static final int BLOCK = 8;
-
-    /** Largest absolute difference relative to the largest reference magnitude. */
-    static double relErr(float[] x, float[] ref) {
-        double d = 0;
-        double m = 0;
-        for (int i = 0; i < x.length; i++) {
-            d = Math.max(d, Math.abs((double) x[i] - ref[i]));
-            m = Math.max(m, Math.abs(ref[i]));
-        }
-        return d / m;
-    }
 
     private static Map<Policy, ServingEngine.Result> serveAll(LlamaWeights w, List<Request> requests) {
         return serveAll(w, requests, 512);
@@ -77,7 +67,8 @@ class ServingEngineTest {
         for (Policy p : new Policy[] {Policy.MEPIC, Policy.PREFIX}) {
             ServingEngine.Result res = r.get(p);
             for (int i = 0; i < requests.size(); i++) {
-                double err = relErr(res.requests().get(i).firstLogits(), full.requests().get(i).firstLogits());
+                double err = KernelCheck.relativeError(res.requests().get(i).firstLogits(),
+                        full.requests().get(i).firstLogits(), DType.F32);
                 assertTrue(err <= 1e-5, p + " request " + i + ": relative error " + err);
                 assertArrayEquals(full.requests().get(i).tokens(), res.requests().get(i).tokens(), p + " request " + i);
             }
@@ -100,7 +91,8 @@ class ServingEngineTest {
             ServingEngine.Result res = r.get(p);
             assertTrue(res.loadedTokens() > 0, p + " loaded no chunk, so this test checks nothing");
             for (int i = 0; i < requests.size(); i++) {
-                double err = relErr(res.requests().get(i).firstLogits(), full.requests().get(i).firstLogits());
+                double err = KernelCheck.relativeError(res.requests().get(i).firstLogits(),
+                        full.requests().get(i).firstLogits(), DType.F32);
                 assertTrue(err <= 1e-5, p + " request " + i + ": relative error " + err);
             }
         }
@@ -121,7 +113,8 @@ class ServingEngineTest {
             ServingEngine.Result res = r.get(p);
             assertTrue(res.loadedTokens() > 0, p + " loaded nothing from the precomputed store");
             for (int i = 0; i < requests.size(); i++) {
-                double err = relErr(res.requests().get(i).firstLogits(), full.requests().get(i).firstLogits());
+                double err = KernelCheck.relativeError(res.requests().get(i).firstLogits(),
+                        full.requests().get(i).firstLogits(), DType.F32);
                 assertTrue(err <= 1e-5, p + " request " + i + ": relative error " + err);
             }
         }
