@@ -47,14 +47,33 @@ public enum Policy {
         this.prefixCaching = prefixCaching;
     }
 
-    /** Whether full computed blocks go to the prefix cache. */
+    /** Whether full computed blocks go to the prefix cache, where later requests with the same token prefix reuse them. */
     public boolean prefixCaching() {
         return prefixCaching;
     }
 
-    /** Whether reused chunk KV comes from an external store as private copies (EPIC, CacheBlend). */
+    /**
+     * Whether reused chunk KV comes from the {@link ChunkStore} as private copies in each request's own blocks,
+     * with a share of each chunk recomputed (EPIC, CacheBlend).
+     */
     public boolean copiesChunks() {
         return this == EPIC || this == CACHEBLEND;
+    }
+
+    /**
+     * Whether a resident chunk's canonical blocks 2..n sit in an HBM chunk cache that every request using the
+     * chunk shares, while the first block of each reused chunk is private and recomputed (MEPIC).
+     */
+    public boolean sharesChunks() {
+        return this == MEPIC;
+    }
+
+    /**
+     * Whether chunk KV is reused at all, {@linkplain #copiesChunks copied} or {@linkplain #sharesChunks shared}:
+     * such a policy loads stored chunks from the {@link ChunkStore} and puts the chunks it computes there.
+     */
+    public boolean reusesChunks() {
+        return copiesChunks() || sharesChunks();
     }
 
     /** Real tokens of a reused chunk of {@code length} tokens that a copying policy recomputes. */
