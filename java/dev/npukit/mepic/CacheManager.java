@@ -41,22 +41,40 @@ public final class CacheManager {
     private final ChunkStore store;
     private final CacheState state;
 
-    /** A manager with the default pad token and a {@linkplain ChunkStore#cold() cold} chunk store of its own. */
+    /**
+     * A manager with the default pad token and a {@linkplain ChunkStore#cold() cold} chunk store of its own.
+     *
+     * @param policy    how KV is reused
+     * @param numBlocks the pool's capacity (the HBM budget for KV, in blocks)
+     * @param blockSize tokens per block
+     * @throws IllegalArgumentException if {@code policy} is null or a size is not positive
+     */
     public CacheManager(Policy policy, int numBlocks, int blockSize) {
         this(policy, numBlocks, blockSize, DEFAULT_PAD_TOKEN, ChunkStore.cold());
     }
 
-    /** A manager with a {@linkplain ChunkStore#cold() cold} chunk store of its own. */
+    /**
+     * A manager with a {@linkplain ChunkStore#cold() cold} chunk store of its own.
+     *
+     * @param policy    how KV is reused
+     * @param numBlocks the pool's capacity (the HBM budget for KV, in blocks)
+     * @param blockSize tokens per block
+     * @param padToken  the token id used for padding
+     * @throws IllegalArgumentException if {@code policy} is null or a size is not positive
+     */
     public CacheManager(Policy policy, int numBlocks, int blockSize, int padToken) {
         this(policy, numBlocks, blockSize, padToken, ChunkStore.cold());
     }
 
     /**
+     * A manager with an empty pool of {@code numBlocks} blocks and empty caches over it.
+     *
      * @param policy    how KV is reused
      * @param numBlocks the pool's capacity (the HBM budget for KV, in blocks)
      * @param blockSize tokens per block
      * @param padToken  the token id used for padding
      * @param store     the external chunk KV store that EPIC, CacheBlend and MEPIC load chunks from
+     * @throws IllegalArgumentException if {@code policy} or {@code store} is null or a size is not positive
      */
     public CacheManager(Policy policy, int numBlocks, int blockSize, int padToken, ChunkStore store) {
         if (policy == null) {
@@ -78,29 +96,40 @@ public final class CacheManager {
         this.state = new CacheState(numBlocks);
     }
 
+    /** {@return how this manager reuses KV} */
     public Policy policy() {
         return policy;
     }
 
+    /** {@return the tokens per block, the granularity of padding, sharing and allocation} */
     public int blockSize() {
         return blockSize;
     }
 
+    /** {@return the token id that pads chunks and prompts to block boundaries} */
     public int padToken() {
         return padToken;
     }
 
-    /** The external chunk store this manager loads from. */
+    /** {@return the external chunk store this manager loads chunks from and puts computed chunks into} */
     public ChunkStore chunkStore() {
         return store;
     }
 
-    /** The pool; its read methods are consistent only while no other thread changes it. */
+    /** {@return the pool; its read methods are consistent only while no other thread changes it} */
     public BlockPool pool() {
         return state.pool;
     }
 
-    /** Pads the request, then admits it with a plan or says why not; on refusal nothing is held. */
+    /**
+     * Pads the request, then admits it with a plan or says why not; on refusal nothing is held.
+     *
+     * @param request the segments to plan and the decode tokens to reserve blocks for
+     * @return {@link Admission.Admitted} with a running plan that holds its blocks; {@link Admission.MustWait}
+     *         if the free and evictable blocks do not cover it now; {@link Admission.Rejected} if it needs more
+     *         blocks than the whole pool has
+     * @throws IllegalArgumentException if {@code request} is null
+     */
     public Admission admit(Request request) {
         if (request == null) {
             throw new IllegalArgumentException("request: is null");
@@ -121,6 +150,10 @@ public final class CacheManager {
     /**
      * Marks the plan's loads as done: the canonical blocks it loads (MEPIC) hold their KV, so plans that share
      * them may read them. Call it after the engine copied every load range; {@link #publish} implies it.
+     *
+     * @param plan a running plan of this manager
+     * @throws IllegalArgumentException if {@code plan} is null
+     * @throws IllegalStateException    if {@code plan} is released or was not admitted by this manager
      */
     public void markLoaded(Plan plan) {
         synchronized (lock) {
@@ -139,6 +172,11 @@ public final class CacheManager {
     /**
      * Whether the chunk blocks this plan shares hold their KV: {@link SharedKvState#PENDING} while another
      * plan is still loading some of them, {@link SharedKvState#LOST} if that plan was released first.
+     *
+     * @param plan a running plan of this manager
+     * @return {@link SharedKvState#READY} when every shared block holds its KV, else as above
+     * @throws IllegalArgumentException if {@code plan} is null
+     * @throws IllegalStateException    if {@code plan} is released or was not admitted by this manager
      */
     public SharedKvState sharedKvState(Plan plan) {
         synchronized (lock) {
@@ -160,6 +198,11 @@ public final class CacheManager {
      * Marks the plan's prefill as done (its loads included): newly computed chunks become canonical in the
      * chunk cache (MEPIC) and enter the chunk store (EPIC, CacheBlend, MEPIC), and full computed blocks enter
      * the prefix cache. Call it once, after the prefill wrote the KV of every compute and load range.
+     *
+     * @param plan a running plan of this manager
+     * @throws IllegalArgumentException if {@code plan} is null
+     * @throws IllegalStateException    if {@code plan} is released, was not admitted by this manager, or was
+     *                                  already published
      */
     public void publish(Plan plan) {
         synchronized (lock) {
@@ -227,6 +270,13 @@ public final class CacheManager {
      * Adds {@code tokens} decoded tokens to the plan, allocating blocks as the last one fills, first from the
      * plan's reservation. Returns false, changing nothing, when the pool cannot supply the blocks (the engine
      * should then preempt something).
+     *
+     * @param plan   a running plan of this manager
+     * @param tokens decoded tokens to add, >= 0
+     * @return true if the plan now covers {@code tokens} more tokens; false, with nothing changed, if the pool
+     *         has no room for the blocks beyond its reservation
+     * @throws IllegalArgumentException if {@code tokens} is negative or {@code plan} is null
+     * @throws IllegalStateException    if {@code plan} is released or was not admitted by this manager
      */
     public boolean grow(Plan plan, int tokens) {
         if (tokens < 0) {
@@ -269,7 +319,15 @@ public final class CacheManager {
         return true;
     }
 
-    /** Ends the request: drops its references and reservation; uncached blocks return to the free list. */
+    /**
+     * Ends the request: drops its references and reservation; uncached blocks return to the free list. Chunk
+     * blocks it was still loading are dropped from the chunk cache (plans sharing them see
+     * {@link SharedKvState#LOST}).
+     *
+     * @param plan a running plan of this manager
+     * @throws IllegalArgumentException if {@code plan} is null
+     * @throws IllegalStateException    if {@code plan} is released or was not admitted by this manager
+     */
     public void release(Plan plan) {
         synchronized (lock) {
             checkRunning(plan);
@@ -300,6 +358,7 @@ public final class CacheManager {
         }
     }
 
+    /** {@return a consistent snapshot of the pool's blocks, caches and running plans} */
     public CacheStats stats() {
         synchronized (lock) {
             return state.stats();
@@ -308,7 +367,10 @@ public final class CacheManager {
 
     /**
      * Under MEPIC, whether a chunk's canonical blocks are resident in HBM; under EPIC and CacheBlend, whether
-     * the chunk store holds its KV (they keep no chunk in HBM).
+     * the chunk store holds its KV (they keep no chunk in HBM); false under NONE and PREFIX.
+     *
+     * @param id the chunk's identity
+     * @return true if the chunk's canonical blocks are resident (MEPIC) or the store holds it (EPIC, CacheBlend)
      */
     public boolean isChunkCached(ChunkId id) {
         synchronized (lock) {
