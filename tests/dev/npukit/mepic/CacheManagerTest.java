@@ -326,6 +326,8 @@ class CacheManagerTest {
         Plan p = admitted(m, Request.of(Segment.prompt(new int[] {1, 2})));
         assertMessage("tokens:", () -> m.grow(p, -1));
         assertMessage("plan:", () -> m.release(null));
+        assertMessage("i:", () -> p.segmentStart(1));
+        assertMessage("i:", () -> p.chunkId(-1));
         assertMessage("policy:", () -> Policy.parse("lru"));
         assertEquals(Policy.CACHEBLEND, Policy.parse("cacheblend"));
     }
