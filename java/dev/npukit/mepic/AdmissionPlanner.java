@@ -7,11 +7,8 @@ import static dev.npukit.mepic.BlockSource.PRIVATE_CODE;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Plans the admission of one request under the manager's lock: what each prefill block reuses (a prefix hit,
@@ -190,16 +187,23 @@ final class AdmissionPlanner {
         return true;
     }
 
-    /** The resident chunk objects this request shares, each once; the unreferenced ones count as taken. */
+    /**
+     * The resident chunk objects this request shares, each once, in the order it uses them; the unreferenced ones
+     * count as taken. The order is the order of release, and with it of eviction, so it must not depend on
+     * identity hash codes.
+     */
     private List<ChunkCache.Entry> reusedChunks() {
-        Set<ChunkCache.Entry> entries = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<ChunkCache.Entry> reused = new ArrayList<>();
         for (int s = 0; s < segEntry.length; s++) {
             ChunkCache.Entry e = segEntry[s];
-            if (e != null && layout.segmentBlocks(s) > 1 && entries.add(e) && e.refCount == 0) {
-                evictableTaken += e.blocks.length;
+            if (e != null && layout.segmentBlocks(s) > 1 && !reused.contains(e)) { // Entry equality is identity
+                reused.add(e);
+                if (e.refCount == 0) {
+                    evictableTaken += e.blocks.length;
+                }
             }
         }
-        return new ArrayList<>(entries);
+        return reused;
     }
 
     /** Pass 2: takes the blocks pass 1 resolved, reserves the decode blocks and builds the running plan. */
