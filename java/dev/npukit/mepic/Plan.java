@@ -125,7 +125,9 @@ public final class Plan {
         }
     }
 
-    /** {@return the token ranges of the padded prompt whose KV the prefill must compute, in order, not overlapping} */
+    /**
+     * {@return the token ranges of the padded prompt whose KV the prefill must compute, in order, not overlapping}
+     */
     public List<TokenRange> computeRanges() {
         return computeRanges;
     }
