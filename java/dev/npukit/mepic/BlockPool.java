@@ -16,6 +16,12 @@ public final class BlockPool {
     private final int[] freeStack;
     private int freeTop;
 
+    /**
+     * A pool whose blocks are all free.
+     *
+     * @param capacity the number of blocks, ids {@code [0, capacity)}
+     * @throws IllegalArgumentException if {@code capacity} is not positive
+     */
     public BlockPool(int capacity) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity: must be > 0 blocks, got " + capacity);
@@ -30,23 +36,38 @@ public final class BlockPool {
         }
     }
 
+    /** {@return the number of blocks; ids are {@code [0, capacity)}} */
     public int capacity() {
         return refCounts.length;
     }
 
+    /** {@return the blocks on the free list, ready to be allocated without evicting anything} */
     public int freeBlocks() {
         return freeTop;
     }
 
+    /** {@return the blocks off the free list: referenced by running requests or kept by a cache} */
     public int allocatedBlocks() {
         return refCounts.length - freeTop;
     }
 
+    /**
+     * {@return how many running requests reference {@code block}; 0 for a free block or one only a cache keeps}
+     *
+     * @param block a block id in {@code [0, capacity)}
+     * @throws IllegalArgumentException if {@code block} is outside the pool
+     */
     public int refCount(int block) {
         checkId(block);
         return refCounts[block];
     }
 
+    /**
+     * {@return whether {@code block} is on the free list}
+     *
+     * @param block a block id in {@code [0, capacity)}
+     * @throws IllegalArgumentException if {@code block} is outside the pool
+     */
     public boolean isFree(int block) {
         checkId(block);
         return free[block];

@@ -19,5 +19,11 @@ public enum BlockSource {
      * cover it). It is in the chunk cache from admission on, so other requests share it at once; they read it
      * only after {@link CacheManager#markLoaded} or {@link CacheManager#publish} of this plan.
      */
-    CHUNK_LOADED
+    CHUNK_LOADED;
+
+    // A plan's table stores each block's source as one byte, its ordinal.
+    static final byte PREFIX_HIT_CODE = (byte) PREFIX_HIT.ordinal();
+    static final byte CHUNK_SHARED_CODE = (byte) CHUNK_SHARED.ordinal();
+    static final byte PRIVATE_CODE = (byte) PRIVATE.ordinal();
+    static final byte CHUNK_LOADED_CODE = (byte) CHUNK_LOADED.ordinal();
 }

@@ -1,11 +1,9 @@
 package dev.npukit.mepic;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
+import static dev.npukit.mepic.BlockSource.PRIVATE_CODE;
+
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The KV cache manager a serving engine embeds: it plans each request onto a {@link BlockPool}, shares what a
@@ -36,46 +34,47 @@ public final class CacheManager {
     /** The default pad token id. */
     public static final int DEFAULT_PAD_TOKEN = 0;
 
-    private static final byte PREFIX_HIT = (byte) BlockSource.PREFIX_HIT.ordinal();
-    private static final byte CHUNK_SHARED = (byte) BlockSource.CHUNK_SHARED.ordinal();
-    private static final byte PRIVATE = (byte) BlockSource.PRIVATE.ordinal();
-    private static final byte CHUNK_LOADED = (byte) BlockSource.CHUNK_LOADED.ordinal();
-    /** Per chunk segment under MEPIC: how its blocks 2..n are obtained when it is not resident. */
-    private static final byte SEG_UNDECIDED = 0;
-    private static final byte SEG_LOADS = 1;
-    private static final byte SEG_DUPLICATE = 2;
-    private static final byte SEG_PREFIX_PATH = 3;
-
     private final Object lock = new Object();
     private final Policy policy;
     private final int blockSize;
     private final int padToken;
-    private final BlockPool pool;
-    private final PrefixCache prefix;
-    private final ChunkCache chunks = new ChunkCache();
-    private final boolean[] chunkBlock;
     private final ChunkStore store;
-    private final Set<Plan> running = Collections.newSetFromMap(new IdentityHashMap<>());
-    private int inUse;
-    private int reserved;
-    private long tick;
+    private final CacheState state;
 
-    /** A manager with the default pad token and a {@linkplain ChunkStore#cold() cold} chunk store of its own. */
+    /**
+     * A manager with the default pad token and a {@linkplain ChunkStore#cold() cold} chunk store of its own.
+     *
+     * @param policy    how KV is reused
+     * @param numBlocks the pool's capacity (the HBM budget for KV, in blocks)
+     * @param blockSize tokens per block
+     * @throws IllegalArgumentException if {@code policy} is null or a size is not positive
+     */
     public CacheManager(Policy policy, int numBlocks, int blockSize) {
         this(policy, numBlocks, blockSize, DEFAULT_PAD_TOKEN, ChunkStore.cold());
     }
 
-    /** A manager with a {@linkplain ChunkStore#cold() cold} chunk store of its own. */
+    /**
+     * A manager with a {@linkplain ChunkStore#cold() cold} chunk store of its own.
+     *
+     * @param policy    how KV is reused
+     * @param numBlocks the pool's capacity (the HBM budget for KV, in blocks)
+     * @param blockSize tokens per block
+     * @param padToken  the token id used for padding
+     * @throws IllegalArgumentException if {@code policy} is null or a size is not positive
+     */
     public CacheManager(Policy policy, int numBlocks, int blockSize, int padToken) {
         this(policy, numBlocks, blockSize, padToken, ChunkStore.cold());
     }
 
     /**
+     * A manager with an empty pool of {@code numBlocks} blocks and empty caches over it.
+     *
      * @param policy    how KV is reused
      * @param numBlocks the pool's capacity (the HBM budget for KV, in blocks)
      * @param blockSize tokens per block
      * @param padToken  the token id used for padding
      * @param store     the external chunk KV store that EPIC, CacheBlend and MEPIC load chunks from
+     * @throws IllegalArgumentException if {@code policy} or {@code store} is null or a size is not positive
      */
     public CacheManager(Policy policy, int numBlocks, int blockSize, int padToken, ChunkStore store) {
         if (policy == null) {
@@ -94,281 +93,67 @@ public final class CacheManager {
         this.policy = policy;
         this.blockSize = blockSize;
         this.padToken = padToken;
-        this.pool = new BlockPool(numBlocks);
-        this.prefix = new PrefixCache(numBlocks);
-        this.chunkBlock = new boolean[numBlocks];
+        this.state = new CacheState(numBlocks);
     }
 
+    /** {@return how this manager reuses KV} */
     public Policy policy() {
         return policy;
     }
 
+    /** {@return the tokens per block, the granularity of padding, sharing and allocation} */
     public int blockSize() {
         return blockSize;
     }
 
+    /** {@return the token id that pads chunks and prompts to block boundaries} */
     public int padToken() {
         return padToken;
     }
 
-    /** The external chunk store this manager loads from. */
+    /** {@return the external chunk store this manager loads chunks from and puts computed chunks into} */
     public ChunkStore chunkStore() {
         return store;
     }
 
-    /** The pool; its read methods are consistent only while no other thread changes it. */
+    /** {@return the pool; its read methods are consistent only while no other thread changes it} */
     public BlockPool pool() {
-        return pool;
+        return state.pool;
     }
 
-    /** Pads the request, then admits it with a plan or says why not; on refusal nothing is held. */
+    /**
+     * Pads the request, then admits it with a plan or says why not; on refusal nothing is held.
+     *
+     * @param request the segments to plan and the decode tokens to reserve blocks for
+     * @return {@link Admission.Admitted} with a running plan that holds its blocks; {@link Admission.MustWait}
+     *         if the free and evictable blocks do not cover it now; {@link Admission.Rejected} if it needs more
+     *         blocks than the whole pool has
+     * @throws IllegalArgumentException if {@code request} is null
+     */
     public Admission admit(Request request) {
         if (request == null) {
             throw new IllegalArgumentException("request: is null");
         }
         PaddedLayout layout = new PaddedLayout(request.segments(), blockSize, padToken);
-        int prefillBlocks = layout.numBlocks();
         long totalTokens = (long) layout.length() + request.maxNewTokens();
         long tableBlocks = (totalTokens + blockSize - 1) / blockSize;
-        if (tableBlocks > pool.capacity()) {
-            return new Admission.Rejected((int) Math.min(Integer.MAX_VALUE, tableBlocks), pool.capacity());
+        int capacity = state.pool.capacity();
+        if (tableBlocks > capacity) {
+            return new Admission.Rejected((int) Math.min(Integer.MAX_VALUE, tableBlocks), capacity);
         }
-        int decodeBlocks = (int) tableBlocks - prefillBlocks;
+        int decodeBlocks = (int) tableBlocks - layout.numBlocks();
         synchronized (lock) {
-            return admitLocked(request, layout, decodeBlocks);
-        }
-    }
-
-    private Admission admitLocked(Request request, PaddedLayout layout, int decodeBlocks) {
-        int n = layout.numBlocks();
-        int[] table = new int[n + decodeBlocks];
-        byte[] sources = new byte[n + decodeBlocks];
-        int numSegs = layout.segStart.length;
-        ChunkCache.Entry[] segEntry = new ChunkCache.Entry[numSegs];
-        boolean[] segStored = new boolean[numSegs];
-        byte[] segMode = new byte[numSegs];
-        int[] duplicateOf = null;
-        HashMap<ChunkId, Integer> loadingSeg = null;
-        List<Segment> segments = request.segments();
-        for (int s = 0; s < segments.size(); s++) {
-            if (segments.get(s).isChunk()) {
-                if (policy == Policy.MEPIC) {
-                    segEntry[s] = chunks.get(layout.chunkIds[s]);
-                    segStored[s] = segEntry[s] == null && store.contains(layout.chunkIds[s]);
-                } else if (policy.copiesChunks()) {
-                    segStored[s] = store.contains(layout.chunkIds[s]);
-                }
-            }
-        }
-        // Pass 1 resolves every block without touching any state, so that a refusal leaves nothing behind.
-        int newBlocks = 0;
-        int evictableTaken = 0;
-        for (int b = 0; b < n; b++) {
-            int s = layout.blockSeg[b];
-            int j = layout.blockIndexInSeg[b];
-            // A resident chunk supplies all of its blocks 2..n, so a request holds a chunk object whole or not
-            // at all; only a block that the chunk cache cannot supply goes through the prefix path.
-            if (segEntry[s] != null && j > 0) {
-                table[b] = segEntry[s].blocks[j - 1];
-                sources[b] = CHUNK_SHARED;
-                continue;
-            }
-            if (segStored[s] && policy == Policy.MEPIC && j > 0) {
-                if (segMode[s] == SEG_UNDECIDED) {
-                    // A stored chunk is loaded into new canonical blocks, unless its block 2 is a prefix hit
-                    // (then the whole preceding context matches and the prefix path serves it more cheaply).
-                    ChunkId id = layout.chunkIds[s];
-                    Integer first = loadingSeg == null ? null : loadingSeg.get(id);
-                    if (first != null) {
-                        segMode[s] = SEG_DUPLICATE;
-                        if (duplicateOf == null) {
-                            duplicateOf = new int[numSegs];
-                        }
-                        duplicateOf[s] = first;
-                    } else if (b < layout.keys.length && prefix.lookup(layout.keys[b]) >= 0) {
-                        segMode[s] = SEG_PREFIX_PATH;
-                    } else {
-                        segMode[s] = SEG_LOADS;
-                        if (loadingSeg == null) {
-                            loadingSeg = new HashMap<>();
-                        }
-                        loadingSeg.put(id, s);
-                    }
-                }
-                if (segMode[s] == SEG_LOADS) {
-                    table[b] = -1;
-                    sources[b] = CHUNK_LOADED;
-                    newBlocks++;
-                    continue;
-                }
-                if (segMode[s] == SEG_DUPLICATE) {
-                    table[b] = -1; // the first occurrence's block, known after allocation
-                    sources[b] = CHUNK_SHARED;
-                    continue;
-                }
-            }
-            if (policy.prefixCaching() && b < layout.keys.length) {
-                int hit = prefix.lookup(layout.keys[b]);
-                if (hit >= 0) {
-                    table[b] = hit;
-                    sources[b] = PREFIX_HIT;
-                    if (prefix.isEvictable(hit)) {
-                        evictableTaken++;
-                    }
-                    continue;
-                }
-            }
-            table[b] = -1;
-            sources[b] = PRIVATE;
-            newBlocks++;
-        }
-        Set<ChunkCache.Entry> entries = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (int s = 0; s < segEntry.length; s++) {
-            ChunkCache.Entry e = segEntry[s];
-            if (e != null && layout.segmentBlocks(s) > 1 && entries.add(e) && e.refCount == 0) {
-                evictableTaken += e.blocks.length;
-            }
-        }
-        int needed = newBlocks + decodeBlocks;
-        int available = pool.freeBlocks() + evictableBlocks() - evictableTaken - reserved;
-        if (needed > available) {
-            return new Admission.MustWait(needed, Math.max(0, available));
-        }
-        // Pass 2: pin everything reused first, so that the allocations below cannot evict it.
-        for (int b = 0; b < n; b++) {
-            if ((sources[b] == PREFIX_HIT || sources[b] == CHUNK_SHARED) && table[b] >= 0) {
-                if (pool.retain(table[b]) == 1) {
-                    inUse++;
-                }
-                if (sources[b] == PREFIX_HIT) {
-                    prefix.lruRemove(table[b]);
-                }
-            }
-        }
-        List<ChunkCache.Entry> pinned = new ArrayList<>(entries);
-        for (ChunkCache.Entry e : pinned) {
-            chunks.pin(e);
-        }
-        for (int b = 0; b < n; b++) {
-            if (sources[b] == PRIVATE || sources[b] == CHUNK_LOADED) {
-                table[b] = allocateBlock();
-            }
-        }
-        if (duplicateOf != null) {
-            for (int b = 0; b < n; b++) {
-                int s = layout.blockSeg[b];
-                if (segMode[s] == SEG_DUPLICATE && sources[b] == CHUNK_SHARED) {
-                    int firstBlock = layout.segStart[duplicateOf[s]] / blockSize;
-                    table[b] = table[firstBlock + layout.blockIndexInSeg[b]];
-                    pool.retain(table[b]);
-                }
-            }
-        }
-        reserved += decodeBlocks;
-        List<TokenRange> computeRanges = new ArrayList<>();
-        List<TokenRange> loadRanges = new ArrayList<>();
-        planRanges(layout, sources, segStored, computeRanges, loadRanges);
-        Plan plan = new Plan(lock, request, layout, table, sources, computeRanges, loadRanges);
-        plan.reserved = decodeBlocks;
-        plan.pinned.addAll(pinned);
-        if (loadingSeg != null) {
-            // The loaded chunks become canonical now, so that concurrent requests share them at once.
-            for (int s : loadingSeg.values()) {
-                int firstBlock = layout.segStart[s] / blockSize;
-                int[] blocks = java.util.Arrays.copyOfRange(table, firstBlock + 1, firstBlock + layout.segmentBlocks(s));
-                for (int block : blocks) {
-                    chunkBlock[block] = true;
-                }
-                ChunkCache.Entry e = chunks.insert(layout.chunkIds[s], blocks);
-                e.loader = plan;
-                plan.pinned.add(e);
-                plan.loading.add(e);
-            }
-        }
-        running.add(plan);
-        return new Admission.Admitted(plan);
-    }
-
-    /**
-     * Splits the blocks this plan fills into compute and load ranges. A private block is computed, except the
-     * tokens of a stored chunk outside its first block (MEPIC) or outside the policy's recomputed share (EPIC,
-     * CacheBlend), which are loaded; a {@link BlockSource#CHUNK_LOADED} block is loaded whole.
-     */
-    private void planRanges(PaddedLayout layout, byte[] sources, boolean[] segStored, List<TokenRange> compute,
-            List<TokenRange> load) {
-        RangeBuilder c = new RangeBuilder(compute);
-        RangeBuilder l = new RangeBuilder(load);
-        for (int b = 0; b < layout.numBlocks(); b++) {
-            int from = b * blockSize;
-            int to = Math.min(from + blockSize, layout.length());
-            if (sources[b] == CHUNK_LOADED) {
-                l.add(from, to);
-                continue;
-            }
-            if (sources[b] != PRIVATE) {
-                continue;
-            }
-            int s = layout.blockSeg[b];
-            if (!segStored[s]) {
-                c.add(from, to);
-            } else if (policy.copiesChunks()) {
-                // The copy from the store fills the block; only the policy's share is recomputed.
-                int first = layout.segStart[s] + layout.segPads[s];
-                int last = first + policy.recomputedChunkTokens(layout.segmentEnd(s) - first);
-                int rFrom = Math.max(from, first);
-                int rTo = Math.min(to, last);
-                if (rFrom < rTo) {
-                    l.add(from, rFrom);
-                    c.add(rFrom, rTo);
-                    l.add(rTo, to);
-                } else {
-                    l.add(from, to);
-                }
-            } else if (layout.blockIndexInSeg[b] == 0) {
-                c.add(from, to); // MEPIC: the first block of a reused chunk is recomputed
-            } else {
-                l.add(from, to); // MEPIC: a private copy after a prefix hit on the chunk's block 2
-            }
-        }
-        c.close();
-        l.close();
-    }
-
-    /** Merges adjacent token ranges as they arrive in order. */
-    private static final class RangeBuilder {
-        private final List<TokenRange> out;
-        private int open = -1;
-        private int openEnd = -1;
-
-        RangeBuilder(List<TokenRange> out) {
-            this.out = out;
-        }
-
-        void add(int from, int to) {
-            if (from >= to) {
-                return;
-            }
-            if (from == openEnd) {
-                openEnd = to;
-                return;
-            }
-            close();
-            open = from;
-            openEnd = to;
-        }
-
-        void close() {
-            if (open >= 0) {
-                out.add(new TokenRange(open, openEnd));
-                open = -1;
-                openEnd = -1;
-            }
+            return new AdmissionPlanner(state, policy, store, lock, request, layout, decodeBlocks).admit();
         }
     }
 
     /**
      * Marks the plan's loads as done: the canonical blocks it loads (MEPIC) hold their KV, so plans that share
      * them may read them. Call it after the engine copied every load range; {@link #publish} implies it.
+     *
+     * @param plan a running plan of this manager
+     * @throws IllegalArgumentException if {@code plan} is null
+     * @throws IllegalStateException    if {@code plan} is released or was not admitted by this manager
      */
     public void markLoaded(Plan plan) {
         synchronized (lock) {
@@ -387,20 +172,25 @@ public final class CacheManager {
     /**
      * Whether the chunk blocks this plan shares hold their KV: {@link SharedKvState#PENDING} while another
      * plan is still loading some of them, {@link SharedKvState#LOST} if that plan was released first.
+     *
+     * @param plan a running plan of this manager
+     * @return {@link SharedKvState#READY} when every shared block holds its KV, else as above
+     * @throws IllegalArgumentException if {@code plan} is null
+     * @throws IllegalStateException    if {@code plan} is released or was not admitted by this manager
      */
     public SharedKvState sharedKvState(Plan plan) {
         synchronized (lock) {
             checkRunning(plan);
-            SharedKvState state = SharedKvState.READY;
+            SharedKvState kv = SharedKvState.READY;
             for (ChunkCache.Entry e : plan.pinned) {
                 if (e.lost) {
                     return SharedKvState.LOST;
                 }
                 if (e.loader != null && e.loader != plan) {
-                    state = SharedKvState.PENDING;
+                    kv = SharedKvState.PENDING;
                 }
             }
-            return state;
+            return kv;
         }
     }
 
@@ -408,6 +198,11 @@ public final class CacheManager {
      * Marks the plan's prefill as done (its loads included): newly computed chunks become canonical in the
      * chunk cache (MEPIC) and enter the chunk store (EPIC, CacheBlend, MEPIC), and full computed blocks enter
      * the prefix cache. Call it once, after the prefill wrote the KV of every compute and load range.
+     *
+     * @param plan a running plan of this manager
+     * @throws IllegalArgumentException if {@code plan} is null
+     * @throws IllegalStateException    if {@code plan} is released, was not admitted by this manager, or was
+     *                                  already published
      */
     public void publish(Plan plan) {
         synchronized (lock) {
@@ -417,27 +212,26 @@ public final class CacheManager {
             }
             plan.published = true;
             markLoadedLocked(plan);
-            PaddedLayout layout = plan.layout;
-            List<Segment> segments = plan.request().segments();
-            for (int s = 0; s < segments.size(); s++) {
-                if (!segments.get(s).isChunk()) {
-                    continue;
-                }
-                ChunkId id = layout.chunkIds[s];
-                if (policy.copiesChunks() || policy == Policy.MEPIC) {
-                    store.put(id); // a no-op unless this plan computed the chunk
-                }
-                if (policy == Policy.MEPIC) {
-                    publishChunk(plan, s, id);
-                }
-            }
+            publishChunks(plan);
             if (policy.prefixCaching()) {
-                for (int b = 0; b < layout.keys.length; b++) {
-                    int block = plan.table[b];
-                    if (plan.sources[b] == PRIVATE && !chunkBlock[block] && prefix.lookup(layout.keys[b]) < 0) {
-                        prefix.insert(layout.keys[b], block);
-                    }
-                }
+                publishPrefixBlocks(plan);
+            }
+        }
+    }
+
+    /** Puts the plan's chunks in the store and, under a sharing policy, makes the computed ones canonical. */
+    private void publishChunks(Plan plan) {
+        List<Segment> segments = plan.request().segments();
+        for (int s = 0; s < segments.size(); s++) {
+            if (!segments.get(s).isChunk()) {
+                continue;
+            }
+            ChunkId id = plan.layout.chunkIds[s];
+            if (policy.reusesChunks()) {
+                store.put(id); // a no-op unless this plan computed the chunk
+            }
+            if (policy.sharesChunks()) {
+                publishChunk(plan, s, id);
             }
         }
     }
@@ -447,27 +241,42 @@ public final class CacheManager {
         PaddedLayout layout = plan.layout;
         int firstBlock = layout.segStart[s] / blockSize;
         int count = layout.segmentBlocks(s) - 1;
-        if (count == 0 || chunks.get(id) != null) {
+        if (count == 0 || state.chunks.get(id) != null) {
             return;
         }
         int[] blocks = new int[count];
         for (int j = 0; j < count; j++) {
             int b = firstBlock + 1 + j;
-            if (plan.sources[b] != PRIVATE) {
+            if (plan.sources[b] != PRIVATE_CODE) {
                 return; // some of it came from the prefix cache; those blocks are not this chunk's to own
             }
             blocks[j] = plan.table[b];
         }
-        for (int block : blocks) {
-            chunkBlock[block] = true;
+        plan.pinned.add(state.insertChunk(id, blocks));
+    }
+
+    /** Enters the plan's full computed blocks that are no chunk's canonical blocks into the prefix cache. */
+    private void publishPrefixBlocks(Plan plan) {
+        BlockKey[] keys = plan.layout.keys;
+        for (int b = 0; b < keys.length; b++) {
+            int block = plan.table[b];
+            if (plan.sources[b] == PRIVATE_CODE && !state.chunkBlock[block] && state.prefix.lookup(keys[b]) < 0) {
+                state.prefix.insert(keys[b], block);
+            }
         }
-        plan.pinned.add(chunks.insert(id, blocks));
     }
 
     /**
      * Adds {@code tokens} decoded tokens to the plan, allocating blocks as the last one fills, first from the
      * plan's reservation. Returns false, changing nothing, when the pool cannot supply the blocks (the engine
      * should then preempt something).
+     *
+     * @param plan   a running plan of this manager
+     * @param tokens decoded tokens to add, >= 0
+     * @return true if the plan now covers {@code tokens} more tokens; false, with nothing changed, if the pool
+     *         has no room for the blocks beyond its reservation
+     * @throws IllegalArgumentException if {@code tokens} is negative or {@code plan} is null
+     * @throws IllegalStateException    if {@code plan} is released or was not admitted by this manager
      */
     public boolean grow(Plan plan, int tokens) {
         if (tokens < 0) {
@@ -478,90 +287,94 @@ public final class CacheManager {
             long newLength = (long) plan.length + tokens;
             long blocksAfter = (newLength + blockSize - 1) / blockSize;
             int need = (int) Math.min(Integer.MAX_VALUE, blocksAfter - plan.tableSize);
-            if (need <= 0) {
-                plan.length = (int) newLength;
-                return true;
-            }
-            int fromReserve = Math.min(need, plan.reserved);
-            int extra = need - fromReserve;
-            if (extra > pool.freeBlocks() + evictableBlocks() - reserved) {
+            if (need > 0 && !appendBlocks(plan, need, blocksAfter)) {
                 return false;
-            }
-            if (plan.table.length < blocksAfter) {
-                int cap = (int) Math.max(blocksAfter, plan.table.length * 2L);
-                plan.table = java.util.Arrays.copyOf(plan.table, cap);
-                plan.sources = java.util.Arrays.copyOf(plan.sources, cap);
-            }
-            plan.reserved -= fromReserve;
-            reserved -= fromReserve;
-            for (int i = 0; i < need; i++) {
-                plan.table[plan.tableSize] = allocateBlock();
-                plan.sources[plan.tableSize] = PRIVATE;
-                plan.tableSize++;
             }
             plan.length = (int) newLength;
             return true;
         }
     }
 
-    /** Ends the request: drops its references and reservation; uncached blocks return to the free list. */
+    /**
+     * Appends {@code need} private blocks to the plan's table, first from its reservation, so that it holds
+     * {@code blocksAfter} blocks. Returns false, changing nothing, when the pool cannot supply the rest.
+     */
+    private boolean appendBlocks(Plan plan, int need, long blocksAfter) {
+        int fromReserve = Math.min(need, plan.reserved);
+        if (need - fromReserve > state.availableBlocks()) {
+            return false;
+        }
+        if (plan.table.length < blocksAfter) {
+            int cap = (int) Math.max(blocksAfter, plan.table.length * 2L);
+            plan.table = Arrays.copyOf(plan.table, cap);
+            plan.sources = Arrays.copyOf(plan.sources, cap);
+        }
+        plan.reserved -= fromReserve;
+        state.reserved -= fromReserve;
+        for (int i = 0; i < need; i++) {
+            plan.table[plan.tableSize] = state.allocateBlock();
+            plan.sources[plan.tableSize] = PRIVATE_CODE;
+            plan.tableSize++;
+        }
+        return true;
+    }
+
+    /**
+     * Ends the request: drops its references and reservation; uncached blocks return to the free list. Chunk
+     * blocks it was still loading are dropped from the chunk cache (plans sharing them see
+     * {@link SharedKvState#LOST}).
+     *
+     * @param plan a running plan of this manager
+     * @throws IllegalArgumentException if {@code plan} is null
+     * @throws IllegalStateException    if {@code plan} is released or was not admitted by this manager
+     */
     public void release(Plan plan) {
         synchronized (lock) {
             checkRunning(plan);
             // Blocks whose loads never finished will never hold valid KV: forget them, so they are freed by
             // their last user and no new request shares them.
             for (ChunkCache.Entry e : plan.loading) {
-                chunks.detach(e);
-                for (int b : e.blocks) {
-                    chunkBlock[b] = false;
-                }
+                state.detachChunk(e);
             }
             plan.loading.clear();
             // Last block first, so that a chain's tail is evicted before its head (as vLLM does).
             for (int i = plan.tableSize - 1; i >= 0; i--) {
-                int b = plan.table[i];
-                if (pool.release(b) == 0) {
-                    inUse--;
-                    if (prefix.contains(b)) {
-                        prefix.lruAdd(b, ++tick);
-                    } else if (!chunkBlock[b]) {
-                        pool.free(b);
-                    }
-                }
+                state.release(plan.table[i]);
             }
             for (ChunkCache.Entry e : plan.pinned) {
-                chunks.unpin(e, ++tick);
+                state.unpin(e);
             }
-            reserved -= plan.reserved;
+            state.reserved -= plan.reserved;
             plan.reserved = 0;
             plan.released = true;
-            running.remove(plan);
+            state.running.remove(plan);
         }
     }
 
     /** Evicts every cached block that no running request references. */
     public void clearCaches() {
         synchronized (lock) {
-            while (evictableBlocks() > 0) {
-                evictOne();
-            }
+            state.evictAll();
         }
     }
 
+    /** {@return a consistent snapshot of the pool's blocks, caches and running plans} */
     public CacheStats stats() {
         synchronized (lock) {
-            return new CacheStats(pool.capacity(), pool.freeBlocks(), inUse, evictableBlocks(), reserved,
-                    prefix.size(), chunks.cachedBlocks(), chunks.size(), running.size());
+            return state.stats();
         }
     }
 
     /**
      * Under MEPIC, whether a chunk's canonical blocks are resident in HBM; under EPIC and CacheBlend, whether
-     * the chunk store holds its KV (they keep no chunk in HBM).
+     * the chunk store holds its KV (they keep no chunk in HBM); false under NONE and PREFIX.
+     *
+     * @param id the chunk's identity
+     * @return true if the chunk's canonical blocks are resident (MEPIC) or the store holds it (EPIC, CacheBlend)
      */
     public boolean isChunkCached(ChunkId id) {
         synchronized (lock) {
-            return chunks.get(id) != null || (policy.copiesChunks() && store.contains(id));
+            return state.chunks.get(id) != null || (policy.copiesChunks() && store.contains(id));
         }
     }
 
@@ -571,175 +384,16 @@ public final class CacheManager {
      */
     public void checkInvariants() {
         synchronized (lock) {
-            int cap = pool.capacity();
-            int[] refs = new int[cap];
-            int reservedSum = 0;
-            IdentityHashMap<ChunkCache.Entry, Integer> entryRefs = new IdentityHashMap<>();
-            for (Plan p : running) {
-                for (int i = 0; i < p.tableSize; i++) {
-                    int b = p.table[i];
-                    if (b < 0 || b >= cap) {
-                        fail("plan block %d is outside the pool", b);
-                    }
-                    refs[b]++;
-                }
-                reservedSum += p.reserved;
-                for (ChunkCache.Entry e : p.pinned) {
-                    entryRefs.merge(e, 1, Integer::sum);
-                }
-            }
-            int free = 0;
-            int used = 0;
-            int evictable = 0;
-            for (int b = 0; b < cap; b++) {
-                int rc = pool.refCount(b);
-                if (rc < 0) {
-                    fail("block %d has negative count %d", b, rc);
-                }
-                if (rc != refs[b]) {
-                    fail("block %d has count %d but %d running plans hold it", b, rc, refs[b]);
-                }
-                if (prefix.contains(b) && chunkBlock[b]) {
-                    fail("block %d is in both caches", b);
-                }
-                if (pool.isFree(b)) {
-                    free++;
-                    if (prefix.contains(b) || chunkBlock[b]) {
-                        fail("free block %d is still cached", b);
-                    }
-                } else if (rc > 0) {
-                    used++;
-                    if (prefix.isEvictable(b)) {
-                        fail("block %d is in use but on the prefix LRU", b);
-                    }
-                } else {
-                    evictable++;
-                    if (!prefix.isEvictable(b) && !chunkBlock[b]) {
-                        fail("block %d is allocated, unreferenced and uncached: leaked", b);
-                    }
-                }
-            }
-            if (free != pool.freeBlocks()) {
-                fail("free list has %d blocks, %d blocks are free", pool.freeBlocks(), free);
-            }
-            if (used != inUse) {
-                fail("in-use counter %d, counted %d", inUse, used);
-            }
-            if (evictable != evictableBlocks()) {
-                fail("evictable counters say %d, counted %d", evictableBlocks(), evictable);
-            }
-            if (free + used + evictable != cap) {
-                fail("free %d + in use %d + evictable %d != capacity %d", free, used, evictable, cap);
-            }
-            int chunkBlocks = 0;
-            int lru = 0;
-            for (ChunkCache.Entry e : chunks.entries()) {
-                int expected = entryRefs.getOrDefault(e, 0);
-                if (e.refCount != expected || e.refCount < 0) {
-                    fail("chunk %s has count %d but %d running plans hold it", e.id, e.refCount, expected);
-                }
-                for (int b : e.blocks) {
-                    chunkBlocks++;
-                    if (!chunkBlock[b] || pool.isFree(b)) {
-                        fail("chunk %s block %d is not a resident chunk block", e.id, b);
-                    }
-                    if (e.refCount == 0 && pool.refCount(b) != 0) {
-                        fail("chunk %s is unreferenced but its block %d has count %d", e.id, b, pool.refCount(b));
-                    }
-                }
-                if (e.refCount == 0) {
-                    lru++;
-                }
-            }
-            for (ChunkCache.Entry e : entryRefs.keySet()) {
-                if (chunks.get(e.id) != e && !e.lost) {
-                    fail("a running plan holds chunk %s, which is not resident", e.id);
-                }
-                if (e.lost) {
-                    for (int b : e.blocks) {
-                        if (chunkBlock[b]) {
-                            fail("lost chunk %s still flags block %d", e.id, b);
-                        }
-                    }
-                }
-            }
-            for (ChunkCache.Entry e : chunks.entries()) {
-                if (e.lost) {
-                    fail("chunk %s is lost but indexed", e.id);
-                }
-                if (e.loader != null && (!running.contains(e.loader) || !e.loader.loading.contains(e))) {
-                    fail("chunk %s is loading by a plan that is not running or not loading it", e.id);
-                }
-            }
-            for (Plan p : running) {
-                for (ChunkCache.Entry e : p.loading) {
-                    if (e.loader != p || !p.pinned.contains(e)) {
-                        fail("plan loads chunk %s without being its pinned loader", e.id);
-                    }
-                }
-            }
-            int flagged = 0;
-            for (boolean f : chunkBlock) {
-                flagged += f ? 1 : 0;
-            }
-            if (flagged != chunkBlocks || chunkBlocks != chunks.cachedBlocks()) {
-                fail("chunk block flags %d, entry blocks %d, counter %d", flagged, chunkBlocks, chunks.cachedBlocks());
-            }
-            if (lru != chunks.lruSize()) {
-                fail("chunk LRU has %d objects, %d are unreferenced", chunks.lruSize(), lru);
-            }
-            if (reservedSum != reserved || reserved < 0) {
-                fail("reserved counter %d, plans reserve %d", reserved, reservedSum);
-            }
-            if (reserved > free + evictable) {
-                fail("reserved %d exceeds free %d + evictable %d", reserved, free, evictable);
-            }
+            CacheInvariants.check(state);
         }
-    }
-
-    private static void fail(String format, Object... args) {
-        throw new IllegalStateException("cache invariant broken: " + String.format(format, args));
     }
 
     private void checkRunning(Plan plan) {
         if (plan == null) {
             throw new IllegalArgumentException("plan: is null");
         }
-        if (!running.contains(plan)) {
+        if (!state.running.contains(plan)) {
             throw new IllegalStateException("plan: " + (plan.released ? "already released" : "was not admitted by this manager"));
-        }
-    }
-
-    private int evictableBlocks() {
-        return prefix.evictableBlocks() + chunks.evictableBlocks();
-    }
-
-    /** A free block, evicting the least recently released cached block or chunk object if none is free. */
-    private int allocateBlock() {
-        int b = pool.allocate();
-        while (b < 0) {
-            evictOne();
-            b = pool.allocate();
-        }
-        inUse++;
-        return b;
-    }
-
-    private void evictOne() {
-        int p = prefix.lruHead();
-        ChunkCache.Entry c = chunks.lruHead();
-        if (p < 0 && c == null) {
-            throw new IllegalStateException("cache invariant broken: no block is free or evictable");
-        }
-        if (c == null || (p >= 0 && prefix.stampOf(p) < c.stamp)) {
-            prefix.remove(p);
-            pool.free(p);
-        } else {
-            chunks.remove(c);
-            for (int b : c.blocks) {
-                chunkBlock[b] = false;
-                pool.free(b);
-            }
         }
     }
 }

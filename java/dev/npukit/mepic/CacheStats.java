@@ -16,7 +16,7 @@ package dev.npukit.mepic;
 public record CacheStats(int capacity, int freeBlocks, int inUseBlocks, int evictableBlocks, int reservedBlocks,
         int prefixBlocks, int chunkBlocks, int chunkObjects, int runningPlans) {
 
-    /** Blocks taken from the free list: in use plus evictable. */
+    /** {@return the blocks taken from the free list: in use plus evictable} */
     public int residentBlocks() {
         return capacity - freeBlocks;
     }

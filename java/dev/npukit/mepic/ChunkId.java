@@ -3,7 +3,14 @@ package dev.npukit.mepic;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
-/** A chunk's identity: the SHA-256 of its padded token sequence (each token as 4 big-endian bytes). */
+/**
+ * A chunk's identity: the SHA-256 of its padded token sequence (each token as 4 big-endian bytes).
+ *
+ * @param w0 digest bytes 0..7, big-endian
+ * @param w1 digest bytes 8..15, big-endian
+ * @param w2 digest bytes 16..23, big-endian
+ * @param w3 digest bytes 24..31, big-endian
+ */
 public record ChunkId(long w0, long w1, long w2, long w3) {
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
@@ -37,7 +44,12 @@ public record ChunkId(long w0, long w1, long w2, long w3) {
         return new ChunkId(word(d, 0), word(d, 8), word(d, 16), word(d, 24));
     }
 
-    /** The identity of an already padded chunk sequence. */
+    /**
+     * The identity of an already padded chunk sequence, as {@link CacheManager} computes it for a chunk segment.
+     *
+     * @param paddedTokens the chunk's tokens after its leading pad tokens
+     * @return the SHA-256 of the tokens, each as 4 big-endian bytes
+     */
     public static ChunkId ofPadded(int[] paddedTokens) {
         return of(0, 0, paddedTokens);
     }

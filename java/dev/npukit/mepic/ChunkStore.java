@@ -14,26 +14,41 @@ import java.util.concurrent.ConcurrentHashMap;
  * as both stores here are.
  */
 public interface ChunkStore {
-    /** Whether the store holds the KV of chunk {@code id} (its canonical padded layout, without RoPE). */
+    /**
+     * Whether the store holds the KV of a chunk (its canonical padded layout, without RoPE).
+     *
+     * @param id the chunk's identity
+     * @return true if the chunk can be loaded from the store instead of computed
+     */
     boolean contains(ChunkId id);
 
-    /** Records that the KV of chunk {@code id} has been computed and written to the store; idempotent. */
+    /**
+     * Records that the KV of a chunk has been computed and written to the store; idempotent.
+     *
+     * @param id the chunk's identity
+     */
     void put(ChunkId id);
 
     /**
      * A store that holds every chunk: the corpus was processed offline, as in the MEPIC paper's setup, so no
      * chunk is ever computed whole by a chunk-reusing policy.
+     *
+     * @return the one shared instance; it holds no state
      */
     static ChunkStore warm() {
         return Warm.INSTANCE;
     }
 
-    /** A store that starts empty and holds each chunk from the first time a request computes it. */
+    /**
+     * A store that starts empty and holds each chunk from the first time a request computes it.
+     *
+     * @return a new, empty store, thread-safe
+     */
     static ChunkStore cold() {
         return new Cold();
     }
 
-    /** See {@link #warm()}. */
+    /** The store {@link #warm()} returns: it holds every chunk and records nothing. */
     final class Warm implements ChunkStore {
         private static final Warm INSTANCE = new Warm();
 
@@ -55,7 +70,7 @@ public interface ChunkStore {
         }
     }
 
-    /** See {@link #cold()}. */
+    /** A store {@link #cold()} returns: the set of chunks put so far. */
     final class Cold implements ChunkStore {
         private final Set<ChunkId> held = ConcurrentHashMap.newKeySet();
 
@@ -72,7 +87,7 @@ public interface ChunkStore {
             held.add(id);
         }
 
-        /** Chunks held so far. */
+        /** {@return the number of chunks held so far} */
         public int size() {
             return held.size();
         }

@@ -65,86 +65,120 @@ public final class Plan {
         this.loadedTokens = sum;
     }
 
+    /** {@return the request this plan was admitted for} */
     public Request request() {
         return request;
     }
 
-    /** Tokens per block. */
+    /** {@return the tokens per block of the manager's pool} */
     public int blockSize() {
         return blockSize;
     }
 
-    /** A copy of the padded prompt tokens (without decoded tokens). */
+    /** {@return a copy of the padded prompt tokens (without decoded tokens)} */
     public int[] paddedTokens() {
         return paddedTokens.clone();
     }
 
-    /** Length of the padded prompt. */
+    /** {@return the length of the padded prompt, in tokens} */
     public int promptLength() {
         return promptLength;
     }
 
-    /** Where segment {@code i} (its padding included) starts in the padded sequence; a multiple of the block size except after a final prompt. */
+    /**
+     * {@return where segment {@code i} (its padding included) starts in the padded sequence, a multiple of the
+     * block size}
+     *
+     * @param i a segment index in {@code [0, request().segments().size())}
+     * @throws IllegalArgumentException if {@code i} is not a segment index
+     */
     public int segmentStart(int i) {
+        checkSegment(i);
         return segmentStarts[i];
     }
 
-    /** Leading (chunk) or trailing (prompt) pad tokens of segment {@code i}. */
+    /**
+     * {@return the leading (chunk) or trailing (prompt) pad tokens of segment {@code i}}
+     *
+     * @param i a segment index in {@code [0, request().segments().size())}
+     * @throws IllegalArgumentException if {@code i} is not a segment index
+     */
     public int segmentPadding(int i) {
+        checkSegment(i);
         return layout.segPads[i];
     }
 
-    /** The identity of chunk segment {@code i}, or null for a prompt. */
+    /**
+     * {@return the identity of chunk segment {@code i}, or null for a prompt}
+     *
+     * @param i a segment index in {@code [0, request().segments().size())}
+     * @throws IllegalArgumentException if {@code i} is not a segment index
+     */
     public ChunkId chunkId(int i) {
+        checkSegment(i);
         return layout.chunkIds[i];
     }
 
-    /** Token ranges of the padded prompt whose KV the prefill must compute, in order, not overlapping. */
+    private void checkSegment(int i) {
+        if (i < 0 || i >= segmentStarts.length) {
+            throw new IllegalArgumentException("i: segment index " + i + " is outside [0, " + segmentStarts.length + ")");
+        }
+    }
+
+    /**
+     * {@return the token ranges of the padded prompt whose KV the prefill must compute, in order, not overlapping}
+     */
     public List<TokenRange> computeRanges() {
         return computeRanges;
     }
 
-    /** Tokens the prefill computes: the sum of the compute ranges. */
+    /** {@return the tokens the prefill computes: the sum of the compute ranges} */
     public int computedTokens() {
         return computedTokens;
     }
 
     /**
-     * Token ranges of the padded prompt whose KV the engine copies from the {@link ChunkStore} into this plan's
-     * blocks (private copies under EPIC and CacheBlend, canonical {@link BlockSource#CHUNK_LOADED} blocks under
-     * MEPIC), in order, not overlapping each other or the compute ranges. Loaded KV is the chunk's canonical
-     * NoPE KV; only chunk tokens are ever loaded.
+     * {@return the token ranges of the padded prompt whose KV the engine copies from the {@link ChunkStore} into
+     * this plan's blocks} They are private copies under EPIC and CacheBlend, canonical
+     * {@link BlockSource#CHUNK_LOADED} blocks under MEPIC; in order, not overlapping each other or the compute
+     * ranges. Loaded KV is the chunk's canonical NoPE KV; only chunk tokens are ever loaded.
      */
     public List<TokenRange> loadRanges() {
         return loadRanges;
     }
 
-    /** Tokens copied from the store: the sum of the load ranges. */
+    /** {@return the tokens copied from the store: the sum of the load ranges} */
     public int loadedTokens() {
         return loadedTokens;
     }
 
-    /** Current sequence length: padded prompt plus the tokens added by {@link CacheManager#grow}. */
+    /** {@return the current sequence length: padded prompt plus the tokens added by {@link CacheManager#grow}} */
     public int length() {
         synchronized (lock) {
             return length;
         }
     }
 
-    /** A copy of the block table. */
+    /** {@return a copy of the block table: one pool block id per {@code blockSize} tokens of the sequence} */
     public int[] blockTable() {
         synchronized (lock) {
             return Arrays.copyOf(table, tableSize);
         }
     }
 
+    /** {@return the blocks in the table: enough for the current sequence length} */
     public int numBlocks() {
         synchronized (lock) {
             return tableSize;
         }
     }
 
-    /** Where block {@code i} of the table comes from; shared blocks are read only. */
+    /**
+     * {@return where block {@code i} of the table comes from} Shared blocks are read only.
+     *
+     * @param i an index into the block table, in {@code [0, numBlocks())}
+     * @throws IllegalArgumentException if {@code i} is outside the table
+     */
     public BlockSource source(int i) {
         synchronized (lock) {
             if (i < 0 || i >= tableSize) {
@@ -154,13 +188,14 @@ public final class Plan {
         }
     }
 
-    /** Decode blocks still reserved for this plan and not yet allocated. */
+    /** {@return the decode blocks still reserved for this plan and not yet allocated} */
     public int reservedBlocks() {
         synchronized (lock) {
             return reserved;
         }
     }
 
+    /** {@return whether {@link CacheManager#release} ended this plan} */
     public boolean isReleased() {
         synchronized (lock) {
             return released;

@@ -47,14 +47,37 @@ public enum Policy {
         this.prefixCaching = prefixCaching;
     }
 
-    /** Whether full computed blocks go to the prefix cache. */
+    /**
+     * {@return whether full computed blocks go to the prefix cache, where later requests with the same token
+     * prefix reuse them}
+     */
     public boolean prefixCaching() {
         return prefixCaching;
     }
 
-    /** Whether reused chunk KV comes from an external store as private copies (EPIC, CacheBlend). */
+    /**
+     * {@return whether reused chunk KV comes from the {@link ChunkStore} as private copies in each request's own
+     * blocks, with a share of each chunk recomputed (EPIC, CacheBlend)}
+     */
     public boolean copiesChunks() {
         return this == EPIC || this == CACHEBLEND;
+    }
+
+    /**
+     * {@return whether a resident chunk's canonical blocks 2..n sit in an HBM chunk cache that every request
+     * using the chunk shares, while the first block of each reused chunk is private and recomputed (MEPIC)}
+     */
+    public boolean sharesChunks() {
+        return this == MEPIC;
+    }
+
+    /**
+     * {@return whether chunk KV is reused at all, {@linkplain #copiesChunks copied} or
+     * {@linkplain #sharesChunks shared}} Such a policy loads stored chunks from the {@link ChunkStore} and puts
+     * the chunks it computes there.
+     */
+    public boolean reusesChunks() {
+        return copiesChunks() || sharesChunks();
     }
 
     /** Real tokens of a reused chunk of {@code length} tokens that a copying policy recomputes. */
@@ -66,7 +89,13 @@ public enum Policy {
         };
     }
 
-    /** Parses a policy name case-insensitively; the message names the argument on failure. */
+    /**
+     * Parses a policy name case-insensitively.
+     *
+     * @param name a policy's name, such as {@code mepic}
+     * @return the policy of that name
+     * @throws IllegalArgumentException starting with {@code policy:} if no policy has that name
+     */
     public static Policy parse(String name) {
         for (Policy p : values()) {
             if (p.name().equalsIgnoreCase(name)) {

@@ -5,8 +5,19 @@ import java.util.List;
 /**
  * A request to plan: its ordered segments and how many tokens it may decode. The cache manager reserves
  * blocks for {@code maxNewTokens} at admission, so decode-time growth within that bound never fails.
+ *
+ * @param segments     the chunks and prompts, in order; an immutable list
+ * @param maxNewTokens tokens the request may decode
  */
 public record Request(List<Segment> segments, int maxNewTokens) {
+    /**
+     * A request over an immutable copy of {@code segments}.
+     *
+     * @param segments     the chunks and prompts, in order; at least one, none null
+     * @param maxNewTokens tokens the request may decode, >= 0
+     * @throws IllegalArgumentException if {@code segments} is null, empty or holds a null, or
+     *                                  {@code maxNewTokens} is negative
+     */
     public Request {
         if (segments == null) {
             throw new IllegalArgumentException("segments: is null");
@@ -25,7 +36,13 @@ public record Request(List<Segment> segments, int maxNewTokens) {
         segments = List.copyOf(segments);
     }
 
-    /** A request with no decode reservation. */
+    /**
+     * A request with no decode reservation.
+     *
+     * @param segments the chunks and prompts, in order; at least one, none null
+     * @return a request with {@code maxNewTokens} 0
+     * @throws IllegalArgumentException if there is no segment or one is null
+     */
     public static Request of(Segment... segments) {
         return new Request(List.of(segments), 0);
     }

@@ -9,7 +9,12 @@ import java.util.Arrays;
  */
 public final class Segment {
     /** What a segment is; it decides the padding and whether its KV can be reused at another position. */
-    public enum Kind { CHUNK, PROMPT }
+    public enum Kind {
+        /** Reusable KV: leading padding to a block boundary, one canonical layout at any position. */
+        CHUNK,
+        /** Request-specific tokens: trailing padding unless the request ends with them. */
+        PROMPT
+    }
 
     private final Kind kind;
     private final int[] tokens;
@@ -25,30 +30,44 @@ public final class Segment {
         this.tokens = tokens.clone();
     }
 
-    /** A reusable chunk; it gets leading padding so it starts on a block boundary and ends on one. */
+    /**
+     * A reusable chunk; it gets leading padding so it starts on a block boundary and ends on one.
+     *
+     * @param tokens the chunk's token ids, at least one; copied
+     * @return the chunk segment
+     * @throws IllegalArgumentException if {@code tokens} is null or empty
+     */
     public static Segment chunk(int[] tokens) {
         return new Segment(Kind.CHUNK, tokens);
     }
 
-    /** A request-specific prompt; it gets trailing padding unless it is the request's last segment. */
+    /**
+     * A request-specific prompt; it gets trailing padding unless it is the request's last segment.
+     *
+     * @param tokens the prompt's token ids, at least one; copied
+     * @return the prompt segment
+     * @throws IllegalArgumentException if {@code tokens} is null or empty
+     */
     public static Segment prompt(int[] tokens) {
         return new Segment(Kind.PROMPT, tokens);
     }
 
+    /** {@return whether this is a chunk or a prompt} */
     public Kind kind() {
         return kind;
     }
 
+    /** {@return whether this is a reusable chunk} */
     public boolean isChunk() {
         return kind == Kind.CHUNK;
     }
 
-    /** Number of real (unpadded) tokens. */
+    /** {@return the number of real (unpadded) tokens} */
     public int length() {
         return tokens.length;
     }
 
-    /** A copy of the real tokens. */
+    /** {@return a copy of the real (unpadded) tokens} */
     public int[] tokens() {
         return tokens.clone();
     }

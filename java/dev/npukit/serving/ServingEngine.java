@@ -382,7 +382,7 @@ public final class ServingEngine implements AutoCloseable {
             l.firstLogits = logits.toFloatArray();
         }
         manager.publish(plan);
-        if (policy.copiesChunks() || policy == Policy.MEPIC) {
+        if (policy.reusesChunks()) {
             for (int s = 0; s < numSegments; s++) {
                 ChunkId id = plan.chunkId(s);
                 if (id == null || view.stored(id)) {
@@ -417,7 +417,7 @@ public final class ServingEngine implements AutoCloseable {
     public void precomputeChunks(Collection<int[]> chunks) {
         Check.arg(chunks != null, "chunks", "is null");
         Policy policy = manager.policy();
-        if (!policy.copiesChunks() && policy != Policy.MEPIC) {
+        if (!policy.reusesChunks()) {
             return;
         }
         int bs = cache.blockSize();

@@ -16,6 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CacheManagerTest {
     private static final int BS = 16;
@@ -217,6 +218,37 @@ class CacheManagerTest {
         assertEquals(12, m.pool().freeBlocks());
     }
 
+    @ParameterizedTest(name = "x used first: {0}")
+    @ValueSource(booleans = {true, false})
+    void chunksAPlanSharesBecomeEvictableInTheOrderItUsesThem(boolean xFirst) {
+        CacheManager m = new CacheManager(Policy.MEPIC, 12, BS);
+        int[] x = random(140, 64);
+        int[] y = random(141, 64);
+        Plan p = admitted(m, Request.of(Segment.chunk(x), Segment.chunk(y), Segment.prompt(random(142, 16))));
+        m.publish(p);
+        m.release(p); // x and y resident (3 blocks each), 3 blocks in the prefix cache, 3 free
+        int[] usedFirst = xFirst ? x : y;
+        int[] usedSecond = xFirst ? y : x;
+        Plan user = admitted(m, Request.of(Segment.chunk(usedFirst), Segment.chunk(usedSecond),
+                Segment.prompt(random(143, 16))));
+        assertEquals(6, chunkShared(user));
+        m.release(user);
+        // 9 new blocks: the free ones, the prefix blocks released before the chunks, then the chunk object the
+        // user released first, whole.
+        admitted(m, Request.of(Segment.prompt(random(144, 9 * BS))));
+        m.checkInvariants();
+        assertFalse(m.isChunkCached(idOf(usedFirst)), "the chunk used first is released, so evicted, first");
+        assertTrue(m.isChunkCached(idOf(usedSecond)));
+    }
+
+    private static int chunkShared(Plan p) {
+        int n = 0;
+        for (int j = 0; j < p.numBlocks(); j++) {
+            n += p.source(j) == BlockSource.CHUNK_SHARED ? 1 : 0;
+        }
+        return n;
+    }
+
     private static ChunkId idOf(int[] doc) {
         int pads = (BS - doc.length % BS) % BS;
         return ChunkId.of(0, pads, doc);
@@ -326,6 +358,8 @@ class CacheManagerTest {
         Plan p = admitted(m, Request.of(Segment.prompt(new int[] {1, 2})));
         assertMessage("tokens:", () -> m.grow(p, -1));
         assertMessage("plan:", () -> m.release(null));
+        assertMessage("i:", () -> p.segmentStart(1));
+        assertMessage("i:", () -> p.chunkId(-1));
         assertMessage("policy:", () -> Policy.parse("lru"));
         assertEquals(Policy.CACHEBLEND, Policy.parse("cacheblend"));
     }
