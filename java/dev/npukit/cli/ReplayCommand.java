@@ -2,6 +2,7 @@ package dev.npukit.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.npukit.mepic.Policy;
 import dev.npukit.mepic.replay.LongPromptWorkload;
@@ -10,6 +11,7 @@ import dev.npukit.mepic.replay.Replay;
 import dev.npukit.mepic.replay.ReplayConfig;
 import dev.npukit.mepic.replay.ReplayRequest;
 import dev.npukit.mepic.replay.ReplayResult;
+import dev.npukit.mepic.replay.StoreTiers;
 import dev.npukit.mepic.replay.Table1Workload;
 import dev.npukit.mepic.replay.TraceReader;
 import dev.npukit.mepic.replay.WorkloadStats;
@@ -17,7 +19,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -87,10 +92,19 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Simulated prefill time per computed token, microseconds. Default: ${DEFAULT-VALUE} (10K tokens/s, a 7B model on one NPU).")
     double prefillUs;
 
-    @Option(names = "--load-us-per-token", paramLabel = "US", defaultValue = "5",
-            description = "Simulated time to copy one token's KV from the chunk store into HBM, microseconds. Default: ${DEFAULT-VALUE} "
-                    + "(128 KiB of Mistral-7B fp16 KV per token at about 25 GB/s host-to-HBM).")
-    double loadUs;
+    @Option(names = "--store-tiers", paramLabel = "TIER[:TOKENS][,...]", defaultValue = "memory",
+            description = "Tiers of the chunk store, fastest first, from memory, disk and redis; each but the last holds at most "
+                    + "TOKENS tokens of chunks (least recently used dropped first), the last holds every stored chunk. A chunk "
+                    + "loads from the fastest tier holding it and is then copied into the faster ones; a computed chunk is "
+                    + "written to every tier. Example: memory:200000,disk:4000000,redis. Default: ${DEFAULT-VALUE}.")
+    String storeTiers;
+
+    @Option(names = "--load-us-per-token", paramLabel = "US|TIER=US[,...]",
+            description = "Simulated time to bring one token's KV from a tier of the chunk store into HBM, microseconds: one "
+                    + "number for a one-tier store, or a cost per tier. Defaults: memory 5 (128 KiB of Mistral-7B F16 KV per "
+                    + "token at about 25 GB/s host-to-HBM), disk 70 and redis 1220 (plus the disk and Redis gets of "
+                    + "docs/chunk-store.md; measure yours with npukit bench chunk-store).")
+    String loadUs;
 
     @Option(names = "--chunk-store", paramLabel = "warm|cold", defaultValue = "warm",
             description = "The external chunk store at the start, for every policy alike: warm (every chunk's KV is there, the corpus "
@@ -118,7 +132,6 @@ final class ReplayCommand implements Callable<Integer> {
         OptionChecks.positive(spec, "--block-size", blockSize);
         OptionChecks.positive(spec, "--qps", qps);
         OptionChecks.notNegative(spec, "--prefill-us-per-token", prefillUs);
-        OptionChecks.notNegative(spec, "--load-us-per-token", loadUs);
         OptionChecks.notNegative(spec, "--decode-ms-per-token", decodeMs);
         OptionChecks.positive(spec, "--requests", requests);
         OptionChecks.positive(spec, "--chunks", chunks);
@@ -128,8 +141,7 @@ final class ReplayCommand implements Callable<Integer> {
         OptionChecks.notNegative(spec, "--zipf", zipf);
         ReplayConfig config;
         try {
-            config = new ReplayConfig(hbmBlocks, blockSize, qps, prefillUs * 1e-6, decodeMs * 1e-3, seed, store(),
-                    loadUs * 1e-6);
+            config = new ReplayConfig(hbmBlocks, blockSize, qps, prefillUs * 1e-6, decodeMs * 1e-3, seed, store(), tiers());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -231,10 +243,83 @@ final class ReplayCommand implements Callable<Integer> {
         if (output.json) {
             out.println(toJson(name, config, stats, results));
         } else {
-            printTable(out, name, stats, results);
+            printTable(out, name, config, stats, results);
         }
         out.flush();
         return 0;
+    }
+
+    /** The store's tiers from --store-tiers and --load-us-per-token, each cost defaulting to its kind's. */
+    private StoreTiers tiers() {
+        String[] names = storeTiers.split(",", -1);
+        Map<String, Double> costs = loadCosts(names);
+        List<StoreTiers.Tier> tiers = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            String[] parts = names[i].trim().split(":", -1);
+            String name = parts[0].toLowerCase(Locale.ROOT);
+            if (parts.length > 2 || (i < names.length - 1) != (parts.length == 2)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--store-tiers: '" + names[i].trim()
+                        + "': give TIER:TOKENS for every tier but the last, and TIER alone for the last");
+            }
+            long capacity = Long.MAX_VALUE;
+            if (parts.length == 2) {
+                try {
+                    capacity = Long.parseLong(parts[1].trim());
+                } catch (NumberFormatException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--store-tiers: '" + names[i].trim()
+                            + "': TOKENS must be a whole number");
+                }
+            }
+            try {
+                double seconds = costs.containsKey(name) ? costs.get(name) : StoreTiers.defaultSecondsPerToken(name);
+                tiers.add(new StoreTiers.Tier(name, capacity, seconds));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--store-tiers: " + e.getMessage());
+            }
+        }
+        try {
+            return new StoreTiers(tiers);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--store-" + e.getMessage());
+        }
+    }
+
+    /** --load-us-per-token as seconds per tier name; a bare number is the cost of a one-tier store. */
+    private Map<String, Double> loadCosts(String[] tierNames) {
+        Map<String, Double> costs = new HashMap<>();
+        if (loadUs == null) {
+            return costs;
+        }
+        if (!loadUs.contains("=")) {
+            if (tierNames.length != 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--load-us-per-token: the store has "
+                        + tierNames.length + " tiers; give TIER=US for each tier whose default you change");
+            }
+            costs.put(tierNames[0].trim().split(":")[0].toLowerCase(Locale.ROOT), micros(loadUs));
+            return costs;
+        }
+        for (String item : loadUs.split(",", -1)) {
+            String[] kv = item.split("=", -1);
+            String name = kv[0].trim().toLowerCase(Locale.ROOT);
+            if (kv.length != 2 || Arrays.stream(tierNames).noneMatch(t -> t.trim().split(":")[0].equalsIgnoreCase(name))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--load-us-per-token: '" + item.trim()
+                        + "' is not TIER=US for a tier of --store-tiers (" + storeTiers + ")");
+            }
+            costs.put(name, micros(kv[1]));
+        }
+        return costs;
+    }
+
+    private double micros(String text) {
+        double us;
+        try {
+            us = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--load-us-per-token: '" + text.trim()
+                    + "' is not a number of microseconds");
+        }
+        OptionChecks.notNegative(spec, "--load-us-per-token", us);
+        return us * 1e-6;
     }
 
     private List<Policy> policies() {
@@ -268,7 +353,7 @@ final class ReplayCommand implements Callable<Integer> {
                 "--workload: unknown workload '" + w + "', expected squad, newsqa, narrativeqa, emrqa or long-prompt");
     }
 
-    private void printTable(PrintWriter out, String name, WorkloadStats s, List<ReplayResult> results) {
+    private void printTable(PrintWriter out, String name, ReplayConfig c, WorkloadStats s, List<ReplayResult> results) {
         out.printf("workload %s: %d requests, mean prompt %.0f tokens, chunk reuse %.1f%%, %d distinct chunks, mean output %.0f tokens%n",
                 name, s.requests(), s.meanPromptTokens(), s.reusePercent(), s.distinctChunks(), s.meanOutputTokens());
         out.printf("QPS %s, budget %d blocks of %d tokens, %s chunk store%n%n", fmt(qps), hbmBlocks, blockSize,
@@ -283,6 +368,19 @@ final class ReplayCommand implements Callable<Integer> {
                     100.0 * r.peakBlocks() / hbmBlocks, r.peakResidentBlocks(), r.computedTokens(),
                     r.promptTokens() == 0 ? 0.0 : 100.0 * r.computedTokens() / r.promptTokens(), r.loadedTokens(), r.queued(), r.rejected(),
                     r.latencyQuantileS(0.5), r.latencyQuantileS(0.99));
+        }
+        List<StoreTiers.Tier> tiers = c.tiers().tiers();
+        if (tiers.size() > 1) {
+            for (ReplayResult r : results) {
+                if (r.loadedTokens() > 0) {
+                    StringBuilder line = new StringBuilder(String.format("%s loaded tokens by tier:", r.policy()));
+                    for (int t = 0; t < tiers.size(); t++) {
+                        line.append(String.format(Locale.ROOT, " %s %d (%.1f%%)", tiers.get(t).name(),
+                                r.loadedTokensByTier()[t], 100.0 * r.loadedTokensByTier()[t] / r.loadedTokens()));
+                    }
+                    out.println(line);
+                }
+            }
         }
         ReplayResult mepic = find(results, Policy.MEPIC);
         if (mepic != null && mepic.peakBlocks() > 0) {
@@ -333,6 +431,17 @@ final class ReplayCommand implements Callable<Integer> {
         cfg.put("decodeSecondsPerToken", c.decodeSecondsPerToken());
         cfg.put("loadSecondsPerToken", c.loadSecondsPerToken());
         cfg.put("chunkStore", c.store().name().toLowerCase(Locale.ROOT));
+        ArrayNode tierNodes = cfg.putArray("storeTiers");
+        for (StoreTiers.Tier t : c.tiers().tiers()) {
+            ObjectNode tn = tierNodes.addObject();
+            tn.put("name", t.name());
+            if (t.unbounded()) {
+                tn.putNull("capacityTokens");
+            } else {
+                tn.put("capacityTokens", t.capacityTokens());
+            }
+            tn.put("loadSecondsPerToken", t.loadSecondsPerToken());
+        }
         cfg.put("seed", c.seed());
         ObjectNode ps = root.putObject("policies");
         for (ReplayResult r : results) {
@@ -343,6 +452,10 @@ final class ReplayCommand implements Callable<Integer> {
             p.put("peakResidentBlocks", r.peakResidentBlocks());
             p.put("computedTokens", r.computedTokens());
             p.put("loadedTokens", r.loadedTokens());
+            ObjectNode byTier = p.putObject("loadedTokensByTier");
+            for (int t = 0; t < c.tiers().tiers().size(); t++) {
+                byTier.put(c.tiers().tiers().get(t).name(), r.loadedTokensByTier()[t]);
+            }
             p.put("promptTokens", r.promptTokens());
             p.put("queued", r.queued());
             p.put("rejected", r.rejected());

@@ -215,7 +215,7 @@ class CliBadInputTest {
         Files.writeString(target.resolve("inside"), "x");
         List<Path> listed = listing();
         ReplayResult r = new ReplayResult(Policy.MEPIC, 3, 2.0, 3, 10, 0, 10, 0, 0, 1, new double[] {1.0},
-                new double[] {0, 1}, new int[] {1, 3});
+                new double[] {0, 1}, new int[] {1, 3}, new long[] {0});
         IOException e = assertThrows(IOException.class, () -> MemoryChart.write(target, "t", 10, List.of(r)));
         assertTrue(e.getMessage().startsWith("chart: " + target.toAbsolutePath()), e.getMessage());
         assertEquals(listed, listing(), "no temporary file left");

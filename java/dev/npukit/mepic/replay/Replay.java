@@ -84,6 +84,7 @@ public final class Replay {
         private final Policy policy;
         private final IntConsumer progress;
         private final CacheManager manager;
+        private final TierModel tiers = new TierModel(config.tiers());
         private final PriorityQueue<Event> events = new PriorityQueue<>((a, b) ->
                 a.time != b.time ? Double.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
         private final ArrayDeque<Integer> waiting = new ArrayDeque<>();
@@ -142,6 +143,9 @@ public final class Replay {
                     }
                     case PREFILL_DONE -> {
                         manager.publish(plans[e.request]);
+                        if (policy.reusesChunks()) {
+                            tiers.publish(plans[e.request]);
+                        }
                         decodeUntilNextBlock(e.request, e.time);
                     }
                     case DECODE -> decodeUntilNextBlock(e.request, e.time);
@@ -161,7 +165,7 @@ public final class Replay {
             }
             return new ReplayResult(policy, peak, span > 0 ? area / span : lastInUse, peakResident, computed, loaded, prompt,
                     queued, rejected, latencies.size(), latencies.stream().mapToDouble(Double::doubleValue).toArray(),
-                    times, blocks);
+                    times, blocks, tiers.loadedTokens());
         }
 
         /** Admits from the head of the queue while the manager accepts; FIFO, so a waiting head blocks the rest. */
@@ -177,7 +181,7 @@ public final class Replay {
                     loaded += ok.plan().loadedTokens();
                     prompt += ok.plan().promptLength();
                     if (ok.plan().loadedTokens() > 0) {
-                        push(now + ok.plan().loadedTokens() * config.loadSecondsPerToken(), Kind.LOAD_DONE, i);
+                        push(now + tiers.load(ok.plan()), Kind.LOAD_DONE, i);
                     } else {
                         loadsDone[i] = true;
                     }

@@ -12,17 +12,16 @@ import dev.npukit.mepic.ChunkStore;
  * @param decodeSecondsPerToken  simulated time per decoded token of one request
  * @param seed                   seeds the arrival process
  * @param store                  what the external chunk store holds when the replay starts; the same for every policy
- * @param loadSecondsPerToken    simulated time to copy one token's KV from the chunk store into HBM
+ * @param tiers                  the store's tiers and what a token's load from each costs
  */
 public record ReplayConfig(int hbmBlocks, int blockSize, double qps, double prefillSecondsPerToken,
-        double decodeSecondsPerToken, long seed, Store store, double loadSecondsPerToken) {
+        double decodeSecondsPerToken, long seed, Store store, StoreTiers tiers) {
 
     /**
-     * Default load cost: 5 µs per token. A Mistral-7B fp16 token is 128 KiB of KV (32 layers × K and V × 8 heads
-     * × 128 × 2 bytes); host-to-HBM copies run at about 25 GB/s, so about 5 µs, a twentieth of the default
+     * Default load cost: 5 µs per token, {@link StoreTiers#MEMORY_SECONDS_PER_TOKEN}, a twentieth of the default
      * prefill cost.
      */
-    public static final double DEFAULT_LOAD_SECONDS_PER_TOKEN = 5e-6;
+    public static final double DEFAULT_LOAD_SECONDS_PER_TOKEN = StoreTiers.MEMORY_SECONDS_PER_TOKEN;
 
     /** The chunk store's starting state. */
     public enum Store {
@@ -51,8 +50,8 @@ public record ReplayConfig(int hbmBlocks, int blockSize, double qps, double pref
      * @param decodeSecondsPerToken simulated time per decoded token of one request, seconds, &gt;= 0
      * @param seed seeds the arrival process
      * @param store the chunk store's starting state
-     * @param loadSecondsPerToken simulated time to load one token's KV from the chunk store, seconds, &gt;= 0
-     * @throws IllegalArgumentException if a value is outside its range or {@code store} is null
+     * @param tiers the store's tiers, with a load cost per tier
+     * @throws IllegalArgumentException if a value is outside its range or {@code store} or {@code tiers} is null
      */
     public ReplayConfig {
         if (hbmBlocks <= 0) {
@@ -64,12 +63,39 @@ public record ReplayConfig(int hbmBlocks, int blockSize, double qps, double pref
         if (!(qps > 0) || Double.isInfinite(qps)) {
             throw new IllegalArgumentException("qps: must be a finite number > 0, got " + qps);
         }
-        if (!(prefillSecondsPerToken >= 0) || !(decodeSecondsPerToken >= 0) || !(loadSecondsPerToken >= 0)) {
+        if (!(prefillSecondsPerToken >= 0) || !(decodeSecondsPerToken >= 0)) {
             throw new IllegalArgumentException("prefillSecondsPerToken: costs must be >= 0");
         }
         if (store == null) {
             throw new IllegalArgumentException("store: is null");
         }
+        if (tiers == null) {
+            throw new IllegalArgumentException("tiers: is null");
+        }
+    }
+
+    /**
+     * A replay whose store is one tier with one load cost.
+     *
+     * @param hbmBlocks the pool's capacity in blocks, &gt; 0
+     * @param blockSize tokens per block, &gt; 0
+     * @param qps mean Poisson arrival rate in requests per second, finite and &gt; 0
+     * @param prefillSecondsPerToken simulated prefill time per computed token, seconds, &gt;= 0
+     * @param decodeSecondsPerToken simulated time per decoded token of one request, seconds, &gt;= 0
+     * @param seed seeds the arrival process
+     * @param store the chunk store's starting state
+     * @param loadSecondsPerToken simulated time to load one token's KV from the store, seconds, &gt;= 0
+     * @throws IllegalArgumentException if a value is outside its range or {@code store} is null
+     */
+    public ReplayConfig(int hbmBlocks, int blockSize, double qps, double prefillSecondsPerToken,
+            double decodeSecondsPerToken, long seed, Store store, double loadSecondsPerToken) {
+        this(hbmBlocks, blockSize, qps, prefillSecondsPerToken, decodeSecondsPerToken, seed, store,
+                StoreTiers.single(loadSecondsPerToken));
+    }
+
+    /** {@return the load cost of the fastest tier, seconds per token} */
+    public double loadSecondsPerToken() {
+        return tiers.first().loadSecondsPerToken();
     }
 
     /**
@@ -98,7 +124,6 @@ public record ReplayConfig(int hbmBlocks, int blockSize, double qps, double pref
      * @throws IllegalArgumentException if {@code s} is null
      */
     public ReplayConfig withStore(Store s) {
-        return new ReplayConfig(hbmBlocks, blockSize, qps, prefillSecondsPerToken, decodeSecondsPerToken, seed, s,
-                loadSecondsPerToken);
+        return new ReplayConfig(hbmBlocks, blockSize, qps, prefillSecondsPerToken, decodeSecondsPerToken, seed, s, tiers);
     }
 }

@@ -18,10 +18,12 @@ import dev.npukit.mepic.Policy;
  * @param latencies          simulated arrival-to-last-token latency of each completed request, seconds
  * @param timesS             event times of the blocks-in-use series
  * @param blocksInUse        blocks in use after each event in {@code timesS}
+ * @param loadedTokensByTier {@code loadedTokens} split by the store tier each chunk came from, in the order of
+ *                           {@link ReplayConfig#tiers()}
  */
 public record ReplayResult(Policy policy, int peakBlocks, double meanBlocks, int peakResidentBlocks,
         long computedTokens, long loadedTokens, long promptTokens, int queued, int rejected, int completed, double[] latencies,
-        double[] timesS, int[] blocksInUse) {
+        double[] timesS, int[] blocksInUse, long[] loadedTokensByTier) {
 
     /**
      * The mean latency.

@@ -68,6 +68,53 @@ class ReplayCliTest {
     }
 
     @Test
+    void storeTiersAndTheirCostsReachTheJson() throws Exception {
+        CliRun r = CliRun.of("replay", "--workload", "long-prompt", "--chunks", "4", "--requests", "30", "--policy", "epic",
+                "--store-tiers", "memory:20000,disk:100000,redis", "--load-us-per-token", "disk=50", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        JsonNode tiers = root.path("config").path("storeTiers");
+        assertEquals(3, tiers.size());
+        assertEquals("memory", tiers.get(0).path("name").asText());
+        assertEquals(20000, tiers.get(0).path("capacityTokens").asLong());
+        assertEquals(5e-6, tiers.get(0).path("loadSecondsPerToken").asDouble(), 1e-12, "memory keeps its default");
+        assertEquals(50e-6, tiers.get(1).path("loadSecondsPerToken").asDouble(), 1e-12);
+        assertTrue(tiers.get(2).path("capacityTokens").isNull(), "the last tier is unbounded");
+        JsonNode epic = root.path("policies").path("EPIC");
+        JsonNode byTier = epic.path("loadedTokensByTier");
+        long sum = byTier.path("memory").asLong() + byTier.path("disk").asLong() + byTier.path("redis").asLong();
+        assertEquals(epic.path("loadedTokens").asLong(), sum);
+        assertTrue(byTier.path("redis").asLong() > 0 && byTier.path("memory").asLong() > 0, byTier.toString());
+        r = CliRun.of("replay", "--workload", "long-prompt", "--chunks", "4", "--requests", "30", "--policy", "epic",
+                "--store-tiers", "memory:20000,redis");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("EPIC loaded tokens by tier: memory"), r.out());
+    }
+
+    @Test
+    void badStoreTiersFailNamingTheOption() {
+        String[][] bad = {
+            {"--store-tiers", "memory,redis"},
+            {"--store-tiers", "memory:10,redis:20"},
+            {"--store-tiers", "memory:ten,redis"},
+            {"--store-tiers", "tape"},
+            {"--store-tiers", "memory:10,memory"},
+            {"--store-tiers", "memory:0,redis"},
+        };
+        for (String[] option : bad) {
+            CliRun r = CliRun.of("replay", option[0], option[1]);
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().startsWith("--store-tiers: "), r.err());
+        }
+        CliRun r = CliRun.of("replay", "--store-tiers", "memory:10,redis", "--load-us-per-token", "3");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("--load-us-per-token: the store has 2 tiers"), r.err());
+        r = CliRun.of("replay", "--store-tiers", "memory:10,redis", "--load-us-per-token", "disk=3");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("--load-us-per-token: 'disk=3'"), r.err());
+    }
+
+    @Test
     void badOptionsFailWithAClearMessage() {
         CliRun s = CliRun.of("replay", "--chunk-store", "lukewarm");
         assertEquals(2, s.code());

@@ -96,6 +96,67 @@ class ReplayTest {
     }
 
     @Test
+    void aChunkLoadsFromTheFastestTierHoldingItAndIsCopiedIntoTheFasterOnes() {
+        int[] doc = SyntheticTokens.of("doc", 512);
+        int[] other = SyntheticTokens.of("other", 512);
+        Request a = new Request(List.of(Segment.chunk(doc), Segment.prompt(new int[] {1, 2, 3})), 1);
+        Request c = new Request(List.of(Segment.chunk(other), Segment.prompt(new int[] {7, 8, 9})), 1);
+        Request b = new Request(List.of(Segment.chunk(doc), Segment.prompt(new int[] {4, 5, 6})), 1);
+        // A pool of 40 blocks holds one request (32 chunk blocks and a question block): c evicts a's blocks from
+        // HBM, so b loads doc again from the store.
+        List<ReplayRequest> stream = List.of(new ReplayRequest(0.0, a), new ReplayRequest(10.0, c),
+                new ReplayRequest(20.0, b));
+        ReplayResult fits = runEpic(stream, 1100);
+        ReplayResult tooSmall = runEpic(stream, 100);
+        // a and c find their chunks only in the last tier; b finds the copy a's load left in memory, or, when the
+        // chunk (512 tokens) is larger than the memory tier, in the disk tier.
+        long[] f = fits.loadedTokensByTier();
+        long[] t = tooSmall.loadedTokensByTier();
+        assertTrue(f[0] > 0 && f[1] == 0 && f[2] > 0, java.util.Arrays.toString(f));
+        assertArrayEquals(new long[] {0, f[0], f[2]}, t);
+        assertEquals(fits.loadedTokens(), f[0] + f[2]);
+        assertEquals(fits.latencies()[0], tooSmall.latencies()[0], 1e-12, "a loads from the last tier in both");
+        assertEquals(f[0] * (10e-6 - 1e-6), tooSmall.latencies()[2] - fits.latencies()[2], 1e-9,
+                "b's loads differ only by the tier they came from");
+    }
+
+    private static ReplayResult runEpic(List<ReplayRequest> stream, long memoryTokens) {
+        StoreTiers tiers = new StoreTiers(List.of(new StoreTiers.Tier("memory", memoryTokens, 1e-6),
+                new StoreTiers.Tier("disk", 1100, 10e-6), new StoreTiers.Tier("redis", Long.MAX_VALUE, 100e-6)));
+        ReplayConfig config = new ReplayConfig(40, 16, 15, 100e-6, 25e-3, 3, ReplayConfig.Store.WARM, tiers);
+        return new Replay(config, stream).run(Policy.EPIC, done -> { });
+    }
+
+    @Test
+    void aComputedChunkIsWrittenToEveryTier() {
+        List<ReplayRequest> stream = LongPromptWorkload.generate(4, 12, 256, 60, 8, 1.0, 11);
+        StoreTiers tiers = new StoreTiers(List.of(new StoreTiers.Tier("memory", 1_000_000, 1e-6),
+                new StoreTiers.Tier("redis", Long.MAX_VALUE, 100e-6)));
+        ReplayConfig config = new ReplayConfig(20000, 16, 15, 100e-6, 25e-3, 3, ReplayConfig.Store.COLD, tiers);
+        ReplayResult r = new Replay(config, stream).run(Policy.CACHEBLEND, done -> { });
+        assertTrue(r.loadedTokens() > 0, "chunks repeat, so later requests load them");
+        assertArrayEquals(new long[] {r.loadedTokens(), 0}, r.loadedTokensByTier(),
+                "a cold store holds only what requests computed, and memory holds all of it");
+    }
+
+    @Test
+    void tiersAreCheckedWithTheArgumentNamed() {
+        StoreTiers.Tier memory = new StoreTiers.Tier("memory", 10, 1e-6);
+        StoreTiers.Tier redis = new StoreTiers.Tier("redis", Long.MAX_VALUE, 1e-6);
+        assertThrowsNamed("tiers", () -> new StoreTiers(List.of(memory)));
+        assertThrowsNamed("tiers", () -> new StoreTiers(List.of(redis, memory)));
+        assertThrowsNamed("tiers", () -> new StoreTiers(List.of(redis, redis)));
+        assertThrowsNamed("capacityTokens", () -> new StoreTiers.Tier("disk", 0, 1e-6));
+        assertThrowsNamed("loadSecondsPerToken", () -> new StoreTiers.Tier("disk", 5, Double.NaN));
+        assertThrowsNamed("name", () -> StoreTiers.defaultSecondsPerToken("tape"));
+    }
+
+    private static void assertThrowsNamed(String argument, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().startsWith(argument + ":"), e.getMessage());
+    }
+
+    @Test
     void table1GeneratorsMatchThePapersShape() {
         for (Table1Workload.Dataset d : Table1Workload.Dataset.values()) {
             WorkloadStats s = WorkloadStats.of(Table1Workload.generate(d, 400, 64, 1.0, 5));
