@@ -30,6 +30,25 @@ final class DemoReport {
     static final String MEAN_BLOCKS_COLUMN = "mean blocks";
     /** A table cell that is a number, right-aligned on the page as in {@link TextTable}. */
     private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9][0-9.,]*(e[-+]?[0-9]+)?[%x]?");
+    /**
+     * The page's style: wide tables scroll sideways in their own box and long token lists wrap, so that the page
+     * never does, whatever the window's width; numbers are right-aligned as in {@link TextTable}.
+     */
+    private static final String STYLE = """
+            body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;line-height:1.45;color:#222}
+            table{border-collapse:collapse;margin:.6em 0}
+            div.table{overflow-x:auto}
+            th,td{padding:.25em .5em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
+            td{overflow-wrap:anywhere}
+            td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+            table.about th{white-space:nowrap}
+            table.tokens{table-layout:fixed;width:100%}
+            table.tokens col.req{width:6.5em}
+            table.tokens td.t{font-family:monospace;white-space:pre-wrap}
+            figure{margin:1em 0}
+            img{max-width:100%;height:auto}
+            figcaption{font-size:.95em}
+            """;
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
@@ -108,16 +127,7 @@ final class DemoReport {
         StringBuilder h = new StringBuilder();
         h.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-                .append("<title>npukit demo, ").append(esc(DATE.format(date))).append("</title><style>")
-                .append("body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;line-height:1.45;color:#222}")
-                .append("table{border-collapse:collapse;margin:.6em 0}")
-                .append("div.table{overflow-x:auto}")
-                .append("th,td{padding:.25em .5em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;overflow-wrap:anywhere}")
-                .append("td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}")
-                .append("table.about th{white-space:nowrap}")
-                .append("table.tokens{table-layout:fixed;width:100%}table.tokens td.t{font-family:monospace;white-space:pre-wrap}")
-                .append("table.tokens col.req{width:5em}")
-                .append("figure{margin:1em 0}img{max-width:100%;height:auto}figcaption{font-size:.95em}")
+                .append("<title>npukit demo, ").append(esc(DATE.format(date))).append("</title><style>").append(STYLE)
                 .append("</style></head><body><h1>npukit demo</h1>");
         Map<String, String> about = new LinkedHashMap<>();
         about.put("npukit version", version);
@@ -185,8 +195,9 @@ final class DemoReport {
         int peak = s.stream().mapToInt(ServingEngine.Result::peakBlocks).max().orElse(0);
         StringBuilder c = new StringBuilder();
         c.append("One point per engine step: the KV blocks held while the step's batched decode runs, after its ")
-                .append("admissions and prefill. The dashed line is the pool's capacity (")
-                .append(esc(DemoChart.capacityLabel(DemoRunner.POOL_BLOCKS))).append("); the highest peak, ")
+                .append("admissions and prefill. The dashed line, labelled &ldquo;")
+                .append(esc(DemoChart.capacityLabel(DemoRunner.POOL_BLOCKS)))
+                .append("&rdquo;, is the size of the pool; the highest peak, ")
                 .append(peak).append(" blocks, is ").append(fmt("%.1f", 100.0 * peak / DemoRunner.POOL_BLOCKS))
                 .append("% of it, hence the logarithmic axis. ");
         Map<String, List<String>> coincide = new LinkedHashMap<>();
