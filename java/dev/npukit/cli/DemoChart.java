@@ -30,7 +30,7 @@ final class DemoChart {
     private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE, SeriesMarkers.DIAMOND,
         SeriesMarkers.TRIANGLE_UP, SeriesMarkers.CROSS};
     private static final float[][] DASHES = {null, {10f, 5f}, {2f, 4f}, {10f, 4f, 2f, 4f}, {6f, 3f}};
-    private static final float[] WIDTHS = {4.5f, 4.5f, 3f, 1.5f, 2f};
+    private static final float[] WIDTHS = {5f, 4f, 3f, 2f, 1.5f};
 
     private DemoChart() {
     }
