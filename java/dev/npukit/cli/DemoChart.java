@@ -99,12 +99,15 @@ final class DemoChart {
             ServingEngine.Result r = results.get(p);
             int[] during = duringSteps(r);
             steps = Math.max(steps, during.length);
-            double[] x = new double[during.length];
-            double[] y = new double[during.length];
-            for (int i = 0; i < during.length; i++) {
-                x[i] = i + 1;
-                y[i] = during[i];
-                least = Math.min(least, Math.max(1, during[i]));
+            // A step with an empty pool (every request it found was rejected) has no place on a log axis.
+            double[] x = new double[(int) Arrays.stream(during).filter(b -> b > 0).count()];
+            double[] y = new double[x.length];
+            for (int i = 0, k = 0; i < during.length; i++) {
+                if (during[i] > 0) {
+                    x[k] = i + 1;
+                    y[k++] = during[i];
+                    least = Math.min(least, during[i]);
+                }
             }
             ServingEngine.Result same = sameAs(results, p);
             String label = r.policy().name() + (same == null ? ", peak " + r.peakBlocks()

@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +27,8 @@ import java.util.regex.Pattern;
  */
 final class DemoReport {
     /** Column names of the serving table, used by the prose too. */
-    static final String KL_COLUMN = "mean KL vs full";
-    static final String MEAN_BLOCKS_COLUMN = "mean blocks";
+    private static final String KL_COLUMN = "mean KL vs full";
+    private static final String MEAN_BLOCKS_COLUMN = "mean blocks";
     /** A table cell that is a number, right-aligned on the page as in {@link TextTable}. */
     private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9][0-9.,]*(e[-+]?[0-9]+)?[%x]?");
     /**
@@ -212,6 +213,10 @@ final class DemoReport {
                     .append(" keeps its own colour, marker and dash, drawn thinner in turn, and the legend names the")
                     .append(" policy a line coincides with. ");
         }
+        boolean idleStep = s.stream().anyMatch(p -> Arrays.stream(DemoChart.duringSteps(p)).anyMatch(b -> b == 0));
+        if (idleStep) {
+            c.append("Steps that ran with an empty pool (every request they found was rejected) are not drawn. ");
+        }
         Map<Integer, List<String>> empty = new LinkedHashMap<>();
         for (ServingEngine.Result p : s) {
             empty.computeIfAbsent(DemoChart.emptyBetweenSteps(p), k -> new ArrayList<>()).add(p.policy().name());
@@ -224,8 +229,8 @@ final class DemoReport {
             c.append("Between two steps the pool was empty ").append(String.join(", ", times)).append(": every request")
                     .append(" asks for the same number of new tokens, so requests admitted in the same step finish in")
                     .append(" the same step and release their blocks, and the next ones are admitted at the start of the")
-                    .append(" following step. No step ran with an empty pool, so the chart has no points at 0. The")
-                    .append(" table's <i>").append(esc(MEAN_BLOCKS_COLUMN)).append("</i> averages two samples per step,")
+                    .append(" following step. ").append(idleStep ? "" : "No step ran with an empty pool, so the chart has")
+                    .append(idleStep ? "" : " no points at 0. ").append("The table's <i>").append(esc(MEAN_BLOCKS_COLUMN)).append("</i> averages two samples per step,")
                     .append(" the one drawn and the one after the step's finished requests released their blocks, so")
                     .append(" those empty instants count in it.");
         }
@@ -300,7 +305,7 @@ final class DemoReport {
     }
 
     /** Text from data as HTML text or attribute value. */
-    static String esc(Object o) {
+    private static String esc(Object o) {
         return String.valueOf(o).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
                 .replace("'", "&#39;");
     }
