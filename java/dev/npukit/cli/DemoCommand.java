@@ -85,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
 
         DemoRunner.Result result = DemoRunner.run(options, new Progress(err));
         DemoReport text = new DemoReport(result);
-        byte[] png = DemoChart.png(result.serving());
+        byte[] png = DemoChart.png(result.serving(), DemoRunner.POOL_BLOCKS);
         AtomicFiles.writeString(report, text.html(png));
         err.println("report written to " + report);
         err.flush();

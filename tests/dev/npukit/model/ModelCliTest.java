@@ -95,6 +95,9 @@ class ModelCliTest {
         assertEquals(0, r.code(), r.err());
         JsonNode root = new ObjectMapper().readTree(r.out());
         assertEquals(5, root.path("serving").size());
+        for (String build : List.of("version", "commit", "date", "machine")) {
+            assertTrue(root.path(build).isTextual() && !root.path(build).asText().isBlank(), build + ": " + root);
+        }
         for (JsonNode p : root.path("serving")) {
             assertTrue(p.path("peakBlocks").asInt() > 0 && p.path("tokensPerSecond").asDouble() > 0, p.toString());
         }
