@@ -94,7 +94,8 @@ public final class ContrastiveDecoder {
      *
      * @param requests the requests; may be empty
      * @return one generation per request, in request order
-     * @throws IllegalArgumentException if {@code requests} or an entry is null, or the model's logits contain NaN
+     * @throws IllegalArgumentException if {@code requests} or an entry is null, a prompt token is outside
+     *     {@code [0, vocabSize)}, or the model's logits contain NaN
      * @throws IllegalStateException if the model returns null logits, or logits of another shape than
      *     [2 × live requests, vocabSize]
      */
@@ -108,6 +109,7 @@ public final class ContrastiveDecoder {
             if (r == null) {
                 throw new IllegalArgumentException("requests: entry " + i + " is null");
             }
+            checkPrompt(i, r.prompt());
             all.add(new Live(i, nextSequenceId.getAndIncrement(), nextSequenceId.getAndIncrement(), r, config));
         }
         List<Live> live = new ArrayList<>(all);
@@ -133,6 +135,16 @@ public final class ContrastiveDecoder {
             out.add(new Generation(l.generated.stream().mapToInt(Integer::intValue).toArray(), l.stop));
         }
         return out;
+    }
+
+    private void checkPrompt(int request, int[] prompt) {
+        int vocab = model.vocabSize();
+        for (int t = 0; t < prompt.length; t++) {
+            if (prompt[t] < 0 || prompt[t] >= vocab) {
+                throw new IllegalArgumentException("requests: entry " + request + " has prompt token " + prompt[t]
+                        + " at position " + t + ", outside the model's vocabulary [0, " + vocab + ")");
+            }
+        }
     }
 
     private void step(List<Live> live, int step) {

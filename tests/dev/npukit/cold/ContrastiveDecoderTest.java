@@ -200,6 +200,13 @@ class ContrastiveDecoderTest {
         expectBad("adapter", () -> DecodeRequest.of(new int[] {1}, -1));
         Backend be = Backends.get(backend);
         expectBad("model", () -> new ContrastiveDecoder(be, null, ColdConfig.defaults()));
+        ContrastiveDecoder decoder = new ContrastiveDecoder(be, new ScriptedModel(be, dtype), ColdConfig.defaults());
+        for (int token : new int[] {-1, 5}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> decoder.generate(
+                    List.of(DecodeRequest.of(new int[] {1}, 0), DecodeRequest.of(new int[] {3, token}, 0))));
+            assertEquals("requests: entry 1 has prompt token " + token + " at position 1, outside the model's"
+                    + " vocabulary [0, 5)", e.getMessage());
+        }
     }
 
     private static void expectBad(String argument, Runnable r) {
