@@ -7,7 +7,6 @@ import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeStyle;
-import dev.npukit.kernels.RopeTables;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
@@ -63,6 +62,9 @@ public final class LlamaModel implements AutoCloseable {
     private final float[][] postNorm;
     private final float[] finalNorm;
     private final Tensor[] wqkv;
+    /** Per layer, the q, k and v biases concatenated (null without q/k/v biases); the o_proj bias likewise. */
+    private final float[][] qkvBias;
+    private final float[][] oBias;
     private final Tensor[] wo;
     private final Tensor[] wgateUp;
     private final Tensor[] wdown;
@@ -86,6 +88,8 @@ public final class LlamaModel implements AutoCloseable {
         inputNorm = new float[n][];
         postNorm = new float[n][];
         wqkv = new Tensor[n];
+        qkvBias = new float[n][];
+        oBias = new float[n][];
         wo = new Tensor[n];
         wgateUp = new Tensor[n];
         wdown = new Tensor[n];
@@ -98,6 +102,13 @@ public final class LlamaModel implements AutoCloseable {
                 postNorm[l] = weights.get(p + "post_attention_layernorm.weight");
                 wqkv[l] = upload(dt, c.hiddenSize(), weights.get(p + "self_attn.q_proj.weight"),
                         weights.get(p + "self_attn.k_proj.weight"), weights.get(p + "self_attn.v_proj.weight"));
+                if (c.qkvBias()) {
+                    qkvBias[l] = concat(weights.get(p + "self_attn.q_proj.bias"), weights.get(p + "self_attn.k_proj.bias"),
+                            weights.get(p + "self_attn.v_proj.bias"));
+                }
+                if (c.oBias()) {
+                    oBias[l] = weights.get(p + "self_attn.o_proj.bias");
+                }
                 wo[l] = upload(dt, c.qSize(), weights.get(p + "self_attn.o_proj.weight"));
                 wgateUp[l] = upload(dt, c.hiddenSize(), weights.get(p + "mlp.gate_proj.weight"),
                         weights.get(p + "mlp.up_proj.weight"));
@@ -108,8 +119,7 @@ public final class LlamaModel implements AutoCloseable {
             }
             finalNorm = weights.get("model.norm.weight");
             lmHead = upload(dt, c.hiddenSize(), c.tieWordEmbeddings() ? embed : weights.get("lm_head.weight"));
-            cosSin = own(backend.fromFloats(DType.F32, RopeTables.cosSin(c.maxPositions(), c.headDim(), c.ropeTheta()),
-                    c.maxPositions(), c.headDim()));
+            cosSin = own(backend.fromFloats(DType.F32, c.ropeTable(), c.maxPositions(), c.headDim()));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -140,30 +150,48 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Row-wise concatenation of [*, in] matrices, uploaded as one [sum, in] weight. */
     private Tensor upload(DType dt, int in, float[]... parts) {
+        float[] all = concat(parts);
+        return own(backend.fromFloats(dt, all, all.length / in, in));
+    }
+
+    private static float[] concat(float[]... parts) {
+        if (parts.length == 1) {
+            return parts[0];
+        }
         int total = 0;
         for (float[] p : parts) {
             total += p.length;
         }
-        float[] all = parts.length == 1 ? parts[0] : new float[total];
-        if (parts.length > 1) {
-            int at = 0;
-            for (float[] p : parts) {
-                System.arraycopy(p, 0, all, at, p.length);
-                at += p.length;
-            }
+        float[] all = new float[total];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
         }
-        return own(backend.fromFloats(dt, all, total / in, in));
+        return all;
+    }
+
+    /** Adds a bias to every row of [rows, bias.length] (no-op for a null bias). */
+    private static void addBias(float[] x, float[] bias) {
+        if (bias == null) {
+            return;
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] += bias[i % bias.length];
+        }
     }
 
     /**
      * All adapters' A and B of one projection, padded to the largest rank with zeros (which adds
-     * nothing), B multiplied by each adapter's scale; null when no adapter touches it.
+     * nothing), B multiplied by each adapter's scale: modules of differing ranks (rank_pattern, or
+     * adapters of different r) share one BGMV. Null when no adapter touches the projection.
      */
     private Lora stackLora(int layer, String projection, List<LoraAdapter> adapters) {
         int rank = 0;
         for (LoraAdapter a : adapters) {
-            if (a.pair(layer, projection) != null) {
-                rank = Math.max(rank, a.rank());
+            LoraAdapter.Pair p = a.pair(layer, projection);
+            if (p != null) {
+                rank = Math.max(rank, p.rank());
             }
         }
         if (rank == 0) {
@@ -181,9 +209,9 @@ public final class LlamaModel implements AutoCloseable {
             if (p == null) {
                 continue;
             }
-            int r = ad.rank();
+            int r = p.rank();
             System.arraycopy(p.a(), 0, a, i * rank * in, r * in);
-            float s = ad.scale();
+            float s = p.scale();
             for (int o = 0; o < out; o++) {
                 for (int k = 0; k < r; k++) {
                     b[(i * out + o) * rank + k] = s * p.b()[o * r + k];
@@ -293,6 +321,7 @@ public final class LlamaModel implements AutoCloseable {
         int kv = c.kvSize();
         float[] qkv = linear(rmsNorm(h, rows, inputNorm[l]), rows, wqkv[l], l, new int[] {0, 1, 2},
                 new int[] {0, q, q + kv}, idx);
+        addBias(qkv, qkvBias[l]);
         float[] qa = new float[rows * q];
         float[] ka = new float[rows * kv];
         float[] va = new float[rows * kv];
@@ -313,6 +342,7 @@ public final class LlamaModel implements AutoCloseable {
             attn = out.toFloatArray();
         }
         float[] o = linear(attn, rows, wo[l], l, new int[] {3}, new int[] {0}, idx);
+        addBias(o, oBias[l]);
         for (int i = 0; i < h.length; i++) {
             h[i] += o[i];
         }

@@ -60,7 +60,11 @@ public final class LlamaWeights {
             String p = "model.layers." + l + ".";
             s.put(p + "input_layernorm.weight", new long[] {c.hiddenSize()});
             for (String proj : PROJECTIONS) {
-                s.put(p + proj + ".weight", projectionShape(c, proj));
+                long[] shape = projectionShape(c, proj);
+                s.put(p + proj + ".weight", shape);
+                if (hasBias(c, proj)) {
+                    s.put(p + proj + ".bias", new long[] {shape[0]});
+                }
             }
             s.put(p + "post_attention_layernorm.weight", new long[] {c.hiddenSize()});
         }
@@ -69,6 +73,15 @@ public final class LlamaWeights {
             s.put("lm_head.weight", new long[] {c.vocabSize(), c.hiddenSize()});
         }
         return s;
+    }
+
+    /** Whether a projection ("self_attn.q_proj", ...) has a bias under this config. */
+    static boolean hasBias(LlamaConfig c, String proj) {
+        return switch (proj) {
+            case "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj" -> c.qkvBias();
+            case "self_attn.o_proj" -> c.oBias();
+            default -> false;
+        };
     }
 
     /** [out, in] of one projection ("self_attn.q_proj", ...). */
@@ -84,7 +97,7 @@ public final class LlamaWeights {
     }
 
     /**
-     * Seeded random weights: embeddings N(0, 1), norms 1, linear layers N(0, 1/fan_in) so
+     * Seeded random weights: embeddings N(0, 1), norms 1, biases N(0, 1/4), linear layers N(0, 1/fan_in) so
      * activations keep their scale through the layers, and an LM head scaled up so that the
      * next-token distributions are peaked enough for greedy and contrastive decoding to differ.
      */
@@ -97,7 +110,11 @@ public final class LlamaWeights {
             long[] shape = e.getValue();
             float[] v = new float[Math.toIntExact(numel(shape))];
             String name = e.getKey();
-            if (shape.length == 1) {
+            if (name.endsWith(".bias")) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (r.nextGaussian() * 0.5);
+                }
+            } else if (shape.length == 1) {
                 java.util.Arrays.fill(v, 1f);
             } else {
                 double std = name.contains("embed_tokens") ? 1.0
@@ -115,7 +132,10 @@ public final class LlamaWeights {
      * Loads {@code config.json} and every {@code *.safetensors} file of a directory (one file or
      * shards). Every tensor the config needs must be present with its shape, in one float dtype;
      * the linear weights keep that dtype on the backend. Unused tensors (rotary caches) are ignored,
-     * biases are refused.
+     * biases other than those the config declares are refused.
+     *
+     * @throws SafetensorsException if a file is missing, unreadable or corrupt, a tensor is missing or has another
+     *     shape, or the checkpoint holds something unsupported
      */
     public static LlamaWeights load(Path dir) {
         Path configFile = dir.resolve("config.json");
@@ -139,10 +159,11 @@ public final class LlamaWeights {
         for (Path f : files) {
             try (Safetensors st = Safetensors.open(f)) {
                 for (String name : st.entries().keySet()) {
-                    if (name.endsWith(".bias")) {
-                        throw new SafetensorsException(f, "tensor '" + name + "': biases are not supported");
-                    }
                     long[] shape = expected.get(name);
+                    if (shape == null && name.endsWith(".bias")) {
+                        throw new SafetensorsException(f, "tensor '" + name + "': a bias the config does not declare"
+                                + " (q/k/v biases with model_type qwen2 or attention_bias are supported)");
+                    }
                     if (shape == null) {
                         continue;
                     }
@@ -191,7 +212,7 @@ public final class LlamaWeights {
                 long[] shape = projectionShape(config, proj);
                 int out = (int) shape[0];
                 int in = (int) shape[1];
-                int r = adapter.rank();
+                int r = p.rank();
                 float[] w = t.get(name).clone();
                 for (int o = 0; o < out; o++) {
                     for (int i = 0; i < in; i++) {
@@ -199,7 +220,7 @@ public final class LlamaWeights {
                         for (int k = 0; k < r; k++) {
                             d += (double) p.b()[o * r + k] * p.a()[k * in + i];
                         }
-                        w[o * in + i] = round(dtype, (float) (w[o * in + i] + adapter.scale() * d));
+                        w[o * in + i] = round(dtype, (float) (w[o * in + i] + p.scale() * d));
                     }
                 }
                 t.put(name, w);
