@@ -35,9 +35,9 @@ import picocli.CommandLine.Option;
  * streamed as it is generated), or token ids in, token ids out ({@code --prompt-tokens}).
  */
 @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Decodes token ids with a Llama model in safetensors: contrastively against the base model when a"
-                + " LoRA adapter is given (CoLD), greedily (or sampled) otherwise. Prints the generated text (--prompt)"
-                + " or token ids (--prompt-tokens).")
+        description = "Decodes a prompt with a Llama, Mistral or Qwen2 model in safetensors: contrastively against the"
+                + " base model when a LoRA adapter is given (CoLD), greedily (or sampled) otherwise. Prints the generated"
+                + " text (--prompt) or token ids (--prompt-tokens).")
 final class DecodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -15,6 +15,7 @@ public final class RopeTables {
      * @param maxPosition positions covered, positive
      * @param rotaryDim rotated width, even and positive
      * @param theta the RoPE base, greater than 1
+     * @return the table, maxPosition · rotaryDim floats
      * @throws IllegalArgumentException if an argument is out of range
      */
     public static float[] cosSin(int maxPosition, int rotaryDim, double theta) {
@@ -35,6 +36,7 @@ public final class RopeTables {
      *
      * @param maxPosition positions covered, positive
      * @param invFreq one inverse frequency per rotated pair, at least one, each finite
+     * @return the table, maxPosition · 2 · invFreq.length floats
      * @throws IllegalArgumentException if maxPosition is not positive or invFreq is empty or not finite
      */
     public static float[] cosSin(int maxPosition, double[] invFreq) {

@@ -12,7 +12,8 @@ import java.nio.file.Path;
 
 /**
  * Sizes of a Llama-architecture decoder, as in a Hugging Face {@code config.json}: Llama (1 to
- * 3.x), Mistral and Qwen2/2.5, which differ only in RoPE scaling and attention biases.
+ * 3.x), Mistral and Qwen2/2.5, which differ only in RoPE scaling and attention biases. The
+ * constructor refuses a component out of range with an {@link IllegalArgumentException} naming it.
  *
  * @param vocabSize tokens in the vocabulary
  * @param hiddenSize model width
@@ -34,11 +35,6 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         int numKvHeads, int headDim, float rmsNormEps, double ropeTheta, int maxPositions,
         boolean tieWordEmbeddings, RopeScaling ropeScaling, boolean qkvBias, boolean oBias) {
 
-    /**
-     * Checks every size.
-     *
-     * @throws IllegalArgumentException naming the first component that is out of range
-     */
     public LlamaConfig {
         Check.arg(vocabSize > 0, "vocabSize", "is %d, must be positive", vocabSize);
         Check.arg(hiddenSize > 0, "hiddenSize", "is %d, must be positive", hiddenSize);
@@ -57,6 +53,17 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
     /**
      * A plain Llama: no RoPE scaling, no biases.
      *
+     * @param vocabSize tokens in the vocabulary
+     * @param hiddenSize model width
+     * @param intermediateSize SwiGLU MLP width
+     * @param numLayers decoder layers
+     * @param numHeads query heads
+     * @param numKvHeads key/value heads; divides numHeads
+     * @param headDim per-head width, even
+     * @param rmsNormEps RMSNorm epsilon
+     * @param ropeTheta RoPE base
+     * @param maxPositions longest sequence the RoPE table covers
+     * @param tieWordEmbeddings whether the LM head reuses the embedding matrix
      * @throws IllegalArgumentException naming the first component that is out of range
      */
     public LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
@@ -66,39 +73,72 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
                 maxPositions, tieWordEmbeddings, RopeScaling.NONE, false, false);
     }
 
-    /** The demo's model: small enough to serve a RAG workload on two CPU cores in seconds. */
+    /**
+     * The demo's model: small enough to serve a RAG workload on two CPU cores in seconds.
+     *
+     * @return 4 layers, hidden 256, 8 query / 2 KV heads of 32, SwiGLU 688, vocabulary 2048
+     */
     public static LlamaConfig small() {
         return new LlamaConfig(2048, 256, 688, 4, 8, 2, 32, 1e-5f, 10000.0, 4096, false);
     }
 
-    /** A tiny model for tests: every kernel and code path, little compute. */
+    /**
+     * A tiny model for tests: every kernel and code path, little compute.
+     *
+     * @param numLayers decoder layers, positive
+     * @return hidden 32, 4 query / 2 KV heads of 8, SwiGLU 48, vocabulary 97, 1024 positions
+     */
     public static LlamaConfig tiny(int numLayers) {
         return new LlamaConfig(97, 32, 48, numLayers, 4, 2, 8, 1e-5f, 10000.0, 1024, false);
     }
 
-    /** This config with another RoPE scaling. */
+    /**
+     * This config with another RoPE scaling.
+     *
+     * @param scaling the new scaling, not null
+     * @return a copy with only the scaling changed
+     */
     public LlamaConfig withRopeScaling(RopeScaling scaling) {
         return new LlamaConfig(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
                 rmsNormEps, ropeTheta, maxPositions, tieWordEmbeddings, scaling, qkvBias, oBias);
     }
 
-    /** This config with the given attention biases and tying of the LM head to the embeddings. */
+    /**
+     * This config with the given attention biases and tying of the LM head to the embeddings.
+     *
+     * @param qkv whether q/k/v projections have biases
+     * @param o whether o_proj has a bias
+     * @param tie whether the LM head is the embedding matrix
+     * @return a copy with only those three changed
+     */
     public LlamaConfig withBiases(boolean qkv, boolean o, boolean tie) {
         return new LlamaConfig(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
                 rmsNormEps, ropeTheta, maxPositions, tie, ropeScaling, qkv, o);
     }
 
-    /** Width of the query projection, numHeads · headDim. */
+    /**
+     * Width of the query projection.
+     *
+     * @return numHeads · headDim
+     */
     public int qSize() {
         return numHeads * headDim;
     }
 
-    /** Width of the key (and of the value) projection, numKvHeads · headDim. */
+    /**
+     * Width of the key (and of the value) projection.
+     *
+     * @return numKvHeads · headDim
+     */
     public int kvSize() {
         return numKvHeads * headDim;
     }
 
-    /** The cos/sin table of {@link dev.npukit.kernels.RopeTables}, [maxPositions, headDim], with this config's scaling. */
+    /**
+     * The rotary table the attention kernels read, with this config's theta and scaling.
+     *
+     * @return the cos/sin table of {@link dev.npukit.kernels.RopeTables}, row-major [maxPositions, headDim]
+     */
     public float[] ropeTable() {
         return RopeTables.cosSin(maxPositions, ropeScaling.invFreq(headDim, ropeTheta));
     }
@@ -108,6 +148,8 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
      * rope_scaling default, linear, dynamic or llama3; q/k/v biases (qwen2) and attention_bias
      * (llama). Anything else is refused with a one-line message naming the field.
      *
+     * @param file the config.json to read
+     * @return the config it describes
      * @throws SafetensorsException if the file cannot be read, is not JSON, or holds a refused or invalid field
      */
     public static LlamaConfig read(Path file) {
@@ -247,6 +289,7 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
      * Writes a Hugging Face style {@code config.json} (via a temporary file) that {@link #read} reads back
      * as this config: model_type qwen2 for q/k/v biases alone, llama otherwise.
      *
+     * @param file where to write (replaced if present)
      * @throws IOException if the file cannot be written
      * @throws IllegalArgumentException if oBias is set without qkvBias, which no architecture has
      */

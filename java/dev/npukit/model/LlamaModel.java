@@ -16,8 +16,9 @@ import java.util.List;
 
 /**
  * A Llama-architecture decoder on the kernels: token embedding, per layer RMSNorm, q/k/v
- * projections, {@code writeKv} of unrotated keys into a {@link PagedKvCache}, RoPE-fused paged
- * attention (NEOX style, as Hugging Face Llama), o projection, residual, RMSNorm, SwiGLU MLP,
+ * projections (plus their biases for Qwen2), {@code writeKv} of unrotated keys into a
+ * {@link PagedKvCache}, RoPE-fused paged attention (NEOX style, as Hugging Face Llama, with the
+ * config's RoPE scaling in the cos/sin table), o projection, residual, RMSNorm, SwiGLU MLP,
  * residual; final RMSNorm and LM head. Grouped-query attention follows from the config.
  *
  * <p>The dense layers run on the backend ({@code matmul}); the LoRA adapters given at
@@ -74,7 +75,14 @@ public final class LlamaModel implements AutoCloseable {
     private final int numAdapters;
     private final List<Tensor> owned = new ArrayList<>();
 
-    /** Uploads the weights (and adapters, index = position in the list) to the backend. */
+    /**
+     * Uploads the weights and adapters to the backend.
+     *
+     * @param backend where the model runs
+     * @param weights the weights; linear layers keep their dtype on the backend
+     * @param adapters LoRA adapters for the same config; a span's adapter index is the position in this list
+     * @throws IllegalArgumentException if an argument is null
+     */
     public LlamaModel(Backend backend, LlamaWeights weights, List<LoraAdapter> adapters) {
         Check.arg(backend != null, "backend", "is null");
         Check.arg(weights != null, "weights", "is null");
@@ -126,19 +134,42 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
+    /**
+     * The model's sizes.
+     *
+     * @return the config of the weights it was built from
+     */
     public LlamaConfig config() {
         return config;
     }
 
+    /**
+     * The backend the model runs on.
+     *
+     * @return the backend given at construction
+     */
     public Backend backend() {
         return backend;
     }
 
+    /**
+     * LoRA adapters uploaded.
+     *
+     * @return the size of the adapter list given at construction; valid span adapters are -1 .. this - 1
+     */
     public int numAdapters() {
         return numAdapters;
     }
 
-    /** A paged KV cache for this model on its backend. */
+    /**
+     * A paged KV cache for this model on its backend.
+     *
+     * @param numBlocks blocks per layer, positive
+     * @param blockSize token slots per block, positive
+     * @param dtype the cache's dtype: F32, F16 or BF16
+     * @return the cache, zeroed; the caller closes it
+     * @throws IllegalArgumentException if a size is not positive or dtype is not a float type
+     */
     public PagedKvCache newCache(int numBlocks, int blockSize, DType dtype) {
         return new PagedKvCache(backend, config, numBlocks, blockSize, dtype);
     }
@@ -227,6 +258,12 @@ public final class LlamaModel implements AutoCloseable {
      * for their last tokens, in span order (the caller closes the tensor). Spans attend to the KV
      * already in their cache slots plus their own, written layer by layer before attention, so a
      * later span of the same sequence sees an earlier one's fresh K/V.
+     *
+     * @param cache a cache from {@link #newCache}
+     * @param spans the spans, at least one, at least one asking for logits
+     * @return F32 logits [spans with logits, vocabSize]
+     * @throws IllegalArgumentException starting with "spans:" for a span with no tokens, a token, position, block
+     *     or adapter out of range; nothing is written then
      */
     public Tensor forward(PagedKvCache cache, List<Span> spans) {
         Check.arg(cache != null, "cache", "is null");

@@ -34,16 +34,31 @@ public final class LlamaWeights {
         this.tensors = tensors;
     }
 
+    /**
+     * The model's sizes.
+     *
+     * @return the config these weights are for
+     */
     public LlamaConfig config() {
         return config;
     }
 
-    /** The dtype the backend keeps the linear weights in. */
+    /**
+     * The dtype the backend keeps the linear weights in.
+     *
+     * @return the checkpoint's dtype (F32, F16 or BF16), or the one given to {@link #random}
+     */
     public DType dtype() {
         return dtype;
     }
 
-    /** The floats of a tensor by its Hugging Face name. */
+    /**
+     * The floats of a tensor by its Hugging Face name.
+     *
+     * @param name e.g. {@code model.layers.0.self_attn.q_proj.weight}
+     * @return the tensor's elements, row-major (the stored array, not a copy)
+     * @throws IllegalArgumentException if there is no such tensor
+     */
     public float[] get(String name) {
         float[] t = tensors.get(name);
         if (t == null) {
@@ -52,7 +67,12 @@ public final class LlamaWeights {
         return t;
     }
 
-    /** Shape of every tensor this config needs, by name ([out, in] for linear layers). */
+    /**
+     * Shape of every tensor a config needs, biases included when the config has them.
+     *
+     * @param c the config
+     * @return shapes by Hugging Face name, in checkpoint order ([out, in] for linear layers)
+     */
     public static Map<String, long[]> expectedShapes(LlamaConfig c) {
         Map<String, long[]> s = new LinkedHashMap<>();
         s.put("model.embed_tokens.weight", new long[] {c.vocabSize(), c.hiddenSize()});
@@ -84,7 +104,14 @@ public final class LlamaWeights {
         };
     }
 
-    /** [out, in] of one projection ("self_attn.q_proj", ...). */
+    /**
+     * The shape of one projection's weight.
+     *
+     * @param c the config
+     * @param proj one of {@link #PROJECTIONS}
+     * @return [out, in]
+     * @throws IllegalArgumentException if proj is not a projection name
+     */
     public static long[] projectionShape(LlamaConfig c, String proj) {
         return switch (proj) {
             case "self_attn.q_proj" -> new long[] {c.qSize(), c.hiddenSize()};
@@ -100,6 +127,12 @@ public final class LlamaWeights {
      * Seeded random weights: embeddings N(0, 1), norms 1, biases N(0, 1/4), linear layers N(0, 1/fan_in) so
      * activations keep their scale through the layers, and an LM head scaled up so that the
      * next-token distributions are peaked enough for greedy and contrastive decoding to differ.
+     *
+     * @param config the sizes
+     * @param seed the random seed; the same seed gives the same weights
+     * @param dtype the linear weights' dtype (values are rounded to it): F32, F16 or BF16
+     * @return the weights
+     * @throws IllegalArgumentException if config is null or dtype is not a float type
      */
     public static LlamaWeights random(LlamaConfig config, long seed, DType dtype) {
         Check.arg(config != null, "config", "is null");
@@ -133,6 +166,9 @@ public final class LlamaWeights {
      * shards). Every tensor the config needs must be present with its shape, in one float dtype;
      * the linear weights keep that dtype on the backend. Unused tensors (rotary caches) are ignored,
      * biases other than those the config declares are refused.
+     *
+     * @param dir the model directory
+     * @return the weights, with the config read from config.json
      *
      * @throws SafetensorsException if a file is missing, unreadable or corrupt, a tensor is missing or has another
      *     shape, or the checkpoint holds something unsupported
@@ -198,6 +234,10 @@ public final class LlamaWeights {
     /**
      * These weights with an adapter merged in, {@code W + scale · B·A} per adapted projection
      * (rounded to the weight dtype): the dense equivalent of running the adapter through BGMV.
+     *
+     * @param adapter an adapter for these weights' config
+     * @return new weights; these are unchanged
+     * @throws IllegalArgumentException if adapter is null
      */
     public LlamaWeights merged(LoraAdapter adapter) {
         Check.arg(adapter != null, "adapter", "is null");
@@ -229,7 +269,12 @@ public final class LlamaWeights {
         return new LlamaWeights(config, dtype, t);
     }
 
-    /** Writes {@code config.json} and {@code model.safetensors} into {@code dir}. */
+    /**
+     * Writes {@code config.json} and {@code model.safetensors} into a directory, which {@link #load} reads back.
+     *
+     * @param dir the model directory, created if missing
+     * @throws IOException if a file cannot be written
+     */
     public void save(Path dir) throws IOException {
         Map<String, Safetensors.TensorData> out = new LinkedHashMap<>();
         for (Map.Entry<String, float[]> e : tensors.entrySet()) {

@@ -61,22 +61,38 @@ public final class LoraAdapter {
         this.pairs = pairs;
     }
 
-    /** The config's default rank {@code r}; {@link Pair#rank()} is each module's own. */
+    /**
+     * The config's default rank.
+     *
+     * @return {@code r}; {@link Pair#rank()} is each module's own
+     */
     public int rank() {
         return rank;
     }
 
-    /** The config's default {@code lora_alpha}; {@link Pair#alpha()} is each module's own. */
+    /**
+     * The config's default alpha.
+     *
+     * @return {@code lora_alpha}; {@link Pair#alpha()} is each module's own
+     */
     public float alpha() {
         return alpha;
     }
 
-    /** The default factor on B·A, alpha / rank (alpha / sqrt(rank) with rsLoRA); {@link Pair#scale()} is each module's own. */
+    /**
+     * The default factor on B·A.
+     *
+     * @return alpha / rank, or alpha / sqrt(rank) with rsLoRA; {@link Pair#scale()} is each module's own
+     */
     public float scale() {
         return scale(alpha, rank, rsLora);
     }
 
-    /** The largest rank of any module: the width BGMV pads every module of the adapter to. */
+    /**
+     * The largest rank of any module.
+     *
+     * @return the width BGMV pads this adapter's modules to
+     */
     public int maxRank() {
         return pairs.values().stream().mapToInt(Pair::rank).max().orElse(rank);
     }
@@ -85,7 +101,13 @@ public final class LoraAdapter {
         return (float) (rsLora ? alpha / Math.sqrt(rank) : alpha / rank);
     }
 
-    /** A and B of a projection of a layer, or null when the adapter leaves it alone. */
+    /**
+     * A and B of one projection of one layer.
+     *
+     * @param layer layer index
+     * @param projection one of {@link LlamaWeights#PROJECTIONS}
+     * @return the pair, or null when the adapter leaves the module alone
+     */
     public Pair pair(int layer, String projection) {
         return pairs.get(key(layer, projection));
     }
@@ -99,6 +121,13 @@ public final class LoraAdapter {
      * A ~ N(0, 1/in) and B ~ N(0, std²) (PEFT starts B at zero; a non-zero B makes the adapter
      * change the model).
      *
+     * @param c the model's config
+     * @param rank the rank of every module, positive
+     * @param alpha the alpha of every module (scale = alpha / rank)
+     * @param seed the random seed
+     * @param bStd the standard deviation of B's elements
+     * @param projections the projections to adapt, in every layer (names of {@link LlamaWeights#PROJECTIONS})
+     * @return the adapter
      * @throws IllegalArgumentException if rank is not positive or no projection is given
      */
     public static LoraAdapter random(LlamaConfig c, int rank, float alpha, long seed, float bStd, String... projections) {
@@ -127,6 +156,10 @@ public final class LoraAdapter {
 
     /**
      * Reads a PEFT adapter directory and checks it against the model's config.
+     *
+     * @param dir the adapter directory
+     * @param c the base model's config
+     * @return the adapter
      *
      * @throws SafetensorsException with a one-line message naming the file and field, module or tensor, if a file
      *     is missing or unreadable, the config holds an unsupported or invalid field, a tensor is not a LoRA weight
@@ -228,6 +261,8 @@ public final class LoraAdapter {
      * projections; a module whose rank or alpha differs from the adapter's default gets an
      * entry under its full name in rank_pattern or alpha_pattern.
      *
+     * @param dir the adapter directory, created if missing
+     * @param c the base model's config (for the tensor shapes)
      * @throws IOException if a file cannot be written
      */
     public void save(Path dir, LlamaConfig c) throws IOException {

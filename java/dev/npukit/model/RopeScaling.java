@@ -21,6 +21,9 @@ import dev.npukit.util.Check;
  *     between is interpolated.
  * </ul>
  *
+ * <p>The constructor refuses a parameter the type uses that is out of range with an
+ * {@link IllegalArgumentException} naming it.
+ *
  * @param type the scaling rule
  * @param factor the scaling factor (1 for {@link Type#DEFAULT})
  * @param lowFreqFactor Llama 3 {@code low_freq_factor} (unused by the other types)
@@ -46,11 +49,6 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
     /** Plain RoPE. */
     public static final RopeScaling NONE = new RopeScaling(Type.DEFAULT, 1, 0, 0, 0);
 
-    /**
-     * Checks the parameters the type uses.
-     *
-     * @throws IllegalArgumentException naming the parameter that is out of range
-     */
     public RopeScaling {
         Check.arg(type != null, "type", "is null");
         Check.arg(factor >= 1 && Double.isFinite(factor), "factor", "is %s, must be >= 1", factor);
@@ -63,17 +61,38 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
         }
     }
 
-    /** Linear scaling by {@code factor}. */
+    /**
+     * Linear scaling (position interpolation).
+     *
+     * @param factor the divisor of every frequency, at least 1
+     * @return the scaling
+     * @throws IllegalArgumentException if factor is below 1 or not finite
+     */
     public static RopeScaling linear(double factor) {
         return new RopeScaling(Type.LINEAR, factor, 0, 0, 0);
     }
 
-    /** Dynamic NTK scaling by {@code factor}. */
+    /**
+     * Dynamic NTK scaling: the plain table within max_position_embeddings.
+     *
+     * @param factor rope_scaling's factor, at least 1
+     * @return the scaling
+     * @throws IllegalArgumentException if factor is below 1 or not finite
+     */
     public static RopeScaling dynamic(double factor) {
         return new RopeScaling(Type.DYNAMIC, factor, 0, 0, 0);
     }
 
-    /** Llama 3 scaling with its four parameters. */
+    /**
+     * Llama 3 scaling.
+     *
+     * @param factor the divisor of the low frequencies, at least 1
+     * @param lowFreqFactor low_freq_factor, positive
+     * @param highFreqFactor high_freq_factor, greater than lowFreqFactor
+     * @param originalMaxPositions original_max_position_embeddings, positive
+     * @return the scaling
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
     public static RopeScaling llama3(double factor, double lowFreqFactor, double highFreqFactor,
             int originalMaxPositions) {
         return new RopeScaling(Type.LLAMA3, factor, lowFreqFactor, highFreqFactor, originalMaxPositions);
@@ -84,6 +103,7 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
      *
      * @param rotaryDim rotated width, even and positive
      * @param theta the RoPE base ({@code rope_theta}), greater than 1
+     * @return inv_freq[i] for pair i (columns i and i + rotaryDim/2 of the table)
      * @throws IllegalArgumentException if rotaryDim or theta is out of range
      */
     public double[] invFreq(int rotaryDim, double theta) {

@@ -52,6 +52,7 @@ public final class Tokenizer implements AutoCloseable {
      * {@code tokenizer_config.json} ({@code bos_token}, {@code eos_token}: a token or {"content": token}).
      *
      * @param dir a model directory holding tokenizer.json
+     * @return the tokenizer, to be closed
      * @throws SafetensorsException with a one-line message naming the file, if a file is missing, unreadable,
      *     not JSON or not a tokenizer the library reads, or a special token is not in the vocabulary
      * @throws IllegalStateException if {@code ai.djl.huggingface:tokenizers} is not on the class path or its
@@ -99,6 +100,8 @@ public final class Tokenizer implements AutoCloseable {
     /**
      * The token ids of a text, special tokens added as the tokenizer's post-processor says.
      *
+     * @param text any text, possibly empty
+     * @return the ids, in order
      * @throws IllegalArgumentException if text is null
      */
     public int[] encode(String text) {
@@ -110,6 +113,8 @@ public final class Tokenizer implements AutoCloseable {
     /**
      * The text of token ids, special tokens (BOS, EOS, ...) left out.
      *
+     * @param ids token ids, none negative
+     * @return the decoded text
      * @throws IllegalArgumentException if ids is null or holds a negative id
      */
     public String decode(int[] ids) {
@@ -120,12 +125,21 @@ public final class Tokenizer implements AutoCloseable {
         return hf.decode(Arrays.stream(ids).asLongStream().toArray(), true);
     }
 
-    /** The id that starts a sequence, if the model directory names one. */
+    /**
+     * The id that starts a sequence.
+     *
+     * @return generation_config.json's bos_token_id, else tokenizer_config.json's bos_token, else empty
+     */
     public OptionalInt bosId() {
         return bosId;
     }
 
-    /** The ids that end generation (generation_config.json's eos_token_id), possibly none; a copy. */
+    /**
+     * The ids that end generation.
+     *
+     * @return generation_config.json's eos_token_id (one or several), else tokenizer_config.json's eos_token,
+     *     else none; a copy
+     */
     public int[] eosIds() {
         return eosIds.clone();
     }

@@ -197,6 +197,18 @@ class HfArchitecturesTest {
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
 
+    @Test
+    void aSafetensorsHeaderThatIsNotJsonIsOneLine() throws Exception {
+        byte[] header = "{\n  \"a\": \n}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(header.length).put(header);
+        Path f = dir.resolve("bad.safetensors");
+        Files.write(f, b.array());
+        SafetensorsException e = assertThrows(SafetensorsException.class, () -> Safetensors.open(f).close());
+        assertTrue(e.getMessage().contains("header is not valid JSON"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
     static void edit(Path dir, Consumer<ObjectNode> change) throws java.io.IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode n = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
