@@ -35,6 +35,25 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         int numKvHeads, int headDim, float rmsNormEps, double ropeTheta, int maxPositions,
         boolean tieWordEmbeddings, RopeScaling ropeScaling, boolean qkvBias, boolean oBias) {
 
+    /**
+     * Checks every component.
+     *
+     * @param vocabSize tokens in the vocabulary, positive
+     * @param hiddenSize model width, positive
+     * @param intermediateSize SwiGLU MLP width, positive
+     * @param numLayers decoder layers, positive
+     * @param numHeads query heads, positive
+     * @param numKvHeads key/value heads, dividing numHeads
+     * @param headDim per-head width, even and positive
+     * @param rmsNormEps RMSNorm epsilon, positive
+     * @param ropeTheta RoPE base, greater than 1
+     * @param maxPositions longest sequence the RoPE table covers, positive
+     * @param tieWordEmbeddings whether the LM head reuses the embedding matrix
+     * @param ropeScaling the rotary frequencies' scaling, not null
+     * @param qkvBias whether q/k/v projections have biases
+     * @param oBias whether o_proj has a bias
+     * @throws IllegalArgumentException naming the first component out of range
+     */
     public LlamaConfig {
         Check.arg(vocabSize > 0, "vocabSize", "is %d, must be positive", vocabSize);
         Check.arg(hiddenSize > 0, "hiddenSize", "is %d, must be positive", hiddenSize);

@@ -49,6 +49,16 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
     /** Plain RoPE. */
     public static final RopeScaling NONE = new RopeScaling(Type.DEFAULT, 1, 0, 0, 0);
 
+    /**
+     * Checks the parameters the type uses.
+     *
+     * @param type the scaling rule, not null
+     * @param factor the scaling factor, at least 1
+     * @param lowFreqFactor Llama 3 low_freq_factor, positive for {@link Type#LLAMA3}
+     * @param highFreqFactor Llama 3 high_freq_factor, above lowFreqFactor for {@link Type#LLAMA3}
+     * @param originalMaxPositions Llama 3 original_max_position_embeddings, positive for {@link Type#LLAMA3}
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
     public RopeScaling {
         Check.arg(type != null, "type", "is null");
         Check.arg(factor >= 1 && Double.isFinite(factor), "factor", "is %s, must be >= 1", factor);

@@ -361,6 +361,14 @@ public final class Safetensors implements AutoCloseable {
      * @param data the elements, row-major
      */
     public record TensorData(DType dtype, long[] shape, float[] data) {
+        /**
+         * Checks the dtype and the data length.
+         *
+         * @param dtype the stored dtype: F32, F16 or BF16
+         * @param shape the dimensions
+         * @param data the elements, row-major, as many as the shape holds
+         * @throws IllegalArgumentException naming dtype or data if either does not fit
+         */
         public TensorData {
             if (dtype == null || !dtype.isFloat()) {
                 throw new IllegalArgumentException("dtype: must be F32, F16 or BF16, got " + dtype);
