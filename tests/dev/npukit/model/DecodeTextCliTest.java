@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code npukit decode --prompt TEXT}: the prompt encoded with the directory's tokenizer.json, the
  * greedy chain of the model printed as text (stopping at generation_config.json's EOS), the same
- * chain with {@code --json} as tokens plus text; exactly one of --prompt and --prompt-tokens.
+ * chain with {@code --json} as tokens plus text; with an adapter (CoLD) the same tokens as from
+ * --prompt-tokens; exactly one of --prompt and --prompt-tokens.
  */
 class DecodeTextCliTest {
     @TempDir
@@ -94,6 +95,43 @@ class DecodeTextCliTest {
         assertEquals(0, idsRun.code(), idsRun.err());
         List<Integer> noEos = greedy(w, ids, 4, -1);
         assertEquals(String.join(",", noEos.stream().map(String::valueOf).toList()), idsRun.out().trim());
+    }
+
+    /** With an adapter (CoLD), text mode decodes the same tokens as token-id mode and prints their text. */
+    @Test
+    void coldWithTextEqualsColdWithIds() throws Exception {
+        LlamaConfig c = LlamaConfig.tiny(2);
+        Path m = dir.resolve("m");
+        LlamaWeights.random(c, 5, DType.F32).save(m);
+        TokenizerFixture.write(m, c.vocabSize());
+        Path lora = dir.resolve("lora");
+        LoraAdapter.random(c, 4, 8f, 3, 0.4f, "self_attn.q_proj", "mlp.down_proj").save(lora, c);
+        String prompt = "hello world the dog ran";
+        int[] ids;
+        try (Tokenizer tok = Tokenizer.load(m)) {
+            ids = tok.encode(prompt);
+        }
+        String idList = String.join(",", java.util.Arrays.stream(ids).mapToObj(String::valueOf).toList());
+        CliRun byIds = CliRun.of("decode", "--model", m.toString(), "--adapter", lora.toString(), "--prompt-tokens", idList,
+                "--max-tokens", "10", "--eos", "2", "--json");
+        CliRun byText = CliRun.of("decode", "--model", m.toString(), "--adapter", lora.toString(), "--prompt", prompt,
+                "--max-tokens", "10", "--json");
+        CliRun plainText = CliRun.of("decode", "--model", m.toString(), "--adapter", lora.toString(), "--prompt", prompt,
+                "--max-tokens", "10");
+        assertEquals(0, byIds.code(), byIds.err());
+        assertEquals(0, byText.code(), byText.err());
+        assertEquals(0, plainText.code(), plainText.err());
+        JsonNode a = new ObjectMapper().readTree(byIds.out());
+        JsonNode b = new ObjectMapper().readTree(byText.out());
+        assertEquals(a.path("tokens"), b.path("tokens"));
+        int[] tokens = new int[b.path("tokens").size()];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = b.path("tokens").get(i).asInt();
+        }
+        try (Tokenizer tok = Tokenizer.load(m)) {
+            assertEquals(tok.decode(tokens), b.path("text").asText());
+        }
+        assertEquals(b.path("text").asText() + System.lineSeparator(), plainText.out());
     }
 
     @Test
