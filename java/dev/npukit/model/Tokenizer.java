@@ -69,8 +69,10 @@ public final class Tokenizer implements AutoCloseable {
         }
         HuggingFaceTokenizer hf;
         try {
-            // tokenizer.json's own settings: no truncation or padding unless it declares them.
-            hf = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "true"));
+            // As tokenizer(text) in Python: special tokens added, never truncated or padded, whatever
+            // truncation or padding tokenizer.json declares.
+            hf = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "true", "truncation", "false",
+                    "padding", "false"));
         } catch (NoClassDefFoundError e) {
             throw new IllegalStateException("Tokenizer needs ai.djl.huggingface:tokenizers on the class path"
                     + " (an optional dependency of npukit): " + e.getMessage(), e);

@@ -53,6 +53,22 @@ class TokenizerTest {
         }
     }
 
+    /** A truncation or padding declared in tokenizer.json does not apply, as with tokenizer(text) in Python. */
+    @Test
+    void neverTruncatesOrPads() throws Exception {
+        TokenizerFixture.write(dir, 97);
+        Path file = dir.resolve("tokenizer.json");
+        String json = Files.readString(file).replaceFirst("\"truncation\" : null",
+                "\"truncation\": {\"direction\": \"Right\", \"max_length\": 3, \"strategy\": \"LongestFirst\", \"stride\": 0}")
+                .replaceFirst("\"padding\" : null", "\"padding\": {\"strategy\": {\"Fixed\": 12}, \"direction\": \"Right\","
+                        + " \"pad_to_multiple_of\": null, \"pad_id\": 0, \"pad_type_id\": 0, \"pad_token\": \"<unk>\"}");
+        Files.writeString(file, json);
+        assertTrue(json.contains("\"max_length\": 3") && json.contains("Fixed"), json.substring(0, 200));
+        try (Tokenizer tok = Tokenizer.load(dir)) {
+            assertArrayEquals(new int[] {1, 3, 5, 7, 8, 3, 9}, tok.encode("the cat sat on the mat"));
+        }
+    }
+
     @Test
     void brokenFilesAreOneLineErrorsNamingTheFile() throws Exception {
         refused("tokenizer.json: missing");
