@@ -20,7 +20,8 @@ import java.util.OptionalInt;
  *
  * <p>{@link #encode} adds special tokens as {@code tokenizer.json}'s post-processor says, as
  * {@code tokenizer(text)} does in Python (Llama 3 prepends {@code <|begin_of_text|>}, Qwen2 adds
- * nothing); no chat template is applied. {@link #decode} drops special tokens.
+ * nothing); no chat template is applied. {@link #decode} drops special tokens and honours
+ * {@code clean_up_tokenization_spaces}.
  *
  * <p>Nothing touches the network: unless the {@code ai.djl.offline} system property (or the
  * {@code DJL_OFFLINE} environment variable) says otherwise, loading sets {@code ai.djl.offline=true},
@@ -39,11 +40,13 @@ public final class Tokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer hf;
     private final OptionalInt bosId;
     private final int[] eosIds;
+    private final boolean cleanUpSpaces;
 
-    private Tokenizer(HuggingFaceTokenizer hf, OptionalInt bosId, int[] eosIds) {
+    private Tokenizer(HuggingFaceTokenizer hf, OptionalInt bosId, int[] eosIds, boolean cleanUpSpaces) {
         this.hf = hf;
         this.bosId = bosId;
         this.eosIds = eosIds;
+        this.cleanUpSpaces = cleanUpSpaces;
     }
 
     /**
@@ -92,7 +95,12 @@ public final class Tokenizer implements AutoCloseable {
             if (eos.isEmpty()) {
                 tokenId(hf, tokCfgFile, tokCfg, "eos_token").ifPresent(eos::add);
             }
-            return new Tokenizer(hf, bos, eos.stream().mapToInt(Integer::intValue).toArray());
+            JsonNode cleanUp = tokCfg == null ? null : tokCfg.get("clean_up_tokenization_spaces");
+            if (cleanUp != null && !cleanUp.isNull() && !cleanUp.isBoolean()) {
+                throw new SafetensorsException(tokCfgFile, "field 'clean_up_tokenization_spaces' must be true or false");
+            }
+            return new Tokenizer(hf, bos, eos.stream().mapToInt(Integer::intValue).toArray(),
+                    cleanUp != null && cleanUp.asBoolean());
         } catch (RuntimeException e) {
             hf.close();
             throw e;
@@ -113,7 +121,9 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     /**
-     * The text of token ids, special tokens (BOS, EOS, ...) left out.
+     * The text of token ids, special tokens (BOS, EOS, ...) left out; with
+     * {@code clean_up_tokenization_spaces: true} in tokenizer_config.json, spaces before punctuation
+     * and contractions are removed as transformers does (absent means false, transformers' default).
      *
      * @param ids token ids, none negative
      * @return the decoded text
@@ -124,7 +134,15 @@ public final class Tokenizer implements AutoCloseable {
         for (int i = 0; i < ids.length; i++) {
             Check.arg(ids[i] >= 0, "ids", "entry %d is %d, must not be negative", i, ids[i]);
         }
-        return hf.decode(Arrays.stream(ids).asLongStream().toArray(), true);
+        String text = hf.decode(Arrays.stream(ids).asLongStream().toArray(), true);
+        return cleanUpSpaces ? cleanUp(text) : text;
+    }
+
+    /** transformers' clean_up_tokenization: no space before punctuation and English contractions. */
+    private static String cleanUp(String text) {
+        return text.replace(" .", ".").replace(" ?", "?").replace(" !", "!").replace(" ,", ",").replace(" ' ", "'")
+                .replace(" n't", "n't").replace(" 'm", "'m").replace(" 's", "'s").replace(" 've", "'ve")
+                .replace(" 're", "'re");
     }
 
     /**

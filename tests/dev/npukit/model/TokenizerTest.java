@@ -69,6 +69,20 @@ class TokenizerTest {
         }
     }
 
+    /** clean_up_tokenization_spaces as transformers applies it in decode; absent means false. */
+    @Test
+    void cleanUpTokenizationSpaces() throws Exception {
+        TokenizerFixture.write(dir, 97);
+        String text = "hello world . what ?";
+        for (String setting : new String[] {"true", "false", null}) {
+            Files.writeString(dir.resolve("tokenizer_config.json"), setting == null ? "{}"
+                    : "{\"clean_up_tokenization_spaces\": " + setting + "}");
+            try (Tokenizer tok = Tokenizer.load(dir)) {
+                assertEquals("true".equals(setting) ? "hello world. what?" : text, tok.decode(tok.encode(text)), setting);
+            }
+        }
+    }
+
     @Test
     void brokenFilesAreOneLineErrorsNamingTheFile() throws Exception {
         refused("tokenizer.json: missing");
@@ -84,6 +98,8 @@ class TokenizerTest {
         Files.delete(dir.resolve("generation_config.json"));
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"eos_token\": \"two words\"}");
         refused("tokenizer_config.json: field 'eos_token'");
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"clean_up_tokenization_spaces\": \"yes\"}");
+        refused("tokenizer_config.json: field 'clean_up_tokenization_spaces'");
     }
 
     private void refused(String fragment) {
