@@ -33,6 +33,8 @@ module dev.npukit {
     requires static java.management;
     requires static jdk.management;
     requires static java.desktop;
+    // dev.npukit.model.Tokenizer: Hugging Face tokenizers through DJL, optional like the above.
+    requires static ai.djl.tokenizers;
 
     // JavaCPP's Loader reads the bridge classes' annotations and registers their natives by
     // reflection; the JNI code it generates reaches their fields.

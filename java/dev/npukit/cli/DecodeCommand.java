@@ -8,15 +8,19 @@ import dev.npukit.cold.ColdConfig;
 import dev.npukit.cold.ContrastiveDecoder;
 import dev.npukit.cold.DecodeRequest;
 import dev.npukit.cold.Generation;
+import dev.npukit.cold.LogitsModel;
 import dev.npukit.model.LlamaConfig;
 import dev.npukit.model.LlamaModel;
 import dev.npukit.model.LlamaWeights;
 import dev.npukit.model.LoraAdapter;
 import dev.npukit.model.ModelLogits;
 import dev.npukit.model.SafetensorsException;
+import dev.npukit.model.Tokenizer;
+import dev.npukit.tensor.Tensor;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,11 +31,13 @@ import picocli.CommandLine.Option;
 /**
  * CoLD decoding on a model directory (config.json + *.safetensors, Llama layout) with an optional
  * PEFT LoRA adapter as the expert; without an adapter it decodes the base model greedily (or
- * sampled). Token ids in, token ids out: npukit has no tokenizer.
+ * sampled). Text in, text out through the directory's tokenizer.json ({@code --prompt}, the text
+ * streamed as it is generated), or token ids in, token ids out ({@code --prompt-tokens}).
  */
 @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Decodes token ids with a Llama model in safetensors: contrastively against the base model when a"
-                + " LoRA adapter is given (CoLD), greedily (or sampled) otherwise. Prints the generated token ids.")
+        description = "Decodes a prompt with a Llama, Mistral or Qwen2 model in safetensors: contrastively against the"
+                + " base model when a LoRA adapter is given (CoLD), greedily (or sampled) otherwise. Prints the generated"
+                + " text (--prompt) or token ids (--prompt-tokens).")
 final class DecodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -42,7 +48,12 @@ final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT LoRA directory: adapter_config.json and adapter_model.safetensors.")
     Path adapter;
 
-    @Option(names = "--prompt-tokens", required = true, split = ",", paramLabel = "IDS", description = "Prompt token ids, comma-separated.")
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt text, encoded with the model directory's tokenizer.json;"
+            + " the generated text is printed as it is produced.")
+    String promptText;
+
+    @Option(names = "--prompt-tokens", split = ",", paramLabel = "IDS", description = "Prompt token ids, comma-separated"
+            + " (instead of --prompt).")
     int[] prompt;
 
     @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.1", description = "Plausibility threshold in (0, 1]. Default: ${DEFAULT-VALUE}.")
@@ -54,7 +65,8 @@ final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "32", description = "Tokens to generate. Default: ${DEFAULT-VALUE}.")
     int maxTokens;
 
-    @Option(names = "--eos", split = ",", paramLabel = "IDS", description = "Token ids that end generation.")
+    @Option(names = "--eos", split = ",", paramLabel = "IDS", description = "Token ids that end generation. Default with"
+            + " --prompt: eos_token_id of generation_config.json (else tokenizer_config.json's eos_token); none with --prompt-tokens.")
     Integer[] eos;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "0", description = "0 = greedy; > 0 samples (Gumbel-max). Default: ${DEFAULT-VALUE}.")
@@ -68,19 +80,17 @@ final class DecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OptionChecks.positive(spec, "--max-tokens", maxTokens);
-        ColdConfig config;
-        try {
-            ColdConfig.Builder b = ColdConfig.builder().alpha(alpha).beta(adapter == null ? 0f : beta)
-                    .maxNewTokens(maxTokens).temperature(temperature).seed(seed);
-            if (eos != null) {
-                b.eosTokens(eos);
-            }
-            config = b.build();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
+        if ((promptText == null) == (prompt == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), promptText == null
+                    ? "--prompt: is required (or --prompt-tokens)" : "--prompt: give --prompt or --prompt-tokens, not both");
         }
+        OptionChecks.positive(spec, "--max-tokens", maxTokens);
+        coldConfig(eos);
         requireFolder("--model", model, "config.json");
+        if (promptText != null && !Files.isRegularFile(model.resolve("tokenizer.json"))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--prompt: " + model
+                    + " has no tokenizer.json (give token ids with --prompt-tokens)");
+        }
         if (adapter != null) {
             requireFolder("--adapter", adapter, "adapter_config.json");
         }
@@ -91,6 +101,47 @@ final class DecodeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(spec.qualifiedName() + ": error: " + Messages.oneLine(e.getMessage()));
             return 1;
         }
+        try (Tokenizer tokenizer = promptText == null ? null : loadTokenizer()) {
+            if (promptText != null && tokenizer == null) {
+                return 1;
+            }
+            return decode(tokenizer);
+        }
+    }
+
+    /** The decoder's settings from the options, ending at the given ids (none when null). */
+    private ColdConfig coldConfig(Integer[] eosIds) {
+        try {
+            ColdConfig.Builder b = ColdConfig.builder().alpha(alpha).beta(adapter == null ? 0f : beta)
+                    .maxNewTokens(maxTokens).temperature(temperature).seed(seed);
+            if (eosIds != null) {
+                b.eosTokens(eosIds);
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
+        }
+    }
+
+    /** The model directory's tokenizer, or null after printing why it cannot be used. */
+    private Tokenizer loadTokenizer() {
+        try {
+            return Tokenizer.load(model);
+        } catch (SafetensorsException | IllegalStateException e) {
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": error: " + Messages.oneLine(e.getMessage()));
+            return null;
+        }
+    }
+
+    private int decode(Tokenizer tokenizer) throws Exception {
+        if (tokenizer != null) {
+            prompt = tokenizer.encode(promptText);
+            if (prompt.length == 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--prompt: encodes to no tokens");
+            }
+        }
+        ColdConfig config = coldConfig(eos != null || tokenizer == null ? eos
+                : Arrays.stream(tokenizer.eosIds()).boxed().toArray(Integer[]::new));
         Progress progress = new Progress(spec.commandLine().getErr());
         Backend backend = Backends.best();
         LlamaWeights weights;
@@ -106,8 +157,9 @@ final class DecodeCommand implements Callable<Integer> {
         }
         for (int t : prompt) {
             if (t < 0 || t >= weights.config().vocabSize()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--prompt-tokens: token " + t
-                        + " is outside the vocabulary [0, " + weights.config().vocabSize() + ")");
+                throw new CommandLine.ParameterException(spec.commandLine(), (tokenizer == null ? "--prompt-tokens: token "
+                        : "--prompt: the tokenizer gives token ") + t + ", outside the model's vocabulary [0, "
+                        + weights.config().vocabSize() + ")");
             }
         }
         if (prompt.length + maxTokens > weights.config().maxPositions()) {
@@ -116,6 +168,9 @@ final class DecodeCommand implements Callable<Integer> {
         }
         Generation g;
         long t0;
+        PrintWriter out = spec.commandLine().getOut();
+        // Text mode prints each token's text as soon as the decoder feeds the token back to the model.
+        TextStream stream = tokenizer != null && !output.json ? new TextStream(tokenizer, out) : null;
         try (LlamaModel m = new LlamaModel(backend, weights, adapters)) {
             int blockSize = 16;
             int blocks = 2 * ((prompt.length + maxTokens + blockSize - 1) / blockSize + 1);
@@ -123,24 +178,27 @@ final class DecodeCommand implements Callable<Integer> {
                 progress.say("decoding on " + backend.name() + (adapters.isEmpty() ? " (no adapter: plain decoding)"
                         : " (CoLD: adapter as expert, base model as amateur)"));
                 t0 = System.nanoTime();
-                DecodeRequest req = adapters.isEmpty() ? null : DecodeRequest.of(prompt, 0);
-                if (req == null) {
-                    g = plainDecode(m, logits, config, prompt);
-                } else {
-                    g = new ContrastiveDecoder(backend, logits, config).generate(List.of(req)).get(0);
+                LogitsModel model = adapters.isEmpty() ? baseAsExpert(logits) : logits;
+                if (stream != null) {
+                    model = stream.watching(model);
                 }
+                g = new ContrastiveDecoder(backend, model, config).generate(List.of(DecodeRequest.of(prompt, 0))).get(0);
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         progress.done();
-        PrintWriter out = spec.commandLine().getOut();
         if (output.json) {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode n = mapper.createObjectNode();
             n.put("backend", backend.name()).put("adapter", adapter != null).put("alpha", alpha)
                     .put("beta", config.beta()).put("stop", g.stop().name()).put("seconds", seconds);
             Arrays.stream(g.tokens()).forEach(n.putArray("tokens")::add);
+            if (tokenizer != null) {
+                n.put("text", tokenizer.decode(g.tokens()));
+            }
             out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+        } else if (stream != null) {
+            stream.finish(g.tokens());
         } else {
             out.println(Arrays.toString(g.tokens()).replaceAll("[\\[\\] ]", ""));
         }
@@ -165,20 +223,20 @@ final class DecodeCommand implements Callable<Integer> {
         }
     }
 
-    /** Decoding without an adapter: the contrastive rule with beta 0 over the base model's own logits. */
-    private static Generation plainDecode(LlamaModel m, ModelLogits logits, ColdConfig config, int[] prompt) {
-        // With beta 0 the contrastive rule is argmax (or Gumbel sampling) of the expert's logits, so
-        // the decoder runs the base model in the expert's place (index -1 for every row).
-        dev.npukit.cold.LogitsModel doubled = new dev.npukit.cold.LogitsModel() {
+    /**
+     * Decoding without an adapter: the contrastive rule with beta 0 is argmax (or Gumbel sampling)
+     * of the expert's logits, so the base model (index -1 for every row) takes the expert's place.
+     */
+    private static LogitsModel baseAsExpert(ModelLogits logits) {
+        return new LogitsModel() {
             @Override
             public int vocabSize() {
                 return logits.vocabSize();
             }
 
             @Override
-            public dev.npukit.tensor.Tensor logits(List<Row> rows) {
-                List<Row> base = rows.stream().map(r -> new Row(r.sequenceId(), -1, r.newTokens())).toList();
-                return logits.logits(base);
+            public Tensor logits(List<Row> rows) {
+                return logits.logits(rows.stream().map(r -> new Row(r.sequenceId(), -1, r.newTokens())).toList());
             }
 
             @Override
@@ -186,7 +244,74 @@ final class DecodeCommand implements Callable<Integer> {
                 logits.release(id);
             }
         };
-        return new ContrastiveDecoder(m.backend(), doubled, config).generate(List.of(DecodeRequest.of(prompt, 0)))
-                .get(0);
+    }
+
+    /**
+     * Prints the text of the generated tokens as they come: each time, the decoding of all of them
+     * so far less what is already printed, so the printed text is the decoding of the whole
+     * generation (a token that ends inside a multi-byte character waits for the next one).
+     */
+    private static final class TextStream {
+        private final Tokenizer tokenizer;
+        private final PrintWriter out;
+        private final List<Integer> tokens = new ArrayList<>();
+        private String printed = "";
+
+        TextStream(Tokenizer tokenizer, PrintWriter out) {
+            this.tokenizer = tokenizer;
+            this.out = out;
+        }
+
+        /** The model, reporting each chosen token when the decoder feeds it back (every call after the prompt's). */
+        LogitsModel watching(LogitsModel model) {
+            return new LogitsModel() {
+                private boolean prompt = true;
+
+                @Override
+                public int vocabSize() {
+                    return model.vocabSize();
+                }
+
+                @Override
+                public Tensor logits(List<Row> rows) {
+                    if (prompt) {
+                        prompt = false;
+                    } else {
+                        for (int t : rows.get(0).newTokens()) {
+                            tokens.add(t);
+                        }
+                        show(tokenizer.decode(tokens.stream().mapToInt(Integer::intValue).toArray()), false);
+                    }
+                    return model.logits(rows);
+                }
+
+                @Override
+                public void release(long id) {
+                    model.release(id);
+                }
+            };
+        }
+
+        /** Prints the rest of the whole generation and ends the line. */
+        void finish(int[] generated) {
+            show(tokenizer.decode(generated), true);
+            out.println();
+        }
+
+        private void show(String text, boolean last) {
+            if (!last && text.endsWith("\uFFFD")) {
+                return;
+            }
+            int common = 0;
+            while (common < Math.min(text.length(), printed.length()) && text.charAt(common) == printed.charAt(common)) {
+                common++;
+            }
+            // A decoder that rewrites earlier text (rare) prints only from where the texts differ.
+            if (common == printed.length() || last) {
+                out.print(text.substring(common));
+                out.flush();
+                printed = text;
+            }
+        }
     }
 }

@@ -7,7 +7,6 @@ import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeStyle;
-import dev.npukit.kernels.RopeTables;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
@@ -17,8 +16,9 @@ import java.util.List;
 
 /**
  * A Llama-architecture decoder on the kernels: token embedding, per layer RMSNorm, q/k/v
- * projections, {@code writeKv} of unrotated keys into a {@link PagedKvCache}, RoPE-fused paged
- * attention (NEOX style, as Hugging Face Llama), o projection, residual, RMSNorm, SwiGLU MLP,
+ * projections (plus their biases for Qwen2), {@code writeKv} of unrotated keys into a
+ * {@link PagedKvCache}, RoPE-fused paged attention (NEOX style, as Hugging Face Llama, with the
+ * config's RoPE scaling in the cos/sin table), o projection, residual, RMSNorm, SwiGLU MLP,
  * residual; final RMSNorm and LM head. Grouped-query attention follows from the config.
  *
  * <p>The dense layers run on the backend ({@code matmul}); the LoRA adapters given at
@@ -63,6 +63,9 @@ public final class LlamaModel implements AutoCloseable {
     private final float[][] postNorm;
     private final float[] finalNorm;
     private final Tensor[] wqkv;
+    /** Per layer, the q, k and v biases concatenated (null without q/k/v biases); the o_proj bias likewise. */
+    private final float[][] qkvBias;
+    private final float[][] oBias;
     private final Tensor[] wo;
     private final Tensor[] wgateUp;
     private final Tensor[] wdown;
@@ -72,7 +75,14 @@ public final class LlamaModel implements AutoCloseable {
     private final int numAdapters;
     private final List<Tensor> owned = new ArrayList<>();
 
-    /** Uploads the weights (and adapters, index = position in the list) to the backend. */
+    /**
+     * Uploads the weights and adapters to the backend.
+     *
+     * @param backend where the model runs
+     * @param weights the weights; linear layers keep their dtype on the backend
+     * @param adapters LoRA adapters for the same config; a span's adapter index is the position in this list
+     * @throws IllegalArgumentException if an argument is null
+     */
     public LlamaModel(Backend backend, LlamaWeights weights, List<LoraAdapter> adapters) {
         Check.arg(backend != null, "backend", "is null");
         Check.arg(weights != null, "weights", "is null");
@@ -86,6 +96,8 @@ public final class LlamaModel implements AutoCloseable {
         inputNorm = new float[n][];
         postNorm = new float[n][];
         wqkv = new Tensor[n];
+        qkvBias = new float[n][];
+        oBias = new float[n][];
         wo = new Tensor[n];
         wgateUp = new Tensor[n];
         wdown = new Tensor[n];
@@ -98,6 +110,13 @@ public final class LlamaModel implements AutoCloseable {
                 postNorm[l] = weights.get(p + "post_attention_layernorm.weight");
                 wqkv[l] = upload(dt, c.hiddenSize(), weights.get(p + "self_attn.q_proj.weight"),
                         weights.get(p + "self_attn.k_proj.weight"), weights.get(p + "self_attn.v_proj.weight"));
+                if (c.qkvBias()) {
+                    qkvBias[l] = concat(weights.get(p + "self_attn.q_proj.bias"), weights.get(p + "self_attn.k_proj.bias"),
+                            weights.get(p + "self_attn.v_proj.bias"));
+                }
+                if (c.oBias()) {
+                    oBias[l] = weights.get(p + "self_attn.o_proj.bias");
+                }
                 wo[l] = upload(dt, c.qSize(), weights.get(p + "self_attn.o_proj.weight"));
                 wgateUp[l] = upload(dt, c.hiddenSize(), weights.get(p + "mlp.gate_proj.weight"),
                         weights.get(p + "mlp.up_proj.weight"));
@@ -108,27 +127,49 @@ public final class LlamaModel implements AutoCloseable {
             }
             finalNorm = weights.get("model.norm.weight");
             lmHead = upload(dt, c.hiddenSize(), c.tieWordEmbeddings() ? embed : weights.get("lm_head.weight"));
-            cosSin = own(backend.fromFloats(DType.F32, RopeTables.cosSin(c.maxPositions(), c.headDim(), c.ropeTheta()),
-                    c.maxPositions(), c.headDim()));
+            cosSin = own(backend.fromFloats(DType.F32, c.ropeTable(), c.maxPositions(), c.headDim()));
         } catch (RuntimeException e) {
             close();
             throw e;
         }
     }
 
+    /**
+     * The model's sizes.
+     *
+     * @return the config of the weights it was built from
+     */
     public LlamaConfig config() {
         return config;
     }
 
+    /**
+     * The backend the model runs on.
+     *
+     * @return the backend given at construction
+     */
     public Backend backend() {
         return backend;
     }
 
+    /**
+     * LoRA adapters uploaded.
+     *
+     * @return the size of the adapter list given at construction; valid span adapters are -1 .. this - 1
+     */
     public int numAdapters() {
         return numAdapters;
     }
 
-    /** A paged KV cache for this model on its backend. */
+    /**
+     * A paged KV cache for this model on its backend.
+     *
+     * @param numBlocks blocks per layer, positive
+     * @param blockSize token slots per block, positive
+     * @param dtype the cache's dtype: F32, F16 or BF16
+     * @return the cache, zeroed; the caller closes it
+     * @throws IllegalArgumentException if a size is not positive or dtype is not a float type
+     */
     public PagedKvCache newCache(int numBlocks, int blockSize, DType dtype) {
         return new PagedKvCache(backend, config, numBlocks, blockSize, dtype);
     }
@@ -140,30 +181,48 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Row-wise concatenation of [*, in] matrices, uploaded as one [sum, in] weight. */
     private Tensor upload(DType dt, int in, float[]... parts) {
+        float[] all = concat(parts);
+        return own(backend.fromFloats(dt, all, all.length / in, in));
+    }
+
+    private static float[] concat(float[]... parts) {
+        if (parts.length == 1) {
+            return parts[0];
+        }
         int total = 0;
         for (float[] p : parts) {
             total += p.length;
         }
-        float[] all = parts.length == 1 ? parts[0] : new float[total];
-        if (parts.length > 1) {
-            int at = 0;
-            for (float[] p : parts) {
-                System.arraycopy(p, 0, all, at, p.length);
-                at += p.length;
-            }
+        float[] all = new float[total];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
         }
-        return own(backend.fromFloats(dt, all, total / in, in));
+        return all;
+    }
+
+    /** Adds a bias to every row of [rows, bias.length] (no-op for a null bias). */
+    private static void addBias(float[] x, float[] bias) {
+        if (bias == null) {
+            return;
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] += bias[i % bias.length];
+        }
     }
 
     /**
      * All adapters' A and B of one projection, padded to the largest rank with zeros (which adds
-     * nothing), B multiplied by each adapter's scale; null when no adapter touches it.
+     * nothing), B multiplied by each adapter's scale: modules of differing ranks (rank_pattern, or
+     * adapters of different r) share one BGMV. Null when no adapter touches the projection.
      */
     private Lora stackLora(int layer, String projection, List<LoraAdapter> adapters) {
         int rank = 0;
         for (LoraAdapter a : adapters) {
-            if (a.pair(layer, projection) != null) {
-                rank = Math.max(rank, a.rank());
+            LoraAdapter.Pair p = a.pair(layer, projection);
+            if (p != null) {
+                rank = Math.max(rank, p.rank());
             }
         }
         if (rank == 0) {
@@ -181,9 +240,9 @@ public final class LlamaModel implements AutoCloseable {
             if (p == null) {
                 continue;
             }
-            int r = ad.rank();
+            int r = p.rank();
             System.arraycopy(p.a(), 0, a, i * rank * in, r * in);
-            float s = ad.scale();
+            float s = p.scale();
             for (int o = 0; o < out; o++) {
                 for (int k = 0; k < r; k++) {
                     b[(i * out + o) * rank + k] = s * p.b()[o * r + k];
@@ -199,6 +258,12 @@ public final class LlamaModel implements AutoCloseable {
      * for their last tokens, in span order (the caller closes the tensor). Spans attend to the KV
      * already in their cache slots plus their own, written layer by layer before attention, so a
      * later span of the same sequence sees an earlier one's fresh K/V.
+     *
+     * @param cache a cache from {@link #newCache}
+     * @param spans the spans, at least one, at least one asking for logits
+     * @return F32 logits [spans with logits, vocabSize]
+     * @throws IllegalArgumentException starting with "spans:" for a span with no tokens, a token, position, block
+     *     or adapter out of range; nothing is written then
      */
     public Tensor forward(PagedKvCache cache, List<Span> spans) {
         Check.arg(cache != null, "cache", "is null");
@@ -293,6 +358,7 @@ public final class LlamaModel implements AutoCloseable {
         int kv = c.kvSize();
         float[] qkv = linear(rmsNorm(h, rows, inputNorm[l]), rows, wqkv[l], l, new int[] {0, 1, 2},
                 new int[] {0, q, q + kv}, idx);
+        addBias(qkv, qkvBias[l]);
         float[] qa = new float[rows * q];
         float[] ka = new float[rows * kv];
         float[] va = new float[rows * kv];
@@ -313,6 +379,7 @@ public final class LlamaModel implements AutoCloseable {
             attn = out.toFloatArray();
         }
         float[] o = linear(attn, rows, wo[l], l, new int[] {3}, new int[] {0}, idx);
+        addBias(o, oBias[l]);
         for (int i = 0; i < h.length; i++) {
             h[i] += o[i];
         }

@@ -34,16 +34,31 @@ public final class LlamaWeights {
         this.tensors = tensors;
     }
 
+    /**
+     * The model's sizes.
+     *
+     * @return the config these weights are for
+     */
     public LlamaConfig config() {
         return config;
     }
 
-    /** The dtype the backend keeps the linear weights in. */
+    /**
+     * The dtype the backend keeps the linear weights in.
+     *
+     * @return the checkpoint's dtype (F32, F16 or BF16), or the one given to {@link #random}
+     */
     public DType dtype() {
         return dtype;
     }
 
-    /** The floats of a tensor by its Hugging Face name. */
+    /**
+     * The floats of a tensor by its Hugging Face name.
+     *
+     * @param name e.g. {@code model.layers.0.self_attn.q_proj.weight}
+     * @return the tensor's elements, row-major (the stored array, not a copy)
+     * @throws IllegalArgumentException if there is no such tensor
+     */
     public float[] get(String name) {
         float[] t = tensors.get(name);
         if (t == null) {
@@ -52,7 +67,12 @@ public final class LlamaWeights {
         return t;
     }
 
-    /** Shape of every tensor this config needs, by name ([out, in] for linear layers). */
+    /**
+     * Shape of every tensor a config needs, biases included when the config has them.
+     *
+     * @param c the config
+     * @return shapes by Hugging Face name, in checkpoint order ([out, in] for linear layers)
+     */
     public static Map<String, long[]> expectedShapes(LlamaConfig c) {
         Map<String, long[]> s = new LinkedHashMap<>();
         s.put("model.embed_tokens.weight", new long[] {c.vocabSize(), c.hiddenSize()});
@@ -60,7 +80,11 @@ public final class LlamaWeights {
             String p = "model.layers." + l + ".";
             s.put(p + "input_layernorm.weight", new long[] {c.hiddenSize()});
             for (String proj : PROJECTIONS) {
-                s.put(p + proj + ".weight", projectionShape(c, proj));
+                long[] shape = projectionShape(c, proj);
+                s.put(p + proj + ".weight", shape);
+                if (hasBias(c, proj)) {
+                    s.put(p + proj + ".bias", new long[] {shape[0]});
+                }
             }
             s.put(p + "post_attention_layernorm.weight", new long[] {c.hiddenSize()});
         }
@@ -71,7 +95,23 @@ public final class LlamaWeights {
         return s;
     }
 
-    /** [out, in] of one projection ("self_attn.q_proj", ...). */
+    /** Whether a projection ("self_attn.q_proj", ...) has a bias under this config. */
+    static boolean hasBias(LlamaConfig c, String proj) {
+        return switch (proj) {
+            case "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj" -> c.qkvBias();
+            case "self_attn.o_proj" -> c.oBias();
+            default -> false;
+        };
+    }
+
+    /**
+     * The shape of one projection's weight.
+     *
+     * @param c the config
+     * @param proj one of {@link #PROJECTIONS}
+     * @return [out, in]
+     * @throws IllegalArgumentException if proj is not a projection name
+     */
     public static long[] projectionShape(LlamaConfig c, String proj) {
         return switch (proj) {
             case "self_attn.q_proj" -> new long[] {c.qSize(), c.hiddenSize()};
@@ -84,9 +124,15 @@ public final class LlamaWeights {
     }
 
     /**
-     * Seeded random weights: embeddings N(0, 1), norms 1, linear layers N(0, 1/fan_in) so
+     * Seeded random weights: embeddings N(0, 1), norms 1, biases N(0, 1/4), linear layers N(0, 1/fan_in) so
      * activations keep their scale through the layers, and an LM head scaled up so that the
      * next-token distributions are peaked enough for greedy and contrastive decoding to differ.
+     *
+     * @param config the sizes
+     * @param seed the random seed; the same seed gives the same weights
+     * @param dtype the linear weights' dtype (values are rounded to it): F32, F16 or BF16
+     * @return the weights
+     * @throws IllegalArgumentException if config is null or dtype is not a float type
      */
     public static LlamaWeights random(LlamaConfig config, long seed, DType dtype) {
         Check.arg(config != null, "config", "is null");
@@ -97,7 +143,11 @@ public final class LlamaWeights {
             long[] shape = e.getValue();
             float[] v = new float[Math.toIntExact(numel(shape))];
             String name = e.getKey();
-            if (shape.length == 1) {
+            if (name.endsWith(".bias")) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (r.nextGaussian() * 0.5);
+                }
+            } else if (shape.length == 1) {
                 java.util.Arrays.fill(v, 1f);
             } else {
                 double std = name.contains("embed_tokens") ? 1.0
@@ -115,7 +165,13 @@ public final class LlamaWeights {
      * Loads {@code config.json} and every {@code *.safetensors} file of a directory (one file or
      * shards). Every tensor the config needs must be present with its shape, in one float dtype;
      * the linear weights keep that dtype on the backend. Unused tensors (rotary caches) are ignored,
-     * biases are refused.
+     * biases other than those the config declares are refused.
+     *
+     * @param dir the model directory
+     * @return the weights, with the config read from config.json
+     *
+     * @throws SafetensorsException if a file is missing, unreadable or corrupt, a tensor is missing or has another
+     *     shape, or the checkpoint holds something unsupported
      */
     public static LlamaWeights load(Path dir) {
         Path configFile = dir.resolve("config.json");
@@ -139,10 +195,11 @@ public final class LlamaWeights {
         for (Path f : files) {
             try (Safetensors st = Safetensors.open(f)) {
                 for (String name : st.entries().keySet()) {
-                    if (name.endsWith(".bias")) {
-                        throw new SafetensorsException(f, "tensor '" + name + "': biases are not supported");
-                    }
                     long[] shape = expected.get(name);
+                    if (shape == null && name.endsWith(".bias")) {
+                        throw new SafetensorsException(f, "tensor '" + name + "': a bias the config does not declare"
+                                + " (q/k/v biases with model_type qwen2 or attention_bias are supported)");
+                    }
                     if (shape == null) {
                         continue;
                     }
@@ -177,6 +234,10 @@ public final class LlamaWeights {
     /**
      * These weights with an adapter merged in, {@code W + scale · B·A} per adapted projection
      * (rounded to the weight dtype): the dense equivalent of running the adapter through BGMV.
+     *
+     * @param adapter an adapter for these weights' config
+     * @return new weights; these are unchanged
+     * @throws IllegalArgumentException if adapter is null
      */
     public LlamaWeights merged(LoraAdapter adapter) {
         Check.arg(adapter != null, "adapter", "is null");
@@ -191,7 +252,7 @@ public final class LlamaWeights {
                 long[] shape = projectionShape(config, proj);
                 int out = (int) shape[0];
                 int in = (int) shape[1];
-                int r = adapter.rank();
+                int r = p.rank();
                 float[] w = t.get(name).clone();
                 for (int o = 0; o < out; o++) {
                     for (int i = 0; i < in; i++) {
@@ -199,7 +260,7 @@ public final class LlamaWeights {
                         for (int k = 0; k < r; k++) {
                             d += (double) p.b()[o * r + k] * p.a()[k * in + i];
                         }
-                        w[o * in + i] = round(dtype, (float) (w[o * in + i] + adapter.scale() * d));
+                        w[o * in + i] = round(dtype, (float) (w[o * in + i] + p.scale() * d));
                     }
                 }
                 t.put(name, w);
@@ -208,7 +269,12 @@ public final class LlamaWeights {
         return new LlamaWeights(config, dtype, t);
     }
 
-    /** Writes {@code config.json} and {@code model.safetensors} into {@code dir}. */
+    /**
+     * Writes {@code config.json} and {@code model.safetensors} into a directory, which {@link #load} reads back.
+     *
+     * @param dir the model directory, created if missing
+     * @throws IOException if a file cannot be written
+     */
     public void save(Path dir) throws IOException {
         Map<String, Safetensors.TensorData> out = new LinkedHashMap<>();
         for (Map.Entry<String, float[]> e : tensors.entrySet()) {

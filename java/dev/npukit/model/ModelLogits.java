@@ -26,6 +26,14 @@ public final class ModelLogits implements LogitsModel, AutoCloseable {
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
     private final Map<Long, Sequence> sequences = new HashMap<>();
 
+    /**
+     * Logits of a model over a private F32 paged cache.
+     *
+     * @param model the model, not closed by this object
+     * @param numBlocks blocks of the cache, shared by all live sequences
+     * @param blockSize token slots per block
+     * @throws IllegalArgumentException if model is null or a size is not positive
+     */
     public ModelLogits(LlamaModel model, int numBlocks, int blockSize) {
         Check.arg(model != null, "model", "is null");
         this.model = model;
@@ -91,7 +99,11 @@ public final class ModelLogits implements LogitsModel, AutoCloseable {
         }
     }
 
-    /** Blocks currently held by live sequences. */
+    /**
+     * Blocks currently held by live sequences.
+     *
+     * @return blocks not free, in [0, numBlocks]
+     */
     public int blocksInUse() {
         return cache.numBlocks() - free.size();
     }

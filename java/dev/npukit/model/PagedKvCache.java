@@ -38,14 +38,29 @@ public final class PagedKvCache implements AutoCloseable {
         }
     }
 
+    /**
+     * Blocks per layer.
+     *
+     * @return the numBlocks the cache was made with
+     */
     public int numBlocks() {
         return numBlocks;
     }
 
+    /**
+     * Token slots per block.
+     *
+     * @return the blockSize the cache was made with
+     */
     public int blockSize() {
         return blockSize;
     }
 
+    /**
+     * Layers, each with its own key and value tensors.
+     *
+     * @return the model's layer count
+     */
     public int numLayers() {
         return keys.length;
     }
@@ -58,21 +73,39 @@ public final class PagedKvCache implements AutoCloseable {
         return values[layer];
     }
 
-    /** Floats in one block of one layer's keys or values. */
+    /**
+     * Size of one block of one layer's keys (or values).
+     *
+     * @return blockSize · numKvHeads · headDim floats
+     */
     public int blockFloats() {
         return blockSize * rowSize;
     }
 
-    /** A copy of block {@code block} of layer {@code layer}: keys then values. */
+    /**
+     * A copy of one block of one layer.
+     *
+     * @param layer layer index in [0, numLayers)
+     * @param block block id in [0, numBlocks)
+     * @return {keys, values}, each {@link #blockFloats()} floats
+     * @throws IllegalArgumentException if layer or block is out of range
+     */
     public float[][] readBlock(int layer, int block) {
-        checkBlock(block);
+        checkBlock(layer, block);
         long at = (long) block * blockFloats();
         return new float[][] {keys[layer].readFloats(at, blockFloats()), values[layer].readFloats(at, blockFloats())};
     }
 
-    /** Overwrites block {@code block} of layer {@code layer} with keys and values from {@link #readBlock}. */
+    /**
+     * Overwrites one block of one layer.
+     *
+     * @param layer layer index in [0, numLayers)
+     * @param block block id in [0, numBlocks)
+     * @param kv {keys, values} as {@link #readBlock} returns them
+     * @throws IllegalArgumentException if layer or block is out of range or kv has another size
+     */
     public void writeBlock(int layer, int block, float[][] kv) {
-        checkBlock(block);
+        checkBlock(layer, block);
         Check.arg(kv != null && kv.length == 2 && kv[0].length == blockFloats() && kv[1].length == blockFloats(), "kv",
                 "must be keys and values of %d floats each", blockFloats());
         long at = (long) block * blockFloats();
@@ -80,7 +113,8 @@ public final class PagedKvCache implements AutoCloseable {
         values[layer].writeFloats(at, kv[1]);
     }
 
-    private void checkBlock(int block) {
+    private void checkBlock(int layer, int block) {
+        Check.arg(layer >= 0 && layer < keys.length, "layer", "is %d, outside [0, %d)", layer, keys.length);
         Check.arg(block >= 0 && block < numBlocks, "block", "is %d, outside [0, %d)", block, numBlocks);
     }
 

@@ -41,8 +41,21 @@ public final class Safetensors implements AutoCloseable {
             Map.entry("U64", 8), Map.entry("U32", 4), Map.entry("U16", 2), Map.entry("U8", 1),
             Map.entry("BOOL", 1), Map.entry("F8_E4M3", 1), Map.entry("F8_E5M2", 1));
 
-    /** One tensor's header entry. */
+    /**
+     * One tensor's header entry.
+     *
+     * @param name the tensor's name
+     * @param dtype the safetensors dtype name ("F32", "BF16", ...)
+     * @param shape the dimensions
+     * @param begin first byte of the data, relative to the start of the data section
+     * @param end one past the last byte, relative to the start of the data section
+     */
     public record Entry(String name, String dtype, long[] shape, long begin, long end) {
+        /**
+         * Elements of the tensor.
+         *
+         * @return the product of the dimensions (1 for a scalar)
+         */
         public long numel() {
             long n = 1;
             for (long d : shape) {
@@ -67,7 +80,13 @@ public final class Safetensors implements AutoCloseable {
         this.metadata = metadata;
     }
 
-    /** Opens and validates a file; close it when done. */
+    /**
+     * Opens a file and validates its header: JSON, known dtypes, offsets that tile the data.
+     *
+     * @param file a .safetensors file
+     * @return the open file; close it when done
+     * @throws SafetensorsException naming the file and the problem if it is unreadable, truncated or malformed
+     */
     public static Safetensors open(Path file) {
         FileChannel ch;
         try {
@@ -183,24 +202,50 @@ public final class Safetensors implements AutoCloseable {
         return new Entry(name, dt.asText(), shape, begin, end);
     }
 
+    /**
+     * The file this reads.
+     *
+     * @return the path given to {@link #open}
+     */
     public Path file() {
         return file;
     }
 
-    /** Header entries by name, in file order. */
+    /**
+     * Header entries by name, in file order.
+     *
+     * @return the entries, unmodifiable
+     */
     public Map<String, Entry> entries() {
         return entries;
     }
 
+    /**
+     * The header's {@code __metadata__} strings.
+     *
+     * @return the metadata, empty when the header has none
+     */
     public Map<String, String> metadata() {
         return metadata;
     }
 
+    /**
+     * Whether the file holds a tensor.
+     *
+     * @param name the tensor's name
+     * @return true if the header has an entry of that name
+     */
     public boolean contains(String name) {
         return entries.containsKey(name);
     }
 
-    /** The entry of a tensor that must be present. */
+    /**
+     * The entry of a tensor that must be present.
+     *
+     * @param name the tensor's name
+     * @return its header entry
+     * @throws SafetensorsException if the file has no such tensor
+     */
     public Entry entry(String name) {
         Entry e = entries.get(name);
         if (e == null) {
@@ -209,7 +254,13 @@ public final class Safetensors implements AutoCloseable {
         return e;
     }
 
-    /** The npukit dtype of a float tensor; other dtypes are an error naming the tensor. */
+    /**
+     * The npukit dtype of a float tensor.
+     *
+     * @param name the tensor's name
+     * @return F32, F16 or BF16
+     * @throws SafetensorsException naming the tensor if it is missing or of another dtype
+     */
     public DType dtype(String name) {
         Entry e = entry(name);
         return switch (e.dtype()) {
@@ -221,7 +272,13 @@ public final class Safetensors implements AutoCloseable {
         };
     }
 
-    /** A float tensor's elements widened to float (exact for F16 and BF16). */
+    /**
+     * A float tensor's elements widened to float (exact for F16 and BF16).
+     *
+     * @param name the tensor's name
+     * @return its elements, row-major
+     * @throws SafetensorsException naming the tensor if it is missing, not a float tensor or unreadable
+     */
     public float[] floats(String name) {
         Entry e = entry(name);
         DType dtype = dtype(name);
@@ -252,7 +309,14 @@ public final class Safetensors implements AutoCloseable {
         return out;
     }
 
-    /** Checks that a tensor has the expected shape; the error names the file and tensor. */
+    /**
+     * A float tensor's elements, after checking its shape.
+     *
+     * @param name the tensor's name
+     * @param expectedShape the dimensions it must have
+     * @return its elements, row-major
+     * @throws SafetensorsException naming the file and tensor if it is missing, of another shape or dtype
+     */
     public float[] floats(String name, long... expectedShape) {
         Entry e = entry(name);
         if (!java.util.Arrays.equals(e.shape(), expectedShape)) {
@@ -287,8 +351,24 @@ public final class Safetensors implements AutoCloseable {
 
     // ---- writing ----
 
-    /** A tensor to write: float data stored as {@code dtype} (F32, F16 or BF16). */
+    /**
+     * A tensor to write: float data stored as {@code dtype}. The constructor refuses another
+     * dtype, or data whose length is not the shape's element count, with an
+     * {@link IllegalArgumentException} naming the component.
+     *
+     * @param dtype the stored dtype: F32, F16 or BF16
+     * @param shape the dimensions
+     * @param data the elements, row-major
+     */
     public record TensorData(DType dtype, long[] shape, float[] data) {
+        /**
+         * Checks the dtype and the data length.
+         *
+         * @param dtype the stored dtype: F32, F16 or BF16
+         * @param shape the dimensions
+         * @param data the elements, row-major, as many as the shape holds
+         * @throws IllegalArgumentException naming dtype or data if either does not fit
+         */
         public TensorData {
             if (dtype == null || !dtype.isFloat()) {
                 throw new IllegalArgumentException("dtype: must be F32, F16 or BF16, got " + dtype);
@@ -307,6 +387,11 @@ public final class Safetensors implements AutoCloseable {
      * Writes tensors (sorted by name, as the reference implementation does) and metadata to
      * {@code file} through a temporary file in the same directory, so a failure leaves no
      * half-written file behind.
+     *
+     * @param file the file to write (replaced if present)
+     * @param tensors the tensors by name
+     * @param metadata the header's {@code __metadata__} strings
+     * @throws IOException if the file cannot be written
      */
     public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata) throws IOException {
         Map<String, TensorData> sorted = new TreeMap<>(tensors);

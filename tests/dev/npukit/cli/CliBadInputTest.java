@@ -255,7 +255,7 @@ class CliBadInputTest {
         CliRun help = CliRun.of("--help");
         String flat = help.out().replaceAll("\\s+", " ");
         assertTrue(flat.contains("writes an HTML report (tables and a blocks-over-time chart).")
-                && flat.contains("Prints the generated token ids."), help.out());
+                && flat.contains("Prints the generated text (--prompt) or token ids (--prompt-tokens)."), help.out());
     }
 
     private static void collectCutDescriptions(picocli.CommandLine cli, List<String> cut) {
