@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.npukit.model.LlamaConfig;
 import dev.npukit.model.LlamaWeights;
 import dev.npukit.model.LoraAdapter;
+import dev.npukit.model.TokenizerFixture;
 import dev.npukit.tensor.DType;
 import java.io.File;
 import java.io.IOException;
@@ -111,6 +112,15 @@ class DocExamplesTest {
             assertEquals((tokens + 15) / 16, Integer.parseInt(m.group(2)), "blocks");
             assertTrue(loaded > 0, "a warm store supplies chunk KV");
             assertTrue(computed >= 4 && computed + loaded <= tokens, "the prompt is computed: " + out);
+        });
+        EXPECTED.put("docs/model.md / Tokenizer", out -> {
+            // Up to 16 greedy tokens of the random model, decoded by the fixture's word-level tokenizer.
+            List<String> words = List.of(single(out).trim().split("\\s+"));
+            assertTrue(words.size() <= 16, "at most 16 tokens: " + out);
+            for (String w : words) {
+                assertTrue(w.isEmpty() || TokenizerFixture.WORDS.contains(w) || w.matches("t\\d+"),
+                        "a word of the model's tokenizer: " + w);
+            }
         });
         EXPECTED.put("docs/sqlalign.md / Java", out -> {
             assertTrue(out.size() >= 2, "a report and a selection: " + out);
@@ -265,9 +275,14 @@ class DocExamplesTest {
 
     // Fixtures.
 
-    /** A seeded random checkpoint of the demo's model: config.json and model.safetensors. */
+    /**
+     * A seeded random checkpoint of the demo's model (config.json, model.safetensors) with a word-level tokenizer
+     * for its vocabulary (tokenizer.json, tokenizer_config.json, generation_config.json).
+     */
     static void myLlama(Path workDir) throws IOException {
-        LlamaWeights.random(LlamaConfig.small(), 42, DType.F32).save(workDir.resolve("my-llama"));
+        Path dir = workDir.resolve("my-llama");
+        LlamaWeights.random(LlamaConfig.small(), 42, DType.F32).save(dir);
+        TokenizerFixture.write(dir, LlamaConfig.small().vocabSize());
     }
 
     /** A seeded random PEFT LoRA adapter for {@link #myLlama}'s model. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.npukit.check.KernelCheck;
 import dev.npukit.backend.Backends;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
@@ -88,14 +89,14 @@ class HfArchitecturesTest {
             assertEquals(c, w.config(), "config.json round trip");
             float[] got = modelLogits(w, prompt);
             float[] ref = HfReference.lastLogits(w, prompt);
-            double err = LlamaModelTest.relErr(got, ref);
+            double err = KernelCheck.relativeError(got, ref, DType.F32);
             assertTrue(err < BOUND, s + ": model vs Hugging Face reference " + err);
             if (plain == null) {
                 plain = got;
             } else if (s.type() == RopeScaling.Type.DYNAMIC) {
                 assertArrayEquals(plain, got, "dynamic NTK within max_position_embeddings is plain RoPE");
             } else {
-                assertTrue(LlamaModelTest.relErr(got, plain) > 1e-3, s + " changes the logits");
+                assertTrue(KernelCheck.relativeError(got, plain, DType.F32) > 1e-3, s + " changes the logits");
             }
         }
     }
@@ -117,10 +118,10 @@ class HfArchitecturesTest {
         assertEquals(4, w.config().numKvHeads(), "null num_key_value_heads means num_attention_heads");
         int[] prompt = prompt(17);
         float[] got = modelLogits(w, prompt);
-        double err = LlamaModelTest.relErr(got, HfReference.lastLogits(w, prompt));
+        double err = KernelCheck.relativeError(got, HfReference.lastLogits(w, prompt), DType.F32);
         assertTrue(err < BOUND, "qwen2 vs Hugging Face reference " + err);
         float[] withoutBias = HfReference.lastLogits(w, c.withBiases(false, false, true), prompt);
-        assertTrue(LlamaModelTest.relErr(withoutBias, got) > 1e-3, "the biases change the logits");
+        assertTrue(KernelCheck.relativeError(withoutBias, got, DType.F32) > 1e-3, "the biases change the logits");
         // Bias tensors the config does not declare are refused, naming the tensor.
         edit(dir, n -> n.put("model_type", "llama").put("attention_bias", false));
         SafetensorsException e = assertThrows(SafetensorsException.class, () -> LlamaWeights.load(dir));
@@ -137,10 +138,10 @@ class HfArchitecturesTest {
         assertEquals(c, w.config());
         int[] prompt = prompt(9);
         float[] got = modelLogits(w, prompt);
-        double err = LlamaModelTest.relErr(got, HfReference.lastLogits(w, prompt));
+        double err = KernelCheck.relativeError(got, HfReference.lastLogits(w, prompt), DType.F32);
         assertTrue(err < BOUND, "llama with attention_bias vs Hugging Face reference " + err);
         float[] withoutBias = HfReference.lastLogits(w, c.withBiases(false, false, false), prompt);
-        assertTrue(LlamaModelTest.relErr(withoutBias, got) > 1e-3, "the biases change the logits");
+        assertTrue(KernelCheck.relativeError(withoutBias, got, DType.F32) > 1e-3, "the biases change the logits");
     }
 
     @Test
