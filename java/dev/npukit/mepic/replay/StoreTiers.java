@@ -49,6 +49,9 @@ public record StoreTiers(List<Tier> tiers) {
         /**
          * Checks the tier.
          *
+         * @param name                a short name
+         * @param capacityTokens      the most tokens the tier holds, &gt; 0, or {@link Long#MAX_VALUE}
+         * @param loadSecondsPerToken seconds to bring one token's KV into HBM, finite and &ge; 0
          * @throws IllegalArgumentException if the name is empty, the capacity is not positive or the cost is
          *                                  negative or not finite
          */
@@ -75,6 +78,7 @@ public record StoreTiers(List<Tier> tiers) {
     /**
      * Checks the tiers.
      *
+     * @param tiers the tiers, fastest first
      * @throws IllegalArgumentException if there is no tier, two share a name, or a tier other than the last is
      *                                  unbounded or the last is bounded
      */
