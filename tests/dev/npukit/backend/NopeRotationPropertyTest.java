@@ -59,7 +59,7 @@ class NopeRotationPropertyTest {
                     b.rope(new RopeArgs(kRows, slotPositions, classic.cosSinT, style, rotaryDim));
                     b.rope(new RopeArgs(classic.qT, queryPositions, classic.cosSinT, style, rotaryDim));
                 }
-                classic.backend.pagedAttention(classic.args().rope(RopeStyle.NONE, null).rotaryDim(0).build());
+                classic.backend.pagedAttention(classic.args().noRope().build());
                 float[] actual = classic.outT.toFloatArray();
                 double err = Equality.relativeError(actual, expected);
                 // Rotating a 16-bit cache rounds the rotated keys once more; the bound covers it.
