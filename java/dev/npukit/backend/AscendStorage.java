@@ -2,13 +2,16 @@ package dev.npukit.backend;
 
 import dev.npukit.bridge.AscendKernels;
 import dev.npukit.tensor.Storage;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.LongPointer;
 
 /**
  * Zero-filled device memory of the ascend backend, from aclrtMalloc (emulated: registered host
- * memory). Reads and writes go through aclrtMemcpy via a native staging buffer. Freed by
+ * memory). Reads and writes go through aclrtMemcpy, straight from or into a direct ByteBuffer and
+ * otherwise through a native staging buffer (one bulk put or get into a view of it). Freed by
  * {@link #close()}, which {@link dev.npukit.tensor.Tensor} calls once nothing holds the memory.
  */
 final class AscendStorage implements Storage {
@@ -37,25 +40,41 @@ final class AscendStorage implements Storage {
     }
 
     @Override
-    public void read(long byteOffset, ByteBuffer dst) {
-        int n = dst.remaining();
+    public void read(long byteOffset, Buffer dst) {
+        int n = Math.toIntExact(Storage.remainingBytes(dst));
         checkRange(byteOffset, n);
-        try (BytePointer stage = new BytePointer(Math.max(1, n))) {
-            AscendBackend.check(AscendKernels.npukit_ascend_copy_to_host(stage, address + byteOffset, n));
-            stage.get(dst.array(), dst.arrayOffset() + dst.position(), n);
+        if (n == 0) {
+            return;
         }
-        dst.position(dst.position() + n);
+        if (dst instanceof ByteBuffer direct && direct.isDirect()) {
+            AscendBackend.check(AscendKernels.npukit_ascend_copy_to_host(new BytePointer(direct), address + byteOffset,
+                    n));
+            direct.position(direct.position() + n);
+            return;
+        }
+        try (BytePointer stage = new BytePointer(n)) {
+            AscendBackend.check(AscendKernels.npukit_ascend_copy_to_host(stage, address + byteOffset, n));
+            Storage.copy(stage.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN), dst);
+        }
     }
 
     @Override
-    public void write(long byteOffset, ByteBuffer src) {
-        int n = src.remaining();
+    public void write(long byteOffset, Buffer src) {
+        int n = Math.toIntExact(Storage.remainingBytes(src));
         checkRange(byteOffset, n);
-        try (BytePointer stage = new BytePointer(Math.max(1, n))) {
-            stage.put(src.array(), src.arrayOffset() + src.position(), n);
+        if (n == 0) {
+            return;
+        }
+        if (src instanceof ByteBuffer direct && direct.isDirect()) {
+            AscendBackend.check(AscendKernels.npukit_ascend_copy_to_device(address + byteOffset, new BytePointer(direct),
+                    n));
+            direct.position(direct.position() + n);
+            return;
+        }
+        try (BytePointer stage = new BytePointer(n)) {
+            Storage.copy(src, stage.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
             AscendBackend.check(AscendKernels.npukit_ascend_copy_to_device(address + byteOffset, stage, n));
         }
-        src.position(src.position() + n);
     }
 
     @Override

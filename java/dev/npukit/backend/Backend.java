@@ -11,6 +11,7 @@ import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.MemoryStats;
 import dev.npukit.tensor.Tensor;
+import java.nio.Buffer;
 
 /**
  * One place where tensors live and kernels run: {@code reference} (plain Java, the oracle),
@@ -55,6 +56,29 @@ public interface Backend {
         Tensor t = allocate(DType.I32, shape);
         try {
             t.copyFrom(data);
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A tensor holding the remaining elements of {@code src}, copied without conversion and
+     * without an intermediate array ({@link Tensor#copyFrom(Buffer)}: a FloatBuffer for F32, an
+     * IntBuffer for I32, a ShortBuffer of raw bits for F16/BF16, or a ByteBuffer of raw
+     * little-endian bytes for any dtype). Advances {@code src}'s position to its limit.
+     *
+     * @param dtype element type of the tensor
+     * @param src the data, heap or direct
+     * @param shape dimensions of the tensor
+     * @return a new tensor owned by this backend; the caller closes it
+     * @throws IllegalArgumentException "src: ..." if {@code src} does not fit the dtype or shape
+     */
+    default Tensor fromBuffer(DType dtype, Buffer src, long... shape) {
+        Tensor t = allocate(dtype, shape);
+        try {
+            t.copyFrom(src);
             return t;
         } catch (RuntimeException e) {
             t.close();

@@ -1,7 +1,9 @@
 package dev.npukit.backend;
 
 import dev.npukit.tensor.Storage;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import dev.npukit.bridge.CpuKernels;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
@@ -37,20 +39,32 @@ final class NativeStorage implements Storage {
         return byteSize;
     }
 
+    /** Copies with one bulk get from a direct-buffer view of the native memory. */
     @Override
-    public void read(long byteOffset, ByteBuffer dst) {
-        int n = dst.remaining();
-        checkRange(byteOffset, n);
-        new BytePointer(memory).position(byteOffset).get(dst.array(), dst.arrayOffset() + dst.position(), n);
-        dst.position(dst.position() + n);
+    public void read(long byteOffset, Buffer dst) {
+        ByteBuffer view = view(byteOffset, Storage.remainingBytes(dst));
+        if (view != null) {
+            Storage.copy(view, dst);
+        }
     }
 
+    /** Copies with one bulk put into a direct-buffer view of the native memory. */
     @Override
-    public void write(long byteOffset, ByteBuffer src) {
-        int n = src.remaining();
-        checkRange(byteOffset, n);
-        new BytePointer(memory).position(byteOffset).put(src.array(), src.arrayOffset() + src.position(), n);
-        src.position(src.position() + n);
+    public void write(long byteOffset, Buffer src) {
+        ByteBuffer view = view(byteOffset, Storage.remainingBytes(src));
+        if (view != null) {
+            Storage.copy(src, view);
+        }
+    }
+
+    /** Bytes [offset, offset + n) of the native memory as a little-endian direct buffer; null when n is 0. */
+    private ByteBuffer view(long offset, long n) {
+        checkRange(offset, n);
+        if (n == 0) {
+            return null;  // asByteBuffer() would view one byte for an empty range
+        }
+        return new BytePointer(memory).position(offset).limit(offset + n).asByteBuffer()
+                .order(ByteOrder.LITTLE_ENDIAN);
     }
 
     @Override
@@ -61,7 +75,7 @@ final class NativeStorage implements Storage {
         }
     }
 
-    private void checkRange(long offset, int n) {
+    private void checkRange(long offset, long n) {
         if (memory == null) {
             throw new IllegalStateException("native storage is closed");
         }

@@ -1,7 +1,11 @@
 package dev.npukit.tensor;
 
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.ShortBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -10,7 +14,9 @@ import java.util.Objects;
  *
  * <p>Create tensors with {@code Backend.allocate}; close them (try-with-resources) to free the
  * memory. Copy data in and out with the {@code copyFrom}/{@code to...Array} methods; float
- * arrays are converted to and from F16/BF16 with round-to-nearest-even.
+ * arrays are converted to and from F16/BF16 with round-to-nearest-even. {@link #copyFrom(Buffer)}
+ * and {@link #copyTo(Buffer)} move the elements of a java.nio buffer without conversion and
+ * without an intermediate array.
  *
  * <p>Lifetime. The memory is reference-counted: the allocated tensor holds one reference, each
  * {@link #view view} one more, and each kernel call and each copy in or out holds one while it
@@ -243,6 +249,98 @@ public final class Tensor implements AutoCloseable {
         ByteBuffer b = newBuffer(src.length * 4L);
         b.asIntBuffer().put(src);
         write(byteOffset + offset * 4, b);
+    }
+
+    /**
+     * Copies the remaining elements of {@code src} into the whole tensor, without conversion and
+     * without an intermediate array, and advances {@code src}'s position to its limit (as a
+     * java.nio bulk get does). The buffer may be heap or direct:
+     * <ul>
+     *   <li>{@link FloatBuffer} for an F32 tensor, {@link IntBuffer} for I32, {@link ShortBuffer}
+     *       (the raw 16-bit patterns) for F16 and BF16: one element per tensor element, read as
+     *       Java values whatever the buffer's byte order;</li>
+     *   <li>{@link ByteBuffer} for any dtype: {@link #byteSize()} raw bytes in the tensor's layout,
+     *       row-major with little-endian elements (the native order of x86-64 and AArch64); the
+     *       buffer's {@link ByteBuffer#order() order} is not used.</li>
+     * </ul>
+     * Native memory is written with one bulk put into a view of it; device memory from a direct
+     * ByteBuffer as it is, from other buffers through one native staging buffer.
+     *
+     * @param src the data; its remaining elements must number {@link #numel()} (bytes: {@link #byteSize()})
+     * @throws IllegalArgumentException "src: ..." if {@code src} is null, of a type that does not
+     *         fit the dtype, or holds another number of elements
+     * @throws IllegalStateException if the tensor is closed
+     */
+    public void copyFrom(Buffer src) {
+        checkBuffer("src", src);
+        transfer(src, true);
+    }
+
+    /**
+     * Copies the whole tensor into {@code dst}, without conversion and without an intermediate
+     * array, and advances {@code dst}'s position to its limit (as a java.nio bulk put does).
+     * Buffer types and byte layout as in {@link #copyFrom(Buffer)}.
+     *
+     * @param dst the destination; its remaining elements must number {@link #numel()} (bytes:
+     *        {@link #byteSize()})
+     * @throws IllegalArgumentException "dst: ..." if {@code dst} is null, read-only, of a type that
+     *         does not fit the dtype, or has room for another number of elements
+     * @throws IllegalStateException if the tensor is closed
+     */
+    public void copyTo(Buffer dst) {
+        checkBuffer("dst", dst);
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("dst: is read-only");
+        }
+        transfer(dst, false);
+    }
+
+    /** Moves all elements between the storage and {@code b}, in copies of at most {@link Storage#MAX_COPY_BYTES}. */
+    private void transfer(Buffer b, boolean in) {
+        SharedStorage held = use();
+        int limit = b.limit();
+        try {
+            int perCopy = Storage.MAX_COPY_BYTES / Storage.elementBytes(b);
+            long offset = byteOffset;
+            while (b.position() < limit) {
+                int n = Math.min(perCopy, limit - b.position());
+                b.limit(b.position() + n);
+                if (in) {
+                    held.storage.write(offset, b);
+                } else {
+                    held.storage.read(offset, b);
+                }
+                offset += (long) n * Storage.elementBytes(b);
+            }
+        } finally {
+            b.limit(limit);
+            held.release();
+        }
+    }
+
+    /** {@code b} is a buffer type that fits the dtype, with exactly this tensor's elements remaining. */
+    private void checkBuffer(String name, Buffer b) {
+        if (b == null) {
+            throw new IllegalArgumentException(name + ": is null");
+        }
+        boolean fits = b instanceof ByteBuffer
+                || (b instanceof FloatBuffer && dtype == DType.F32)
+                || (b instanceof IntBuffer && dtype == DType.I32)
+                || (b instanceof ShortBuffer && (dtype == DType.F16 || dtype == DType.BF16));
+        if (!fits) {
+            String expected = switch (dtype) {
+                case F32 -> "FloatBuffer";
+                case I32 -> "IntBuffer";
+                case F16, BF16 -> "ShortBuffer (the raw bits)";
+            };
+            throw new IllegalArgumentException(name + ": a " + b.getClass().getSimpleName() + " does not fit a "
+                    + dtype + " tensor; use a " + expected + " or a ByteBuffer (raw bytes)");
+        }
+        long want = b instanceof ByteBuffer ? byteSize() : numel;
+        if (b.remaining() != want) {
+            throw new IllegalArgumentException(name + ": " + b.remaining() + (b instanceof ByteBuffer ? " bytes"
+                    : " elements") + " remaining, the tensor " + dtype + Arrays.toString(shape) + " has " + want);
+        }
     }
 
     // ---- copy out ----
