@@ -2,9 +2,12 @@ package dev.npukit.backend;
 
 import dev.npukit.bridge.CpuBenchKernels;
 import dev.npukit.bridge.NativeAbi.npukit_contrastive_args;
+import dev.npukit.internal.KernelCall;
+import dev.npukit.internal.NativeArgs;
+import dev.npukit.internal.NativeStatus;
+import dev.npukit.internal.NativeStorage;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.tensor.DType;
-import dev.npukit.tensor.KernelCall;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
 import dev.npukit.util.Check;
@@ -30,9 +33,9 @@ public final class ColdBenchmarkKernels {
             ContrastiveArgs.Shape s = args.validate(CpuBackend.NAME);
             Check.tensor("workspace", workspace, CpuBackend.NAME, 1, DType.F32);
             Check.dim("workspace", workspace, 0, 2L * s.batch() * s.vocab(), "2 * batch * vocab");
-            NativeArgs marshal = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
+            NativeArgs marshal = new NativeArgs(NativeStorage::address, NativeArgs.HOST);
             npukit_contrastive_args c = marshal.contrastive(args, s);
-            CpuBackend.check(CpuBenchKernels.npukit_cpu_contrastive_naive(c, marshal.spare(workspace)));
+            NativeStatus.checkCpu(CpuBenchKernels.npukit_cpu_contrastive_naive(c, marshal.spare(workspace)));
         } finally {
             KernelCall.end(held, outer);
         }

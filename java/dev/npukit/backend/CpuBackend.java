@@ -1,8 +1,14 @@
 package dev.npukit.backend;
 
+import static dev.npukit.internal.NativeStatus.checkCpu;
+
 import dev.npukit.bridge.CpuBenchKernels;
 import dev.npukit.bridge.CpuKernels;
 import dev.npukit.bridge.NativeAbi;
+import dev.npukit.internal.BaseBackend;
+import dev.npukit.internal.NativeArgs;
+import dev.npukit.internal.NativeStorage;
+import dev.npukit.internal.Storage;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
@@ -12,7 +18,6 @@ import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
-import dev.npukit.tensor.Storage;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.util.Check;
 
@@ -25,7 +30,7 @@ public final class CpuBackend extends BaseBackend {
     public static final String NAME = "cpu";
 
     /** Marshals this backend's argument records into the native ABI's structs. */
-    private final NativeArgs nativeArgs = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
+    private final NativeArgs nativeArgs = new NativeArgs(NativeStorage::address, NativeArgs.HOST);
 
     private CpuBackend() {
     }
@@ -97,7 +102,7 @@ public final class CpuBackend extends BaseBackend {
         for (int a = 0; a < allocations; a++) {
             try (Tensor buf = allocate(DType.I32, bytes / 4)) {
                 fillDistinct(buf);
-                long addr = addr(buf);
+                long addr = NativeStorage.address(buf);
                 CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
                 for (int i = 0; i < reps; i++) {
                     long t0 = System.nanoTime();
@@ -138,17 +143,17 @@ public final class CpuBackend extends BaseBackend {
 
     @Override
     protected void runPagedAttention(AttentionArgs a, AttentionShape s) {
-        check(CpuKernels.npukit_cpu_paged_attention(nativeArgs.attention(a, s)));
+        checkCpu(CpuKernels.npukit_cpu_paged_attention(nativeArgs.attention(a, s)));
     }
 
     @Override
     protected void runWriteKv(WriteKvArgs a, WriteKvArgs.Shape s) {
-        check(CpuKernels.npukit_cpu_write_kv(nativeArgs.writeKv(a)));
+        checkCpu(CpuKernels.npukit_cpu_write_kv(nativeArgs.writeKv(a)));
     }
 
     @Override
     protected void runRope(RopeArgs a, RopeArgs.Shape s) {
-        check(CpuKernels.npukit_cpu_rope(nativeArgs.rope(a, s)));
+        checkCpu(CpuKernels.npukit_cpu_rope(nativeArgs.rope(a, s)));
     }
 
     @Override
@@ -158,34 +163,21 @@ public final class CpuBackend extends BaseBackend {
             // A NaN in a row: bad input data, reported like the reference does.
             throw new IllegalArgumentException(CpuKernels.npukit_last_error().getString());
         }
-        check(status);
+        checkCpu(status);
     }
 
     @Override
     protected void runBgmvShrink(BgmvShrinkArgs a, BgmvShrinkArgs.Shape s) {
-        check(CpuKernels.npukit_cpu_bgmv_shrink(nativeArgs.bgmvShrink(a)));
+        checkCpu(CpuKernels.npukit_cpu_bgmv_shrink(nativeArgs.bgmvShrink(a)));
     }
 
     @Override
     protected void runBgmvExpand(BgmvExpandArgs a, BgmvExpandArgs.Shape s) {
-        check(CpuKernels.npukit_cpu_bgmv_expand(nativeArgs.bgmvExpand(a)));
+        checkCpu(CpuKernels.npukit_cpu_bgmv_expand(nativeArgs.bgmvExpand(a)));
     }
 
     @Override
     protected void runMatmul(MatmulArgs a, MatmulArgs.Shape s) {
-        check(CpuKernels.npukit_cpu_matmul(nativeArgs.matmul(a)));
-    }
-
-    /** Native address of a validated tensor's first element. */
-    static long addr(Tensor t) {
-        return ((NativeStorage) t.storage()).address() + t.byteOffset();
-    }
-
-    /** Turns a native status code into an exception carrying the native message. */
-    static void check(int status) {
-        if (status != 0) {
-            throw new NpukitException("native kernel failed (status " + status + "): "
-                    + CpuKernels.npukit_last_error().getString());
-        }
+        checkCpu(CpuKernels.npukit_cpu_matmul(nativeArgs.matmul(a)));
     }
 }

@@ -1,5 +1,7 @@
 package dev.npukit.tensor;
 
+import dev.npukit.internal.MemoryAccount;
+import dev.npukit.internal.Storage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

@@ -1,5 +1,9 @@
 package dev.npukit.tensor;
 
+import dev.npukit.internal.KernelCall;
+import dev.npukit.internal.MemoryAccount;
+import dev.npukit.internal.Storage;
+import dev.npukit.internal.TensorAccess;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -55,13 +59,37 @@ public final class Tensor implements AutoCloseable {
         this.reference = new StorageReference(this, storage);
     }
 
-    /**
-     * Wraps storage that a backend allocated and takes ownership of it: the storage is freed when
-     * the tensor and its views are closed or unreachable (at once, if this throws), and counted in
-     * {@code account} meanwhile. For backend implementations; applications call
-     * {@code Backend.allocate}.
-     */
-    public static Tensor wrap(String device, DType dtype, long[] shape, Storage storage, MemoryAccount account) {
+    static {
+        TensorAccess.install(new TensorAccess.Hooks() {
+            @Override
+            public Tensor wrap(String device, DType dtype, long[] shape, Storage storage, MemoryAccount account) {
+                return Tensor.wrap(device, dtype, shape, storage, account);
+            }
+
+            @Override
+            public Storage storage(Tensor t) {
+                return t.storage.storage;
+            }
+
+            @Override
+            public long byteOffset(Tensor t) {
+                return t.byteOffset;
+            }
+
+            @Override
+            public boolean tryHold(Tensor t) {
+                return t.tryHold();
+            }
+
+            @Override
+            public void unhold(Tensor t) {
+                t.unhold();
+            }
+        });
+    }
+
+    /** See {@link TensorAccess#wrap}: backends create tensors through it. */
+    private static Tensor wrap(String device, DType dtype, long[] shape, Storage storage, MemoryAccount account) {
         Objects.requireNonNull(storage, "storage");
         try {
             Objects.requireNonNull(device, "device");
@@ -139,19 +167,6 @@ public final class Tensor implements AutoCloseable {
 
     public long byteSize() {
         return numel * dtype.byteSize();
-    }
-
-    /**
-     * The storage; for backends, inside a {@link KernelCall} that holds this tensor (its memory
-     * is only guaranteed to exist while something holds it).
-     */
-    public Storage storage() {
-        return storage.storage;
-    }
-
-    /** Offset of element 0 in {@link #storage()}, in bytes (non-zero for views). */
-    public long byteOffset() {
-        return byteOffset;
     }
 
     /** True once {@link #close()} was called on this tensor (a view is not closed by its parent's close). */
@@ -424,11 +439,11 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Takes a reference for a kernel call ({@link KernelCall}): false if the tensor is closed.
+     * Takes a reference for a kernel call ({@code KernelCall}): false if the tensor is closed.
      * The reference is taken before the closed flag is read, so a concurrent close either comes
      * first (and this fails) or cannot free the memory until {@link #unhold()}.
      */
-    boolean tryHold() {
+    private boolean tryHold() {
         if (!storage.retain()) {
             return false;
         }
@@ -439,7 +454,7 @@ public final class Tensor implements AutoCloseable {
         return true;
     }
 
-    void unhold() {
+    private void unhold() {
         storage.release();
     }
 

@@ -2,7 +2,7 @@ package dev.npukit.tensor;
 
 /**
  * The tensor arguments of one kernel call, each with the argument name its validation reports:
- * what {@link KernelCall} holds while the call runs. Implemented by the argument records in
+ * what a backend holds while the call runs (docs/tensor-lifetime.md). Implemented by the argument records in
  * {@code dev.npukit.kernels}. Indexed rather than a list so that holding them allocates nothing.
  */
 public interface TensorArgs {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.npukit.backend.AvailableBackends;
 import dev.npukit.backend.Backend;
 import dev.npukit.backend.Backends;
+import dev.npukit.internal.Storage;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

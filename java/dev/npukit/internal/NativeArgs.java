@@ -1,4 +1,4 @@
-package dev.npukit.backend;
+package dev.npukit.internal;
 
 import dev.npukit.bridge.NativeAbi;
 import dev.npukit.bridge.NativeAbi.npukit_attention_args;
@@ -33,24 +33,28 @@ import org.bytedeco.javacpp.LongPointer;
  * no native memory; a struct is filled completely, absent tensors zeroed, right before the native
  * call on the same thread, and nothing keeps it afterwards. Each tensor takes one JNI crossing.
  */
-final class NativeArgs {
+public final class NativeArgs {
     /** Native status codes, read from npukit/common.h. */
-    static final int ERR_DATA = NativeAbi.NPUKIT_ERR_DATA();
+    public static final int ERR_DATA = NativeAbi.NPUKIT_ERR_DATA();
 
-    static final int HOST = NativeAbi.NPUKIT_HOST();
-    static final int DEVICE = NativeAbi.NPUKIT_DEVICE();
+    public static final int HOST = NativeAbi.NPUKIT_HOST();
+    public static final int DEVICE = NativeAbi.NPUKIT_DEVICE();
 
     private static final ThreadLocal<Structs> STRUCTS = ThreadLocal.withInitial(Structs::new);
 
     private final ToLongFunction<Tensor> address;
     private final int location;
 
-    NativeArgs(ToLongFunction<Tensor> address, int location) {
+    /**
+     * @param address where a held tensor's element 0 is ({@link NativeStorage#address}, {@link AscendStorage#address})
+     * @param location {@link #HOST} or {@link #DEVICE}
+     */
+    public NativeArgs(ToLongFunction<Tensor> address, int location) {
         this.address = address;
         this.location = location;
     }
 
-    npukit_attention_args attention(AttentionArgs a, AttentionShape s) {
+    public npukit_attention_args attention(AttentionArgs a, AttentionShape s) {
         Structs st = STRUCTS.get();
         set(st.attQ, a.q());
         set(st.attK, a.kCache());
@@ -68,7 +72,7 @@ final class NativeArgs {
         return st.attention.rope_style(a.ropeStyle().code()).rotary_dim(s.rotaryDim()).scale(s.scale());
     }
 
-    npukit_write_kv_args writeKv(WriteKvArgs a) {
+    public npukit_write_kv_args writeKv(WriteKvArgs a) {
         Structs st = STRUCTS.get();
         set(st.kvKey, a.key());
         set(st.kvValue, a.value());
@@ -79,7 +83,7 @@ final class NativeArgs {
         return st.writeKv;
     }
 
-    npukit_rope_args rope(RopeArgs a, RopeArgs.Shape s) {
+    public npukit_rope_args rope(RopeArgs a, RopeArgs.Shape s) {
         Structs st = STRUCTS.get();
         set(st.ropeX, a.x());
         set(st.ropePositions, a.positions());
@@ -87,7 +91,7 @@ final class NativeArgs {
         return st.rope.rope_style(a.style().code()).rotary_dim(s.rotaryDim());
     }
 
-    npukit_contrastive_args contrastive(ContrastiveArgs a, ContrastiveArgs.Shape s) {
+    public npukit_contrastive_args contrastive(ContrastiveArgs a, ContrastiveArgs.Shape s) {
         Structs st = STRUCTS.get();
         npukit_contrastive_args c = st.contrastive;
         LogitRows e = a.expert();
@@ -120,13 +124,13 @@ final class NativeArgs {
     }
 
     /** The descriptor of {@code t} in this thread's spare descriptor (for helpers outside the kernel ABI). */
-    npukit_tensor spare(Tensor t) {
+    public npukit_tensor spare(Tensor t) {
         npukit_tensor d = STRUCTS.get().spare;
         set(d, t);
         return d;
     }
 
-    npukit_bgmv_shrink_args bgmvShrink(BgmvShrinkArgs a) {
+    public npukit_bgmv_shrink_args bgmvShrink(BgmvShrinkArgs a) {
         Structs st = STRUCTS.get();
         set(st.shrinkX, a.x());
         set(st.shrinkA, a.a());
@@ -135,7 +139,7 @@ final class NativeArgs {
         return st.shrink.scale(a.scale());
     }
 
-    npukit_bgmv_expand_args bgmvExpand(BgmvExpandArgs a) {
+    public npukit_bgmv_expand_args bgmvExpand(BgmvExpandArgs a) {
         Structs st = STRUCTS.get();
         set(st.expandV, a.v());
         set(st.expandW, a.w());
@@ -144,7 +148,7 @@ final class NativeArgs {
         return st.expand.offset(a.offset());
     }
 
-    npukit_matmul_args matmul(MatmulArgs a) {
+    public npukit_matmul_args matmul(MatmulArgs a) {
         Structs st = STRUCTS.get();
         set(st.mmX, a.x());
         set(st.mmWeight, a.weight());

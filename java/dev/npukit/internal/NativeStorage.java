@@ -1,23 +1,25 @@
-package dev.npukit.backend;
+package dev.npukit.internal;
 
-import dev.npukit.tensor.Storage;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import dev.npukit.backend.NpukitException;
 import dev.npukit.bridge.CpuKernels;
+import dev.npukit.tensor.Tensor;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
  * Zero-filled native (off-heap) memory for the cpu backend (npukit_alloc: huge pages for large
- * tensors). Freed by {@link #close()}, which {@link dev.npukit.tensor.Tensor} calls once nothing
+ * tensors). Freed by {@link #close()}, which {@link Tensor} calls once nothing
  * holds the memory any more.
  */
-final class NativeStorage implements Storage {
+public final class NativeStorage implements Storage {
     private final long byteSize;
     private BytePointer memory;
 
-    NativeStorage(long byteSize) {
+    /** Allocates {@code byteSize} zero-filled bytes; {@link NpukitException} when the allocation fails. */
+    public NativeStorage(long byteSize) {
         this.byteSize = byteSize;
         Pointer raw = CpuKernels.npukit_alloc(byteSize);
         if (raw == null || raw.isNull()) {
@@ -26,8 +28,13 @@ final class NativeStorage implements Storage {
         this.memory = new BytePointer(raw);
     }
 
+    /** Native address of element 0 of a tensor of the cpu backend that a kernel call holds. */
+    public static long address(Tensor t) {
+        return ((NativeStorage) TensorAccess.storage(t)).address() + TensorAccess.byteOffset(t);
+    }
+
     /** Native address of byte 0. */
-    long address() {
+    private long address() {
         if (memory == null) {
             throw new IllegalStateException("native storage is closed");
         }

@@ -1,7 +1,7 @@
-package dev.npukit.backend;
+package dev.npukit.internal;
 
 import dev.npukit.bridge.AscendKernels;
-import dev.npukit.tensor.Storage;
+import dev.npukit.tensor.Tensor;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,22 +12,28 @@ import org.bytedeco.javacpp.LongPointer;
  * Zero-filled device memory of the ascend backend, from aclrtMalloc (emulated: registered host
  * memory). Reads and writes go through aclrtMemcpy, straight from or into a direct ByteBuffer and
  * otherwise through a native staging buffer (one bulk put or get into a view of it). Freed by
- * {@link #close()}, which {@link dev.npukit.tensor.Tensor} calls once nothing holds the memory.
+ * {@link #close()}, which {@link Tensor} calls once nothing holds the memory.
  */
-final class AscendStorage implements Storage {
+public final class AscendStorage implements Storage {
     private final long byteSize;
     private long address;
 
-    AscendStorage(long byteSize) {
+    /** Allocates {@code byteSize} zero-filled bytes of device memory; {@link dev.npukit.backend.NpukitException} on failure. */
+    public AscendStorage(long byteSize) {
         this.byteSize = byteSize;
         try (LongPointer out = new LongPointer(1)) {
-            AscendBackend.check(AscendKernels.npukit_ascend_malloc(byteSize, out));
+            NativeStatus.checkAscend(AscendKernels.npukit_ascend_malloc(byteSize, out));
             this.address = out.get();
         }
     }
 
+    /** Device address of element 0 of a tensor of the ascend backend that a kernel call holds. */
+    public static long address(Tensor t) {
+        return ((AscendStorage) TensorAccess.storage(t)).address() + TensorAccess.byteOffset(t);
+    }
+
     /** Device address of byte 0. */
-    long address() {
+    private long address() {
         if (address == 0) {
             throw new IllegalStateException("device storage is closed");
         }
@@ -47,13 +53,13 @@ final class AscendStorage implements Storage {
             return;
         }
         if (dst instanceof ByteBuffer direct && direct.isDirect()) {
-            AscendBackend.check(AscendKernels.npukit_ascend_copy_to_host(new BytePointer(direct), address + byteOffset,
+            NativeStatus.checkAscend(AscendKernels.npukit_ascend_copy_to_host(new BytePointer(direct), address + byteOffset,
                     n));
             direct.position(direct.position() + n);
             return;
         }
         try (BytePointer stage = new BytePointer(n)) {
-            AscendBackend.check(AscendKernels.npukit_ascend_copy_to_host(stage, address + byteOffset, n));
+            NativeStatus.checkAscend(AscendKernels.npukit_ascend_copy_to_host(stage, address + byteOffset, n));
             Storage.copy(stage.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN), dst);
         }
     }
@@ -66,14 +72,14 @@ final class AscendStorage implements Storage {
             return;
         }
         if (src instanceof ByteBuffer direct && direct.isDirect()) {
-            AscendBackend.check(AscendKernels.npukit_ascend_copy_to_device(address + byteOffset, new BytePointer(direct),
+            NativeStatus.checkAscend(AscendKernels.npukit_ascend_copy_to_device(address + byteOffset, new BytePointer(direct),
                     n));
             direct.position(direct.position() + n);
             return;
         }
         try (BytePointer stage = new BytePointer(n)) {
             Storage.copy(src, stage.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
-            AscendBackend.check(AscendKernels.npukit_ascend_copy_to_device(address + byteOffset, stage, n));
+            NativeStatus.checkAscend(AscendKernels.npukit_ascend_copy_to_device(address + byteOffset, stage, n));
         }
     }
 
@@ -82,7 +88,7 @@ final class AscendStorage implements Storage {
         if (address != 0) {
             long a = address;
             address = 0;
-            AscendBackend.check(AscendKernels.npukit_ascend_free(a));
+            NativeStatus.checkAscend(AscendKernels.npukit_ascend_free(a));
         }
     }
 

@@ -1,5 +1,6 @@
-package dev.npukit.tensor;
+package dev.npukit.internal;
 
+import dev.npukit.tensor.Tensor;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;

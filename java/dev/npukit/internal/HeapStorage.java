@@ -1,4 +1,4 @@
-package dev.npukit.tensor;
+package dev.npukit.internal;
 
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
