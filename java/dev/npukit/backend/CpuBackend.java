@@ -2,7 +2,6 @@ package dev.npukit.backend;
 
 import static dev.npukit.internal.NativeStatus.checkCpu;
 
-import dev.npukit.bridge.CpuBenchKernels;
 import dev.npukit.bridge.CpuKernels;
 import dev.npukit.bridge.NativeAbi;
 import dev.npukit.internal.BaseBackend;
@@ -17,9 +16,6 @@ import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
-import dev.npukit.tensor.DType;
-import dev.npukit.tensor.Tensor;
-import dev.npukit.util.Check;
 
 /**
  * The optimized C++ backend (native/cpu) through the JavaCPP bridge: the production fallback on
@@ -43,7 +39,6 @@ public final class CpuBackend extends BaseBackend {
         checkIsaCap(System.getenv("NPUKIT_CPU_ISA"));
         try {
             CpuKernels.load();
-            CpuBenchKernels.load();
             NativeAbi.load();
             return new CpuBackend();
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
@@ -86,54 +81,9 @@ public final class CpuBackend extends BaseBackend {
         return CpuKernels.npukit_cpu_features().getString();
     }
 
-    /**
-     * The machine's memory read bandwidth in GB/s as the kernels see it: every worker thread
-     * streams through {@code bytes} bytes of native memory (make it far larger than the caches).
-     * The buffer is allocated {@code allocations} times, because where a large buffer lands can
-     * change the rate (on a 2-core KVM guest: about 33 or about 53 GB/s, allocation by
-     * allocation); each is read once to warm up and {@code reps} times timed. Returns the median
-     * of all timed reads.
-     */
-    public double measureReadBandwidthGbPerS(long bytes, int allocations, int reps) {
-        Check.arg(bytes >= 1 << 20, "bytes", "is %d, must be at least 1 MiB", bytes);
-        Check.arg(allocations >= 1, "allocations", "is %d, must be at least 1", allocations);
-        Check.arg(reps >= 1, "reps", "is %d, must be at least 1", reps);
-        double[] gbPerS = new double[allocations * reps];
-        for (int a = 0; a < allocations; a++) {
-            try (Tensor buf = allocate(DType.I32, bytes / 4)) {
-                fillDistinct(buf);
-                long addr = NativeStorage.address(buf);
-                CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
-                for (int i = 0; i < reps; i++) {
-                    long t0 = System.nanoTime();
-                    CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
-                    gbPerS[a * reps + i] = buf.byteSize() / (double) (System.nanoTime() - t0);
-                }
-            }
-        }
-        java.util.Arrays.sort(gbPerS);
-        return gbPerS[gbPerS.length / 2];
-    }
-
     /** Worker threads per kernel call (NPUKIT_NUM_THREADS, default: all cores). */
     public int threads() {
         return CpuKernels.npukit_num_threads();
-    }
-
-    /**
-     * Fills an I32 tensor with values that differ from page to page. Zero-filled or repeating
-     * pages can be deduplicated by the hypervisor and then read at cache speed, which would
-     * overstate the memory bandwidth.
-     */
-    private static void fillDistinct(Tensor buf) {
-        int[] chunk = new int[1 << 20];
-        for (long off = 0; off < buf.numel(); off += chunk.length) {
-            int n = (int) Math.min(chunk.length, buf.numel() - off);
-            for (int i = 0; i < n; i++) {
-                chunk[i] = (int) ((off + i) * 0x9E3779B97F4A7C15L >>> 32);
-            }
-            buf.writeInts(off, n == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, n));
-        }
     }
 
     @Override

@@ -1,5 +1,6 @@
-package dev.npukit.backend;
+package dev.npukit.bench;
 
+import dev.npukit.backend.CpuBackend;
 import dev.npukit.bridge.CpuBenchKernels;
 import dev.npukit.bridge.NativeAbi.npukit_contrastive_args;
 import dev.npukit.internal.KernelCall;
@@ -20,7 +21,6 @@ import dev.npukit.util.Check;
 public final class ColdBenchmarkKernels {
     private ColdBenchmarkKernels() {
     }
-
     /**
      * The naive contrastive decoding (log-softmax into temporaries, mask, combine, argmax as
      * separate passes) writing {@code args.token()}; {@code workspace} is F32 [2 * B * vocab].
