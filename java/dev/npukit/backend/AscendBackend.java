@@ -25,6 +25,7 @@ import dev.npukit.kernels.WriteKvArgs;
  * performance. The device is chosen by the environment variable NPUKIT_ASCEND_DEVICE (default 0).
  */
 public final class AscendBackend extends BaseBackend {
+    /** The name {@link Backends#get} takes: "ascend". */
     public static final String NAME = "ascend";
 
     private final String mode;
@@ -78,7 +79,11 @@ public final class AscendBackend extends BaseBackend {
         return NAME;
     }
 
-    /** "emu" (AscendC CPU emulator) or "npu" (a real device). */
+    /**
+     * Where the kernels run.
+     *
+     * @return "emu" (the AscendC CPU emulator) or "npu" (a real device)
+     */
     public String mode() {
         return mode;
     }

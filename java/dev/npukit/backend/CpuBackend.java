@@ -23,6 +23,7 @@ import dev.npukit.kernels.WriteKvArgs;
  * (NPUKIT_NUM_THREADS threads, default: all cores); SIMD paths are chosen at run time.
  */
 public final class CpuBackend extends BaseBackend {
+    /** The name {@link Backends#get} takes: "cpu". */
     public static final String NAME = "cpu";
 
     /** Marshals this backend's argument records into the native ABI's structs. */
@@ -67,7 +68,11 @@ public final class CpuBackend extends BaseBackend {
                 + threads() + " threads", "native");
     }
 
-    /** Version of the native library. */
+    /**
+     * The version of the native library.
+     *
+     * @return the version string it was built with
+     */
     public String version() {
         return CpuKernels.npukit_version().getString();
     }
@@ -76,12 +81,18 @@ public final class CpuBackend extends BaseBackend {
      * The instruction-set path the kernels run: "avx512vl avx2 fma f16c" (attention on AVX-512VL,
      * the other kernels on AVX2), "avx2 fma f16c" or "baseline"; the fastest the processor has,
      * capped by NPUKIT_CPU_ISA ({@link #ISA_CAPS}).
+     *
+     * @return the instruction-set path, as above
      */
     public String cpuFeatures() {
         return CpuKernels.npukit_cpu_features().getString();
     }
 
-    /** Worker threads per kernel call (NPUKIT_NUM_THREADS, default: all cores). */
+    /**
+     * The worker threads per kernel call.
+     *
+     * @return NPUKIT_NUM_THREADS, default: all cores
+     */
     public int threads() {
         return CpuKernels.npukit_num_threads();
     }

@@ -17,7 +17,12 @@ import dev.npukit.kernels.WriteKvArgs;
  * equality tests hold every other backend to (docs/kernels.md, equality between backends).
  */
 public final class ReferenceBackend extends BaseBackend {
+    /** The name {@link Backends#get} takes: "reference". */
     public static final String NAME = "reference";
+
+    /** A new instance; applications get the shared one from {@link Backends}. */
+    ReferenceBackend() {
+    }
 
     @Override
     public String name() {

@@ -51,6 +51,18 @@ public record AttentionArgs(
      * Refuses values that are not arguments: a null {@code ropeStyle}, a {@code rotaryDim} that is
      * not positive, a {@code scale} that is not finite. The tensors are checked by {@link #validate}.
      *
+     * @param q queries [numTokens, numHeads, headDim], before rotation
+     * @param kCache keys [numBlocks, blockSize, numKvHeads, headDim]
+     * @param vCache values, shaped as {@code kCache}
+     * @param blockTables I32 [numSeqs, maxBlocksPerSeq]
+     * @param seqLens I32 [numSeqs]
+     * @param queryStartLoc I32 [numSeqs + 1]
+     * @param cosSin F32 [maxPosition, rotaryDim], or null with NONE
+     * @param ropeStyle the rotation, not null
+     * @param rotaryDim rotated dimensions per head, positive
+     * @param scale factor on the scores, finite
+     * @param out the result [numTokens, numHeads, headDim]
+     * @param metadata the step's validated index tensors, or null
      * @throws IllegalArgumentException naming {@code ropeStyle}, {@code rotaryDim} or {@code scale}
      */
     public AttentionArgs {
@@ -96,6 +108,17 @@ public record AttentionArgs(
     /**
      * Arguments whose index tensors are validated by reading them on every call (no metadata).
      *
+     * @param q queries [numTokens, numHeads, headDim], before rotation
+     * @param kCache keys [numBlocks, blockSize, numKvHeads, headDim]
+     * @param vCache values, shaped as {@code kCache}
+     * @param blockTables I32 [numSeqs, maxBlocksPerSeq]
+     * @param seqLens I32 [numSeqs]
+     * @param queryStartLoc I32 [numSeqs + 1]
+     * @param cosSin F32 [maxPosition, rotaryDim], or null with NONE
+     * @param ropeStyle the rotation, not null
+     * @param rotaryDim rotated dimensions per head, positive
+     * @param scale factor on the scores, finite
+     * @param out the result [numTokens, numHeads, headDim]
      * @throws IllegalArgumentException as the canonical constructor
      */
     public AttentionArgs(Tensor q, Tensor kCache, Tensor vCache, Tensor blockTables, Tensor seqLens,
@@ -103,7 +126,11 @@ public record AttentionArgs(
         this(q, kCache, vCache, blockTables, seqLens, queryStartLoc, cosSin, ropeStyle, rotaryDim, scale, out, null);
     }
 
-    /** A builder with nothing set; {@link Builder#build()} says what is missing. */
+    /**
+     * Starts a builder.
+     *
+     * @return a builder with nothing set; {@link Builder#build()} says what is missing
+     */
     public static Builder builder() {
         return new Builder();
     }

@@ -22,6 +22,11 @@ public record RopeArgs(Tensor x, Tensor positions, Tensor cosSin, RopeStyle styl
     /**
      * Refuses a {@code rotaryDim} that is not positive; the rest is checked by {@link #validate}.
      *
+     * @param x [numTokens, numHeads, headDim] F32/F16/BF16, rotated in place
+     * @param positions I32 [numTokens]
+     * @param cosSin F32 [maxPosition, rotaryDim]
+     * @param style NEOX, GPTJ or NONE
+     * @param rotaryDim rotated dimensions per head, positive
      * @throws IllegalArgumentException "rotaryDim: ..." if {@code rotaryDim} is not positive
      */
     public RopeArgs {
@@ -32,6 +37,10 @@ public record RopeArgs(Tensor x, Tensor positions, Tensor cosSin, RopeStyle styl
      * Arguments that rotate the whole head: {@code rotaryDim} is headDim, the last dimension of
      * {@code x}.
      *
+     * @param x [numTokens, numHeads, headDim] F32/F16/BF16, rotated in place
+     * @param positions I32 [numTokens]
+     * @param cosSin F32 [maxPosition, rotaryDim]
+     * @param style NEOX, GPTJ or NONE
      * @throws IllegalArgumentException "x: ..." if {@code x} is null or not of rank 3
      */
     public RopeArgs(Tensor x, Tensor positions, Tensor cosSin, RopeStyle style) {

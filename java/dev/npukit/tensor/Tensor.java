@@ -109,10 +109,13 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Number of elements of a shape; throws IllegalArgumentException on a negative dimension and
-     * ArithmeticException on a product beyond 64 bits.
-     * A shape with a zero dimension is empty however large the others are, so the product is
-     * only formed when no dimension is zero.
+     * Number of elements of a shape. A shape with a zero dimension is empty however large the
+     * others are, so the product is only formed when no dimension is zero.
+     *
+     * @param shape the dimensions
+     * @return their product; 1 for rank 0
+     * @throws IllegalArgumentException on a negative dimension
+     * @throws ArithmeticException on a product beyond 64 bits
      */
     public static long numel(long... shape) {
         boolean empty = false;
@@ -138,38 +141,76 @@ public final class Tensor implements AutoCloseable {
         return shape.clone();
     }
 
-    /** Name of the backend that owns the memory ("reference", "cpu", "ascend"). */
+    /**
+     * The backend that owns the memory.
+     *
+     * @return its name: "reference", "cpu" or "ascend"
+     */
     public String device() {
         return device;
     }
 
+    /**
+     * The element type.
+     *
+     * @return the dtype, fixed at allocation
+     */
     public DType dtype() {
         return dtype;
     }
 
-    /** A copy of the shape. */
+    /**
+     * The dimensions, outermost first.
+     *
+     * @return a copy of the shape
+     */
     public long[] shape() {
         return shape.clone();
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return the length of {@link #shape()}
+     */
     public int rank() {
         return shape.length;
     }
 
-    /** Size of dimension {@code i}; negative {@code i} counts from the end. */
+    /**
+     * Size of one dimension.
+     *
+     * @param i the dimension, 0 for the outermost; negative counts from the end (-1 is the last)
+     * @return its size
+     * @throws ArrayIndexOutOfBoundsException if {@code i} is not in [-rank, rank)
+     */
     public long dim(int i) {
         return shape[i < 0 ? shape.length + i : i];
     }
 
+    /**
+     * The number of elements.
+     *
+     * @return the product of the shape
+     */
     public long numel() {
         return numel;
     }
 
+    /**
+     * The size of the elements in bytes.
+     *
+     * @return {@link #numel()} times the dtype's element size
+     */
     public long byteSize() {
         return numel * dtype.byteSize();
     }
 
-    /** True once {@link #close()} was called on this tensor (a view is not closed by its parent's close). */
+    /**
+     * Whether {@link #close()} was called on this tensor (a view is not closed by its parent's close).
+     *
+     * @return true once closed
+     */
     public boolean isClosed() {
         return closed;
     }
@@ -179,6 +220,12 @@ public final class Tensor implements AutoCloseable {
      * It shares the memory and holds it: it stays usable after this tensor is closed, and its
      * own close frees the memory only if nothing else holds it. Close views too (or the cleaner
      * will, after garbage collection).
+     *
+     * @param elementOffset the first element of the view, counted in this tensor's elements
+     * @param newShape the view's shape; its elements must fit from {@code elementOffset} on
+     * @return the view, on the same device with the same dtype
+     * @throws IllegalArgumentException if the view does not fit or a dimension is negative
+     * @throws IllegalStateException if this tensor is closed
      */
     public Tensor view(long elementOffset, long... newShape) {
         long[] s = checkShape(newShape);
@@ -197,7 +244,14 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** The same elements with another shape of equal element count. */
+    /**
+     * The same elements with another shape: a {@link #view view} of all of them.
+     *
+     * @param newShape a shape with as many elements as this tensor
+     * @return the view; close it too
+     * @throws IllegalArgumentException if the element counts differ
+     * @throws IllegalStateException if this tensor is closed
+     */
     public Tensor reshape(long... newShape) {
         if (numel(newShape) != numel) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to "
@@ -208,19 +262,38 @@ public final class Tensor implements AutoCloseable {
 
     // ---- copy in ----
 
-    /** Copies {@code src} into the whole tensor, converting to the tensor's float dtype. */
+    /**
+     * Copies floats into the whole tensor, converting to its dtype (round to nearest even for
+     * F16 and BF16).
+     *
+     * @param src one value per element, row-major
+     * @throws IllegalArgumentException if {@code src} has another length than {@link #numel()}
+     * @throws IllegalStateException if the tensor is I32 or closed
+     */
     public void copyFrom(float[] src) {
         requireLength(src.length);
         writeFloats(0, src);
     }
 
-    /** Copies {@code src} into the whole I32 tensor. */
+    /**
+     * Copies ints into the whole I32 tensor.
+     *
+     * @param src one value per element, row-major
+     * @throws IllegalArgumentException if {@code src} has another length than {@link #numel()}
+     * @throws IllegalStateException if the tensor is not I32, or is closed
+     */
     public void copyFrom(int[] src) {
         requireLength(src.length);
         writeInts(0, src);
     }
 
-    /** Copies raw 16-bit patterns into the whole F16 or BF16 tensor. */
+    /**
+     * Copies raw 16-bit patterns into the whole F16 or BF16 tensor, unchanged.
+     *
+     * @param src one bit pattern per element, row-major
+     * @throws IllegalArgumentException if {@code src} has another length than {@link #numel()}
+     * @throws IllegalStateException if the tensor is not F16 or BF16, or is closed
+     */
     public void copyFromBits(short[] src) {
         requireLength(src.length);
         require16Bit();
@@ -229,7 +302,14 @@ public final class Tensor implements AutoCloseable {
         write(byteOffset, b);
     }
 
-    /** Writes {@code src} at element {@code offset}, converting to the tensor's float dtype. */
+    /**
+     * Writes floats into consecutive elements, converting to the tensor's float dtype.
+     *
+     * @param offset the first element written
+     * @param src the values
+     * @throws IndexOutOfBoundsException if the elements do not lie inside the tensor
+     * @throws IllegalStateException if the tensor is I32 or closed
+     */
     public void writeFloats(long offset, float[] src) {
         requireRange(offset, src.length);
         ByteBuffer b = newBuffer((long) src.length * dtype.byteSize());
@@ -255,7 +335,14 @@ public final class Tensor implements AutoCloseable {
         write(byteOffset + offset * dtype.byteSize(), b);
     }
 
-    /** Writes {@code src} at element {@code offset} of an I32 tensor. */
+    /**
+     * Writes ints into consecutive elements of an I32 tensor.
+     *
+     * @param offset the first element written
+     * @param src the values
+     * @throws IndexOutOfBoundsException if the elements do not lie inside the tensor
+     * @throws IllegalStateException if the tensor is not I32, or is closed
+     */
     public void writeInts(long offset, int[] src) {
         if (dtype != DType.I32) {
             throw new IllegalStateException("tensor is " + dtype + ", not I32");
@@ -360,17 +447,32 @@ public final class Tensor implements AutoCloseable {
 
     // ---- copy out ----
 
-    /** All elements as floats (F16/BF16 widened exactly, I32 converted). */
+    /**
+     * All elements as floats.
+     *
+     * @return the elements, row-major: F16/BF16 widened exactly, I32 converted as by a cast
+     * @throws IllegalStateException if the tensor is closed or too large for a Java array
+     */
     public float[] toFloatArray() {
         return readFloats(0, checkedArrayLength());
     }
 
-    /** All elements of an I32 tensor. */
+    /**
+     * All elements of an I32 tensor.
+     *
+     * @return the elements, row-major
+     * @throws IllegalStateException if the tensor is not I32, is closed or too large for a Java array
+     */
     public int[] toIntArray() {
         return readInts(0, checkedArrayLength());
     }
 
-    /** All raw 16-bit patterns of an F16 or BF16 tensor. */
+    /**
+     * All raw 16-bit patterns of an F16 or BF16 tensor.
+     *
+     * @return the bit patterns, row-major
+     * @throws IllegalStateException if the tensor is not F16 or BF16, is closed or too large for a Java array
+     */
     public short[] toBits() {
         require16Bit();
         short[] out = new short[checkedArrayLength()];
@@ -381,7 +483,15 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** {@code count} elements from element {@code offset}, as floats. */
+    /**
+     * Consecutive elements as floats.
+     *
+     * @param offset the first element read
+     * @param count how many
+     * @return the elements, converted as by {@link #toFloatArray()}
+     * @throws IndexOutOfBoundsException if the elements do not lie inside the tensor
+     * @throws IllegalStateException if the tensor is closed
+     */
     public float[] readFloats(long offset, int count) {
         requireRange(offset, count);
         ByteBuffer b = newBuffer((long) count * dtype.byteSize());
@@ -413,7 +523,15 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** {@code count} elements of an I32 tensor from element {@code offset}. */
+    /**
+     * Consecutive elements of an I32 tensor.
+     *
+     * @param offset the first element read
+     * @param count how many
+     * @return the elements
+     * @throws IndexOutOfBoundsException if the elements do not lie inside the tensor
+     * @throws IllegalStateException if the tensor is not I32, or is closed
+     */
     public int[] readInts(long offset, int count) {
         if (dtype != DType.I32) {
             throw new IllegalStateException("tensor is " + dtype + ", not I32");

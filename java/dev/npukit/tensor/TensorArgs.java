@@ -6,12 +6,26 @@ package dev.npukit.tensor;
  * {@code dev.npukit.kernels}. Indexed rather than a list so that holding them allocates nothing.
  */
 public interface TensorArgs {
-    /** Number of tensor arguments, absent optional ones included. */
+    /**
+     * The number of tensor arguments.
+     *
+     * @return the count, absent optional ones included
+     */
     int tensorCount();
 
-    /** Name of argument {@code i} ("q", "kCache", ...), as the record's validation names it. */
+    /**
+     * The name of one tensor argument.
+     *
+     * @param i the argument, in [0, {@link #tensorCount()})
+     * @return its name ("q", "kCache", ...), as the record's validation names it
+     */
     String tensorName(int i);
 
-    /** Argument {@code i}; null when the argument is absent (an optional one, or a caller's mistake). */
+    /**
+     * One tensor argument.
+     *
+     * @param i the argument, in [0, {@link #tensorCount()})
+     * @return the tensor; null when the argument is absent (an optional one, or a caller's mistake)
+     */
     Tensor tensor(int i);
 }
