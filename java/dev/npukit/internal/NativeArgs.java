@@ -86,7 +86,7 @@ public final class NativeArgs {
     public npukit_rope_args rope(RopeArgs a, RopeArgs.Shape s) {
         Structs st = STRUCTS.get();
         set(st.ropeX, a.x());
-        set(st.ropePositions, a.positions());
+        setIndices(st, st.ropePositions, a.positions());
         set(st.ropeCosSin, a.cosSin());
         return st.rope.rope_style(a.style().code()).rotary_dim(s.rotaryDim());
     }
@@ -134,7 +134,7 @@ public final class NativeArgs {
         Structs st = STRUCTS.get();
         set(st.shrinkX, a.x());
         set(st.shrinkA, a.a());
-        set(st.shrinkIndices, a.indices());
+        setIndices(st, st.shrinkIndices, a.indices());
         set(st.shrinkY, a.y());
         return st.shrink.scale(a.scale());
     }
@@ -143,7 +143,7 @@ public final class NativeArgs {
         Structs st = STRUCTS.get();
         set(st.expandV, a.v());
         set(st.expandW, a.w());
-        set(st.expandIndices, a.indices());
+        setIndices(st, st.expandIndices, a.indices());
         set(st.expandY, a.y());
         return st.expand.offset(a.offset());
     }
@@ -169,6 +169,21 @@ public final class NativeArgs {
 
     private void set(npukit_tensor d, Tensor t) {
         set(d, t, 0L);
+    }
+
+    /**
+     * An index tensor (rope positions, BGMV indices): on the device, with the host copy its
+     * storage keeps ({@link TensorAccess#hostInts}) in this thread's index buffer, so that the
+     * launcher checks the indices without copying them back from the device.
+     */
+    private void setIndices(Structs st, npukit_tensor d, Tensor t) {
+        int[] kept = location == DEVICE ? TensorAccess.hostInts(t) : null;
+        if (kept == null) {
+            set(d, t);
+            return;
+        }
+        int first = Math.toIntExact(TensorAccess.byteOffset(t) / 4);
+        set(d, t, st.indices(kept, first, Math.toIntExact(t.numel())));
     }
 
     private void set(npukit_tensor d, Tensor t, long host) {
@@ -266,6 +281,17 @@ public final class NativeArgs {
         final npukit_tensor spare = new npukit_tensor();
 
         private LongPointer seedBuffer = new LongPointer(16);
+        private IntPointer indexBuffer = new IntPointer(64);
+
+        /** The host address of a copy of {@code values[first, first + count)} in this thread's index buffer. */
+        long indices(int[] values, int first, int count) {
+            if (indexBuffer.capacity() < Math.max(1, count)) {
+                indexBuffer.close();
+                indexBuffer = new IntPointer(Math.max(count, 2 * indexBuffer.capacity()));
+            }
+            indexBuffer.position(0).put(values, first, count);
+            return indexBuffer.address();
+        }
 
         /** The host address of a copy of {@code seeds} in this thread's seed buffer. */
         long seeds(long[] seeds) {

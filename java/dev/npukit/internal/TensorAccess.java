@@ -26,6 +26,12 @@ public final class TensorAccess {
 
         /** See {@link TensorAccess#unhold}. */
         void unhold(Tensor t);
+
+        /** See {@link TensorAccess#hostInts}. */
+        int[] hostInts(Tensor t);
+
+        /** See {@link TensorAccess#dropHostInts}. */
+        void dropHostInts(Tensor t);
     }
 
     private static volatile Hooks installed;
@@ -82,6 +88,20 @@ public final class TensorAccess {
     /** Takes a reference on {@code t}'s memory for a kernel call; false if {@code t} is closed. */
     static boolean tryHold(Tensor t) {
         return Loaded.HOOKS.tryHold(t);
+    }
+
+    /**
+     * The host copy of the contents of {@code t}'s whole storage that {@code Tensor.copyFrom(int[])}
+     * keeps for index tensors, or null; {@code t}'s elements start at int {@code byteOffset(t) / 4}.
+     * Only while a kernel call holds {@code t}.
+     */
+    public static int[] hostInts(Tensor t) {
+        return Loaded.HOOKS.hostInts(t);
+    }
+
+    /** Drops the host copy of {@code t}'s storage: for a kernel that is about to write {@code t} in native code. */
+    public static void dropHostInts(Tensor t) {
+        Loaded.HOOKS.dropHostInts(t);
     }
 
     /** Drops the reference {@link #tryHold} took. */

@@ -39,6 +39,13 @@ import java.util.Objects;
  * run on any thread at any time.
  */
 public final class Tensor implements AutoCloseable {
+    /**
+     * The largest I32 tensor whose contents {@link #copyFrom(int[])} keeps on the host: index
+     * tensors (positions, LoRA indices, block tables) are far smaller, and a larger copy would
+     * double the memory of bulk data.
+     */
+    static final int HOST_COPY_MAX_ELEMENTS = 1 << 16;
+
     private final String device;
     private final DType dtype;
     private final long[] shape;
@@ -84,6 +91,16 @@ public final class Tensor implements AutoCloseable {
             @Override
             public void unhold(Tensor t) {
                 t.unhold();
+            }
+
+            @Override
+            public int[] hostInts(Tensor t) {
+                return t.storage.hostInts;
+            }
+
+            @Override
+            public void dropHostInts(Tensor t) {
+                t.storage.hostInts = null;
             }
         });
     }
@@ -276,7 +293,10 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Copies ints into the whole I32 tensor.
+     * Copies ints into the whole I32 tensor. A tensor that spans its whole memory (not a view) of
+     * at most 65,536 elements keeps a host copy of {@code src}: reads, kernel argument checks and
+     * the ascend launchers' index checks use it instead of copying back from the device. Any
+     * other write to the memory (through this tensor or a view, or by a kernel) drops the copy.
      *
      * @param src one value per element, row-major
      * @throws IllegalArgumentException if {@code src} has another length than {@link #numel()}
@@ -285,6 +305,9 @@ public final class Tensor implements AutoCloseable {
     public void copyFrom(int[] src) {
         requireLength(src.length);
         writeInts(0, src);
+        if (byteOffset == 0 && byteSize() == storage.byteSize() && src.length <= HOST_COPY_MAX_ELEMENTS) {
+            storage.hostInts = src.clone();
+        }
     }
 
     /**
@@ -404,6 +427,9 @@ public final class Tensor implements AutoCloseable {
         try {
             int perCopy = Storage.MAX_COPY_BYTES / Storage.elementBytes(b);
             long offset = byteOffset;
+            if (in) {
+                held.hostInts = null;
+            }
             while (b.position() < limit) {
                 int n = Math.min(perCopy, limit - b.position());
                 b.limit(b.position() + n);
@@ -537,10 +563,20 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalStateException("tensor is " + dtype + ", not I32");
         }
         requireRange(offset, count);
+        int[] out = new int[count];
+        SharedStorage held = use();
+        try {
+            int[] kept = held.hostInts;
+            if (kept != null) {
+                System.arraycopy(kept, Math.toIntExact(byteOffset / 4 + offset), out, 0, count);
+                return out;
+            }
+        } finally {
+            held.release();
+        }
         ByteBuffer b = newBuffer(count * 4L);
         read(byteOffset + offset * 4, b);
         b.flip();
-        int[] out = new int[count];
         b.asIntBuffer().get(out);
         return out;
     }
@@ -601,6 +637,7 @@ public final class Tensor implements AutoCloseable {
     private void write(long offset, ByteBuffer src) {
         SharedStorage held = use();
         try {
+            held.hostInts = null;
             held.storage.write(offset, src);
         } finally {
             held.release();
