@@ -4,9 +4,13 @@
  * built on them (KV chunk reuse, contrastive decoding, SQL data alignment, a Llama model).
  *
  * <p>The exported packages are the API. {@code dev.npukit.bridge} (the JavaCPP bindings),
- * {@code dev.npukit.bench}, {@code dev.npukit.cli} and {@code dev.npukit.util} (argument checks,
- * file helpers) are implementation. The jar also works on the class path, where none of this
- * is enforced.
+ * {@code dev.npukit.internal} (tensor storage, reference counting of kernel calls, the backends'
+ * shared base class, marshalling into the native ABI), {@code dev.npukit.bench} (benchmark
+ * helpers), {@code dev.npukit.cli} and {@code dev.npukit.util} (argument checks, file helpers)
+ * are implementation. The backend classes {@code CpuBackend}, {@code AscendBackend} and
+ * {@code ReferenceBackend} stay public for their names and backend-specific information
+ * (instruction-set path, emulator mode); they are obtained from {@code Backends}, not
+ * constructed. The jar also works on the class path, where none of this is enforced.
  */
 @SuppressWarnings("requires-automatic") // XChart and Jedis ship no module descriptor
 module dev.npukit {

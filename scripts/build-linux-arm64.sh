@@ -30,7 +30,7 @@ out=target/classes/dev/npukit/bridge/linux-arm64
 rm -rf "$out"
 java -cp "$javacpp" org.bytedeco.javacpp.tools.Builder \
   -properties linux-arm64 -Dplatform.compiler=aarch64-linux-gnu-g++ \
-  -Dplatform.includepath="$root/native/include" -Dplatform.linkpath="$root/target/native-aarch64/lib" \
+  -Dplatform.includepath="$root/native/include:$root/native/bench" -Dplatform.linkpath="$root/target/native-aarch64/lib" \
   -Xcompiler -std=c++17 -cp target/classes 'dev.npukit.bridge.*' >&2
 for lib in libjniCpuKernels.so libjniAscendKernels.so; do
   if ! readelf -h "$out/$lib" 2>/dev/null | grep -q 'Machine: *AArch64'; then

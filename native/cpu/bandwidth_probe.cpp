@@ -1,10 +1,10 @@
-// Memory read bandwidth probe for the benchmarks (see npukit/bench.h). Sums 64-bit words with
+// Memory read bandwidth probe for the benchmarks (see native/bench/bench.h). Sums 64-bit words with
 // several independent accumulators so the loop is limited by memory, not by the adder.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 
-#include "npukit/bench.h"
+#include "bench.h"
 #include "thread_pool.h"
 
 extern "C" double npukit_read_bandwidth_probe(const void* buf, int64_t bytes) {

@@ -13,7 +13,7 @@
 
 #include "convert.h"
 #include "contract_checks.h"
-#include "npukit/bench.h"
+#include "bench.h"
 #include "status.h"
 #include "thread_pool.h"
 

@@ -1,7 +1,13 @@
 package dev.npukit.backend;
 
+import static dev.npukit.internal.NativeStatus.checkAscend;
+
 import dev.npukit.bridge.AscendKernels;
 import dev.npukit.bridge.NativeAbi;
+import dev.npukit.internal.AscendStorage;
+import dev.npukit.internal.BaseBackend;
+import dev.npukit.internal.NativeArgs;
+import dev.npukit.internal.Storage;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
@@ -10,10 +16,6 @@ import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
-import dev.npukit.tensor.DType;
-import dev.npukit.tensor.Storage;
-import dev.npukit.tensor.Tensor;
-import dev.npukit.util.Check;
 
 /**
  * The Ascend backend: AscendC kernels (native/ascend/kernels) launched through the ACL runtime
@@ -23,13 +25,14 @@ import dev.npukit.util.Check;
  * performance. The device is chosen by the environment variable NPUKIT_ASCEND_DEVICE (default 0).
  */
 public final class AscendBackend extends BaseBackend {
+    /** The name {@link Backends#get} takes: "ascend". */
     public static final String NAME = "ascend";
 
     private final String mode;
     private final String target;
 
     /** Marshals this backend's argument records into the native ABI's structs. */
-    private final NativeArgs nativeArgs = new NativeArgs(AscendBackend::addr, NativeArgs.DEVICE);
+    private final NativeArgs nativeArgs = new NativeArgs(AscendStorage::address, NativeArgs.DEVICE);
 
     private AscendBackend(String mode, String target) {
         this.mode = mode;
@@ -76,7 +79,11 @@ public final class AscendBackend extends BaseBackend {
         return NAME;
     }
 
-    /** "emu" (AscendC CPU emulator) or "npu" (a real device). */
+    /**
+     * Where the kernels run.
+     *
+     * @return "emu" (the AscendC CPU emulator) or "npu" (a real device)
+     */
     public String mode() {
         return mode;
     }
@@ -97,7 +104,7 @@ public final class AscendBackend extends BaseBackend {
 
     @Override
     protected void runPagedAttention(AttentionArgs a, AttentionShape s) {
-        check(AscendKernels.npukit_ascend_paged_attention(nativeArgs.attention(a, s)));
+        checkAscend(AscendKernels.npukit_ascend_paged_attention(nativeArgs.attention(a, s)));
     }
 
     @Override
@@ -107,12 +114,12 @@ public final class AscendBackend extends BaseBackend {
             // (numKvHeads * headDim) must not refuse it when the other backends accept it.
             return;
         }
-        check(AscendKernels.npukit_ascend_write_kv(nativeArgs.writeKv(a)));
+        checkAscend(AscendKernels.npukit_ascend_write_kv(nativeArgs.writeKv(a)));
     }
 
     @Override
     protected void runRope(RopeArgs a, RopeArgs.Shape s) {
-        check(AscendKernels.npukit_ascend_rope(nativeArgs.rope(a, s)));
+        checkAscend(AscendKernels.npukit_ascend_rope(nativeArgs.rope(a, s)));
     }
 
     @Override
@@ -122,34 +129,21 @@ public final class AscendBackend extends BaseBackend {
             // A NaN in a row: bad input data, reported like the reference does.
             throw new IllegalArgumentException(AscendKernels.npukit_ascend_last_error().getString());
         }
-        check(status);
+        checkAscend(status);
     }
 
     @Override
     protected void runBgmvShrink(BgmvShrinkArgs a, BgmvShrinkArgs.Shape s) {
-        check(AscendKernels.npukit_ascend_bgmv_shrink(nativeArgs.bgmvShrink(a)));
+        checkAscend(AscendKernels.npukit_ascend_bgmv_shrink(nativeArgs.bgmvShrink(a)));
     }
 
     @Override
     protected void runBgmvExpand(BgmvExpandArgs a, BgmvExpandArgs.Shape s) {
-        check(AscendKernels.npukit_ascend_bgmv_expand(nativeArgs.bgmvExpand(a)));
+        checkAscend(AscendKernels.npukit_ascend_bgmv_expand(nativeArgs.bgmvExpand(a)));
     }
 
     @Override
     protected void runMatmul(MatmulArgs a, MatmulArgs.Shape s) {
-        check(AscendKernels.npukit_ascend_matmul(nativeArgs.matmul(a)));
-    }
-
-    /** Device address of a validated tensor's first element. */
-    static long addr(Tensor t) {
-        return ((AscendStorage) t.storage()).address() + t.byteOffset();
-    }
-
-    /** Turns a native status code into an exception carrying the native message (with the ACL call and code). */
-    static void check(int status) {
-        if (status != 0) {
-            throw new NpukitException("ascend kernel failed (status " + status + "): "
-                    + AscendKernels.npukit_ascend_last_error().getString());
-        }
+        checkAscend(AscendKernels.npukit_ascend_matmul(nativeArgs.matmul(a)));
     }
 }

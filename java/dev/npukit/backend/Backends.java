@@ -25,8 +25,12 @@ public final class Backends {
     }
 
     /**
-     * The backend of that name. Throws {@link BackendUnavailableException} saying why when it
-     * cannot run here, and {@link IllegalArgumentException} for an unknown name.
+     * The backend of that name, created on first use and shared.
+     *
+     * @param name one of {@link #NAMES}, case-insensitive
+     * @return the backend
+     * @throws BackendUnavailableException saying why, when it cannot run here
+     * @throws IllegalArgumentException for an unknown or null name
      */
     public static Backend get(String name) {
         String key = normalize(name);
@@ -39,7 +43,13 @@ public final class Backends {
         }
     }
 
-    /** The configured backend if one is set, else the best available one. */
+    /**
+     * The configured backend if one is set, else the best available one (see the class comment).
+     *
+     * @return the backend
+     * @throws IllegalArgumentException naming the setting, when it names an unknown backend
+     * @throws BackendUnavailableException when the configured backend cannot run here
+     */
     public static Backend best() {
         String configured = System.getProperty("npukit.backend");
         String source = "system property npukit.backend";
@@ -63,7 +73,13 @@ public final class Backends {
         throw new AssertionError("the reference backend is always available");
     }
 
-    /** Availability of one backend, with the reason when it is unavailable; never throws for known names. */
+    /**
+     * Availability of one backend; loads it if it is not loaded yet.
+     *
+     * @param name one of {@link #NAMES}, case-insensitive
+     * @return its availability, with the reason when it is unavailable
+     * @throws IllegalArgumentException for an unknown or null name (never for a known one)
+     */
     public static BackendInfo info(String name) {
         String key = normalize(name);
         try {
@@ -73,7 +89,11 @@ public final class Backends {
         }
     }
 
-    /** Availability of every backend, best first. */
+    /**
+     * Availability of every backend.
+     *
+     * @return one entry per name of {@link #NAMES}, best first
+     */
     public static List<BackendInfo> all() {
         List<BackendInfo> out = new ArrayList<>();
         for (String name : NAMES) {
@@ -82,7 +102,11 @@ public final class Backends {
         return out;
     }
 
-    /** Every backend that can run here, best first. */
+    /**
+     * Every backend that can run here.
+     *
+     * @return the available backends, best first
+     */
     public static List<Backend> available() {
         List<Backend> out = new ArrayList<>();
         for (String name : NAMES) {

@@ -1,8 +1,13 @@
 package dev.npukit.backend;
 
-import dev.npukit.bridge.CpuBenchKernels;
+import static dev.npukit.internal.NativeStatus.checkCpu;
+
 import dev.npukit.bridge.CpuKernels;
 import dev.npukit.bridge.NativeAbi;
+import dev.npukit.internal.BaseBackend;
+import dev.npukit.internal.NativeArgs;
+import dev.npukit.internal.NativeStorage;
+import dev.npukit.internal.Storage;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
@@ -11,10 +16,6 @@ import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
-import dev.npukit.tensor.DType;
-import dev.npukit.tensor.Storage;
-import dev.npukit.tensor.Tensor;
-import dev.npukit.util.Check;
 
 /**
  * The optimized C++ backend (native/cpu) through the JavaCPP bridge: the production fallback on
@@ -22,10 +23,11 @@ import dev.npukit.util.Check;
  * (NPUKIT_NUM_THREADS threads, default: all cores); SIMD paths are chosen at run time.
  */
 public final class CpuBackend extends BaseBackend {
+    /** The name {@link Backends#get} takes: "cpu". */
     public static final String NAME = "cpu";
 
     /** Marshals this backend's argument records into the native ABI's structs. */
-    private final NativeArgs nativeArgs = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
+    private final NativeArgs nativeArgs = new NativeArgs(NativeStorage::address, NativeArgs.HOST);
 
     private CpuBackend() {
     }
@@ -38,7 +40,6 @@ public final class CpuBackend extends BaseBackend {
         checkIsaCap(System.getenv("NPUKIT_CPU_ISA"));
         try {
             CpuKernels.load();
-            CpuBenchKernels.load();
             NativeAbi.load();
             return new CpuBackend();
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
@@ -67,7 +68,11 @@ public final class CpuBackend extends BaseBackend {
                 + threads() + " threads", "native");
     }
 
-    /** Version of the native library. */
+    /**
+     * The version of the native library.
+     *
+     * @return the version string it was built with
+     */
     public String version() {
         return CpuKernels.npukit_version().getString();
     }
@@ -76,59 +81,20 @@ public final class CpuBackend extends BaseBackend {
      * The instruction-set path the kernels run: "avx512vl avx2 fma f16c" (attention on AVX-512VL,
      * the other kernels on AVX2), "avx2 fma f16c" or "baseline"; the fastest the processor has,
      * capped by NPUKIT_CPU_ISA ({@link #ISA_CAPS}).
+     *
+     * @return the instruction-set path, as above
      */
     public String cpuFeatures() {
         return CpuKernels.npukit_cpu_features().getString();
     }
 
     /**
-     * The machine's memory read bandwidth in GB/s as the kernels see it: every worker thread
-     * streams through {@code bytes} bytes of native memory (make it far larger than the caches).
-     * The buffer is allocated {@code allocations} times, because where a large buffer lands can
-     * change the rate (on a 2-core KVM guest: about 33 or about 53 GB/s, allocation by
-     * allocation); each is read once to warm up and {@code reps} times timed. Returns the median
-     * of all timed reads.
+     * The worker threads per kernel call.
+     *
+     * @return NPUKIT_NUM_THREADS, default: all cores
      */
-    public double measureReadBandwidthGbPerS(long bytes, int allocations, int reps) {
-        Check.arg(bytes >= 1 << 20, "bytes", "is %d, must be at least 1 MiB", bytes);
-        Check.arg(allocations >= 1, "allocations", "is %d, must be at least 1", allocations);
-        Check.arg(reps >= 1, "reps", "is %d, must be at least 1", reps);
-        double[] gbPerS = new double[allocations * reps];
-        for (int a = 0; a < allocations; a++) {
-            try (Tensor buf = allocate(DType.I32, bytes / 4)) {
-                fillDistinct(buf);
-                long addr = addr(buf);
-                CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
-                for (int i = 0; i < reps; i++) {
-                    long t0 = System.nanoTime();
-                    CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
-                    gbPerS[a * reps + i] = buf.byteSize() / (double) (System.nanoTime() - t0);
-                }
-            }
-        }
-        java.util.Arrays.sort(gbPerS);
-        return gbPerS[gbPerS.length / 2];
-    }
-
-    /** Worker threads per kernel call (NPUKIT_NUM_THREADS, default: all cores). */
     public int threads() {
         return CpuKernels.npukit_num_threads();
-    }
-
-    /**
-     * Fills an I32 tensor with values that differ from page to page. Zero-filled or repeating
-     * pages can be deduplicated by the hypervisor and then read at cache speed, which would
-     * overstate the memory bandwidth.
-     */
-    private static void fillDistinct(Tensor buf) {
-        int[] chunk = new int[1 << 20];
-        for (long off = 0; off < buf.numel(); off += chunk.length) {
-            int n = (int) Math.min(chunk.length, buf.numel() - off);
-            for (int i = 0; i < n; i++) {
-                chunk[i] = (int) ((off + i) * 0x9E3779B97F4A7C15L >>> 32);
-            }
-            buf.writeInts(off, n == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, n));
-        }
     }
 
     @Override
@@ -138,17 +104,17 @@ public final class CpuBackend extends BaseBackend {
 
     @Override
     protected void runPagedAttention(AttentionArgs a, AttentionShape s) {
-        check(CpuKernels.npukit_cpu_paged_attention(nativeArgs.attention(a, s)));
+        checkCpu(CpuKernels.npukit_cpu_paged_attention(nativeArgs.attention(a, s)));
     }
 
     @Override
     protected void runWriteKv(WriteKvArgs a, WriteKvArgs.Shape s) {
-        check(CpuKernels.npukit_cpu_write_kv(nativeArgs.writeKv(a)));
+        checkCpu(CpuKernels.npukit_cpu_write_kv(nativeArgs.writeKv(a)));
     }
 
     @Override
     protected void runRope(RopeArgs a, RopeArgs.Shape s) {
-        check(CpuKernels.npukit_cpu_rope(nativeArgs.rope(a, s)));
+        checkCpu(CpuKernels.npukit_cpu_rope(nativeArgs.rope(a, s)));
     }
 
     @Override
@@ -158,34 +124,21 @@ public final class CpuBackend extends BaseBackend {
             // A NaN in a row: bad input data, reported like the reference does.
             throw new IllegalArgumentException(CpuKernels.npukit_last_error().getString());
         }
-        check(status);
+        checkCpu(status);
     }
 
     @Override
     protected void runBgmvShrink(BgmvShrinkArgs a, BgmvShrinkArgs.Shape s) {
-        check(CpuKernels.npukit_cpu_bgmv_shrink(nativeArgs.bgmvShrink(a)));
+        checkCpu(CpuKernels.npukit_cpu_bgmv_shrink(nativeArgs.bgmvShrink(a)));
     }
 
     @Override
     protected void runBgmvExpand(BgmvExpandArgs a, BgmvExpandArgs.Shape s) {
-        check(CpuKernels.npukit_cpu_bgmv_expand(nativeArgs.bgmvExpand(a)));
+        checkCpu(CpuKernels.npukit_cpu_bgmv_expand(nativeArgs.bgmvExpand(a)));
     }
 
     @Override
     protected void runMatmul(MatmulArgs a, MatmulArgs.Shape s) {
-        check(CpuKernels.npukit_cpu_matmul(nativeArgs.matmul(a)));
-    }
-
-    /** Native address of a validated tensor's first element. */
-    static long addr(Tensor t) {
-        return ((NativeStorage) t.storage()).address() + t.byteOffset();
-    }
-
-    /** Turns a native status code into an exception carrying the native message. */
-    static void check(int status) {
-        if (status != 0) {
-            throw new NpukitException("native kernel failed (status " + status + "): "
-                    + CpuKernels.npukit_last_error().getString());
-        }
+        checkCpu(CpuKernels.npukit_cpu_matmul(nativeArgs.matmul(a)));
     }
 }

@@ -5,10 +5,21 @@ package dev.npukit.backend;
  * unavailable backend. Bad arguments are {@link IllegalArgumentException}s naming the argument.
  */
 public class NpukitException extends RuntimeException {
+    /**
+     * A failure.
+     *
+     * @param message what failed, with the native message where there is one
+     */
     public NpukitException(String message) {
         super(message);
     }
 
+    /**
+     * A failure with an underlying cause.
+     *
+     * @param message what failed
+     * @param cause the underlying failure
+     */
     public NpukitException(String message, Throwable cause) {
         super(message, cause);
     }

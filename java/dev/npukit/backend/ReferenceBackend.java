@@ -1,5 +1,8 @@
 package dev.npukit.backend;
 
+import dev.npukit.internal.BaseBackend;
+import dev.npukit.internal.HeapStorage;
+import dev.npukit.internal.Storage;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
@@ -8,15 +11,18 @@ import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
-import dev.npukit.tensor.HeapStorage;
-import dev.npukit.tensor.Storage;
 
 /**
  * The plain-Java backend: obviously correct, slow, always available. It is the oracle that the
  * equality tests hold every other backend to (docs/kernels.md, equality between backends).
  */
 public final class ReferenceBackend extends BaseBackend {
+    /** The name {@link Backends#get} takes: "reference". */
     public static final String NAME = "reference";
+
+    /** A new instance; applications get the shared one from {@link Backends}. */
+    ReferenceBackend() {
+    }
 
     @Override
     public String name() {

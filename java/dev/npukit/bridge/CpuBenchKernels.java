@@ -8,13 +8,14 @@ import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * JNI entry points of the cpu backend's benchmark helpers (native/include/npukit/bench.h), apart
- * from the kernel ABI: the memory read bandwidth probe and the unfused contrastive baseline.
+ * JNI entry points of the cpu backend's benchmark helpers (native/bench/bench.h, outside the
+ * public C ABI of native/include/npukit): the memory read bandwidth probe and the unfused
+ * contrastive baseline. Used by {@code dev.npukit.bench}.
  *
  * <p>Compiled into the same JNI library as {@link CpuKernels} ({@code library} below), so both
  * share one copy of the static kernel library: one thread pool, one per-thread last error.
  */
-@Platform(include = {"npukit/common.h", "npukit/bench.h"}, link = "npukit_cpu", library = "jniCpuKernels")
+@Platform(include = {"npukit/common.h", "bench.h"}, link = "npukit_cpu", library = "jniCpuKernels")
 public final class CpuBenchKernels {
     static {
         Loader.load();

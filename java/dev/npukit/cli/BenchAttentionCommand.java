@@ -3,8 +3,7 @@ package dev.npukit.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.npukit.backend.Backend;
-import dev.npukit.backend.Backends;
-import dev.npukit.backend.CpuBackend;
+import dev.npukit.bench.ReadBandwidth;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
@@ -92,7 +91,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
         Backend b = BackendText.select(spec, "--backend", backend);
         Progress progress = new Progress(spec.commandLine().getErr());
         progress.say("measuring memory read bandwidth");
-        double bandwidth = ((CpuBackend) Backends.get(CpuBackend.NAME)).measureReadBandwidthGbPerS(512L << 20, 5, 3);
+        double bandwidth = ReadBandwidth.measureGbPerS(512L << 20, 5, 3);
 
         int maxSeqs = max(numSeqs);
         int maxLen = max(kvLens);

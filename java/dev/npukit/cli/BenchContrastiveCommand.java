@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.npukit.backend.Backend;
 import dev.npukit.backend.Backends;
-import dev.npukit.backend.ColdBenchmarkKernels;
-import dev.npukit.backend.CpuBackend;
+import dev.npukit.bench.ColdBenchmarkKernels;
+import dev.npukit.bench.ReadBandwidth;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
@@ -61,7 +61,7 @@ final class BenchContrastiveCommand implements Callable<Integer> {
         boolean json = output.json;
         PrintWriter out = spec.commandLine().getOut();
         Backend cpu = Backends.get("cpu");
-        double readGBs = ((CpuBackend) cpu).measureReadBandwidthGbPerS(512L << 20, 5, 3);
+        double readGBs = ReadBandwidth.measureGbPerS(512L << 20, 5, 3);
         List<Map<String, Object>> cases = new ArrayList<>();
         if (!json) {
             out.printf("cpu backend: %s%nread bandwidth (probe, all threads): %.1f GB/s%n%n", BackendText.of(cpu), readGBs);

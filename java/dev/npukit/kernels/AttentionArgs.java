@@ -6,25 +6,32 @@ import dev.npukit.tensor.TensorArgs;
 import dev.npukit.util.Check;
 
 /**
- * Arguments of RoPE-fused paged attention (docs/kernels.md, paged attention).
+ * Arguments of RoPE-fused paged attention (docs/kernels.md, paged attention). Build them with
+ * {@link #builder()}, which states the rotation ({@link Builder#rope} or {@link Builder#noRope})
+ * and computes the defaults of {@code rotaryDim} and {@code scale} from headDim.
  *
- * <ul>
- *   <li>{@code q} [numTokens, numHeads, headDim] F32/F16/BF16, queries before rotation;</li>
- *   <li>{@code kCache}, {@code vCache} [numBlocks, blockSize, numKvHeads, headDim], one float dtype;
- *       keys stored without rotation unless {@code ropeStyle} is NONE;</li>
- *   <li>{@code blockTables} I32 [numSeqs, maxBlocksPerSeq]; only the first ceil(seqLen/blockSize)
- *       entries of each row are read;</li>
- *   <li>{@code seqLens} I32 [numSeqs]: KV length of each sequence including this step's tokens;</li>
- *   <li>{@code queryStartLoc} I32 [numSeqs + 1]: rows of {@code q} of each sequence;</li>
- *   <li>{@code cosSin} F32 [maxPosition, rotaryDim] (cos in the first half of a row, sin in the
- *       second); may be null when {@code ropeStyle} is NONE;</li>
- *   <li>{@code out} [numTokens, numHeads, headDim] F32/F16/BF16.</li>
- * </ul>
- * Query row i of a sequence with qLen rows has position seqLen - qLen + i and attends to KV
- * slots 0..position. {@code rotaryDim} 0 means headDim; {@code scale} NaN means 1/sqrt(headDim).
+ * <p>Query row i of a sequence with qLen rows has position seqLen - qLen + i and attends to KV
+ * slots 0..position. With {@code metadata} (the step's indices, validated once, see
+ * {@link AttentionMetadata}) the three index tensors are the metadata's, and a call checks only
+ * that q and the cache fit it.
  *
- * <p>With {@code metadata} (the step's indices, validated once, see {@link AttentionMetadata}) the
- * three index tensors are the metadata's, and a call checks only that q and the cache fit it.
+ * @param q [numTokens, numHeads, headDim] F32/F16/BF16, queries before rotation
+ * @param kCache [numBlocks, blockSize, numKvHeads, headDim] F32/F16/BF16; keys stored without
+ *        rotation unless {@code ropeStyle} is NONE
+ * @param vCache the values, same shape and dtype as {@code kCache}
+ * @param blockTables I32 [numSeqs, maxBlocksPerSeq]; only the first ceil(seqLen/blockSize) entries
+ *        of each row are read
+ * @param seqLens I32 [numSeqs]: KV length of each sequence including this step's tokens
+ * @param queryStartLoc I32 [numSeqs + 1]: rows of {@code q} of each sequence
+ * @param cosSin F32 [maxPosition, rotaryDim], cos in the first half of a row and sin in the
+ *        second ({@link RopeTables#cosSin}); may be null when {@code ropeStyle} is NONE
+ * @param ropeStyle how q and the keys are rotated; NONE when they are stored rotated
+ * @param rotaryDim number of leading dimensions of each head that are rotated: positive, even and at
+ *        most headDim when rotating, at most headDim with NONE
+ * @param scale factor on the scores q.k, finite (usually 1/sqrt(headDim))
+ * @param out [numTokens, numHeads, headDim] F32/F16/BF16, written
+ * @param metadata the step's validated index tensors, or null to read and check the index tensors on
+ *        this call
  */
 public record AttentionArgs(
         Tensor q,
@@ -40,15 +47,43 @@ public record AttentionArgs(
         Tensor out,
         AttentionMetadata metadata) implements TensorArgs {
 
+    /**
+     * Refuses values that are not arguments: a null {@code ropeStyle}, a {@code rotaryDim} that is
+     * not positive, a {@code scale} that is not finite. The tensors are checked by {@link #validate}.
+     *
+     * @param q queries [numTokens, numHeads, headDim], before rotation
+     * @param kCache keys [numBlocks, blockSize, numKvHeads, headDim]
+     * @param vCache values, shaped as {@code kCache}
+     * @param blockTables I32 [numSeqs, maxBlocksPerSeq]
+     * @param seqLens I32 [numSeqs]
+     * @param queryStartLoc I32 [numSeqs + 1]
+     * @param cosSin F32 [maxPosition, rotaryDim], or null with NONE
+     * @param ropeStyle the rotation, not null
+     * @param rotaryDim rotated dimensions per head, positive
+     * @param scale factor on the scores, finite
+     * @param out the result [numTokens, numHeads, headDim]
+     * @param metadata the step's validated index tensors, or null
+     * @throws IllegalArgumentException naming {@code ropeStyle}, {@code rotaryDim} or {@code scale}
+     */
+    public AttentionArgs {
+        Check.arg(ropeStyle != null, "ropeStyle", "is null; RopeStyle.NONE means no rotation");
+        Check.arg(rotaryDim > 0, "rotaryDim", "is %d, must be positive (the builder defaults it to headDim)",
+                rotaryDim);
+        Check.arg(Float.isFinite(scale), "scale", "is %s, must be finite (the builder defaults it to "
+                + "1/sqrt(headDim))", scale);
+    }
+
     /** Names of the tensor arguments, in {@link #tensor(int)} order. */
     private static final String[] TENSOR_NAMES = {"q", "kCache", "vCache", "blockTables", "seqLens", "queryStartLoc",
         "cosSin", "out"};
 
+    /** {@inheritDoc} */
     @Override
     public int tensorCount() {
         return TENSOR_NAMES.length;
     }
 
+    /** {@inheritDoc} */
     @Override
     public String tensorName(int i) {
         return TENSOR_NAMES[i];
@@ -70,19 +105,43 @@ public record AttentionArgs(
         };
     }
 
-    /** Arguments whose index tensors are validated by reading them on every call (no metadata). */
+    /**
+     * Arguments whose index tensors are validated by reading them on every call (no metadata).
+     *
+     * @param q queries [numTokens, numHeads, headDim], before rotation
+     * @param kCache keys [numBlocks, blockSize, numKvHeads, headDim]
+     * @param vCache values, shaped as {@code kCache}
+     * @param blockTables I32 [numSeqs, maxBlocksPerSeq]
+     * @param seqLens I32 [numSeqs]
+     * @param queryStartLoc I32 [numSeqs + 1]
+     * @param cosSin F32 [maxPosition, rotaryDim], or null with NONE
+     * @param ropeStyle the rotation, not null
+     * @param rotaryDim rotated dimensions per head, positive
+     * @param scale factor on the scores, finite
+     * @param out the result [numTokens, numHeads, headDim]
+     * @throws IllegalArgumentException as the canonical constructor
+     */
     public AttentionArgs(Tensor q, Tensor kCache, Tensor vCache, Tensor blockTables, Tensor seqLens,
             Tensor queryStartLoc, Tensor cosSin, RopeStyle ropeStyle, int rotaryDim, float scale, Tensor out) {
         this(q, kCache, vCache, blockTables, seqLens, queryStartLoc, cosSin, ropeStyle, rotaryDim, scale, out, null);
     }
 
+    /**
+     * Starts a builder.
+     *
+     * @return a builder with nothing set; {@link Builder#build()} says what is missing
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
      * Checks every argument against the others and the values of the index tensors, and returns
-     * the sizes. Throws {@link IllegalArgumentException} naming the first bad argument.
+     * the sizes. Backends call it before running the kernel.
+     *
+     * @param device name of the backend that runs the call; every tensor must live there
+     * @return the sizes of the call
+     * @throws IllegalArgumentException naming the first bad argument
      */
     public AttentionShape validate(String device) {
         if (metadata != null) {
@@ -95,7 +154,6 @@ public record AttentionArgs(
         Check.tensor("seqLens", seqLens, device, 1, DType.I32);
         Check.tensor("queryStartLoc", queryStartLoc, device, 1, DType.I32);
         Check.tensor("out", out, device, 3, DType.F32, DType.F16, DType.BF16);
-        Check.arg(ropeStyle != null, "ropeStyle", "is null");
 
         int numTokens = Check.toInt("q", q.dim(0));
         int numHeads = Check.toInt("q", q.dim(1));
@@ -121,20 +179,16 @@ public record AttentionArgs(
         Check.dim("queryStartLoc", queryStartLoc, 0, numSeqs + 1L, "numSeqs + 1");
         Check.toInt("queryStartLoc", queryStartLoc.dim(0));
 
-        int rot = rotaryDim == 0 ? headDim : rotaryDim;
         int maxPosition = 0;
         if (ropeStyle != RopeStyle.NONE) {
-            Check.arg(rot > 0 && rot % 2 == 0 && rot <= headDim, "rotaryDim",
-                    "is %d; must be even, positive and at most headDim %d", rot, headDim);
+            Check.arg(rotaryDim % 2 == 0 && rotaryDim <= headDim, "rotaryDim",
+                    "is %d; must be even, positive and at most headDim %d", rotaryDim, headDim);
             Check.tensor("cosSin", cosSin, device, 2, DType.F32);
-            Check.dim("cosSin", cosSin, 1, rot, "rotaryDim");
+            Check.dim("cosSin", cosSin, 1, rotaryDim, "rotaryDim");
             maxPosition = Check.toInt("cosSin", cosSin.dim(0));
         } else {
-            Check.arg(rotaryDim >= 0 && rotaryDim <= headDim, "rotaryDim", "is %d; must be in [0, headDim %d]",
-                    rotaryDim, headDim);
+            Check.arg(rotaryDim <= headDim, "rotaryDim", "is %d; must be in [1, headDim %d]", rotaryDim, headDim);
         }
-        float s = Float.isNaN(scale) ? (float) (1.0 / Math.sqrt(headDim)) : scale;
-        Check.arg(Float.isFinite(s), "scale", "is %s; must be finite", s);
 
         if (metadata != null) {
             Check.arg(blockTables == metadata.blockTables() && seqLens == metadata.seqLens()
@@ -151,7 +205,7 @@ public record AttentionArgs(
             checkIndices(numTokens, numBlocks, blockSize, numSeqs, maxBlocksPerSeq, maxPosition);
         }
         return new AttentionShape(numTokens, numHeads, numKvHeads, headDim, numBlocks, blockSize, numSeqs,
-                maxBlocksPerSeq, ropeStyle == RopeStyle.NONE ? 0 : rot, maxPosition, s);
+                maxBlocksPerSeq, ropeStyle == RopeStyle.NONE ? 0 : rotaryDim, maxPosition, scale);
     }
 
     private void checkIndices(int numTokens, int numBlocks, int blockSize, int numSeqs, int maxBlocksPerSeq,
@@ -185,7 +239,13 @@ public record AttentionArgs(
         }
     }
 
-    /** Builds {@link AttentionArgs} with the defaults ropeStyle NEOX, full rotary, scale 1/sqrt(headDim). */
+    /**
+     * Builds {@link AttentionArgs}. The rotation must be stated: {@link #rope(RopeStyle, Tensor)}
+     * or {@link #noRope()}. Defaults, computed by {@link #build()} from headDim (the last
+     * dimension of q) when their setter was not called: {@code rotaryDim} = headDim (the whole
+     * head is rotated), {@code scale} = 1/sqrt(headDim). Not thread-safe; one builder can build
+     * several records.
+     */
     public static final class Builder {
         private Tensor q;
         private Tensor kCache;
@@ -194,39 +254,79 @@ public record AttentionArgs(
         private Tensor seqLens;
         private Tensor queryStartLoc;
         private Tensor cosSin;
-        private RopeStyle ropeStyle = RopeStyle.NEOX;
-        private int rotaryDim;
-        private float scale = Float.NaN;
+        private RopeStyle ropeStyle;
+        private Integer rotaryDim;
+        private Float scale;
         private Tensor out;
         private AttentionMetadata metadata;
 
+        private Builder() {
+        }
+
+        /**
+         * Sets the queries.
+         *
+         * @param v [numTokens, numHeads, headDim] F32/F16/BF16, before rotation
+         * @return this builder
+         */
         public Builder q(Tensor v) {
             q = v;
             return this;
         }
 
+        /**
+         * Sets the paged KV cache.
+         *
+         * @param k keys [numBlocks, blockSize, numKvHeads, headDim], F32/F16/BF16
+         * @param v values, same shape and dtype as {@code k}
+         * @return this builder
+         */
         public Builder kvCache(Tensor k, Tensor v) {
             kCache = k;
             vCache = v;
             return this;
         }
 
+        /**
+         * Sets the block table, read and checked on every call (see {@link #metadata}).
+         *
+         * @param v I32 [numSeqs, maxBlocksPerSeq]
+         * @return this builder
+         */
         public Builder blockTables(Tensor v) {
             blockTables = v;
             return this;
         }
 
+        /**
+         * Sets the sequence lengths, read and checked on every call (see {@link #metadata}).
+         *
+         * @param v I32 [numSeqs], KV length of each sequence including this step's tokens
+         * @return this builder
+         */
         public Builder seqLens(Tensor v) {
             seqLens = v;
             return this;
         }
 
+        /**
+         * Sets the query row offsets, read and checked on every call (see {@link #metadata}).
+         *
+         * @param v I32 [numSeqs + 1], rows of q of each sequence
+         * @return this builder
+         */
         public Builder queryStartLoc(Tensor v) {
             queryStartLoc = v;
             return this;
         }
 
-        /** The step's index tensors, validated once: sets blockTables, seqLens and queryStartLoc. */
+        /**
+         * Sets the step's index tensors, validated once: blockTables, seqLens and queryStartLoc
+         * become the metadata's.
+         *
+         * @param v the step's metadata, or null to unset it (and the three index tensors)
+         * @return this builder
+         */
         public Builder metadata(AttentionMetadata v) {
             metadata = v;
             blockTables = v == null ? null : v.blockTables();
@@ -235,30 +335,96 @@ public record AttentionArgs(
             return this;
         }
 
+        /**
+         * Rotates q and the cached keys inside the kernel.
+         *
+         * @param style NEOX or GPTJ (NONE: no rotation, as {@link #noRope()}; the table is then not read)
+         * @param table F32 [maxPosition, rotaryDim] cos/sin table ({@link RopeTables#cosSin})
+         * @return this builder
+         * @throws IllegalArgumentException "ropeStyle: ..." if {@code style} is null
+         */
         public Builder rope(RopeStyle style, Tensor table) {
+            Check.arg(style != null, "ropeStyle", "is null; noRope() states no rotation");
             ropeStyle = style;
             cosSin = table;
             return this;
         }
 
+        /**
+         * No rotation in the kernel (style NONE): q and the cached keys are already rotated.
+         *
+         * @return this builder
+         */
+        public Builder noRope() {
+            ropeStyle = RopeStyle.NONE;
+            cosSin = null;
+            return this;
+        }
+
+        /**
+         * Sets how many leading dimensions of each head are rotated (partial rotary).
+         *
+         * @param v even, positive and at most headDim (checked by the call); default headDim
+         * @return this builder
+         */
         public Builder rotaryDim(int v) {
             rotaryDim = v;
             return this;
         }
 
+        /**
+         * Sets the factor on the scores q.k.
+         *
+         * @param v finite; default 1/sqrt(headDim)
+         * @return this builder
+         */
         public Builder scale(float v) {
             scale = v;
             return this;
         }
 
+        /**
+         * Sets the output.
+         *
+         * @param v [numTokens, numHeads, headDim] F32/F16/BF16, written by the call
+         * @return this builder
+         */
         public Builder out(Tensor v) {
             out = v;
             return this;
         }
 
+        /**
+         * The record, with {@code rotaryDim} and {@code scale} resolved from headDim where they
+         * were not set.
+         *
+         * @return the arguments, not yet validated against each other (the call does that)
+         * @throws IllegalArgumentException "ropeStyle: not set ..." when neither {@link #rope} nor
+         *         {@link #noRope()} was called; "q: ..." when a default is needed and q is null,
+         *         not of rank 3 or has headDim 0; as the record's constructor for bad values
+         */
         public AttentionArgs build() {
+            Check.arg(ropeStyle != null, "ropeStyle", "not set; call rope(style, cosSin) or noRope()");
+            int rot;
+            float s;
+            if (rotaryDim != null && scale != null) {
+                rot = rotaryDim;
+                s = scale;
+            } else {
+                long headDim = headDim();
+                rot = rotaryDim != null ? rotaryDim : Check.toInt("q", headDim);
+                s = scale != null ? scale : (float) (1.0 / Math.sqrt(headDim));
+            }
             return new AttentionArgs(q, kCache, vCache, blockTables, seqLens, queryStartLoc, cosSin, ropeStyle,
-                    rotaryDim, scale, out, metadata);
+                    rot, s, out, metadata);
+        }
+
+        /** headDim of q, from which the defaults are computed. */
+        private long headDim() {
+            Check.arg(q != null, "q", "is null; the defaults of rotaryDim and scale come from its headDim");
+            Check.arg(q.rank() == 3, "q", "rank is %d, expected 3 [numTokens, numHeads, headDim]", q.rank());
+            Check.arg(q.dim(2) > 0, "q", "headDim is 0, must be positive");
+            return q.dim(2);
         }
     }
 }

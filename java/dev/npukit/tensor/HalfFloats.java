@@ -13,7 +13,12 @@ public final class HalfFloats {
     private HalfFloats() {
     }
 
-    /** binary16 bits to float (exact). */
+    /**
+     * Widens an IEEE binary16 (F16) value to float, exactly.
+     *
+     * @param h the binary16 bit pattern
+     * @return the same value as a float
+     */
     public static float f16ToFloat(short h) {
         int bits = h & 0xffff;
         int sign = (bits & 0x8000) << 16;
@@ -31,7 +36,13 @@ public final class HalfFloats {
         return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
-    /** float to binary16 bits, round to nearest even. */
+    /**
+     * Narrows a float to IEEE binary16 (F16), rounding to nearest even; out-of-range values
+     * become infinities, NaN stays NaN.
+     *
+     * @param f the value
+     * @return the binary16 bit pattern
+     */
     public static short floatToF16(float f) {
         int bits = Float.floatToRawIntBits(f);
         int sign = (bits >>> 16) & 0x8000;
@@ -68,12 +79,22 @@ public final class HalfFloats {
         return (short) (sign | q);
     }
 
-    /** bfloat16 bits to float (exact). */
+    /**
+     * Widens a bfloat16 (BF16) value to float, exactly.
+     *
+     * @param b the bfloat16 bit pattern
+     * @return the same value as a float
+     */
     public static float bf16ToFloat(short b) {
         return Float.intBitsToFloat((b & 0xffff) << 16);
     }
 
-    /** float to bfloat16 bits, round to nearest even; NaN stays a quiet NaN. */
+    /**
+     * Narrows a float to bfloat16 (BF16), rounding to nearest even; NaN stays a quiet NaN.
+     *
+     * @param f the value
+     * @return the bfloat16 bit pattern
+     */
     public static short floatToBf16(float f) {
         int bits = Float.floatToRawIntBits(f);
         if ((bits & 0x7fffffff) > 0x7f800000) {
@@ -83,7 +104,14 @@ public final class HalfFloats {
         return (short) (rounded >>> 16);
     }
 
-    /** Rounds a float through the given storage type, as storing and loading it would. */
+    /**
+     * Rounds a float through a storage type, as storing it in a tensor and reading it back would.
+     *
+     * @param dtype F32, F16 or BF16
+     * @param f the value
+     * @return the value the tensor would hold
+     * @throws IllegalArgumentException if {@code dtype} is I32
+     */
     public static float roundTo(DType dtype, float f) {
         switch (dtype) {
             case F16:

@@ -1,5 +1,7 @@
 package dev.npukit.tensor;
 
+import dev.npukit.internal.MemoryAccount;
+import dev.npukit.internal.Storage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -13,12 +15,24 @@ final class SharedStorage {
     private final long byteSize;
     private final MemoryAccount account;
     private final AtomicInteger refs = new AtomicInteger(1);
+    /**
+     * The whole storage's contents as ints, kept by {@link Tensor#copyFrom(int[])} of a tensor
+     * that covers the storage and dropped before any other write (through the Tensor API, or by a
+     * kernel that writes I32 tensors); null when not kept. Reads of I32 tensors and the ascend
+     * launchers' index checks use it instead of copying from the device.
+     */
+    volatile int[] hostInts;
 
     SharedStorage(Storage storage, MemoryAccount account) {
         this.storage = storage;
         this.byteSize = storage.byteSize();
         this.account = account;
         account.allocated(byteSize);
+    }
+
+    /** Size in bytes. */
+    long byteSize() {
+        return byteSize;
     }
 
     /** Adds a reference unless the memory is already freed; false then. */

@@ -1,7 +1,15 @@
 package dev.npukit.tensor;
 
+import dev.npukit.internal.KernelCall;
+import dev.npukit.internal.MemoryAccount;
+import dev.npukit.internal.Storage;
+import dev.npukit.internal.TensorAccess;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.ShortBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -10,7 +18,9 @@ import java.util.Objects;
  *
  * <p>Create tensors with {@code Backend.allocate}; close them (try-with-resources) to free the
  * memory. Copy data in and out with the {@code copyFrom}/{@code to...Array} methods; float
- * arrays are converted to and from F16/BF16 with round-to-nearest-even.
+ * arrays are converted to and from F16/BF16 with round-to-nearest-even. {@link #copyFrom(Buffer)}
+ * and {@link #copyTo(Buffer)} move the elements of a java.nio buffer without conversion and
+ * without an intermediate array.
  *
  * <p>Lifetime. The memory is reference-counted: the allocated tensor holds one reference, each
  * {@link #view view} one more, and each kernel call and each copy in or out holds one while it
@@ -29,6 +39,13 @@ import java.util.Objects;
  * run on any thread at any time.
  */
 public final class Tensor implements AutoCloseable {
+    /**
+     * The largest I32 tensor whose contents {@link #copyFrom(int[])} keeps on the host: index
+     * tensors (positions, LoRA indices, block tables) are far smaller, and a larger copy would
+     * double the memory of bulk data.
+     */
+    static final int HOST_COPY_MAX_ELEMENTS = 1 << 16;
+
     private final String device;
     private final DType dtype;
     private final long[] shape;
@@ -49,13 +66,47 @@ public final class Tensor implements AutoCloseable {
         this.reference = new StorageReference(this, storage);
     }
 
-    /**
-     * Wraps storage that a backend allocated and takes ownership of it: the storage is freed when
-     * the tensor and its views are closed or unreachable (at once, if this throws), and counted in
-     * {@code account} meanwhile. For backend implementations; applications call
-     * {@code Backend.allocate}.
-     */
-    public static Tensor wrap(String device, DType dtype, long[] shape, Storage storage, MemoryAccount account) {
+    static {
+        TensorAccess.install(new TensorAccess.Hooks() {
+            @Override
+            public Tensor wrap(String device, DType dtype, long[] shape, Storage storage, MemoryAccount account) {
+                return Tensor.wrap(device, dtype, shape, storage, account);
+            }
+
+            @Override
+            public Storage storage(Tensor t) {
+                return t.storage.storage;
+            }
+
+            @Override
+            public long byteOffset(Tensor t) {
+                return t.byteOffset;
+            }
+
+            @Override
+            public boolean tryHold(Tensor t) {
+                return t.tryHold();
+            }
+
+            @Override
+            public void unhold(Tensor t) {
+                t.unhold();
+            }
+
+            @Override
+            public int[] hostInts(Tensor t) {
+                return t.storage.hostInts;
+            }
+
+            @Override
+            public void dropHostInts(Tensor t) {
+                t.storage.hostInts = null;
+            }
+        });
+    }
+
+    /** See {@link TensorAccess#wrap}: backends create tensors through it. */
+    private static Tensor wrap(String device, DType dtype, long[] shape, Storage storage, MemoryAccount account) {
         Objects.requireNonNull(storage, "storage");
         try {
             Objects.requireNonNull(device, "device");
@@ -75,10 +126,13 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Number of elements of a shape; throws IllegalArgumentException on a negative dimension and
-     * ArithmeticException on a product beyond 64 bits.
-     * A shape with a zero dimension is empty however large the others are, so the product is
-     * only formed when no dimension is zero.
+     * Number of elements of a shape. A shape with a zero dimension is empty however large the
+     * others are, so the product is only formed when no dimension is zero.
+     *
+     * @param shape the dimensions
+     * @return their product; 1 for rank 0
+     * @throws IllegalArgumentException on a negative dimension
+     * @throws ArithmeticException on a product beyond 64 bits
      */
     public static long numel(long... shape) {
         boolean empty = false;
@@ -104,51 +158,76 @@ public final class Tensor implements AutoCloseable {
         return shape.clone();
     }
 
-    /** Name of the backend that owns the memory ("reference", "cpu", "ascend"). */
+    /**
+     * The backend that owns the memory.
+     *
+     * @return its name: "reference", "cpu" or "ascend"
+     */
     public String device() {
         return device;
     }
 
+    /**
+     * The element type.
+     *
+     * @return the dtype, fixed at allocation
+     */
     public DType dtype() {
         return dtype;
     }
 
-    /** A copy of the shape. */
+    /**
+     * The dimensions, outermost first.
+     *
+     * @return a copy of the shape
+     */
     public long[] shape() {
         return shape.clone();
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return the length of {@link #shape()}
+     */
     public int rank() {
         return shape.length;
     }
 
-    /** Size of dimension {@code i}; negative {@code i} counts from the end. */
+    /**
+     * Size of one dimension.
+     *
+     * @param i the dimension, 0 for the outermost; negative counts from the end (-1 is the last)
+     * @return its size
+     * @throws ArrayIndexOutOfBoundsException if {@code i} is not in [-rank, rank)
+     */
     public long dim(int i) {
         return shape[i < 0 ? shape.length + i : i];
     }
 
+    /**
+     * The number of elements.
+     *
+     * @return the product of the shape
+     */
     public long numel() {
         return numel;
     }
 
+    /**
+     * The size of the elements in bytes.
+     *
+     * @return {@link #numel()} times the dtype's element size
+     */
     public long byteSize() {
         return numel * dtype.byteSize();
     }
 
     /**
-     * The storage; for backends, inside a {@link KernelCall} that holds this tensor (its memory
-     * is only guaranteed to exist while something holds it).
+     * Whether {@link #close()} was called on this tensor (a view is not closed by its parent's close).
+     *
+     * @return true once closed
      */
-    public Storage storage() {
-        return storage.storage;
-    }
-
-    /** Offset of element 0 in {@link #storage()}, in bytes (non-zero for views). */
-    public long byteOffset() {
-        return byteOffset;
-    }
-
-    /** True once {@link #close()} was called on this tensor (a view is not closed by its parent's close). */
     public boolean isClosed() {
         return closed;
     }
@@ -158,6 +237,12 @@ public final class Tensor implements AutoCloseable {
      * It shares the memory and holds it: it stays usable after this tensor is closed, and its
      * own close frees the memory only if nothing else holds it. Close views too (or the cleaner
      * will, after garbage collection).
+     *
+     * @param elementOffset the first element of the view, counted in this tensor's elements
+     * @param newShape the view's shape; its elements must fit from {@code elementOffset} on
+     * @return the view, on the same device with the same dtype
+     * @throws IllegalArgumentException if the view does not fit or a dimension is negative
+     * @throws IllegalStateException if this tensor is closed
      */
     public Tensor view(long elementOffset, long... newShape) {
         long[] s = checkShape(newShape);
@@ -176,7 +261,14 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** The same elements with another shape of equal element count. */
+    /**
+     * The same elements with another shape: a {@link #view view} of all of them.
+     *
+     * @param newShape a shape with as many elements as this tensor
+     * @return the view; close it too
+     * @throws IllegalArgumentException if the element counts differ
+     * @throws IllegalStateException if this tensor is closed
+     */
     public Tensor reshape(long... newShape) {
         if (numel(newShape) != numel) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to "
@@ -187,19 +279,44 @@ public final class Tensor implements AutoCloseable {
 
     // ---- copy in ----
 
-    /** Copies {@code src} into the whole tensor, converting to the tensor's float dtype. */
+    /**
+     * Copies floats into the whole tensor, converting to its dtype (round to nearest even for
+     * F16 and BF16).
+     *
+     * @param src one value per element, row-major
+     * @throws IllegalArgumentException if {@code src} has another length than {@link #numel()}
+     * @throws IllegalStateException if the tensor is I32 or closed
+     */
     public void copyFrom(float[] src) {
         requireLength(src.length);
         writeFloats(0, src);
     }
 
-    /** Copies {@code src} into the whole I32 tensor. */
+    /**
+     * Copies ints into the whole I32 tensor. A tensor that spans its whole memory (not a view) of
+     * at most 65,536 elements keeps a host copy of {@code src}: reads, kernel argument checks and
+     * the ascend launchers' index checks use it instead of copying back from the device. Any
+     * other write to the memory (through this tensor or a view, or by a kernel) drops the copy.
+     *
+     * @param src one value per element, row-major
+     * @throws IllegalArgumentException if {@code src} has another length than {@link #numel()}
+     * @throws IllegalStateException if the tensor is not I32, or is closed
+     */
     public void copyFrom(int[] src) {
         requireLength(src.length);
         writeInts(0, src);
+        if (byteOffset == 0 && byteSize() == storage.byteSize() && src.length <= HOST_COPY_MAX_ELEMENTS) {
+            storage.hostInts = src.clone();
+        }
     }
 
-    /** Copies raw 16-bit patterns into the whole F16 or BF16 tensor. */
+    /**
+     * Copies raw 16-bit patterns into the whole F16 or BF16 tensor, unchanged.
+     *
+     * @param src one bit pattern per element, row-major
+     * @throws IllegalArgumentException if {@code src} has another length than {@link #numel()}
+     * @throws IllegalStateException if the tensor is not F16 or BF16, or is closed
+     */
     public void copyFromBits(short[] src) {
         requireLength(src.length);
         require16Bit();
@@ -208,7 +325,14 @@ public final class Tensor implements AutoCloseable {
         write(byteOffset, b);
     }
 
-    /** Writes {@code src} at element {@code offset}, converting to the tensor's float dtype. */
+    /**
+     * Writes floats into consecutive elements, converting to the tensor's float dtype.
+     *
+     * @param offset the first element written
+     * @param src the values
+     * @throws IndexOutOfBoundsException if the elements do not lie inside the tensor
+     * @throws IllegalStateException if the tensor is I32 or closed
+     */
     public void writeFloats(long offset, float[] src) {
         requireRange(offset, src.length);
         ByteBuffer b = newBuffer((long) src.length * dtype.byteSize());
@@ -234,7 +358,14 @@ public final class Tensor implements AutoCloseable {
         write(byteOffset + offset * dtype.byteSize(), b);
     }
 
-    /** Writes {@code src} at element {@code offset} of an I32 tensor. */
+    /**
+     * Writes ints into consecutive elements of an I32 tensor.
+     *
+     * @param offset the first element written
+     * @param src the values
+     * @throws IndexOutOfBoundsException if the elements do not lie inside the tensor
+     * @throws IllegalStateException if the tensor is not I32, or is closed
+     */
     public void writeInts(long offset, int[] src) {
         if (dtype != DType.I32) {
             throw new IllegalStateException("tensor is " + dtype + ", not I32");
@@ -245,19 +376,129 @@ public final class Tensor implements AutoCloseable {
         write(byteOffset + offset * 4, b);
     }
 
+    /**
+     * Copies the remaining elements of {@code src} into the whole tensor, without conversion and
+     * without an intermediate array, and advances {@code src}'s position to its limit (as a
+     * java.nio bulk get does). The buffer may be heap or direct:
+     * <ul>
+     *   <li>{@link FloatBuffer} for an F32 tensor, {@link IntBuffer} for I32, {@link ShortBuffer}
+     *       (the raw 16-bit patterns) for F16 and BF16: one element per tensor element, read as
+     *       Java values whatever the buffer's byte order;</li>
+     *   <li>{@link ByteBuffer} for any dtype: {@link #byteSize()} raw bytes in the tensor's layout,
+     *       row-major with little-endian elements (the native order of x86-64 and AArch64); the
+     *       buffer's {@link ByteBuffer#order() order} is not used.</li>
+     * </ul>
+     * Native memory is written with one bulk put into a view of it; device memory from a direct
+     * ByteBuffer as it is, from other buffers through one native staging buffer.
+     *
+     * @param src the data; its remaining elements must number {@link #numel()} (bytes: {@link #byteSize()})
+     * @throws IllegalArgumentException "src: ..." if {@code src} is null, of a type that does not
+     *         fit the dtype, or holds another number of elements
+     * @throws IllegalStateException if the tensor is closed
+     */
+    public void copyFrom(Buffer src) {
+        checkBuffer("src", src);
+        transfer(src, true);
+    }
+
+    /**
+     * Copies the whole tensor into {@code dst}, without conversion and without an intermediate
+     * array, and advances {@code dst}'s position to its limit (as a java.nio bulk put does).
+     * Buffer types and byte layout as in {@link #copyFrom(Buffer)}.
+     *
+     * @param dst the destination; its remaining elements must number {@link #numel()} (bytes:
+     *        {@link #byteSize()})
+     * @throws IllegalArgumentException "dst: ..." if {@code dst} is null, read-only, of a type that
+     *         does not fit the dtype, or has room for another number of elements
+     * @throws IllegalStateException if the tensor is closed
+     */
+    public void copyTo(Buffer dst) {
+        checkBuffer("dst", dst);
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("dst: is read-only");
+        }
+        transfer(dst, false);
+    }
+
+    /** Moves all elements between the storage and {@code b}, in copies of at most {@link Storage#MAX_COPY_BYTES}. */
+    private void transfer(Buffer b, boolean in) {
+        SharedStorage held = use();
+        int limit = b.limit();
+        try {
+            int perCopy = Storage.MAX_COPY_BYTES / Storage.elementBytes(b);
+            long offset = byteOffset;
+            if (in) {
+                held.hostInts = null;
+            }
+            while (b.position() < limit) {
+                int n = Math.min(perCopy, limit - b.position());
+                b.limit(b.position() + n);
+                if (in) {
+                    held.storage.write(offset, b);
+                } else {
+                    held.storage.read(offset, b);
+                }
+                offset += (long) n * Storage.elementBytes(b);
+            }
+        } finally {
+            b.limit(limit);
+            held.release();
+        }
+    }
+
+    /** {@code b} is a buffer type that fits the dtype, with exactly this tensor's elements remaining. */
+    private void checkBuffer(String name, Buffer b) {
+        if (b == null) {
+            throw new IllegalArgumentException(name + ": is null");
+        }
+        boolean fits = b instanceof ByteBuffer
+                || (b instanceof FloatBuffer && dtype == DType.F32)
+                || (b instanceof IntBuffer && dtype == DType.I32)
+                || (b instanceof ShortBuffer && (dtype == DType.F16 || dtype == DType.BF16));
+        if (!fits) {
+            String expected = switch (dtype) {
+                case F32 -> "FloatBuffer";
+                case I32 -> "IntBuffer";
+                case F16, BF16 -> "ShortBuffer (the raw bits)";
+            };
+            throw new IllegalArgumentException(name + ": a " + b.getClass().getSimpleName() + " does not fit a "
+                    + dtype + " tensor; use a " + expected + " or a ByteBuffer (raw bytes)");
+        }
+        long want = b instanceof ByteBuffer ? byteSize() : numel;
+        if (b.remaining() != want) {
+            throw new IllegalArgumentException(name + ": " + b.remaining() + (b instanceof ByteBuffer ? " bytes"
+                    : " elements") + " remaining, the tensor " + dtype + Arrays.toString(shape) + " has " + want);
+        }
+    }
+
     // ---- copy out ----
 
-    /** All elements as floats (F16/BF16 widened exactly, I32 converted). */
+    /**
+     * All elements as floats.
+     *
+     * @return the elements, row-major: F16/BF16 widened exactly, I32 converted as by a cast
+     * @throws IllegalStateException if the tensor is closed or too large for a Java array
+     */
     public float[] toFloatArray() {
         return readFloats(0, checkedArrayLength());
     }
 
-    /** All elements of an I32 tensor. */
+    /**
+     * All elements of an I32 tensor.
+     *
+     * @return the elements, row-major
+     * @throws IllegalStateException if the tensor is not I32, is closed or too large for a Java array
+     */
     public int[] toIntArray() {
         return readInts(0, checkedArrayLength());
     }
 
-    /** All raw 16-bit patterns of an F16 or BF16 tensor. */
+    /**
+     * All raw 16-bit patterns of an F16 or BF16 tensor.
+     *
+     * @return the bit patterns, row-major
+     * @throws IllegalStateException if the tensor is not F16 or BF16, is closed or too large for a Java array
+     */
     public short[] toBits() {
         require16Bit();
         short[] out = new short[checkedArrayLength()];
@@ -268,7 +509,15 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** {@code count} elements from element {@code offset}, as floats. */
+    /**
+     * Consecutive elements as floats.
+     *
+     * @param offset the first element read
+     * @param count how many
+     * @return the elements, converted as by {@link #toFloatArray()}
+     * @throws IndexOutOfBoundsException if the elements do not lie inside the tensor
+     * @throws IllegalStateException if the tensor is closed
+     */
     public float[] readFloats(long offset, int count) {
         requireRange(offset, count);
         ByteBuffer b = newBuffer((long) count * dtype.byteSize());
@@ -300,16 +549,34 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** {@code count} elements of an I32 tensor from element {@code offset}. */
+    /**
+     * Consecutive elements of an I32 tensor.
+     *
+     * @param offset the first element read
+     * @param count how many
+     * @return the elements
+     * @throws IndexOutOfBoundsException if the elements do not lie inside the tensor
+     * @throws IllegalStateException if the tensor is not I32, or is closed
+     */
     public int[] readInts(long offset, int count) {
         if (dtype != DType.I32) {
             throw new IllegalStateException("tensor is " + dtype + ", not I32");
         }
         requireRange(offset, count);
+        int[] out = new int[count];
+        SharedStorage held = use();
+        try {
+            int[] kept = held.hostInts;
+            if (kept != null) {
+                System.arraycopy(kept, Math.toIntExact(byteOffset / 4 + offset), out, 0, count);
+                return out;
+            }
+        } finally {
+            held.release();
+        }
         ByteBuffer b = newBuffer(count * 4L);
         read(byteOffset + offset * 4, b);
         b.flip();
-        int[] out = new int[count];
         b.asIntBuffer().get(out);
         return out;
     }
@@ -326,11 +593,11 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Takes a reference for a kernel call ({@link KernelCall}): false if the tensor is closed.
+     * Takes a reference for a kernel call ({@code KernelCall}): false if the tensor is closed.
      * The reference is taken before the closed flag is read, so a concurrent close either comes
      * first (and this fails) or cannot free the memory until {@link #unhold()}.
      */
-    boolean tryHold() {
+    private boolean tryHold() {
         if (!storage.retain()) {
             return false;
         }
@@ -341,7 +608,7 @@ public final class Tensor implements AutoCloseable {
         return true;
     }
 
-    void unhold() {
+    private void unhold() {
         storage.release();
     }
 
@@ -370,6 +637,7 @@ public final class Tensor implements AutoCloseable {
     private void write(long offset, ByteBuffer src) {
         SharedStorage held = use();
         try {
+            held.hostInts = null;
             held.storage.write(offset, src);
         } finally {
             held.release();

@@ -142,18 +142,18 @@ class ArgumentValidationTest {
         // ---- rope ----
         list.add(new Breakage("args", "null rope record", f -> f.b.rope(null)));
         list.add(new Breakage("x", "I32", f -> f.b.rope(new RopeArgs(f.make(DType.I32, 3, 4, 16), f.positions,
-                f.cosSin, RopeStyle.NEOX, 0))));
+                f.cosSin, RopeStyle.NEOX))));
         list.add(new Breakage("positions", "length", f -> f.b.rope(new RopeArgs(f.q, f.ints(new int[] {0}, 1),
-                f.cosSin, RopeStyle.NEOX, 0))));
+                f.cosSin, RopeStyle.NEOX))));
         list.add(new Breakage("positions", "past the table", f -> f.b.rope(new RopeArgs(f.q,
-                f.ints(new int[] {0, 1, 64}, 3), f.cosSin, RopeStyle.NEOX, 0))));
+                f.ints(new int[] {0, 1, 64}, 3), f.cosSin, RopeStyle.NEOX))));
         list.add(new Breakage("positions", "negative", f -> f.b.rope(new RopeArgs(f.q, f.ints(new int[] {0, -1, 2}, 3),
-                f.cosSin, RopeStyle.GPTJ, 0))));
+                f.cosSin, RopeStyle.GPTJ))));
         list.add(new Breakage("rotaryDim", "odd", f -> f.b.rope(new RopeArgs(f.q, f.positions, f.cosSin,
                 RopeStyle.NEOX, 5))));
         list.add(new Breakage("cosSin", "width", f -> f.b.rope(new RopeArgs(f.q, f.positions, f.cosSin,
                 RopeStyle.NEOX, 8))));
-        list.add(new Breakage("style", "null", f -> f.b.rope(new RopeArgs(f.q, f.positions, f.cosSin, null, 0))));
+        list.add(new Breakage("style", "null", f -> f.b.rope(new RopeArgs(f.q, f.positions, f.cosSin, null))));
         return list;
     }
 
@@ -242,7 +242,7 @@ class ArgumentValidationTest {
             try (Fixture f = new Fixture(Backends.get(name))) {
                 f.attention(a -> { });
                 f.b.writeKv(new WriteKvArgs(f.kv, f.kv, f.k, f.v, f.slots));
-                f.b.rope(new RopeArgs(f.q, f.positions, f.cosSin, RopeStyle.NEOX, 0));
+                f.b.rope(new RopeArgs(f.q, f.positions, f.cosSin, RopeStyle.NEOX));
             }
         }
     }

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.npukit.bridge.AscendKernels;
 import dev.npukit.bridge.EmuRuleKernels;
 import dev.npukit.bridge.NativeAbi;
+import dev.npukit.internal.AscendStorage;
+import dev.npukit.internal.NativeArgs;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvShrinkArgs;
@@ -17,8 +19,8 @@ import dev.npukit.kernels.RopeTables;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import java.util.Arrays;
-import org.bytedeco.javacpp.IntPointer;
 import java.util.Random;
+import org.bytedeco.javacpp.IntPointer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,7 +115,7 @@ class AscendBackendTest {
                 Tensor lens = b.fromInts(new int[] {6}, 1);
                 Tensor starts = b.fromInts(new int[] {0, 2}, 2)) {
             Tensor o = out.view(0, 2, 1, 8);
-            NativeArgs device = new NativeArgs(AscendBackend::addr, NativeArgs.DEVICE);
+            NativeArgs device = new NativeArgs(AscendStorage::address, NativeArgs.DEVICE);
             int status = AscendKernels.npukit_ascend_paged_attention(device.attention(
                     new AttentionArgs(q, k, k, table, lens, starts, cs, RopeStyle.NEOX, 8, 1f, o),
                     new AttentionShape(2, 1, 1, 8, 4, 4, 1, 2, 8, 16, 1f)));
@@ -130,11 +132,11 @@ class AscendBackendTest {
                 NativeAbi.npukit_attention_args args = device.attention(
                         new AttentionArgs(q, k, k, goodTable, lens, starts, cs, RopeStyle.NEOX, 8, 1f, o),
                         new AttentionShape(2, 1, 1, 8, 4, 4, 1, 2, 8, 16, 1f));
-                NativeAbi.npukit_tensor_set(args.block_tables(), AscendBackend.addr(goodTable), DType.I32.code(), 2, 1,
+                NativeAbi.npukit_tensor_set(args.block_tables(), AscendStorage.address(goodTable), DType.I32.code(), 2, 1,
                         2, 0, 0, 2, NativeArgs.DEVICE, badCopy.address());
-                NativeAbi.npukit_tensor_set(args.seq_lens(), AscendBackend.addr(lens), DType.I32.code(), 1, 1, 0, 0, 0,
+                NativeAbi.npukit_tensor_set(args.seq_lens(), AscendStorage.address(lens), DType.I32.code(), 1, 1, 0, 0, 0,
                         1, NativeArgs.DEVICE, lensCopy.address());
-                NativeAbi.npukit_tensor_set(args.query_start_loc(), AscendBackend.addr(starts), DType.I32.code(), 1, 2,
+                NativeAbi.npukit_tensor_set(args.query_start_loc(), AscendStorage.address(starts), DType.I32.code(), 1, 2,
                         0, 0, 0, 2, NativeArgs.DEVICE, startsCopy.address());
                 long[] before = new long[4];
                 long[] after = new long[4];
@@ -153,7 +155,7 @@ class AscendBackendTest {
                 Tensor a = b.fromFloats(DType.F32, new float[8], 2, 1, 4);
                 Tensor idx = b.fromInts(new int[] {2}, 1);
                 Tensor y = b.fromFloats(DType.F32, new float[] {GUARD}, 1, 1)) {
-            NativeArgs device = new NativeArgs(AscendBackend::addr, NativeArgs.DEVICE);
+            NativeArgs device = new NativeArgs(AscendStorage::address, NativeArgs.DEVICE);
             int status = AscendKernels.npukit_ascend_bgmv_shrink(device.bgmvShrink(new BgmvShrinkArgs(x, a, idx, y, 1f)));
             assertEquals(2, status);
             assertTrue(AscendKernels.npukit_ascend_last_error().getString().contains("indices[0] = 2"));

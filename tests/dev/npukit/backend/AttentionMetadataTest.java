@@ -143,7 +143,9 @@ class AttentionMetadataTest {
             assertEquals(0, deviceToHost() - before, "device-to-host copies of calls through metadata");
             before = deviceToHost();
             b.pagedAttention(on.args().build());
-            assertTrue(deviceToHost() - before >= 6, "the tensor form reads the three index tensors twice");
+            // The tensors were filled from int arrays, so validation reads their kept host copies;
+            // the launcher still reads the three index tensors back.
+            assertTrue(deviceToHost() - before >= 3, "the tensor form reads the three index tensors back");
         }
     }
 

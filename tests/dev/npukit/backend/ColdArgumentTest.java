@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npukit.bridge.CpuKernels;
 import dev.npukit.bridge.NativeAbi;
+import dev.npukit.internal.NativeArgs;
+import dev.npukit.internal.NativeStorage;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
@@ -117,7 +119,7 @@ class ColdArgumentTest {
                 Tensor x = be.allocate(DType.F32, 2, 4);
                 Tensor a = be.allocate(DType.F32, 1, 2, 4);
                 Tensor y = be.allocate(DType.F32, 2, 2)) {
-            NativeArgs host = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
+            NativeArgs host = new NativeArgs(NativeStorage::address, NativeArgs.HOST);
             ContrastiveArgs greedy = ContrastiveArgs.builder().expert(new LogitRows(logits, 0, 2))
                     .base(new LogitRows(logits, 1, 2)).beta(0.5f).outputs(out, score, count).build();
             ContrastiveArgs.Shape shape = new ContrastiveArgs.Shape(2, 10, 0, -2.3f, false);

@@ -82,8 +82,10 @@ final class FuzzCall {
     /** Tensor arguments by the argument record's names, in the record's order. */
     final Map<String, Spec> tensors = new LinkedHashMap<>();
     RopeStyle style;
-    int rotaryDim;
-    float scale;
+    /** Attention and rope: null leaves the default (the whole head). */
+    Integer rotaryDim;
+    /** Attention: null leaves the default 1/sqrt(headDim). BGMV shrink: always set. */
+    Float scale;
     /** Attention and writeKv: index tensors through {@link AttentionMetadata} instead of read per call. */
     boolean metadata;
     float alpha;
@@ -209,7 +211,13 @@ final class FuzzCall {
                 try {
                     AttentionArgs.Builder args = AttentionArgs.builder().q(v.get("q"))
                             .kvCache(v.get("kCache"), v.get("vCache")).rope(style, v.get("cosSin"))
-                            .rotaryDim(rotaryDim).scale(scale).out(v.get("out"));
+                            .out(v.get("out"));
+                    if (rotaryDim != null) {
+                        args.rotaryDim(rotaryDim);
+                    }
+                    if (scale != null) {
+                        args.scale(scale);
+                    }
                     if (md != null) {
                         args.metadata(md);
                     } else {
@@ -234,7 +242,8 @@ final class FuzzCall {
                             v.get("slotMapping")));
                 }
             }
-            case ROPE -> b.rope(new RopeArgs(v.get("x"), v.get("positions"), v.get("cosSin"), style, rotaryDim));
+            case ROPE -> b.rope(rotaryDim == null ? new RopeArgs(v.get("x"), v.get("positions"), v.get("cosSin"), style)
+                    : new RopeArgs(v.get("x"), v.get("positions"), v.get("cosSin"), style, rotaryDim));
             case CONTRASTIVE -> {
                 Tensor expert = v.get("expert");
                 Tensor base = v.get("base");

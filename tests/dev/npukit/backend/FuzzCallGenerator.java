@@ -56,8 +56,8 @@ final class FuzzCallGenerator {
         int headDim = 1 + r.nextInt(12);
         int blockSize = 1 + r.nextInt(5);
         c.style = headDim < 2 ? RopeStyle.NONE : RopeStyle.values()[r.nextInt(3)];
-        int rot = headDim < 2 ? 0 : 2 * (1 + r.nextInt(headDim / 2));
-        c.rotaryDim = r.nextBoolean() ? 0 : rot;
+        int rot = headDim < 2 ? headDim : 2 * (1 + r.nextInt(headDim / 2));
+        c.rotaryDim = r.nextBoolean() ? null : rot;
         int[] lens = new int[numSeqs];
         int[] starts = new int[numSeqs + 1];
         int width = 0;
@@ -75,7 +75,7 @@ final class FuzzCallGenerator {
             tables[i] = r.nextInt(numBlocks);
         }
         int numTokens = starts[numSeqs];
-        c.scale = r.nextBoolean() ? Float.NaN : (float) r.nextGaussian();
+        c.scale = r.nextBoolean() ? null : (float) r.nextGaussian();
         c.metadata = r.nextInt(4) == 0;
         c.tensors.put("q", new Spec(floatType(), gaussian(numTokens * heads * headDim), numTokens, heads, headDim));
         DType cache = floatType();
@@ -86,7 +86,7 @@ final class FuzzCallGenerator {
         c.tensors.put("seqLens", new Spec(DType.I32, toDoubles(lens), numSeqs));
         c.tensors.put("queryStartLoc", new Spec(DType.I32, toDoubles(starts), numSeqs + 1));
         int positions = maxLen + r.nextInt(3);
-        int cosSinDim = c.rotaryDim == 0 ? headDim : c.rotaryDim;
+        int cosSinDim = c.rotaryDim == null ? headDim : c.rotaryDim;
         c.tensors.put("cosSin", c.style == RopeStyle.NONE && r.nextBoolean() ? new Spec(null, new double[0])
                 : new Spec(DType.F32, unit(positions * cosSinDim), positions, cosSinDim));
         c.tensors.put("out", new Spec(floatType(), gaussian(numTokens * heads * headDim), numTokens, heads, headDim));
@@ -135,8 +135,8 @@ final class FuzzCallGenerator {
         int rot = 2 * (1 + r.nextInt(headDim / 2));
         int positions = 1 + r.nextInt(8);
         c.style = RopeStyle.values()[r.nextInt(3)];
-        c.rotaryDim = r.nextBoolean() ? 0 : rot;
-        int tableDim = c.rotaryDim == 0 ? headDim : rot;
+        c.rotaryDim = r.nextBoolean() ? null : rot;
+        int tableDim = c.rotaryDim == null ? headDim : rot;
         double[] pos = new double[numTokens];
         for (int i = 0; i < numTokens; i++) {
             pos[i] = r.nextInt(positions);

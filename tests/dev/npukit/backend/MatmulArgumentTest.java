@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npukit.bridge.CpuKernels;
 import dev.npukit.bridge.NativeAbi;
+import dev.npukit.internal.NativeArgs;
+import dev.npukit.internal.NativeStorage;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
@@ -70,7 +72,7 @@ class MatmulArgumentTest {
         try (Tensor x = be.allocate(DType.F32, 2, 8);
                 Tensor w = be.allocate(DType.F32, 5, 8);
                 Tensor out = be.allocate(DType.F32, 2, 5)) {
-            NativeArgs host = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
+            NativeArgs host = new NativeArgs(NativeStorage::address, NativeArgs.HOST);
             MatmulArgs args = new MatmulArgs(x, w, out);
             // out claims fewer elements than m * n: refused, not written past.
             NativeAbi.npukit_matmul_args c = host.matmul(args);

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npukit.bridge.CpuKernels;
-import dev.npukit.bridge.NativeAbi;
 import dev.npukit.bridge.NativeAbi.npukit_attention_args;
+import dev.npukit.bridge.NativeAbi;
+import dev.npukit.internal.NativeArgs;
+import dev.npukit.internal.NativeStorage;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.RopeArgs;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class NativeBoundsTest {
     private static final float GUARD = 777.25f;
     /** Marshals argument records that were never validated. */
-    private static final NativeArgs HOST = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
+    private static final NativeArgs HOST = new NativeArgs(NativeStorage::address, NativeArgs.HOST);
 
     @Test
     void attentionRejectsWhatJavaWouldHaveCaught() {

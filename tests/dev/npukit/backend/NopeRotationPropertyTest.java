@@ -60,7 +60,7 @@ class NopeRotationPropertyTest {
                     b.rope(new RopeArgs(kRows, slotPositions, classic.cosSinT, style, rotaryDim));
                     b.rope(new RopeArgs(classic.qT, queryPositions, classic.cosSinT, style, rotaryDim));
                 }
-                classic.backend.pagedAttention(classic.args().rope(RopeStyle.NONE, null).rotaryDim(0).build());
+                classic.backend.pagedAttention(classic.args().noRope().build());
                 float[] actual = classic.outT.toFloatArray();
                 double err = KernelCheck.relativeError(actual, expected, DType.F32);
                 // Rotating a 16-bit cache rounds the rotated keys once more; the bound covers it.

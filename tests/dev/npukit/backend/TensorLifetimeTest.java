@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.npukit.bench.ColdBenchmarkKernels;
+import dev.npukit.internal.KernelCall;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.tensor.DType;
-import dev.npukit.tensor.KernelCall;
 import dev.npukit.tensor.MemoryStats;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;

@@ -40,7 +40,7 @@ class ZeroSizeArgumentTest {
                 Tensor positions = b.fromInts(new int[] {0, 1}, 2);
                 Tensor cosSin = b.fromFloats(DType.F32, RopeTables.cosSin(4, 8, 10000), 4, 8)) {
             assertRefused("x:", () -> b.rope(new RopeArgs(noHeads, positions, cosSin, RopeStyle.NEOX, 8)));
-            assertRefused("x:", () -> b.rope(new RopeArgs(noDim, positions, cosSin, RopeStyle.NEOX, 0)));
+            assertRefused("x:", () -> b.rope(new RopeArgs(noDim, positions, cosSin, RopeStyle.NEOX)));
         }
     }
 
@@ -102,7 +102,7 @@ class ZeroSizeArgumentTest {
         try (Tensor x = b.allocate(DType.F32, 0, MAX, 8);
                 Tensor positions = b.allocate(DType.I32, 0);
                 Tensor cosSin = b.fromFloats(DType.F32, RopeTables.cosSin(4, 8, 10000), 4, 8)) {
-            b.rope(new RopeArgs(x, positions, cosSin, RopeStyle.GPTJ, 0));
+            b.rope(new RopeArgs(x, positions, cosSin, RopeStyle.GPTJ));
             assertEquals(0, x.numel());
         }
     }

@@ -1,4 +1,4 @@
-package dev.npukit.backend;
+package dev.npukit.internal;
 
 import dev.npukit.bridge.NativeAbi;
 import dev.npukit.bridge.NativeAbi.npukit_attention_args;
@@ -33,24 +33,28 @@ import org.bytedeco.javacpp.LongPointer;
  * no native memory; a struct is filled completely, absent tensors zeroed, right before the native
  * call on the same thread, and nothing keeps it afterwards. Each tensor takes one JNI crossing.
  */
-final class NativeArgs {
+public final class NativeArgs {
     /** Native status codes, read from npukit/common.h. */
-    static final int ERR_DATA = NativeAbi.NPUKIT_ERR_DATA();
+    public static final int ERR_DATA = NativeAbi.NPUKIT_ERR_DATA();
 
-    static final int HOST = NativeAbi.NPUKIT_HOST();
-    static final int DEVICE = NativeAbi.NPUKIT_DEVICE();
+    public static final int HOST = NativeAbi.NPUKIT_HOST();
+    public static final int DEVICE = NativeAbi.NPUKIT_DEVICE();
 
     private static final ThreadLocal<Structs> STRUCTS = ThreadLocal.withInitial(Structs::new);
 
     private final ToLongFunction<Tensor> address;
     private final int location;
 
-    NativeArgs(ToLongFunction<Tensor> address, int location) {
+    /**
+     * @param address where a held tensor's element 0 is ({@link NativeStorage#address}, {@link AscendStorage#address})
+     * @param location {@link #HOST} or {@link #DEVICE}
+     */
+    public NativeArgs(ToLongFunction<Tensor> address, int location) {
         this.address = address;
         this.location = location;
     }
 
-    npukit_attention_args attention(AttentionArgs a, AttentionShape s) {
+    public npukit_attention_args attention(AttentionArgs a, AttentionShape s) {
         Structs st = STRUCTS.get();
         set(st.attQ, a.q());
         set(st.attK, a.kCache());
@@ -68,7 +72,7 @@ final class NativeArgs {
         return st.attention.rope_style(a.ropeStyle().code()).rotary_dim(s.rotaryDim()).scale(s.scale());
     }
 
-    npukit_write_kv_args writeKv(WriteKvArgs a) {
+    public npukit_write_kv_args writeKv(WriteKvArgs a) {
         Structs st = STRUCTS.get();
         set(st.kvKey, a.key());
         set(st.kvValue, a.value());
@@ -79,15 +83,15 @@ final class NativeArgs {
         return st.writeKv;
     }
 
-    npukit_rope_args rope(RopeArgs a, RopeArgs.Shape s) {
+    public npukit_rope_args rope(RopeArgs a, RopeArgs.Shape s) {
         Structs st = STRUCTS.get();
         set(st.ropeX, a.x());
-        set(st.ropePositions, a.positions());
+        setIndices(st, st.ropePositions, a.positions());
         set(st.ropeCosSin, a.cosSin());
         return st.rope.rope_style(a.style().code()).rotary_dim(s.rotaryDim());
     }
 
-    npukit_contrastive_args contrastive(ContrastiveArgs a, ContrastiveArgs.Shape s) {
+    public npukit_contrastive_args contrastive(ContrastiveArgs a, ContrastiveArgs.Shape s) {
         Structs st = STRUCTS.get();
         npukit_contrastive_args c = st.contrastive;
         LogitRows e = a.expert();
@@ -120,31 +124,31 @@ final class NativeArgs {
     }
 
     /** The descriptor of {@code t} in this thread's spare descriptor (for helpers outside the kernel ABI). */
-    npukit_tensor spare(Tensor t) {
+    public npukit_tensor spare(Tensor t) {
         npukit_tensor d = STRUCTS.get().spare;
         set(d, t);
         return d;
     }
 
-    npukit_bgmv_shrink_args bgmvShrink(BgmvShrinkArgs a) {
+    public npukit_bgmv_shrink_args bgmvShrink(BgmvShrinkArgs a) {
         Structs st = STRUCTS.get();
         set(st.shrinkX, a.x());
         set(st.shrinkA, a.a());
-        set(st.shrinkIndices, a.indices());
+        setIndices(st, st.shrinkIndices, a.indices());
         set(st.shrinkY, a.y());
         return st.shrink.scale(a.scale());
     }
 
-    npukit_bgmv_expand_args bgmvExpand(BgmvExpandArgs a) {
+    public npukit_bgmv_expand_args bgmvExpand(BgmvExpandArgs a) {
         Structs st = STRUCTS.get();
         set(st.expandV, a.v());
         set(st.expandW, a.w());
-        set(st.expandIndices, a.indices());
+        setIndices(st, st.expandIndices, a.indices());
         set(st.expandY, a.y());
         return st.expand.offset(a.offset());
     }
 
-    npukit_matmul_args matmul(MatmulArgs a) {
+    public npukit_matmul_args matmul(MatmulArgs a) {
         Structs st = STRUCTS.get();
         set(st.mmX, a.x());
         set(st.mmWeight, a.weight());
@@ -165,6 +169,21 @@ final class NativeArgs {
 
     private void set(npukit_tensor d, Tensor t) {
         set(d, t, 0L);
+    }
+
+    /**
+     * An index tensor (rope positions, BGMV indices): on the device, with the host copy its
+     * storage keeps ({@link TensorAccess#hostInts}) in this thread's index buffer, so that the
+     * launcher checks the indices without copying them back from the device.
+     */
+    private void setIndices(Structs st, npukit_tensor d, Tensor t) {
+        int[] kept = location == DEVICE ? TensorAccess.hostInts(t) : null;
+        if (kept == null) {
+            set(d, t);
+            return;
+        }
+        int first = Math.toIntExact(TensorAccess.byteOffset(t) / 4);
+        set(d, t, st.indices(kept, first, Math.toIntExact(t.numel())));
     }
 
     private void set(npukit_tensor d, Tensor t, long host) {
@@ -262,6 +281,17 @@ final class NativeArgs {
         final npukit_tensor spare = new npukit_tensor();
 
         private LongPointer seedBuffer = new LongPointer(16);
+        private IntPointer indexBuffer = new IntPointer(64);
+
+        /** The host address of a copy of {@code values[first, first + count)} in this thread's index buffer. */
+        long indices(int[] values, int first, int count) {
+            if (indexBuffer.capacity() < Math.max(1, count)) {
+                indexBuffer.close();
+                indexBuffer = new IntPointer(Math.max(count, 2 * indexBuffer.capacity()));
+            }
+            indexBuffer.position(0).put(values, first, count);
+            return indexBuffer.address();
+        }
 
         /** The host address of a copy of {@code seeds} in this thread's seed buffer. */
         long seeds(long[] seeds) {

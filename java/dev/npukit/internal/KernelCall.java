@@ -1,4 +1,7 @@
-package dev.npukit.tensor;
+package dev.npukit.internal;
+
+import dev.npukit.tensor.Tensor;
+import dev.npukit.tensor.TensorArgs;
 
 /**
  * Holds the tensors of one kernel call while it runs, so that {@link Tensor#close()} on another
@@ -29,7 +32,7 @@ public final class KernelCall {
         int n = args.tensorCount();
         for (int i = 0; i < n; i++) {
             Tensor t = args.tensor(i);
-            if (t != null && !t.tryHold()) {
+            if (t != null && !TensorAccess.tryHold(t)) {
                 releaseFirst(args, i);
                 throw new IllegalArgumentException(args.tensorName(i) + ": tensor is closed");
             }
@@ -46,7 +49,7 @@ public final class KernelCall {
     }
 
     /** True when the kernel call running on this thread holds {@code t}. */
-    static boolean heldByThisThread(Tensor t) {
+    public static boolean heldByThisThread(Tensor t) {
         TensorArgs args = RUNNING.get();
         if (args == null) {
             return false;
@@ -63,7 +66,7 @@ public final class KernelCall {
         for (int i = 0; i < count; i++) {
             Tensor t = args.tensor(i);
             if (t != null) {
-                t.unhold();
+                TensorAccess.unhold(t);
             }
         }
     }

@@ -1,10 +1,12 @@
-package dev.npukit.tensor;
+package dev.npukit.internal;
 
+import dev.npukit.tensor.MemoryStats;
+import dev.npukit.tensor.Tensor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One backend's count of the tensor memory it holds, kept by {@link Tensor}: an allocation is
- * counted when {@link Tensor#wrap} takes its storage and uncounted when the storage is freed.
+ * counted when {@link TensorAccess#wrap} gives its storage to a {@link Tensor} and uncounted when the storage is freed.
  */
 public final class MemoryAccount {
     private final AtomicLong bytes = new AtomicLong();
@@ -19,13 +21,15 @@ public final class MemoryAccount {
         return new MemoryStats(bytes.get(), tensors.get(), peakBytes.get());
     }
 
-    void allocated(long byteSize) {
+    /** Counts a new allocation of {@code byteSize} bytes. */
+    public void allocated(long byteSize) {
         tensors.incrementAndGet();
         long now = bytes.addAndGet(byteSize);
         peakBytes.accumulateAndGet(now, Math::max);
     }
 
-    void freed(long byteSize) {
+    /** Uncounts a freed allocation of {@code byteSize} bytes. */
+    public void freed(long byteSize) {
         bytes.addAndGet(-byteSize);
         tensors.decrementAndGet();
     }

@@ -1,10 +1,15 @@
-package dev.npukit.backend;
+package dev.npukit.bench;
 
+import dev.npukit.backend.CpuBackend;
 import dev.npukit.bridge.CpuBenchKernels;
 import dev.npukit.bridge.NativeAbi.npukit_contrastive_args;
+import dev.npukit.internal.KernelCall;
+import dev.npukit.internal.NativeArgs;
+import dev.npukit.internal.NativeStatus;
+import dev.npukit.internal.NativeStorage;
+import dev.npukit.internal.TensorAccess;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.tensor.DType;
-import dev.npukit.tensor.KernelCall;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
 import dev.npukit.util.Check;
@@ -17,7 +22,6 @@ import dev.npukit.util.Check;
 public final class ColdBenchmarkKernels {
     private ColdBenchmarkKernels() {
     }
-
     /**
      * The naive contrastive decoding (log-softmax into temporaries, mask, combine, argmax as
      * separate passes) writing {@code args.token()}; {@code workspace} is F32 [2 * B * vocab].
@@ -30,9 +34,10 @@ public final class ColdBenchmarkKernels {
             ContrastiveArgs.Shape s = args.validate(CpuBackend.NAME);
             Check.tensor("workspace", workspace, CpuBackend.NAME, 1, DType.F32);
             Check.dim("workspace", workspace, 0, 2L * s.batch() * s.vocab(), "2 * batch * vocab");
-            NativeArgs marshal = new NativeArgs(CpuBackend::addr, NativeArgs.HOST);
+            TensorAccess.dropHostInts(args.token());  // written in native code
+            NativeArgs marshal = new NativeArgs(NativeStorage::address, NativeArgs.HOST);
             npukit_contrastive_args c = marshal.contrastive(args, s);
-            CpuBackend.check(CpuBenchKernels.npukit_cpu_contrastive_naive(c, marshal.spare(workspace)));
+            NativeStatus.checkCpu(CpuBenchKernels.npukit_cpu_contrastive_naive(c, marshal.spare(workspace)));
         } finally {
             KernelCall.end(held, outer);
         }

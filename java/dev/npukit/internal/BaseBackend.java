@@ -1,5 +1,6 @@
-package dev.npukit.backend;
+package dev.npukit.internal;
 
+import dev.npukit.backend.Backend;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionMetadata;
 import dev.npukit.kernels.AttentionShape;
@@ -10,10 +11,7 @@ import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
-import dev.npukit.tensor.KernelCall;
-import dev.npukit.tensor.MemoryAccount;
 import dev.npukit.tensor.MemoryStats;
-import dev.npukit.tensor.Storage;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
 import dev.npukit.util.Check;
@@ -25,7 +23,7 @@ import java.util.function.Consumer;
  * tensor closed on another thread meanwhile is freed only when the call returns), validates its
  * arguments, once, then calls the backend's implementation with the derived sizes.
  * Implementations never see unchecked input, nor memory that can be freed under them. Tensor
- * memory is counted per backend ({@link #memoryStats()}).
+ * memory is counted per backend ({@link #memoryStats()}). Not public API: the backends extend it.
  */
 public abstract class BaseBackend implements Backend {
     private final MemoryAccount memory = new MemoryAccount();
@@ -35,7 +33,7 @@ public abstract class BaseBackend implements Backend {
         Objects.requireNonNull(dtype, "dtype");
         Objects.requireNonNull(shape, "shape");
         long bytes = Math.multiplyExact(Tensor.numel(shape), dtype.byteSize());
-        return Tensor.wrap(name(), dtype, shape, newStorage(bytes), memory);
+        return TensorAccess.wrap(name(), dtype, shape, newStorage(bytes), memory);
     }
 
     @Override
@@ -60,7 +58,17 @@ public abstract class BaseBackend implements Backend {
 
     @Override
     public final void contrastive(ContrastiveArgs args) {
-        call(args, null, a -> runContrastive(a, a.validate(name())));
+        call(args, null, a -> {
+            ContrastiveArgs.Shape shape = a.validate(name());
+            // The one kernel that writes I32 tensors (token, validCount, topkIndices): their kept
+            // host copies would be stale.
+            for (int i = 0; i < a.tensorCount(); i++) {
+                if (a.tensor(i) != null) {
+                    TensorAccess.dropHostInts(a.tensor(i));
+                }
+            }
+            runContrastive(a, shape);
+        });
     }
 
     @Override

@@ -1,5 +1,6 @@
-package dev.npukit.tensor;
+package dev.npukit.internal;
 
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -25,15 +26,22 @@ public final class HeapStorage implements Storage {
         return buffer.capacity();
     }
 
+    /** Copies with one bulk get from a view of the backing buffer. */
     @Override
-    public void read(long byteOffset, ByteBuffer dst) {
-        dst.put(buffer.slice((int) byteOffset, dst.remaining()));
+    public void read(long byteOffset, Buffer dst) {
+        Storage.copy(view(byteOffset, dst), dst);
     }
 
+    /** Copies with one bulk put into a view of the backing buffer. */
     @Override
-    public void write(long byteOffset, ByteBuffer src) {
-        buffer.put((int) byteOffset, src, src.position(), src.remaining());
-        src.position(src.limit());
+    public void write(long byteOffset, Buffer src) {
+        Storage.copy(src, view(byteOffset, src));
+    }
+
+    /** The bytes a copy of {@code b}'s remaining elements at {@code byteOffset} touches, little-endian. */
+    private ByteBuffer view(long byteOffset, Buffer b) {
+        return buffer.slice(Math.toIntExact(byteOffset), Math.toIntExact(Storage.remainingBytes(b)))
+                .order(ByteOrder.LITTLE_ENDIAN);
     }
 
     @Override

@@ -1,6 +1,7 @@
-// Benchmark helpers of the cpu backend, not part of the kernel ABI (npukit/kernels.h): the
-// machine's memory read bandwidth, and the unfused baseline that `npukit bench contrastive`
-// compares the fused contrastive kernel with.
+// Benchmark helpers of the cpu backend, kept out of the public C ABI (native/include/npukit):
+// the machine's memory read bandwidth, and the unfused baseline that `npukit bench contrastive`
+// compares the fused contrastive kernel with. Compiled into npukit_cpu; bound for Java by
+// dev.npukit.bridge.CpuBenchKernels.
 #ifndef NPUKIT_BENCH_H
 #define NPUKIT_BENCH_H
 

@@ -1,0 +1,64 @@
+package dev.npukit.bench;
+
+import dev.npukit.backend.Backends;
+import dev.npukit.backend.CpuBackend;
+import dev.npukit.bridge.CpuBenchKernels;
+import dev.npukit.internal.NativeStorage;
+import dev.npukit.tensor.DType;
+import dev.npukit.tensor.Tensor;
+import dev.npukit.util.Check;
+import java.util.Arrays;
+
+/**
+ * The machine's memory read bandwidth as the cpu kernels see it, the ceiling the benchmarks
+ * compare memory-bound kernels with (native/bench/bench.h, npukit_read_bandwidth_probe).
+ */
+public final class ReadBandwidth {
+    private ReadBandwidth() {
+    }
+
+    /**
+     * The memory read bandwidth in GB/s: every worker thread of the cpu backend streams through
+     * {@code bytes} bytes of native memory (make it far larger than the caches). The buffer is
+     * allocated {@code allocations} times, because where a large buffer lands can change the rate
+     * (on a 2-core KVM guest: about 33 or about 53 GB/s, allocation by allocation); each is read
+     * once to warm up and {@code reps} times timed. Returns the median of all timed reads.
+     */
+    public static double measureGbPerS(long bytes, int allocations, int reps) {
+        Check.arg(bytes >= 1 << 20, "bytes", "is %d, must be at least 1 MiB", bytes);
+        Check.arg(allocations >= 1, "allocations", "is %d, must be at least 1", allocations);
+        Check.arg(reps >= 1, "reps", "is %d, must be at least 1", reps);
+        CpuBackend cpu = (CpuBackend) Backends.get(CpuBackend.NAME);
+        double[] gbPerS = new double[allocations * reps];
+        for (int a = 0; a < allocations; a++) {
+            try (Tensor buf = cpu.allocate(DType.I32, bytes / 4)) {
+                fillDistinct(buf);
+                long addr = NativeStorage.address(buf);
+                CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
+                for (int i = 0; i < reps; i++) {
+                    long t0 = System.nanoTime();
+                    CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
+                    gbPerS[a * reps + i] = buf.byteSize() / (double) (System.nanoTime() - t0);
+                }
+            }
+        }
+        Arrays.sort(gbPerS);
+        return gbPerS[gbPerS.length / 2];
+    }
+
+    /**
+     * Fills an I32 tensor with values that differ from page to page. Zero-filled or repeating
+     * pages can be deduplicated by the hypervisor and then read at cache speed, which would
+     * overstate the memory bandwidth.
+     */
+    private static void fillDistinct(Tensor buf) {
+        int[] chunk = new int[1 << 20];
+        for (long off = 0; off < buf.numel(); off += chunk.length) {
+            int n = (int) Math.min(chunk.length, buf.numel() - off);
+            for (int i = 0; i < n; i++) {
+                chunk[i] = (int) ((off + i) * 0x9E3779B97F4A7C15L >>> 32);
+            }
+            buf.writeInts(off, n == chunk.length ? chunk : Arrays.copyOf(chunk, n));
+        }
+    }
+}
