@@ -7,7 +7,6 @@ import dev.npukit.internal.KernelCall;
 import dev.npukit.internal.NativeArgs;
 import dev.npukit.internal.NativeStatus;
 import dev.npukit.internal.NativeStorage;
-import dev.npukit.internal.TensorAccess;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
@@ -34,7 +33,6 @@ public final class ColdBenchmarkKernels {
             ContrastiveArgs.Shape s = args.validate(CpuBackend.NAME);
             Check.tensor("workspace", workspace, CpuBackend.NAME, 1, DType.F32);
             Check.dim("workspace", workspace, 0, 2L * s.batch() * s.vocab(), "2 * batch * vocab");
-            TensorAccess.dropHostInts(args.token());  // written in native code
             NativeArgs marshal = new NativeArgs(NativeStorage::address, NativeArgs.HOST);
             npukit_contrastive_args c = marshal.contrastive(args, s);
             NativeStatus.checkCpu(CpuBenchKernels.npukit_cpu_contrastive_naive(c, marshal.spare(workspace)));
@@ -58,6 +56,11 @@ public final class ColdBenchmarkKernels {
         @Override
         public Tensor tensor(int i) {
             return i < args.tensorCount() ? args.tensor(i) : workspace;
+        }
+
+        @Override
+        public boolean written(int i) {
+            return i >= args.tensorCount() || args.written(i);
         }
     }
 }

@@ -58,17 +58,7 @@ public abstract class BaseBackend implements Backend {
 
     @Override
     public final void contrastive(ContrastiveArgs args) {
-        call(args, null, a -> {
-            ContrastiveArgs.Shape shape = a.validate(name());
-            // The one kernel that writes I32 tensors (token, validCount, topkIndices): their kept
-            // host copies would be stale.
-            for (int i = 0; i < a.tensorCount(); i++) {
-                if (a.tensor(i) != null) {
-                    TensorAccess.dropHostInts(a.tensor(i));
-                }
-            }
-            runContrastive(a, shape);
-        });
+        call(args, null, a -> runContrastive(a, a.validate(name())));
     }
 
     @Override

@@ -25,8 +25,9 @@ public final class KernelCall {
 
     /**
      * Holds every tensor of {@code args}; throws {@link IllegalArgumentException} naming the first
-     * closed one (holding none then). Returns the call this one runs inside (usually null), to be
-     * passed to {@link #end}.
+     * closed one (holding none then). Drops the kept host copy of every tensor the kernel writes
+     * ({@link TensorArgs#written}), which would be stale after it. Returns the call this one runs
+     * inside (usually null), to be passed to {@link #end}.
      */
     public static TensorArgs begin(TensorArgs args) {
         int n = args.tensorCount();
@@ -35,6 +36,11 @@ public final class KernelCall {
             if (t != null && !TensorAccess.tryHold(t)) {
                 releaseFirst(args, i);
                 throw new IllegalArgumentException(args.tensorName(i) + ": tensor is closed");
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (args.written(i) && args.tensor(i) != null) {
+                TensorAccess.dropHostInts(args.tensor(i));
             }
         }
         TensorArgs outer = RUNNING.get();

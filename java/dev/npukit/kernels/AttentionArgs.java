@@ -105,6 +105,12 @@ public record AttentionArgs(
         };
     }
 
+    /** {@inheritDoc} Only {@code out}. */
+    @Override
+    public boolean written(int i) {
+        return i == 7;
+    }
+
     /**
      * Arguments whose index tensors are validated by reading them on every call (no metadata).
      *

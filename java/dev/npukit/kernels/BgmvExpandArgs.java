@@ -43,6 +43,12 @@ public record BgmvExpandArgs(Tensor v, Tensor w, Tensor indices, Tensor y, int o
         };
     }
 
+    /** {@inheritDoc} Only {@code y}, updated in place. */
+    @Override
+    public boolean written(int i) {
+        return i == 3;
+    }
+
     /**
      * Sizes of a validated call.
      *

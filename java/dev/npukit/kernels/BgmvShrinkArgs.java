@@ -41,6 +41,12 @@ public record BgmvShrinkArgs(Tensor x, Tensor a, Tensor indices, Tensor y, float
         };
     }
 
+    /** {@inheritDoc} Only {@code y}. */
+    @Override
+    public boolean written(int i) {
+        return i == 3;
+    }
+
     /**
      * Sizes of a validated call.
      *

@@ -72,6 +72,12 @@ public record ContrastiveArgs(
         };
     }
 
+    /** {@inheritDoc} The outputs: token, score, validCount and the top-k lists. */
+    @Override
+    public boolean written(int i) {
+        return i >= 2;
+    }
+
     /** CoLD's defaults (O'Brien and Lewis 2023): alpha 0.1, beta 0.5. */
     public static final float DEFAULT_ALPHA = 0.1f;
 

@@ -39,6 +39,12 @@ public record MatmulArgs(Tensor x, Tensor weight, Tensor out) implements TensorA
         };
     }
 
+    /** {@inheritDoc} Only {@code out}. */
+    @Override
+    public boolean written(int i) {
+        return i == 2;
+    }
+
     /**
      * Sizes of a validated call.
      *

@@ -80,6 +80,12 @@ public record RopeArgs(Tensor x, Tensor positions, Tensor cosSin, RopeStyle styl
         };
     }
 
+    /** {@inheritDoc} Only {@code x}, rotated in place. */
+    @Override
+    public boolean written(int i) {
+        return i == 0;
+    }
+
     /**
      * Sizes of a validated call.
      *

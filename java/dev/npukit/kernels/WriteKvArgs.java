@@ -48,6 +48,12 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
         };
     }
 
+    /** {@inheritDoc} The two caches. */
+    @Override
+    public boolean written(int i) {
+        return i == 2 || i == 3;
+    }
+
     /**
      * Arguments whose slot mapping is validated by reading it on every call (no metadata).
      *

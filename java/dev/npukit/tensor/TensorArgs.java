@@ -28,4 +28,14 @@ public interface TensorArgs {
      * @return the tensor; null when the argument is absent (an optional one, or a caller's mistake)
      */
     Tensor tensor(int i);
+
+    /**
+     * Whether the kernel writes one tensor argument. A backend drops what it knows of a written
+     * tensor's contents before the call (the host copy an index tensor keeps), so every kernel
+     * that writes a tensor must say so here.
+     *
+     * @param i the argument, in [0, {@link #tensorCount()})
+     * @return true for an output (or an argument updated in place)
+     */
+    boolean written(int i);
 }
