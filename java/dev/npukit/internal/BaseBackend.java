@@ -104,20 +104,67 @@ public abstract class BaseBackend implements Backend {
         return "Backend[" + name() + "]";
     }
 
-    /** Zero-filled memory of {@code bytes} bytes. */
+    /**
+     * Allocates this backend's memory for a tensor.
+     *
+     * @param bytes the size, &gt;= 0
+     * @return zero-filled memory of {@code bytes} bytes
+     */
     protected abstract Storage newStorage(long bytes);
 
+    /**
+     * Runs paged attention on this backend; called with every tensor held and the arguments validated.
+     *
+     * @param args the arguments
+     * @param shape the sizes their validation resolved
+     */
     protected abstract void runPagedAttention(AttentionArgs args, AttentionShape shape);
 
+    /**
+     * Runs the cache write on this backend; called with every tensor held and the arguments validated.
+     *
+     * @param args the arguments
+     * @param shape the sizes their validation resolved
+     */
     protected abstract void runWriteKv(WriteKvArgs args, WriteKvArgs.Shape shape);
 
+    /**
+     * Runs RoPE on this backend; called with every tensor held and the arguments validated.
+     *
+     * @param args the arguments
+     * @param shape the sizes their validation resolved
+     */
     protected abstract void runRope(RopeArgs args, RopeArgs.Shape shape);
 
+    /**
+     * Runs contrastive scoring on this backend; called with every tensor held and the arguments validated.
+     *
+     * @param args the arguments
+     * @param shape the sizes their validation resolved
+     */
     protected abstract void runContrastive(ContrastiveArgs args, ContrastiveArgs.Shape shape);
 
+    /**
+     * Runs BGMV shrink on this backend; called with every tensor held and the arguments validated.
+     *
+     * @param args the arguments
+     * @param shape the sizes their validation resolved
+     */
     protected abstract void runBgmvShrink(BgmvShrinkArgs args, BgmvShrinkArgs.Shape shape);
 
+    /**
+     * Runs BGMV expand on this backend; called with every tensor held and the arguments validated.
+     *
+     * @param args the arguments
+     * @param shape the sizes their validation resolved
+     */
     protected abstract void runBgmvExpand(BgmvExpandArgs args, BgmvExpandArgs.Shape shape);
 
+    /**
+     * Runs matmul on this backend; called with every tensor held and the arguments validated.
+     *
+     * @param args the arguments
+     * @param shape the sizes their validation resolved
+     */
     protected abstract void runMatmul(MatmulArgs args, MatmulArgs.Shape shape);
 }
