@@ -141,7 +141,11 @@ class DemoReportBrowserTest {
         cmd.addAll(List.of(args));
         File out = dir.resolve("chromium-" + name + ".out").toFile();
         File err = dir.resolve("chromium-" + name + ".err").toFile();
-        Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err);
+        // Under scripts/sanitize.sh the test JVM runs with the sanitizer runtime preloaded; Chromium is not built for
+        // it and spins instead of rendering, so its environment leaves the preload and its options out.
+        pb.environment().keySet().removeAll(List.of("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS"));
+        Process p = pb.start();
         if (!p.waitFor(CHROMIUM_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
