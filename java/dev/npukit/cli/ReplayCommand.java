@@ -19,7 +19,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -251,57 +250,60 @@ final class ReplayCommand implements Callable<Integer> {
 
     /** The store's tiers from --store-tiers and --load-us-per-token, each cost defaulting to its kind's. */
     private StoreTiers tiers() {
-        String[] names = storeTiers.split(",", -1);
-        Map<String, Double> costs = loadCosts(names);
-        List<StoreTiers.Tier> tiers = new ArrayList<>();
-        for (int i = 0; i < names.length; i++) {
-            String[] parts = names[i].trim().split(":", -1);
-            String name = parts[0].toLowerCase(Locale.ROOT);
-            if (parts.length > 2 || (i < names.length - 1) != (parts.length == 2)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--store-tiers: '" + names[i].trim()
+        String[] specs = storeTiers.split(",", -1);
+        List<String> names = new ArrayList<>();
+        long[] capacities = new long[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            String[] parts = specs[i].trim().split(":", -1);
+            if (parts.length > 2 || (i < specs.length - 1) != (parts.length == 2)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--store-tiers: '" + specs[i].trim()
                         + "': give TIER:TOKENS for every tier but the last, and TIER alone for the last");
             }
-            long capacity = Long.MAX_VALUE;
+            names.add(parts[0].toLowerCase(Locale.ROOT));
+            capacities[i] = Long.MAX_VALUE;
             if (parts.length == 2) {
                 try {
-                    capacity = Long.parseLong(parts[1].trim());
+                    capacities[i] = Long.parseLong(parts[1].trim());
                 } catch (NumberFormatException e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--store-tiers: '" + names[i].trim()
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--store-tiers: '" + specs[i].trim()
                             + "': TOKENS must be a whole number");
                 }
             }
-            try {
-                double seconds = costs.containsKey(name) ? costs.get(name) : StoreTiers.defaultSecondsPerToken(name);
-                tiers.add(new StoreTiers.Tier(name, capacity, seconds));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--store-tiers: " + e.getMessage());
-            }
         }
+        Map<String, Double> costs = loadCosts(names);
+        List<StoreTiers.Tier> tiers = new ArrayList<>();
         try {
+            for (int i = 0; i < specs.length; i++) {
+                String name = names.get(i);
+                double seconds = costs.containsKey(name) ? costs.get(name) : StoreTiers.defaultSecondsPerToken(name);
+                tiers.add(new StoreTiers.Tier(name, capacities[i], seconds));
+            }
             return new StoreTiers(tiers);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--store-" + e.getMessage());
+            // The record's message names its own argument (tiers, capacityTokens, ...); the user typed --store-tiers.
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--store-tiers: " + e.getMessage().replaceFirst("^\\w+: ", ""));
         }
     }
 
     /** --load-us-per-token as seconds per tier name; a bare number is the cost of a one-tier store. */
-    private Map<String, Double> loadCosts(String[] tierNames) {
+    private Map<String, Double> loadCosts(List<String> tierNames) {
         Map<String, Double> costs = new HashMap<>();
         if (loadUs == null) {
             return costs;
         }
         if (!loadUs.contains("=")) {
-            if (tierNames.length != 1) {
+            if (tierNames.size() != 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--load-us-per-token: the store has "
-                        + tierNames.length + " tiers; give TIER=US for each tier whose default you change");
+                        + tierNames.size() + " tiers; give TIER=US for each tier whose default you change");
             }
-            costs.put(tierNames[0].trim().split(":")[0].toLowerCase(Locale.ROOT), micros(loadUs));
+            costs.put(tierNames.get(0), micros(loadUs));
             return costs;
         }
         for (String item : loadUs.split(",", -1)) {
             String[] kv = item.split("=", -1);
             String name = kv[0].trim().toLowerCase(Locale.ROOT);
-            if (kv.length != 2 || Arrays.stream(tierNames).noneMatch(t -> t.trim().split(":")[0].equalsIgnoreCase(name))) {
+            if (kv.length != 2 || !tierNames.contains(name)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--load-us-per-token: '" + item.trim()
                         + "' is not TIER=US for a tier of --store-tiers (" + storeTiers + ")");
             }
