@@ -11,6 +11,7 @@ import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.tensor.TensorSlots;
 import dev.npukit.util.Check;
 
 /**
@@ -41,26 +42,18 @@ public final class ColdBenchmarkKernels {
         }
     }
 
-    /** The tensors {@link #naive} holds while it runs: those of the contrastive arguments, then the workspace. */
-    private record NaiveArgs(ContrastiveArgs args, Tensor workspace) implements TensorArgs {
-        @Override
-        public int tensorCount() {
-            return args.tensorCount() + 1;
-        }
-
-        @Override
-        public String tensorName(int i) {
-            return i < args.tensorCount() ? args.tensorName(i) : "workspace";
+    /**
+     * The tensors {@link #naive} holds while it runs: those of the contrastive arguments, then the workspace,
+     * which it writes.
+     */
+    private record NaiveArgs(ContrastiveArgs args, Tensor workspace, TensorSlots slots) implements TensorArgs {
+        NaiveArgs(ContrastiveArgs args, Tensor workspace) {
+            this(args, workspace, args.slots().plus("workspace", true));
         }
 
         @Override
         public Tensor tensor(int i) {
             return i < args.tensorCount() ? args.tensor(i) : workspace;
-        }
-
-        @Override
-        public boolean written(int i) {
-            return i >= args.tensorCount() || args.written(i);
         }
     }
 }

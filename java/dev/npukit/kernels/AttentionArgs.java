@@ -3,6 +3,7 @@ package dev.npukit.kernels;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.tensor.TensorSlots;
 import dev.npukit.util.Check;
 
 /**
@@ -73,20 +74,14 @@ public record AttentionArgs(
                 + "1/sqrt(headDim))", scale);
     }
 
-    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
-    private static final String[] TENSOR_NAMES = {"q", "kCache", "vCache", "blockTables", "seqLens", "queryStartLoc",
-        "cosSin", "out"};
+    /** The tensor arguments, in {@link #tensor(int)} order, and those the kernel writes. */
+    private static final TensorSlots SLOTS = TensorSlots.of("q", "kCache", "vCache", "blockTables", "seqLens",
+            "queryStartLoc", "cosSin", "out").written("out");
 
     /** {@inheritDoc} */
     @Override
-    public int tensorCount() {
-        return TENSOR_NAMES.length;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String tensorName(int i) {
-        return TENSOR_NAMES[i];
+    public TensorSlots slots() {
+        return SLOTS;
     }
 
     /** With metadata, the three index tensors are the metadata's, so holding them holds its tensors. */
@@ -103,12 +98,6 @@ public record AttentionArgs(
             case 7 -> out;
             default -> throw new IndexOutOfBoundsException(i);
         };
-    }
-
-    /** {@inheritDoc} Only {@code out}. */
-    @Override
-    public boolean written(int i) {
-        return i == 7;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.npukit.kernels;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.tensor.TensorSlots;
 import dev.npukit.util.Check;
 
 /**
@@ -19,17 +20,14 @@ import dev.npukit.util.Check;
  */
 public record BgmvExpandArgs(Tensor v, Tensor w, Tensor indices, Tensor y, int offset) implements TensorArgs {
 
-    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
-    private static final String[] TENSOR_NAMES = {"v", "w", "indices", "y"};
+    /** The tensor arguments, in {@link #tensor(int)} order, and those the kernel writes. */
+    private static final TensorSlots SLOTS = TensorSlots.of("v", "w", "indices", "y")
+            .written("y");
 
+    /** {@inheritDoc} */
     @Override
-    public int tensorCount() {
-        return TENSOR_NAMES.length;
-    }
-
-    @Override
-    public String tensorName(int i) {
-        return TENSOR_NAMES[i];
+    public TensorSlots slots() {
+        return SLOTS;
     }
 
     @Override
@@ -41,12 +39,6 @@ public record BgmvExpandArgs(Tensor v, Tensor w, Tensor indices, Tensor y, int o
             case 3 -> y;
             default -> throw new IndexOutOfBoundsException(i);
         };
-    }
-
-    /** {@inheritDoc} Only {@code y}, updated in place. */
-    @Override
-    public boolean written(int i) {
-        return i == 3;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.npukit.kernels;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.tensor.TensorSlots;
 import dev.npukit.util.Check;
 
 /**
@@ -17,17 +18,14 @@ import dev.npukit.util.Check;
  */
 public record BgmvShrinkArgs(Tensor x, Tensor a, Tensor indices, Tensor y, float scale) implements TensorArgs {
 
-    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
-    private static final String[] TENSOR_NAMES = {"x", "a", "indices", "y"};
+    /** The tensor arguments, in {@link #tensor(int)} order, and those the kernel writes. */
+    private static final TensorSlots SLOTS = TensorSlots.of("x", "a", "indices", "y")
+            .written("y");
 
+    /** {@inheritDoc} */
     @Override
-    public int tensorCount() {
-        return TENSOR_NAMES.length;
-    }
-
-    @Override
-    public String tensorName(int i) {
-        return TENSOR_NAMES[i];
+    public TensorSlots slots() {
+        return SLOTS;
     }
 
     @Override
@@ -39,12 +37,6 @@ public record BgmvShrinkArgs(Tensor x, Tensor a, Tensor indices, Tensor y, float
             case 3 -> y;
             default -> throw new IndexOutOfBoundsException(i);
         };
-    }
-
-    /** {@inheritDoc} Only {@code y}. */
-    @Override
-    public boolean written(int i) {
-        return i == 3;
     }
 
     /**

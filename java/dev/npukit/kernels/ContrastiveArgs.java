@@ -3,6 +3,7 @@ package dev.npukit.kernels;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.tensor.TensorSlots;
 import dev.npukit.util.Check;
 
 /**
@@ -45,17 +46,14 @@ public record ContrastiveArgs(
         float temperature,
         long[] seeds) implements TensorArgs {
 
-    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
-    private static final String[] TENSOR_NAMES = {"expert", "base", "token", "score", "validCount", "topkIndices", "topkScores"};
+    /** The tensor arguments, in {@link #tensor(int)} order, and those the kernel writes. */
+    private static final TensorSlots SLOTS = TensorSlots.of("expert", "base", "token", "score", "validCount",
+            "topkIndices", "topkScores").written("token", "score", "validCount", "topkIndices", "topkScores");
 
+    /** {@inheritDoc} */
     @Override
-    public int tensorCount() {
-        return TENSOR_NAMES.length;
-    }
-
-    @Override
-    public String tensorName(int i) {
-        return TENSOR_NAMES[i];
+    public TensorSlots slots() {
+        return SLOTS;
     }
 
     @Override
@@ -70,12 +68,6 @@ public record ContrastiveArgs(
             case 6 -> topkScores;
             default -> throw new IndexOutOfBoundsException(i);
         };
-    }
-
-    /** {@inheritDoc} The outputs: token, score, validCount and the top-k lists. */
-    @Override
-    public boolean written(int i) {
-        return i >= 2;
     }
 
     /** CoLD's defaults (O'Brien and Lewis 2023): alpha 0.1, beta 0.5. */

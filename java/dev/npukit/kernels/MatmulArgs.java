@@ -3,6 +3,7 @@ package dev.npukit.kernels;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.tensor.TensorSlots;
 import dev.npukit.util.Check;
 
 /**
@@ -16,17 +17,14 @@ import dev.npukit.util.Check;
  */
 public record MatmulArgs(Tensor x, Tensor weight, Tensor out) implements TensorArgs {
 
-    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
-    private static final String[] TENSOR_NAMES = {"x", "weight", "out"};
+    /** The tensor arguments, in {@link #tensor(int)} order, and those the kernel writes. */
+    private static final TensorSlots SLOTS = TensorSlots.of("x", "weight", "out")
+            .written("out");
 
+    /** {@inheritDoc} */
     @Override
-    public int tensorCount() {
-        return TENSOR_NAMES.length;
-    }
-
-    @Override
-    public String tensorName(int i) {
-        return TENSOR_NAMES[i];
+    public TensorSlots slots() {
+        return SLOTS;
     }
 
     @Override
@@ -37,12 +35,6 @@ public record MatmulArgs(Tensor x, Tensor weight, Tensor out) implements TensorA
             case 2 -> out;
             default -> throw new IndexOutOfBoundsException(i);
         };
-    }
-
-    /** {@inheritDoc} Only {@code out}. */
-    @Override
-    public boolean written(int i) {
-        return i == 2;
     }
 
     /**

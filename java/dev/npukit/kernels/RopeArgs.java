@@ -3,6 +3,7 @@ package dev.npukit.kernels;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.tensor.TensorSlots;
 import dev.npukit.util.Check;
 
 /**
@@ -54,19 +55,14 @@ public record RopeArgs(Tensor x, Tensor positions, Tensor cosSin, RopeStyle styl
         return Check.toInt("x", x.dim(2));
     }
 
-    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
-    private static final String[] TENSOR_NAMES = {"x", "positions", "cosSin"};
+    /** The tensor arguments, in {@link #tensor(int)} order, and those the kernel writes. */
+    private static final TensorSlots SLOTS = TensorSlots.of("x", "positions", "cosSin")
+            .written("x");
 
     /** {@inheritDoc} */
     @Override
-    public int tensorCount() {
-        return TENSOR_NAMES.length;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String tensorName(int i) {
-        return TENSOR_NAMES[i];
+    public TensorSlots slots() {
+        return SLOTS;
     }
 
     /** {@inheritDoc} */
@@ -78,12 +74,6 @@ public record RopeArgs(Tensor x, Tensor positions, Tensor cosSin, RopeStyle styl
             case 2 -> cosSin;
             default -> throw new IndexOutOfBoundsException(i);
         };
-    }
-
-    /** {@inheritDoc} Only {@code x}, rotated in place. */
-    @Override
-    public boolean written(int i) {
-        return i == 0;
     }
 
     /**

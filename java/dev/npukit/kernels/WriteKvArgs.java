@@ -3,6 +3,7 @@ package dev.npukit.kernels;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.tensor.TensorArgs;
+import dev.npukit.tensor.TensorSlots;
 import dev.npukit.util.Check;
 
 /**
@@ -22,17 +23,14 @@ import dev.npukit.util.Check;
 public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, Tensor slotMapping,
         AttentionMetadata metadata) implements TensorArgs {
 
-    /** Names of the tensor arguments, in {@link #tensor(int)} order. */
-    private static final String[] TENSOR_NAMES = {"key", "value", "kCache", "vCache", "slotMapping"};
+    /** The tensor arguments, in {@link #tensor(int)} order, and those the kernel writes. */
+    private static final TensorSlots SLOTS = TensorSlots.of("key", "value", "kCache", "vCache", "slotMapping")
+            .written("kCache", "vCache");
 
+    /** {@inheritDoc} */
     @Override
-    public int tensorCount() {
-        return TENSOR_NAMES.length;
-    }
-
-    @Override
-    public String tensorName(int i) {
-        return TENSOR_NAMES[i];
+    public TensorSlots slots() {
+        return SLOTS;
     }
 
     /** With metadata, slotMapping is the metadata's, so holding it holds the metadata's tensor. */
@@ -46,12 +44,6 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
             case 4 -> slotMapping;
             default -> throw new IndexOutOfBoundsException(i);
         };
-    }
-
-    /** {@inheritDoc} The two caches. */
-    @Override
-    public boolean written(int i) {
-        return i == 2 || i == 3;
     }
 
     /**

@@ -7,11 +7,20 @@ package dev.npukit.tensor;
  */
 public interface TensorArgs {
     /**
+     * The kernel's tensor arguments: names in {@link #tensor(int)} order, and which it writes.
+     *
+     * @return the slots, the same for every call of the kernel
+     */
+    TensorSlots slots();
+
+    /**
      * The number of tensor arguments.
      *
      * @return the count, absent optional ones included
      */
-    int tensorCount();
+    default int tensorCount() {
+        return slots().count();
+    }
 
     /**
      * The name of one tensor argument.
@@ -19,7 +28,9 @@ public interface TensorArgs {
      * @param i the argument, in [0, {@link #tensorCount()})
      * @return its name ("q", "kCache", ...), as the record's validation names it
      */
-    String tensorName(int i);
+    default String tensorName(int i) {
+        return slots().name(i);
+    }
 
     /**
      * One tensor argument.
@@ -31,11 +42,12 @@ public interface TensorArgs {
 
     /**
      * Whether the kernel writes one tensor argument. A backend drops what it knows of a written
-     * tensor's contents before the call (the host copy an index tensor keeps), so every kernel
-     * that writes a tensor must say so here.
+     * tensor's contents before the call (the host copy an index tensor keeps).
      *
      * @param i the argument, in [0, {@link #tensorCount()})
      * @return true for an output (or an argument updated in place)
      */
-    boolean written(int i);
+    default boolean written(int i) {
+        return slots().written(i);
+    }
 }
