@@ -166,6 +166,19 @@ final class ContrastiveCase extends KernelCase {
         float[][] expert = logits(r, expertKind);
         float[][] base = logits(r, baseKind);
         long[] seeds = Float.isNaN(temperature) ? null : r.longs(batch).toArray();
+        return score(be, type, layout, expert, base, alpha, beta, topK, temperature, seeds);
+    }
+
+    /**
+     * Contrastive scoring of {@code expert} and {@code base} ([B][V] each) on one backend, their rows placed in
+     * {@code layout}, and every output by name (int outputs as floats): token, score, validCount, and with
+     * {@code topK > 0} topkIndices and topkScores. {@code seeds} null is greedy, else sampling at
+     * {@code temperature}. Also what the property tests build their rows with.
+     */
+    static Map<String, float[]> score(Backend be, DType type, Layout layout, float[][] expert, float[][] base,
+            float alpha, float beta, int topK, float temperature, long[] seeds) {
+        int batch = expert.length;
+        int vocab = expert[0].length;
         Tensor[] rows = new Tensor[2];
         try (Tensor token = be.allocate(DType.I32, batch);
                 Tensor score = be.allocate(DType.F32, batch);
@@ -194,8 +207,8 @@ final class ContrastiveCase extends KernelCase {
                 }
                 case STRIDED -> {
                     // Expert rows 1, 4, 7, ... of one tensor; base rows 3, 5, 7, ... of another.
-                    rows[0] = nanRows(be, 3L * batch + 1);
-                    rows[1] = nanRows(be, 2L * batch + 3);
+                    rows[0] = nanRows(be, type, 3L * batch + 1, vocab);
+                    rows[1] = nanRows(be, type, 2L * batch + 3, vocab);
                     for (int b = 0; b < batch; b++) {
                         rows[0].writeFloats((1 + 3L * b) * vocab, expert[b]);
                         rows[1].writeFloats((3 + 2L * b) * vocab, base[b]);
@@ -229,7 +242,7 @@ final class ContrastiveCase extends KernelCase {
         }
     }
 
-    private Tensor nanRows(Backend be, long count) {
+    private static Tensor nanRows(Backend be, DType type, long count, int vocab) {
         Tensor t = be.allocate(type, count, vocab);
         float[] nan = new float[vocab];
         Arrays.fill(nan, Float.NaN);

@@ -3,6 +3,7 @@ package dev.npukit.backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.npukit.check.ContrastiveRun;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.HalfFloats;
 import java.util.List;

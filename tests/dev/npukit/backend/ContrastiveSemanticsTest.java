@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.npukit.check.ContrastiveRun;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.HalfFloats;
