@@ -74,11 +74,23 @@ int check_dim(const char* fn, const char* name, const npukit_tensor& t, int i, i
 
 // ---- paged attention (npukit/attention.h) ----
 
+// The dimensions of a k/v cache tensor that hold the slots of a block and the KV heads.
+inline int block_size_dim(int kv_layout) { return kv_layout == NPUKIT_KV_HND ? 2 : 1; }
+inline int kv_heads_dim(int kv_layout) { return kv_layout == NPUKIT_KV_HND ? 1 : 2; }
+
+template <class Fail>
+int check_kv_layout(const char* fn, int kv_layout, Fail fail) {
+  NPUKIT_CONTRACT(kv_layout == NPUKIT_KV_NHD || kv_layout == NPUKIT_KV_HND, NPUKIT_ERR_ARGUMENT,
+                  "%s: unknown kv_layout %d", fn, kv_layout);
+  return NPUKIT_OK;
+}
+
 struct AttentionDims {
   int num_tokens, num_heads, num_kv_heads, head_dim;
   int num_blocks, block_size, num_seqs, max_blocks_per_seq;
   int rotary_dim;    // 0 without RoPE
   int max_position;  // rows of cos_sin, 0 without RoPE
+  int kv_layout;     // enum npukit_kv_layout
 };
 
 // Everything but the index values.
@@ -92,12 +104,14 @@ int attention_sizes(const npukit_attention_args& a, int location, AttentionDims&
   NPUKIT_CONTRACT_OK(check_tensor(fn, "block_tables", a.block_tables, location, 2, NPUKIT_I32, fail));
   NPUKIT_CONTRACT_OK(check_tensor(fn, "seq_lens", a.seq_lens, location, 1, NPUKIT_I32, fail));
   NPUKIT_CONTRACT_OK(check_tensor(fn, "query_start_loc", a.query_start_loc, location, 1, NPUKIT_I32, fail));
+  NPUKIT_CONTRACT_OK(check_kv_layout(fn, a.kv_layout, fail));
+  d.kv_layout = a.kv_layout;
   d.num_tokens = dim(a.q, 0);
   d.num_heads = dim(a.q, 1);
   d.head_dim = dim(a.q, 2);
   d.num_blocks = dim(a.k_cache, 0);
-  d.block_size = dim(a.k_cache, 1);
-  d.num_kv_heads = dim(a.k_cache, 2);
+  d.block_size = dim(a.k_cache, block_size_dim(a.kv_layout));
+  d.num_kv_heads = dim(a.k_cache, kv_heads_dim(a.kv_layout));
   d.num_seqs = dim(a.seq_lens, 0);
   d.max_blocks_per_seq = dim(a.block_tables, 1);
   NPUKIT_CONTRACT(d.num_heads > 0 && d.head_dim > 0 && d.num_kv_heads > 0 && d.block_size > 0, NPUKIT_ERR_ARGUMENT,
@@ -158,6 +172,7 @@ int attention_indices(const AttentionDims& d, int rope_style, const int32_t* tab
 
 struct WriteKvDims {
   int num_tokens, num_kv_heads, head_dim, num_blocks, block_size;
+  int kv_layout;  // enum npukit_kv_layout
 };
 
 template <class Fail>
@@ -168,15 +183,18 @@ int write_kv_sizes(const npukit_write_kv_args& a, int location, WriteKvDims& d, 
   NPUKIT_CONTRACT_OK(check_tensor(fn, "k_cache", a.k_cache, location, 4, kAnyFloat, fail));
   NPUKIT_CONTRACT_OK(check_tensor(fn, "v_cache", a.v_cache, location, 4, a.k_cache.dtype, fail));
   NPUKIT_CONTRACT_OK(check_tensor(fn, "slot_mapping", a.slot_mapping, location, 1, NPUKIT_I32, fail));
+  NPUKIT_CONTRACT_OK(check_kv_layout(fn, a.kv_layout, fail));
+  d.kv_layout = a.kv_layout;
   d.num_tokens = dim(a.key, 0);
   d.num_kv_heads = dim(a.key, 1);
   d.head_dim = dim(a.key, 2);
   d.num_blocks = dim(a.k_cache, 0);
-  d.block_size = dim(a.k_cache, 1);
+  d.block_size = dim(a.k_cache, block_size_dim(a.kv_layout));
   NPUKIT_CONTRACT(d.num_kv_heads > 0 && d.head_dim > 0 && d.block_size > 0, NPUKIT_ERR_ARGUMENT,
                   "%s: num_kv_heads, head_dim and block_size must be positive", fn);
   for (int i = 0; i < 3; i++) NPUKIT_CONTRACT_OK(check_dim(fn, "value", a.value, i, a.key.shape[i], "shape of key", fail));
-  NPUKIT_CONTRACT_OK(check_dim(fn, "k_cache", a.k_cache, 2, d.num_kv_heads, "num_kv_heads of key", fail));
+  NPUKIT_CONTRACT_OK(
+      check_dim(fn, "k_cache", a.k_cache, kv_heads_dim(a.kv_layout), d.num_kv_heads, "num_kv_heads of key", fail));
   NPUKIT_CONTRACT_OK(check_dim(fn, "k_cache", a.k_cache, 3, d.head_dim, "head_dim of key", fail));
   for (int i = 0; i < 4; i++) {
     NPUKIT_CONTRACT_OK(check_dim(fn, "v_cache", a.v_cache, i, a.k_cache.shape[i], "shape of k_cache", fail));

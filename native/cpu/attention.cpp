@@ -29,7 +29,7 @@ extern "C" int npukit_cpu_paged_attention(const npukit_attention_args* args) {
                                    d.num_tokens,    d.num_heads,      d.num_kv_heads,
                                    d.head_dim,      d.num_blocks,     d.block_size,
                                    d.max_blocks_per_seq, a.rope_style, d.rotary_dim,
-                                   a.scale};
+                                   a.scale,         d.kv_layout};
   bool done = false;
   try {  // the work list and the split results are allocated per call
     done = NPUKIT_IF_SIMD(npukit::has_avx512vl(), npukit::paged_attention_avx512(p),

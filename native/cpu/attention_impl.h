@@ -65,21 +65,21 @@ struct WorkItem {
 struct PrefetchCursor {
   const char* k = nullptr;
   const char* v = nullptr;
-  int64_t row_stride = 0;  // bytes between slots
-  int64_t row_bytes = 0;   // bytes of a slot this item reads
-  int slots = 0;
-  int slot = 0;
+  int64_t row_stride = 0;  // bytes from one row to the next
+  int64_t row_bytes = 0;   // contiguous bytes of a row this item reads
+  int rows = 0;
+  int row = 0;
   int64_t offset = 0;
 
   void step(int lines) {
-    for (int i = 0; i < lines && slot < slots; i++) {
-      const int64_t at = slot * row_stride + offset;
+    for (int i = 0; i < lines && row < rows; i++) {
+      const int64_t at = row * row_stride + offset;
       __builtin_prefetch(k + at, 0, 1);
       __builtin_prefetch(v + at, 0, 1);
       offset += 64;
       if (offset >= row_bytes) {
         offset = 0;
-        slot++;
+        row++;
       }
     }
   }
@@ -162,24 +162,33 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, 
 
   const int32_t* table = p.block_tables + static_cast<int64_t>(w.seq) * p.max_blocks_per_seq;
   const int num_kv_blocks = std::min(w.block_end, (kv_end + bs - 1) / bs);
-  const int64_t kv_row_stride = static_cast<int64_t>(p.num_kv_heads) * D;
-  const int64_t head_offset = static_cast<int64_t>(w.head_begin) * D;
-  const int64_t item_row = static_cast<int64_t>(heads) * D;  // elements of one slot this item reads
+  // NHD: a slot's KV heads are contiguous, slots are num_kv_heads * D apart. HND: a head's slots
+  // are contiguous (D apart), heads are block_size * D apart.
+  const bool hnd = p.kv_layout == NPUKIT_KV_HND;
+  const int64_t block_elems = static_cast<int64_t>(bs) * p.num_kv_heads * D;
+  const int64_t slot_stride = hnd ? D : static_cast<int64_t>(p.num_kv_heads) * D;
+  const int64_t head_stride = hnd ? static_cast<int64_t>(bs) * D : D;
+  const int64_t head_offset = w.head_begin * head_stride;
   for (int b = w.block_begin; b < num_kv_blocks; b++) {
     const int j0 = b * bs;
     const int n = std::min(bs, kv_end - j0);
-    const int64_t block_base = static_cast<int64_t>(table[b]) * bs * kv_row_stride + head_offset;
+    const int64_t block_base = static_cast<int64_t>(table[b]) * block_elems + head_offset;
     PrefetchCursor pf;
     if (b + kPrefetchAhead < num_kv_blocks) {
-      const int64_t ahead = (static_cast<int64_t>(table[b + kPrefetchAhead]) * bs * kv_row_stride + head_offset) * elem;
-      pf = PrefetchCursor{static_cast<const char*>(p.k_cache) + ahead, static_cast<const char*>(p.v_cache) + ahead,
-                          kv_row_stride * elem, item_row * elem, std::min(bs, kv_end - (j0 + kPrefetchAhead * bs))};
+      const int64_t ahead = (static_cast<int64_t>(table[b + kPrefetchAhead]) * block_elems + head_offset) * elem;
+      const int n_ahead = std::min(bs, kv_end - (j0 + kPrefetchAhead * bs));
+      const char* k_ahead = static_cast<const char*>(p.k_cache) + ahead;
+      const char* v_ahead = static_cast<const char*>(p.v_cache) + ahead;
+      // The cursor walks "rows" of contiguous bytes: the item's heads of each slot (NHD), or the
+      // visible slots of each head (HND).
+      pf = hnd ? PrefetchCursor{k_ahead, v_ahead, head_stride * elem, static_cast<int64_t>(n_ahead) * D * elem, heads}
+               : PrefetchCursor{k_ahead, v_ahead, slot_stride * elem, static_cast<int64_t>(heads) * D * elem, n_ahead};
     }
     const float* cos_sin = p.rope_style != NPUKIT_ROPE_NONE ? p.cos_sin + static_cast<int64_t>(j0) * p.rotary_dim
                                                             : nullptr;
     for (int hh = 0; hh < heads; hh++) {
-      const KvRows k{p.k_cache, p.cache_dtype, block_base + static_cast<int64_t>(hh) * D, kv_row_stride};
-      const KvRows v{p.v_cache, p.cache_dtype, block_base + static_cast<int64_t>(hh) * D, kv_row_stride};
+      const KvRows k{p.k_cache, p.cache_dtype, block_base + hh * head_stride, slot_stride};
+      const KvRows v{p.v_cache, p.cache_dtype, block_base + hh * head_stride, slot_stride};
       // The G query heads of one row share a position, hence the visible slots of this block.
       for (int r = 0; r < rows; r++) {
         const int pos = first_pos + w.row_begin + r;

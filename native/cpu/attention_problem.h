@@ -23,6 +23,7 @@ struct AttentionProblem {
   int num_blocks, block_size, max_blocks_per_seq;
   int rope_style, rotary_dim;
   float scale;
+  int kv_layout;  // enum npukit_kv_layout
 };
 
 // Both return false if a worker failed (out of memory); they never read outside the buffers of

@@ -61,6 +61,7 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
   t.d_pad = Align16(head_dim);
   t.rot_pad = rope ? Align16(d.rotary_dim) : 16;
   t.scale = a.scale;
+  t.kv_layout = d.kv_layout;
   t.kv_tile = std::min(block_size, 64);
   t.max_rows = std::max(1, std::min(16, 64 / group));
   while (AttentionUbBytes(group, t.kv_tile, t.max_rows, t.d_pad, t.rot_pad, rope) > kUbBytes) {

@@ -52,7 +52,13 @@ extern "C" int npukit_ascend_write_kv(const npukit_write_kv_args* args) {
   t.key_dtype = a.key.dtype;
   t.value_dtype = a.value.dtype;
   t.cache_dtype = a.k_cache.dtype;
-  t.chunk = static_cast<int32_t>(std::min<int64_t>(row, 8192));  // 5 buffers of 32 KB
+  t.kv_layout = d.kv_layout;
+  t.num_kv_heads = d.num_kv_heads;
+  t.head_dim = d.head_dim;
+  t.block_size = d.block_size;
+  // A token's K (or V) is one contiguous piece of the cache in NHD, one piece per KV head in HND.
+  const int64_t piece = d.kv_layout == NPUKIT_KV_HND ? d.head_dim : row;
+  t.chunk = static_cast<int32_t>(std::min<int64_t>(piece, 8192));  // 5 buffers of 32 KB
   DeviceBuffer slots_dev, tiling_dev;
   NPUKIT_TRY(slots_dev.Create(slots.size() * sizeof(int32_t), slots.data()));
   NPUKIT_TRY(UploadTiling(tiling_dev, t));

@@ -29,6 +29,8 @@ constexpr int32_t kBF16 = 2;
 constexpr int32_t kRopeNone = 0;
 constexpr int32_t kRopeNeox = 1;
 constexpr int32_t kRopeGptj = 2;
+constexpr int32_t kKvNhd = 0;  // enum npukit_kv_layout
+constexpr int32_t kKvHnd = 1;
 
 using InQue = AscendC::TQue<TPosition::VECIN, 2>;
 using OutQue = AscendC::TQue<TPosition::VECOUT, 2>;

@@ -7,8 +7,9 @@
 //     the contract's "rotate each key row once per KV head", docs/kernels.md). Items are dealt round-robin to the AI
 //     cores by GetBlockIdx(): item i runs on core i % GetBlockNum().
 //   - The item's KV range [0, last query position] is walked in tiles of kv_tile slots that
-//     never cross a cache block, so one tile is one strided DataCopyPad per K and V (rows of one
-//     KV head are num_kv_heads * head_dim elements apart in the cache).
+//     never cross a cache block, so one tile is one DataCopyPad per K and V: strided in the NHD
+//     layout (rows of one KV head are num_kv_heads * head_dim elements apart), contiguous in HND
+//     (a block's head is block_size * head_dim elements in a row).
 //   - K and V tiles go through queues of 2 buffers: the copy of tile t+1 is issued before tile t
 //     is computed (double buffering), so MTE2 streams the cache while the vector unit works.
 //   - kv_tile and max_rows are the largest that fit the 192 KB unified buffer next to the query
@@ -85,11 +86,14 @@ class PagedAttention {
   }
   __aicore__ inline uint64_t TileFirst(int32_t seq, int32_t head, int32_t j0) {
     const int32_t block = tables_.GetValue(uint64_t(seq) * t_.max_blocks_per_seq + j0 / t_.block_size);
-    return ((uint64_t(block) * t_.block_size + j0 % t_.block_size) * t_.num_kv_heads + head) * t_.head_dim;
+    const uint64_t row = j0 % t_.block_size;
+    const uint64_t in_block = t_.kv_layout == kKvHnd ? uint64_t(head) * t_.block_size + row
+                                                     : row * t_.num_kv_heads + head;
+    return (uint64_t(block) * t_.block_size * t_.num_kv_heads + in_block) * t_.head_dim;
   }
   __aicore__ inline void StartTile(int32_t seq, int32_t head, int32_t j0, int32_t n) {
     const uint64_t first = TileFirst(seq, head, j0);
-    const uint64_t pitch = uint64_t(t_.num_kv_heads) * t_.head_dim;
+    const uint64_t pitch = t_.kv_layout == kKvHnd ? uint64_t(t_.head_dim) : uint64_t(t_.num_kv_heads) * t_.head_dim;
     StartLoad(k_que_, k_, first, n, t_.head_dim, pitch, t_.d_pad);
     StartLoad(v_que_, v_, first, n, t_.head_dim, pitch, t_.d_pad);
   }

@@ -26,6 +26,7 @@ struct AttentionTiling {
   int32_t d_pad;     // UB row stride of head rows, head_dim rounded up to 16 elements
   int32_t rot_pad;   // UB row stride of cos/sin rows, rotary_dim rounded up to 16
   float scale;
+  int32_t kv_layout;  // enum npukit_kv_layout of the caches
 };
 
 // Unified-buffer bytes the attention kernel asks its TPipe for (every buffer rounded to 32
@@ -52,7 +53,9 @@ struct WriteKvTiling {
   int32_t num_tokens, row;  // row = num_kv_heads * head_dim
   int32_t num_slots;
   int32_t key_dtype, value_dtype, cache_dtype;
-  int32_t chunk;  // elements per tile of a row
+  int32_t chunk;  // elements per tile of a piece
+  int32_t kv_layout;  // enum npukit_kv_layout of the caches
+  int32_t num_kv_heads, head_dim, block_size;
 };
 
 struct RopeTiling {

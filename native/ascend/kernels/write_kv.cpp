@@ -3,7 +3,9 @@
 // nearest even: bit-identical to the reference's element-wise conversion). No rotation.
 //
 // Tiling: tokens are dealt round-robin to the AI cores (token t on core t % GetBlockNum()); a
-// row is moved in chunks of `chunk` elements (the whole row when it fits). The host has already
+// token's row goes to the cache as one piece in the NHD layout (its KV heads are contiguous
+// there) and as one piece per KV head in HND (each lands in its head's part of the block); a
+// piece is moved in chunks of `chunk` elements (the whole piece when it fits). The host has already
 // replaced every slot that a later token overwrites by -1, so no two tokens write the same slot
 // and the cores need no ordering among themselves ("later token wins" stays deterministic).
 // Chunks go through 2-buffer queues, so the key chunk's copy-out overlaps the value's copy-in.
@@ -36,15 +38,29 @@ class WriteKv {
          t += static_cast<int32_t>(AscendC::GetBlockNum())) {
       const int32_t slot = slots_.GetValue(t);
       if (slot < 0) continue;
-      for (int32_t c = 0; c < t_.row; c += t_.chunk) {
-        const int32_t len = MinI(t_.chunk, t_.row - c);
-        Move(key_, k_cache_, uint64_t(t) * t_.row + c, uint64_t(slot) * t_.row + c, len);
-        Move(value_, v_cache_, uint64_t(t) * t_.row + c, uint64_t(slot) * t_.row + c, len);
+      if (t_.kv_layout == kKvHnd) {
+        const uint64_t block = uint64_t(slot / t_.block_size);
+        const uint64_t row = uint64_t(slot % t_.block_size);
+        for (int32_t h = 0; h < t_.num_kv_heads; h++) {
+          const uint64_t to = ((block * t_.num_kv_heads + h) * t_.block_size + row) * t_.head_dim;
+          MovePiece(uint64_t(t) * t_.row + uint64_t(h) * t_.head_dim, to, t_.head_dim);
+        }
+      } else {
+        MovePiece(uint64_t(t) * t_.row, uint64_t(slot) * t_.row, t_.row);
       }
     }
   }
 
  private:
+  // `len` contiguous elements of key and value from `from` to the caches at `to`, chunk by chunk.
+  __aicore__ inline void MovePiece(uint64_t from, uint64_t to, int32_t len) {
+    for (int32_t c = 0; c < len; c += t_.chunk) {
+      const int32_t n = MinI(t_.chunk, len - c);
+      Move(key_, k_cache_, from + c, to + c, n);
+      Move(value_, v_cache_, from + c, to + c, n);
+    }
+  }
+
   __aicore__ inline void Move(const FloatGm& src, const FloatGm& dst, uint64_t from, uint64_t to, int32_t len) {
     LocalTensor<float> f = f_buf_.Get<float>();
     const int32_t pad = AlignUp(len, 16);

@@ -3,7 +3,8 @@
 //
 // Sizes come from the tensors' shapes. Layouts (row-major):
 //   q, out        [num_tokens, num_heads, head_dim]                (F32/F16/BF16)
-//   k/v cache     [num_blocks, block_size, num_kv_heads, head_dim] (F32/F16/BF16, one dtype)
+//   k/v cache     [num_blocks, block_size, num_kv_heads, head_dim] (kv_layout NHD) or
+//                 [num_blocks, num_kv_heads, block_size, head_dim] (kv_layout HND); F32/F16/BF16, one dtype
 //   block_tables  I32 [num_seqs, max_blocks_per_seq]
 //   seq_lens      I32 [num_seqs]      KV length including this step's tokens
 //   query_start   I32 [num_seqs + 1]  rows of q of each sequence, from 0 to num_tokens
@@ -33,6 +34,7 @@ typedef struct npukit_attention_args {
   int32_t rope_style;        // enum npukit_rope_style
   int32_t rotary_dim;        // even, 0 < rotary_dim <= head_dim, = cos_sin.shape[1]; ignored without RoPE
   float scale;               // softmax scale, finite (1/sqrt(head_dim) is the caller's default)
+  int32_t kv_layout;         // enum npukit_kv_layout, of k_cache and v_cache
 } npukit_attention_args;
 
 // key/value [num_tokens, num_kv_heads, head_dim] go to slot_mapping[t] (slot = block * block_size
@@ -41,9 +43,11 @@ typedef struct npukit_attention_args {
 typedef struct npukit_write_kv_args {
   npukit_tensor key;
   npukit_tensor value;
-  npukit_tensor k_cache;     // [num_blocks, block_size, num_kv_heads, head_dim]
+  npukit_tensor k_cache;     // [num_blocks, block_size, num_kv_heads, head_dim] (NHD) or
+                             // [num_blocks, num_kv_heads, block_size, head_dim] (HND)
   npukit_tensor v_cache;
   npukit_tensor slot_mapping;  // I32 [num_tokens]
+  int32_t kv_layout;         // enum npukit_kv_layout, of k_cache and v_cache
 } npukit_write_kv_args;
 
 // Rotates the first rotary_dim dimensions of every head of x [num_tokens, num_heads, head_dim]

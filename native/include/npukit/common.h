@@ -23,6 +23,10 @@ enum npukit_dtype { NPUKIT_F32 = 0, NPUKIT_F16 = 1, NPUKIT_BF16 = 2, NPUKIT_I32 
 // Rotary styles; the codes match dev.npukit.kernels.RopeStyle.code().
 enum npukit_rope_style { NPUKIT_ROPE_NONE = 0, NPUKIT_ROPE_NEOX = 1, NPUKIT_ROPE_GPTJ = 2 };
 
+// KV cache layouts; the codes match dev.npukit.kernels.KvLayout.code(). NHD = [num_blocks, block_size,
+// num_kv_heads, head_dim], HND = [num_blocks, num_kv_heads, block_size, head_dim].
+enum npukit_kv_layout { NPUKIT_KV_NHD = 0, NPUKIT_KV_HND = 1 };
+
 enum npukit_status {
   NPUKIT_OK = 0,
   NPUKIT_ERR_ARGUMENT = 1,    // a size, dtype or index is invalid

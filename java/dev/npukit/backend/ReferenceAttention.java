@@ -43,11 +43,12 @@ final class ReferenceAttention {
             float[] values = new float[keys.length];
             for (int j = 0; j < len; j++) {
                 int block = tables[seq * s.maxBlocksPerSeq() + j / s.blockSize()];
-                int src = Math.toIntExact(((long) block * s.blockSize() + j % s.blockSize()) * kvRow);
-                System.arraycopy(kCache, src, keys, j * kvRow, kvRow);
-                System.arraycopy(vCache, src, values, j * kvRow, kvRow);
-                if (rotate) {
-                    for (int kh = 0; kh < s.numKvHeads(); kh++) {
+                for (int kh = 0; kh < s.numKvHeads(); kh++) {
+                    int src = Math.toIntExact(a.layout().offset(block, j % s.blockSize(), kh, s.blockSize(),
+                            s.numKvHeads(), d));
+                    System.arraycopy(kCache, src, keys, j * kvRow + kh * d, d);
+                    System.arraycopy(vCache, src, values, j * kvRow + kh * d, d);
+                    if (rotate) {
                         ReferenceRope.rotate(keys, j * kvRow + kh * d, cs, j * s.rotaryDim(), s.rotaryDim(),
                                 a.ropeStyle());
                     }

@@ -168,6 +168,10 @@ public final class NativeAbi {
         public native float scale();
 
         public native npukit_attention_args scale(float v);
+
+        public native int kv_layout();
+
+        public native npukit_attention_args kv_layout(int v);
     }
 
     /** {@code struct npukit_write_kv_args}. */
@@ -196,6 +200,10 @@ public final class NativeAbi {
 
         @MemberGetter
         public native @ByRef npukit_tensor slot_mapping();
+
+        public native int kv_layout();
+
+        public native npukit_write_kv_args kv_layout(int v);
     }
 
     /** {@code struct npukit_rope_args}. */

@@ -1,6 +1,7 @@
 package dev.npukit.check;
 
 import java.util.Arrays;
+import dev.npukit.kernels.KvLayout;
 import java.util.Random;
 
 /** Random input data of the registry's cases. */
@@ -23,6 +24,27 @@ final class Inputs {
             a[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(13) - 8));
         }
         return a;
+    }
+
+    /**
+     * A cache given in the NHD order [numBlocks, blockSize, numKvHeads, headDim], reordered to
+     * {@code layout}: the same values at the same (block, slot, head), so a case in either layout
+     * computes the same outputs.
+     */
+    static float[] inLayout(float[] nhd, KvLayout layout, int numBlocks, int blockSize, int numKvHeads, int headDim) {
+        if (layout == KvLayout.NHD) {
+            return nhd;
+        }
+        float[] out = new float[nhd.length];
+        for (int b = 0; b < numBlocks; b++) {
+            for (int j = 0; j < blockSize; j++) {
+                for (int h = 0; h < numKvHeads; h++) {
+                    System.arraycopy(nhd, (int) KvLayout.NHD.offset(b, j, h, blockSize, numKvHeads, headDim), out,
+                            (int) layout.offset(b, j, h, blockSize, numKvHeads, headDim), headDim);
+                }
+            }
+        }
+        return out;
     }
 
     static float[] filled(int n, float v) {

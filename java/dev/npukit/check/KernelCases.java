@@ -2,6 +2,7 @@ package dev.npukit.check;
 
 import dev.npukit.check.ContrastiveCase.Layout;
 import dev.npukit.check.ContrastiveCase.Logits;
+import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.tensor.DType;
 import java.util.ArrayList;
@@ -191,13 +192,70 @@ public final class KernelCases {
             String edge = scale == 0 ? "zero-scale" : "huge-scale";
             cases.add(new AttentionCase(index++, r.nextLong(), edge, scale, 1 + r.nextInt(2), 1 + r.nextInt(4), 64,
                     16, RopeStyle.values()[c % 3], 64, FLOATS[c % 3], FLOATS[(c / 3) % 3], FLOATS[(c + 1) % 3], lens,
-                    qLens));
+                    qLens, KvLayout.NHD));
+        }
+        attentionHnd(cases, index);
+    }
+
+    /**
+     * 36 cases over caches in the HND layout: 27 short ones through every cache dtype, rotary style
+     * and q dtype, head dims 2 to 128 (off the vector width too), blocks of 1 to 128 slots, GQA
+     * groups 1 to 8, up to 4 KV heads, some sequences without query rows; 6 long ones that take
+     * the decode split (up to 3,000 slots); 3 at the huge and zero scales.
+     */
+    private static void attentionHnd(List<KernelCase> cases, int first) {
+        Random r = new Random(20261206L);
+        int index = first;
+        int[] headDims = {2, 10, 36, 40, 64, 72, 128};
+        int[] blockSizes = {1, 3, 8, 16, 32, 128};
+        for (int c = 0; c < 27; c++) {
+            int headDim = headDims[c % headDims.length];
+            int seqs = 1 + r.nextInt(5);
+            int[] lens = new int[seqs];
+            int[] qLens = new int[seqs];
+            for (int s = 0; s < seqs; s++) {
+                int kind = r.nextInt(8);
+                if (s > 0 && kind == 0) {
+                    continue;  // seqLen 0, no query row
+                }
+                lens[s] = 1 + r.nextInt(150);
+                if (s > 0 && kind == 1) {
+                    continue;  // KV but no query row this step
+                }
+                qLens[s] = kind % 2 == 0 ? 1 : 1 + r.nextInt(Math.min(lens[s], 20));
+            }
+            cases.add(new AttentionCase(index++, r.nextLong(), 1 + r.nextInt(4), 1 + r.nextInt(8), headDim,
+                    blockSizes[r.nextInt(blockSizes.length)], RopeStyle.values()[(c / 3) % 3], rotaryDim(r, headDim),
+                    FLOATS[c % 3], FLOATS[(c / 9) % 3], FLOATS[r.nextInt(3)], lens, qLens, KvLayout.HND));
+        }
+        int[] longBlocks = {16, 128, 3};
+        for (int c = 0; c < 6; c++) {
+            int headDim = c % 2 == 0 ? 64 : 128;
+            int seqs = 1 + r.nextInt(3);
+            int[] lens = new int[seqs];
+            int[] qLens = new int[seqs];
+            for (int s = 0; s < seqs; s++) {
+                lens[s] = 1025 + r.nextInt(2000);
+                qLens[s] = s == 0 ? 1 : 1 + r.nextInt(4);
+            }
+            cases.add(new AttentionCase(index++, r.nextLong(), 1 + r.nextInt(4), 1 + r.nextInt(4), headDim,
+                    longBlocks[c % 3], RopeStyle.values()[c % 3], rotaryDim(r, headDim), FLOATS[c % 3],
+                    FLOATS[(c / 3) % 3], FLOATS[(c + 1) % 3], lens, qLens, KvLayout.HND));
+        }
+        float[] scales = {Float.MAX_VALUE, -Float.MAX_VALUE, 0f};
+        for (int c = 0; c < 3; c++) {
+            int[] lens = {1025 + r.nextInt(600), 1 + r.nextInt(70)};
+            int[] qLens = {1, 1 + r.nextInt(4)};
+            cases.add(new AttentionCase(index++, r.nextLong(), scales[c] == 0 ? "zero-scale" : "huge-scale", scales[c],
+                    1 + r.nextInt(3), 1 + r.nextInt(4), 64, 16, RopeStyle.values()[c], 64, FLOATS[c], FLOATS[c],
+                    FLOATS[(c + 1) % 3], lens, qLens, KvLayout.HND));
         }
     }
 
     /**
      * 42 cases: every key and cache dtype pair 4 times, then 6 with blocks of 128 slots and up to
-     * 8 KV heads; -1 skips and repeated slots (the later token wins).
+     * 8 KV heads; -1 skips and repeated slots (the later token wins). Then 18 over caches in the
+     * HND layout: every dtype pair twice, head dims 2 to 128, blocks of 1 to 128 slots, up to 8 KV heads.
      */
     private static void writeKv(List<KernelCase> cases) {
         Random r = new Random(7);
@@ -225,6 +283,20 @@ public final class KernelCases {
             }
             cases.add(new WriteKvCase(c, r.nextLong(), FLOATS[c % 3], FLOATS[(c / 3) % 3], 1 + r.nextInt(8),
                     c % 2 == 0 ? 64 : 128, 128, numBlocks, mapping));
+        }
+        Random h = new Random(8);
+        int[] hndDims = {2, 8, 34, 40, 64, 128};
+        int[] hndBlocks = {1, 3, 16, 128};
+        for (int c = 42; c < 60; c++) {
+            int blockSize = hndBlocks[h.nextInt(hndBlocks.length)];
+            int numBlocks = 1 + h.nextInt(5);
+            int tokens = 1 + h.nextInt(40);
+            int[] mapping = new int[tokens];
+            for (int t = 0; t < tokens; t++) {
+                mapping[t] = h.nextInt(8) == 0 ? -1 : h.nextInt(Math.min(numBlocks * blockSize, 48));
+            }
+            cases.add(new WriteKvCase(c, h.nextLong(), FLOATS[c % 3], FLOATS[(c / 3) % 3], 1 + h.nextInt(8),
+                    hndDims[h.nextInt(hndDims.length)], blockSize, numBlocks, mapping, KvLayout.HND));
         }
     }
 

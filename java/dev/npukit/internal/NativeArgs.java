@@ -69,7 +69,8 @@ public final class NativeArgs {
             clear(st.attCosSin);
         }
         set(st.attOut, a.out());
-        return st.attention.rope_style(a.ropeStyle().code()).rotary_dim(s.rotaryDim()).scale(s.scale());
+        return st.attention.rope_style(a.ropeStyle().code()).rotary_dim(s.rotaryDim()).scale(s.scale())
+                .kv_layout(a.layout().code());
     }
 
     public npukit_write_kv_args writeKv(WriteKvArgs a) {
@@ -80,7 +81,7 @@ public final class NativeArgs {
         set(st.kvV, a.vCache());
         HostMirror mirror = mirror(a.metadata());
         set(st.kvSlots, a.slotMapping(), mirror == null ? 0L : mirror.slotMapping.address());
-        return st.writeKv;
+        return st.writeKv.kv_layout(a.layout().code());
     }
 
     public npukit_rope_args rope(RopeArgs a, RopeArgs.Shape s) {

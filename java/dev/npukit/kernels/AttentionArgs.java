@@ -17,9 +17,10 @@ import dev.npukit.util.Check;
  * that q and the cache fit it.
  *
  * @param q [numTokens, numHeads, headDim] F32/F16/BF16, queries before rotation
- * @param kCache [numBlocks, blockSize, numKvHeads, headDim] F32/F16/BF16; keys stored without
- *        rotation unless {@code ropeStyle} is NONE
- * @param vCache the values, same shape and dtype as {@code kCache}
+ * @param kCache [numBlocks, blockSize, numKvHeads, headDim] (NHD) or [numBlocks, numKvHeads, blockSize,
+ *        headDim] (HND, see {@code layout}) F32/F16/BF16; keys stored without rotation unless
+ *        {@code ropeStyle} is NONE
+ * @param vCache the values, same shape, dtype and layout as {@code kCache}
  * @param blockTables I32 [numSeqs, maxBlocksPerSeq]; only the first ceil(seqLen/blockSize) entries
  *        of each row are read
  * @param seqLens I32 [numSeqs]: KV length of each sequence including this step's tokens
@@ -33,6 +34,7 @@ import dev.npukit.util.Check;
  * @param out [numTokens, numHeads, headDim] F32/F16/BF16, written
  * @param metadata the step's validated index tensors, or null to read and check the index tensors on
  *        this call
+ * @param layout the order of the dimensions of {@code kCache} and {@code vCache}
  */
 public record AttentionArgs(
         Tensor q,
@@ -46,14 +48,16 @@ public record AttentionArgs(
         int rotaryDim,
         float scale,
         Tensor out,
-        AttentionMetadata metadata) implements TensorArgs {
+        AttentionMetadata metadata,
+        KvLayout layout) implements TensorArgs {
 
     /**
-     * Refuses values that are not arguments: a null {@code ropeStyle}, a {@code rotaryDim} that is
-     * not positive, a {@code scale} that is not finite. The tensors are checked by {@link #validate}.
+     * Refuses values that are not arguments: a null {@code ropeStyle} or {@code layout}, a
+     * {@code rotaryDim} that is not positive, a {@code scale} that is not finite. The tensors are
+     * checked by {@link #validate}.
      *
      * @param q queries [numTokens, numHeads, headDim], before rotation
-     * @param kCache keys [numBlocks, blockSize, numKvHeads, headDim]
+     * @param kCache keys, in {@code layout}
      * @param vCache values, shaped as {@code kCache}
      * @param blockTables I32 [numSeqs, maxBlocksPerSeq]
      * @param seqLens I32 [numSeqs]
@@ -64,10 +68,13 @@ public record AttentionArgs(
      * @param scale factor on the scores, finite
      * @param out the result [numTokens, numHeads, headDim]
      * @param metadata the step's validated index tensors, or null
-     * @throws IllegalArgumentException naming {@code ropeStyle}, {@code rotaryDim} or {@code scale}
+     * @param layout the caches' layout, not null
+     * @throws IllegalArgumentException naming {@code ropeStyle}, {@code rotaryDim}, {@code scale} or
+     *         {@code layout}
      */
     public AttentionArgs {
         Check.arg(ropeStyle != null, "ropeStyle", "is null; RopeStyle.NONE means no rotation");
+        Check.arg(layout != null, "layout", "is null; KvLayout.NHD is the default");
         Check.arg(rotaryDim > 0, "rotaryDim", "is %d, must be positive (the builder defaults it to headDim)",
                 rotaryDim);
         Check.arg(Float.isFinite(scale), "scale", "is %s, must be finite (the builder defaults it to "
@@ -101,7 +108,8 @@ public record AttentionArgs(
     }
 
     /**
-     * Arguments whose index tensors are validated by reading them on every call (no metadata).
+     * Arguments whose index tensors are validated by reading them on every call (no metadata), over
+     * caches in the {@link KvLayout#NHD} layout.
      *
      * @param q queries [numTokens, numHeads, headDim], before rotation
      * @param kCache keys [numBlocks, blockSize, numKvHeads, headDim]
@@ -118,7 +126,8 @@ public record AttentionArgs(
      */
     public AttentionArgs(Tensor q, Tensor kCache, Tensor vCache, Tensor blockTables, Tensor seqLens,
             Tensor queryStartLoc, Tensor cosSin, RopeStyle ropeStyle, int rotaryDim, float scale, Tensor out) {
-        this(q, kCache, vCache, blockTables, seqLens, queryStartLoc, cosSin, ropeStyle, rotaryDim, scale, out, null);
+        this(q, kCache, vCache, blockTables, seqLens, queryStartLoc, cosSin, ropeStyle, rotaryDim, scale, out, null,
+                KvLayout.NHD);
     }
 
     /**
@@ -154,13 +163,13 @@ public record AttentionArgs(
         int numHeads = Check.toInt("q", q.dim(1));
         int headDim = Check.toInt("q", q.dim(2));
         int numBlocks = Check.toInt("kCache", kCache.dim(0));
-        int blockSize = Check.toInt("kCache", kCache.dim(1));
-        int numKvHeads = Check.toInt("kCache", kCache.dim(2));
+        int blockSize = Check.toInt("kCache", kCache.dim(layout.blockSizeDim()));
+        int numKvHeads = Check.toInt("kCache", kCache.dim(layout.kvHeadsDim()));
         Check.arg(numHeads > 0 && headDim > 0, "q", "numHeads and headDim must be positive");
         Check.arg(blockSize > 0 && numKvHeads > 0, "kCache", "blockSize and numKvHeads must be positive");
         Check.dim("kCache", kCache, 3, headDim, "headDim of q");
-        Check.arg(numHeads % numKvHeads == 0, "kCache", "numKvHeads %d does not divide numHeads %d of q",
-                numKvHeads, numHeads);
+        Check.arg(numHeads % numKvHeads == 0, "kCache", "numKvHeads %d (dimension %d in layout %s) does not divide "
+                + "numHeads %d of q", numKvHeads, layout.kvHeadsDim(), layout, numHeads);
         for (int i = 0; i < 4; i++) {
             Check.dim("vCache", vCache, i, kCache.dim(i), "same shape as kCache");
         }
@@ -254,6 +263,7 @@ public record AttentionArgs(
         private Float scale;
         private Tensor out;
         private AttentionMetadata metadata;
+        private KvLayout layout = KvLayout.NHD;
 
         private Builder() {
         }
@@ -272,13 +282,27 @@ public record AttentionArgs(
         /**
          * Sets the paged KV cache.
          *
-         * @param k keys [numBlocks, blockSize, numKvHeads, headDim], F32/F16/BF16
+         * @param k keys, F32/F16/BF16, shaped as {@link #kvLayout} says (default NHD: [numBlocks,
+         *        blockSize, numKvHeads, headDim])
          * @param v values, same shape and dtype as {@code k}
          * @return this builder
          */
         public Builder kvCache(Tensor k, Tensor v) {
             kCache = k;
             vCache = v;
+            return this;
+        }
+
+        /**
+         * Sets the layout of the KV cache tensors.
+         *
+         * @param v NHD (the default) or HND
+         * @return this builder
+         * @throws IllegalArgumentException "layout: ..." if {@code v} is null
+         */
+        public Builder kvLayout(KvLayout v) {
+            Check.arg(v != null, "layout", "is null; KvLayout.NHD is the default");
+            layout = v;
             return this;
         }
 
@@ -411,7 +435,7 @@ public record AttentionArgs(
                 s = scale != null ? scale : (float) (1.0 / Math.sqrt(headDim));
             }
             return new AttentionArgs(q, kCache, vCache, blockTables, seqLens, queryStartLoc, cosSin, ropeStyle,
-                    rot, s, out, metadata);
+                    rot, s, out, metadata, layout);
         }
 
         /** headDim of q, from which the defaults are computed. */

@@ -14,14 +14,32 @@ import dev.npukit.util.Check;
  *
  * @param key [numTokens, numKvHeads, headDim] F32/F16/BF16
  * @param value same shape as key, F32/F16/BF16
- * @param kCache [numBlocks, blockSize, numKvHeads, headDim]
- * @param vCache same shape and dtype as kCache
+ * @param kCache [numBlocks, blockSize, numKvHeads, headDim] (NHD) or [numBlocks, numKvHeads, blockSize, headDim]
+ *     (HND, see {@code layout})
+ * @param vCache same shape, dtype and layout as kCache
  * @param slotMapping I32 [numTokens]
  * @param metadata the step's indices validated once ({@link AttentionMetadata}), whose slot mapping
  *     is {@code slotMapping}; or null, and the slot mapping is read and checked on every call
+ * @param layout the order of the dimensions of {@code kCache} and {@code vCache}, not null
  */
 public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, Tensor slotMapping,
-        AttentionMetadata metadata) implements TensorArgs {
+        AttentionMetadata metadata, KvLayout layout) implements TensorArgs {
+
+    /**
+     * Refuses a null layout; the tensors are checked by {@link #validate}.
+     *
+     * @param key [numTokens, numKvHeads, headDim] F32/F16/BF16
+     * @param value same shape as key, F32/F16/BF16
+     * @param kCache the key cache, in {@code layout}
+     * @param vCache same shape, dtype and layout as kCache
+     * @param slotMapping I32 [numTokens]
+     * @param metadata the step's validated indices, whose slot mapping is {@code slotMapping}, or null
+     * @param layout the caches' layout, not null
+     * @throws IllegalArgumentException "layout: ..." if {@code layout} is null
+     */
+    public WriteKvArgs {
+        Check.arg(layout != null, "layout", "is null; KvLayout.NHD is the default");
+    }
 
     /** The tensor arguments, in {@link #tensor(int)} order, and those the kernel writes. */
     private static final TensorSlots SLOTS = TensorSlots.of("key", "value", "kCache", "vCache", "slotMapping")
@@ -47,7 +65,8 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
     }
 
     /**
-     * Arguments whose slot mapping is validated by reading it on every call (no metadata).
+     * Arguments whose slot mapping is validated by reading it on every call (no metadata), over
+     * caches in the {@link KvLayout#NHD} layout.
      *
      * @param key [numTokens, numKvHeads, headDim] F32/F16/BF16
      * @param value same shape as key, F32/F16/BF16
@@ -56,11 +75,26 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
      * @param slotMapping I32 [numTokens], each in [-1, numBlocks * blockSize)
      */
     public WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, Tensor slotMapping) {
-        this(key, value, kCache, vCache, slotMapping, null);
+        this(key, value, kCache, vCache, slotMapping, null, KvLayout.NHD);
     }
 
     /**
-     * Arguments taking the slot mapping of the step's metadata.
+     * Arguments whose slot mapping is validated by reading it on every call (no metadata), over
+     * caches in the given layout.
+     *
+     * @param key [numTokens, numKvHeads, headDim] F32/F16/BF16
+     * @param value same shape as key, F32/F16/BF16
+     * @param kCache the key cache, F32/F16/BF16, shaped as {@code layout} says
+     * @param vCache same shape and dtype as kCache
+     * @param slotMapping I32 [numTokens], each in [-1, numBlocks * blockSize)
+     * @param layout the caches' layout, not null
+     */
+    public WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, Tensor slotMapping, KvLayout layout) {
+        this(key, value, kCache, vCache, slotMapping, null, layout);
+    }
+
+    /**
+     * Arguments taking the slot mapping of the step's metadata, over caches in the {@link KvLayout#NHD} layout.
      *
      * @param key [numTokens, numKvHeads, headDim] F32/F16/BF16
      * @param value same shape as key, F32/F16/BF16
@@ -69,7 +103,22 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
      * @param metadata the step's validated indices; its {@link AttentionMetadata#slotMapping()} is used
      */
     public WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, AttentionMetadata metadata) {
-        this(key, value, kCache, vCache, metadata == null ? null : metadata.slotMapping(), metadata);
+        this(key, value, kCache, vCache, metadata, KvLayout.NHD);
+    }
+
+    /**
+     * Arguments taking the slot mapping of the step's metadata, over caches in the given layout.
+     *
+     * @param key [numTokens, numKvHeads, headDim] F32/F16/BF16
+     * @param value same shape as key, F32/F16/BF16
+     * @param kCache the key cache, F32/F16/BF16, shaped as {@code layout} says, of the metadata's geometry
+     * @param vCache same shape and dtype as kCache
+     * @param metadata the step's validated indices; its {@link AttentionMetadata#slotMapping()} is used
+     * @param layout the caches' layout, not null
+     */
+    public WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache, AttentionMetadata metadata,
+            KvLayout layout) {
+        this(key, value, kCache, vCache, metadata == null ? null : metadata.slotMapping(), metadata, layout);
     }
 
     /**
@@ -113,11 +162,11 @@ public record WriteKvArgs(Tensor key, Tensor value, Tensor kCache, Tensor vCache
         for (int i = 0; i < 4; i++) {
             Check.dim("vCache", vCache, i, kCache.dim(i), "same shape as kCache");
         }
-        Check.dim("kCache", kCache, 2, numKvHeads, "numKvHeads of key");
+        Check.dim("kCache", kCache, layout.kvHeadsDim(), numKvHeads, "numKvHeads of key in layout " + layout);
         Check.dim("kCache", kCache, 3, headDim, "headDim of key");
         Check.dim("slotMapping", slotMapping, 0, numTokens, "numTokens of key");
         int numBlocks = Check.toInt("kCache", kCache.dim(0));
-        int blockSize = Check.toInt("kCache", kCache.dim(1));
+        int blockSize = Check.toInt("kCache", kCache.dim(layout.blockSizeDim()));
         Check.arg(blockSize > 0, "kCache", "blockSize is 0; must be positive");
         if (metadata != null) {
             Check.arg(slotMapping == metadata.slotMapping(), "metadata", "does not hold the call's slotMapping");

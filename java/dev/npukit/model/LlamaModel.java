@@ -5,6 +5,7 @@ import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionMetadata;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
+import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.MatmulArgs;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.WriteKvArgs;
@@ -162,7 +163,8 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * A paged KV cache for this model on its backend.
+     * A paged KV cache for this model on its backend, in the backend's faster layout
+     * ({@link PagedKvCache#defaultLayout}).
      *
      * @param numBlocks blocks per layer, positive
      * @param blockSize token slots per block, positive
@@ -171,7 +173,21 @@ public final class LlamaModel implements AutoCloseable {
      * @throws IllegalArgumentException if a size is not positive or dtype is not a float type
      */
     public PagedKvCache newCache(int numBlocks, int blockSize, DType dtype) {
-        return new PagedKvCache(backend, config, numBlocks, blockSize, dtype);
+        return newCache(numBlocks, blockSize, dtype, PagedKvCache.defaultLayout(backend));
+    }
+
+    /**
+     * A paged KV cache for this model on its backend, in the given layout.
+     *
+     * @param numBlocks blocks per layer, positive
+     * @param blockSize token slots per block, positive
+     * @param dtype the cache's dtype: F32, F16 or BF16
+     * @param layout the order of the cache tensors' dimensions
+     * @return the cache, zeroed; the caller closes it
+     * @throws IllegalArgumentException if a size is not positive, dtype is not a float type or layout is null
+     */
+    public PagedKvCache newCache(int numBlocks, int blockSize, DType dtype, KvLayout layout) {
+        return new PagedKvCache(backend, config, numBlocks, blockSize, dtype, layout);
     }
 
     private Tensor own(Tensor t) {
@@ -373,9 +389,9 @@ public final class LlamaModel implements AutoCloseable {
                 Tensor kt = backend.fromFloats(DType.F32, ka, rows, c.numKvHeads(), c.headDim());
                 Tensor vt = backend.fromFloats(DType.F32, va, rows, c.numKvHeads(), c.headDim());
                 Tensor out = backend.allocate(DType.F32, rows, c.numHeads(), c.headDim())) {
-            backend.writeKv(new WriteKvArgs(kt, vt, cache.keys(l), cache.values(l), step));
+            backend.writeKv(new WriteKvArgs(kt, vt, cache.keys(l), cache.values(l), step, cache.layout()));
             backend.pagedAttention(AttentionArgs.builder().q(qt).kvCache(cache.keys(l), cache.values(l))
-                    .metadata(step).rope(RopeStyle.NEOX, cosSin).out(out).build());
+                    .kvLayout(cache.layout()).metadata(step).rope(RopeStyle.NEOX, cosSin).out(out).build());
             attn = out.toFloatArray();
         }
         float[] o = linear(attn, rows, wo[l], l, new int[] {3}, new int[] {0}, idx);

@@ -1,5 +1,6 @@
 package dev.npukit.serving;
 
+import dev.npukit.kernels.KvLayout;
 import dev.npukit.mepic.Admission;
 import dev.npukit.mepic.CacheManager;
 import dev.npukit.mepic.ChunkId;
@@ -143,7 +144,26 @@ public final class ServingEngine implements AutoCloseable {
      * @throws IllegalArgumentException if {@code model} or {@code policy} is null or a size is not positive
      */
     public ServingEngine(LlamaModel model, Policy policy, int numBlocks, int blockSize, int maxBatch) {
-        this(model, policy, numBlocks, blockSize, maxBatch, openMemoryStore(), PRIVATE_WEIGHTS);
+        this(model, policy, numBlocks, blockSize, maxBatch, openMemoryStore(), PRIVATE_WEIGHTS, null, false);
+    }
+
+    /**
+     * An engine with a chunk store of its own in host memory whose KV cache takes the given layout (the other
+     * constructors take the backend's faster one, {@link PagedKvCache#defaultLayout}). Both layouts give the same
+     * results; the chunk store's blocks are the same bytes either way.
+     *
+     * @param model the model; not closed by the engine
+     * @param policy the cache policy
+     * @param numBlocks KV blocks in the pool, &gt; 0
+     * @param blockSize tokens per KV block, &gt; 0
+     * @param maxBatch the most requests running at once, &gt; 0
+     * @param layout the KV cache layout, not null
+     * @throws IllegalArgumentException if {@code model}, {@code policy} or {@code layout} is null or a size is not
+     *     positive
+     */
+    public ServingEngine(LlamaModel model, Policy policy, int numBlocks, int blockSize, int maxBatch,
+            KvLayout layout) {
+        this(model, policy, numBlocks, blockSize, maxBatch, openMemoryStore(), PRIVATE_WEIGHTS, layout, true);
     }
 
     /**
@@ -167,14 +187,16 @@ public final class ServingEngine implements AutoCloseable {
     public ServingEngine(LlamaModel model, Policy policy, int numBlocks, int blockSize, int maxBatch,
             String chunkStoreSpec, String weightsIdentity) throws IOException {
         this(model, policy, numBlocks, blockSize, maxBatch, openChecked(model, weightsIdentity, chunkStoreSpec),
-                weightsIdentity);
+                weightsIdentity, null, false);
     }
 
+    /** {@code chosen} false: the cache takes the backend's default layout and {@code layout} is ignored. */
     private ServingEngine(LlamaModel model, Policy policy, int numBlocks, int blockSize, int maxBatch,
-            TieredChunkStore store, String weightsIdentity) {
+            TieredChunkStore store, String weightsIdentity, KvLayout layout, boolean chosen) {
         boolean built = false;
         try {
             Check.arg(model != null, "model", "is null");
+            Check.arg(!chosen || layout != null, "layout", "is null");
             Check.arg(maxBatch > 0, "maxBatch", "is %d, must be positive", maxBatch);
             LlamaConfig cfg = model.config();
             this.model = model;
@@ -182,7 +204,8 @@ public final class ServingEngine implements AutoCloseable {
             this.view = new StoreChunkView(store, ModelFingerprint.of(cfg, weightsIdentity), CACHE_DTYPE, blockSize, 0,
                     cfg.numLayers());
             this.manager = new CacheManager(policy, numBlocks, blockSize, CacheManager.DEFAULT_PAD_TOKEN, view);
-            this.cache = model.newCache(numBlocks, blockSize, CACHE_DTYPE);
+            this.cache = !chosen ? model.newCache(numBlocks, blockSize, CACHE_DTYPE)
+                    : model.newCache(numBlocks, blockSize, CACHE_DTYPE, layout);
             this.maxBatch = maxBatch;
             built = true;
         } finally {
@@ -437,7 +460,7 @@ public final class ServingEngine implements AutoCloseable {
                 table[b] = b;
             }
             float[][][][] stored = new float[blocks][cache.numLayers()][][];
-            try (PagedKvCache scratch = model.newCache(blocks, bs, CACHE_DTYPE);
+            try (PagedKvCache scratch = model.newCache(blocks, bs, CACHE_DTYPE, cache.layout());
                     Tensor ignored = model.forward(scratch, List.of(new LlamaModel.Span(table, 0, padded, -1, true, true)))) {
                 for (int b = 0; b < blocks; b++) {
                     for (int layer = 0; layer < cache.numLayers(); layer++) {
