@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
@@ -104,6 +105,11 @@ class ArgumentValidationTest {
         list.add(new Breakage("rotaryDim", "negative with NONE", f -> f.attention(a -> a.rope(RopeStyle.NONE, null)
                 .rotaryDim(-2))));
         list.add(new Breakage("scale", "infinite", f -> f.attention(a -> a.scale(Float.POSITIVE_INFINITY))));
+        list.add(new Breakage("layout", "null", f -> f.attention(a -> a.kvLayout(null))));
+        list.add(new Breakage("kCache", "HND: numKvHeads (dimension 1) does not divide numHeads", f -> f.attention(
+                a -> a.kvLayout(KvLayout.HND).kvCache(f.make(DType.F32, 6, 3, 4, 16), f.make(DType.F32, 6, 3, 4, 16)))));
+        list.add(new Breakage("seqLens", "an NHD cache read as HND has blocks of 2: beyond the block table",
+                f -> f.attention(a -> a.kvLayout(KvLayout.HND))));
         // ---- attention: index values ----
         list.add(new Breakage("queryStartLoc", "does not start at 0", f -> f.attention(a -> a.queryStartLoc(
                 f.ints(new int[] {1, 1, 3}, 3)))));
@@ -121,6 +127,10 @@ class ArgumentValidationTest {
                 f.ints(new int[] {0, -1, 2, 3, 4, 5}, 2, 3)))));
         // ---- writeKv ----
         list.add(new Breakage("args", "null writeKv record", f -> f.b.writeKv(null)));
+        list.add(new Breakage("layout", "null", f -> f.b.writeKv(new WriteKvArgs(f.kv, f.kv, f.k, f.v, f.slots,
+                (KvLayout) null))));
+        list.add(new Breakage("kCache", "HND: numKvHeads (dimension 1) differs from key's", f -> f.b.writeKv(
+                new WriteKvArgs(f.kv, f.kv, f.k, f.v, f.slots, KvLayout.HND))));
         list.add(new Breakage("key", "I32", f -> f.b.writeKv(new WriteKvArgs(f.make(DType.I32, 2, 2, 16), f.kv, f.k,
                 f.v, f.slots))));
         list.add(new Breakage("key", "closed", f -> {

@@ -1,6 +1,7 @@
 package dev.npukit.backend;
 
 import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
 import dev.npukit.tensor.DType;
@@ -13,7 +14,8 @@ import java.util.Random;
 /**
  * A randomized paged-attention problem held in Java arrays, so the same case can be put on any
  * backend. Block ids are shuffled (non-contiguous), sequence lengths are arbitrary, and each
- * sequence is either a decode (1 query row) or a prefill / chunked prefill (several rows).
+ * sequence is either a decode (1 query row) or a prefill / chunked prefill (several rows). The
+ * cache arrays are in the case's layout.
  */
 final class AttentionCase {
     final int numSeqs;
@@ -28,6 +30,7 @@ final class AttentionCase {
     final DType cacheDtype;
     final DType qDtype;
     final RopeStyle style;
+    final KvLayout layout;
     final int[] seqLens;
     final int[] queryStartLoc;
     final int[] blockTables;
@@ -38,7 +41,14 @@ final class AttentionCase {
 
     AttentionCase(long seed, int numSeqs, int numKvHeads, int groupSize, int headDim, int blockSize,
             int maxSeqLen, DType cacheDtype, RopeStyle style, int rotaryDim) {
+        this(seed, numSeqs, numKvHeads, groupSize, headDim, blockSize, maxSeqLen, cacheDtype, style, rotaryDim,
+                KvLayout.NHD);
+    }
+
+    AttentionCase(long seed, int numSeqs, int numKvHeads, int groupSize, int headDim, int blockSize,
+            int maxSeqLen, DType cacheDtype, RopeStyle style, int rotaryDim, KvLayout layout) {
         Random r = new Random(seed);
+        this.layout = layout;
         this.numSeqs = numSeqs;
         this.numKvHeads = numKvHeads;
         this.numHeads = numKvHeads * groupSize;
@@ -112,8 +122,8 @@ final class AttentionCase {
         On(Backend b) {
             backend = b;
             qT = b.fromFloats(qDtype, q, numTokens(), numHeads, headDim);
-            kT = b.fromFloats(cacheDtype, kCache, numBlocks, blockSize, numKvHeads, headDim);
-            vT = b.fromFloats(cacheDtype, vCache, numBlocks, blockSize, numKvHeads, headDim);
+            kT = b.fromFloats(cacheDtype, kCache, layout.shape(numBlocks, blockSize, numKvHeads, headDim));
+            vT = b.fromFloats(cacheDtype, vCache, layout.shape(numBlocks, blockSize, numKvHeads, headDim));
             tablesT = b.fromInts(blockTables, numSeqs, maxBlocksPerSeq);
             lensT = b.fromInts(seqLens, numSeqs);
             startsT = b.fromInts(queryStartLoc, numSeqs + 1);
@@ -122,7 +132,7 @@ final class AttentionCase {
         }
 
         AttentionArgs.Builder args() {
-            return AttentionArgs.builder().q(qT).kvCache(kT, vT).blockTables(tablesT).seqLens(lensT)
+            return AttentionArgs.builder().q(qT).kvCache(kT, vT).kvLayout(layout).blockTables(tablesT).seqLens(lensT)
                     .queryStartLoc(startsT).rope(style, cosSinT).rotaryDim(rotaryDim).out(outT);
         }
 
@@ -145,8 +155,8 @@ final class AttentionCase {
 
     @Override
     public String toString() {
-        return String.format("seqs=%d heads=%d/%d dim=%d block=%d cache=%s rope=%s rot=%d lens=%s", numSeqs,
-                numHeads, numKvHeads, headDim, blockSize, cacheDtype, style, rotaryDim,
+        return String.format("seqs=%d heads=%d/%d dim=%d block=%d cache=%s %s rope=%s rot=%d lens=%s", numSeqs,
+                numHeads, numKvHeads, headDim, blockSize, cacheDtype, layout, style, rotaryDim,
                 java.util.Arrays.toString(seqLens));
     }
 }

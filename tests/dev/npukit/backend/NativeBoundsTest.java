@@ -12,6 +12,7 @@ import dev.npukit.internal.NativeArgs;
 import dev.npukit.internal.NativeStorage;
 import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionShape;
+import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
@@ -101,6 +102,52 @@ class NativeBoundsTest {
             assertEquals(1, CpuKernels.npukit_cpu_rope(device), "a device tensor must be refused");
             assertTrue(CpuKernels.npukit_last_error().getString().contains("device memory"),
                     CpuKernels.npukit_last_error().getString());
+        }
+    }
+
+    @Test
+    void anUnknownKvLayoutIsRefusedBeforeAnythingIsWritten() {
+        CpuBackend cpu = (CpuBackend) Backends.get(CpuBackend.NAME);
+        int d = 4;
+        float[] guarded = filled(2 * d);
+        try (Tensor q = cpu.fromFloats(DType.F32, new float[2 * d], 2, 1, d);
+                Tensor kv = cpu.fromFloats(DType.F32, new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 1, 4);
+                Tensor cache = cpu.fromFloats(DType.F32, filled(32), 4, 2, 1, 4);
+                Tensor slots = cpu.fromInts(new int[] {0, 1}, 2);
+                Tensor out = cpu.fromFloats(DType.F32, guarded, 2, 1, d);
+                Tensor table = cpu.fromInts(new int[] {0, 1}, 1, 2);
+                Tensor lens = cpu.fromInts(new int[] {3}, 1);
+                Tensor starts = cpu.fromInts(new int[] {0, 2}, 2)) {
+            for (int layout : new int[] {2, -1}) {
+                NativeAbi.npukit_write_kv_args w = HOST.writeKv(new WriteKvArgs(kv, kv, cache, cache, slots));
+                assertEquals(1, CpuKernels.npukit_cpu_write_kv(w.kv_layout(layout)), "kv_layout " + layout);
+                assertTrue(CpuKernels.npukit_last_error().getString().contains("unknown kv_layout " + layout),
+                        CpuKernels.npukit_last_error().getString());
+                assertArrayEquals(filled(32), cache.toFloatArray(), "cache written despite kv_layout " + layout);
+
+                npukit_attention_args a = HOST.attention(
+                        new AttentionArgs(q, cache, cache, table, lens, starts, null, RopeStyle.NONE, d, 1f, out),
+                        new AttentionShape(2, 1, 1, d, 4, 2, 1, 2, 0, 0, 1f));
+                assertEquals(1, CpuKernels.npukit_cpu_paged_attention(a.kv_layout(layout)), "kv_layout " + layout);
+                assertTrue(CpuKernels.npukit_last_error().getString().contains("unknown kv_layout " + layout),
+                        CpuKernels.npukit_last_error().getString());
+                assertArrayEquals(guarded, out.toFloatArray(), "output written despite kv_layout " + layout);
+            }
+        }
+    }
+
+    @Test
+    void theHndLayoutReadsTheSlotsAndHeadsFromTheirOwnDimensions() {
+        CpuBackend cpu = (CpuBackend) Backends.get(CpuBackend.NAME);
+        // As HND, a [4, 2, 1, 4] cache has 2 KV heads and blocks of 1 slot: keys of 1 KV head do not fit it.
+        try (Tensor kv = cpu.fromFloats(DType.F32, new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 1, 4);
+                Tensor cache = cpu.fromFloats(DType.F32, filled(32), 4, 2, 1, 4);
+                Tensor slots = cpu.fromInts(new int[] {0, 1}, 2)) {
+            NativeAbi.npukit_write_kv_args w = HOST.writeKv(new WriteKvArgs(kv, kv, cache, cache, slots));
+            assertEquals(2, CpuKernels.npukit_cpu_write_kv(w.kv_layout(KvLayout.HND.code())));
+            assertTrue(CpuKernels.npukit_last_error().getString().contains("k_cache dimension 1 is 2, expected 1"),
+                    CpuKernels.npukit_last_error().getString());
+            assertArrayEquals(filled(32), cache.toFloatArray(), "cache written despite the wrong shape");
         }
     }
 

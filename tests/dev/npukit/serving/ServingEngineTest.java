@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npukit.backend.Backends;
 import dev.npukit.check.KernelCheck;
+import dev.npukit.kernels.KvLayout;
 import dev.npukit.mepic.Policy;
 import dev.npukit.mepic.Request;
 import dev.npukit.mepic.Segment;
@@ -120,6 +121,36 @@ class ServingEngineTest {
         }
         assertTrue(r.get(Policy.MEPIC).computedTokens() <= r.get(Policy.EPIC).computedTokens());
         assertTrue(r.get(Policy.MEPIC).meanBlocks() < r.get(Policy.EPIC).meanBlocks());
+    }
+
+    /**
+     * The MEPIC path over a cache in either layout: chunks precomputed into the store and, with a
+     * pool too small to keep them, loaded back block by block; both layouts give the same logits
+     * and tokens, bit for bit.
+     */
+    @Test
+    void mepicServesTheSameInEitherLayout() {
+        List<Request> requests = workload();
+        LlamaWeights w = LlamaWeights.random(LlamaConfig.tiny(2), 8, DType.F32);
+        Map<KvLayout, ServingEngine.Result> results = new EnumMap<>(KvLayout.class);
+        try (LlamaModel m = new LlamaModel(Backends.get("cpu"), w, List.of())) {
+            for (KvLayout layout : KvLayout.values()) {
+                try (ServingEngine e = new ServingEngine(m, Policy.MEPIC, 32, BLOCK, 4, layout)) {
+                    e.precomputeChunks(requests.stream().flatMap(r -> r.segments().stream())
+                            .filter(Segment::isChunk).map(Segment::tokens).toList());
+                    results.put(layout, e.serve(requests, null));
+                    e.manager().checkInvariants();
+                }
+            }
+        }
+        ServingEngine.Result nhd = results.get(KvLayout.NHD);
+        ServingEngine.Result hnd = results.get(KvLayout.HND);
+        assertTrue(hnd.loadedTokens() > 0, "no chunk was loaded, so the store path is not exercised");
+        assertEquals(nhd.loadedTokens(), hnd.loadedTokens());
+        for (int i = 0; i < requests.size(); i++) {
+            assertArrayEquals(nhd.requests().get(i).firstLogits(), hnd.requests().get(i).firstLogits(), "request " + i);
+            assertArrayEquals(nhd.requests().get(i).tokens(), hnd.requests().get(i).tokens(), "request " + i);
+        }
     }
 
     @Test
