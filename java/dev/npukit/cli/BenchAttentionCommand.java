@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.npukit.backend.Backend;
 import dev.npukit.bench.ReadBandwidth;
 import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
 import dev.npukit.tensor.DType;
@@ -24,8 +25,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code npukit bench attention}: decode attention over a paged F16 cache, classic (NONE, keys
- * stored rotated) against fused (NEOX, NoPE keys rotated in the kernel), in GB/s of KV read and
- * as a fraction of the machine's measured read bandwidth.
+ * stored rotated) against fused (NEOX, NoPE keys rotated in the kernel), in each asked-for cache
+ * layout (NHD, HND), in GB/s of KV read and as a fraction of the machine's measured read bandwidth.
  */
 @Command(name = "attention", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Times decode paged attention over an F16 cache, classic (keys stored rotated, rope NONE) against"
@@ -63,6 +64,11 @@ final class BenchAttentionCommand implements Callable<Integer> {
     @Option(names = "--block-size", paramLabel = "T", defaultValue = "16", description = "KV block size. Default: ${DEFAULT-VALUE}.")
     int blockSize;
 
+    @Option(names = "--layout", paramLabel = "L", split = ",", defaultValue = "NHD",
+            description = "KV cache layouts, comma-separated: NHD [blocks, slots, heads, dim], HND [blocks, heads, slots,"
+                    + " dim]. Several are timed in turns on the same memory. Default: ${DEFAULT-VALUE}.")
+    KvLayout[] layouts;
+
     @CommandLine.Mixin
     TimingOptions timing = TimingOptions.defaults(2, 7);
 
@@ -89,6 +95,9 @@ final class BenchAttentionCommand implements Callable<Integer> {
         int warmup = timing.warmup;
         int runs = timing.runs;
         Backend b = BackendText.select(spec, "--backend", backend);
+        if (java.util.Arrays.stream(layouts).distinct().count() != layouts.length) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--layout: a layout is named twice");
+        }
         Progress progress = new Progress(spec.commandLine().getErr());
         progress.say("measuring memory read bandwidth");
         double bandwidth = ReadBandwidth.measureGbPerS(512L << 20, 5, 3);
@@ -134,6 +143,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
         report.put("headDim", headDim);
         report.put("blockSize", blockSize);
         report.put("cacheDtype", "F16");
+        report.put("layouts", java.util.Arrays.stream(layouts).map(KvLayout::name).toList());
         report.put("warmup", warmup);
         report.put("runs", runs);
         report.put("cases", cases);
@@ -149,10 +159,11 @@ final class BenchAttentionCommand implements Callable<Integer> {
         if (emulated) {
             out.printf("NOTE: %s%n%n", EMULATED);
         }
-        TextTable t = new TextTable("rope", "seqs", "kvLen", "median ms", "GB/s", "of bandwidth", "NEOX / NONE");
+        TextTable t = new TextTable("layout", "rope", "seqs", "kvLen", "median ms", "GB/s", "of bandwidth",
+                "NEOX / NONE");
         Map<String, Double> noneMs = new LinkedHashMap<>();
         for (Map<String, Object> c : cases) {
-            String key = c.get("numSeqs") + "/" + c.get("kvLen");
+            String key = c.get("layout") + "/" + c.get("numSeqs") + "/" + c.get("kvLen");
             double ms = (Double) c.get("medianMs");
             String ratio = "";
             if (c.get("ropeStyle").equals("NONE")) {
@@ -160,7 +171,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
             } else {
                 ratio = String.format("%.2fx", ms / noneMs.get(key));
             }
-            t.row(c.get("ropeStyle"), c.get("numSeqs"), c.get("kvLen"), String.format("%.3f", ms),
+            t.row(c.get("layout"), c.get("ropeStyle"), c.get("numSeqs"), c.get("kvLen"), String.format("%.3f", ms),
                     String.format("%.1f", (Double) c.get("gbPerS")),
                     String.format("%.0f%%", 100 * (Double) c.get("bandwidthRatio")), ratio);
         }
@@ -168,12 +179,17 @@ final class BenchAttentionCommand implements Callable<Integer> {
         out.println();
         out.println("median ms: median time of one call; GB/s = K and V cache bytes the call reads, over that time;"
                 + " of bandwidth = that rate / the measured read bandwidth (above 100% when the cache fits in the CPU"
-                + " caches); NEOX / NONE = fused time / classic time on the same shape (below 1x: fused is faster).");
+                + " caches); NEOX / NONE = fused time / classic time on the same shape and layout (below 1x: fused is"
+                + " faster).");
         out.flush();
         return 0;
     }
 
-    /** One shape, NONE and NEOX timed in turns (same cache, same queries), so their ratio is fair. */
+    /**
+     * One shape, NONE and NEOX in every layout timed in turns (same memory, same queries), so their
+     * ratios are fair. The cache memory is the same for every layout, viewed in each one's shape:
+     * the values are random, so a view of them in another order is as good a cache.
+     */
     private List<Map<String, Object>> runShape(Backend b, Tensor k, Tensor v, Tensor cosSin, List<Integer> ids,
             int seqs, int len, int blocksPerSeq, double bandwidth) {
         int[] table = new int[seqs * blocksPerSeq];
@@ -196,30 +212,54 @@ final class BenchAttentionCommand implements Callable<Integer> {
                 Tensor tables = b.fromInts(table, seqs, blocksPerSeq);
                 Tensor seqLens = b.fromInts(lens, seqs);
                 Tensor queryStart = b.fromInts(starts, seqs + 1)) {
-            AttentionArgs.Builder common = AttentionArgs.builder().q(q).kvCache(k, v).blockTables(tables)
-                    .seqLens(seqLens).queryStartLoc(queryStart).out(out);
-            AttentionArgs none = common.rope(RopeStyle.NONE, cosSin).build();
-            AttentionArgs neox = common.rope(RopeStyle.NEOX, cosSin).build();
-            BenchStats[] stats = BenchStats.measureInterleaved(timing.warmup, timing.runs, () -> b.pagedAttention(none),
-                    () -> b.pagedAttention(neox));
-            double kvBytes = 2.0 * seqs * len * kvHeads * headDim * 2;
-            List<Map<String, Object>> both = new ArrayList<>();
             RopeStyle[] styles = {RopeStyle.NONE, RopeStyle.NEOX};
-            for (int i = 0; i < 2; i++) {
-                double gbPerS = kvBytes / (stats[i].medianMs() * 1e6);
+            Runnable[] calls = new Runnable[layouts.length * styles.length];
+            List<Tensor> views = new ArrayList<>();
+            try {
+                for (int l = 0; l < layouts.length; l++) {
+                    long[] shape = layouts[l].shape(k.dim(0), blockSize, kvHeads, headDim);
+                    Tensor kl = k.view(0, shape);
+                    views.add(kl);
+                    Tensor vl = v.view(0, shape);
+                    views.add(vl);
+                    AttentionArgs.Builder common = AttentionArgs.builder().q(q).kvCache(kl, vl).kvLayout(layouts[l])
+                            .blockTables(tables).seqLens(seqLens).queryStartLoc(queryStart).out(out);
+                    for (int i = 0; i < styles.length; i++) {
+                        AttentionArgs args = common.rope(styles[i], cosSin).build();
+                        calls[l * styles.length + i] = () -> b.pagedAttention(args);
+                    }
+                }
+                return describe(BenchStats.measureInterleaved(timing.warmup, timing.runs, calls), styles, seqs, len,
+                        bandwidth);
+            } finally {
+                views.forEach(Tensor::close);
+            }
+        }
+    }
+
+    /** The cases of one shape, layout by layout, NONE then NEOX. */
+    private List<Map<String, Object>> describe(BenchStats[] stats, RopeStyle[] styles, int seqs, int len,
+            double bandwidth) {
+        double kvBytes = 2.0 * seqs * len * kvHeads * headDim * 2;
+        List<Map<String, Object>> all = new ArrayList<>();
+        for (int l = 0; l < layouts.length; l++) {
+            for (int i = 0; i < styles.length; i++) {
+                BenchStats st = stats[l * styles.length + i];
+                double gbPerS = kvBytes / (st.medianMs() * 1e6);
                 Map<String, Object> c = new LinkedHashMap<>();
+                c.put("layout", layouts[l].name());
                 c.put("ropeStyle", styles[i].name());
                 c.put("numSeqs", seqs);
                 c.put("kvLen", len);
-                c.put("medianMs", round(stats[i].medianMs(), 4));
-                c.put("minMs", round(stats[i].minMs(), 4));
-                c.put("maxMs", round(stats[i].maxMs(), 4));
+                c.put("medianMs", round(st.medianMs(), 4));
+                c.put("minMs", round(st.minMs(), 4));
+                c.put("maxMs", round(st.maxMs(), 4));
                 c.put("gbPerS", round(gbPerS, 2));
                 c.put("bandwidthRatio", round(gbPerS / bandwidth, 3));
-                both.add(c);
+                all.add(c);
             }
-            return both;
         }
+        return all;
     }
 
     /**

@@ -51,7 +51,7 @@ final class BenchSummaryCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
-        // Case key ("NONE 8 4096") -> its figure in each run, in the order of the first file.
+        // Case key ("NHD NONE 8 4096") -> its figure in each run, in the order of the first file.
         Map<String, List<Run>> cases = new LinkedHashMap<>();
         double[] probes = new double[files.size()];
         for (int f = 0; f < files.size(); f++) {
@@ -64,7 +64,8 @@ final class BenchSummaryCommand implements Callable<Integer> {
             probes[f] = root.get("readBandwidthGbPerS").asDouble();
             List<String> keys = new ArrayList<>();
             for (JsonNode c : list) {
-                String key = c.path("ropeStyle").asText() + " " + c.path("numSeqs").asInt() + " " + c.path("kvLen").asInt();
+                String key = c.path("layout").asText("NHD") + " " + c.path("ropeStyle").asText() + " "
+                        + c.path("numSeqs").asInt() + " " + c.path("kvLen").asInt();
                 keys.add(key);
                 if (f == 0) {
                     cases.put(key, new ArrayList<>());
@@ -85,14 +86,15 @@ final class BenchSummaryCommand implements Callable<Integer> {
             String[] key = e.getKey().split(" ");
             List<Run> runs = e.getValue();
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("ropeStyle", key[0]);
-            row.put("numSeqs", Integer.parseInt(key[1]));
-            row.put("kvLen", Integer.parseInt(key[2]));
+            row.put("layout", key[0]);
+            row.put("ropeStyle", key[1]);
+            row.put("numSeqs", Integer.parseInt(key[2]));
+            row.put("kvLen", Integer.parseInt(key[3]));
             row.put("medianMs", median(runs.stream().mapToDouble(Run::medianMs).toArray()));
             row.put("gbPerS", median(runs.stream().mapToDouble(Run::gbPerS).toArray()));
             row.put("bandwidthRatio", quartiles(runs.stream().mapToDouble(Run::bandwidthRatio).toArray()));
-            List<Run> none = cases.get("NONE " + key[1] + " " + key[2]);
-            if (!key[0].equals("NONE") && none != null) {
+            List<Run> none = cases.get(key[0] + " NONE " + key[2] + " " + key[3]);
+            if (!key[1].equals("NONE") && none != null) {
                 double[] ratio = new double[runs.size()];
                 for (int i = 0; i < ratio.length; i++) {
                     ratio[i] = runs.get(i).medianMs() / none.get(i).medianMs();
@@ -115,19 +117,19 @@ final class BenchSummaryCommand implements Callable<Integer> {
         Arrays.sort(sortedProbes);
         out.printf("%d runs; read bandwidth %.1f–%.1f GB/s (median %.1f)%n%n", files.size(), sortedProbes[0],
                 sortedProbes[sortedProbes.length - 1], median(probes));
-        String[] header = {"rope", "seqs", "kvLen", "median ms", "GB/s", "of read bandwidth: median (quartiles)",
+        String[] header = {"layout", "rope", "seqs", "kvLen", "median ms", "GB/s", "of read bandwidth: median (quartiles)",
                 "NEOX / NONE: median (quartiles)"};
         TextTable t = new TextTable(header);
         if (markdown) {
             out.println("| " + String.join(" | ", header) + " |");
-            out.println("|---|---:|---:|---:|---:|---:|---:|");
+            out.println("|---|---|---:|---:|---:|---:|---:|---:|");
         }
         for (Map<String, Object> r : rows) {
             @SuppressWarnings("unchecked")
             Map<String, Double> bw = (Map<String, Double>) r.get("bandwidthRatio");
             @SuppressWarnings("unchecked")
             Map<String, Double> over = (Map<String, Double>) r.get("overNone");
-            Object[] cells = {r.get("ropeStyle"), r.get("numSeqs"), r.get("kvLen"),
+            Object[] cells = {r.get("layout"), r.get("ropeStyle"), r.get("numSeqs"), r.get("kvLen"),
                 String.format("%.3f", (Double) r.get("medianMs")), String.format("%.1f", (Double) r.get("gbPerS")),
                 String.format("%.0f%% (%.0f–%.0f%%)", 100 * bw.get("median"), 100 * bw.get("q1"), 100 * bw.get("q3")),
                 over == null ? "" : String.format("%.2fx (%.2f–%.2f)", over.get("median"), over.get("q1"), over.get("q3"))};

@@ -33,6 +33,8 @@ class BenchCliTest {
                 Arguments.of("--kv-heads", new String[] {"attention", "--kv-heads", "0"}),
                 Arguments.of("--head-dim", new String[] {"attention", "--head-dim", "63"}),
                 Arguments.of("--block-size", new String[] {"attention", "--block-size", "0"}),
+                Arguments.of("--layout", new String[] {"attention", "--layout", "NHD,NDH"}),
+                Arguments.of("--layout", new String[] {"attention", "--layout", "HND,HND"}),
                 Arguments.of("--batch", new String[] {"contrastive", "--batch", "0"}),
                 Arguments.of("--vocab", new String[] {"contrastive", "--vocab", "-1"}),
                 Arguments.of("--runs", new String[] {"contrastive", "--runs", "0"}),
@@ -143,6 +145,7 @@ class BenchCliTest {
         JsonNode none = root.get("cases").get(0);
         JsonNode neox = root.get("cases").get(1);
         assertEquals("NONE", none.get("ropeStyle").asText());
+        assertEquals("NHD", none.get("layout").asText(), "runs without a layout are NHD");
         assertEquals(7.5, none.get("medianMs").asDouble(), 1e-9, "median of 4, 5, 10, 10");
         assertEquals(0.5, none.get("bandwidthRatio").get("median").asDouble(), 1e-9, "ratios 0.5, 0.5, 0.5, 0.625");
         assertFalse(none.has("overNone"));
@@ -152,7 +155,7 @@ class BenchCliTest {
 
         CliRun table = CliRun.of("bench", "summary", "--markdown", a.toString(), b.toString(), c.toString(), d.toString());
         assertEquals(0, table.code(), table.err());
-        assertTrue(table.out().contains("| NEOX | 8 | 4096 | 8.000 |"), table.out());
+        assertTrue(table.out().contains("| NHD | NEOX | 8 | 4096 | 8.000 |"), table.out());
         assertTrue(table.out().contains("1.15x (1.08–1.28)"), table.out());
     }
 
@@ -163,7 +166,7 @@ class BenchCliTest {
         Files.writeString(other, Files.readString(a).replace("4096", "512"));
         CliRun r = CliRun.of("bench", "summary", a.toString(), other.toString());
         assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().contains("other.json: case NONE 8 512 is not in"), r.err());
+        assertTrue(r.err().contains("other.json: case NHD NONE 8 512 is not in"), r.err());
         Path notJson = dir.resolve("bench.txt");
         Files.writeString(notJson, "median 3 ms");
         CliRun bad = CliRun.of("bench", "summary", notJson.toString());

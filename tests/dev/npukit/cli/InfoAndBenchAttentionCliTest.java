@@ -36,15 +36,18 @@ class InfoAndBenchAttentionCliTest {
 
     @Test
     void benchAttentionJsonHasEveryCase() throws Exception {
-        CliRun r = CliRun.of("bench", "attention", "--seqs", "1,2", "--kv-lens", "40,100", "--warmup", "0",
-                "--runs", "1", "--json");
+        CliRun r = CliRun.of("bench", "attention", "--seqs", "1,2", "--kv-lens", "40,100", "--layout", "NHD,HND",
+                "--warmup", "0", "--runs", "1", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode root = JSON.readTree(r.out());
         assertTrue(root.get("readBandwidthGbPerS").asDouble() > 0);
+        assertEquals("[\"NHD\",\"HND\"]", root.get("layouts").toString());
         JsonNode cases = root.get("cases");
-        assertEquals(2 * 2 * 2, cases.size(), "seqs x kvLens x {NONE, NEOX}");
+        assertEquals(2 * 2 * 2 * 2, cases.size(), "seqs x kvLens x {NHD, HND} x {NONE, NEOX}");
+        assertEquals("HND", cases.get(2).get("layout").asText(), "per shape: NHD NONE, NHD NEOX, HND NONE, HND NEOX");
         for (JsonNode c : cases) {
-            for (String field : new String[] {"ropeStyle", "numSeqs", "kvLen", "medianMs", "gbPerS", "bandwidthRatio"}) {
+            for (String field : new String[] {"layout", "ropeStyle", "numSeqs", "kvLen", "medianMs", "gbPerS",
+                "bandwidthRatio"}) {
                 assertTrue(c.has(field), field + " missing in " + c);
             }
             assertTrue(c.get("medianMs").asDouble() > 0);
