@@ -7,6 +7,7 @@ import dev.npukit.backend.Backend;
 import dev.npukit.backend.Backends;
 import dev.npukit.bridge.AscendKernels;
 import dev.npukit.kernels.AttentionArgs;
+import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
@@ -75,8 +76,10 @@ final class BenchAscendCommand implements Callable<Integer> {
         }
         if (families.contains("attention")) {
             for (int kvLen : new int[] {1024, 4096}) {
-                progress.say("attention decode, 8 sequences of " + kvLen);
-                attention(b, 8, kvLen, 32, 8, 128, 16);
+                for (KvLayout layout : KvLayout.values()) {
+                    progress.say("attention decode, 8 sequences of " + kvLen + ", " + layout + " cache");
+                    attention(b, 8, kvLen, 32, 8, 128, 16, layout);
+                }
             }
         }
         if (families.contains("contrastive")) {
@@ -110,7 +113,8 @@ final class BenchAscendCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void attention(Backend b, int seqs, int kvLen, int heads, int kvHeads, int headDim, int blockSize) {
+    private void attention(Backend b, int seqs, int kvLen, int heads, int kvHeads, int headDim, int blockSize,
+            KvLayout layout) {
         int blocksPerSeq = (kvLen + blockSize - 1) / blockSize;
         int[] table = new int[seqs * blocksPerSeq];
         for (int i = 0; i < table.length; i++) {
@@ -123,18 +127,19 @@ final class BenchAscendCommand implements Callable<Integer> {
             starts[s + 1] = s + 1;
         }
         SplittableRandom r = new SplittableRandom(kvLen);
-        try (Tensor k = random(b, r, DType.F16, (long) table.length, blockSize, kvHeads, headDim);
-                Tensor v = random(b, r, DType.F16, (long) table.length, blockSize, kvHeads, headDim);
+        long[] cacheShape = layout.shape(table.length, blockSize, kvHeads, headDim);
+        try (Tensor k = random(b, r, DType.F16, cacheShape);
+                Tensor v = random(b, r, DType.F16, cacheShape);
                 Tensor cosSin = b.fromFloats(DType.F32, RopeTables.cosSin(kvLen, headDim, 10000.0), kvLen, headDim);
                 Tensor q = random(b, r, DType.F32, seqs, heads, headDim);
                 Tensor out = b.allocate(DType.F32, seqs, heads, headDim);
                 Tensor tables = b.fromInts(table, seqs, blocksPerSeq);
                 Tensor seqLens = b.fromInts(lens, seqs);
                 Tensor queryStart = b.fromInts(starts, seqs + 1)) {
-            b.pagedAttention(AttentionArgs.builder().q(q).kvCache(k, v).blockTables(tables).seqLens(seqLens)
-                    .queryStartLoc(queryStart).out(out).rope(RopeStyle.NEOX, cosSin).build());
-            record("paged_attention", String.format("decode seqs=%d kvLen=%d heads=%d/%d d=%d f16", seqs, kvLen,
-                    heads, kvHeads, headDim));
+            b.pagedAttention(AttentionArgs.builder().q(q).kvCache(k, v).kvLayout(layout).blockTables(tables)
+                    .seqLens(seqLens).queryStartLoc(queryStart).out(out).rope(RopeStyle.NEOX, cosSin).build());
+            record("paged_attention", String.format("decode seqs=%d kvLen=%d heads=%d/%d d=%d f16 %s", seqs, kvLen,
+                    heads, kvHeads, headDim, layout));
         }
     }
 
