@@ -1,6 +1,6 @@
 // Native test of the cpu paged-attention kernel through its C API, run by CTest: random batches
-// of decode and prefill rows over shuffled blocks, F32 and F16 caches, NONE, NEOX and GPT-J
-// rotation, against a double-precision loop written from docs/kernels.md, paged attention. The Java suites test the
+// of decode and prefill rows over shuffled blocks, F32 and F16 caches in the NHD and HND layouts,
+// NONE, NEOX and GPT-J rotation, against a double-precision loop written from docs/kernels.md, paged attention. The Java suites test the
 // same kernel far more widely; this one runs wherever the native library is built, including
 // under qemu for an aarch64 cross build (scripts/cross-check-aarch64.sh), where no JVM runs.
 #include <algorithm>
@@ -46,6 +46,7 @@ struct Case {
   int seqs, heads, kv_heads, dim, block, rot, style, dtype;
   int min_len;  // KV slots every sequence has at least
   float scale;  // the softmax scale: 1/sqrt(dim), or an edge (docs/kernels.md, paged attention)
+  int layout = NPUKIT_KV_NHD;
 };
 
 void Run(const Case& c, std::mt19937& rng) {
@@ -95,8 +96,10 @@ void Run(const Case& c, std::mt19937& rng) {
   const void* v = c.dtype == NPUKIT_F16 ? static_cast<const void*>(vh.data()) : vf.data();
   npukit_attention_args args{};
   args.q = Host(q.data(), NPUKIT_F32, {tokens, c.heads, c.dim});
-  args.k_cache = Host(k, c.dtype, {num_blocks, c.block, c.kv_heads, c.dim});
-  args.v_cache = Host(v, c.dtype, {num_blocks, c.block, c.kv_heads, c.dim});
+  const bool hnd = c.layout == NPUKIT_KV_HND;
+  args.k_cache = Host(k, c.dtype, {num_blocks, hnd ? c.kv_heads : c.block, hnd ? c.block : c.kv_heads, c.dim});
+  args.v_cache = Host(v, c.dtype, {num_blocks, hnd ? c.kv_heads : c.block, hnd ? c.block : c.kv_heads, c.dim});
+  args.kv_layout = c.layout;
   args.block_tables = Host(table.data(), NPUKIT_I32, {c.seqs, max_blocks});
   args.seq_lens = Host(seq_len.data(), NPUKIT_I32, {c.seqs});
   args.query_start_loc = Host(starts.data(), NPUKIT_I32, {c.seqs + 1});
@@ -128,8 +131,10 @@ void Run(const Case& c, std::mt19937& rng) {
         std::vector<double> score(pos + 1);
         std::vector<const float*> vrow(pos + 1);
         for (int j = 0; j <= pos; j++) {
-          const int64_t slot = static_cast<int64_t>(table[s * max_blocks + j / c.block]) * c.block + j % c.block;
-          const int64_t at = (slot * c.kv_heads + h / G) * c.dim;
+          const int64_t block = table[s * max_blocks + j / c.block];
+          const int64_t row = j % c.block;
+          const int64_t in_block = hnd ? int64_t{h / G} * c.block + row : row * c.kv_heads + h / G;
+          const int64_t at = (block * c.block * c.kv_heads + in_block) * c.dim;
           std::vector<double> kv(kf.begin() + at, kf.begin() + at + c.dim);
           if (c.style != NPUKIT_ROPE_NONE) Rotate(kv, &cos_sin[static_cast<size_t>(j) * c.rot], c.rot, c.style);
           score[j] = sign * std::inner_product(qv.begin(), qv.end(), kv.begin(), 0.0);
@@ -152,12 +157,13 @@ void Run(const Case& c, std::mt19937& rng) {
   // the F32 bound of docs/kernels.md (equality between backends) for F32 caches; the F16 reference reads the same rounded values.
   const double rel = max_err / max_ref;
   if (!(rel <= 1e-5)) {
-    std::fprintf(stderr, "FAIL: seqs %d heads %d/%d dim %d block %d rot %d style %d dtype %d scale %g: error %g\n",
-                 c.seqs, c.heads, c.kv_heads, c.dim, c.block, c.rot, c.style, c.dtype, c.scale, rel);
+    std::fprintf(stderr,
+                 "FAIL: seqs %d heads %d/%d dim %d block %d rot %d style %d dtype %d scale %g layout %d: error %g\n",
+                 c.seqs, c.heads, c.kv_heads, c.dim, c.block, c.rot, c.style, c.dtype, c.scale, c.layout, rel);
     failures++;
   } else {
-    std::printf("ok: seqs %d heads %d/%d dim %d block %d rot %d style %d dtype %d scale %g: error %.2g\n", c.seqs,
-                c.heads, c.kv_heads, c.dim, c.block, c.rot, c.style, c.dtype, c.scale, rel);
+    std::printf("ok: seqs %d heads %d/%d dim %d block %d rot %d style %d dtype %d scale %g layout %d: error %.2g\n",
+                c.seqs, c.heads, c.kv_heads, c.dim, c.block, c.rot, c.style, c.dtype, c.scale, c.layout, rel);
   }
 }
 
@@ -178,6 +184,11 @@ int main() {
       {3, 8, 2, 64, 16, 64, NPUKIT_ROPE_GPTJ, NPUKIT_F16, 0, -FLT_MAX},
       {2, 8, 2, 64, 16, 64, NPUKIT_ROPE_NEOX, NPUKIT_F32, 2500, FLT_MAX},  // split rows merged at a huge scale
       {3, 8, 2, 64, 16, 64, NPUKIT_ROPE_NONE, NPUKIT_F32, 0, 0.0f},
+      // The HND layout: a block's KV head is contiguous.
+      {6, 32, 8, 128, 16, 128, NPUKIT_ROPE_NEOX, NPUKIT_F16, 0, 0.088388347f, NPUKIT_KV_HND},
+      {4, 16, 2, 64, 16, 64, NPUKIT_ROPE_NEOX, NPUKIT_F16, 0, 0.125f, NPUKIT_KV_HND},  // G = 8
+      {3, 8, 8, 72, 7, 32, NPUKIT_ROPE_GPTJ, NPUKIT_F32, 0, 0.11785113f, NPUKIT_KV_HND},
+      {2, 8, 4, 64, 16, 64, NPUKIT_ROPE_NONE, NPUKIT_F32, 2500, 0.125f, NPUKIT_KV_HND},  // split and merged
   };
   for (const Case& c : cases) Run(c, rng);
   std::printf("%d failure(s)\n", failures);
