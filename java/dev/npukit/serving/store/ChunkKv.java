@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
  * A chunk's stored KV: the NoPE keys and values of every block of its padded chunk, for the layers of its
  * {@link ChunkKey}. The payload is little-endian elements of the key's dtype laid out
  * [block][layer][K, V][blockSize][numKvHeads][headDim]: one block of one layer is the keys then the values of
- * that block as a {@code PagedKvCache} (NHD layout) holds them. Immutable: the payload is never written after
+ * that block in the NHD order {@code PagedKvCache.readBlock} gives in either cache layout. Immutable: the payload is never written after
  * construction, so tiers and callers share one instance. Payloads live on the Java heap: direct buffers of this
  * size are freed only by a full collection, and allocating them at the rate chunks are loaded made every
  * allocation wait for one ({@code npukit bench chunk-store}: 0.1 GB/s memory put with direct buffers).
