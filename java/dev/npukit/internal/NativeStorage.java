@@ -70,8 +70,9 @@ public final class NativeStorage implements Storage {
         if (n == 0) {
             return null;  // asByteBuffer() would view one byte for an empty range
         }
-        return new BytePointer(memory).position(offset).limit(offset + n).asByteBuffer()
-                .order(ByteOrder.LITTLE_ENDIAN);
+        // A pointer at the offset itself: JavaCPP's asByteBuffer() applies a position as an int,
+        // which overflows past 2 GiB.
+        return memory.getPointer(offset).limit(n).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     @Override
