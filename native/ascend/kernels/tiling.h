@@ -65,15 +65,28 @@ struct ContrastiveTiling {
   int32_t batch, vocab, dtype, top_k, sampling;
   int32_t expert_rows, base_rows;  // rows of the two [*, vocab] buffers
   int32_t expert_first, expert_stride, base_first, base_stride;
-  int32_t tile;  // vocab elements per tile
-  // Top-k workspace: per row, topk_tiles segments (one per tile) of topk_seg elements, each
-  // holding up to topk_cap = min(top_k, tile) candidates; topk_seg = topk_cap rounded up to 16
-  // (64 bytes), so segments never share a 64-byte line.
-  int32_t topk_tiles, topk_cap, topk_seg;
+  // Work item = (row, chunk of `chunk` vocabulary entries); a chunk is walked in tiles of `tile`
+  // entries. Both are multiples of 64 (Compare works on whole 256-byte repeats of F32), so only a
+  // row's last tile can end inside a repeat.
+  int32_t chunk, chunks;  // entries per chunk, chunks per row
+  int32_t tile, chunk_tiles;  // entries per tile, tiles per (full) chunk
+  // Top-k workspace: per (row, chunk, tile) a segment of topk_seg elements holding up to
+  // topk_cap = min(top_k, tile) candidates; topk_seg = topk_cap rounded up to 16 (64 bytes), so
+  // segments never share a 64-byte line.
+  int32_t topk_cap, topk_seg;
   float ln_alpha, beta, temperature;
 };
 
-// Per-row results of contrastive scoring in the workspace: token, score bits, valid count, status.
+// Workspaces of contrastive scoring. Statistics (F32, written by the max launch): per row,
+// `chunks` chunk maxima. Results (I32, per
+// row and chunk, kChunkWords words): the chunk's best index (-1: none) and its score bits (in
+// sampling: the best key's token and cd), its valid count, its lowest valid index (-1: none),
+// its status, the best sampling key's bits.
+constexpr int32_t kChunkWords = 8;
+constexpr int32_t kChunkBest = 0, kChunkScore = 1, kChunkValid = 2, kChunkFirstValid = 3, kChunkStatus = 4,
+                  kChunkKey = 5;
+
+// Status of a row's chunk.
 constexpr int32_t kRowOk = 0;
 constexpr int32_t kRowExpertNaN = 1;
 constexpr int32_t kRowBaseNaN = 2;
