@@ -23,7 +23,8 @@
 // input); Select for the ranked cd and the 0/1 valid flags; ReduceMax and ReduceSum per tile.
 // The scalar unit reads two values per tile (tile maximum, valid count). Of the cd tiles, the
 // one that last raised the chunk's best is kept (two buffers in turn); after the chunk, Compare
-// (== best), Select of the negated offsets and ReduceMax give the lowest index of the best.
+// (== best) marks the best entries and the scalar unit finds the first set bit (at most one
+// 16-bit word read per 16 entries of that one tile).
 // Top-k and sampling need the scalar unit per valid entry, and only in tiles that hold one: each
 // tile keeps its best min(k, tile) valid (index, cd) pairs in a bounded min-heap in the UB,
 // heap-sorts them and copies them with DataCopyPad to the tile's segment of a workspace, padded
@@ -37,7 +38,6 @@ namespace ascend {
 namespace {
 
 constexpr float kNegInf = -__builtin_huge_valf();
-constexpr float kNoIndex = -3.0e38f;  // Select filler below every negated index
 
 // What both launches share: the tiling, the expert logits, the row and tile geometry, the bit
 // masks, and the mask of the row's last tile when the vocabulary is not a multiple of 64.
@@ -201,19 +201,9 @@ class ContrastiveScore : public ContrastiveBase {
     pipe->InitBuffer(af_buf_, t_.tile * 4);
     pipe->InitBuffer(ef2_buf_, t_.tile * 4);
     pipe->InitBuffer(ones_buf_, t_.tile * 4);
-    pipe->InitBuffer(neg_buf_, t_.tile * 4);
     pipe->InitBuffer(stat_que_, 2, AlignUp(t_.chunks, 8) * 4);
     pipe->InitBuffer(res_que_, 2, kChunkWords * 4);
     AscendC::Duplicate(ones_buf_.Get<float>(), 1.0f, t_.tile);
-    // Negated tile offsets 0, -1, -2, ...: the scalar unit writes the first 8 (one 32-byte
-    // block), Adds doubles them.
-    LocalTensor<float> neg = neg_buf_.Get<float>();
-    for (int32_t i = 0; i < 8; i++) neg.SetValue(i, -static_cast<float>(i));
-    Sync<HardEvent::S_V>();
-    for (int32_t s = 8; s < t_.tile; s *= 2) {
-      AscendC::Adds(neg[s], neg, -static_cast<float>(s), MinI(s, t_.tile - s));
-      VectorBarrier();
-    }
   }
 
   __aicore__ inline void Process() {
@@ -258,17 +248,19 @@ class ContrastiveScore : public ContrastiveBase {
     return red.GetValue(0);
   }
 
-  // The lowest tile offset whose bit is set in mask i (Select of the negated offsets into af,
-  // ReduceMax). The caller has synchronised the scalar unit's reads of red and af (S_V).
+  // The lowest tile offset whose bit is set in mask i (written by the vector unit): the scalar
+  // unit reads its 16-bit words up to the first that is not zero, at most lp / 16 reads.
   __aicore__ inline int32_t FirstSet(int32_t i, int32_t lp) {
-    LocalTensor<float> idx = af_buf_.Get<float>();
-    LocalTensor<float> red = red_buf_.Get<float>();
-    VectorBarrier();
-    AscendC::Select(idx, Bits(i), neg_buf_.Get<float>(), kNoIndex, AscendC::SELMODE::VSEL_TENSOR_SCALAR_MODE, lp);
-    VectorBarrier();
-    AscendC::ReduceMax(red[16], idx, work_buf_.Get<float>(), lp);
     Sync<HardEvent::V_S>();
-    return -static_cast<int32_t>(red.GetValue(16));
+    LocalTensor<uint16_t> m = Mask(i);
+    for (int32_t w = 0; w < lp / 16; w++) {
+      const uint32_t bits = m.GetValue(w);
+      if (bits == 0) continue;
+      int32_t bit = 0;
+      while (((bits >> bit) & 1u) == 0) bit++;
+      return 16 * w + bit;
+    }
+    return -1;
   }
 
   __aicore__ inline void ScoreChunk(int32_t b, int32_t c) {
@@ -346,7 +338,6 @@ class ContrastiveScore : public ContrastiveBase {
       if (count > 0 && tile_max == kNegInf && ch.first_valid < 0) {
         // Needed only when the chunk's valid cd are all -inf (the row's answer may then be its
         // lowest valid index).
-        Sync<HardEvent::S_V>();
         ch.first_valid = tile_first + FirstSet(kValid, lp);
       }
       if (!t_.sampling && tile_max > ch.best_cd) {
@@ -542,7 +533,7 @@ class ContrastiveScore : public ContrastiveBase {
   GlobalTensor<int32_t> results_, topk_index_;
   InQue a_que_, stat_que_;
   OutQue res_que_, topk_que_;
-  CalcBuf af_buf_, ef2_buf_, ones_buf_, neg_buf_;
+  CalcBuf af_buf_, ef2_buf_, ones_buf_;
 };
 
 }  // namespace
