@@ -1,8 +1,9 @@
-// Host launcher of contrastive scoring: re-checks the call, launches the kernel into a device
-// workspace (row results, top-k segments), and copies the workspace to the outputs only when no
-// row failed, so a call that reports a NaN row writes nothing. Top-k: the kernel leaves, per row
-// and vocabulary tile, the tile's best min(k, tile) candidates sorted best first; the host
-// merges a row's segments (a k-way merge, O(k log tiles)) into the k outputs.
+// Host launcher of contrastive scoring: re-checks the call, picks the chunking, launches the max
+// kernel and the scoring kernel into device workspaces (statistics, per-chunk results, top-k
+// segments), merges each row's chunks, and copies the results to the outputs only when no row
+// failed, so a call that reports a NaN row writes nothing. Top-k: the kernel leaves, per row and
+// vocabulary tile, the tile's best min(k, tile) candidates sorted best first; the host merges a
+// row's segments (a k-way merge, O(k log tiles)) into the k outputs.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -37,9 +38,13 @@ void MergeTopK(const ContrastiveTiling& t, const std::vector<int32_t>& seg_index
   score.assign(size_t(t.batch) * k, -INFINITY);
   for (int32_t b = 0; b < t.batch; b++) {
     std::priority_queue<Head, std::vector<Head>, decltype(worse)> heads(worse);
-    for (int32_t tile = 0; tile < t.topk_tiles; tile++) {
-      const size_t first = (size_t(b) * t.topk_tiles + tile) * t.topk_seg;
-      if (seg_index[first] >= 0) heads.push({seg_score[first], seg_index[first], first, first + t.topk_cap});
+    for (int32_t c = 0; c < t.chunks; c++) {
+      // The chunk's tiles; the last chunk may have fewer than chunk_tiles.
+      const int32_t len = std::min(t.chunk, t.vocab - c * t.chunk);
+      for (int32_t tile = 0; tile * t.tile < len; tile++) {
+        const size_t first = ((size_t(b) * t.chunks + c) * t.chunk_tiles + tile) * t.topk_seg;
+        if (seg_index[first] >= 0) heads.push({seg_score[first], seg_index[first], first, first + t.topk_cap});
+      }
     }
     for (size_t j = 0; j < k && !heads.empty(); j++) {
       Head h = heads.top();
@@ -53,6 +58,24 @@ void MergeTopK(const ContrastiveTiling& t, const std::vector<int32_t>& seg_index
       }
     }
   }
+}
+
+// The chunks per row that spread batch x chunks work items best over the vector cores: the
+// fewest waves of items per row's worth of work, the fewer chunks on a tie. At most 48 chunks
+// (the kernel reads a row's chunk statistics in one copy), each at least 64 entries.
+int32_t ChooseChunks(int32_t batch, int32_t vocab, int64_t cores) {
+  const int32_t most = std::max(1, std::min<int32_t>(48, (vocab + 63) / 64));
+  int32_t best = 1;
+  double best_cost = -1;
+  for (int32_t c = 1; c <= most; c++) {
+    const int64_t waves = (int64_t{batch} * c + cores - 1) / cores;
+    const double cost = double(waves) / c;
+    if (best_cost < 0 || cost < best_cost) {
+      best_cost = cost;
+      best = c;
+    }
+  }
+  return best;
 }
 
 }  // namespace
@@ -83,41 +106,75 @@ extern "C" int npukit_ascend_contrastive(const npukit_contrastive_args* args) {
   t.expert_stride = static_cast<int32_t>(a.expert_row_stride);
   t.base_first = static_cast<int32_t>(a.base_first_row);
   t.base_stride = static_cast<int32_t>(a.base_row_stride);
-  t.tile = std::min(d.vocab, 4096);  // 8 tiles of 16 KB: queues (2 x 2) and 4 F32 work tiles
-  t.topk_tiles = (d.vocab + t.tile - 1) / t.tile;
-  t.topk_cap = std::min(top_k, t.tile);  // + 2 top-k buffers of up to 16 KB
+  const int32_t want = ChooseChunks(batch, d.vocab, Device::VectorCores());
+  t.chunk = ((d.vocab + want - 1) / want + 63) / 64 * 64;
+  t.chunks = (d.vocab + t.chunk - 1) / t.chunk;
+  t.tile = std::min(t.chunk, 4096);  // UB: 9 F32 tiles of 16 KB (queues 2 x 2) + top-k buffers
+  t.chunk_tiles = (t.chunk + t.tile - 1) / t.tile;
+  t.topk_cap = std::min(top_k, t.tile);  // 2 top-k buffers of up to 16 KB
   t.topk_seg = (t.topk_cap + 15) / 16 * 16;
   t.ln_alpha = a.ln_alpha;
   t.beta = a.beta;
   t.temperature = a.temperature;
 
+  const size_t items = size_t(batch) * t.chunks;
   const size_t k_elems = static_cast<size_t>(int64_t{batch} * top_k);
-  const size_t ws_elems = top_k > 0 ? size_t(batch) * t.topk_tiles * t.topk_seg : 0;
-  DeviceBuffer seeds_dev, results_dev, topk_index_dev, topk_score_dev, tiling_dev;
+  const size_t ws_elems = top_k > 0 ? items * t.chunk_tiles * t.topk_seg : 0;
+  DeviceBuffer seeds_dev, stats_dev, results_dev, topk_index_dev, topk_score_dev, tiling_dev;
   NPUKIT_TRY(seeds_dev.Create(seeds ? size_t(batch) * sizeof(int64_t) : 32, seeds));
-  NPUKIT_TRY(results_dev.Create(size_t(batch) * 4 * sizeof(int32_t)));
+  NPUKIT_TRY(stats_dev.Create(items * sizeof(float)));
+  NPUKIT_TRY(results_dev.Create(items * kChunkWords * sizeof(int32_t)));
   NPUKIT_TRY(topk_index_dev.Create(ws_elems * sizeof(int32_t)));
   NPUKIT_TRY(topk_score_dev.Create(ws_elems * sizeof(float)));
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
-  const uint32_t block_dim = Device::BlockDim(batch);
-  const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_contrastive_kernel)(
-      block_dim, Device::Stream(), Gm(a.expert.data), Gm(a.base.data), seeds_dev.get(), results_dev.get(),
-      topk_index_dev.get(), topk_score_dev.get(), tiling_dev.get());
-  NPUKIT_TRY(FinishLaunch(status, "npukit_contrastive_kernel"));
+  const uint32_t block_dim = Device::BlockDim(static_cast<int64_t>(items));
+  uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_contrastive_max_kernel)(
+      block_dim, Device::Stream(), Gm(a.expert.data), stats_dev.get(), tiling_dev.get());
+  NPUKIT_TRY(FinishLaunch(status, "npukit_contrastive_max_kernel"));
+  status = ACLRT_LAUNCH_KERNEL(npukit_contrastive_kernel)(
+      block_dim, Device::Stream(), Gm(a.expert.data), Gm(a.base.data), seeds_dev.get(), stats_dev.get(),
+      results_dev.get(), topk_index_dev.get(), topk_score_dev.get(), tiling_dev.get());
+  NPUKIT_TRY(FinishLaunch(status, "npukit_contrastive_kernel", true));
 
   std::vector<int32_t> results;
-  NPUKIT_TRY(CopyToHost(results, results_dev.get(), int64_t{batch} * 4));
+  NPUKIT_TRY(CopyToHost(results, results_dev.get(), static_cast<int64_t>(items * kChunkWords)));
+  const auto word = [&](int b, int c, int w) { return results[(size_t(b) * t.chunks + c) * kChunkWords + w]; };
+  const auto bits_float = [](int32_t w) {
+    const uint32_t u = static_cast<uint32_t>(w);
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+  };
   for (int b = 0; b < batch; b++) {
-    NPUKIT_CHECK(results[4 * b + 3] != kRowExpertNaN, NPUKIT_ERR_DATA, "expert: row %d contains NaN", b);
-    NPUKIT_CHECK(results[4 * b + 3] != kRowBaseNaN, NPUKIT_ERR_DATA, "base: row %d contains NaN", b);
+    bool expert_nan = false, base_nan = false;
+    for (int c = 0; c < t.chunks; c++) {
+      expert_nan |= word(b, c, kChunkStatus) == kRowExpertNaN;
+      base_nan |= word(b, c, kChunkStatus) == kRowBaseNaN;
+    }
+    NPUKIT_CHECK(!expert_nan, NPUKIT_ERR_DATA, "expert: row %d contains NaN", b);
+    NPUKIT_CHECK(!base_nan, NPUKIT_ERR_DATA, "base: row %d contains NaN", b);
   }
+  // A row's chunks in order, best by strictly greater cd (sampling: key), so ties keep the
+  // lowest index; no valid cd above -inf: the lowest valid index, score -inf.
   std::vector<int32_t> tok(batch), count(batch);
   std::vector<float> sc(batch);
   for (int b = 0; b < batch; b++) {
-    tok[b] = results[4 * b];
-    const uint32_t bits = static_cast<uint32_t>(results[4 * b + 1]);
-    std::memcpy(&sc[b], &bits, sizeof bits);
-    count[b] = results[4 * b + 2];
+    int32_t best = -1, first_valid = -1, valid = 0;
+    float best_rank = -INFINITY, best_cd = -INFINITY;
+    for (int c = 0; c < t.chunks; c++) {
+      valid += word(b, c, kChunkValid);
+      if (first_valid < 0) first_valid = word(b, c, kChunkFirstValid);
+      if (word(b, c, kChunkBest) < 0) continue;
+      const float rank = bits_float(word(b, c, t.sampling ? kChunkKey : kChunkScore));
+      if (best < 0 || rank > best_rank) {
+        best = word(b, c, kChunkBest);
+        best_rank = rank;
+        best_cd = bits_float(word(b, c, kChunkScore));
+      }
+    }
+    tok[b] = best >= 0 ? best : first_valid;
+    sc[b] = best >= 0 ? best_cd : -INFINITY;
+    count[b] = valid;
   }
   void* token = a.token.data;
   void* score = a.score.data;

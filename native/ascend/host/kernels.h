@@ -15,16 +15,18 @@ void npukit_paged_attention_kernel(uint8_t* q, uint8_t* k_cache, uint8_t* v_cach
 void npukit_write_kv_kernel(uint8_t* key, uint8_t* value, uint8_t* k_cache, uint8_t* v_cache, uint8_t* slots,
                             uint8_t* tiling);
 void npukit_rope_kernel(uint8_t* x, uint8_t* positions, uint8_t* cos_sin, uint8_t* tiling);
-void npukit_contrastive_kernel(uint8_t* expert, uint8_t* base, uint8_t* seeds, uint8_t* results,
+void npukit_contrastive_max_kernel(uint8_t* expert, uint8_t* stats, uint8_t* tiling);
+void npukit_contrastive_kernel(uint8_t* expert, uint8_t* base, uint8_t* seeds, uint8_t* stats, uint8_t* results,
                                uint8_t* topk_index, uint8_t* topk_score, uint8_t* tiling);
-void npukit_bgmv_shrink_kernel(uint8_t* x, uint8_t* a, uint8_t* indices, uint8_t* y, uint8_t* tiling);
-void npukit_bgmv_expand_kernel(uint8_t* v, uint8_t* w, uint8_t* indices, uint8_t* y, uint8_t* tiling);
-void npukit_matmul_kernel(uint8_t* x, uint8_t* weight, uint8_t* out, uint8_t* tiling);
+void npukit_bgmv_shrink_kernel(uint8_t* x, uint8_t* a, uint8_t* groups, uint8_t* y, uint8_t* tiling);
+void npukit_bgmv_expand_kernel(uint8_t* v, uint8_t* w, uint8_t* table, uint8_t* y, uint8_t* tiling);
+void npukit_matmul_kernel(uint8_t* x, uint8_t* weight, uint8_t* groups, uint8_t* out, uint8_t* tiling);
 }
 #else
 #include "aclrtlaunch_npukit_bgmv_expand_kernel.h"
 #include "aclrtlaunch_npukit_bgmv_shrink_kernel.h"
 #include "aclrtlaunch_npukit_contrastive_kernel.h"
+#include "aclrtlaunch_npukit_contrastive_max_kernel.h"
 #include "aclrtlaunch_npukit_matmul_kernel.h"
 #include "aclrtlaunch_npukit_paged_attention_kernel.h"
 #include "aclrtlaunch_npukit_rope_kernel.h"

@@ -25,6 +25,45 @@ int g_device = 0;
 aclrtStream g_stream = nullptr;
 uint32_t g_vector_cores = 0;
 
+#ifdef NPUKIT_ASCEND_EMU
+// The cost fields (npukit/ascend.h) of the last kernel call on this thread: the sum over its
+// launches, which run one after another.
+thread_local double t_call_cost[NPUKIT_ASCEND_COST_FIELDS] = {};
+thread_local bool t_call_costed = false;
+
+// Adds the cost of the launch that just ran to t_call_cost (after clearing it for a new call).
+void RecordLaunchCost(bool continues_call) {
+  const auto& blocks = AscendC::emu::LastLaunchCounters();
+  uint64_t mte2 = 0, mte3 = 0, instructions = 0, repeats = 0, scalar = 0, barriers = 0, waits = 0;
+  double max_cycles = 0;
+  for (const auto& b : blocks) {
+    uint64_t block_waits = 0;
+    for (uint64_t w : b.waits) block_waits += w;
+    const cost::BlockWork work{b.mte2_bytes, b.mte3_bytes, b.vector_repeats, b.scalar_gm, b.scalar_ub,
+                               b.barriers, block_waits};
+    const double cycles = cost::BlockCycles(work);
+    if (cycles > max_cycles) max_cycles = cycles;
+    mte2 += b.mte2_bytes;
+    mte3 += b.mte3_bytes;
+    instructions += b.vector_instructions;
+    repeats += b.vector_repeats;
+    scalar += b.scalar_gm + b.scalar_ub;
+    barriers += b.barriers;
+    waits += block_waits;
+  }
+  const uint64_t gm = mte2 + mte3;
+  const double fields[NPUKIT_ASCEND_COST_FIELDS] = {
+      double(blocks.size()), double(gm), double(mte2), double(mte3), double(instructions), double(repeats),
+      double(scalar), double(barriers), double(waits),
+      cost::ModelledUs(max_cycles, static_cast<int64_t>(blocks.size()), gm), cost::HbmBoundUs(gm)};
+  if (!continues_call || !t_call_costed) {
+    for (double& f : t_call_cost) f = 0;
+  }
+  for (int i = 0; i < NPUKIT_ASCEND_COST_FIELDS; i++) t_call_cost[i] += fields[i];
+  t_call_costed = true;
+}
+#endif
+
 }  // namespace
 
 int Fail(int code, const char* fmt, ...) {
@@ -80,12 +119,17 @@ int DeviceBuffer::Create(size_t bytes, const void* host) {
   return NPUKIT_OK;
 }
 
-int FinishLaunch(uint32_t launch_status, const char* kernel) {
+int FinishLaunch(uint32_t launch_status, const char* kernel, bool continues_call) {
   if (launch_status != 0) {
     std::string call = std::string("ACLRT_LAUNCH_KERNEL(") + kernel + ")";
     return AclFail(static_cast<aclError>(launch_status), call.c_str());
   }
   NPUKIT_ACL(aclrtSynchronizeStream(Device::Stream()));
+#ifdef NPUKIT_ASCEND_EMU
+  RecordLaunchCost(continues_call);
+#else
+  (void)continues_call;
+#endif
   return NPUKIT_OK;
 }
 
@@ -208,31 +252,8 @@ extern "C" int npukit_ascend_copy_counts(int64_t* counts) {
 extern "C" int npukit_ascend_last_launch_cost(double* out) {
   NPUKIT_CHECK(out != nullptr, NPUKIT_ERR_ARGUMENT, "ascend_last_launch_cost: out is null");
 #ifdef NPUKIT_ASCEND_EMU
-  const auto& blocks = AscendC::emu::LastLaunchCounters();
-  NPUKIT_CHECK(!blocks.empty(), NPUKIT_ERR_DEVICE, "ascend_last_launch_cost: no launch ran on this thread");
-  uint64_t mte2 = 0, mte3 = 0, instructions = 0, repeats = 0, scalar = 0, barriers = 0, waits = 0;
-  double max_cycles = 0;
-  for (const auto& b : blocks) {
-    uint64_t block_waits = 0;
-    for (uint64_t w : b.waits) block_waits += w;
-    const cost::BlockWork work{b.mte2_bytes, b.mte3_bytes, b.vector_repeats, b.scalar_gm, b.scalar_ub,
-                               b.barriers, block_waits};
-    const double cycles = cost::BlockCycles(work);
-    if (cycles > max_cycles) max_cycles = cycles;
-    mte2 += b.mte2_bytes;
-    mte3 += b.mte3_bytes;
-    instructions += b.vector_instructions;
-    repeats += b.vector_repeats;
-    scalar += b.scalar_gm + b.scalar_ub;
-    barriers += b.barriers;
-    waits += block_waits;
-  }
-  const uint64_t gm = mte2 + mte3;
-  const double fields[NPUKIT_ASCEND_COST_FIELDS] = {
-      double(blocks.size()), double(gm), double(mte2), double(mte3), double(instructions), double(repeats),
-      double(scalar), double(barriers), double(waits),
-      cost::ModelledUs(max_cycles, static_cast<int64_t>(blocks.size()), gm), cost::HbmBoundUs(gm)};
-  for (int i = 0; i < NPUKIT_ASCEND_COST_FIELDS; i++) out[i] = fields[i];
+  NPUKIT_CHECK(t_call_costed, NPUKIT_ERR_DEVICE, "ascend_last_launch_cost: no launch ran on this thread");
+  for (int i = 0; i < NPUKIT_ASCEND_COST_FIELDS; i++) out[i] = t_call_cost[i];
   return Ok();
 #else
   return Fail(NPUKIT_ERR_DEVICE, "ascend_last_launch_cost: only the emulator counts a launch's work");

@@ -97,8 +97,10 @@ int UploadTiling(DeviceBuffer& buf, const T& tiling) {
   return buf.Create(sizeof(T), &tiling);
 }
 
-// Waits for the stream after a launch and reports either failure with the kernel's name.
-int FinishLaunch(uint32_t launch_status, const char* kernel);
+// Waits for the stream after a launch and reports either failure with the kernel's name. In an
+// emulator build it also records the launch's cost (npukit_ascend_last_launch_cost): as the cost
+// of a new call, or, with continues_call, added to the cost of the call's earlier launches.
+int FinishLaunch(uint32_t launch_status, const char* kernel, bool continues_call = false);
 
 inline void* Dev(const void* p) { return const_cast<void*>(p); }
 inline uint8_t* Gm(const void* p) { return static_cast<uint8_t*>(const_cast<void*>(p)); }

@@ -1,20 +1,167 @@
-// BGMV multi-LoRA shrink and expand (docs/kernels.md, BGMV) as AscendC vector kernels; the tiling is that
-// of dot_rows.h. Shrink: y[b] = scale * A[idx[b]] . x[b] (idx -1: zeros). Expand:
-// y[b, off : off + h_out] += W[idx[b]] . v[b] (idx -1: unchanged). The host checked every index.
+// BGMV multi-LoRA shrink and expand (docs/kernels.md, BGMV) as AscendC vector kernels. The host
+// checked every index and built the row tables.
+//
+// Shrink, y[b] = scale * A[idx[b]] . x[b] (idx -1: zeros), is the tiled dot product of dot_rows.h:
+// rows that share an adapter are grouped, so an A panel tile is read once for the group.
+//
+// Expand, y[b, off : off + h_out] += W[idx[b]] . v[b] (idx -1: unchanged), is Axpy over output
+// tiles: work item = (row with an adapter, tile of n_tile outputs of h_out), dealt round-robin to
+// the AI cores. The item's W tile [n_tile, rank] is contiguous in global memory and comes in with
+// one DataCopyPad; Gather with a byte-offset table (offset j * rank * 4, base k * 4) takes column
+// k of it, and accumulator k % 4 gets v[b, k] * column k (Muls, then Axpy; four accumulators so
+// a barrier separates groups of four columns, not every column): rank vector instructions of
+// n_tile elements, where a dot product per output would be h_out instructions of rank elements. The sum is formed in F32 and added to y in F32, rounded once. The next item's
+// copies (W tile, v row, y tile) are issued before the current item is computed (2-buffer
+// queues: double buffering).
 #include "dot_rows.h"
 
-extern "C" __global__ __aicore__ void npukit_bgmv_shrink_kernel(GM_ADDR x, GM_ADDR a, GM_ADDR indices, GM_ADDR y,
+namespace npukit {
+namespace ascend {
+namespace {
+
+class BgmvExpand {
+ public:
+  // v [batch, rank]; w [num_mats, h_out, rank]; table I32 [rows][2] = (batch row, adapter);
+  // y [batch, y_row] of y_dtype.
+  __aicore__ inline void Init(GM_ADDR v, GM_ADDR w, GM_ADDR table, GM_ADDR y, GM_ADDR tiling, AscendC::TPipe* pipe) {
+    LoadTiling(tiling, t_);
+    v_.Init(v, t_.v_dtype, uint64_t(t_.batch) * t_.rank);
+    w_.Init(w, t_.w_dtype, uint64_t(t_.num_mats) * t_.h_out * t_.rank);
+    y_.Init(y, t_.y_dtype, uint64_t(t_.batch) * t_.y_row);
+    table_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(table), uint64_t(t_.rows) * 2);
+    np_ = AlignUp(t_.n_tile, 64);
+    wt_ = AlignUp(t_.n_tile * t_.rank, 16);
+    rp_ = AlignUp(t_.rank, 16);
+    pipe->InitBuffer(w_que_, 2, wt_ * 4);
+    pipe->InitBuffer(wf_buf_, wt_ * 4);
+    pipe->InitBuffer(col_buf_, t_.rank * np_ * 4);
+    pipe->InitBuffer(off_buf_, np_ * 4);
+    pipe->InitBuffer(v_que_, 2, rp_ * 4);
+    pipe->InitBuffer(vf_buf_, rp_ * 4);
+    pipe->InitBuffer(y_in_que_, 2, np_ * 4);
+    pipe->InitBuffer(yf_buf_, np_ * 4);
+    pipe->InitBuffer(acc_buf_, kAccumulators * np_ * 4);
+    pipe->InitBuffer(y_out_que_, 2, np_ * 4);
+    // Gather offsets: output j of the tile is row j of the W tile, j * rank * 4 bytes in. The
+    // scalar unit writes the first 8 (one 32-byte block); Adds doubles the table from there.
+    LocalTensor<int32_t> off = off_buf_.Get<int32_t>();
+    const int32_t row_bytes = t_.rank * 4;
+    for (int32_t j = 0; j < 8; j++) off.SetValue(j, j * row_bytes);
+    Sync<HardEvent::S_V>();
+    for (int32_t s = 8; s < t_.n_tile; s *= 2) {
+      AscendC::Adds(off[s], off, s * row_bytes, MinI(s, t_.n_tile - s));
+      VectorBarrier();
+    }
+  }
+
+  __aicore__ inline void Process() {
+    const int32_t items = t_.rows * t_.n_tiles;
+    const int32_t step = static_cast<int32_t>(AscendC::GetBlockNum());
+    int32_t i = static_cast<int32_t>(AscendC::GetBlockIdx());
+    if (i >= items) return;
+    Item cur = ItemOf(i);
+    StartItem(cur);
+    for (; i < items; i += step) {
+      Sync<HardEvent::S_V>();  // the scalar unit is done reading vf
+      LocalTensor<float> wf = wf_buf_.Get<float>();
+      LocalTensor<float> vf = vf_buf_.Get<float>();
+      LocalTensor<float> yf = yf_buf_.Get<float>();
+      FinishLoad(w_que_, t_.w_dtype, wf, AlignUp(cur.n * t_.rank, 16));
+      FinishLoad(v_que_, t_.v_dtype, vf, rp_);
+      FinishLoad(y_in_que_, t_.y_dtype, yf, AlignUp(cur.n, 16));
+      const Item next = i + step < items ? ItemOf(i + step) : Item{};
+      if (i + step < items) StartItem(next);
+      Compute(cur, wf, vf, yf);
+      cur = next;
+    }
+  }
+
+ private:
+  struct Item {
+    int32_t b = 0, mat = 0, n0 = 0, n = 0;
+  };
+
+  __aicore__ inline Item ItemOf(int32_t i) const {
+    Item it;
+    const int32_t r = i / t_.n_tiles;
+    it.b = table_.GetValue(uint64_t(r) * 2);
+    it.mat = table_.GetValue(uint64_t(r) * 2 + 1);
+    it.n0 = (i % t_.n_tiles) * t_.n_tile;
+    it.n = MinI(t_.n_tile, t_.h_out - it.n0);
+    return it;
+  }
+
+  __aicore__ inline uint64_t YFirst(const Item& it) const {
+    return uint64_t(it.b) * t_.y_row + t_.y_offset + it.n0;
+  }
+
+  __aicore__ inline void StartItem(const Item& it) {
+    const uint32_t len = static_cast<uint32_t>(it.n * t_.rank);
+    StartLoad(w_que_, w_, (uint64_t(it.mat) * t_.h_out + it.n0) * t_.rank, 1, len, len, wt_);
+    StartLoad(v_que_, v_, uint64_t(it.b) * t_.rank, 1, t_.rank, t_.rank, rp_);
+    StartLoad(y_in_que_, y_, YFirst(it), 1, it.n, it.n, np_);
+  }
+
+  __aicore__ inline void Compute(const Item& it, const LocalTensor<float>& wf, const LocalTensor<float>& vf,
+                                 const LocalTensor<float>& yf) {
+    LocalTensor<float> col = col_buf_.Get<float>();
+    LocalTensor<float> acc = acc_buf_.Get<float>();
+    LocalTensor<uint32_t> off = off_buf_.Get<uint32_t>();
+    for (int32_t k = 0; k < t_.rank; k++) AscendC::Gather(col[k * np_], wf, off, static_cast<uint32_t>(k * 4), it.n);
+    VectorBarrier();
+    Sync<HardEvent::V_S>();  // vf, converted by the vector unit, is read by the scalar unit
+    // Column k goes to accumulator k % 4: four independent Axpy chains, one barrier per four
+    // columns, then the accumulators are added pairwise.
+    const int32_t lanes = MinI(t_.rank, kAccumulators);
+    for (int32_t k = 0; k < t_.rank; k++) {
+      const float vk = vf.GetValue(k);
+      const LocalTensor<float> a = acc[(k % kAccumulators) * np_];
+      if (k < kAccumulators) {
+        AscendC::Muls(a, col[k * np_], vk, it.n);
+      } else {
+        AscendC::Axpy(a, col[k * np_], vk, it.n);
+      }
+      if (k % kAccumulators == kAccumulators - 1 || k == t_.rank - 1) VectorBarrier();
+    }
+    if (lanes > 1) {
+      AscendC::Add(acc, acc, acc[np_], it.n);
+      if (lanes == 4) AscendC::Add(acc[2 * np_], acc[2 * np_], acc[3 * np_], it.n);
+      VectorBarrier();
+    }
+    if (lanes > 2) {
+      AscendC::Add(acc, acc, acc[2 * np_], it.n);
+      VectorBarrier();
+    }
+    AscendC::Add(yf, yf, acc, it.n);
+    StoreRows(y_out_que_, yf, y_, YFirst(it), 1, it.n, it.n, np_);
+  }
+
+  static constexpr int32_t kAccumulators = 4;
+  ExpandTiling t_;
+  int32_t np_ = 64, wt_ = 16, rp_ = 16;
+  FloatGm v_, w_, y_;
+  GlobalTensor<int32_t> table_;
+  InQue w_que_, v_que_, y_in_que_;
+  OutQue y_out_que_;
+  CalcBuf wf_buf_, col_buf_, off_buf_, vf_buf_, yf_buf_, acc_buf_;
+};
+
+}  // namespace
+}  // namespace ascend
+}  // namespace npukit
+
+extern "C" __global__ __aicore__ void npukit_bgmv_shrink_kernel(GM_ADDR x, GM_ADDR a, GM_ADDR groups, GM_ADDR y,
                                                                 GM_ADDR tiling) {
   AscendC::TPipe pipe;
   npukit::ascend::DotRows op;
-  op.Init(npukit::ascend::DotMode::kShrink, x, a, indices, y, tiling, &pipe);
+  op.Init(npukit::ascend::DotMode::kShrink, x, a, groups, y, tiling, &pipe);
   op.Process();
 }
 
-extern "C" __global__ __aicore__ void npukit_bgmv_expand_kernel(GM_ADDR v, GM_ADDR w, GM_ADDR indices, GM_ADDR y,
+extern "C" __global__ __aicore__ void npukit_bgmv_expand_kernel(GM_ADDR v, GM_ADDR w, GM_ADDR table, GM_ADDR y,
                                                                 GM_ADDR tiling) {
   AscendC::TPipe pipe;
-  npukit::ascend::DotRows op;
-  op.Init(npukit::ascend::DotMode::kExpand, v, w, indices, y, tiling, &pipe);
+  npukit::ascend::BgmvExpand op;
+  op.Init(v, w, table, y, tiling, &pipe);
   op.Process();
 }

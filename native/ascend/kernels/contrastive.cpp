@@ -1,163 +1,412 @@
-// Batched expert/base contrastive scoring, CoLD's decoding rule (docs/kernels.md, contrastive scoring), as an AscendC kernel.
+// Batched expert/base contrastive scoring, CoLD's decoding rule (docs/kernels.md, contrastive
+// scoring), as two AscendC launches over work items (row, chunk of the vocabulary), dealt
+// round-robin to the AI cores. Splitting rows into chunks keeps every core busy at small batches
+// (8 rows on 48 cores); the host picks the chunk count.
 //
-// Tiling: rows are dealt round-robin to the AI cores by GetBlockIdx(). A row is read in tiles of
-// `tile` vocabulary entries (16 KB of F32), twice for the expert logits and once for the base:
-//   pass 1: expert tile -> F32 (Cast), then max and NaN check;
-//   pass 2: expert and base tiles -> F32, cd = (1+beta)*e - beta*a with Muls/Muls/Sub over the
-//           tile (beta = 0: cd = e, a copy, so 0 * inf never makes a NaN), then per element: validity (e >= m + ln alpha), NaN checks, argmax, top-k
-//           candidates, Gumbel-max sampling.
-// Pass 2 double-buffers: the copies of tile t+1 are issued before tile t is scored.
-// The vector unit converts and computes cd (two rounded products and a difference, never fused:
-// bit-identical to the reference). The per-element selection runs on the scalar unit because it
-// is inherently sequential (ties go to the lowest index; the hash-based noise) and must match
-// the reference bit for bit; the public docs do not specify ReduceMax's NaN handling, which the
-// NaN check needs.
-// Top-k: each tile keeps its best min(k, tile) valid (index, cd) pairs in a bounded min-heap in
-// the UB (O(log k) per candidate that beats the heap's worst), sorts them best first and copies
-// them with DataCopyPad to the tile's segment of a workspace; the host merges a row's sorted
-// segments. Segments are padded to 64 bytes, so no two cores ever write one 64-byte line, and
-// nothing goes to global memory through the scalar data cache.
-// Outputs go to a workspace (row results, top-k segments), never to the caller's tensors: the
-// host copies them over only when no row failed, so a call with a NaN row writes nothing.
+//   npukit_contrastive_max_kernel: per item, the maximum of the expert chunk (Cast and ReduceMax
+//     per tile, the scalar unit takes the largest), into a statistics workspace.
+//   npukit_contrastive_kernel: per item, the row's maximum m from the statistics (one copy and a
+//     ReduceMax), then over the chunk the valid set (e >= m + ln alpha), cd = (1+beta)*e - beta*a,
+//     the valid count, the best cd and its lowest index, top-k candidates and Gumbel-max
+//     sampling, and the NaN checks, into a results workspace.
+// The host merges a row's chunks (chunk order keeps the lowest index on ties) and its top-k
+// segments; a row with a NaN fails the call, and nothing reaches the caller's tensors.
+//
+// Both launches walk a chunk in tiles of up to 4096 entries through 2-buffer queues: the copies
+// of tile t+1 are issued before tile t is computed (double buffering). Everything per entry runs
+// on the vector unit over whole tiles: Cast; CompareScalar for validity; Muls/Muls/Sub for cd
+// (two rounded products and a difference, never fused: bit-identical to the reference; with
+// beta = 0, cd = e and the base logits never enter it); Compare (x == x) of cd (beta = 0: of
+// e + a), whose bits are and-ed into a per-chunk mask: it is NaN exactly where e or a is NaN or
+// infinities cancel, so it both ranks a NaN cd as -inf and tells, once per chunk, whether the
+// chunk needs the exact NaN check (a second pass over that chunk only, with one Compare per
+// input); Select for the ranked cd and the 0/1 valid flags; ReduceMax and ReduceSum per tile.
+// The scalar unit reads two values per tile (tile maximum, valid count). Of the cd tiles, the
+// one that last raised the chunk's best is kept (two buffers in turn); after the chunk, Compare
+// (== best) marks the best entries and the scalar unit finds the first set bit (at most one
+// 16-bit word read per 16 entries of that one tile).
+// Top-k and sampling need the scalar unit per valid entry, and only in tiles that hold one: each
+// tile keeps its best min(k, tile) valid (index, cd) pairs in a bounded min-heap in the UB,
+// heap-sorts them and copies them with DataCopyPad to the tile's segment of a workspace, padded
+// to 64 bytes; the Gumbel noise uses npukit's own float log and splitmix hash (gumbel_device.h;
+// the vector unit's Ln/Exp are not specified to the last bit). No scalar store reaches global
+// memory.
 #include "gumbel_device.h"
 
 namespace npukit {
 namespace ascend {
 namespace {
 
-class Contrastive {
- public:
-  __aicore__ inline void Init(GM_ADDR expert, GM_ADDR base, GM_ADDR seeds, GM_ADDR results, GM_ADDR topk_index,
-                              GM_ADDR topk_score, GM_ADDR tiling, AscendC::TPipe* pipe) {
+constexpr float kNegInf = -__builtin_huge_valf();
+
+// What both launches share: the tiling, the expert logits, the row and tile geometry, the bit
+// masks, and the mask of the row's last tile when the vocabulary is not a multiple of 64.
+class ContrastiveBase {
+ protected:
+  __aicore__ inline void InitBase(GM_ADDR expert, GM_ADDR tiling, AscendC::TPipe* pipe) {
     LoadTiling(tiling, t_);
     e_.Init(expert, t_.dtype, uint64_t(t_.expert_rows) * t_.vocab);
-    a_.Init(base, t_.dtype, uint64_t(t_.base_rows) * t_.vocab);
-    if (t_.sampling) seeds_.SetGlobalBuffer(reinterpret_cast<__gm__ int64_t*>(seeds), t_.batch);
-    results_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(results), uint64_t(t_.batch) * 4);
-    if (t_.top_k > 0) {
-      const uint64_t ws = uint64_t(t_.batch) * t_.topk_tiles * t_.topk_seg;
-      topk_index_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(topk_index), ws);
-      topk_score_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(topk_score), ws);
-      pipe->InitBuffer(topk_que_, 2, t_.topk_seg * 4);
+    pipe->InitBuffer(e_que_, 2, t_.tile * 4);
+    pipe->InitBuffer(ef_buf_, t_.tile * 4);
+    // Masks hold a power of two of 16-bit words, at least 16 (AllSet halves them).
+    mask_words_ = 16;
+    while (mask_words_ < t_.tile / 16) mask_words_ *= 2;
+    pipe->InitBuffer(mask_buf_, kMasks * mask_words_ * 2);
+    pipe->InitBuffer(work_buf_, AlignUp(t_.tile / 64, 8) * 4);
+    pipe->InitBuffer(red_buf_, 4 * 32);
+    // The tail mask: bits [0, vocab % 64) of the last 64-entry block of the row's last tile.
+    const int32_t cs = (t_.chunks - 1) * t_.chunk;
+    const int32_t last_len = (t_.vocab - cs) - ((t_.vocab - cs - 1) / t_.tile) * t_.tile;
+    const int32_t last_padded = AlignUp(last_len, 64);
+    LocalTensor<uint16_t> tail = Mask(kTail);
+    AscendC::Duplicate(tail, static_cast<uint16_t>(0xFFFF), last_padded / 16);
+    Sync<HardEvent::V_S>();
+    for (int32_t w = (last_padded - 64) / 16; w < last_padded / 16; w++) {
+      const int32_t valid = MinI(MaxI(last_len - 16 * w, 0), 16);
+      tail.SetValue(w, static_cast<uint16_t>(valid == 16 ? 0xFFFF : (1u << valid) - 1));
     }
-    const int32_t bytes = AlignUp(t_.tile, 16) * 4;
-    pipe->InitBuffer(e_que_, 2, bytes);
-    pipe->InitBuffer(a_que_, 2, bytes);
-    pipe->InitBuffer(res_que_, 1, 32);
-    pipe->InitBuffer(e_buf_, bytes);
-    pipe->InitBuffer(a_buf_, bytes);
-    pipe->InitBuffer(cd_buf_, bytes);
-    pipe->InitBuffer(tmp_buf_, bytes);
+    Sync<HardEvent::S_V>();
+  }
+
+  __aicore__ inline uint64_t ExpertRow(int32_t b) const {
+    return (uint64_t(t_.expert_first) + uint64_t(b) * t_.expert_stride) * t_.vocab;
+  }
+  __aicore__ inline uint64_t BaseRow(int32_t b) const {
+    return (uint64_t(t_.base_first) + uint64_t(b) * t_.base_stride) * t_.vocab;
+  }
+  __aicore__ inline int32_t ChunkLen(int32_t c) const { return MinI(t_.chunk, t_.vocab - c * t_.chunk); }
+  __aicore__ inline LocalTensor<uint16_t> Mask(int32_t i) const {
+    return mask_buf_.Get<uint16_t>()[i * mask_words_];
+  }
+  __aicore__ inline LocalTensor<uint8_t> Bits(int32_t i) const { return Mask(i).ReinterpretCast<uint8_t>(); }
+  // Entries [len, AlignUp(len, 64)) of a tile (only a row's last) become `fill`.
+  __aicore__ inline void MaskTail(const LocalTensor<float>& x, int32_t len, float fill) {
+    if (len % 64 != 0) {
+      AscendC::Select(x, Mask(kTail), x, fill, AscendC::SELMODE::VSEL_TENSOR_SCALAR_MODE, AlignUp(len, 64));
+    }
+  }
+  // Sets every bit of mask i (before and-ing tiles into it).
+  __aicore__ inline void SetAll(int32_t i) { AscendC::Duplicate(Mask(i), static_cast<uint16_t>(0xFFFF), mask_words_); }
+  // Whether every bit of mask i is set: halves it with And down to 16 words, which the scalar
+  // unit reads. Ends after a vector -> scalar synchronisation; the caller has synchronised the
+  // scalar unit's earlier reads of red (S_V) if it needs to.
+  __aicore__ inline bool AllSet(int32_t i) {
+    LocalTensor<uint16_t> m = Mask(i);
+    for (int32_t n = mask_words_ / 2; n >= 16; n /= 2) {
+      VectorBarrier();
+      AscendC::And(m, m, m[n], n);
+    }
+    Sync<HardEvent::V_S>();
+    bool all = true;
+    for (int32_t w = 0; w < 16; w++) all = all && m.GetValue(w) == 0xFFFF;
+    return all;
+  }
+
+  static constexpr int32_t kTail = 0;
+  static constexpr int32_t kMasks = 8;
+  ContrastiveTiling t_;
+  FloatGm e_;
+  InQue e_que_;
+  CalcBuf ef_buf_, mask_buf_, work_buf_, red_buf_;
+  int32_t mask_words_ = 16;
+};
+
+// Launch 1: the maximum of each (row, chunk) of the expert logits (with a NaN in the chunk it
+// means nothing; launch 2 finds the NaN).
+class ContrastiveMax : public ContrastiveBase {
+ public:
+  __aicore__ inline void Init(GM_ADDR expert, GM_ADDR stats, GM_ADDR tiling, AscendC::TPipe* pipe) {
+    InitBase(expert, tiling, pipe);
+    stats_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(stats), uint64_t(t_.batch) * t_.chunks);
+    pipe->InitBuffer(max_buf_, t_.chunk_tiles * 32);
+    pipe->InitBuffer(out_que_, 2, 32);
   }
 
   __aicore__ inline void Process() {
-    for (int32_t b = static_cast<int32_t>(AscendC::GetBlockIdx()); b < t_.batch;
-         b += static_cast<int32_t>(AscendC::GetBlockNum())) {
-      ScoreRow(b);
+    const int32_t items = t_.batch * t_.chunks;
+    for (int32_t i = static_cast<int32_t>(AscendC::GetBlockIdx()); i < items;
+         i += static_cast<int32_t>(AscendC::GetBlockNum())) {
+      RunItem(i / t_.chunks, i % t_.chunks);
     }
   }
 
  private:
-  __aicore__ inline int32_t TileLen(int32_t c) const { return MinI(t_.tile, t_.vocab - c); }
-
-  __aicore__ inline void ScoreRow(int32_t b) {
-    const uint64_t e0 = (uint64_t(t_.expert_first) + uint64_t(b) * t_.expert_stride) * t_.vocab;
-    const uint64_t a0 = (uint64_t(t_.base_first) + uint64_t(b) * t_.base_stride) * t_.vocab;
-    const float neg_inf = -__builtin_huge_valf();
-    LocalTensor<float> ef = e_buf_.Get<float>();
-    LocalTensor<float> af = a_buf_.Get<float>();
-    LocalTensor<float> cd = cd_buf_.Get<float>();
-    LocalTensor<float> tmp = tmp_buf_.Get<float>();
-
-    // Pass 1: maximum of the expert row; a NaN anywhere fails the row.
-    float m = neg_inf;
-    bool nan = false;
-    for (int32_t c = 0; c < t_.vocab; c += t_.tile) {
-      const int32_t len = TileLen(c);
-      Sync<HardEvent::S_V>();  // the scalar unit is done reading ef
-      LoadRows(e_que_, ef, e_, e0 + c, 1, len, len, AlignUp(len, 16));
-      Sync<HardEvent::V_S>();
-      for (int32_t i = 0; i < len; i++) {
-        const float x = ef.GetValue(i);
-        nan |= x != x;
-        m = x > m ? x : m;
+  __aicore__ inline void RunItem(int32_t b, int32_t c) {
+    const uint64_t row = ExpertRow(b) + uint64_t(c) * t_.chunk;
+    const int32_t clen = ChunkLen(c);
+    LocalTensor<float> ef = ef_buf_.Get<float>();
+    LocalTensor<float> tile_max = max_buf_.Get<float>();  // one 32-byte slot per tile
+    LocalTensor<float> work = work_buf_.Get<float>();
+    Sync<HardEvent::S_V>();  // the scalar unit is done reading the last item's tile maxima
+    StartLoad(e_que_, e_, row, 1, MinI(t_.tile, clen), MinI(t_.tile, clen), t_.tile);
+    for (int32_t k = 0; k < clen; k += t_.tile) {
+      const int32_t len = MinI(t_.tile, clen - k);
+      const int32_t lp = AlignUp(len, 64);
+      FinishLoad(e_que_, t_.dtype, ef, lp);
+      if (k + t_.tile < clen) {
+        const int32_t nlen = MinI(t_.tile, clen - k - t_.tile);
+        StartLoad(e_que_, e_, row + k + t_.tile, 1, nlen, nlen, t_.tile);
       }
+      if (len % 64 != 0) {
+        MaskTail(ef, len, kNegInf);
+        VectorBarrier();
+      }
+      AscendC::ReduceMax(tile_max[(k / t_.tile) * 8], ef, work, lp);
     }
-    if (nan) {
-      WriteResult(b, 0, neg_inf, 0, kRowExpertNaN);
-      return;
+    Sync<HardEvent::V_S>();
+    float m = kNegInf;
+    for (int32_t k = 0; k < clen; k += t_.tile) {
+      const float x = tile_max.GetValue((k / t_.tile) * 8);
+      m = x > m ? x : m;
     }
+    LocalTensor<float> out = out_que_.AllocTensor<float>();
+    Sync<HardEvent::MTE3_S>();  // the copy-out two items ago has read out
+    out.SetValue(0, m);
+    Sync<HardEvent::S_MTE3>();
+    out_que_.EnQue(out);
+    out = out_que_.DeQue<float>();
+    DataCopyExtParams p;
+    p.blockCount = 1;
+    p.blockLen = 4;
+    p.srcStride = 0;
+    p.dstStride = 0;
+    p.rsv = 0;
+    AscendC::DataCopyPad(stats_[uint64_t(b) * t_.chunks + c], out, p);
+    out_que_.FreeTensor(out);
+  }
 
-    // Pass 2: valid set, cd, argmax, top-k, sampling.
-    const float threshold = m + t_.ln_alpha;
+  GlobalTensor<float> stats_;
+  CalcBuf max_buf_;
+  OutQue out_que_;
+};
+
+// Launch 2: scores each (row, chunk).
+class ContrastiveScore : public ContrastiveBase {
+ public:
+  __aicore__ inline void Init(GM_ADDR expert, GM_ADDR base, GM_ADDR seeds, GM_ADDR stats, GM_ADDR results,
+                              GM_ADDR topk_index, GM_ADDR topk_score, GM_ADDR tiling, AscendC::TPipe* pipe) {
+    InitBase(expert, tiling, pipe);
+    a_.Init(base, t_.dtype, uint64_t(t_.base_rows) * t_.vocab);
+    if (t_.sampling) seeds_.SetGlobalBuffer(reinterpret_cast<__gm__ int64_t*>(seeds), t_.batch);
+    stats_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(stats), uint64_t(t_.batch) * t_.chunks);
+    results_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(results),
+                             uint64_t(t_.batch) * t_.chunks * kChunkWords);
+    if (t_.top_k > 0) {
+      const uint64_t ws = uint64_t(t_.batch) * t_.chunks * t_.chunk_tiles * t_.topk_seg;
+      topk_index_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(topk_index), ws);
+      topk_score_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(topk_score), ws);
+      pipe->InitBuffer(topk_que_, 2, t_.topk_seg * 4);
+    }
+    pipe->InitBuffer(a_que_, 2, t_.tile * 4);
+    pipe->InitBuffer(af_buf_, t_.tile * 4);
+    pipe->InitBuffer(ef2_buf_, t_.tile * 4);
+    pipe->InitBuffer(ones_buf_, t_.tile * 4);
+    pipe->InitBuffer(stat_que_, 2, AlignUp(t_.chunks, 8) * 4);
+    pipe->InitBuffer(res_que_, 2, kChunkWords * 4);
+    AscendC::Duplicate(ones_buf_.Get<float>(), 1.0f, t_.tile);
+  }
+
+  __aicore__ inline void Process() {
+    const int32_t items = t_.batch * t_.chunks;
+    for (int32_t i = static_cast<int32_t>(AscendC::GetBlockIdx()); i < items;
+         i += static_cast<int32_t>(AscendC::GetBlockNum())) {
+      ScoreChunk(i / t_.chunks, i % t_.chunks);
+    }
+  }
+
+ private:
+  // Masks (kTail is the base's).
+  static constexpr int32_t kValid = 1, kNum = 2, kRanked = 3, kAllNum = 4, kHit = 5, kExpertNum = 6, kBaseNum = 7;
+
+  struct Chunk {
+    int32_t best = -1;
+    float best_cd = kNegInf;
+    float best_key = kNegInf;
+    int32_t valid = 0;
+    int32_t first_valid = -1;
+  };
+
+  // The row's maximum, from every chunk's maximum.
+  __aicore__ inline float RowMax(int32_t b) {
+    LocalTensor<float> st = stat_que_.AllocTensor<float>();
+    DataCopyPadExtParams<float> pad;
+    pad.isPad = false;
+    DataCopyExtParams p;
+    p.blockCount = 1;
+    p.blockLen = static_cast<uint32_t>(t_.chunks) * 4;
+    p.srcStride = 0;
+    p.dstStride = 0;
+    p.rsv = 0;
+    AscendC::DataCopyPad(st, stats_[uint64_t(b) * t_.chunks], p, pad);
+    stat_que_.EnQue(st);
+    st = stat_que_.DeQue<float>();
+    LocalTensor<float> red = red_buf_.Get<float>();
+    Sync<HardEvent::S_V>();  // the scalar unit is done reading red
+    AscendC::ReduceMax(red, st, work_buf_.Get<float>(), t_.chunks);
+    stat_que_.FreeTensor(st);
+    Sync<HardEvent::V_S>();
+    return red.GetValue(0);
+  }
+
+  // The lowest tile offset whose bit is set in mask i (written by the vector unit): the scalar
+  // unit reads its 16-bit words up to the first that is not zero, at most lp / 16 reads.
+  __aicore__ inline int32_t FirstSet(int32_t i, int32_t lp) {
+    Sync<HardEvent::V_S>();
+    LocalTensor<uint16_t> m = Mask(i);
+    for (int32_t w = 0; w < lp / 16; w++) {
+      const uint32_t bits = m.GetValue(w);
+      if (bits == 0) continue;
+      int32_t bit = 0;
+      while (((bits >> bit) & 1u) == 0) bit++;
+      return 16 * w + bit;
+    }
+    return -1;
+  }
+
+  __aicore__ inline void ScoreChunk(int32_t b, int32_t c) {
+    const float threshold = RowMax(b) + t_.ln_alpha;
     const float one_plus_beta = 1.0f + t_.beta;
     const uint64_t row_key = t_.sampling ? GumbelRowKey(seeds_.GetValue(b), b) : 0;
-    int32_t valid = 0;
-    int32_t best = -1;
-    float best_cd = neg_inf;
-    float best_key = neg_inf;  // sampling: the largest cd / T + g so far
-    int32_t first_valid = -1;
-    bool base_nan = false;
-    StartLoad(e_que_, e_, e0, 1, TileLen(0), TileLen(0), AlignUp(TileLen(0), 16));
-    StartLoad(a_que_, a_, a0, 1, TileLen(0), TileLen(0), AlignUp(TileLen(0), 16));
-    for (int32_t c = 0; c < t_.vocab; c += t_.tile) {
-      const int32_t len = TileLen(c);
-      Sync<HardEvent::S_V>();  // the scalar unit is done reading ef, af and cd
-      FinishLoad(e_que_, t_.dtype, ef, AlignUp(len, 16));
-      FinishLoad(a_que_, t_.dtype, af, AlignUp(len, 16));
-      const int32_t next = c + t_.tile;
-      if (next < t_.vocab) {
-        const int32_t nlen = TileLen(next);
-        StartLoad(e_que_, e_, e0 + next, 1, nlen, nlen, AlignUp(nlen, 16));
-        StartLoad(a_que_, a_, a0 + next, 1, nlen, nlen, AlignUp(nlen, 16));
+    const int32_t c0 = c * t_.chunk;
+    const int32_t clen = ChunkLen(c);
+    const uint64_t e0 = ExpertRow(b) + c0;
+    const uint64_t a0 = BaseRow(b) + c0;
+    // Two cd tiles in turn: the tile that last raised the chunk's best cd is kept, and the
+    // index of its first best entry is looked up once, after the chunk.
+    LocalTensor<float> cd_tiles[2] = {ef_buf_.Get<float>(), ef2_buf_.Get<float>()};
+    int32_t cur = 0, kept = -1, kept_first = 0, kept_lp = 64;
+    LocalTensor<float> af = af_buf_.Get<float>();
+    LocalTensor<float> red = red_buf_.Get<float>();
+    LocalTensor<float> work = work_buf_.Get<float>();
+    const int32_t ranked = t_.beta == 0.0f ? kValid : kRanked;
+    Sync<HardEvent::S_V>();  // the scalar unit is done reading kAllNum (AllSet of the last chunk)
+    SetAll(kAllNum);
+    Chunk ch;
+    const int32_t first_len = MinI(t_.tile, clen);
+    StartLoad(e_que_, e_, e0, 1, first_len, first_len, t_.tile);
+    StartLoad(a_que_, a_, a0, 1, first_len, first_len, t_.tile);
+    for (int32_t k = 0; k < clen; k += t_.tile) {
+      const int32_t len = MinI(t_.tile, clen - k);
+      const int32_t lp = AlignUp(len, 64);
+      const LocalTensor<float> ef = cd_tiles[cur];
+      Sync<HardEvent::S_V>();  // the scalar unit is done reading ef, af and red
+      FinishLoad(e_que_, t_.dtype, ef, lp);
+      FinishLoad(a_que_, t_.dtype, af, lp);
+      if (k + t_.tile < clen) {
+        const int32_t nlen = MinI(t_.tile, clen - k - t_.tile);
+        StartLoad(e_que_, e_, e0 + k + t_.tile, 1, nlen, nlen, t_.tile);
+        StartLoad(a_que_, a_, a0 + k + t_.tile, 1, nlen, nlen, t_.tile);
       }
-      if (t_.beta == 0.0f) {
-        AscendC::Muls(cd, ef, 1.0f, len);  // the base logits do not count, infinite ones included
-      } else {
-        AscendC::Muls(cd, ef, one_plus_beta, len);
-        AscendC::Muls(tmp, af, t_.beta, len);
+      if (len % 64 != 0) {
+        // Past the row's end: e = -inf, a = 0 (cd -inf, never NaN), and never valid.
+        MaskTail(ef, len, kNegInf);
+        MaskTail(af, len, 0.0f);
         VectorBarrier();
-        AscendC::Sub(cd, cd, tmp, len);
       }
+      // Instructions between two barriers do not read each other's results.
+      AscendC::CompareScalar(Bits(kValid), ef, threshold, AscendC::CMPMODE::GE, lp);
+      if (t_.beta != 0.0f) {
+        AscendC::Muls(ef, ef, one_plus_beta, lp);  // cd in place of e
+        AscendC::Muls(af, af, t_.beta, lp);
+        VectorBarrier();
+        AscendC::Sub(ef, ef, af, lp);
+        VectorBarrier();
+        AscendC::Compare(Bits(kNum), ef, ef, AscendC::CMPMODE::EQ, lp);
+      } else {
+        // cd = e: the base logits do not count, infinite ones included. e + a is NaN where
+        // either is NaN (or infinities cancel): the NaN check.
+        AscendC::Add(af, ef, af, lp);
+        VectorBarrier();
+        AscendC::Compare(Bits(kNum), af, af, AscendC::CMPMODE::EQ, lp);
+      }
+      if (len % 64 != 0) AscendC::And(Mask(kValid), Mask(kValid), Mask(kTail), lp / 16);
+      VectorBarrier();
+      AscendC::Select(af, Bits(kValid), ones_buf_.Get<float>(), 0.0f, AscendC::SELMODE::VSEL_TENSOR_SCALAR_MODE, lp);
+      if (t_.beta != 0.0f) AscendC::And(Mask(kRanked), Mask(kValid), Mask(kNum), lp / 16);  // a NaN cd ranks as -inf
+      AscendC::And(Mask(kAllNum), Mask(kAllNum), Mask(kNum), lp / 16);
+      VectorBarrier();
+      AscendC::Select(ef, Bits(ranked), ef, kNegInf, AscendC::SELMODE::VSEL_TENSOR_SCALAR_MODE, lp);
+      AscendC::ReduceSum(red[8], af, work, lp);
+      VectorBarrier();
+      AscendC::ReduceMax(red, ef, work, lp);
       Sync<HardEvent::V_S>();
-      TopKHeap heap;
-      if (t_.top_k > 0) heap = StartHeap();
-      for (int32_t i = 0; i < len; i++) {
-        const float ai = af.GetValue(i);
-        base_nan |= ai != ai;
-        const float ei = ef.GetValue(i);
-        if (!(ei >= threshold)) continue;
-        const int32_t idx = c + i;
-        valid++;
-        if (first_valid < 0) first_valid = idx;
-        float s = cd.GetValue(i);
-        if (s != s) s = neg_inf;
-        if (s > best_cd && !t_.sampling) {
-          best_cd = s;
-          best = idx;
-        }
-        if (t_.sampling) {
-          const float key = s / t_.temperature + GumbelNoise(row_key, idx);
-          if (key > best_key) {
-            best_key = key;
-            best_cd = s;
-            best = idx;
-          }
-        }
-        if (t_.top_k > 0) heap.Offer(idx, s);
+      const float tile_max = red.GetValue(0);
+      const int32_t count = static_cast<int32_t>(red.GetValue(8));
+      const int32_t tile_first = c0 + k;
+      ch.valid += count;
+      if (t_.top_k > 0 || t_.sampling) ScanTile(ef, b, c, k / t_.tile, tile_first, len, count, row_key, ch);
+      if (count > 0 && tile_max == kNegInf && ch.first_valid < 0) {
+        // Needed only when the chunk's valid cd are all -inf (the row's answer may then be its
+        // lowest valid index).
+        ch.first_valid = tile_first + FirstSet(kValid, lp);
       }
-      if (t_.top_k > 0) WriteSegment(heap, uint64_t(b) * t_.topk_tiles + c / t_.tile);
+      if (!t_.sampling && tile_max > ch.best_cd) {
+        ch.best_cd = tile_max;
+        kept = cur;
+        kept_first = tile_first;
+        kept_lp = lp;
+        cur ^= 1;
+      }
     }
-    if (base_nan) {
-      WriteResult(b, 0, neg_inf, 0, kRowBaseNaN);
-      return;
+    if (kept >= 0) {
+      Sync<HardEvent::S_V>();
+      AscendC::CompareScalar(Bits(kHit), cd_tiles[kept], ch.best_cd, AscendC::CMPMODE::EQ, kept_lp);
+      ch.best = kept_first + FirstSet(kHit, kept_lp);
     }
-    // No valid cd above -inf: the lowest valid index, score -inf (the contract's tie rule).
-    if (best < 0) {
-      best = first_valid;
-      best_cd = neg_inf;
+    int32_t status = kRowOk;
+    if (!AllSet(kAllNum)) status = NaNCheck(e0, a0, clen);
+    WriteChunk(b, c, ch, status);
+  }
+
+  // The exact NaN check of a chunk whose cd (or e + a) was NaN somewhere: a second pass, one
+  // Compare per input. kRowOk when only infinities met.
+  __aicore__ inline int32_t NaNCheck(uint64_t e0, uint64_t a0, int32_t clen) {
+    LocalTensor<float> ef = ef_buf_.Get<float>();
+    LocalTensor<float> af = af_buf_.Get<float>();
+    Sync<HardEvent::S_V>();
+    SetAll(kExpertNum);
+    SetAll(kBaseNum);
+    for (int32_t k = 0; k < clen; k += t_.tile) {
+      const int32_t len = MinI(t_.tile, clen - k);
+      const int32_t lp = AlignUp(len, 64);
+      LoadRows(e_que_, ef, e_, e0 + k, 1, len, len, t_.tile);
+      LoadRows(a_que_, af, a_, a0 + k, 1, len, len, t_.tile);
+      MaskTail(ef, len, 0.0f);
+      MaskTail(af, len, 0.0f);
+      VectorBarrier();
+      AscendC::Compare(Bits(kNum), ef, ef, AscendC::CMPMODE::EQ, lp);
+      AscendC::Compare(Bits(kHit), af, af, AscendC::CMPMODE::EQ, lp);
+      VectorBarrier();
+      AscendC::And(Mask(kExpertNum), Mask(kExpertNum), Mask(kNum), lp / 16);
+      AscendC::And(Mask(kBaseNum), Mask(kBaseNum), Mask(kHit), lp / 16);
     }
-    WriteResult(b, best, best_cd, valid, kRowOk);
+    if (!AllSet(kExpertNum)) return kRowExpertNaN;
+    return AllSet(kBaseNum) ? kRowOk : kRowBaseNaN;
+  }
+
+  // Top-k candidates and sampling: the scalar unit visits the valid entries of a tile (af holds
+  // the 0/1 valid flags, ef the ranked cd, -inf where cd is NaN).
+  __aicore__ inline void ScanTile(const LocalTensor<float>& ef, int32_t b, int32_t c, int32_t tile, int32_t tile_first,
+                                  int32_t len, int32_t count, uint64_t row_key, Chunk& ch) {
+    LocalTensor<float> af = af_buf_.Get<float>();
+    TopKHeap heap;
+    if (t_.top_k > 0) heap = StartHeap();
+    for (int32_t i = 0; i < len && count > 0; i++) {
+      if (af.GetValue(i) == 0.0f) continue;
+      count--;
+      const int32_t idx = tile_first + i;
+      const float s = ef.GetValue(i);
+      if (t_.sampling) {
+        const float key = s / t_.temperature + GumbelNoise(row_key, idx);
+        if (key > ch.best_key) {
+          ch.best_key = key;
+          ch.best_cd = s;
+          ch.best = idx;
+        }
+      }
+      if (t_.top_k > 0) heap.Offer(idx, s);
+    }
+    if (t_.top_k > 0) WriteSegment(heap, (uint64_t(b) * t_.chunks + c) * t_.chunk_tiles + tile);
   }
 
   // A bounded min-heap of (cd, index) pairs in two UB buffers, ordered worst first: lower cd,
@@ -233,7 +482,7 @@ class Contrastive {
     h.SortBestFirst();
     int32_t n = h.size;
     if (n < h.cap) {
-      h.score.SetValue(n, -__builtin_huge_valf());
+      h.score.SetValue(n, kNegInf);
       h.index.SetValue(n, -1);
       n++;
     }
@@ -254,45 +503,55 @@ class Contrastive {
     topk_que_.FreeTensor(ix);
   }
 
-  __aicore__ inline void WriteResult(int32_t b, int32_t token, float score, int32_t valid, int32_t status) {
+  __aicore__ inline void WriteChunk(int32_t b, int32_t c, const Chunk& ch, int32_t status) {
     LocalTensor<int32_t> r = res_que_.AllocTensor<int32_t>();
-    Sync<HardEvent::MTE3_S>();  // the last row's copy-out has read r
-    r.SetValue(0, token);
-    r.SetValue(1, static_cast<int32_t>(FloatBits(score)));
-    r.SetValue(2, valid);
-    r.SetValue(3, status);
+    Sync<HardEvent::MTE3_S>();  // the copy-out two chunks ago has read r
+    r.SetValue(kChunkBest, ch.best);
+    r.SetValue(kChunkScore, static_cast<int32_t>(FloatBits(ch.best_cd)));
+    r.SetValue(kChunkValid, ch.valid);
+    r.SetValue(kChunkFirstValid, ch.first_valid);
+    r.SetValue(kChunkStatus, status);
+    r.SetValue(kChunkKey, static_cast<int32_t>(FloatBits(ch.best_key)));
+    r.SetValue(6, 0);
+    r.SetValue(7, 0);
     Sync<HardEvent::S_MTE3>();
     res_que_.EnQue(r);
     r = res_que_.DeQue<int32_t>();
     DataCopyExtParams p;
     p.blockCount = 1;
-    p.blockLen = 16;
+    p.blockLen = kChunkWords * 4;
     p.srcStride = 0;
     p.dstStride = 0;
     p.rsv = 0;
-    AscendC::DataCopyPad(results_[uint64_t(b) * 4], r, p);
+    AscendC::DataCopyPad(results_[(uint64_t(b) * t_.chunks + c) * kChunkWords], r, p);
     res_que_.FreeTensor(r);
   }
 
-  ContrastiveTiling t_;
-  FloatGm e_, a_;
+  FloatGm a_;
   GlobalTensor<int64_t> seeds_;
+  GlobalTensor<float> stats_, topk_score_;
   GlobalTensor<int32_t> results_, topk_index_;
-  GlobalTensor<float> topk_score_;
-  InQue e_que_, a_que_;
+  InQue a_que_, stat_que_;
   OutQue res_que_, topk_que_;
-  CalcBuf e_buf_, a_buf_, cd_buf_, tmp_buf_;
+  CalcBuf af_buf_, ef2_buf_, ones_buf_;
 };
 
 }  // namespace
 }  // namespace ascend
 }  // namespace npukit
 
+extern "C" __global__ __aicore__ void npukit_contrastive_max_kernel(GM_ADDR expert, GM_ADDR stats, GM_ADDR tiling) {
+  AscendC::TPipe pipe;
+  npukit::ascend::ContrastiveMax op;
+  op.Init(expert, stats, tiling, &pipe);
+  op.Process();
+}
+
 extern "C" __global__ __aicore__ void npukit_contrastive_kernel(GM_ADDR expert, GM_ADDR base, GM_ADDR seeds,
-                                                                GM_ADDR results, GM_ADDR topk_index,
+                                                                GM_ADDR stats, GM_ADDR results, GM_ADDR topk_index,
                                                                 GM_ADDR topk_score, GM_ADDR tiling) {
   AscendC::TPipe pipe;
-  npukit::ascend::Contrastive op;
-  op.Init(expert, base, seeds, results, topk_index, topk_score, tiling, &pipe);
+  npukit::ascend::ContrastiveScore op;
+  op.Init(expert, base, seeds, stats, results, topk_index, topk_score, tiling, &pipe);
   op.Process();
 }

@@ -1,15 +1,22 @@
-// The dot-product core of BGMV shrink, BGMV expand and matmul: for a work item (batch row b,
-// tile of n_tile output elements), out[j] = sum_k W[j, k] * x[b, k] in F32, with W the weight
-// matrix selected for the row (its LoRA adapter, or the single matmul weight).
+// The dot-product core of BGMV shrink and matmul: out[b, j] = sum_k W[j, k] * x[b, k] in F32, with
+// W the weight matrix of row b (its LoRA adapter, or the single matmul weight).
 //
-// Tiling: work items (b, output tile) are dealt round-robin to the AI cores by GetBlockIdx().
-// The reduction dimension is walked in tiles of k_tile elements; one strided DataCopyPad brings
-// the [n_tile, k_tile] weight tile in, and the next tile's copies (weights and x) are issued
-// before the current one is reduced (2-buffer queues: double buffering). n_tile and k_tile are
-// chosen on the host so that the tiles fit the unified buffer (DotUbBytes in tiling.h).
-// Each output element is Mul + ReduceSum over the k tile into its own 32-byte slot of a result
-// tile; after the tile, one vector -> scalar synchronisation and the scalar unit adds the n
-// results to the F32 accumulators (one scalar -> vector synchronisation hands them back).
+// Work item = (row group, tile of n_tile output elements). A row group is up to kMaxGroupRows rows
+// that use the same weight matrix (the host groups them, tiling.h DotGroups), so each weight
+// tile crosses HBM once per group, not once per row. Items are dealt round-robin to the AI cores
+// by GetBlockIdx(). The reduction dimension is walked in tiles of k_tile elements: one strided
+// DataCopyPad brings the [n_tile, k_tile] weight tile, one DataCopyPad each row's x tile, and the
+// next tile's copies are issued before the current one is reduced (2-buffer queues: double
+// buffering). Each output is Mul (into its row of a product tile) + ReduceSum over the k tile
+// into its own 32-byte slot of a result tile; after the tile, one vector -> scalar synchronisation and the scalar unit adds the
+// group's results to its F32 accumulators (one scalar -> vector synchronisation hands them back).
+// Each output element is summed in the same order whatever the grouping and the tiling.
+//
+// Why two rows a group: Mul + ReduceSum is two vector instructions per multiply-add, 16 per cycle
+// at 128 bytes a cycle (vec_calc_size, README "Cost model"); one core's share of the HBM
+// bandwidth is 1.6 TB/s / 48 cores / 1850 MHz = 18 bytes a cycle, 9 BF16 weights. A weight that
+// feeds two rows keeps the vector unit about as busy as the core's share of HBM; more rows would
+// make the vector unit the bound without making the kernel faster.
 // Vector unit only: the cube unit (Mmad) would be the faster path for large matmuls on real
 // hardware, but the emulator does not model it, so npukit keeps one tested path.
 #ifndef NPUKIT_ASCEND_DOT_ROWS_H
@@ -20,38 +27,37 @@
 namespace npukit {
 namespace ascend {
 
-enum class DotMode { kShrink, kExpand, kMatmul };
+enum class DotMode { kShrink, kMatmul };
 
 class DotRows {
  public:
-  // x [batch, in_dim]; w [num_mats, out_dim, in_dim]; indices I32 [batch] (not for matmul);
-  // y: shrink/matmul F32 [batch, out_dim]; expand [batch, y_row] of y_dtype.
-  __aicore__ inline void Init(DotMode mode, GM_ADDR x, GM_ADDR w, GM_ADDR indices, GM_ADDR y, GM_ADDR tiling,
+  // x [batch, in_dim]; w [num_mats, out_dim, in_dim]; groups: the group table of tiling.h
+  // (DotGroups); y F32 [batch, out_dim].
+  __aicore__ inline void Init(DotMode mode, GM_ADDR x, GM_ADDR w, GM_ADDR groups, GM_ADDR y, GM_ADDR tiling,
                               AscendC::TPipe* pipe) {
     mode_ = mode;
     LoadTiling(tiling, t_);
     x_.Init(x, t_.x_dtype, uint64_t(t_.batch) * t_.in_dim);
     w_.Init(w, t_.w_dtype, uint64_t(t_.num_mats) * t_.out_dim * t_.in_dim);
-    if (mode != DotMode::kMatmul) indices_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(indices), t_.batch);
-    const uint64_t y_numel = uint64_t(t_.batch) * (mode == DotMode::kExpand ? t_.y_row : t_.out_dim);
-    y_.Init(y, mode == DotMode::kExpand ? t_.y_dtype : kF32, y_numel);
+    groups_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(groups), DotGroupWords(t_.num_groups, t_.batch));
+    y_.Init(y, kF32, uint64_t(t_.batch) * t_.out_dim);
     kp_ = AlignUp(t_.k_tile, 16);
     np_ = AlignUp(t_.n_tile, 16);
     pipe->InitBuffer(w_que_, 2, t_.n_tile * kp_ * 4);
-    pipe->InitBuffer(x_que_, 2, kp_ * 4);
-    pipe->InitBuffer(y_in_que_, 2, np_ * 4);
+    for (int32_t r = 0; r < kMaxGroupRows; r++) {
+      pipe->InitBuffer(x_que_[r], 2, kp_ * 4);
+      pipe->InitBuffer(xf_buf_[r], kp_ * 4);
+      pipe->InitBuffer(acc_buf_[r], np_ * 4);
+    }
     pipe->InitBuffer(y_out_que_, 2, np_ * 4);
     pipe->InitBuffer(wf_buf_, t_.n_tile * kp_ * 4);
-    pipe->InitBuffer(xf_buf_, kp_ * 4);
-    pipe->InitBuffer(tmp_buf_, kp_ * 4);
+    pipe->InitBuffer(prod_buf_, t_.n_tile * kp_ * 4);
     pipe->InitBuffer(work_buf_, kp_ * 4);
-    pipe->InitBuffer(acc_buf_, np_ * 4);
-    pipe->InitBuffer(yf_buf_, np_ * 4);
-    pipe->InitBuffer(red_buf_, t_.n_tile * 32);
+    pipe->InitBuffer(red_buf_, kMaxGroupRows * t_.n_tile * 32);
   }
 
   __aicore__ inline void Process() {
-    const int32_t items = t_.batch * t_.n_tiles;
+    const int32_t items = t_.num_groups * t_.n_tiles;
     for (int32_t i = static_cast<int32_t>(AscendC::GetBlockIdx()); i < items;
          i += static_cast<int32_t>(AscendC::GetBlockNum())) {
       RunItem(i / t_.n_tiles, (i % t_.n_tiles) * t_.n_tile);
@@ -61,58 +67,56 @@ class DotRows {
  private:
   __aicore__ inline int32_t KLen(int32_t k0) const { return MinI(t_.k_tile, t_.in_dim - k0); }
 
-  __aicore__ inline void StartK(uint64_t w0, uint64_t x0, int32_t k0, int32_t n) {
+  __aicore__ inline void StartK(uint64_t w0, int32_t k0, int32_t n) {
     const int32_t len = KLen(k0);
     StartLoad(w_que_, w_, w0 + k0, n, len, t_.in_dim, kp_);
-    StartLoad(x_que_, x_, x0 + k0, 1, len, len, kp_);
+    for (int32_t r = 0; r < rows_; r++) StartLoad(x_que_[r], x_, uint64_t(row_[r]) * t_.in_dim + k0, 1, len, len, kp_);
   }
 
-  __aicore__ inline void RunItem(int32_t b, int32_t n0) {
+  __aicore__ inline void RunItem(int32_t g, int32_t n0) {
     const int32_t n = MinI(t_.n_tile, t_.out_dim - n0);
-    const int32_t mat = mode_ == DotMode::kMatmul ? 0 : indices_.GetValue(b);
-    LocalTensor<float> acc = acc_buf_.Get<float>();
+    const int32_t first = groups_.GetValue(g);
+    rows_ = groups_.GetValue(g + 1) - first;
+    const int32_t mat = groups_.GetValue(t_.num_groups + 1 + g);
+    for (int32_t r = 0; r < rows_; r++) row_[r] = groups_.GetValue(2 * t_.num_groups + 1 + first + r);
     if (mat < 0) {
-      // A base row (index -1): shrink writes zeros, expand leaves y unchanged.
-      if (mode_ == DotMode::kShrink) {
-        AscendC::Duplicate(acc, 0.0f, np_);
-        StoreRows(y_out_que_, acc, y_, uint64_t(b) * t_.out_dim + n0, 1, n, n, np_);
-      }
+      // Rows without an adapter (index -1): shrink writes zeros.
+      LocalTensor<float> zero = acc_buf_[0].Get<float>();
+      AscendC::Duplicate(zero, 0.0f, np_);
+      for (int32_t r = 0; r < rows_; r++) StoreRows(y_out_que_, zero, y_, uint64_t(row_[r]) * t_.out_dim + n0, 1, n, n, np_);
       return;
     }
-    AscendC::Duplicate(acc, 0.0f, np_);
+    for (int32_t r = 0; r < rows_; r++) AscendC::Duplicate(acc_buf_[r].Get<float>(), 0.0f, np_);
     VectorBarrier();
     LocalTensor<float> wf = wf_buf_.Get<float>();
-    LocalTensor<float> xf = xf_buf_.Get<float>();
-    LocalTensor<float> tmp = tmp_buf_.Get<float>();
+    LocalTensor<float> prod = prod_buf_.Get<float>();
     LocalTensor<float> work = work_buf_.Get<float>();
     LocalTensor<float> red = red_buf_.Get<float>();
     const uint64_t w0 = (uint64_t(mat) * t_.out_dim + n0) * t_.in_dim;
-    const uint64_t x0 = uint64_t(b) * t_.in_dim;
-    if (t_.in_dim > 0) StartK(w0, x0, 0, n);
+    if (t_.in_dim > 0) StartK(w0, 0, n);
     for (int32_t k0 = 0; k0 < t_.in_dim; k0 += t_.k_tile) {
       const int32_t len = KLen(k0);
       FinishLoad(w_que_, t_.w_dtype, wf, n * kp_);
-      FinishLoad(x_que_, t_.x_dtype, xf, kp_);
-      if (k0 + t_.k_tile < t_.in_dim) StartK(w0, x0, k0 + t_.k_tile, n);
-      for (int32_t j = 0; j < n; j++) {
-        AscendC::Mul(tmp, wf[j * kp_], xf, len);
+      for (int32_t r = 0; r < rows_; r++) FinishLoad(x_que_[r], t_.x_dtype, xf_buf_[r].Get<float>(), kp_);
+      if (k0 + t_.k_tile < t_.in_dim) StartK(w0, k0 + t_.k_tile, n);
+      for (int32_t r = 0; r < rows_; r++) {
+        // All n products first, one barrier, then the n sums: a barrier per row, not per output.
+        LocalTensor<float> xf = xf_buf_[r].Get<float>();
+        for (int32_t j = 0; j < n; j++) AscendC::Mul(prod[j * kp_], wf[j * kp_], xf, len);
         VectorBarrier();
-        AscendC::ReduceSum(red[j * 8], tmp, work, len);
+        for (int32_t j = 0; j < n; j++) AscendC::ReduceSum(red[(r * t_.n_tile + j) * 8], prod[j * kp_], work, len);
       }
       Sync<HardEvent::V_S>();
-      for (int32_t j = 0; j < n; j++) acc.SetValue(j, acc.GetValue(j) + red.GetValue(j * 8));
+      for (int32_t r = 0; r < rows_; r++) {
+        LocalTensor<float> acc = acc_buf_[r].Get<float>();
+        for (int32_t j = 0; j < n; j++) acc.SetValue(j, acc.GetValue(j) + red.GetValue((r * t_.n_tile + j) * 8));
+      }
       Sync<HardEvent::S_V>();  // acc goes back to the vector unit; red is overwritten next tile
     }
-    if (mode_ == DotMode::kExpand) {
-      // y slice += acc, in F32, rounded once to y's dtype.
-      const uint64_t y0 = uint64_t(b) * t_.y_row + t_.y_offset + n0;
-      LocalTensor<float> yf = yf_buf_.Get<float>();
-      LoadRows(y_in_que_, yf, y_, y0, 1, n, n, np_);
-      AscendC::Add(yf, yf, acc, n);
-      StoreRows(y_out_que_, yf, y_, y0, 1, n, n, np_);
-    } else {
+    for (int32_t r = 0; r < rows_; r++) {
+      LocalTensor<float> acc = acc_buf_[r].Get<float>();
       if (mode_ == DotMode::kShrink) AscendC::Muls(acc, acc, t_.scale, n);
-      StoreRows(y_out_que_, acc, y_, uint64_t(b) * t_.out_dim + n0, 1, n, n, np_);
+      StoreRows(y_out_que_, acc, y_, uint64_t(row_[r]) * t_.out_dim + n0, 1, n, n, np_);
     }
   }
 
@@ -120,11 +124,13 @@ class DotRows {
   DotTiling t_;
   int32_t kp_ = 16;
   int32_t np_ = 16;
+  int32_t rows_ = 0;
+  int32_t row_[kMaxGroupRows] = {};
   FloatGm x_, w_, y_;
-  GlobalTensor<int32_t> indices_;
-  InQue w_que_, x_que_, y_in_que_;
+  GlobalTensor<int32_t> groups_;
+  InQue w_que_, x_que_[kMaxGroupRows];
   OutQue y_out_que_;
-  CalcBuf wf_buf_, xf_buf_, tmp_buf_, work_buf_, acc_buf_, yf_buf_, red_buf_;
+  CalcBuf wf_buf_, prod_buf_, work_buf_, red_buf_, xf_buf_[kMaxGroupRows], acc_buf_[kMaxGroupRows];
 };
 
 }  // namespace ascend

@@ -68,40 +68,89 @@ struct ContrastiveTiling {
   int32_t batch, vocab, dtype, top_k, sampling;
   int32_t expert_rows, base_rows;  // rows of the two [*, vocab] buffers
   int32_t expert_first, expert_stride, base_first, base_stride;
-  int32_t tile;  // vocab elements per tile
-  // Top-k workspace: per row, topk_tiles segments (one per tile) of topk_seg elements, each
-  // holding up to topk_cap = min(top_k, tile) candidates; topk_seg = topk_cap rounded up to 16
-  // (64 bytes), so segments never share a 64-byte line.
-  int32_t topk_tiles, topk_cap, topk_seg;
+  // Work item = (row, chunk of `chunk` vocabulary entries); a chunk is walked in tiles of `tile`
+  // entries. Both are multiples of 64 (Compare works on whole 256-byte repeats of F32), so only a
+  // row's last tile can end inside a repeat.
+  int32_t chunk, chunks;  // entries per chunk, chunks per row
+  int32_t tile, chunk_tiles;  // entries per tile, tiles per (full) chunk
+  // Top-k workspace: per (row, chunk, tile) a segment of topk_seg elements holding up to
+  // topk_cap = min(top_k, tile) candidates; topk_seg = topk_cap rounded up to 16 (64 bytes), so
+  // segments never share a 64-byte line.
+  int32_t topk_cap, topk_seg;
   float ln_alpha, beta, temperature;
 };
 
-// Per-row results of contrastive scoring in the workspace: token, score bits, valid count, status.
+// Workspaces of contrastive scoring. Statistics (F32, written by the max launch): per row,
+// `chunks` chunk maxima. Results (I32, per
+// row and chunk, kChunkWords words): the chunk's best index (-1: none) and its score bits (in
+// sampling: the best key's token and cd), its valid count, its lowest valid index (-1: none),
+// its status, the best sampling key's bits.
+constexpr int32_t kChunkWords = 8;
+constexpr int32_t kChunkBest = 0, kChunkScore = 1, kChunkValid = 2, kChunkFirstValid = 3, kChunkStatus = 4,
+                  kChunkKey = 5;
+
+// Status of a row's chunk.
 constexpr int32_t kRowOk = 0;
 constexpr int32_t kRowExpertNaN = 1;
 constexpr int32_t kRowBaseNaN = 2;
 
-// Dot products of a row against `rows` weight rows, tiled over the reduction dimension: BGMV
-// shrink (weights = A[idx[b]]), matmul (weights = W) and, with rows and reduction swapped, expand.
+// Dot products of rows against `out_dim` weight rows, tiled over the reduction dimension: BGMV
+// shrink (weights = A[idx[b]]) and matmul (weights = W). Work item = (row group, output tile).
 struct DotTiling {
-  int32_t batch, in_dim, out_dim, num_mats;  // shrink: h_in, rank, num_loras; expand: rank, h_out
-  int32_t x_dtype, w_dtype, y_dtype;
-  int32_t y_row, y_offset;  // expand: row length of y and the slice offset
-  int32_t k_tile;           // reduction elements per tile
-  int32_t n_tile;           // output elements per tile
-  int32_t n_tiles;          // tiles of the output dimension (matmul work items = batch * n_tiles)
+  int32_t batch, in_dim, out_dim, num_mats;  // shrink: h_in, rank, num_loras
+  int32_t x_dtype, w_dtype;
+  int32_t num_groups;  // row groups in the group table
+  int32_t k_tile;      // reduction elements per tile
+  int32_t n_tile;      // output elements per tile
+  int32_t n_tiles;     // tiles of the output dimension (work items = num_groups * n_tiles)
   float scale;
 };
 
-// Unified-buffer bytes of the dot-product kernels (BGMV shrink/expand, matmul).
+// Rows of one group: they share the weight matrix, so its tiles are read once for all of them
+// (dot_rows.h says why two).
+constexpr int32_t kMaxGroupRows = 2;
+
+// The group table (I32, built on the host from the adapter indices): num_groups + 1 offsets into
+// the row list, then each group's weight matrix (-1: rows without an adapter), then the row list
+// (every batch row at most once).
+inline int64_t DotGroupWords(int32_t num_groups, int32_t batch) { return 2 * int64_t{num_groups} + 1 + batch; }
+
+// Unified-buffer bytes of the dot-product kernel (BGMV shrink, matmul).
 inline int64_t DotUbBytes(int32_t n_tile, int32_t k_tile) {
   const int64_t kp = (k_tile + 15) / 16 * 16;
   const int64_t np = (n_tile + 15) / 16 * 16;
   int64_t bytes = 0;
-  bytes += 3 * int64_t{n_tile} * kp * 4;  // weight tile queue (2 buffers) and its F32 copy
-  bytes += 5 * kp * 4;                    // x queue (2), x in F32, product, reduce work
-  bytes += 6 * np * 4;                    // accumulators, y in/out queues and y in F32 (expand)
-  bytes += int64_t{n_tile} * 32;          // one 32-byte ReduceSum result slot per output element
+  bytes += 4 * int64_t{n_tile} * kp * 4;        // weight tile queue (2 buffers), its F32 copy, products
+  bytes += 3 * kMaxGroupRows * kp * 4;          // per group row: x queue (2) and x in F32
+  bytes += kp * 4;                              // reduce work
+  bytes += (kMaxGroupRows + 2) * np * 4;        // accumulators, y out queue
+  bytes += kMaxGroupRows * int64_t{n_tile} * 32;  // one 32-byte ReduceSum result slot per output
+  return bytes;
+}
+
+// BGMV expand: y[b, off + n] += sum_k W[idx[b], n, k] * v[b, k] as Axpy over output tiles. Work
+// item = (row of the row table, tile of n_tile outputs); rows with index -1 are not in the table.
+struct ExpandTiling {
+  int32_t rows, rank, h_out, num_mats;  // rows: entries of the row table
+  int32_t v_dtype, w_dtype, y_dtype;
+  int32_t y_row, y_offset;
+  int32_t n_tile;   // output elements per tile
+  int32_t n_tiles;  // tiles per row (work items = rows * n_tiles)
+  int32_t batch;
+};
+
+// Unified-buffer bytes of the expand kernel.
+inline int64_t ExpandUbBytes(int32_t n_tile, int32_t rank) {
+  const int64_t np = (n_tile + 63) / 64 * 64;
+  const int64_t wt = (int64_t{n_tile} * rank + 15) / 16 * 16;
+  const int64_t rp = (rank + 15) / 16 * 16;
+  int64_t bytes = 0;
+  bytes += 3 * wt * 4;                 // weight tile queue (2 buffers) and its F32 copy
+  bytes += int64_t{rank} * np * 4;     // the tile's columns (Gather)
+  bytes += np * 4;                     // Gather offsets
+  bytes += 3 * rp * 4;                 // v queue (2) and v in F32
+  bytes += 5 * np * 4;                 // y in queue (2), y in F32, y out queue (2)
+  bytes += 4 * np * 4;                 // four accumulators
   return bytes;
 }
 

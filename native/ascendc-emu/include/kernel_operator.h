@@ -645,6 +645,97 @@ void Duplicate(const LocalTensor<T>& d, T v, int32_t n) {
   for (int32_t i = 0; i < n; i++) d.data()[i] = v;
 }
 
+// ---- comparison and selection (count mode) ----
+// Compare page of the AscendC API reference (Atlas A2): bit i of the uint8 result (byte i / 8,
+// bit i % 8: little-endian) is 1 where src0[i] <cmp> src1[i] holds; a NaN compares false except
+// under NE. count elements must fill whole 256-byte repeats. CompareScalar compares with one
+// scalar. Select, mode VSEL_TENSOR_SCALAR_MODE (the only mode emulated): dst[i] = bit i of
+// selMask ? src0[i] : the scalar. And: bitwise and of 16-bit integers (used on masks).
+enum class CMPMODE { LT, GT, EQ, LE, GE, NE };
+enum class SELMODE { VSEL_CMPMASK_SPR, VSEL_TENSOR_SCALAR_MODE, VSEL_TENSOR_TENSOR_MODE };
+
+namespace emu {
+template <typename T>
+bool CompareOne(T a, T b, CMPMODE mode) {
+  switch (mode) {
+    case CMPMODE::LT: return a < b;
+    case CMPMODE::GT: return a > b;
+    case CMPMODE::EQ: return a == b;
+    case CMPMODE::LE: return a <= b;
+    case CMPMODE::GE: return a >= b;
+    case CMPMODE::NE: return a != b;
+  }
+  return false;
+}
+template <typename T>
+void CheckCompare(const LocalTensor<uint8_t>& d, const LocalTensor<T>& a, uint32_t n, const char* what) {
+  CheckAligned(d.data(), what);
+  CheckAligned(a.data(), what);
+  if ((uint64_t(n) * sizeof(T)) % 256 != 0) {
+    Violation(kRuleApiLimit, "%s of %u elements: the count must fill whole 256-byte repeats", what, n);
+  }
+  CheckCount(n, a.GetSize(), what);
+  CheckCount(n / 8, d.GetSize(), what);
+}
+template <typename T, class F>
+void CompareWith(const LocalTensor<uint8_t>& d, const LocalTensor<T>& a, uint32_t n, CMPMODE mode, F other) {
+  std::memset(d.data(), 0, n / 8);
+  for (uint32_t i = 0; i < n; i++) {
+    if (CompareOne(a.data()[i], other(i), mode)) d.data()[i / 8] = static_cast<uint8_t>(d.data()[i / 8] | (1u << (i % 8)));
+  }
+}
+}  // namespace emu
+
+template <typename T>
+void Compare(const LocalTensor<uint8_t>& d, const LocalTensor<T>& a, const LocalTensor<T>& b, CMPMODE mode,
+             uint32_t n) {
+  emu::CheckCompare(d, a, n, "Compare");
+  emu::CheckAligned(b.data(), "Compare");
+  emu::CheckCount(n, b.GetSize(), "Compare");
+  emu::Reads(emu::kPipeV, "Compare", a, n);
+  emu::Reads(emu::kPipeV, "Compare", b, n);
+  emu::Writes(emu::kPipeV, "Compare", d, n / 8);
+  emu::CountVector(uint64_t(n) * sizeof(T));
+  emu::CompareWith(d, a, n, mode, [&b](uint32_t i) { return b.data()[i]; });
+}
+
+template <typename T>
+void CompareScalar(const LocalTensor<uint8_t>& d, const LocalTensor<T>& a, T s, CMPMODE mode, uint32_t n) {
+  emu::CheckCompare(d, a, n, "CompareScalar");
+  emu::Reads(emu::kPipeV, "CompareScalar", a, n);
+  emu::Writes(emu::kPipeV, "CompareScalar", d, n / 8);
+  emu::CountVector(uint64_t(n) * sizeof(T));
+  emu::CompareWith(d, a, n, mode, [s](uint32_t) { return s; });
+}
+
+template <typename T, typename U>
+void Select(const LocalTensor<T>& d, const LocalTensor<U>& mask, const LocalTensor<T>& a, T s, SELMODE mode,
+            uint32_t n) {
+  static_assert(std::is_unsigned<U>::value, "selMask is uint8_t, uint16_t, uint32_t or uint64_t");
+  if (mode != SELMODE::VSEL_TENSOR_SCALAR_MODE) {
+    emu::Violation(emu::kRuleApiLimit, "Select with a scalar operand needs VSEL_TENSOR_SCALAR_MODE");
+  }
+  emu::CheckAligned(d.data(), "Select");
+  emu::CheckAligned(mask.data(), "Select");
+  emu::CheckAligned(a.data(), "Select");
+  emu::CheckCount(n, d.GetSize(), "Select");
+  emu::CheckCount(n, a.GetSize(), "Select");
+  const uint64_t mask_elems = (uint64_t(n) + 8 * sizeof(U) - 1) / (8 * sizeof(U));
+  emu::CheckCount(mask_elems, mask.GetSize(), "Select");
+  emu::Reads(emu::kPipeV, "Select", mask, mask_elems);
+  emu::Reads(emu::kPipeV, "Select", a, n);
+  emu::Writes(emu::kPipeV, "Select", d, n);
+  emu::CountVector(uint64_t(n) * sizeof(T));
+  const uint8_t* bits = reinterpret_cast<const uint8_t*>(mask.data());
+  for (uint32_t i = 0; i < n; i++) d.data()[i] = (bits[i / 8] >> (i % 8)) & 1u ? a.data()[i] : s;
+}
+
+template <typename T>
+void And(const LocalTensor<T>& d, const LocalTensor<T>& a, const LocalTensor<T>& b, int32_t n) {
+  static_assert(std::is_same<T, uint16_t>::value || std::is_same<T, int16_t>::value, "And takes 16-bit integers");
+  emu::Binary(d, a, b, n, "And", [](T x, T y) { return static_cast<T>(x & y); });
+}
+
 namespace emu {
 // Elements of ReduceSum's work tensor (count mode), from the ReduceSum page of the AscendC API
 // reference: one partial result per 256-byte repeat, rounded up to whole 32-byte blocks.

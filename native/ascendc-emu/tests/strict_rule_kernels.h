@@ -187,6 +187,39 @@ inline __global__ __aicore__ void cast_mode_kernel(GM_ADDR) {
 
 // ---- arithmetic ----
 
+// Compare, CompareScalar, And and Select on n floats (n = 64: one repeat): dst[i] = src[i] where
+// src[i] == src[i] (not NaN) and src[i] >= 2, else -7.
+inline __global__ __aicore__ void compare_select_kernel(GM_ADDR src, GM_ADDR dst, int64_t n) {
+  TPipe pipe;
+  TQue<TPosition::VECIN, 1> in;
+  TQue<TPosition::VECOUT, 1> out;
+  TBuf<TPosition::VECCALC> num, big;
+  pipe.InitBuffer(in, 1, 64 * 4);
+  pipe.InitBuffer(out, 1, 64 * 4);
+  pipe.InitBuffer(num, 32);
+  pipe.InitBuffer(big, 32);
+  GlobalTensor<float> gs, gd;
+  gs.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(src), 64);
+  gd.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(dst), 64);
+  LocalTensor<float> a = in.AllocTensor<float>();
+  DataCopy(a, gs, 64);
+  in.EnQue(a);
+  a = in.DeQue<float>();
+  const uint32_t count = static_cast<uint32_t>(n);
+  Compare(num.Get<uint8_t>(), a, a, CMPMODE::EQ, count);
+  CompareScalar(big.Get<uint8_t>(), a, 2.0f, CMPMODE::GE, count);
+  PipeBarrier<PIPE_V>();
+  And(num.Get<uint16_t>(), num.Get<uint16_t>(), big.Get<uint16_t>(), 4);
+  PipeBarrier<PIPE_V>();
+  LocalTensor<float> r = out.AllocTensor<float>();
+  Select(r, num.Get<uint8_t>(), a, -7.0f, SELMODE::VSEL_TENSOR_SCALAR_MODE, 64);
+  in.FreeTensor(a);
+  out.EnQue(r);
+  r = out.DeQue<float>();
+  DataCopy(gd, r, 64);
+  out.FreeTensor(r);
+}
+
 // out[0] = ReduceSum of n floats from src (n <= 256), copied to dst.
 inline __global__ __aicore__ void reduce_sum_kernel(GM_ADDR src, GM_ADDR dst, int64_t n) {
   TPipe pipe;

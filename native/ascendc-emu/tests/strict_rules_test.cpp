@@ -112,6 +112,35 @@ int main() {
   aclrtMemcpy(out, sizeof out, dst, sizeof out, ACL_MEMCPY_DEVICE_TO_HOST);
   Expect(out[0] == 1.0f, "the second repeat is added after: 1, got " + std::to_string(out[0]));
 
+  // Compare / CompareScalar bits, And of masks, Select with a scalar: NaN compares false.
+  float cmp_in[64], cmp_out[64];
+  for (int i = 0; i < 64; i++) cmp_in[i] = static_cast<float>(i % 5);
+  cmp_in[7] = NAN;
+  cmp_in[9] = -INFINITY;
+  cmp_in[63] = INFINITY;
+  void* cmp_src = nullptr;
+  void* cmp_dst = nullptr;
+  aclrtMalloc(&cmp_src, sizeof cmp_in, ACL_MEM_MALLOC_HUGE_FIRST);
+  aclrtMalloc(&cmp_dst, sizeof cmp_out, ACL_MEM_MALLOC_HUGE_FIRST);
+  aclrtMemcpy(cmp_src, sizeof cmp_in, cmp_in, sizeof cmp_in, ACL_MEMCPY_HOST_TO_DEVICE);
+  ExpectPass("Compare, And, Select", ACLRT_LAUNCH_KERNEL(compare_select_kernel)(
+                                         1, nullptr, static_cast<uint8_t*>(cmp_src), static_cast<uint8_t*>(cmp_dst),
+                                         int64_t{64}));
+  aclrtMemcpy(cmp_out, sizeof cmp_out, cmp_dst, sizeof cmp_out, ACL_MEMCPY_DEVICE_TO_HOST);
+  bool selected = true;
+  for (int i = 0; i < 64; i++) {
+    const float want = cmp_in[i] == cmp_in[i] && cmp_in[i] >= 2.0f ? cmp_in[i] : -7.0f;
+    selected = selected && cmp_out[i] == want;
+  }
+  Expect(selected && cmp_out[63] == INFINITY && cmp_out[7] == -7.0f && cmp_out[9] == -7.0f,
+         "Select takes src0 where the and of the compare bits is set, the scalar elsewhere");
+  ExpectRule("Compare of 32 floats", ACLRT_LAUNCH_KERNEL(compare_select_kernel)(
+                                         1, nullptr, static_cast<uint8_t*>(cmp_src), static_cast<uint8_t*>(cmp_dst),
+                                         int64_t{32}),
+             "API limit", "whole 256-byte repeats");
+  aclrtFree(cmp_src);
+  aclrtFree(cmp_dst);
+
   // Overflow mode. [3e38, NaN, 1e5, -3e38, 1, ...]: in Inf/NaN mode (the A2 default, what the
   // host sets) x * 2 overflows to +-inf, NaN stays NaN, and 1e5 rounds to half as +inf; in
   // saturation mode the infinities become +-FLT_MAX (65504 for half) and the NaN becomes 0:

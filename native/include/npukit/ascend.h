@@ -37,12 +37,13 @@ int npukit_ascend_copy_to_host(void* host_dst, int64_t device_src, int64_t bytes
 // counts every copy: NPUKIT_ERR_DEVICE in an npu build.
 int npukit_ascend_copy_counts(int64_t* counts);
 
-// The cost of the last kernel launch on this thread, under the Atlas A2 cost model of
+// The cost of the last kernel call on this thread (all its launches: contrastive scoring makes
+// two, which run one after another), under the Atlas A2 cost model of
 // native/ascend/host/cost_model.h (a model, not a measurement; native/ascend/README.md). Fills
 // out[NPUKIT_ASCEND_COST_FIELDS]: blocks, GM bytes (MTE2 + MTE3), MTE2 bytes, MTE3 bytes, vector
 // instructions, vector repeats, scalar accesses (GM + UB), barriers, synchronisation waits,
-// modelled microseconds, HBM-bound microseconds (GM bytes / HBM bandwidth). Sums over blocks
-// except the times. Only the emulator counts: NPUKIT_ERR_DEVICE in an npu build; an error too
+// modelled microseconds, HBM-bound microseconds (GM bytes / HBM bandwidth). Sums over blocks and
+// launches; each launch's modelled time is that of its slowest block wave. Only the emulator counts: NPUKIT_ERR_DEVICE in an npu build; an error too
 // when no launch ran on this thread.
 #define NPUKIT_ASCEND_COST_FIELDS 11
 int npukit_ascend_last_launch_cost(double* out);

@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code npukit bench ascend}: each Ascend kernel family at a few standard shapes, run once on the
- * AscendC emulator, reported with the launch's counters (global-memory bytes, vector repeats,
- * scalar accesses, barriers) and the time the Atlas A2 cost model gives them beside the HBM-read
+ * AscendC emulator, reported with the call's counters (global-memory bytes, vector repeats,
+ * scalar accesses, also per input element, barriers) and the time the Atlas A2 cost model gives them beside the HBM-read
  * bound (bytes / 1.6 TB/s). A model, not a measurement: native/ascend/host/cost_model.h and
  * native/ascend/README.md ("Cost model") give its formula and each constant's source. The counts
  * are deterministic, so one run per shape; the emulator's own time says nothing about an NPU and
@@ -71,8 +71,8 @@ final class BenchAscendCommand implements Callable<Integer> {
         Progress progress = new Progress(spec.commandLine().getErr());
         if (!output.json) {
             out.printf("Atlas A2 (910B1) cost model over the AscendC emulator's counters: a model, not a measurement%n%n");
-            out.printf("%-18s %-34s %12s %10s %10s %9s %11s %11s %6s%n", "kernel", "shape", "gmBytes", "vecRepeats",
-                    "scalar", "barriers", "modelledUs", "hbmBoundUs", "ratio");
+            out.printf("%-18s %-34s %12s %10s %10s %8s %9s %11s %11s %6s%n", "kernel", "shape", "gmBytes", "vecRepeats",
+                    "scalar", "scal/el", "barriers", "modelledUs", "hbmBoundUs", "ratio");
         }
         if (families.contains("attention")) {
             for (int kvLen : new int[] {1024, 4096}) {
@@ -83,7 +83,7 @@ final class BenchAscendCommand implements Callable<Integer> {
             }
         }
         if (families.contains("contrastive")) {
-            for (int[] bv : new int[][] {{8, 32000}, {64, 32000}, {8, 151936}}) {
+            for (int[] bv : new int[][] {{8, 32000}, {64, 32000}, {256, 32000}, {8, 151936}}) {
                 progress.say("contrastive B=" + bv[0] + " vocab=" + bv[1]);
                 contrastive(b, bv[0], bv[1]);
             }
@@ -106,7 +106,8 @@ final class BenchAscendCommand implements Callable<Integer> {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         } else {
             out.println();
-            out.println("gmBytes: global memory moved by MTE2 and MTE3; scalar: scalar GM and UB accesses; ratio ="
+            out.println("gmBytes: global memory moved by MTE2 and MTE3; scalar: scalar GM and UB accesses; scal/el:"
+                    + " scalar accesses per input element (KV element, logit, weight or activation); ratio ="
                     + " modelledUs / hbmBoundUs.");
         }
         out.flush();
@@ -139,7 +140,7 @@ final class BenchAscendCommand implements Callable<Integer> {
             b.pagedAttention(AttentionArgs.builder().q(q).kvCache(k, v).kvLayout(layout).blockTables(tables)
                     .seqLens(seqLens).queryStartLoc(queryStart).out(out).rope(RopeStyle.NEOX, cosSin).build());
             record("paged_attention", String.format("decode seqs=%d kvLen=%d heads=%d/%d d=%d f16 %s", seqs, kvLen,
-                    heads, kvHeads, headDim, layout));
+                    heads, kvHeads, headDim, layout), 2L * seqs * kvLen * kvHeads * headDim);
         }
     }
 
@@ -150,7 +151,7 @@ final class BenchAscendCommand implements Callable<Integer> {
                 Tensor score = b.allocate(DType.F32, batch);
                 Tensor valid = b.allocate(DType.I32, batch)) {
             b.contrastive(ContrastiveArgs.builder().interleaved(logits).outputs(token, score, valid).build());
-            record("contrastive", String.format("B=%d vocab=%d bf16 greedy", batch, vocab));
+            record("contrastive", String.format("B=%d vocab=%d bf16 greedy", batch, vocab), 2L * batch * vocab);
         }
     }
 
@@ -168,9 +169,9 @@ final class BenchAscendCommand implements Callable<Integer> {
                 Tensor y = b.allocate(DType.BF16, batch, hidden)) {
             String shape = String.format("B=%d hidden=%d rank=%d bf16", batch, hidden, rank);
             b.bgmvShrink(new BgmvShrinkArgs(x, a, indices, v, 0.5f));
-            record("bgmv_shrink", shape);
+            record("bgmv_shrink", shape, (long) batch * hidden + (long) adapters * rank * hidden);
             b.bgmvExpand(new BgmvExpandArgs(v, w, indices, y, 0));
-            record("bgmv_expand", shape);
+            record("bgmv_expand", shape, (long) batch * rank + (long) adapters * hidden * rank + (long) batch * hidden);
         }
     }
 
@@ -180,12 +181,16 @@ final class BenchAscendCommand implements Callable<Integer> {
                 Tensor w = random(b, r, DType.BF16, n, k);
                 Tensor o = b.allocate(DType.F32, m, n)) {
             b.matmul(new MatmulArgs(x, w, o));
-            record("matmul", String.format("M=%d K=%d N=%d bf16 weight", m, k, n));
+            record("matmul", String.format("M=%d K=%d N=%d bf16 weight", m, k, n), (long) m * k + (long) n * k);
         }
     }
 
-    /** Reads the cost of the launch just made and adds its row. */
-    private void record(String name, String shape) {
+    /**
+     * Reads the cost of the call just made (all its launches) and adds its row; {@code elements}
+     * counts the call's input elements (KV elements, logits, weights and activations), the
+     * denominator of the scalar accesses per element.
+     */
+    private void record(String name, String shape, long elements) {
         double[] c = new double[AscendKernels.COST_FIELDS];
         int st = AscendKernels.npukit_ascend_last_launch_cost(c);
         if (st != 0) {
@@ -204,13 +209,15 @@ final class BenchAscendCommand implements Callable<Integer> {
         row.put("gmBytes", gmBytes);
         row.put("vectorRepeats", repeats);
         row.put("scalarAccesses", scalar);
+        row.put("elements", elements);
+        row.put("scalarPerElement", Math.round(1e4 * scalar / (double) elements) / 1e4);
         row.put("barriers", barriers);
         row.put("modelledUs", Math.round(modelled * 1000) / 1000.0);
         row.put("hbmBoundUs", Math.round(hbm * 1000) / 1000.0);
         rows.add(row);
         if (!output.json) {
-            out.printf("%-18s %-34s %12d %10d %10d %9d %11.2f %11.2f %6.1f%n", name, shape, gmBytes, repeats, scalar,
-                    barriers, modelled, hbm, modelled / hbm);
+            out.printf("%-18s %-34s %12d %10d %10d %8.4f %9d %11.2f %11.2f %6.1f%n", name, shape, gmBytes, repeats,
+                    scalar, scalar / (double) elements, barriers, modelled, hbm, modelled / hbm);
             out.flush();
         }
     }

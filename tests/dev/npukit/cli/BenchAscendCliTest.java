@@ -27,6 +27,8 @@ class BenchAscendCliTest {
             double hbm = k.get("hbmBoundUs").asDouble();
             assertTrue(gm > 0 && k.get("vectorRepeats").asLong() > 0, k.toString());
             assertTrue(k.get("scalarAccesses").asLong() >= 0 && k.get("barriers").asLong() >= 0, k.toString());
+            assertEquals(k.get("scalarAccesses").asDouble() / k.get("elements").asDouble(),
+                    k.get("scalarPerElement").asDouble(), 1e-4, "scalar accesses per input element: " + k);
             assertEquals(gm / 1.6e6, hbm, 1e-3 + 1e-6 * hbm, "hbmBoundUs = gmBytes / 1.6 TB/s: " + k);
             assertTrue(k.get("modelledUs").asDouble() >= hbm - 1e-3, "the model is never under the HBM bound: " + k);
             assertTrue(k.get("shape").asText().contains("B=") || k.get("shape").asText().contains("M="), k.toString());
