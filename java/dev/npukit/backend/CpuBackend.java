@@ -13,8 +13,11 @@ import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.EmbeddingArgs;
 import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RmsNormArgs;
 import dev.npukit.kernels.RopeArgs;
+import dev.npukit.kernels.SiluMulArgs;
 import dev.npukit.kernels.WriteKvArgs;
 
 /**
@@ -139,6 +142,24 @@ public final class CpuBackend extends BaseBackend {
 
     @Override
     protected void runMatmul(MatmulArgs a, MatmulArgs.Shape s) {
+        if (a.bias() != null) {
+            throw new UnsupportedOperationException("matmul bias");
+        }
         checkCpu(CpuKernels.npukit_cpu_matmul(nativeArgs.matmul(a)));
+    }
+
+    @Override
+    protected void runRmsNorm(RmsNormArgs a, RmsNormArgs.Shape s) {
+        throw new UnsupportedOperationException("rmsNorm");
+    }
+
+    @Override
+    protected void runSiluMul(SiluMulArgs a, SiluMulArgs.Shape s) {
+        throw new UnsupportedOperationException("siluMul");
+    }
+
+    @Override
+    protected void runEmbedding(EmbeddingArgs a, EmbeddingArgs.Shape s) {
+        throw new UnsupportedOperationException("embedding");
     }
 }
