@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "contract_checks.h"
-#include "elementwise_problem.h"
 #include "npukit/kernels.h"
+#include "row_chunks.h"
 #include "status.h"
 
 extern "C" int npukit_cpu_silu_mul(const npukit_silu_mul_args* args) {
