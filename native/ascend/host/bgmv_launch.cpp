@@ -1,5 +1,5 @@
-// Host launchers of BGMV shrink/expand and matmul: re-check sizes (and every adapter index,
-// read on the host), choose the dot-product tiling, launch.
+// Host launchers of BGMV shrink/expand and matmul (its optional bias included): re-check sizes
+// (and every adapter index, read on the host), choose the dot-product tiling, launch.
 #include <algorithm>
 #include <vector>
 
@@ -184,6 +184,7 @@ extern "C" int npukit_ascend_matmul(const npukit_matmul_args* args) {
   t.num_mats = 1;
   t.x_dtype = a.x.dtype;
   t.w_dtype = a.weight.dtype;
+  t.has_bias = npukit::contract::present(a.bias) ? 1 : 0;
   t.scale = 1.0f;
   std::vector<int32_t> table;
   const std::vector<int32_t> mats(static_cast<size_t>(m), 0);
@@ -194,7 +195,7 @@ extern "C" int npukit_ascend_matmul(const npukit_matmul_args* args) {
   NPUKIT_TRY(table_dev.Create(table.size() * sizeof(int32_t), table.data()));
   const uint32_t block_dim = Device::BlockDim(int64_t{t.num_groups} * t.n_tiles);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_matmul_kernel)(block_dim, Device::Stream(), Gm(a.x.data),
-                                                                     Gm(a.weight.data), table_dev.get(),
+                                                                     Gm(a.weight.data), table_dev.get(), Gm(a.bias.data),
                                                                      Gm(a.out.data), tiling_dev.get());
   NPUKIT_TRY(FinishLaunch(status, "npukit_matmul_kernel"));
   return Ok();

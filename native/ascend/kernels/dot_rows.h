@@ -32,11 +32,13 @@ enum class DotMode { kShrink, kMatmul };
 class DotRows {
  public:
   // x [batch, in_dim]; w [num_mats, out_dim, in_dim]; groups: the group table of tiling.h
-  // (DotGroups); y F32 [batch, out_dim].
+  // (DotGroups); y F32 [batch, out_dim]; bias F32 [out_dim] (matmul with has_bias only).
   __aicore__ inline void Init(DotMode mode, GM_ADDR x, GM_ADDR w, GM_ADDR groups, GM_ADDR y, GM_ADDR tiling,
-                              AscendC::TPipe* pipe) {
+                              AscendC::TPipe* pipe, GM_ADDR bias = nullptr) {
     mode_ = mode;
     LoadTiling(tiling, t_);
+    has_bias_ = mode == DotMode::kMatmul && t_.has_bias;
+    if (has_bias_) bias_.Init(bias, kF32, t_.out_dim);
     x_.Init(x, t_.x_dtype, uint64_t(t_.batch) * t_.in_dim);
     w_.Init(w, t_.w_dtype, uint64_t(t_.num_mats) * t_.out_dim * t_.in_dim);
     groups_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(groups), DotGroupWords(t_.num_groups, t_.batch));
@@ -54,6 +56,7 @@ class DotRows {
     pipe->InitBuffer(prod_buf_, t_.n_tile * kp_ * 4);
     pipe->InitBuffer(work_buf_, kp_ * 4);
     pipe->InitBuffer(red_buf_, kMaxGroupRows * t_.n_tile * 32);
+    if (has_bias_) pipe->InitBuffer(bias_buf_, np_ * 4);
   }
 
   __aicore__ inline void Process() {
@@ -113,9 +116,15 @@ class DotRows {
       }
       Sync<HardEvent::S_V>();  // acc goes back to the vector unit; red is overwritten next tile
     }
+    if (has_bias_) {
+      // The bias is added once to the finished sums (npukit/matmul.h); the weight queue is idle
+      // now, so it stages the bias tile.
+      LoadRows(w_que_, bias_buf_.Get<float>(), bias_, n0, 1, n, n, np_);
+    }
     for (int32_t r = 0; r < rows_; r++) {
       LocalTensor<float> acc = acc_buf_[r].Get<float>();
       if (mode_ == DotMode::kShrink) AscendC::Muls(acc, acc, t_.scale, n);
+      if (has_bias_) AscendC::Add(acc, acc, bias_buf_.Get<float>(), n);
       StoreRows(y_out_que_, acc, y_, uint64_t(row_[r]) * t_.out_dim + n0, 1, n, n, np_);
     }
   }
@@ -126,11 +135,12 @@ class DotRows {
   int32_t np_ = 16;
   int32_t rows_ = 0;
   int32_t row_[kMaxGroupRows] = {};
-  FloatGm x_, w_, y_;
+  bool has_bias_ = false;
+  FloatGm x_, w_, y_, bias_;
   GlobalTensor<int32_t> groups_;
   InQue w_que_, x_que_[kMaxGroupRows];
   OutQue y_out_que_;
-  CalcBuf wf_buf_, prod_buf_, work_buf_, red_buf_, xf_buf_[kMaxGroupRows], acc_buf_[kMaxGroupRows];
+  CalcBuf wf_buf_, prod_buf_, work_buf_, red_buf_, bias_buf_, xf_buf_[kMaxGroupRows], acc_buf_[kMaxGroupRows];
 };
 
 }  // namespace ascend

@@ -5,8 +5,11 @@ import dev.npukit.kernels.AttentionMetadata;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.EmbeddingArgs;
 import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RmsNormArgs;
 import dev.npukit.kernels.RopeArgs;
+import dev.npukit.kernels.SiluMulArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.MemoryStats;
@@ -198,11 +201,42 @@ public interface Backend {
     void bgmvExpand(BgmvExpandArgs args);
 
     /**
-     * Dense linear layer {@code out = x . weight^T} with F32 accumulation (weight [N, K], PyTorch layout).
+     * Dense linear layer {@code out = x . weight^T + bias} with F32 accumulation (weight [N, K], PyTorch layout;
+     * bias optional).
      *
      * @param args the call's arguments
      * @throws IllegalArgumentException naming the first bad argument (a closed tensor included); nothing is written
      * @throws NpukitException if the native kernel fails
      */
     void matmul(MatmulArgs args);
+
+    /**
+     * RMS normalization of each row, optionally after adding it into a residual stream in place
+     * (docs/kernels.md, RMS norm).
+     *
+     * @param args the call's arguments
+     * @throws IllegalArgumentException naming the first bad argument (a closed tensor included); nothing is written
+     * @throws NpukitException if the native kernel fails
+     */
+    void rmsNorm(RmsNormArgs args);
+
+    /**
+     * SwiGLU's gated activation {@code out = silu(gate) * up} over the two halves of each row
+     * (docs/kernels.md, SiLU and multiply).
+     *
+     * @param args the call's arguments
+     * @throws IllegalArgumentException naming the first bad argument (a closed tensor included); nothing is written
+     * @throws NpukitException if the native kernel fails
+     */
+    void siluMul(SiluMulArgs args);
+
+    /**
+     * Embedding lookup or row gather {@code out[r] = table[ids[r]]}, widened to F32 (docs/kernels.md, embedding).
+     *
+     * @param args the call's arguments
+     * @throws IllegalArgumentException naming the first bad argument (an id outside the table included); nothing
+     *     is written
+     * @throws NpukitException if the native kernel fails
+     */
+    void embedding(EmbeddingArgs args);
 }

@@ -13,8 +13,11 @@ import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.EmbeddingArgs;
 import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RmsNormArgs;
 import dev.npukit.kernels.RopeArgs;
+import dev.npukit.kernels.SiluMulArgs;
 import dev.npukit.kernels.WriteKvArgs;
 
 /**
@@ -140,5 +143,20 @@ public final class CpuBackend extends BaseBackend {
     @Override
     protected void runMatmul(MatmulArgs a, MatmulArgs.Shape s) {
         checkCpu(CpuKernels.npukit_cpu_matmul(nativeArgs.matmul(a)));
+    }
+
+    @Override
+    protected void runRmsNorm(RmsNormArgs a, RmsNormArgs.Shape s) {
+        checkCpu(CpuKernels.npukit_cpu_rms_norm(nativeArgs.rmsNorm(a)));
+    }
+
+    @Override
+    protected void runSiluMul(SiluMulArgs a, SiluMulArgs.Shape s) {
+        checkCpu(CpuKernels.npukit_cpu_silu_mul(nativeArgs.siluMul(a)));
+    }
+
+    @Override
+    protected void runEmbedding(EmbeddingArgs a, EmbeddingArgs.Shape s) {
+        checkCpu(CpuKernels.npukit_cpu_embedding(nativeArgs.embedding(a)));
     }
 }

@@ -8,8 +8,11 @@ import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.EmbeddingArgs;
 import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RmsNormArgs;
 import dev.npukit.kernels.RopeArgs;
+import dev.npukit.kernels.SiluMulArgs;
 import dev.npukit.kernels.WriteKvArgs;
 
 /**
@@ -72,5 +75,20 @@ public final class ReferenceBackend extends BaseBackend {
     @Override
     protected void runMatmul(MatmulArgs args, MatmulArgs.Shape shape) {
         ReferenceMatmul.run(args, shape);
+    }
+
+    @Override
+    protected void runRmsNorm(RmsNormArgs args, RmsNormArgs.Shape shape) {
+        ReferenceRmsNorm.run(args, shape);
+    }
+
+    @Override
+    protected void runSiluMul(SiluMulArgs args, SiluMulArgs.Shape shape) {
+        ReferenceSiluMul.run(args, shape);
+    }
+
+    @Override
+    protected void runEmbedding(EmbeddingArgs args, EmbeddingArgs.Shape shape) {
+        ReferenceEmbedding.run(args, shape);
     }
 }

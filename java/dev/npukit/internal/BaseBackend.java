@@ -7,8 +7,11 @@ import dev.npukit.kernels.AttentionShape;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.EmbeddingArgs;
 import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RmsNormArgs;
 import dev.npukit.kernels.RopeArgs;
+import dev.npukit.kernels.SiluMulArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.MemoryStats;
@@ -74,6 +77,21 @@ public abstract class BaseBackend implements Backend {
     @Override
     public final void matmul(MatmulArgs args) {
         call(args, null, a -> runMatmul(a, a.validate(name())));
+    }
+
+    @Override
+    public final void rmsNorm(RmsNormArgs args) {
+        call(args, null, a -> runRmsNorm(a, a.validate(name())));
+    }
+
+    @Override
+    public final void siluMul(SiluMulArgs args) {
+        call(args, null, a -> runSiluMul(a, a.validate(name())));
+    }
+
+    @Override
+    public final void embedding(EmbeddingArgs args) {
+        call(args, null, a -> runEmbedding(a, a.validate(name())));
     }
 
     /**
@@ -167,4 +185,28 @@ public abstract class BaseBackend implements Backend {
      * @param shape the sizes their validation resolved
      */
     protected abstract void runMatmul(MatmulArgs args, MatmulArgs.Shape shape);
+
+    /**
+     * Runs RMS norm on this backend; called with every tensor held and the arguments validated.
+     *
+     * @param args the arguments
+     * @param shape the sizes their validation resolved
+     */
+    protected abstract void runRmsNorm(RmsNormArgs args, RmsNormArgs.Shape shape);
+
+    /**
+     * Runs SiLU-and-multiply on this backend; called with every tensor held and the arguments validated.
+     *
+     * @param args the arguments
+     * @param shape the sizes their validation resolved
+     */
+    protected abstract void runSiluMul(SiluMulArgs args, SiluMulArgs.Shape shape);
+
+    /**
+     * Runs the embedding lookup on this backend; called with every tensor held and the arguments validated.
+     *
+     * @param args the arguments
+     * @param shape the sizes their validation resolved
+     */
+    protected abstract void runEmbedding(EmbeddingArgs args, EmbeddingArgs.Shape shape);
 }

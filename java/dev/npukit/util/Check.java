@@ -1,5 +1,6 @@
 package dev.npukit.util;
 
+import dev.npukit.internal.TensorAccess;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import java.util.Arrays;
@@ -56,5 +57,17 @@ public final class Check {
     public static int toInt(String name, long v) {
         arg(v >= 0 && v <= Integer.MAX_VALUE, name, "size %d is out of range", v);
         return (int) v;
+    }
+
+    /**
+     * {@code t} and {@code other} (both validated, non-null) share no memory: a kernel that writes
+     * {@code t} while it reads {@code other} would otherwise read its own output. Views of one
+     * allocation overlap when their byte ranges do.
+     */
+    public static void disjoint(String name, Tensor t, String otherName, Tensor other) {
+        boolean shared = TensorAccess.storage(t) == TensorAccess.storage(other)
+                && TensorAccess.byteOffset(t) < TensorAccess.byteOffset(other) + other.byteSize()
+                && TensorAccess.byteOffset(other) < TensorAccess.byteOffset(t) + t.byteSize();
+        arg(!shared, name, "shares memory with %s; it must be a separate tensor", otherName);
     }
 }
