@@ -10,9 +10,12 @@ import dev.npukit.serving.store.ChunkKv;
 import dev.npukit.serving.store.ChunkTier;
 import dev.npukit.serving.store.DiskTier;
 import dev.npukit.serving.store.MemoryTier;
+import dev.npukit.serving.store.RedisTarget;
 import dev.npukit.serving.store.RedisTier;
 import dev.npukit.tensor.DType;
 import java.io.IOException;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -20,6 +23,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +36,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,6 +63,13 @@ final class BenchChunkStoreCommand implements Callable<Integer> {
     @Option(names = "--redis", description = "Redis URI, or 'local' to start a redis-server on a free loopback port "
             + "for the run (default: ${DEFAULT-VALUE}).")
     String redis = "local";
+
+    @Option(names = "--redis-part-kib", description = "Redis tier part size in KiB (default: ${DEFAULT-VALUE}).")
+    int redisPartKib = RedisTier.DEFAULT_PART_BYTES >> 10;
+
+    @Option(names = "--redis-connections", description = "Redis tier connections moving parts at once (default: "
+            + "${DEFAULT-VALUE}).")
+    int redisConnections = RedisTier.DEFAULT_PARALLELISM;
 
     @Option(names = "--disk-dir", description = "Folder for the disk tier (default: a temporary folder, removed).")
     Path diskDir;
@@ -86,6 +102,11 @@ final class BenchChunkStoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         OptionChecks.notNegative(spec, "--warmup", warmup);
         OptionChecks.positive(spec, "--runs", runs);
+        OptionChecks.atLeast(spec, "--redis-part-kib", redisPartKib, 2);
+        if (redisConnections < 1 || redisConnections > 64) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--redis-connections: must be in 1..64, got " + redisConnections);
+        }
         for (String t : tiers) {
             if (!List.of("memory", "disk", "redis").contains(t)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
@@ -123,7 +144,7 @@ final class BenchChunkStoreCommand implements Callable<Integer> {
                     switch (tier) {
                         case "memory" -> memory(c, rows);
                         case "disk" -> disk(c, disk, rows);
-                        default -> redis(c, uri, rows);
+                        default -> redis(c, uri, localRedis != null, rows);
                     }
                 }
             }
@@ -146,7 +167,10 @@ final class BenchChunkStoreCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Put: copy out of a "KV cache" buffer into a new chunk and keep it; get: copy the held chunk back. */
+    /**
+     * Put: copy out of a "KV cache" buffer into a new chunk and keep it; get: hand out the held chunk and copy it
+     * into the destination; read: copy it into the destination ({@link ChunkTier#read}).
+     */
     private void memory(Case c, List<Map<String, Object>> rows) {
         ByteBuffer cache = randomDirect(c.bytes());
         ByteBuffer dst = ByteBuffer.allocateDirect(c.bytes());
@@ -155,10 +179,14 @@ final class BenchChunkStoreCommand implements Callable<Integer> {
         measure("memory", c, "put", () -> repeat(c, () -> tier.put(ChunkKv.copyOf(c.key(), c.blocks(), c.kvHeads(),
                 c.headDim(), cache.duplicate().clear()))), memcpy, rows);
         measure("memory", c, "get", () -> repeat(c, () -> dst.clear().put(tier.get(c.key()).payload())), memcpy, rows);
+        measure("memory", c, "read", () -> repeat(c, () -> check(tier.read(c.key(), dst.clear()))), memcpy, rows);
         tier.close();
     }
 
-    /** Put: write, fsync and rename an entry file; get: read and check it (page cache warm, as after a put). */
+    /**
+     * Put: write, fsync and rename an entry file; get: read and check it into a new chunk; read: into a reused direct
+     * buffer (page cache warm, as after a put, for the tier and the probe).
+     */
     private void disk(Case c, Path dir, List<Map<String, Object>> rows) throws IOException {
         DiskTier tier = new DiskTier(dir.resolve("tier"), 1L << 40);
         ChunkKv kv = ChunkKv.copyOf(c.key(), c.blocks(), c.kvHeads(), c.headDim(), randomDirect(c.bytes()));
@@ -191,18 +219,33 @@ final class BenchChunkStoreCommand implements Callable<Integer> {
             }
         });
         measure("disk", c, "get", () -> repeat(c, () -> check(tier.get(c.key()))), readProbe, rows);
+        ByteBuffer payload = ByteBuffer.allocateDirect(c.bytes());
+        measure("disk", c, "read", () -> repeat(c, () -> check(tier.read(c.key(), payload.clear()))), readProbe, rows);
     }
 
-    /** Put and get through Redis (synchronous: the tiered store's background queue is not timed). */
-    private void redis(Case c, String uri, List<Map<String, Object>> rows) throws IOException {
+    /**
+     * Put, get and read through Redis (synchronous: the tiered store's background queue is not timed). With a local
+     * server, also what the server serves without a client library: the tier's parts fetched by plain RESP GETs
+     * over as many sockets into a reused array ({@link RespGet}), the bound on any client's read.
+     */
+    private void redis(Case c, String uri, boolean local, List<Map<String, Object>> rows) throws IOException {
         ChunkKv kv = ChunkKv.copyOf(c.key(), c.blocks(), c.kvHeads(), c.headDim(), randomDirect(c.bytes()));
-        try (RedisTier tier = new RedisTier(uri); LoopbackProbe probe = new LoopbackProbe(c.bytes())) {
+        RedisTarget target = RedisTarget.parse(uri);
+        try (RedisTier tier = new RedisTier(target, 5000, 1000, redisPartKib << 10, redisConnections);
+                LoopbackProbe probe = new LoopbackProbe(c.bytes())) {
             Runnable tcp = () -> repeat(c, probe::copy);
             measure("redis", c, "put", () -> repeat(c, () -> tier.put(kv)), tcp, rows);
             if (tier.stats().errors() > 0) {
                 throw new IllegalStateException("Redis " + tier.target() + " failed during the run: " + tier.stats());
             }
             measure("redis", c, "get", () -> repeat(c, () -> check(tier.get(c.key()))), tcp, rows);
+            ByteBuffer payload = ByteBuffer.allocateDirect(c.bytes());
+            measure("redis", c, "read", () -> repeat(c, () -> check(tier.read(c.key(), payload.clear()))), tcp, rows);
+            if (local) {
+                try (RespGet resp = new RespGet(target.hosts().get(0), c.key(), redisPartKib << 10, redisConnections)) {
+                    measure("redis", c, "resp", () -> repeat(c, resp::fetch), tcp, rows);
+                }
+            }
         }
     }
 
@@ -308,6 +351,101 @@ final class BenchChunkStoreCommand implements Callable<Integer> {
         public void close() throws IOException {
             client.close();
             server.close();
+        }
+    }
+
+    /**
+     * The parts of one stored entry fetched by plain RESP GETs (no client library), part i over socket
+     * {@code i % connections}, each socket's replies read into one reused array: what the server delivers. The
+     * parts are not checked (the tier's get and read are).
+     */
+    private static final class RespGet implements AutoCloseable {
+        private final List<Socket> sockets = new ArrayList<>();
+        private final List<DataInputStream> replies = new ArrayList<>();
+        private final List<byte[]> arrays = new ArrayList<>();
+        private final List<byte[]> requests = new ArrayList<>();
+        private final ExecutorService pool;
+
+        RespGet(RedisTarget.HostPort server, ChunkKey key, int partBytes, int connections) throws IOException {
+            String first;
+            try (Socket s = new Socket(server.host(), server.port())) {
+                first = RedisTier.KEY_PREFIX + key.address();
+                byte[] entry0 = get(s.getOutputStream(), new DataInputStream(new BufferedInputStream(s.getInputStream())),
+                        request(first), null);
+                long total = ByteBuffer.wrap(entry0).order(ByteOrder.LITTLE_ENDIAN).getInt(8)
+                        + ByteBuffer.wrap(entry0).order(ByteOrder.LITTLE_ENDIAN).getLong(40) + 4;
+                for (int i = 0; i < (total + entry0.length - 1) / entry0.length; i++) {
+                    requests.add(request(i == 0 ? first : first + ":" + i));
+                }
+                for (int i = 0; i < connections; i++) {
+                    arrays.add(new byte[entry0.length]);
+                }
+            }
+            pool = Executors.newFixedThreadPool(connections, r -> {
+                Thread t = new Thread(r, "resp-get");
+                t.setDaemon(true);
+                return t;
+            });
+            for (int i = 0; i < connections; i++) {
+                Socket s = new Socket(server.host(), server.port());
+                s.setTcpNoDelay(true);
+                sockets.add(s);
+                replies.add(new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16)));
+            }
+        }
+
+        void fetch() {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < sockets.size(); c++) {
+                int conn = c;
+                done.add(pool.submit(() -> {
+                    for (int i = conn; i < requests.size(); i += sockets.size()) {
+                        get(sockets.get(conn).getOutputStream(), replies.get(conn), requests.get(i), arrays.get(conn));
+                    }
+                    return null;
+                }));
+            }
+            try {
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            } catch (ExecutionException | InterruptedException e) {
+                throw new IllegalStateException("RESP GET failed", e);
+            }
+        }
+
+        private static byte[] request(String key) {
+            return ("*2\r\n$3\r\nGET\r\n$" + key.length() + "\r\n" + key + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+
+        /** One GET: the bulk reply into {@code into} (a new array when null). */
+        private static byte[] get(OutputStream out, DataInputStream in, byte[] request, byte[] into) throws IOException {
+            out.write(request);
+            out.flush();
+            StringBuilder line = new StringBuilder();
+            for (int b = in.read(); b != '\r'; b = in.read()) {
+                if (b < 0) {
+                    throw new IOException("the server closed the connection");
+                }
+                line.append((char) b);
+            }
+            in.read();
+            if (line.charAt(0) != '$' || line.charAt(1) == '-') {
+                throw new IOException("the server answered " + line);
+            }
+            int n = Integer.parseInt(line.substring(1));
+            byte[] dst = into == null ? new byte[n] : into;
+            in.readFully(dst, 0, n);
+            in.readFully(new byte[2]);
+            return dst;
+        }
+
+        @Override
+        public void close() throws IOException {
+            pool.shutdownNow();
+            for (Socket s : sockets) {
+                s.close();
+            }
         }
     }
 }

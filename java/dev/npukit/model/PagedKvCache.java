@@ -5,6 +5,7 @@ import dev.npukit.kernels.KvLayout;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.util.Check;
+import java.nio.ByteBuffer;
 
 /**
  * The model's paged KV cache on a backend: per layer a key and a value tensor in one
@@ -161,6 +162,27 @@ public final class PagedKvCache implements AutoCloseable {
         boolean nhd = layout == KvLayout.NHD;
         keys[layer].writeFloats(at, nhd ? kv[0] : swapSlotsAndHeads(kv[0], blockSize, numKvHeads));
         values[layer].writeFloats(at, nhd ? kv[1] : swapSlotsAndHeads(kv[1], blockSize, numKvHeads));
+    }
+
+    /**
+     * Overwrites one block of one layer from raw elements of the cache's dtype, without conversion (a stored chunk's
+     * {@code ChunkKv.blockBytes}).
+     *
+     * @param layer layer index in [0, numLayers)
+     * @param block block id in [0, numBlocks)
+     * @param kv the keys then the values, {@link #blockFloats()} little-endian elements of the cache's dtype each;
+     *     its remaining bytes are read, its position is not moved
+     * @throws IllegalArgumentException if layer or block is out of range, or kv is null or has another size
+     */
+    public void writeBlock(int layer, int block, ByteBuffer kv) {
+        checkBlock(layer, block);
+        int half = blockFloats() * keys[layer].dtype().byteSize();
+        Check.arg(kv != null && kv.remaining() == 2 * half, "kv", "must hold keys and values of %d bytes each", half);
+        long at = (long) block * blockFloats();
+        try (Tensor k = keys[layer].view(at, blockFloats()); Tensor v = values[layer].view(at, blockFloats())) {
+            k.copyFrom(kv.slice(kv.position(), half));
+            v.copyFrom(kv.slice(kv.position() + half, half));
+        }
     }
 
     private void checkBlock(int layer, int block) {

@@ -384,7 +384,8 @@ public final class ServingEngine implements AutoCloseable {
                             + " chunk store view holds no entry for it");
                 }
                 for (int layer = 0; layer < cache.numLayers(); layer++) {
-                    cache.writeBlock(layer, table[b], kv.block(b - plan.segmentStart(s) / bs, layer));
+                    // Stored in the cache's dtype (the view's key): copied as bytes, without conversion.
+                    cache.writeBlock(layer, table[b], kv.blockBytes(b - plan.segmentStart(s) / bs, layer));
                 }
             }
         }

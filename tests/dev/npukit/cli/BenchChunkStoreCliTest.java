@@ -25,7 +25,8 @@ class BenchChunkStoreCliTest {
             assertTrue(gbs > 0 && probe > 0, c.toString());
             assertEquals(gbs / probe, c.get("ratio").asDouble(), 0.01 + 0.01 * gbs / probe, c.toString());
         }
-        assertEquals(Set.of("memory demo put", "memory demo get", "memory mistral-7b put", "memory mistral-7b get"), seen);
+        assertEquals(Set.of("memory demo put", "memory demo get", "memory demo read", "memory mistral-7b put",
+                "memory mistral-7b get", "memory mistral-7b read"), seen);
         for (JsonNode c : cases) {
             if (c.get("case").asText().equals("mistral-7b")) {
                 assertEquals(2L * 512 * 32 * 8 * 128 * 2, c.get("bytes").asLong(), "a 64 MiB Mistral-7B chunk");
@@ -41,5 +42,11 @@ class BenchChunkStoreCliTest {
         CliRun redis = CliRun.of("bench", "chunk-store", "--redis", "http://127.0.0.1:1");
         assertEquals(2, redis.code());
         assertTrue(redis.err().contains("--redis: must be 'local' or a redis://"), redis.err());
+        CliRun part = CliRun.of("bench", "chunk-store", "--redis-part-kib", "1");
+        assertEquals(2, part.code());
+        assertTrue(part.err().contains("--redis-part-kib"), part.err());
+        CliRun connections = CliRun.of("bench", "chunk-store", "--redis-connections", "65");
+        assertEquals(2, connections.code());
+        assertTrue(connections.err().contains("--redis-connections: must be in 1..64, got 65"), connections.err());
     }
 }

@@ -1,6 +1,7 @@
 package dev.npukit.serving.store;
 
 import dev.npukit.util.Check;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.LongAdder;
@@ -55,6 +56,11 @@ public final class AsyncTier implements ChunkTier {
     @Override
     public ChunkKv get(ChunkKey key) {
         return tier.get(key);
+    }
+
+    @Override
+    public ChunkKv read(ChunkKey key, ByteBuffer dst) {
+        return tier.read(key, dst);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.npukit.tensor.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -50,7 +51,8 @@ final class ChunkCodec {
         return headerBytes(kv.key()) + (long) kv.bytes() + TRAILER;
     }
 
-    private static int headerBytes(ChunkKey key) {
+    /** Bytes of the header of an entry of {@code key}. */
+    static int headerBytes(ChunkKey key) {
         return FIXED_HEADER + key.model().getBytes(StandardCharsets.UTF_8).length;
     }
 
@@ -130,15 +132,23 @@ final class ChunkCodec {
         return h + p + TRAILER;
     }
 
+    /** Where an entry's header ends ({@code headerBytes}) and how long its payload is. */
+    record Layout(int headerBytes, int payloadBytes) {
+        /** Offset of the trailer, the end of the checksummed bytes. */
+        int trailerAt() {
+            return headerBytes + payloadBytes;
+        }
+    }
+
     /**
-     * The chunk in {@code entry} (its remaining bytes, the whole stored entry), which must be an intact entry of
-     * {@code expected}. The returned chunk's payload is a view of {@code entry}: the caller gives up the buffer.
+     * The layout of an entry of {@code entryBytes} bytes whose first bytes are {@code start} (from index 0 to its
+     * limit; a header that does not fit in them is refused): checks the magic, the version and that the sizes
+     * add up. The key echo and the shape are checked by {@link #checked} once the checksum has passed.
      */
-    static ChunkKv decode(ByteBuffer entry, ChunkKey expected) throws BadEntryException {
-        ByteBuffer e = entry.slice().order(ByteOrder.LITTLE_ENDIAN);
-        int n = e.remaining();
-        if (n < FIXED_HEADER + TRAILER) {
-            throw new BadEntryException(Reason.CORRUPT, "entry of " + n + " bytes is shorter than a header");
+    static Layout layout(ByteBuffer start, long entryBytes) throws BadEntryException {
+        ByteBuffer e = start.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (entryBytes < FIXED_HEADER + TRAILER || e.limit() < FIXED_HEADER) {
+            throw new BadEntryException(Reason.CORRUPT, "entry of " + entryBytes + " bytes is shorter than a header");
         }
         if (e.getInt(0) != MAGIC) {
             throw new BadEntryException(Reason.CORRUPT, "bad magic");
@@ -150,18 +160,38 @@ final class ChunkCodec {
         int h = e.getInt(8);
         long p = e.getLong(40);
         int modelBytes = e.getInt(80);
-        if (h < FIXED_HEADER || modelBytes < 0 || modelBytes != h - FIXED_HEADER || p < 0
-                || (long) h + p + TRAILER != n) {
-            throw new BadEntryException(Reason.CORRUPT, "sizes do not add up to the entry's " + n + " bytes");
+        if (h < FIXED_HEADER || h > e.limit() || modelBytes < 0 || modelBytes != h - FIXED_HEADER || p < 0
+                || p > MAX_PAYLOAD_BYTES || (long) h + p + TRAILER != entryBytes) {
+            throw new BadEntryException(Reason.CORRUPT, "sizes do not add up to the entry's " + entryBytes + " bytes");
         }
-        CRC32C crc = new CRC32C();
-        crc.update(e.duplicate().limit(h + (int) p));
-        if ((int) crc.getValue() != e.getInt(h + (int) p)) {
+        return new Layout(h, (int) p);
+    }
+
+    /**
+     * Where a payload of {@code bytes} is read to: a new heap buffer when {@code dst} is null, else the next
+     * {@code bytes} of {@code dst} (its position not moved); null when {@code dst} has less room.
+     */
+    static ByteBuffer payloadTarget(ByteBuffer dst, int bytes) {
+        if (dst == null) {
+            return ByteBuffer.allocate(bytes);
+        }
+        return dst.remaining() < bytes ? null : dst.slice(dst.position(), bytes);
+    }
+
+    /**
+     * The checksum check and the chunk: {@code crc} has taken the header and the payload, {@code trailer} is the
+     * stored CRC32C; then the header's key echo and shape are checked against {@code expected}. The chunk's
+     * payload is {@code payload} itself.
+     */
+    static ChunkKv checked(ByteBuffer header, CRC32C crc, int trailer, ChunkKey expected, ByteBuffer payload)
+            throws BadEntryException {
+        if ((int) crc.getValue() != trailer) {
             throw new BadEntryException(Reason.CORRUPT, "checksum mismatch");
         }
+        ByteBuffer e = header.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         byte[] chunk = new byte[32];
         e.get(48, chunk);
-        byte[] model = new byte[modelBytes];
+        byte[] model = new byte[e.getInt(80)];
         e.get(FIXED_HEADER, model);
         DType dtype = dtypeOf(e.getInt(12));
         ChunkKey stored;
@@ -178,13 +208,57 @@ final class ChunkCodec {
         int heads = e.getInt(32);
         int headDim = e.getInt(36);
         try {
-            if (ChunkKv.payloadBytes(stored, blocks, heads, headDim) != p) {
+            if (ChunkKv.payloadBytes(stored, blocks, heads, headDim) != payload.remaining()) {
                 throw new BadEntryException(Reason.CORRUPT, "payload size does not match its shape");
             }
         } catch (IllegalArgumentException ex) {
             throw new BadEntryException(Reason.CORRUPT, "invalid shape in header: " + ex.getMessage());
         }
-        return ChunkKv.wrap(stored, blocks, heads, headDim, e.slice(h, (int) p));
+        return ChunkKv.wrap(stored, blocks, heads, headDim, payload);
+    }
+
+    /**
+     * The chunk in {@code entry} (its remaining bytes, the whole stored entry), which must be an intact entry of
+     * {@code expected}. The returned chunk's payload is a view of {@code entry}: the caller gives up the buffer.
+     */
+    static ChunkKv decode(ByteBuffer entry, ChunkKey expected) throws BadEntryException {
+        ByteBuffer e = entry.slice().order(ByteOrder.LITTLE_ENDIAN);
+        Layout l = layout(e, e.remaining());
+        CRC32C crc = new CRC32C();
+        crc.update(e.slice(0, l.trailerAt()));
+        return checked(e.slice(0, l.headerBytes()), crc, e.getInt(l.trailerAt()), expected,
+                e.slice(l.headerBytes(), l.payloadBytes()));
+    }
+
+    /**
+     * The chunk in the entry cut into {@code parts} (in order, {@code entryBytes} in all, the first holding the
+     * whole header), which must be an intact entry of {@code expected}: the payload is copied into
+     * {@link #payloadTarget}{@code (dst, ...)}, the checksum taken over the parts as they are. Null when {@code dst}
+     * has too little room.
+     */
+    static ChunkKv decodeParts(List<byte[]> parts, long entryBytes, ChunkKey expected, ByteBuffer dst)
+            throws BadEntryException {
+        ByteBuffer first = ByteBuffer.wrap(parts.get(0));
+        Layout l = layout(first, entryBytes);
+        ByteBuffer payload = payloadTarget(dst, l.payloadBytes());
+        if (payload == null) {
+            return null;
+        }
+        CRC32C crc = new CRC32C();
+        ByteBuffer out = payload.duplicate();
+        ByteBuffer trailer = ByteBuffer.allocate(TRAILER).order(ByteOrder.LITTLE_ENDIAN);
+        long at = 0;
+        for (byte[] part : parts) {
+            // The part covers entry bytes [at, at + part.length): header, payload and trailer bytes each go
+            // where they belong.
+            int checked = (int) Math.max(0, Math.min(part.length, l.trailerAt() - at));
+            crc.update(part, 0, checked);
+            int from = (int) Math.max(0, Math.min(part.length, l.headerBytes() - at));
+            out.put(part, from, checked - from);
+            trailer.put(part, checked, part.length - checked);
+            at += part.length;
+        }
+        return checked(first.slice(0, l.headerBytes()), crc, trailer.getInt(0), expected, payload);
     }
 
     private static DType dtypeOf(int code) {

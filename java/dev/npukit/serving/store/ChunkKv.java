@@ -133,6 +133,23 @@ public final class ChunkKv {
     }
 
     /**
+     * The stored bytes of one block of one layer, without conversion: for loading into a cache of the key's dtype
+     * ({@code PagedKvCache.writeBlock(layer, block, ByteBuffer)}).
+     *
+     * @param block the block, in [0, {@link #numBlocks()})
+     * @param layer the layer counted from the key's first layer, in [0, {@code key().numLayers()})
+     * @return a read-only little-endian view of the keys then the values, {@link #blockFloats()} elements of the key's
+     *     dtype each
+     * @throws IllegalArgumentException if {@code block} or {@code layer} is out of range
+     */
+    public ByteBuffer blockBytes(int block, int layer) {
+        Check.arg(block >= 0 && block < numBlocks, "block", "is %d, outside [0, %d)", block, numBlocks);
+        Check.arg(layer >= 0 && layer < key.numLayers(), "layer", "is %d, outside [0, %d)", layer, key.numLayers());
+        int bytes = 2 * blockFloats() * key.dtype().byteSize();
+        return payload.slice((block * key.numLayers() + layer) * bytes, bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
      * What this is the KV of.
      *
      * @return the chunk's key: model, dtype, block size, layers and chunk id

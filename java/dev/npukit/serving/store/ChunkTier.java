@@ -1,5 +1,7 @@
 package dev.npukit.serving.store;
 
+import java.nio.ByteBuffer;
+
 /**
  * One place chunk KV is kept: host memory, a local disk directory or Redis. A tier never throws for a fault of
  * its medium (an I/O error, an unreachable server, a corrupt entry): it answers a miss or leaves a put unwritten,
@@ -20,6 +22,22 @@ public interface ChunkTier extends AutoCloseable {
      * @return the entry of {@code key} when this tier holds an intact one, else null
      */
     ChunkKv get(ChunkKey key);
+
+    /**
+     * Reads an entry's payload into the caller's buffer, checked as {@link #get} checks it: the load path of a
+     * caller that keeps its own storage (a reused staging buffer, a KV cache's memory), with no buffer allocated per
+     * read. The payload is written at {@code dst}'s position, which then moves past it. A miss leaves the position
+     * where it was and may have overwritten the bytes after it. A direct {@code dst} saves a copy on the disk tier:
+     * a file is read into a heap buffer through a direct one.
+     *
+     * @param key the entry's key
+     * @param dst where the payload goes; an entry whose payload does not fit its remaining bytes is a miss
+     * @return the entry read, its payload a read-only view of the bytes written into {@code dst} (valid until the
+     *     caller writes them again: put a copy, {@link ChunkKv#copyOf}, into a tier, not this view), or null on a
+     *     miss
+     * @throws IllegalArgumentException if {@code key} or {@code dst} is null, or {@code dst} is read-only
+     */
+    ChunkKv read(ChunkKey key, ByteBuffer dst);
 
     /**
      * Whether this tier holds an entry of {@code key}, without reading it.

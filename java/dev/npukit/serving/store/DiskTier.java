@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -22,13 +23,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
 /**
  * Chunk KV in files under one directory, content-addressed: entry {@code A} (its key's
  * {@linkplain ChunkKey#address() address}) is {@code DIR/A[0..2]/A.kv} in the stored form (docs/chunk-store.md).
  * A put writes a temporary file in the same folder, forces it to the device, then renames it over the target
  * (atomic on POSIX file systems) and forces the folder: a reader, or a process started after a crash,
- * sees the whole entry or none. A get reads the whole file and checks its header and checksum before use.
+ * sees the whole entry or none. A get reads the header, the payload into its destination and the trailer, and
+ * checks the header and the checksum before the payload is used.
  *
  * <p>At most {@code budgetBytes} of entry files, least recently used evicted first. The index of what is held is
  * this process's: it is rebuilt from the directory at open, oldest written first (a hit does not touch the file:
@@ -118,33 +121,67 @@ public final class DiskTier implements ChunkTier {
      * @return {@code DIR/A[0..2]/A.kv}, A the key's address
      */
     public Path file(ChunkKey key) {
-        String a = key.address();
-        return dir.resolve(a.substring(0, 2)).resolve(a + SUFFIX);
+        return file(key.address());
+    }
+
+    private Path file(String address) {
+        return dir.resolve(address.substring(0, 2)).resolve(address + SUFFIX);
     }
 
     @Override
     public ChunkKv get(ChunkKey key) {
-        Path file = file(key);
-        ByteBuffer entry;
+        Check.arg(key != null, "key", "is null");
+        return load(key, null);
+    }
+
+    @Override
+    public ChunkKv read(ChunkKey key, ByteBuffer dst) {
+        Check.arg(key != null, "key", "is null");
+        Check.arg(dst != null && !dst.isReadOnly(), "dst", "is null or read-only");
+        ChunkKv kv = load(key, dst);
+        if (kv != null) {
+            dst.position(dst.position() + kv.bytes());
+        }
+        return kv;
+    }
+
+    /**
+     * Reads the entry with its payload straight into its destination ({@link ChunkCodec#payloadTarget}), then checks
+     * the header and the checksum over the bytes where they landed: the payload is copied once, from the page cache.
+     * The header is read at the length the key's header has: an entry of another key or damaged fails its checks.
+     */
+    private ChunkKv load(ChunkKey key, ByteBuffer dst) {
+        String address = key.address();
+        Path file = file(address);
+        long size;
+        ChunkKv kv;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size > Integer.MAX_VALUE - 8) {
-                return bad(key, file, "file of " + size + " bytes is larger than any entry");
+            size = ch.size();
+            ByteBuffer header = ByteBuffer.allocate(ChunkCodec.headerBytes(key));
+            long payloadBytes = size - header.capacity() - ChunkCodec.TRAILER;
+            if (payloadBytes < 0 || payloadBytes > ChunkCodec.MAX_PAYLOAD_BYTES) {
+                return bad(address, file, "file of " + size + " bytes cannot hold an entry of this key");
             }
-            entry = ByteBuffer.allocate((int) size);
-            // Read in slices: a heap read goes through the JDK's temporary direct buffer, which then stays
-            // cache-sized and in the processor's cache instead of growing to the whole entry.
-            while (entry.hasRemaining()) {
-                int n = ch.read(entry.slice().limit(Math.min(entry.remaining(), READ_SLICE)));
-                if (n < 0) {
-                    return bad(key, file, "file shrank while read");
+            ByteBuffer payload = ChunkCodec.payloadTarget(dst, (int) payloadBytes);
+            if (payload == null) {
+                return counters.miss();
+            }
+            ByteBuffer trailer = ByteBuffer.allocate(ChunkCodec.TRAILER).order(ByteOrder.LITTLE_ENDIAN);
+            try {
+                readEntry(ch, header, payload.duplicate(), trailer);
+                if (ChunkCodec.layout(header.flip(), size).headerBytes() != header.limit()) {
+                    throw new BadEntryException(BadEntryException.Reason.OTHER_KEY, "header of another key's length");
                 }
-                entry.position(entry.position() + n);
+                CRC32C crc = new CRC32C();
+                crc.update(header.duplicate());
+                crc.update(payload.duplicate());
+                kv = ChunkCodec.checked(header, crc, trailer.getInt(0), key, payload);
+            } catch (BadEntryException e) {
+                return bad(address, file, e.getMessage());
             }
-            entry.flip();
         } catch (NoSuchFileException e) {
             synchronized (this) {
-                Long bytes = index.remove(key.address());
+                Long bytes = index.remove(address);
                 heldBytes -= bytes == null ? 0 : bytes;
             }
             return counters.miss();
@@ -152,20 +189,41 @@ public final class DiskTier implements ChunkTier {
             failed("read " + file, e);
             return counters.miss();
         }
-        ChunkKv kv;
-        try {
-            kv = ChunkCodec.decode(entry, key);
-        } catch (BadEntryException e) {
-            return bad(key, file, e.getMessage());
-        }
         synchronized (this) {
-            if (index.get(key.address()) == null) {
+            if (index.get(address) == null) {
                 // Written by another process sharing the directory: now known here too.
-                index.put(key.address(), (long) entry.capacity());
-                heldBytes += entry.capacity();
+                index.put(address, size);
+                heldBytes += size;
             }
         }
         return counters.hit(kv);
+    }
+
+    /**
+     * Fills {@code header}, {@code payload} and {@code trailer} from the file's start. A direct payload takes one
+     * scattering read; a heap one is read in slices: the JDK reads a heap buffer through a temporary direct buffer,
+     * which then stays cache-sized instead of growing to the whole entry.
+     */
+    private static void readEntry(FileChannel ch, ByteBuffer header, ByteBuffer payload, ByteBuffer trailer)
+            throws IOException, BadEntryException {
+        ByteBuffer[] parts = {header, payload, trailer};
+        if (payload.isDirect()) {
+            while (trailer.hasRemaining()) {
+                if (ch.read(parts) < 0) {
+                    throw new BadEntryException(BadEntryException.Reason.CORRUPT, "file shrank while read");
+                }
+            }
+            return;
+        }
+        for (ByteBuffer b : parts) {
+            while (b.hasRemaining()) {
+                int n = ch.read(b.slice().limit(Math.min(b.remaining(), READ_SLICE)));
+                if (n < 0) {
+                    throw new BadEntryException(BadEntryException.Reason.CORRUPT, "file shrank while read");
+                }
+                b.position(b.position() + n);
+            }
+        }
     }
 
     @Override
@@ -238,7 +296,7 @@ public final class DiskTier implements ChunkTier {
             it.remove();
             heldBytes -= e.getValue();
             try {
-                Files.deleteIfExists(dir.resolve(e.getKey().substring(0, 2)).resolve(e.getKey() + SUFFIX));
+                Files.deleteIfExists(file(e.getKey()));
                 counters.evictions.increment();
             } catch (IOException ex) {
                 counters.errors.increment();
@@ -246,7 +304,7 @@ public final class DiskTier implements ChunkTier {
         }
     }
 
-    private ChunkKv bad(ChunkKey key, Path file, String why) {
+    private ChunkKv bad(String address, Path file, String why) {
         counters.badEntries.increment();
         LOG.log(Level.DEBUG, () -> "chunk store: ignoring " + file + ": " + why);
         try {
@@ -255,7 +313,7 @@ public final class DiskTier implements ChunkTier {
             counters.errors.increment();
         }
         synchronized (this) {
-            Long bytes = index.remove(key.address());
+            Long bytes = index.remove(address);
             heldBytes -= bytes == null ? 0 : bytes;
         }
         return counters.miss();

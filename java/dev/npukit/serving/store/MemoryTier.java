@@ -1,6 +1,7 @@
 package dev.npukit.serving.store;
 
 import dev.npukit.util.Check;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,6 +37,24 @@ public final class MemoryTier implements ChunkTier {
     public synchronized ChunkKv get(ChunkKey key) {
         ChunkKv kv = entries.get(key);
         return kv == null ? counters.miss() : counters.hit(kv);
+    }
+
+    /** Copies the held payload into {@code dst}: one memcpy. */
+    @Override
+    public ChunkKv read(ChunkKey key, ByteBuffer dst) {
+        Check.arg(key != null, "key", "is null");
+        Check.arg(dst != null && !dst.isReadOnly(), "dst", "is null or read-only");
+        ChunkKv kv;
+        synchronized (this) {
+            kv = entries.get(key);
+        }
+        ByteBuffer payload = kv == null ? null : ChunkCodec.payloadTarget(dst, kv.bytes());
+        if (payload == null) {
+            return counters.miss();
+        }
+        payload.duplicate().put(kv.payload());
+        dst.position(dst.position() + kv.bytes());
+        return counters.hit(ChunkKv.wrap(kv.key(), kv.numBlocks(), kv.numKvHeads(), kv.headDim(), payload));
     }
 
     @Override

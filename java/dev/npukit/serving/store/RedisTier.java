@@ -148,6 +148,23 @@ public final class RedisTier implements ChunkTier {
 
     @Override
     public ChunkKv get(ChunkKey key) {
+        Check.arg(key != null, "key", "is null");
+        return load(key, null);
+    }
+
+    @Override
+    public ChunkKv read(ChunkKey key, ByteBuffer dst) {
+        Check.arg(key != null, "key", "is null");
+        Check.arg(dst != null && !dst.isReadOnly(), "dst", "is null or read-only");
+        ChunkKv kv = load(key, dst);
+        if (kv != null) {
+            dst.position(dst.position() + kv.bytes());
+        }
+        return kv;
+    }
+
+    /** Fetches every part, then copies the payload out of them into its destination ({@link ChunkCodec#decodeParts}). */
+    private ChunkKv load(ChunkKey key, ByteBuffer dst) {
         UnifiedJedis c = client();
         if (c == null) {
             return counters.miss();
@@ -166,58 +183,50 @@ public final class RedisTier implements ChunkTier {
         long total = ChunkCodec.declaredEntryBytes(first);
         int n = total < first.length || first.length == 0 ? -1 : (int) Math.min(MAX_PARTS + 1L,
                 (total + first.length - 1) / first.length);
-        if (n < 1 || n > MAX_PARTS || (n > 1 && total > Integer.MAX_VALUE - 8)) {
+        if (n < 1 || n > MAX_PARTS) {
             return bad(c, key, "part 0 does not start an entry of this version");
         }
-        byte[] entry = first;
-        if (n > 1) {
-            List<Future<byte[]>> rest = new ArrayList<>();
+        List<Future<byte[]>> rest = new ArrayList<>();
+        try {
+            for (int i = 1; i < n; i++) {
+                byte[] k = partKey(key, i);
+                rest.add(parts.submit(() -> c.get(k)));
+            }
+        } catch (RuntimeException e) {
+            // Closed meanwhile: the part readers are gone.
+            rest.forEach(f -> f.cancel(false));
+            failed("read", e);
+            return counters.miss();
+        }
+        // Every part is fetched and sized before the payload's buffer is allocated: a damaged header must not make
+        // the tier allocate what it claims.
+        List<byte[]> got = new ArrayList<>();
+        got.add(first);
+        long at = first.length;
+        for (int i = 1; i < n; i++) {
+            byte[] part;
             try {
-                for (int i = 1; i < n; i++) {
-                    byte[] k = partKey(key, i);
-                    rest.add(parts.submit(() -> c.get(k)));
-                }
-            } catch (RuntimeException e) {
-                // Closed meanwhile: the part readers are gone.
+                part = rest.get(i - 1).get();
+            } catch (ExecutionException e) {
                 rest.forEach(f -> f.cancel(false));
-                failed("read", e);
+                failed("read", e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause()));
+                return counters.miss();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                rest.forEach(f -> f.cancel(false));
                 return counters.miss();
             }
-            // Every part is fetched and sized before the entry is allocated: a damaged header must not make the
-            // tier allocate what it claims.
-            List<byte[]> got = new ArrayList<>();
-            long at = first.length;
-            for (int i = 1; i < n; i++) {
-                byte[] part;
-                try {
-                    part = rest.get(i - 1).get();
-                } catch (ExecutionException e) {
-                    rest.forEach(f -> f.cancel(false));
-                    failed("read", e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause()));
-                    return counters.miss();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    rest.forEach(f -> f.cancel(false));
-                    return counters.miss();
-                }
-                long want = Math.min(first.length, total - at);
-                if (part == null || part.length != want) {
-                    rest.forEach(f -> f.cancel(false));
-                    return bad(c, key, "part " + i + (part == null ? " is missing" : " has a wrong size"));
-                }
-                got.add(part);
-                at += want;
+            long want = Math.min(first.length, total - at);
+            if (part == null || part.length != want) {
+                rest.forEach(f -> f.cancel(false));
+                return bad(c, key, "part " + i + (part == null ? " is missing" : " has a wrong size"));
             }
-            entry = new byte[(int) total];
-            System.arraycopy(first, 0, entry, 0, first.length);
-            int to = first.length;
-            for (byte[] part : got) {
-                System.arraycopy(part, 0, entry, to, part.length);
-                to += part.length;
-            }
+            got.add(part);
+            at += want;
         }
         try {
-            return counters.hit(ChunkCodec.decode(ByteBuffer.wrap(entry), key));
+            ChunkKv kv = ChunkCodec.decodeParts(got, total, key, dst);
+            return kv == null ? counters.miss() : counters.hit(kv);
         } catch (BadEntryException e) {
             return bad(c, key, e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.npukit.serving.store;
 
 import dev.npukit.util.Check;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -181,6 +182,49 @@ public final class TieredChunkStore implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * Reads through the tiers, fastest first, into the caller's buffer ({@link ChunkTier#read}: no buffer allocated
+     * per read, the payload copied once from the tier that holds it). A hit from a slower tier is copied into the
+     * faster ones as {@link #get} does, which costs each of them a copy of its own.
+     *
+     * @param key the entry's key
+     * @param dst where the payload goes, at its position, which then moves past it; an entry whose payload does not
+     *     fit its remaining bytes is a miss
+     * @return the entry read, its payload a read-only view of the bytes written into {@code dst}, or null on a miss
+     * @throws IllegalArgumentException if {@code key} or {@code dst} is null, or {@code dst} is read-only
+     */
+    public ChunkKv read(ChunkKey key, ByteBuffer dst) {
+        Check.arg(key != null, "key", "is null");
+        ChunkKv kv = memory.read(key, dst);
+        if (kv != null) {
+            return kv;
+        }
+        if (disk != null) {
+            kv = disk.read(key, dst);
+            if (kv != null) {
+                memory.put(copy(kv));
+                return kv;
+            }
+        }
+        if (remote != null) {
+            kv = remote.read(key, dst);
+            if (kv != null) {
+                ChunkKv own = copy(kv);
+                memory.put(own);
+                if (disk != null) {
+                    disk.put(own);
+                }
+                return kv;
+            }
+        }
+        return null;
+    }
+
+    /** A heap copy of a chunk read into a caller's buffer, for the tiers to keep. */
+    private static ChunkKv copy(ChunkKv kv) {
+        return ChunkKv.copyOf(kv.key(), kv.numBlocks(), kv.numKvHeads(), kv.headDim(), kv.payload());
     }
 
     /**

@@ -11,7 +11,9 @@ import dev.npukit.tensor.DType;
 import dev.npukit.tensor.HalfFloats;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +100,42 @@ class ChunkCodecTest {
         }
         assertEquals(Reason.CORRUPT, assertThrows(BadEntryException.class,
                 () -> ChunkCodec.decode(ByteBuffer.wrap(Arrays.copyOf(good, good.length + 1)), kv.key())).reason());
+    }
+
+    @Test
+    void partsOfEverySizeDecodeIntoTheCallersBufferAndDamageIsRefused() throws BadEntryException {
+        ChunkKv kv = Chunks.random(Chunks.key(10), 1, 10);
+        byte[] entry = ChunkCodec.encode(kv);
+        int header = ChunkCodec.headerBytes(kv.key());
+        // Part sizes from "part 0 is exactly the header" to "one part": the payload and the trailer fall across
+        // part boundaries at every offset near the trailer.
+        for (int size = header; size <= entry.length; size += size < entry.length - 40 ? 97 : 1) {
+            List<byte[]> parts = cut(entry, size);
+            ByteBuffer dst = ByteBuffer.allocateDirect(kv.bytes() + 16).position(16);
+            ChunkKv back = ChunkCodec.decodeParts(parts, entry.length, kv.key(), dst);
+            Chunks.assertSameKv(kv, back);
+            assertEquals(16, dst.position(), "the caller's position is the caller's to move");
+            assertEquals(kv.payload(), dst.slice(16, kv.bytes()), "part size " + size);
+            Chunks.assertSameKv(kv, ChunkCodec.decodeParts(parts, entry.length, kv.key(), null));
+            assertEquals(null, ChunkCodec.decodeParts(parts, entry.length, kv.key(), ByteBuffer.allocate(kv.bytes() - 1)),
+                    "a buffer without room for the payload is no hit");
+        }
+        for (int i = 0; i < entry.length; i++) {
+            byte[] bad = entry.clone();
+            bad[i] ^= 0x04;
+            int at = i;
+            BadEntryException e = assertThrows(BadEntryException.class, () -> ChunkCodec.decodeParts(cut(bad, 1500),
+                    bad.length, kv.key(), ByteBuffer.allocate(kv.bytes())), "byte " + at + " flipped");
+            assertNotEquals(Reason.OTHER_KEY, e.reason(), "byte " + at + ": damage must not pass the checksum");
+        }
+    }
+
+    private static List<byte[]> cut(byte[] entry, int size) {
+        List<byte[]> parts = new ArrayList<>();
+        for (int at = 0; at < entry.length; at += size) {
+            parts.add(Arrays.copyOfRange(entry, at, Math.min(entry.length, at + size)));
+        }
+        return parts;
     }
 
     @Test

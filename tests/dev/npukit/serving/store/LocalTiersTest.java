@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npukit.tensor.DType;
@@ -16,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,6 +105,72 @@ class LocalTiersTest {
     }
 
     @Test
+    void readsFillTheCallersBufferFromEveryTier() throws IOException {
+        ChunkKv a = Chunks.random(1);
+        ChunkKv b = Chunks.random(2);
+        MemoryTier m = new MemoryTier(1 << 20);
+        m.put(a);
+        DiskTier d = new DiskTier(dir, 1L << 30);
+        d.put(a);
+        for (ChunkTier tier : List.of(m, d)) {
+            for (ByteBuffer dst : List.of(ByteBuffer.allocate(a.bytes() + 8), ByteBuffer.allocateDirect(a.bytes() + 8))) {
+                dst.put(new byte[] {1, 2, 3}).mark();
+                ChunkKv got = tier.read(a.key(), dst);
+                Chunks.assertSameKv(a, got);
+                assertEquals(3 + a.bytes(), dst.position(), tier.name() + ": the position moves past the payload");
+                assertEquals(a.payload(), dst.slice(3, a.bytes()));
+                assertEquals(2, dst.get(1), "bytes before the position are untouched");
+                dst.reset();
+                assertNull(tier.read(b.key(), dst), tier.name() + ": not held");
+                assertNull(tier.read(a.key(), dst.limit(dst.position() + a.bytes() - 1)), "no room: a miss");
+                assertEquals(3, dst.position(), "a miss leaves the position");
+            }
+            assertEquals(2, tier.stats().hits());
+            assertEquals(4, tier.stats().misses());
+            assertThrows(IllegalArgumentException.class, () -> tier.read(a.key(), ByteBuffer.allocate(99).asReadOnlyBuffer()));
+            assertThrows(IllegalArgumentException.class, () -> tier.read(null, ByteBuffer.allocate(99)));
+        }
+        assertEquals(0, d.stats().badEntries(), "an intact entry that does not fit is left in place");
+        assertTrue(Files.exists(d.file(a.key())));
+    }
+
+    @Test
+    void everyFlippedByteOfADiskEntryIsRefusedByReadsAndGets() throws IOException {
+        ChunkKv a = Chunks.random(Chunks.key(5), 1, 5);
+        DiskTier d = new DiskTier(dir, 1L << 30);
+        Path file = d.file(a.key());
+        byte[] good = ChunkCodec.encode(a);
+        ByteBuffer dst = ByteBuffer.allocateDirect(a.bytes());
+        for (int i = 0; i < good.length; i++) {
+            Files.createDirectories(file.getParent());
+            Files.write(file, flipped(good, i));
+            assertNull(i % 2 == 0 ? d.read(a.key(), dst.clear()) : d.get(a.key()), "byte " + i + " flipped");
+            assertFalse(Files.exists(file), "byte " + i + ": the damaged entry is removed");
+        }
+        assertEquals(good.length, d.stats().badEntries());
+        d.put(a);
+        Chunks.assertSameKv(a, d.read(a.key(), dst.clear()));
+    }
+
+    @Test
+    void tieredReadFillsTheCallersBufferAndPromotesAHit() throws IOException {
+        ChunkKv a = Chunks.random(1);
+        try (TieredChunkStore first = TieredChunkStore.builder().memory(1 << 20).disk(dir, 1L << 30).build()) {
+            first.put(a);
+        }
+        try (TieredChunkStore second = TieredChunkStore.builder().memory(1 << 20).disk(dir, 1L << 30).build()) {
+            ByteBuffer dst = ByteBuffer.allocateDirect(a.bytes());
+            Chunks.assertSameKv(a, second.read(a.key(), dst));
+            dst.clear().put(new byte[a.bytes()]).clear();
+            Chunks.assertSameKv(a, second.get(a.key()));
+            assertEquals(1, second.stats().get(0).hits(), "the disk hit was promoted into memory, as its own copy");
+            Chunks.assertSameKv(a, second.read(a.key(), dst));
+            assertEquals(1, second.stats().get(1).hits());
+            assertNull(second.read(Chunks.key(99), dst.clear()));
+        }
+    }
+
+    @Test
     void anotherModelOrDtypeNeverReadsThisOnesKv() throws IOException {
         ChunkKv a = Chunks.random(Chunks.key(Chunks.MODEL, DType.F16, 4), 2, 4);
         DiskTier d = new DiskTier(dir, 1L << 30);
@@ -170,6 +238,10 @@ class LocalTiersTest {
             ChunkKv held = view.held(id);
             assertEquals(view.key(id), held.key());
             assertEquals(Arrays.toString(blocks[0][0][1]), Arrays.toString(held.block(0, 0)[1]));
+            ByteBuffer raw = held.blockBytes(0, 0);
+            assertEquals(8 * 4, raw.remaining(), "keys then values, F32");
+            assertEquals(5f, raw.getFloat(4 * 4), "the first value follows the four keys");
+            assertTrue(raw.isReadOnly());
             assertTrue(view.stored(id));
             assertEquals(1, view.chunksStored());
             assertEquals(1, view.chunksFetched());

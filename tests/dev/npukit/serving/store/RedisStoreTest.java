@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.npukit.bench.LocalRedis;
 import dev.npukit.tensor.DType;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -185,6 +186,10 @@ class RedisStoreTest {
             try (RedisTier tier = new RedisTier(RedisTarget.parse(server.uri()), 5000, 1000, 8192, 3)) {
                 tier.put(a);
                 Chunks.assertSameKv(a, tier.get(a.key()));
+                ByteBuffer dst = ByteBuffer.allocateDirect(a.bytes() + 1).position(1);
+                Chunks.assertSameKv(a, tier.read(a.key(), dst));
+                assertEquals(a.payload(), dst.flip().position(1), "read into the caller's buffer, after its position");
+                assertNull(tier.read(a.key(), ByteBuffer.allocate(a.bytes() - 1)), "no room: a miss");
                 int parts = (int) ((ChunkCodec.entryBytes(a) + 8191) / 8192);
                 assertTrue(parts > 10, "parts: " + parts);
                 try (RedisTier reader = new RedisTier(RedisTarget.parse(server.uri()), 5000, 1000, 1 << 20, 2)) {
