@@ -21,6 +21,11 @@ constexpr int kActivationPanel = 64;  // activation rows per item
 template <class Ops>
 void run_panel(const MatmulProblem& p, int n0, int n1, int m0, int m1) {
   int n = n0;
+  // A single activation row (batch-1 decode) takes 8 weight rows at a time: 8 independent
+  // accumulators keep the FMA units busy while the weights stream from memory.
+  if (m1 - m0 == 1) {
+    for (; n + 8 <= n1; n += 8) Ops::template tile<8, 1>(p, n, m0);
+  }
   for (; n + 4 <= n1; n += 4) {
     int m = m0;
     for (; m + 2 <= m1; m += 2) Ops::template tile<4, 2>(p, n, m);
