@@ -16,13 +16,17 @@ set(NPUKIT_ASCEND_KERNELS
   ${_ascend_dir}/kernels/rope.cpp
   ${_ascend_dir}/kernels/contrastive.cpp
   ${_ascend_dir}/kernels/bgmv.cpp
-  ${_ascend_dir}/kernels/matmul.cpp)
+  ${_ascend_dir}/kernels/matmul.cpp
+  ${_ascend_dir}/kernels/rms_norm.cpp
+  ${_ascend_dir}/kernels/silu_mul.cpp
+  ${_ascend_dir}/kernels/embedding.cpp)
 set(NPUKIT_ASCEND_HOST
   ${_ascend_dir}/host/runtime.cpp
   ${_ascend_dir}/host/attention_launch.cpp
   ${_ascend_dir}/host/cache_launch.cpp
   ${_ascend_dir}/host/contrastive_launch.cpp
-  ${_ascend_dir}/host/bgmv_launch.cpp)
+  ${_ascend_dir}/host/bgmv_launch.cpp
+  ${_ascend_dir}/host/elementwise_launch.cpp)
 
 # Test-only library of builds without the emulator: the Java rule test links it in every mode and
 # expects an npu build to refuse the demonstration.

@@ -63,6 +63,19 @@ int check_tensor(const char* fn, const char* name, const npukit_tensor& t, int l
 
 inline int dim(const npukit_tensor& t, int i) { return static_cast<int>(t.shape[i]); }
 
+// An optional tensor is absent when its descriptor is all zero; anything else is checked as present.
+inline bool present(const npukit_tensor& t) { return t.data != nullptr || t.rank != 0 || t.numel != 0; }
+
+// True when two checked tensors of the same memory kind share a byte; an empty tensor shares none.
+inline bool overlaps(const npukit_tensor& a, const npukit_tensor& b) {
+  const auto bytes = [](const npukit_tensor& t) {
+    return static_cast<uintptr_t>(t.numel) * ((t.dtype == NPUKIT_F16 || t.dtype == NPUKIT_BF16) ? 2u : 4u);
+  };
+  const uintptr_t a0 = reinterpret_cast<uintptr_t>(a.data);
+  const uintptr_t b0 = reinterpret_cast<uintptr_t>(b.data);
+  return bytes(a) != 0 && bytes(b) != 0 && a0 < b0 + bytes(b) && b0 < a0 + bytes(a);
+}
+
 // Dimension i of t must be `expected` (the value named `what`).
 template <class Fail>
 int check_dim(const char* fn, const char* name, const npukit_tensor& t, int i, int64_t expected, const char* what,
@@ -370,6 +383,88 @@ int matmul_sizes(const npukit_matmul_args& a, int location, MatmulDims& d, Fail 
   NPUKIT_CONTRACT_OK(check_dim(fn, "weight", a.weight, 1, d.k, "k of x", fail));
   NPUKIT_CONTRACT_OK(check_dim(fn, "out", a.out, 0, d.m, "m of x", fail));
   NPUKIT_CONTRACT_OK(check_dim(fn, "out", a.out, 1, d.n, "n of weight", fail));
+  if (present(a.bias)) {
+    NPUKIT_CONTRACT_OK(check_tensor(fn, "bias", a.bias, location, 1, NPUKIT_F32, fail));
+    NPUKIT_CONTRACT_OK(check_dim(fn, "bias", a.bias, 0, d.n, "n of weight", fail));
+  }
+  return NPUKIT_OK;
+}
+
+// ---- element-wise kernels (npukit/elementwise.h) ----
+
+struct RowsDims {
+  int rows, hidden;
+};
+
+template <class Fail>
+int rms_norm_sizes(const npukit_rms_norm_args& a, int location, RowsDims& d, Fail fail) {
+  const char* fn = "rms_norm";
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "x", a.x, location, 2, NPUKIT_F32, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "weight", a.weight, location, 1, NPUKIT_F32, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "out", a.out, location, 2, NPUKIT_F32, fail));
+  d.rows = dim(a.x, 0);
+  d.hidden = dim(a.x, 1);
+  NPUKIT_CONTRACT(d.hidden > 0, NPUKIT_ERR_ARGUMENT, "%s: hidden must be positive", fn);
+  NPUKIT_CONTRACT_OK(check_dim(fn, "weight", a.weight, 0, d.hidden, "hidden of x", fail));
+  for (int i = 0; i < 2; i++) NPUKIT_CONTRACT_OK(check_dim(fn, "out", a.out, i, a.x.shape[i], "shape of x", fail));
+  NPUKIT_CONTRACT(!overlaps(a.out, a.x), NPUKIT_ERR_ARGUMENT, "%s: out shares memory with x", fn);
+  if (present(a.residual)) {
+    NPUKIT_CONTRACT_OK(check_tensor(fn, "residual", a.residual, location, 2, NPUKIT_F32, fail));
+    for (int i = 0; i < 2; i++) {
+      NPUKIT_CONTRACT_OK(check_dim(fn, "residual", a.residual, i, a.x.shape[i], "shape of x", fail));
+    }
+    NPUKIT_CONTRACT(!overlaps(a.residual, a.x), NPUKIT_ERR_ARGUMENT, "%s: residual shares memory with x", fn);
+    NPUKIT_CONTRACT(!overlaps(a.out, a.residual), NPUKIT_ERR_ARGUMENT, "%s: out shares memory with residual", fn);
+  }
+  NPUKIT_CONTRACT(std::isfinite(a.eps) && a.eps >= 0.0f, NPUKIT_ERR_ARGUMENT, "%s: eps %g must be finite and >= 0",
+                  fn, a.eps);
+  return NPUKIT_OK;
+}
+
+// d.hidden is inter, the columns of out.
+template <class Fail>
+int silu_mul_sizes(const npukit_silu_mul_args& a, int location, RowsDims& d, Fail fail) {
+  const char* fn = "silu_mul";
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "gate_up", a.gate_up, location, 2, NPUKIT_F32, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "out", a.out, location, 2, NPUKIT_F32, fail));
+  d.rows = dim(a.gate_up, 0);
+  const int width = dim(a.gate_up, 1);
+  NPUKIT_CONTRACT(width > 0 && width % 2 == 0, NPUKIT_ERR_ARGUMENT, "%s: gate_up row of %d is not positive and even",
+                  fn, width);
+  d.hidden = width / 2;
+  NPUKIT_CONTRACT_OK(check_dim(fn, "out", a.out, 0, d.rows, "rows of gate_up", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "out", a.out, 1, d.hidden, "half a row of gate_up", fail));
+  NPUKIT_CONTRACT(!overlaps(a.out, a.gate_up), NPUKIT_ERR_ARGUMENT, "%s: out shares memory with gate_up", fn);
+  return NPUKIT_OK;
+}
+
+struct EmbeddingDims {
+  int rows, vocab, hidden;
+};
+
+template <class Fail>
+int embedding_sizes(const npukit_embedding_args& a, int location, EmbeddingDims& d, Fail fail) {
+  const char* fn = "embedding";
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "table", a.table, location, 2, kAnyFloat, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "ids", a.ids, location, 1, NPUKIT_I32, fail));
+  NPUKIT_CONTRACT_OK(check_tensor(fn, "out", a.out, location, 2, NPUKIT_F32, fail));
+  d.vocab = dim(a.table, 0);
+  d.hidden = dim(a.table, 1);
+  d.rows = dim(a.ids, 0);
+  NPUKIT_CONTRACT_OK(check_dim(fn, "out", a.out, 0, d.rows, "rows = length of ids", fail));
+  NPUKIT_CONTRACT_OK(check_dim(fn, "out", a.out, 1, d.hidden, "hidden of table", fail));
+  NPUKIT_CONTRACT(!overlaps(a.out, a.table), NPUKIT_ERR_ARGUMENT, "%s: out shares memory with table", fn);
+  NPUKIT_CONTRACT(!overlaps(a.out, a.ids), NPUKIT_ERR_ARGUMENT, "%s: out shares memory with ids", fn);
+  return NPUKIT_OK;
+}
+
+// The ids, from a host-readable copy: each selects a row of the table.
+template <class Fail>
+int embedding_ids(const EmbeddingDims& d, const int32_t* ids, Fail fail) {
+  for (int r = 0; r < d.rows; r++) {
+    NPUKIT_CONTRACT(ids[r] >= 0 && ids[r] < d.vocab, NPUKIT_ERR_BOUNDS, "embedding: ids[%d] = %d is outside [0, %d)", r,
+                    ids[r], d.vocab);
+  }
   return NPUKIT_OK;
 }
 

@@ -1,5 +1,5 @@
 // C entry point of the matmul: re-check sizes, widen the activations to F32 once (they are the
-// small operand and every weight row reads them), then run the fastest implementation.
+// small operand and every weight row reads them), run the fastest implementation, add the bias.
 #include <new>
 #include <vector>
 
@@ -30,5 +30,13 @@ extern "C" int npukit_cpu_matmul(const npukit_matmul_args* args) {
   const npukit::MatmulProblem p{xf, a.weight.data, a.weight.dtype, static_cast<float*>(a.out.data), d.m, d.k, d.n};
   const bool done = NPUKIT_IF_SIMD(npukit::has_avx2_fma_f16c(), npukit::matmul_avx2(p), npukit::matmul_generic(p));
   if (!done) return fail(NPUKIT_ERR_INTERNAL, "matmul: a worker failed (out of memory?)");
+  if (npukit::contract::present(a.bias)) {
+    // Added to the finished sums, so a row's result stays independent of the tiling.
+    const auto* bias = static_cast<const float*>(a.bias.data);
+    for (int m = 0; m < d.m; m++) {
+      float* row = p.out + int64_t{m} * d.n;
+      for (int n = 0; n < d.n; n++) row[n] += bias[n];
+    }
+  }
   return npukit::ok();
 }

@@ -1,5 +1,5 @@
-// Host launchers of BGMV shrink/expand and matmul: re-check sizes (and every adapter index,
-// read on the host), choose the dot-product tiling, launch.
+// Host launchers of BGMV shrink/expand and matmul (its optional bias included): re-check sizes
+// (and every adapter index, read on the host), choose the dot-product tiling, launch.
 #include <algorithm>
 #include <vector>
 
@@ -109,14 +109,15 @@ extern "C" int npukit_ascend_matmul(const npukit_matmul_args* args) {
   t.x_dtype = a.x.dtype;
   t.w_dtype = a.weight.dtype;
   t.y_dtype = NPUKIT_F32;
+  t.has_bias = npukit::contract::present(a.bias) ? 1 : 0;
   t.scale = 1.0f;
   ChooseDotTiles(t);
   DeviceBuffer tiling_dev;
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
   const uint32_t block_dim = Device::BlockDim(int64_t{m} * t.n_tiles);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_matmul_kernel)(block_dim, Device::Stream(), Gm(a.x.data),
-                                                                     Gm(a.weight.data), Gm(a.out.data),
-                                                                     tiling_dev.get());
+                                                                     Gm(a.weight.data), Gm(a.bias.data),
+                                                                     Gm(a.out.data), tiling_dev.get());
   NPUKIT_TRY(FinishLaunch(status, "npukit_matmul_kernel"));
   return Ok();
 }

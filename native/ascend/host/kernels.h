@@ -19,15 +19,21 @@ void npukit_contrastive_kernel(uint8_t* expert, uint8_t* base, uint8_t* seeds, u
                                uint8_t* topk_index, uint8_t* topk_score, uint8_t* tiling);
 void npukit_bgmv_shrink_kernel(uint8_t* x, uint8_t* a, uint8_t* indices, uint8_t* y, uint8_t* tiling);
 void npukit_bgmv_expand_kernel(uint8_t* v, uint8_t* w, uint8_t* indices, uint8_t* y, uint8_t* tiling);
-void npukit_matmul_kernel(uint8_t* x, uint8_t* weight, uint8_t* out, uint8_t* tiling);
+void npukit_matmul_kernel(uint8_t* x, uint8_t* weight, uint8_t* bias, uint8_t* out, uint8_t* tiling);
+void npukit_rms_norm_kernel(uint8_t* x, uint8_t* residual, uint8_t* weight, uint8_t* out, uint8_t* tiling);
+void npukit_silu_mul_kernel(uint8_t* gate_up, uint8_t* out, uint8_t* tiling);
+void npukit_embedding_kernel(uint8_t* table, uint8_t* ids, uint8_t* out, uint8_t* tiling);
 }
 #else
 #include "aclrtlaunch_npukit_bgmv_expand_kernel.h"
 #include "aclrtlaunch_npukit_bgmv_shrink_kernel.h"
 #include "aclrtlaunch_npukit_contrastive_kernel.h"
+#include "aclrtlaunch_npukit_embedding_kernel.h"
 #include "aclrtlaunch_npukit_matmul_kernel.h"
 #include "aclrtlaunch_npukit_paged_attention_kernel.h"
+#include "aclrtlaunch_npukit_rms_norm_kernel.h"
 #include "aclrtlaunch_npukit_rope_kernel.h"
+#include "aclrtlaunch_npukit_silu_mul_kernel.h"
 #include "aclrtlaunch_npukit_write_kv_kernel.h"
 #endif
 

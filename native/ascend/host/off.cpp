@@ -28,4 +28,7 @@ int npukit_ascend_contrastive(const npukit_contrastive_args*) { return Off(); }
 int npukit_ascend_bgmv_shrink(const npukit_bgmv_shrink_args*) { return Off(); }
 int npukit_ascend_bgmv_expand(const npukit_bgmv_expand_args*) { return Off(); }
 int npukit_ascend_matmul(const npukit_matmul_args*) { return Off(); }
+int npukit_ascend_rms_norm(const npukit_rms_norm_args*) { return Off(); }
+int npukit_ascend_silu_mul(const npukit_silu_mul_args*) { return Off(); }
+int npukit_ascend_embedding(const npukit_embedding_args*) { return Off(); }
 }

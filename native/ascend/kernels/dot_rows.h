@@ -25,11 +25,13 @@ enum class DotMode { kShrink, kExpand, kMatmul };
 class DotRows {
  public:
   // x [batch, in_dim]; w [num_mats, out_dim, in_dim]; indices I32 [batch] (not for matmul);
-  // y: shrink/matmul F32 [batch, out_dim]; expand [batch, y_row] of y_dtype.
+  // y: shrink/matmul F32 [batch, out_dim]; expand [batch, y_row] of y_dtype; bias F32 [out_dim]
+  // (matmul with has_bias only).
   __aicore__ inline void Init(DotMode mode, GM_ADDR x, GM_ADDR w, GM_ADDR indices, GM_ADDR y, GM_ADDR tiling,
-                              AscendC::TPipe* pipe) {
+                              AscendC::TPipe* pipe, GM_ADDR bias = nullptr) {
     mode_ = mode;
     LoadTiling(tiling, t_);
+    if (mode == DotMode::kMatmul && t_.has_bias) bias_.Init(bias, kF32, t_.out_dim);
     x_.Init(x, t_.x_dtype, uint64_t(t_.batch) * t_.in_dim);
     w_.Init(w, t_.w_dtype, uint64_t(t_.num_mats) * t_.out_dim * t_.in_dim);
     if (mode != DotMode::kMatmul) indices_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(indices), t_.batch);
@@ -112,6 +114,12 @@ class DotRows {
       StoreRows(y_out_que_, yf, y_, y0, 1, n, n, np_);
     } else {
       if (mode_ == DotMode::kShrink) AscendC::Muls(acc, acc, t_.scale, n);
+      if (mode_ == DotMode::kMatmul && t_.has_bias) {
+        // The bias is added once to the finished sums (npukit/matmul.h).
+        LocalTensor<float> bf = yf_buf_.Get<float>();
+        LoadRows(y_in_que_, bf, bias_, n0, 1, n, n, np_);
+        AscendC::Add(acc, acc, bf, n);
+      }
       StoreRows(y_out_que_, acc, y_, uint64_t(b) * t_.out_dim + n0, 1, n, n, np_);
     }
   }
@@ -120,7 +128,7 @@ class DotRows {
   DotTiling t_;
   int32_t kp_ = 16;
   int32_t np_ = 16;
-  FloatGm x_, w_, y_;
+  FloatGm x_, w_, y_, bias_;
   GlobalTensor<int32_t> indices_;
   InQue w_que_, x_que_, y_in_que_;
   OutQue y_out_que_;

@@ -87,6 +87,7 @@ struct DotTiling {
   int32_t k_tile;           // reduction elements per tile
   int32_t n_tile;           // output elements per tile
   int32_t n_tiles;          // tiles of the output dimension (matmul work items = batch * n_tiles)
+  int32_t has_bias;         // matmul: 1 when an F32 bias [out_dim] is added to the finished sums
   float scale;
 };
 
@@ -101,6 +102,39 @@ inline int64_t DotUbBytes(int32_t n_tile, int32_t k_tile) {
   bytes += int64_t{n_tile} * 32;          // one 32-byte ReduceSum result slot per output element
   return bytes;
 }
+
+// RMS norm (and its fused residual add): rows dealt to the cores, each walked in tiles of `tile`
+// elements twice (the sum of squares, then the scaled output).
+struct RmsNormTiling {
+  int32_t rows, hidden, has_residual;
+  int32_t tile;  // elements per tile, a multiple of 16
+  float eps;
+};
+
+// Unified-buffer bytes of the RMS norm kernel for a tile of `tile` elements (a multiple of 16).
+inline int64_t RmsNormUbBytes(int32_t tile) {
+  const int64_t t = int64_t{tile} * 4;
+  const int64_t work = ((tile + 63) / 64 + 7) / 8 * 8 * 4;  // ReduceSum work: a result per 256-byte repeat
+  return 2 * t            // input queue (2 buffers): x, residual and weight tiles in turn
+         + 2 * t          // output queue (2 buffers)
+         + 4 * t          // x, residual and weight in F32, the squares
+         + work + 3 * 32;  // reduce work, its result, the scale's two 8-element tiles
+}
+
+// SiLU-and-multiply: work items (row, tile of `tile` elements of inter) dealt to the cores.
+struct SiluMulTiling {
+  int32_t rows, inter;
+  int32_t tile;   // elements per tile, a multiple of 16
+  int32_t tiles;  // tiles per row
+};
+
+// Embedding: work items (row, tile of `tile` elements of hidden) dealt to the cores; the ids are
+// the launcher's checked copy.
+struct EmbeddingTiling {
+  int32_t rows, vocab, hidden, dtype;
+  int32_t tile;   // elements per tile, a multiple of 16
+  int32_t tiles;  // tiles per row
+};
 
 }  // namespace ascend
 }  // namespace npukit

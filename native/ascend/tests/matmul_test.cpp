@@ -59,7 +59,7 @@ void RunCase(int m, int n, int k, int x_dtype, int w_dtype, std::mt19937& rng) {
   const int64_t wd = Upload(Encode(w, w_dtype));
   int64_t od = 0;
   Expect(npukit_ascend_malloc(int64_t{m} * n * 4, &od) == NPUKIT_OK, "malloc out");
-  const npukit_matmul_args args{Device2d(xd, x_dtype, m, k), Device2d(wd, w_dtype, n, k),
+  const npukit_matmul_args args{Device2d(xd, x_dtype, m, k), Device2d(wd, w_dtype, n, k), npukit_tensor{},
                                 Device2d(od, NPUKIT_F32, m, n)};
   const int st = npukit_ascend_matmul(&args);
   Expect(st == NPUKIT_OK, "matmul runs");
@@ -127,7 +127,7 @@ int main() {
   // Wrong element counts are refused before anything runs.
   int64_t buf = 0;
   npukit_ascend_malloc(64, &buf);
-  npukit_matmul_args args{Device2d(buf, NPUKIT_F32, 2, 2), Device2d(buf, NPUKIT_F32, 2, 2),
+  npukit_matmul_args args{Device2d(buf, NPUKIT_F32, 2, 2), Device2d(buf, NPUKIT_F32, 2, 2), npukit_tensor{},
                           Device2d(buf, NPUKIT_F32, 2, 2)};
   args.out.numel = 5;
   Expect(npukit_ascend_matmul(&args) == NPUKIT_ERR_BOUNDS, "an element count unlike the shape is a bounds error");

@@ -631,6 +631,11 @@ template <typename T>
 void Exp(const LocalTensor<T>& d, const LocalTensor<T>& a, int32_t n) {
   emu::Unary(d, a, n, "Exp", [](T x) { return std::exp(x); });
 }
+// IEEE square root, correctly rounded (as the device's Sqrt for float).
+template <typename T>
+void Sqrt(const LocalTensor<T>& d, const LocalTensor<T>& a, int32_t n) {
+  emu::Unary(d, a, n, "Sqrt", [](T x) { return std::sqrt(x); });
+}
 // d = d + a * s (two roundings: no fused multiply-add in the emulator).
 template <typename T>
 void Axpy(const LocalTensor<T>& d, const LocalTensor<T>& a, T s, int32_t n) {

@@ -20,6 +20,7 @@
 #include "npukit/bgmv.h"
 #include "npukit/common.h"
 #include "npukit/contrastive.h"
+#include "npukit/elementwise.h"
 #include "npukit/matmul.h"
 
 #ifdef __cplusplus
@@ -33,7 +34,10 @@ extern "C" {
   int npukit_##backend##_contrastive(const npukit_contrastive_args* args);                   \
   int npukit_##backend##_bgmv_shrink(const npukit_bgmv_shrink_args* args);                   \
   int npukit_##backend##_bgmv_expand(const npukit_bgmv_expand_args* args);                   \
-  int npukit_##backend##_matmul(const npukit_matmul_args* args);
+  int npukit_##backend##_matmul(const npukit_matmul_args* args);                             \
+  int npukit_##backend##_rms_norm(const npukit_rms_norm_args* args);                         \
+  int npukit_##backend##_silu_mul(const npukit_silu_mul_args* args);                         \
+  int npukit_##backend##_embedding(const npukit_embedding_args* args);
 
 NPUKIT_KERNEL_ENTRY_POINTS(cpu)
 NPUKIT_KERNEL_ENTRY_POINTS(ascend)

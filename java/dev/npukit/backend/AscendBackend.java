@@ -147,24 +147,21 @@ public final class AscendBackend extends BaseBackend {
 
     @Override
     protected void runMatmul(MatmulArgs a, MatmulArgs.Shape s) {
-        if (a.bias() != null) {
-            throw new UnsupportedOperationException("matmul bias");
-        }
         checkAscend(AscendKernels.npukit_ascend_matmul(nativeArgs.matmul(a)));
     }
 
     @Override
     protected void runRmsNorm(RmsNormArgs a, RmsNormArgs.Shape s) {
-        throw new UnsupportedOperationException("rmsNorm");
+        checkAscend(AscendKernels.npukit_ascend_rms_norm(nativeArgs.rmsNorm(a)));
     }
 
     @Override
     protected void runSiluMul(SiluMulArgs a, SiluMulArgs.Shape s) {
-        throw new UnsupportedOperationException("siluMul");
+        checkAscend(AscendKernels.npukit_ascend_silu_mul(nativeArgs.siluMul(a)));
     }
 
     @Override
     protected void runEmbedding(EmbeddingArgs a, EmbeddingArgs.Shape s) {
-        throw new UnsupportedOperationException("embedding");
+        checkAscend(AscendKernels.npukit_ascend_embedding(nativeArgs.embedding(a)));
     }
 }

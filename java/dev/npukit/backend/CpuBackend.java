@@ -142,24 +142,21 @@ public final class CpuBackend extends BaseBackend {
 
     @Override
     protected void runMatmul(MatmulArgs a, MatmulArgs.Shape s) {
-        if (a.bias() != null) {
-            throw new UnsupportedOperationException("matmul bias");
-        }
         checkCpu(CpuKernels.npukit_cpu_matmul(nativeArgs.matmul(a)));
     }
 
     @Override
     protected void runRmsNorm(RmsNormArgs a, RmsNormArgs.Shape s) {
-        throw new UnsupportedOperationException("rmsNorm");
+        checkCpu(CpuKernels.npukit_cpu_rms_norm(nativeArgs.rmsNorm(a)));
     }
 
     @Override
     protected void runSiluMul(SiluMulArgs a, SiluMulArgs.Shape s) {
-        throw new UnsupportedOperationException("siluMul");
+        checkCpu(CpuKernels.npukit_cpu_silu_mul(nativeArgs.siluMul(a)));
     }
 
     @Override
     protected void runEmbedding(EmbeddingArgs a, EmbeddingArgs.Shape s) {
-        throw new UnsupportedOperationException("embedding");
+        checkCpu(CpuKernels.npukit_cpu_embedding(nativeArgs.embedding(a)));
     }
 }

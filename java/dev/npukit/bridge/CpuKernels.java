@@ -4,7 +4,10 @@ import dev.npukit.bridge.NativeAbi.npukit_attention_args;
 import dev.npukit.bridge.NativeAbi.npukit_bgmv_expand_args;
 import dev.npukit.bridge.NativeAbi.npukit_bgmv_shrink_args;
 import dev.npukit.bridge.NativeAbi.npukit_contrastive_args;
+import dev.npukit.bridge.NativeAbi.npukit_embedding_args;
 import dev.npukit.bridge.NativeAbi.npukit_matmul_args;
+import dev.npukit.bridge.NativeAbi.npukit_rms_norm_args;
+import dev.npukit.bridge.NativeAbi.npukit_silu_mul_args;
 import dev.npukit.bridge.NativeAbi.npukit_rope_args;
 import dev.npukit.bridge.NativeAbi.npukit_write_kv_args;
 import org.bytedeco.javacpp.BytePointer;
@@ -61,4 +64,10 @@ public final class CpuKernels {
     public static native int npukit_cpu_bgmv_expand(@Const npukit_bgmv_expand_args args);
 
     public static native int npukit_cpu_matmul(@Const npukit_matmul_args args);
+
+    public static native int npukit_cpu_rms_norm(@Const npukit_rms_norm_args args);
+
+    public static native int npukit_cpu_silu_mul(@Const npukit_silu_mul_args args);
+
+    public static native int npukit_cpu_embedding(@Const npukit_embedding_args args);
 }

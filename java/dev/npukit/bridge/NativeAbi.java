@@ -9,7 +9,7 @@ import org.bytedeco.javacpp.annotation.Platform;
 
 /**
  * The native ABI's types (native/include/npukit/common.h, attention.h, contrastive.h, bgmv.h,
- * matmul.h) mapped by JavaCPP: the tensor descriptor, one argument struct per kernel family, and
+ * matmul.h, elementwise.h) mapped by JavaCPP: the tensor descriptor, one argument struct per kernel family, and
  * the status and location codes read from the header. The C compiler checks every name here when
  * the JNI layer is built. {@link CpuKernels} and {@link AscendKernels} take these structs; only
  * {@code dev.npukit.backend} fills them.
@@ -378,6 +378,79 @@ public final class NativeAbi {
 
         @MemberGetter
         public native @ByRef npukit_tensor weight();
+
+        @MemberGetter
+        public native @ByRef npukit_tensor bias();
+
+        @MemberGetter
+        public native @ByRef npukit_tensor out();
+    }
+
+    /** {@code struct npukit_rms_norm_args}. */
+    public static final class npukit_rms_norm_args extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public npukit_rms_norm_args() {
+            allocate();
+        }
+
+        private native void allocate();
+
+        @MemberGetter
+        public native @ByRef npukit_tensor x();
+
+        @MemberGetter
+        public native @ByRef npukit_tensor residual();
+
+        @MemberGetter
+        public native @ByRef npukit_tensor weight();
+
+        @MemberGetter
+        public native @ByRef npukit_tensor out();
+
+        public native float eps();
+
+        public native npukit_rms_norm_args eps(float v);
+    }
+
+    /** {@code struct npukit_silu_mul_args}. */
+    public static final class npukit_silu_mul_args extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public npukit_silu_mul_args() {
+            allocate();
+        }
+
+        private native void allocate();
+
+        @MemberGetter
+        public native @ByRef npukit_tensor gate_up();
+
+        @MemberGetter
+        public native @ByRef npukit_tensor out();
+    }
+
+    /** {@code struct npukit_embedding_args}. */
+    public static final class npukit_embedding_args extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public npukit_embedding_args() {
+            allocate();
+        }
+
+        private native void allocate();
+
+        @MemberGetter
+        public native @ByRef npukit_tensor table();
+
+        @MemberGetter
+        public native @ByRef npukit_tensor ids();
 
         @MemberGetter
         public native @ByRef npukit_tensor out();

@@ -35,7 +35,7 @@ public final class KernelCases {
      * Every case of the registry.
      *
      * @return the cases family by family (attention, writeKv, rope, contrastive, bgmvShrink,
-     *     bgmvExpand, matmul), in the same order with the same names and data on every call
+     *     bgmvExpand, matmul, rmsNorm, siluMul, embedding), in the same order with the same names and data on every call
      */
     public static List<KernelCase> all() {
         List<KernelCase> cases = new ArrayList<>();
@@ -46,15 +46,19 @@ public final class KernelCases {
         bgmvShrink(cases);
         bgmvExpand(cases);
         matmul(cases);
+        rmsNorm(cases);
+        siluMul(cases);
+        embedding(cases);
         return Collections.unmodifiableList(cases);
     }
 
     /**
      * A small, fast subset for a self-check (the demo's): cases 0 to 2 of every family (their
-     * dtypes cycle through F32, F16 and BF16; contrastive from case 9, the first with more than 8
-     * tokens), and the first case of every edge kind. Deterministic, like {@link #all()}.
+     * dtypes cycle through F32, F16 and BF16 where the kernel takes them; contrastive from case 9,
+     * the first with more than 8 tokens), and the first case of every edge kind. Deterministic,
+     * like {@link #all()}.
      *
-     * @return 26 cases, in registry order
+     * @return 39 cases, in registry order
      */
     public static List<KernelCase> quick() {
         Set<String> edgeKinds = new HashSet<>();
@@ -358,8 +362,9 @@ public final class KernelCases {
     }
 
     /**
-     * 41 cases: every activation and weight dtype pair 4 times (single rows, sizes off the vector
-     * width and tile), a batch against its rows alone for every weight dtype, M = 0 and K = 0.
+     * 52 cases: every activation and weight dtype pair 4 times (single rows, sizes off the vector
+     * width and tile), a batch against its rows alone for every weight dtype, M = 0 and K = 0;
+     * then 11 with a bias, among them a batch against its rows alone and K = 0.
      */
     private static void matmul(List<KernelCase> cases) {
         Random r = new Random(17);
@@ -376,5 +381,71 @@ public final class KernelCases {
         }
         cases.add(new MatmulCase(39, r.nextLong(), DType.F32, DType.F32, 0, 4, 3));
         cases.add(new MatmulCase(40, r.nextLong(), DType.F32, DType.F16, 2, 0, 3));
+        // With a bias (Qwen2's q, k and v projections): every weight dtype, a batch against its rows alone, K = 0.
+        Random rb = new Random(18);
+        int index = 41;
+        for (int c = 0; c < 9; c++) {
+            cases.add(new MatmulCase(index++, rb.nextLong(), true, FLOATS[(c / 3) % 3], FLOATS[c % 3],
+                    ms[rb.nextInt(ms.length)], ks[rb.nextInt(ks.length)], ns[rb.nextInt(ns.length)]));
+        }
+        cases.add(new MatmulCase(index++, rb.nextLong(), true, DType.F32, DType.BF16, 67, 100, 45, 0, 1, 65, 66));
+        cases.add(new MatmulCase(index, rb.nextLong(), true, DType.F32, DType.F32, 3, 0, 7));
+    }
+
+    /**
+     * 24 cases: rows 0, 1, odd and many, hidden sizes off the vector width (1, 7, 33, 576, 4097),
+     * with and without the residual; then the edges: eps = 0, magnitudes near 1e17 (a sum of
+     * squares near F32's largest), all-zero rows.
+     */
+    private static void rmsNorm(List<KernelCase> cases) {
+        Random r = new Random(41);
+        int[] hiddens = {1, 7, 33, 576, 4097, 64, 4096};
+        int[] rows = {0, 1, 3, 17, 1, 70, 5};
+        int index = 0;
+        for (int c = 0; c < 18; c++) {
+            int hidden = hiddens[c % hiddens.length];
+            int n = hidden >= 4096 ? 1 + r.nextInt(3) : rows[r.nextInt(rows.length)];
+            cases.add(new RmsNormCase(index++, r.nextLong(), null, RmsNormCase.Rows.GAUSSIAN, n, hidden, c % 2 == 0,
+                    c % 3 == 0 ? 1e-6f : 1e-5f));
+        }
+        cases.add(new RmsNormCase(index++, r.nextLong(), "eps0", RmsNormCase.Rows.GAUSSIAN, 5, 33, false, 0f));
+        cases.add(new RmsNormCase(index++, r.nextLong(), "eps0", RmsNormCase.Rows.GAUSSIAN, 3, 576, true, 0f));
+        cases.add(new RmsNormCase(index++, r.nextLong(), "large", RmsNormCase.Rows.LARGE, 4, 4097, false, 1e-6f));
+        cases.add(new RmsNormCase(index++, r.nextLong(), "large", RmsNormCase.Rows.LARGE, 3, 100, true, 1e-6f));
+        cases.add(new RmsNormCase(index++, r.nextLong(), "zero-rows", RmsNormCase.Rows.ZERO_ROWS, 4, 7, false, 1e-6f));
+        cases.add(new RmsNormCase(index, r.nextLong(), "zero-rows", RmsNormCase.Rows.ZERO_ROWS, 6, 576, true, 1e-5f));
+    }
+
+    /** 18 cases: rows 0, 1, odd and many, inter sizes off the vector width up to 4,097; then extreme gates. */
+    private static void siluMul(List<KernelCase> cases) {
+        Random r = new Random(43);
+        int[] inters = {1, 7, 33, 576, 4097, 100};
+        int[] rows = {0, 1, 3, 17, 1, 40};
+        int index = 0;
+        for (int c = 0; c < 15; c++) {
+            int inter = inters[c % inters.length];
+            int n = inter >= 4097 ? 1 + r.nextInt(3) : rows[r.nextInt(rows.length)];
+            cases.add(new SiluMulCase(index++, r.nextLong(), false, n, inter));
+        }
+        cases.add(new SiluMulCase(index++, r.nextLong(), true, 7, 33));
+        cases.add(new SiluMulCase(index++, r.nextLong(), true, 2, 576));
+        cases.add(new SiluMulCase(index, r.nextLong(), true, 1, 4097));
+    }
+
+    /**
+     * 18 cases: every table dtype (F32 for the row gather), vocabularies of 1 to 5,000, hidden
+     * sizes off the vector width, rows 0 to 40; some with ids written element-wise (no host copy).
+     */
+    private static void embedding(List<KernelCase> cases) {
+        Random r = new Random(47);
+        int[] hiddens = {1, 7, 33, 576, 4097, 64};
+        int[] vocabs = {1, 2, 50, 1000, 5000};
+        int[] rows = {0, 1, 3, 17, 40};
+        for (int c = 0; c < 18; c++) {
+            int hidden = hiddens[c % hiddens.length];
+            int vocab = hidden >= 4097 ? 1 + r.nextInt(30) : vocabs[r.nextInt(vocabs.length)];
+            cases.add(new EmbeddingCase(c, r.nextLong(), FLOATS[c % 3], vocab, hidden, rows[r.nextInt(rows.length)],
+                    c % 4 == 3));
+        }
     }
 }

@@ -14,7 +14,8 @@ import java.util.Random;
  * identically, so only the summation order differs: the F32 bound (1e-5) holds whatever the
  * storage dtypes, tighter than the 2e-3 docs/kernels.md allows for F16/BF16 inputs. A case with
  * {@code alone} rows also runs each of those rows as a batch of one: batched decoding relies on a
- * row's result not depending on the rows batched with it, bit for bit.
+ * row's result not depending on the rows batched with it, bit for bit. A case with a bias adds an
+ * F32 bias of N values.
  */
 final class MatmulCase extends KernelCase {
     private final DType xType;
@@ -23,11 +24,18 @@ final class MatmulCase extends KernelCase {
     private final int k;
     private final int n;
     private final int[] alone;
+    private final boolean bias;
 
     MatmulCase(int index, long seed, DType xType, DType wType, int m, int k, int n, int... alone) {
+        this(index, seed, false, xType, wType, m, k, n, alone);
+    }
+
+    MatmulCase(int index, long seed, boolean bias, DType xType, DType wType, int m, int k, int n, int... alone) {
         super("matmul", index, seed, loosest(xType, wType), reductionBound(DType.F32),
-                String.format("x=%s w=%s m=%d k=%d n=%d%s", xType, wType, m, k, n,
-                        alone.length == 0 ? "" : " alone=" + Arrays.toString(alone).replace(" ", "")));
+                String.format("x=%s w=%s m=%d k=%d n=%d%s%s", xType, wType, m, k, n,
+                        alone.length == 0 ? "" : " alone=" + Arrays.toString(alone).replace(" ", ""),
+                        bias ? " bias" : ""));
+        this.bias = bias;
         this.xType = xType;
         this.wType = wType;
         this.m = m;
@@ -41,12 +49,13 @@ final class MatmulCase extends KernelCase {
         Random r = new Random(seed());
         float[] x = Inputs.gaussian(r, m * k);
         float[] w = Inputs.gaussian(r, n * k);
+        float[] b = bias ? Inputs.gaussian(r, n) : null;
         Map<String, float[]> result = new LinkedHashMap<>();
-        result.put("out", matmul(be, x, w, m));
+        result.put("out", matmul(be, x, w, b, m));
         if (alone.length > 0) {
             float[] rows = new float[alone.length * n];
             for (int i = 0; i < alone.length; i++) {
-                float[] one = matmul(be, Arrays.copyOfRange(x, alone[i] * k, (alone[i] + 1) * k), w, 1);
+                float[] one = matmul(be, Arrays.copyOfRange(x, alone[i] * k, (alone[i] + 1) * k), w, b, 1);
                 System.arraycopy(one, 0, rows, i * n, n);
             }
             result.put("rowsAlone", rows);
@@ -54,16 +63,20 @@ final class MatmulCase extends KernelCase {
         return result;
     }
 
-    private float[] matmul(Backend be, float[] x, float[] w, int rows) {
+    private float[] matmul(Backend be, float[] x, float[] w, float[] b, int rows) {
         try (Tensor xt = be.fromFloats(xType, x, rows, k);
                 Tensor wt = be.fromFloats(wType, w, n, k);
+                Tensor bt = b == null ? null : be.fromFloats(DType.F32, b, n);
                 Tensor out = be.fromFloats(DType.F32, Inputs.filled(rows * n, 77f), rows, n)) {
-            be.matmul(new MatmulArgs(xt, wt, out));
+            be.matmul(new MatmulArgs(xt, wt, bt, out));
             return out.toFloatArray();
         }
     }
 
-    /** Each row run alone equals the same row of the batch bit for bit; with k = 0 every output is +0. */
+    /**
+     * Each row run alone equals the same row of the batch bit for bit; with k = 0 every output is +0, or
+     * the bias (0 + bias[n]).
+     */
     @Override
     public String check(Map<String, float[]> outputs) {
         float[] out = outputs.get("out");
@@ -76,9 +89,17 @@ final class MatmulCase extends KernelCase {
                         one[j], m, batched[j]);
             }
         }
+        float[] b = null;
+        if (bias) {
+            Random r = new Random(seed());
+            Inputs.gaussian(r, m * k);
+            Inputs.gaussian(r, n * k);
+            b = Inputs.gaussian(r, n);
+        }
         for (int i = 0; k == 0 && i < out.length; i++) {
-            if (Float.floatToIntBits(out[i]) != 0) {
-                return "out: element " + i + " of an empty sum (k = 0) is " + out[i];
+            float expected = b == null ? 0f : 0f + b[i % n];
+            if (Float.floatToIntBits(out[i]) != Float.floatToIntBits(expected)) {
+                return "out: element " + i + " of an empty sum (k = 0) is " + out[i] + ", expected " + expected;
             }
         }
         return null;

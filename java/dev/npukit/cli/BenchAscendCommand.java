@@ -10,9 +10,12 @@ import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.EmbeddingArgs;
 import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RmsNormArgs;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
+import dev.npukit.kernels.SiluMulArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import java.io.PrintWriter;
@@ -42,8 +45,9 @@ final class BenchAscendCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--family", split = ",", paramLabel = "NAME", defaultValue = "attention,contrastive,bgmv,matmul",
-            description = "Kernel families, comma-separated: attention, contrastive, bgmv, matmul. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--family", split = ",", paramLabel = "NAME", defaultValue = "attention,contrastive,bgmv,matmul,elementwise",
+            description = "Kernel families, comma-separated: attention, contrastive, bgmv, matmul, elementwise (RMS norm,"
+                    + " SiLU and multiply, embedding). Default: ${DEFAULT-VALUE}.")
     List<String> families;
 
     @CommandLine.Mixin
@@ -55,9 +59,9 @@ final class BenchAscendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (String f : families) {
-            if (!List.of("attention", "contrastive", "bgmv", "matmul").contains(f)) {
+            if (!List.of("attention", "contrastive", "bgmv", "matmul", "elementwise").contains(f)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--family: attention, contrastive, bgmv or matmul, got '" + f + "'");
+                        "--family: attention, contrastive, bgmv, matmul or elementwise, got '" + f + "'");
             }
         }
         Backend b = Backends.get("ascend");
@@ -94,6 +98,10 @@ final class BenchAscendCommand implements Callable<Integer> {
         if (families.contains("matmul")) {
             progress.say("matmul 8 x 4096 x 1024");
             matmul(b, 8, 4096, 1024);
+        }
+        if (families.contains("elementwise")) {
+            progress.say("rms norm, silu-mul and embedding, 8 rows of a 4096-wide model");
+            elementwise(b, 8, 4096, 14336, 1024);
         }
         if (output.json) {
             Map<String, Object> report = new LinkedHashMap<>();
@@ -176,6 +184,31 @@ final class BenchAscendCommand implements Callable<Integer> {
                 Tensor o = b.allocate(DType.F32, m, n)) {
             b.matmul(new MatmulArgs(x, w, o));
             record("matmul", String.format("M=%d K=%d N=%d bf16 weight", m, k, n));
+        }
+    }
+
+    /** A decode step's element-wise kernels: the fused residual add and RMS norm, SwiGLU's activation, the embedding lookup. */
+    private void elementwise(Backend b, int rows, int hidden, int inter, int vocab) {
+        SplittableRandom r = new SplittableRandom(hidden);
+        int[] ids = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            ids[i] = r.nextInt(vocab);
+        }
+        try (Tensor x = random(b, r, DType.F32, rows, hidden);
+                Tensor residual = random(b, r, DType.F32, rows, hidden);
+                Tensor weight = random(b, r, DType.F32, hidden);
+                Tensor normed = b.allocate(DType.F32, rows, hidden);
+                Tensor gateUp = random(b, r, DType.F32, rows, 2L * inter);
+                Tensor act = b.allocate(DType.F32, rows, inter);
+                Tensor table = random(b, r, DType.BF16, vocab, hidden);
+                Tensor idt = b.fromInts(ids, rows);
+                Tensor emb = b.allocate(DType.F32, rows, hidden)) {
+            b.rmsNorm(new RmsNormArgs(x, residual, weight, normed, 1e-5f));
+            record("rms_norm", String.format("rows=%d hidden=%d residual", rows, hidden));
+            b.siluMul(new SiluMulArgs(gateUp, act));
+            record("silu_mul", String.format("rows=%d inter=%d", rows, inter));
+            b.embedding(new EmbeddingArgs(table, idt, emb));
+            record("embedding", String.format("rows=%d vocab=%d hidden=%d bf16", rows, vocab, hidden));
         }
     }
 

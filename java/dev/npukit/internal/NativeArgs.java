@@ -5,7 +5,10 @@ import dev.npukit.bridge.NativeAbi.npukit_attention_args;
 import dev.npukit.bridge.NativeAbi.npukit_bgmv_expand_args;
 import dev.npukit.bridge.NativeAbi.npukit_bgmv_shrink_args;
 import dev.npukit.bridge.NativeAbi.npukit_contrastive_args;
+import dev.npukit.bridge.NativeAbi.npukit_embedding_args;
 import dev.npukit.bridge.NativeAbi.npukit_matmul_args;
+import dev.npukit.bridge.NativeAbi.npukit_rms_norm_args;
+import dev.npukit.bridge.NativeAbi.npukit_silu_mul_args;
 import dev.npukit.bridge.NativeAbi.npukit_rope_args;
 import dev.npukit.bridge.NativeAbi.npukit_tensor;
 import dev.npukit.bridge.NativeAbi.npukit_write_kv_args;
@@ -16,8 +19,11 @@ import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.LogitRows;
+import dev.npukit.kernels.EmbeddingArgs;
 import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RmsNormArgs;
 import dev.npukit.kernels.RopeArgs;
+import dev.npukit.kernels.SiluMulArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.Tensor;
 import java.util.function.ToLongFunction;
@@ -152,8 +158,33 @@ public final class NativeArgs {
         Structs st = STRUCTS.get();
         set(st.mmX, a.x());
         set(st.mmWeight, a.weight());
+        setOptional(st.mmBias, a.bias());
         set(st.mmOut, a.out());
         return st.matmul;
+    }
+
+    public npukit_rms_norm_args rmsNorm(RmsNormArgs a) {
+        Structs st = STRUCTS.get();
+        set(st.rmsX, a.x());
+        setOptional(st.rmsResidual, a.residual());
+        set(st.rmsWeight, a.weight());
+        set(st.rmsOut, a.out());
+        return st.rmsNorm.eps(a.eps());
+    }
+
+    public npukit_silu_mul_args siluMul(SiluMulArgs a) {
+        Structs st = STRUCTS.get();
+        set(st.siluGateUp, a.gateUp());
+        set(st.siluOut, a.out());
+        return st.siluMul;
+    }
+
+    public npukit_embedding_args embedding(EmbeddingArgs a) {
+        Structs st = STRUCTS.get();
+        set(st.embTable, a.table());
+        setIndices(st, st.embIds, a.ids());
+        set(st.embOut, a.out());
+        return st.embedding;
     }
 
     /**
@@ -171,8 +202,17 @@ public final class NativeArgs {
         set(d, t, 0L);
     }
 
+    /** An optional tensor: its descriptor, or an all-zero one (absent) for null. */
+    private void setOptional(npukit_tensor d, Tensor t) {
+        if (t == null) {
+            clear(d);
+        } else {
+            set(d, t);
+        }
+    }
+
     /**
-     * An index tensor (rope positions, BGMV indices): on the device, with the host copy its
+     * An index tensor (rope positions, BGMV indices, embedding ids): on the device, with the host copy its
      * storage keeps ({@link TensorAccess#hostInts}) in this thread's index buffer, so that the
      * launcher checks the indices without copying them back from the device.
      */
@@ -276,7 +316,23 @@ public final class NativeArgs {
         final npukit_matmul_args matmul = new npukit_matmul_args();
         final npukit_tensor mmX = matmul.x();
         final npukit_tensor mmWeight = matmul.weight();
+        final npukit_tensor mmBias = matmul.bias();
         final npukit_tensor mmOut = matmul.out();
+
+        final npukit_rms_norm_args rmsNorm = new npukit_rms_norm_args();
+        final npukit_tensor rmsX = rmsNorm.x();
+        final npukit_tensor rmsResidual = rmsNorm.residual();
+        final npukit_tensor rmsWeight = rmsNorm.weight();
+        final npukit_tensor rmsOut = rmsNorm.out();
+
+        final npukit_silu_mul_args siluMul = new npukit_silu_mul_args();
+        final npukit_tensor siluGateUp = siluMul.gate_up();
+        final npukit_tensor siluOut = siluMul.out();
+
+        final npukit_embedding_args embedding = new npukit_embedding_args();
+        final npukit_tensor embTable = embedding.table();
+        final npukit_tensor embIds = embedding.ids();
+        final npukit_tensor embOut = embedding.out();
 
         final npukit_tensor spare = new npukit_tensor();
 

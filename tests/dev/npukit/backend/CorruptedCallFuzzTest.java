@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Random small calls of all seven kernels, most of them corrupted ({@link FuzzCallGenerator}),
+ * Random small calls of all ten kernels, most of them corrupted ({@link FuzzCallGenerator}),
  * each made on the reference and on a backend under test. The backend must do what the reference
  * does: refuse the same calls with an IllegalArgumentException carrying the same message, leaving
  * every tensor as it was; accept the same calls and produce the reference's contents in every

@@ -6,9 +6,12 @@ import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
 import dev.npukit.kernels.LogitRows;
+import dev.npukit.kernels.EmbeddingArgs;
 import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RmsNormArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.RopeStyle;
+import dev.npukit.kernels.SiluMulArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
@@ -25,7 +28,7 @@ import java.util.Map;
  * tensor, and a write by a refused call, from the result of an accepted call.
  */
 final class FuzzCall {
-    enum Kernel { ATTENTION, WRITE_KV, ROPE, CONTRASTIVE, BGMV_SHRINK, BGMV_EXPAND, MATMUL }
+    enum Kernel { ATTENTION, WRITE_KV, ROPE, CONTRASTIVE, BGMV_SHRINK, BGMV_EXPAND, MATMUL, RMS_NORM, SILU_MUL, EMBEDDING }
 
     /** Guard elements on each side of every tensor. */
     private static final int GUARD = 16;
@@ -84,7 +87,7 @@ final class FuzzCall {
     RopeStyle style;
     /** Attention and rope: null leaves the default (the whole head). */
     Integer rotaryDim;
-    /** Attention: null leaves the default 1/sqrt(headDim). BGMV shrink: always set. */
+    /** Attention: null leaves the default 1/sqrt(headDim). BGMV shrink and RMS norm (eps): always set. */
     Float scale;
     /** Attention and writeKv: index tensors through {@link AttentionMetadata} instead of read per call. */
     boolean metadata;
@@ -257,7 +260,11 @@ final class FuzzCall {
                     v.get("y"), scale));
             case BGMV_EXPAND -> b.bgmvExpand(new BgmvExpandArgs(v.get("v"), v.get("w"), v.get("indices"),
                     v.get("y"), offset));
-            case MATMUL -> b.matmul(new MatmulArgs(v.get("x"), v.get("weight"), v.get("out")));
+            case MATMUL -> b.matmul(new MatmulArgs(v.get("x"), v.get("weight"), v.get("bias"), v.get("out")));
+            case RMS_NORM -> b.rmsNorm(new RmsNormArgs(v.get("x"), v.get("residual"), v.get("weight"), v.get("out"),
+                    scale));
+            case SILU_MUL -> b.siluMul(new SiluMulArgs(v.get("gateUp"), v.get("out")));
+            case EMBEDDING -> b.embedding(new EmbeddingArgs(v.get("table"), v.get("ids"), v.get("out")));
             default -> throw new AssertionError(kernel);
         }
     }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Random small calls of all seven kernels: a valid call (sizes down to zero, every dtype, every
+ * Random small calls of all ten kernels: a valid call (sizes down to zero, every dtype, every
  * optional argument), then, for most calls, one to three random corruptions of a tensor (a
  * dimension, the rank, the dtype, null, closed, an index entry) or of a scalar. A corruption may
  * leave the call valid; the fuzz test does not need to know, since every backend must then do
@@ -35,6 +35,9 @@ final class FuzzCallGenerator {
             case BGMV_SHRINK -> bgmvShrink();
             case BGMV_EXPAND -> bgmvExpand();
             case MATMUL -> matmul();
+            case RMS_NORM -> rmsNorm();
+            case SILU_MUL -> siluMul();
+            case EMBEDDING -> embedding();
         };
         if (r.nextInt(4) != 0) {
             int corruptions = 1 + (r.nextInt(4) == 0 ? r.nextInt(3) : 0);
@@ -238,7 +241,44 @@ final class FuzzCallGenerator {
         int n = r.nextInt(13);
         c.tensors.put("x", new Spec(floatType(), gaussian(m * k), m, k));
         c.tensors.put("weight", new Spec(floatType(), gaussian(n * k), n, k));
+        c.tensors.put("bias", new Spec(r.nextBoolean() ? DType.F32 : null, gaussian(n), n));
         c.tensors.put("out", new Spec(DType.F32, gaussian(m * n), m, n));
+        return c;
+    }
+
+    private FuzzCall rmsNorm() {
+        FuzzCall c = new FuzzCall(Kernel.RMS_NORM);
+        int rows = r.nextInt(5);
+        int hidden = 1 + r.nextInt(40);
+        c.tensors.put("x", new Spec(DType.F32, gaussian(rows * hidden), rows, hidden));
+        c.tensors.put("residual", new Spec(r.nextBoolean() ? DType.F32 : null, gaussian(rows * hidden), rows, hidden));
+        c.tensors.put("weight", new Spec(DType.F32, gaussian(hidden), hidden));
+        c.tensors.put("out", new Spec(DType.F32, gaussian(rows * hidden), rows, hidden));
+        c.scale = r.nextBoolean() ? 1e-6f : 1e-5f;
+        return c;
+    }
+
+    private FuzzCall siluMul() {
+        FuzzCall c = new FuzzCall(Kernel.SILU_MUL);
+        int rows = r.nextInt(5);
+        int inter = 1 + r.nextInt(40);
+        c.tensors.put("gateUp", new Spec(DType.F32, gaussian(rows * 2 * inter), rows, 2 * inter));
+        c.tensors.put("out", new Spec(DType.F32, gaussian(rows * inter), rows, inter));
+        return c;
+    }
+
+    private FuzzCall embedding() {
+        FuzzCall c = new FuzzCall(Kernel.EMBEDDING);
+        int vocab = 1 + r.nextInt(9);
+        int hidden = r.nextInt(30);
+        int rows = r.nextInt(6);
+        double[] ids = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            ids[i] = r.nextInt(vocab);
+        }
+        c.tensors.put("table", new Spec(floatType(), gaussian(vocab * hidden), vocab, hidden));
+        c.tensors.put("ids", new Spec(DType.I32, ids, rows));
+        c.tensors.put("out", new Spec(DType.F32, gaussian(rows * hidden), rows, hidden));
         return c;
     }
 
@@ -321,7 +361,7 @@ final class FuzzCallGenerator {
                         + " seeds " + (c.seeds == null ? null : c.seeds.length) + " expertFirstRow "
                         + c.expertFirstRow + " baseRowStride " + c.baseRowStride);
             }
-            case BGMV_SHRINK -> {
+            case BGMV_SHRINK, RMS_NORM -> {
                 c.scale = floats[r.nextInt(floats.length)];
                 c.corruptions.add("scale -> " + c.scale);
             }
@@ -330,7 +370,7 @@ final class FuzzCallGenerator {
                 c.corruptions.add("offset -> " + c.offset);
             }
             default -> {
-                // matmul has no scalar: null an argument instead.
+                // matmul, siluMul and embedding have no scalar: null an argument instead.
                 String name = new ArrayList<>(c.tensors.keySet()).get(r.nextInt(c.tensors.size()));
                 c.spec(name).dtype = null;
                 c.corruptions.add(name + " null");

@@ -50,9 +50,9 @@ class RegistryEqualityTest {
             assertTrue(names.add(c.name()), "duplicate case name " + c.name());
             dtypes.computeIfAbsent(c.kernel(), k -> new HashSet<>()).add(c.dtype());
         }
-        assertEquals(List.of("attention", "writeKv", "rope", "contrastive", "bgmvShrink", "bgmvExpand", "matmul"),
-                new ArrayList<>(dtypes.keySet()));
-        dtypes.forEach((kernel, types) -> assertEquals(Set.of(DType.F32, DType.F16, DType.BF16), types, kernel));
+        assertEquals(List.of("attention", "writeKv", "rope", "contrastive", "bgmvShrink", "bgmvExpand", "matmul",
+                "rmsNorm", "siluMul", "embedding"), new ArrayList<>(dtypes.keySet()));
+        dtypes.forEach((kernel, types) -> assertEquals(dtypesOf(kernel), types, kernel));
         List<KernelCase> again = KernelCases.all();
         for (int i = 0; i < cases.size(); i++) {
             assertEquals(cases.get(i).name(), again.get(i).name());
@@ -71,7 +71,8 @@ class RegistryEqualityTest {
         }
         assertEquals(Set.of("attention edge=huge-scale", "attention edge=zero-scale",
                 "contrastive edge=all-cd-neg-inf", "contrastive edge=beta0-infinite-base",
-                "contrastive edge=extreme-logits"), edges);
+                "contrastive edge=extreme-logits", "rmsNorm edge=eps0", "rmsNorm edge=large",
+                "rmsNorm edge=zero-rows", "siluMul edge=extreme-gate"), edges);
         List<KernelCase> quick = KernelCases.quick();
         Set<String> quickEdges = new TreeSet<>();
         Map<String, Set<DType>> dtypes = new LinkedHashMap<>();
@@ -83,9 +84,15 @@ class RegistryEqualityTest {
             dtypes.computeIfAbsent(c.kernel(), k -> new HashSet<>()).add(c.dtype());
         }
         assertEquals(edges, quickEdges);
-        assertEquals(7, dtypes.size());
-        dtypes.forEach((kernel, types) -> assertEquals(Set.of(DType.F32, DType.F16, DType.BF16), types, kernel));
-        assertEquals(26, quick.size());
+        assertEquals(10, dtypes.size());
+        dtypes.forEach((kernel, types) -> assertEquals(dtypesOf(kernel), types, kernel));
+        assertEquals(39, quick.size());
+    }
+
+    /** The float dtypes a family's cases cover: all three, except for the kernels whose contract is F32 only. */
+    private static Set<DType> dtypesOf(String kernel) {
+        return kernel.equals("rmsNorm") || kernel.equals("siluMul") ? Set.of(DType.F32)
+                : Set.of(DType.F32, DType.F16, DType.BF16);
     }
 
     /** The contrastive cases are not greedy decoding in disguise: many rows pick another token than the expert's argmax. */
@@ -118,6 +125,8 @@ class RegistryEqualityTest {
         changed.put("bgmvExpand/000 ", "y");        // row 0 has no adapter: untouched
         changed.put("matmul/036 ", "rowsAlone");    // row 0 alone equals row 0 of the batch
         changed.put("matmul/040 ", "out");          // k = 0: +0 everywhere
+        changed.put("matmul/051 ", "out");          // k = 0 with a bias: the bias
+        changed.put("rmsNorm/023 ", "residual");    // residual + x, exactly
         for (Map.Entry<String, String> e : changed.entrySet()) {
             KernelCase c = KernelCases.all().stream().filter(k -> k.name().startsWith(e.getKey())).findFirst()
                     .orElseThrow();
