@@ -73,6 +73,8 @@ final class BenchDecodeCommand implements Callable<Integer> {
 
     /** KV cache slots per block. */
     private static final int BLOCK_SIZE = 16;
+    /** The bandwidth probe's buffer: far beyond the caches, as ReadBandwidth asks. */
+    private static final long PROBE_BYTES = 512L << 20;
 
     @Override
     public Integer call() throws Exception {
@@ -93,45 +95,51 @@ final class BenchDecodeCommand implements Callable<Integer> {
         timing.check(spec, 0);
         Backend b = BackendText.select(spec, "--backend", backend);
         Progress progress = new Progress(spec.commandLine().getErr());
-
+        LlamaConfig c;
         LlamaWeights weights;
         try {
+            // The config first: cheap, and a sequence longer than the model's positions is a usage error.
+            c = model != null ? LlamaConfig.read(model.resolve("config.json")) : RandomLlama.config(random);
+            if (prompt + tokens > c.maxPositions()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--tokens: prompt + tokens = "
+                        + (prompt + tokens) + " exceed the model's " + c.maxPositions() + " positions");
+            }
             progress.say(model != null ? "loading " + model : "generating the random " + random + " model");
-            weights = model != null ? LlamaWeights.load(model) : RandomLlama.weights(RandomLlama.config(random), 1);
+            weights = model != null ? LlamaWeights.load(model) : RandomLlama.weights(c, 1);
         } catch (SafetensorsException e) {
             spec.commandLine().getErr().println(spec.qualifiedName() + ": error: " + Messages.oneLine(e.getMessage()));
             return 1;
         }
-        LlamaConfig c = weights.config();
-        if (prompt + tokens > c.maxPositions()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--tokens: prompt + tokens = "
-                    + (prompt + tokens) + " exceed the model's " + c.maxPositions() + " positions");
-        }
+        c = weights.config();
         DType weightDtype = weights.dtype();
         long stepBytes = weightBytesPerStep(c, weightDtype);
-        progress.say("measuring memory read bandwidth");
-        double bandwidth = ReadBandwidth.measureGbPerS(512L << 20, 5, 3);
-
         List<Map<String, Object>> cases = new ArrayList<>();
+        double[] bandwidths = new double[batches.length];
         progress.say("uploading the weights to " + b.name());
-        try (LlamaModel m = new LlamaModel(b, weights, List.of())) {
+        try (LlamaModel m = new LlamaModel(b, weights, List.of());
+                ReadBandwidth.Probe probe = new ReadBandwidth.Probe(PROBE_BYTES)) {
             weights = null;  // the backend holds them now; the host copy may go
-            for (int batch : batches) {
-                progress.say(String.format("batch %d: %d-token prompts, then %d decode steps per run", batch, prompt,
-                        tokens));
-                double msPerStep = timeSteps(m, batch);
+            for (int i = 0; i < batches.length; i++) {
+                int batch = batches[i];
+                progress.say(String.format("batch %d: %d-token prompts, then %d decode steps per run, each run followed"
+                        + " by a read of the bandwidth probe", batch, prompt, tokens));
+                BenchStats[] stats = timeSteps(m, batch, probe);
+                double msPerStep = stats[0].medianMs() / tokens;
+                bandwidths[i] = probe.bytes() / (stats[1].medianMs() * 1e6);
                 double tokensPerSecond = batch * 1000.0 / msPerStep;
-                double bound = batch * bandwidth * 1e9 / stepBytes;
+                double bound = batch * bandwidths[i] * 1e9 / stepBytes;
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("batch", batch);
                 row.put("msPerStep", round(msPerStep, 3));
                 row.put("tokensPerSecond", round(tokensPerSecond, 2));
                 row.put("boundTokensPerSecond", round(bound, 2));
                 row.put("ratio", round(tokensPerSecond / bound, 3));
+                row.put("readBandwidthGbPerS", round(bandwidths[i], 2));
                 cases.add(row);
             }
         }
         progress.done();
+        double bandwidth = BenchStats.quantile(bandwidths, 0.5);
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("backend", b.name());
@@ -166,9 +174,10 @@ final class BenchDecodeCommand implements Callable<Integer> {
         if (emulated) {
             out.printf("NOTE: %s%n%n", BenchAttentionCommand.EMULATED);
         }
-        TextTable t = new TextTable("batch", "ms / step", "tokens/s", "bound tokens/s", "ratio");
+        TextTable t = new TextTable("batch", "read GB/s", "ms / step", "tokens/s", "bound tokens/s", "ratio");
         for (Map<String, Object> row : cases) {
-            t.row(row.get("batch"), String.format("%.3f", (Double) row.get("msPerStep")),
+            t.row(row.get("batch"), String.format("%.1f", (Double) row.get("readBandwidthGbPerS")),
+                    String.format("%.3f", (Double) row.get("msPerStep")),
                     String.format("%.1f", (Double) row.get("tokensPerSecond")),
                     String.format("%.1f", (Double) row.get("boundTokensPerSecond")),
                     String.format("%.2f", (Double) row.get("ratio")));
@@ -177,18 +186,21 @@ final class BenchDecodeCommand implements Callable<Integer> {
         out.println();
         out.println("ms / step: median time of one decode step of the whole batch (" + timing.runs + " runs of " + tokens
                 + " steps); bound = batch x read bandwidth / weight bytes per step (every linear layer's weights and"
-                + " the LM head, read once per step); ratio = tokens/s / bound.");
+                + " the LM head, read once per step), the bandwidth read by the probe in turns with the case's runs"
+                + " (the figure above: the median over the cases); ratio = tokens/s / bound.");
         out.flush();
         return 0;
     }
 
     /**
-     * The median time of one decode step of {@code batch} sequences, in ms: each timed run decodes
-     * the same {@code tokens} positions after a prefilled prompt (the K/V written there are simply
-     * written again), so every run does the same work. Tokens come from a fixed sequence and the
-     * logits stay on the backend: choosing the next token is not part of the figure.
+     * Times runs of {@code tokens} decode steps of {@code batch} sequences in turns with reads of the
+     * bandwidth probe, so that the bound and the speed see the same load of the machine: {decode
+     * runs, probe reads}. Each run decodes the same positions after a prefilled prompt (the K/V
+     * written there are simply written again), so every run does the same work. Tokens come from a
+     * fixed sequence and the logits stay on the backend: choosing the next token is not part of the
+     * figure.
      */
-    private double timeSteps(LlamaModel m, int batch) {
+    private BenchStats[] timeSteps(LlamaModel m, int batch, ReadBandwidth.Probe probe) {
         LlamaConfig c = m.config();
         int blocksPerSeq = (prompt + tokens + BLOCK_SIZE - 1) / BLOCK_SIZE;
         try (PagedKvCache cache = m.newCache(batch * blocksPerSeq, BLOCK_SIZE, DType.BF16)) {
@@ -219,7 +231,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
                     }
                 }
             };
-            return BenchStats.measure(timing.warmup, timing.runs, run).medianMs() / tokens;
+            return BenchStats.measureInterleaved(timing.warmup, timing.runs, run, probe::readGbPerS);
         }
     }
 
