@@ -1,7 +1,8 @@
 /**
  * npukit: native LLM-serving kernels (paged attention with fused RoPE, KV cache write, rope,
- * contrastive scoring, BGMV, matmul) behind one {@code Backend} interface, and the serving layers
- * built on them (KV chunk reuse, contrastive decoding, SQL data alignment, a Llama model).
+ * contrastive scoring, BGMV, matmul, RMS norm, SiLU-and-multiply, embedding) behind one
+ * {@code Backend} interface, and the serving layers built on them (KV chunk reuse, contrastive
+ * decoding, SQL data alignment, a Llama model).
  *
  * <p>The exported packages are the API. {@code dev.npukit.bridge} (the JavaCPP bindings),
  * {@code dev.npukit.internal} (tensor storage, reference counting of kernel calls, the backends'

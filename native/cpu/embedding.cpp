@@ -4,8 +4,8 @@
 
 #include "contract_checks.h"
 #include "convert.h"
-#include "elementwise_problem.h"
 #include "npukit/kernels.h"
+#include "row_chunks.h"
 #include "status.h"
 
 extern "C" int npukit_cpu_embedding(const npukit_embedding_args* args) {

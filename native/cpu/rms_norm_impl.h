@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "elementwise_problem.h"
+#include "rms_norm_problem.h"
 
 namespace npukit {
 namespace {

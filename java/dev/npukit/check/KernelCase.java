@@ -79,7 +79,8 @@ public abstract class KernelCase {
     /**
      * The kernel family.
      *
-     * @return "attention", "writeKv", "rope", "contrastive", "bgmvShrink", "bgmvExpand" or "matmul"
+     * @return "attention", "writeKv", "rope", "contrastive", "bgmvShrink", "bgmvExpand", "matmul", "rmsNorm",
+     *     "siluMul" or "embedding"
      */
     public String kernel() {
         return kernel;

@@ -4,10 +4,13 @@ import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
 import dev.npukit.kernels.ContrastiveArgs;
+import dev.npukit.kernels.EmbeddingArgs;
 import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RmsNormArgs;
 import dev.npukit.kernels.RopeArgs;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
+import dev.npukit.kernels.SiluMulArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
@@ -22,7 +25,7 @@ import java.util.Random;
  */
 final class SmallCall implements AutoCloseable {
     static final List<String> KERNELS = List.of("pagedAttention", "writeKv", "rope", "contrastive", "bgmvShrink",
-            "bgmvExpand", "matmul");
+            "bgmvExpand", "matmul", "matmulBias", "rmsNorm", "siluMul", "embedding");
 
     final String kernel;
     final TensorArgs args;
@@ -45,7 +48,10 @@ final class SmallCall implements AutoCloseable {
             case "contrastive" -> backend.contrastive((ContrastiveArgs) args);
             case "bgmvShrink" -> backend.bgmvShrink((BgmvShrinkArgs) args);
             case "bgmvExpand" -> backend.bgmvExpand((BgmvExpandArgs) args);
-            case "matmul" -> backend.matmul((MatmulArgs) args);
+            case "matmul", "matmulBias" -> backend.matmul((MatmulArgs) args);
+            case "rmsNorm" -> backend.rmsNorm((RmsNormArgs) args);
+            case "siluMul" -> backend.siluMul((SiluMulArgs) args);
+            case "embedding" -> backend.embedding((EmbeddingArgs) args);
             default -> throw new AssertionError(kernel);
         }
     }
@@ -99,6 +105,13 @@ final class SmallCall implements AutoCloseable {
                     ints.apply(new int[] {1, -1}, new long[] {2}), floats.apply(new long[] {2, 8}), 0);
             case "matmul" -> new MatmulArgs(floats.apply(new long[] {2, 16}), floats.apply(new long[] {8, 16}),
                     floats.apply(new long[] {2, 8}));
+            case "matmulBias" -> new MatmulArgs(floats.apply(new long[] {2, 16}), floats.apply(new long[] {8, 16}),
+                    floats.apply(new long[] {8}), floats.apply(new long[] {2, 8}));
+            case "rmsNorm" -> new RmsNormArgs(floats.apply(new long[] {3, 16}), floats.apply(new long[] {3, 16}),
+                    floats.apply(new long[] {16}), floats.apply(new long[] {3, 16}), 1e-6f);
+            case "siluMul" -> new SiluMulArgs(floats.apply(new long[] {3, 32}), floats.apply(new long[] {3, 16}));
+            case "embedding" -> new EmbeddingArgs(floats.apply(new long[] {5, 16}),
+                    ints.apply(new int[] {4, 0, 2}, new long[] {3}), floats.apply(new long[] {3, 16}));
             default -> throw new IllegalArgumentException(kernel);
         };
         return new SmallCall(kernel, b, ts, args);
