@@ -25,25 +25,67 @@ public final class ReadBandwidth {
      * once to warm up and {@code reps} times timed. Returns the median of all timed reads.
      */
     public static double measureGbPerS(long bytes, int allocations, int reps) {
-        Check.arg(bytes >= 1 << 20, "bytes", "is %d, must be at least 1 MiB", bytes);
         Check.arg(allocations >= 1, "allocations", "is %d, must be at least 1", allocations);
         Check.arg(reps >= 1, "reps", "is %d, must be at least 1", reps);
-        CpuBackend cpu = (CpuBackend) Backends.get(CpuBackend.NAME);
         double[] gbPerS = new double[allocations * reps];
         for (int a = 0; a < allocations; a++) {
-            try (Tensor buf = cpu.allocate(DType.I32, bytes / 4)) {
-                fillDistinct(buf);
-                long addr = NativeStorage.address(buf);
-                CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
+            try (Probe probe = new Probe(bytes)) {
                 for (int i = 0; i < reps; i++) {
-                    long t0 = System.nanoTime();
-                    CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
-                    gbPerS[a * reps + i] = buf.byteSize() / (double) (System.nanoTime() - t0);
+                    gbPerS[a * reps + i] = probe.readGbPerS();
                 }
             }
         }
         Arrays.sort(gbPerS);
         return gbPerS[gbPerS.length / 2];
+    }
+
+    /**
+     * One buffer of the probe, for a benchmark that times its reads in turns with its own runs, so
+     * that both see the same load on a shared machine.
+     */
+    public static final class Probe implements AutoCloseable {
+        private final Tensor buf;
+        private final long addr;
+
+        /**
+         * Allocates the buffer, fills it and reads it once (untimed).
+         *
+         * @param bytes the buffer's size, at least 1 MiB (make it far larger than the caches)
+         * @throws IllegalArgumentException if bytes is under 1 MiB
+         */
+        public Probe(long bytes) {
+            Check.arg(bytes >= 1 << 20, "bytes", "is %d, must be at least 1 MiB", bytes);
+            CpuBackend cpu = (CpuBackend) Backends.get(CpuBackend.NAME);
+            buf = cpu.allocate(DType.I32, bytes / 4);
+            fillDistinct(buf);
+            addr = NativeStorage.address(buf);
+            CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
+        }
+
+        /**
+         * Reads the whole buffer once with every worker thread of the cpu backend.
+         *
+         * @return the rate of that read in GB/s
+         */
+        public double readGbPerS() {
+            long t0 = System.nanoTime();
+            CpuBenchKernels.npukit_read_bandwidth_probe(addr, buf.byteSize());
+            return buf.byteSize() / (double) (System.nanoTime() - t0);
+        }
+
+        /**
+         * The buffer's size.
+         *
+         * @return bytes one {@link #readGbPerS} reads
+         */
+        public long bytes() {
+            return buf.byteSize();
+        }
+
+        @Override
+        public void close() {
+            buf.close();
+        }
     }
 
     /**

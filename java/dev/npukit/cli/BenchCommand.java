@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             BenchAttentionCommand.class,
             BenchContrastiveCommand.class,
             BenchBgmvCommand.class,
+            BenchDecodeCommand.class,
             BenchCacheCommand.class,
             BenchChunkStoreCommand.class,
             BenchSqlAlignCommand.class,

@@ -5,15 +5,20 @@ import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.AttentionMetadata;
 import dev.npukit.kernels.BgmvExpandArgs;
 import dev.npukit.kernels.BgmvShrinkArgs;
+import dev.npukit.kernels.EmbeddingArgs;
 import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.MatmulArgs;
+import dev.npukit.kernels.RmsNormArgs;
 import dev.npukit.kernels.RopeStyle;
+import dev.npukit.kernels.SiluMulArgs;
 import dev.npukit.kernels.WriteKvArgs;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import dev.npukit.util.Check;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A Llama-architecture decoder on the kernels: token embedding, per layer RMSNorm, q/k/v
@@ -22,10 +27,13 @@ import java.util.List;
  * config's RoPE scaling in the cos/sin table), o projection, residual, RMSNorm, SwiGLU MLP,
  * residual; final RMSNorm and LM head. Grouped-query attention follows from the config.
  *
- * <p>The dense layers run on the backend ({@code matmul}); the LoRA adapters given at
+ * <p>Every step runs on the backend, and the activations stay there from the embedding lookup to
+ * the logits: {@code embedding}, {@code rmsNorm} (the residual add fused into it), {@code matmul}
+ * (with the q/k/v and o biases), {@code writeKv}, {@code pagedAttention}, {@code siluMul}; a
+ * forward pass makes a fixed number of kernel calls per layer whatever the model's width, and
+ * copies only the step's token ids and indices to the backend. The LoRA adapters given at
  * construction are applied through BGMV shrink/expand, one adapter index per span, so rows with
- * different adapters (or none, -1) share one batch. Small element-wise steps (embedding lookup,
- * RMSNorm, SiLU·mul, residual adds) are plain Java over float arrays copied from the backend.
+ * different adapters (or none, -1) share one batch.
  *
  * <pre>{@code
  * try (LlamaModel model = new LlamaModel(Backends.best(), LlamaWeights.random(LlamaConfig.small(), 1, DType.F32), List.of());
@@ -59,14 +67,19 @@ public final class LlamaModel implements AutoCloseable {
 
     private final Backend backend;
     private final LlamaConfig config;
-    private final float[] embed;
-    private final float[][] inputNorm;
-    private final float[][] postNorm;
-    private final float[] finalNorm;
-    private final Tensor[] wqkv;
-    /** Per layer, the q, k and v biases concatenated (null without q/k/v biases); the o_proj bias likewise. */
-    private final float[][] qkvBias;
-    private final float[][] oBias;
+    /** The embedding table [vocab, hidden] in the weights' dtype; the LM head too when embeddings are tied. */
+    private final Tensor embed;
+    private final Tensor[] inputNorm;
+    private final Tensor[] postNorm;
+    private final Tensor finalNorm;
+    private final Tensor[] wq;
+    private final Tensor[] wk;
+    private final Tensor[] wv;
+    /** Per layer, the F32 biases of q, k, v and o (null where the config has none). */
+    private final Tensor[] bq;
+    private final Tensor[] bk;
+    private final Tensor[] bv;
+    private final Tensor[] bo;
     private final Tensor[] wo;
     private final Tensor[] wgateUp;
     private final Tensor[] wdown;
@@ -93,46 +106,56 @@ public final class LlamaModel implements AutoCloseable {
         LlamaConfig c = config;
         int n = c.numLayers();
         DType dt = weights.dtype();
-        embed = weights.get("model.embed_tokens.weight");
-        inputNorm = new float[n][];
-        postNorm = new float[n][];
-        wqkv = new Tensor[n];
-        qkvBias = new float[n][];
-        oBias = new float[n][];
+        inputNorm = new Tensor[n];
+        postNorm = new Tensor[n];
+        wq = new Tensor[n];
+        wk = new Tensor[n];
+        wv = new Tensor[n];
+        bq = new Tensor[n];
+        bk = new Tensor[n];
+        bv = new Tensor[n];
+        bo = new Tensor[n];
         wo = new Tensor[n];
         wgateUp = new Tensor[n];
         wdown = new Tensor[n];
         lora = new Lora[n][LlamaWeights.PROJECTIONS.size()];
         numAdapters = adapters.size();
+        Tensor table = null;
         try {
+            // The embedding floats are values of the weights' dtype (one dtype per checkpoint; random
+            // weights are rounded to it), so the table loses nothing in it.
+            table = own(upload(dt, c.hiddenSize(), weights.get("model.embed_tokens.weight")));
             for (int l = 0; l < n; l++) {
                 String p = "model.layers." + l + ".";
-                inputNorm[l] = weights.get(p + "input_layernorm.weight");
-                postNorm[l] = weights.get(p + "post_attention_layernorm.weight");
-                wqkv[l] = upload(dt, c.hiddenSize(), weights.get(p + "self_attn.q_proj.weight"),
-                        weights.get(p + "self_attn.k_proj.weight"), weights.get(p + "self_attn.v_proj.weight"));
+                inputNorm[l] = own(vector(weights.get(p + "input_layernorm.weight")));
+                postNorm[l] = own(vector(weights.get(p + "post_attention_layernorm.weight")));
+                wq[l] = own(upload(dt, c.hiddenSize(), weights.get(p + "self_attn.q_proj.weight")));
+                wk[l] = own(upload(dt, c.hiddenSize(), weights.get(p + "self_attn.k_proj.weight")));
+                wv[l] = own(upload(dt, c.hiddenSize(), weights.get(p + "self_attn.v_proj.weight")));
                 if (c.qkvBias()) {
-                    qkvBias[l] = concat(weights.get(p + "self_attn.q_proj.bias"), weights.get(p + "self_attn.k_proj.bias"),
-                            weights.get(p + "self_attn.v_proj.bias"));
+                    bq[l] = own(vector(weights.get(p + "self_attn.q_proj.bias")));
+                    bk[l] = own(vector(weights.get(p + "self_attn.k_proj.bias")));
+                    bv[l] = own(vector(weights.get(p + "self_attn.v_proj.bias")));
                 }
                 if (c.oBias()) {
-                    oBias[l] = weights.get(p + "self_attn.o_proj.bias");
+                    bo[l] = own(vector(weights.get(p + "self_attn.o_proj.bias")));
                 }
-                wo[l] = upload(dt, c.qSize(), weights.get(p + "self_attn.o_proj.weight"));
-                wgateUp[l] = upload(dt, c.hiddenSize(), weights.get(p + "mlp.gate_proj.weight"),
-                        weights.get(p + "mlp.up_proj.weight"));
-                wdown[l] = upload(dt, c.intermediateSize(), weights.get(p + "mlp.down_proj.weight"));
+                wo[l] = own(upload(dt, c.qSize(), weights.get(p + "self_attn.o_proj.weight")));
+                wgateUp[l] = own(upload(dt, c.hiddenSize(), weights.get(p + "mlp.gate_proj.weight"),
+                        weights.get(p + "mlp.up_proj.weight")));
+                wdown[l] = own(upload(dt, c.intermediateSize(), weights.get(p + "mlp.down_proj.weight")));
                 for (int j = 0; j < LlamaWeights.PROJECTIONS.size(); j++) {
                     lora[l][j] = stackLora(l, LlamaWeights.PROJECTIONS.get(j), adapters);
                 }
             }
-            finalNorm = weights.get("model.norm.weight");
-            lmHead = upload(dt, c.hiddenSize(), c.tieWordEmbeddings() ? embed : weights.get("lm_head.weight"));
+            finalNorm = own(vector(weights.get("model.norm.weight")));
+            lmHead = c.tieWordEmbeddings() ? table : own(upload(dt, c.hiddenSize(), weights.get("lm_head.weight")));
             cosSin = own(backend.fromFloats(DType.F32, c.ropeTable(), c.maxPositions(), c.headDim()));
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+        embed = table;
     }
 
     /**
@@ -195,10 +218,15 @@ public final class LlamaModel implements AutoCloseable {
         return t;
     }
 
-    /** Row-wise concatenation of [*, in] matrices, uploaded as one [sum, in] weight. */
+    /** Row-wise concatenation of [*, in] matrices, uploaded as one [sum, in] weight (the caller owns it). */
     private Tensor upload(DType dt, int in, float[]... parts) {
         float[] all = concat(parts);
-        return own(backend.fromFloats(dt, all, all.length / in, in));
+        return backend.fromFloats(dt, all, all.length / in, in);
+    }
+
+    /** An F32 vector on the backend (the caller owns it). */
+    private Tensor vector(float[] v) {
+        return backend.fromFloats(DType.F32, v, v.length);
     }
 
     private static float[] concat(float[]... parts) {
@@ -216,16 +244,6 @@ public final class LlamaModel implements AutoCloseable {
             at += p.length;
         }
         return all;
-    }
-
-    /** Adds a bias to every row of [rows, bias.length] (no-op for a null bias). */
-    private static void addBias(float[] x, float[] bias) {
-        if (bias == null) {
-            return;
-        }
-        for (int i = 0; i < x.length; i++) {
-            x[i] += bias[i % bias.length];
-        }
     }
 
     /**
@@ -318,9 +336,10 @@ public final class LlamaModel implements AutoCloseable {
         int[] starts = new int[numSpans + 1];
         int[] slots = new int[total];
         int[] adapterOfRow = new int[total];
-        float[] h = new float[total * c.hiddenSize()];
+        int[] ids = new int[total];
+        int[] lastRows = new int[logitRows];
         int row = 0;
-        for (int s = 0; s < numSpans; s++) {
+        for (int s = 0, r = 0; s < numSpans; s++) {
             Span sp = spans.get(s);
             int end = sp.start() + sp.tokens().length;
             int used = (end + bs - 1) / bs;
@@ -336,125 +355,151 @@ public final class LlamaModel implements AutoCloseable {
                 int pos = sp.start() + i;
                 slots[row] = sp.writeKv() ? sp.blockTable()[pos / bs] * bs + pos % bs : -1;
                 adapterOfRow[row] = sp.adapter();
-                System.arraycopy(embed, sp.tokens()[i] * c.hiddenSize(), h, row * c.hiddenSize(), c.hiddenSize());
+                ids[row] = sp.tokens()[i];
+            }
+            if (sp.logits()) {
+                lastRows[r++] = starts[s + 1] - 1;
             }
         }
 
         // One metadata for the step: every layer's writeKv and attention share its indices.
         try (AttentionMetadata step = backend.attentionMetadata(cache.numBlocks(), bs, tables, maxTable, seqLens,
                         starts, slots);
-                Tensor idxT = backend.fromInts(adapterOfRow, total)) {
-            Tensor idx = anyAdapter ? idxT : null;
+                Step st = new Step(total, anyAdapter ? adapterOfRow : null)) {
+            try (Tensor idsT = backend.fromInts(ids, total)) {
+                backend.embedding(new EmbeddingArgs(embed, idsT, st.h));
+            }
             for (int l = 0; l < c.numLayers(); l++) {
-                h = layer(cache, l, h, total, step, idx);
+                layer(cache, l, st, step);
             }
-        }
-
-        float[] last = new float[logitRows * c.hiddenSize()];
-        int r = 0;
-        for (int s = 0; s < numSpans; s++) {
-            if (spans.get(s).logits()) {
-                System.arraycopy(h, (starts[s + 1] - 1) * c.hiddenSize(), last, r++ * c.hiddenSize(), c.hiddenSize());
-            }
-        }
-        float[] normed = rmsNorm(last, logitRows, finalNorm);
-        Tensor logits = backend.allocate(DType.F32, logitRows, c.vocabSize());
-        try (Tensor x = backend.fromFloats(DType.F32, normed, logitRows, c.hiddenSize())) {
-            backend.matmul(new MatmulArgs(x, lmHead, logits));
-            return logits;
-        } catch (RuntimeException e) {
-            logits.close();
-            throw e;
-        }
-    }
-
-    private float[] layer(PagedKvCache cache, int l, float[] h, int rows, AttentionMetadata step, Tensor idx) {
-        LlamaConfig c = config;
-        int q = c.qSize();
-        int kv = c.kvSize();
-        float[] qkv = linear(rmsNorm(h, rows, inputNorm[l]), rows, wqkv[l], l, new int[] {0, 1, 2},
-                new int[] {0, q, q + kv}, idx);
-        addBias(qkv, qkvBias[l]);
-        float[] qa = new float[rows * q];
-        float[] ka = new float[rows * kv];
-        float[] va = new float[rows * kv];
-        int width = q + 2 * kv;
-        for (int t = 0; t < rows; t++) {
-            System.arraycopy(qkv, t * width, qa, t * q, q);
-            System.arraycopy(qkv, t * width + q, ka, t * kv, kv);
-            System.arraycopy(qkv, t * width + q + kv, va, t * kv, kv);
-        }
-        float[] attn;
-        try (Tensor qt = backend.fromFloats(DType.F32, qa, rows, c.numHeads(), c.headDim());
-                Tensor kt = backend.fromFloats(DType.F32, ka, rows, c.numKvHeads(), c.headDim());
-                Tensor vt = backend.fromFloats(DType.F32, va, rows, c.numKvHeads(), c.headDim());
-                Tensor out = backend.allocate(DType.F32, rows, c.numHeads(), c.headDim())) {
-            backend.writeKv(new WriteKvArgs(kt, vt, cache.keys(l), cache.values(l), step, cache.layout()));
-            backend.pagedAttention(AttentionArgs.builder().q(qt).kvCache(cache.keys(l), cache.values(l))
-                    .kvLayout(cache.layout()).metadata(step).rope(RopeStyle.NEOX, cosSin).out(out).build());
-            attn = out.toFloatArray();
-        }
-        float[] o = linear(attn, rows, wo[l], l, new int[] {3}, new int[] {0}, idx);
-        addBias(o, oBias[l]);
-        for (int i = 0; i < h.length; i++) {
-            h[i] += o[i];
-        }
-        int inter = c.intermediateSize();
-        float[] gu = linear(rmsNorm(h, rows, postNorm[l]), rows, wgateUp[l], l, new int[] {4, 5},
-                new int[] {0, inter}, idx);
-        float[] act = new float[rows * inter];
-        for (int t = 0; t < rows; t++) {
-            for (int i = 0; i < inter; i++) {
-                float g = gu[t * 2 * inter + i];
-                float silu = (float) (g / (1.0 + Math.exp(-g)));
-                act[t * inter + i] = silu * gu[t * 2 * inter + inter + i];
-            }
-        }
-        float[] d = linear(act, rows, wdown[l], l, new int[] {6}, new int[] {0}, idx);
-        for (int i = 0; i < h.length; i++) {
-            h[i] += d[i];
-        }
-        return h;
-    }
-
-    /** x . W^T on the backend, plus each listed projection's LoRA delta at its column offset. */
-    private float[] linear(float[] x, int rows, Tensor w, int layer, int[] projections, int[] offsets, Tensor idx) {
-        int in = (int) w.dim(1);
-        try (Tensor xt = backend.fromFloats(DType.F32, x, rows, in);
-                Tensor yt = backend.allocate(DType.F32, rows, w.dim(0))) {
-            backend.matmul(new MatmulArgs(xt, w, yt));
-            if (idx != null) {
-                for (int j = 0; j < projections.length; j++) {
-                    Lora lo = lora[layer][projections[j]];
-                    if (lo == null) {
-                        continue;
-                    }
-                    try (Tensor v = backend.allocate(DType.F32, rows, lo.rank())) {
-                        backend.bgmvShrink(new BgmvShrinkArgs(xt, lo.a(), idx, v, 1f));
-                        backend.bgmvExpand(new BgmvExpandArgs(v, lo.b(), idx, yt, offsets[j]));
+            // The last layer's MLP output joins the residual stream in the final norm.
+            backend.rmsNorm(new RmsNormArgs(st.delta, st.h, finalNorm, st.normed, c.rmsNormEps()));
+            Tensor logits = backend.allocate(DType.F32, logitRows, c.vocabSize());
+            try {
+                if (logitRows == total) {
+                    backend.matmul(new MatmulArgs(st.normed, lmHead, logits));
+                } else {
+                    try (Tensor rowsT = backend.fromInts(lastRows, logitRows);
+                            Tensor last = backend.allocate(DType.F32, logitRows, c.hiddenSize())) {
+                        backend.embedding(new EmbeddingArgs(st.normed, rowsT, last));
+                        backend.matmul(new MatmulArgs(last, lmHead, logits));
                     }
                 }
+                return logits;
+            } catch (RuntimeException e) {
+                logits.close();
+                throw e;
             }
-            return yt.toFloatArray();
         }
     }
 
-    /** RMSNorm of each row: x / sqrt(mean(x²) + eps) * weight, the mean summed in double. */
-    private float[] rmsNorm(float[] x, int rows, float[] weight) {
-        int hsz = weight.length;
-        float[] y = new float[rows * hsz];
-        for (int t = 0; t < rows; t++) {
-            double ss = 0;
-            for (int i = 0; i < hsz; i++) {
-                float v = x[t * hsz + i];
-                ss += (double) v * v;
-            }
-            float inv = (float) (1.0 / Math.sqrt(ss / hsz + config.rmsNormEps()));
-            for (int i = 0; i < hsz; i++) {
-                y[t * hsz + i] = x[t * hsz + i] * inv * weight[i];
+    /**
+     * The activations of one forward pass on the backend, allocated once for all layers: the
+     * residual stream, the normed input of a sublayer, q/k/v and their head views, the attention
+     * output, the MLP's gate-up and activation, and a sublayer's output before it joins the
+     * residual stream (fused into the next RMS norm).
+     */
+    private final class Step implements AutoCloseable {
+        final Tensor h;
+        final Tensor normed;
+        final Tensor q;
+        final Tensor k;
+        final Tensor v;
+        final Tensor qHeads;
+        final Tensor kHeads;
+        final Tensor vHeads;
+        final Tensor attn;
+        final Tensor attnHeads;
+        final Tensor gateUp;
+        final Tensor act;
+        final Tensor delta;
+        /** Each row's adapter, or null when no row has one. */
+        final Tensor adapters;
+        /** BGMV shrink outputs by rank, made on first use. */
+        private final Map<Integer, Tensor> shrunk = new HashMap<>();
+        private final List<Tensor> all = new ArrayList<>();
+        private final int rows;
+
+        Step(int rows, int[] adapterOfRow) {
+            this.rows = rows;
+            LlamaConfig c = config;
+            try {
+                h = add(backend.allocate(DType.F32, rows, c.hiddenSize()));
+                normed = add(backend.allocate(DType.F32, rows, c.hiddenSize()));
+                q = add(backend.allocate(DType.F32, rows, c.qSize()));
+                k = add(backend.allocate(DType.F32, rows, c.kvSize()));
+                v = add(backend.allocate(DType.F32, rows, c.kvSize()));
+                qHeads = add(q.reshape(rows, c.numHeads(), c.headDim()));
+                kHeads = add(k.reshape(rows, c.numKvHeads(), c.headDim()));
+                vHeads = add(v.reshape(rows, c.numKvHeads(), c.headDim()));
+                attn = add(backend.allocate(DType.F32, rows, c.qSize()));
+                attnHeads = add(attn.reshape(rows, c.numHeads(), c.headDim()));
+                gateUp = add(backend.allocate(DType.F32, rows, 2L * c.intermediateSize()));
+                act = add(backend.allocate(DType.F32, rows, c.intermediateSize()));
+                delta = add(backend.allocate(DType.F32, rows, c.hiddenSize()));
+                adapters = adapterOfRow == null ? null : add(backend.fromInts(adapterOfRow, rows));
+            } catch (RuntimeException e) {
+                close();
+                throw e;
             }
         }
-        return y;
+
+        private Tensor add(Tensor t) {
+            all.add(t);
+            return t;
+        }
+
+        Tensor shrunk(int rank) {
+            return shrunk.computeIfAbsent(rank, r -> add(backend.allocate(DType.F32, rows, r)));
+        }
+
+        @Override
+        public void close() {
+            for (int i = all.size() - 1; i >= 0; i--) {
+                all.get(i).close();
+            }
+            all.clear();
+        }
+    }
+
+    /**
+     * One decoder layer. On entry {@code st.delta} holds the previous layer's MLP output, not yet
+     * added to the residual stream {@code st.h} (nothing for layer 0); on exit it holds this layer's.
+     */
+    private void layer(PagedKvCache cache, int l, Step st, AttentionMetadata step) {
+        LlamaConfig c = config;
+        float eps = c.rmsNormEps();
+        backend.rmsNorm(new RmsNormArgs(l == 0 ? st.h : st.delta, l == 0 ? null : st.h, inputNorm[l], st.normed, eps));
+        linear(st, st.normed, wq[l], bq[l], st.q, l, 0, 0);
+        linear(st, st.normed, wk[l], bk[l], st.k, l, 1, 0);
+        linear(st, st.normed, wv[l], bv[l], st.v, l, 2, 0);
+        backend.writeKv(new WriteKvArgs(st.kHeads, st.vHeads, cache.keys(l), cache.values(l), step,
+                cache.layout()));
+        backend.pagedAttention(AttentionArgs.builder().q(st.qHeads).kvCache(cache.keys(l), cache.values(l))
+                .kvLayout(cache.layout()).metadata(step).rope(RopeStyle.NEOX, cosSin).out(st.attnHeads).build());
+        linear(st, st.attn, wo[l], bo[l], st.delta, l, 3, 0);
+        backend.rmsNorm(new RmsNormArgs(st.delta, st.h, postNorm[l], st.normed, eps));
+        linear(st, st.normed, wgateUp[l], null, st.gateUp, l, 4, 0);
+        addLora(st, st.normed, st.gateUp, l, 5, c.intermediateSize());
+        backend.siluMul(new SiluMulArgs(st.gateUp, st.act));
+        linear(st, st.act, wdown[l], null, st.delta, l, 6, 0);
+    }
+
+    /** out = x . w^T + bias on the backend, plus the projection's LoRA delta at column offset. */
+    private void linear(Step st, Tensor x, Tensor w, Tensor bias, Tensor out, int layer, int projection, int offset) {
+        backend.matmul(new MatmulArgs(x, w, bias, out));
+        addLora(st, x, out, layer, projection, offset);
+    }
+
+    /** Adds the rows' adapters' B . A . x of one projection into out at a column offset (nothing without adapters). */
+    private void addLora(Step st, Tensor x, Tensor out, int layer, int projection, int offset) {
+        Lora lo = lora[layer][projection];
+        if (st.adapters == null || lo == null) {
+            return;
+        }
+        Tensor v = st.shrunk(lo.rank());
+        backend.bgmvShrink(new BgmvShrinkArgs(x, lo.a(), st.adapters, v, 1f));
+        backend.bgmvExpand(new BgmvExpandArgs(v, lo.b(), st.adapters, out, offset));
     }
 
     @Override

@@ -124,6 +124,38 @@ public final class LlamaWeights {
     }
 
     /**
+     * Weights from tensors already in memory, e.g. converted from another format or generated.
+     * Every tensor {@link #expectedShapes} lists must be there with its number of elements, and no
+     * other; the map is copied, the arrays are not.
+     *
+     * @param config the sizes
+     * @param dtype the dtype the backend keeps the linear weights in: F32, F16 or BF16 (the values
+     *     are used as given, so they should already be representable in it)
+     * @param tensors the floats of every tensor by Hugging Face name, row-major
+     * @return the weights
+     * @throws IllegalArgumentException if config is null, dtype is not a float type, or a tensor is
+     *     missing, unexpected or of the wrong size
+     */
+    public static LlamaWeights of(LlamaConfig config, DType dtype, Map<String, float[]> tensors) {
+        Check.arg(config != null, "config", "is null");
+        Check.arg(dtype != null && dtype.isFloat(), "dtype", "must be F32, F16 or BF16, got %s", dtype);
+        Check.arg(tensors != null, "tensors", "is null");
+        Map<String, long[]> expected = expectedShapes(config);
+        for (String name : tensors.keySet()) {
+            Check.arg(expected.containsKey(name), "tensors", "'%s' is not a tensor of this config", name);
+        }
+        Map<String, float[]> t = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            float[] v = tensors.get(e.getKey());
+            Check.arg(v != null, "tensors", "'%s' is missing", e.getKey());
+            Check.arg(v.length == numel(e.getValue()), "tensors", "'%s' has %d elements, its shape %s needs %d",
+                    e.getKey(), v.length, java.util.Arrays.toString(e.getValue()), numel(e.getValue()));
+            t.put(e.getKey(), v);
+        }
+        return new LlamaWeights(config, dtype, t);
+    }
+
+    /**
      * Seeded random weights: embeddings N(0, 1), norms 1, biases N(0, 1/4), linear layers N(0, 1/fan_in) so
      * activations keep their scale through the layers, and an LM head scaled up so that the
      * next-token distributions are peaked enough for greedy and contrastive decoding to differ.

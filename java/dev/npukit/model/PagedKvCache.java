@@ -178,11 +178,30 @@ public final class PagedKvCache implements AutoCloseable {
         checkBlock(layer, block);
         int half = blockFloats() * keys[layer].dtype().byteSize();
         Check.arg(kv != null && kv.remaining() == 2 * half, "kv", "must hold keys and values of %d bytes each", half);
-        long at = (long) block * blockFloats();
-        try (Tensor k = keys[layer].view(at, blockFloats()); Tensor v = values[layer].view(at, blockFloats())) {
-            k.copyFrom(kv.slice(kv.position(), half));
-            v.copyFrom(kv.slice(kv.position() + half, half));
+        int elementBytes = keys[layer].dtype().byteSize();
+        ByteBuffer k = kv.slice(kv.position(), half);
+        ByteBuffer v = kv.slice(kv.position() + half, half);
+        if (layout == KvLayout.HND) {
+            k = swapSlotsAndHeads(k, blockSize, numKvHeads, elementBytes);
+            v = swapSlotsAndHeads(v, blockSize, numKvHeads, elementBytes);
         }
+        long at = (long) block * blockFloats();
+        try (Tensor kt = keys[layer].view(at, blockFloats()); Tensor vt = values[layer].view(at, blockFloats())) {
+            kt.copyFrom(k);
+            vt.copyFrom(v);
+        }
+    }
+
+    /** {@link #swapSlotsAndHeads(float[], int, int)} over raw elements of {@code elementBytes} bytes each. */
+    private ByteBuffer swapSlotsAndHeads(ByteBuffer block, int a, int b, int elementBytes) {
+        int row = headDim * elementBytes;
+        ByteBuffer out = ByteBuffer.allocate(block.remaining());
+        for (int i = 0; i < a; i++) {
+            for (int j = 0; j < b; j++) {
+                out.put((j * a + i) * row, block, block.position() + (i * b + j) * row, row);
+            }
+        }
+        return out;
     }
 
     private void checkBlock(int layer, int block) {

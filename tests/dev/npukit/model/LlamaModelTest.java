@@ -8,6 +8,7 @@ import dev.npukit.backend.AvailableBackends;
 import dev.npukit.backend.Backend;
 import dev.npukit.backend.Backends;
 import dev.npukit.check.KernelCheck;
+import dev.npukit.kernels.KvLayout;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.HalfFloats;
 import dev.npukit.tensor.Tensor;
@@ -164,40 +165,43 @@ class LlamaModelTest {
     @MethodSource("allBackends")
     void blocksWrittenAsBytesEqualBlocksWrittenAsFloats(String backend) {
         LlamaWeights w = LlamaWeights.random(LlamaConfig.tiny(1), 1, DType.F32);
-        for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
-            try (LlamaModel m = new LlamaModel(Backends.get(backend), w, List.of());
-                    PagedKvCache floats = m.newCache(4, 4, dtype); PagedKvCache bytes = m.newCache(4, 4, dtype)) {
-                int n = floats.blockFloats();
-                Random r = new Random(7);
-                float[][] kv = new float[2][n];
-                for (float[] half : kv) {
-                    for (int i = 0; i < n; i++) {
-                        half[i] = (float) r.nextGaussian();
-                    }
-                }
-                floats.writeBlock(0, 2, kv);
-                // The raw elements of the written block, read back as they are stored: keys then values.
-                java.nio.ByteBuffer raw = ByteBuffer.allocate(2 * n * dtype.byteSize())
-                        .order(ByteOrder.LITTLE_ENDIAN);
-                for (float[] half : floats.readBlock(0, 2)) {
-                    for (float f : half) {
-                        switch (dtype) {
-                            case F32 -> raw.putFloat(f);
-                            case F16 -> raw.putShort(HalfFloats.floatToF16(f));
-                            default -> raw.putShort(HalfFloats.floatToBf16(f));
+        for (KvLayout layout : KvLayout.values()) {
+            for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+                try (LlamaModel m = new LlamaModel(Backends.get(backend), w, List.of());
+                        PagedKvCache floats = m.newCache(4, 4, dtype, layout);
+                        PagedKvCache bytes = m.newCache(4, 4, dtype, layout)) {
+                    int n = floats.blockFloats();
+                    Random r = new Random(7);
+                    float[][] kv = new float[2][n];
+                    for (float[] half : kv) {
+                        for (int i = 0; i < n; i++) {
+                            half[i] = (float) r.nextGaussian();
                         }
                     }
+                    floats.writeBlock(0, 2, kv);
+                    // The raw elements of the written block, read back as they are stored: keys then values.
+                    java.nio.ByteBuffer raw = ByteBuffer.allocate(2 * n * dtype.byteSize())
+                            .order(ByteOrder.LITTLE_ENDIAN);
+                    for (float[] half : floats.readBlock(0, 2)) {
+                        for (float f : half) {
+                            switch (dtype) {
+                                case F32 -> raw.putFloat(f);
+                                case F16 -> raw.putShort(HalfFloats.floatToF16(f));
+                                default -> raw.putShort(HalfFloats.floatToBf16(f));
+                            }
+                        }
+                    }
+                    raw.flip();
+                    bytes.writeBlock(0, 2, raw.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN));
+                    assertEquals(0, raw.position(), "the caller's position is not moved");
+                    for (int half = 0; half < 2; half++) {
+                        assertTrue(Arrays.equals(floats.readBlock(0, 2)[half], bytes.readBlock(0, 2)[half]),
+                                backend + " " + layout + " " + dtype + " half " + half);
+                    }
+                    assertEquals(0f, bytes.readBlock(0, 1)[0][0], "only block 2 is written");
+                    assertThrows(IllegalArgumentException.class, () -> bytes.writeBlock(0, 2,
+                            ByteBuffer.allocate(raw.capacity() - 1)));
                 }
-                raw.flip();
-                bytes.writeBlock(0, 2, raw.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN));
-                assertEquals(0, raw.position(), "the caller's position is not moved");
-                for (int half = 0; half < 2; half++) {
-                    assertTrue(Arrays.equals(floats.readBlock(0, 2)[half], bytes.readBlock(0, 2)[half]),
-                            backend + " " + dtype + " half " + half);
-                }
-                assertEquals(0f, bytes.readBlock(0, 1)[0][0], "only block 2 is written");
-                assertThrows(IllegalArgumentException.class, () -> bytes.writeBlock(0, 2,
-                        ByteBuffer.allocate(raw.capacity() - 1)));
             }
         }
     }

@@ -12,13 +12,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One decode step of the model on the ascend emulator: the index tensors of the step are uploaded
- * once and never read back, so the device-to-host copies a layer adds are exactly its data reads
- * (the attention output and four matmul results), and the launchers copy nothing from the device
- * whatever the number of layers.
+ * once and never read back, and the activations stay on the device from the embedding lookup to the
+ * logits, so neither the launchers nor the model copy anything from the device, whatever the number
+ * of layers.
  */
 class StepCopiesTest {
-    /** Device-to-host reads of one layer: attention output, qkv, o, gate-up and down projections. */
-    private static final int DATA_READS_PER_LAYER = 5;
 
     @Test
     void decodeStepCopiesDoNotGrowWithLayersBeyondTheDataReads() {
@@ -30,7 +28,8 @@ class StepCopiesTest {
         long[] four = decodeStepCopies(b, 4);
         assertEquals(0, two[0], "launcher device-to-host copies, 2 layers");
         assertEquals(0, four[0], "launcher device-to-host copies, 4 layers");
-        assertEquals(2L * DATA_READS_PER_LAYER, four[1] - two[1], "caller device-to-host copies per 2 more layers");
+        assertEquals(0, two[1], "model device-to-host copies, 2 layers");
+        assertEquals(0, four[1], "model device-to-host copies, 4 layers");
     }
 
     /** {launcher device-to-host copies, caller device-to-host copies} of one two-sequence decode step. */
