@@ -2,10 +2,12 @@ package dev.npukit.serving.store;
 
 import dev.npukit.serving.store.BadEntryException.Reason;
 import dev.npukit.tensor.DType;
+import dev.npukit.util.Check;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.zip.CRC32C;
 
 /**
@@ -165,6 +167,20 @@ final class ChunkCodec {
             throw new BadEntryException(Reason.CORRUPT, "sizes do not add up to the entry's " + entryBytes + " bytes");
         }
         return new Layout(h, (int) p);
+    }
+
+    /**
+     * {@link ChunkTier#read} of a tier that loads an entry into a destination ({@code null}: a new buffer), as
+     * {@code load} does: checks the arguments, and on a hit moves {@code dst}'s position past the payload.
+     */
+    static ChunkKv readInto(ChunkKey key, ByteBuffer dst, BiFunction<ChunkKey, ByteBuffer, ChunkKv> load) {
+        Check.arg(key != null, "key", "is null");
+        Check.arg(dst != null && !dst.isReadOnly(), "dst", "is null or read-only");
+        ChunkKv kv = load.apply(key, dst);
+        if (kv != null) {
+            dst.position(dst.position() + kv.bytes());
+        }
+        return kv;
     }
 
     /**

@@ -136,13 +136,7 @@ public final class DiskTier implements ChunkTier {
 
     @Override
     public ChunkKv read(ChunkKey key, ByteBuffer dst) {
-        Check.arg(key != null, "key", "is null");
-        Check.arg(dst != null && !dst.isReadOnly(), "dst", "is null or read-only");
-        ChunkKv kv = load(key, dst);
-        if (kv != null) {
-            dst.position(dst.position() + kv.bytes());
-        }
-        return kv;
+        return ChunkCodec.readInto(key, dst, this::load);
     }
 
     /**
