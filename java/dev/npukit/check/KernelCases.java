@@ -100,33 +100,18 @@ public final class KernelCases {
             int blockSize = blockSizes[r.nextInt(blockSizes.length)];
             int group = 1 + r.nextInt(8);
             int kvHeads = headDim >= 128 ? 1 : 1 + r.nextInt(2);
-            int seqs = 1 + r.nextInt(5);
-            int[] lens = new int[seqs];
-            int[] qLens = new int[seqs];
-            for (int s = 0; s < seqs; s++) {
-                int kind = r.nextInt(8);
-                if (s > 0 && kind == 0) {
-                    continue;  // seqLen 0, no query row
-                }
-                lens[s] = 1 + r.nextInt(70);
-                if (s > 0 && kind == 1) {
-                    continue;  // KV but no query row this step: skipped
-                }
-                qLens[s] = kind % 2 == 0 ? 1 : 1 + r.nextInt(Math.min(lens[s], 12));
-            }
+            int[][] step = mixedStep(r, 1 + r.nextInt(5), 70, 12);
+            int[] lens = step[0];
+            int[] qLens = step[1];
             cases.add(new AttentionCase(index++, r.nextLong(), kvHeads, group, headDim, blockSize, style,
                     rotaryDim(r, headDim), cache, q, out, lens, qLens));
         }
         int[] longBlocks = {16, 32, 3, 1};
         for (int c = 0; c < 12; c++) {
             int headDim = c % 2 == 0 ? 64 : 128;
-            int seqs = 1 + r.nextInt(2);
-            int[] lens = new int[seqs];
-            int[] qLens = new int[seqs];
-            for (int s = 0; s < seqs; s++) {
-                lens[s] = 1025 + r.nextInt(1200);
-                qLens[s] = s == 0 ? 1 : 1 + r.nextInt(4);
-            }
+            int[][] step = longStep(r, 1 + r.nextInt(2), 1200);
+            int[] lens = step[0];
+            int[] qLens = step[1];
             cases.add(new AttentionCase(index++, r.nextLong(), 1, 1 + r.nextInt(4), headDim,
                     longBlocks[c % longBlocks.length], RopeStyle.values()[c % 3], rotaryDim(r, headDim), FLOATS[c % 3],
                     FLOATS[(c / 3) % 3], FLOATS[(c / 2) % 3], lens, qLens));
@@ -202,6 +187,42 @@ public final class KernelCases {
     }
 
     /**
+     * Sequence lengths and query rows ({lens, qLens}) of a step mixing decode and prefill: a
+     * sequence after the first may have no KV (length 0) or KV but no query row this step;
+     * lengths 1 to {@code maxLen}, query rows 1 or up to {@code maxQuery}.
+     */
+    private static int[][] mixedStep(Random r, int seqs, int maxLen, int maxQuery) {
+        int[] lens = new int[seqs];
+        int[] qLens = new int[seqs];
+        for (int s = 0; s < seqs; s++) {
+            int kind = r.nextInt(8);
+            if (s > 0 && kind == 0) {
+                continue;  // seqLen 0, no query row
+            }
+            lens[s] = 1 + r.nextInt(maxLen);
+            if (s > 0 && kind == 1) {
+                continue;  // KV but no query row this step: skipped
+            }
+            qLens[s] = kind % 2 == 0 ? 1 : 1 + r.nextInt(Math.min(lens[s], maxQuery));
+        }
+        return new int[][] {lens, qLens};
+    }
+
+    /**
+     * {lens, qLens} of a step over long sequences (1,025 slots and up: past the cpu kernel's
+     * 1,024-slot split), the first decoding one row, the others 1 to 4.
+     */
+    private static int[][] longStep(Random r, int seqs, int extraLen) {
+        int[] lens = new int[seqs];
+        int[] qLens = new int[seqs];
+        for (int s = 0; s < seqs; s++) {
+            lens[s] = 1025 + r.nextInt(extraLen);
+            qLens[s] = s == 0 ? 1 : 1 + r.nextInt(4);
+        }
+        return new int[][] {lens, qLens};
+    }
+
+    /**
      * 36 cases over caches in the HND layout: 27 short ones through every cache dtype, rotary style
      * and q dtype, head dims 2 to 128 (off the vector width too), blocks of 1 to 128 slots, GQA
      * groups 1 to 8, up to 4 KV heads, some sequences without query rows; 6 long ones that take
@@ -214,20 +235,9 @@ public final class KernelCases {
         int[] blockSizes = {1, 3, 8, 16, 32, 128};
         for (int c = 0; c < 27; c++) {
             int headDim = headDims[c % headDims.length];
-            int seqs = 1 + r.nextInt(5);
-            int[] lens = new int[seqs];
-            int[] qLens = new int[seqs];
-            for (int s = 0; s < seqs; s++) {
-                int kind = r.nextInt(8);
-                if (s > 0 && kind == 0) {
-                    continue;  // seqLen 0, no query row
-                }
-                lens[s] = 1 + r.nextInt(150);
-                if (s > 0 && kind == 1) {
-                    continue;  // KV but no query row this step
-                }
-                qLens[s] = kind % 2 == 0 ? 1 : 1 + r.nextInt(Math.min(lens[s], 20));
-            }
+            int[][] step = mixedStep(r, 1 + r.nextInt(5), 150, 20);
+            int[] lens = step[0];
+            int[] qLens = step[1];
             cases.add(new AttentionCase(index++, r.nextLong(), 1 + r.nextInt(4), 1 + r.nextInt(8), headDim,
                     blockSizes[r.nextInt(blockSizes.length)], RopeStyle.values()[(c / 3) % 3], rotaryDim(r, headDim),
                     FLOATS[c % 3], FLOATS[(c / 9) % 3], FLOATS[r.nextInt(3)], lens, qLens, KvLayout.HND));
@@ -235,13 +245,9 @@ public final class KernelCases {
         int[] longBlocks = {16, 128, 3};
         for (int c = 0; c < 6; c++) {
             int headDim = c % 2 == 0 ? 64 : 128;
-            int seqs = 1 + r.nextInt(3);
-            int[] lens = new int[seqs];
-            int[] qLens = new int[seqs];
-            for (int s = 0; s < seqs; s++) {
-                lens[s] = 1025 + r.nextInt(2000);
-                qLens[s] = s == 0 ? 1 : 1 + r.nextInt(4);
-            }
+            int[][] step = longStep(r, 1 + r.nextInt(3), 2000);
+            int[] lens = step[0];
+            int[] qLens = step[1];
             cases.add(new AttentionCase(index++, r.nextLong(), 1 + r.nextInt(4), 1 + r.nextInt(4), headDim,
                     longBlocks[c % 3], RopeStyle.values()[c % 3], rotaryDim(r, headDim), FLOATS[c % 3],
                     FLOATS[(c / 3) % 3], FLOATS[(c + 1) % 3], lens, qLens, KvLayout.HND));
