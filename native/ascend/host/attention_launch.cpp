@@ -73,7 +73,7 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
   auto ub_bytes = [&](int tile, int h, int r) {
     const int queries = r * h * group;
     const int q_pad = Align16(queries);
-    const int out_rows = std::max(std::min(h * group, 16), (q_pad + t.d_pad - 1) / t.d_pad);
+    const int out_rows = std::max(std::min(h * group, 8), (q_pad + t.d_pad - 1) / t.d_pad);
     return AttentionUbBytes(group, tile, h, queries, r, t.d_pad, t.rot_pad, rope, tile * t.d_pad * elem, out_rows);
   };
   while (ub_bytes(kv_tile, heads, rows) > kUbBytes) {
@@ -97,7 +97,7 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
   t.max_queries = rows * heads * group;
   t.q_pad = Align16(t.max_queries);
   t.stage_bytes = kv_tile * t.d_pad * elem;
-  t.out_rows = std::max(std::min(heads * group, 16), (t.q_pad + t.d_pad - 1) / t.d_pad);
+  t.out_rows = std::max(std::min(heads * group, 8), (t.q_pad + t.d_pad - 1) / t.d_pad);
 
   // Work items: (sequence, rows, KV heads) covering the KV range the rows see. When they are
   // fewer than the vector cores, each range is split at block boundaries into pieces of about

@@ -11,9 +11,10 @@
 //     to a workspace, and npukit_paged_attention_merge_kernel combines a group's splits. Split
 //     boundaries lie at or before the first row's position, so every row sees a slot of every
 //     split and no split's statistics are empty.
-//   - K and V go through queues of 2 buffers, one (tile, KV head) at a time: the copies of the
-//     next step are issued before the current one is computed (double buffering). Each is one
-//     strided DataCopyPad: rows num_kv_heads * head_dim apart (NHD) or head_dim apart (HND).
+//   - K and V go through one queue of 2 buffers, one (tile, KV head) at a time, K and V rows in
+//     the same buffer: the copies of the next step are issued before the current one is computed
+//     (double buffering). Each is one strided DataCopyPad: rows num_kv_heads * head_dim apart
+//     (NHD) or head_dim apart (HND).
 // Math per tile:
 //   - keys rotated to their slots' positions: NEOX with rotary_dim / 2 a multiple of 8 as four
 //     products and a difference and a sum on the row halves (no Gather), other styles with the
@@ -94,8 +95,7 @@ class PagedAttention {
     const int32_t tk = t_.kv_tile;
     const int32_t tp = t_.t_pad;
     const int32_t qp = t_.q_pad;
-    pipe->InitBuffer(k_que_, 2, t_.stage_bytes);
-    pipe->InitBuffer(v_que_, 2, t_.stage_bytes);
+    pipe->InitBuffer(kv_que_, 2, 2 * t_.stage_bytes);
     pipe->InitBuffer(out_que_, 2, t_.out_rows * dp * 4);
     pipe->InitBuffer(kf_buf_, tk * dp * 4);
     pipe->InitBuffer(vf_buf_, t_.item_heads * tk * dp * 4);
@@ -156,15 +156,54 @@ class PagedAttention {
   __aicore__ inline int32_t BlockOf(int32_t seq, int32_t j0) {
     return tables_.GetValue(uint64_t(seq) * t_.max_blocks_per_seq + j0 / t_.block_size);
   }
-  // K and V of (tile at slot j0 of n slots in cache block `block`, KV head `head`) into the queues.
+  // K and V of (tile at slot j0 of n slots in cache block `block`, KV head `head`) into one
+  // buffer of the KV queue: K rows first, V rows kv_tile rows later (one queue event per step).
+  template <typename T>
+  __aicore__ inline void IssueT(const GlobalTensor<T>& kg, const GlobalTensor<T>& vg, uint64_t first, int32_t n,
+                                uint64_t pitch) {
+    LocalTensor<T> st = kv_que_.AllocTensor<T>();
+    DataCopyPadExtParams<T> pad;
+    pad.isPad = false;
+    const DataCopyExtParams p = RowParams<T>(n, t_.head_dim, pitch, t_.d_pad, true);
+    AscendC::DataCopyPad(st, kg[first], p, pad);
+    AscendC::DataCopyPad(st[t_.kv_tile * t_.d_pad], vg[first], p, pad);
+    kv_que_.EnQue(st);
+  }
   __aicore__ inline void Issue(int32_t block, int32_t j0, int32_t n, int32_t head) {
     const uint64_t row = j0 % t_.block_size;
     const uint64_t in_block = t_.kv_layout == kKvHnd ? uint64_t(head) * t_.block_size + row
                                                      : row * t_.num_kv_heads + head;
     const uint64_t first = (uint64_t(block) * t_.block_size * t_.num_kv_heads + in_block) * t_.head_dim;
     const uint64_t pitch = t_.kv_layout == kKvHnd ? uint64_t(t_.head_dim) : uint64_t(t_.num_kv_heads) * t_.head_dim;
-    StartLoad(k_que_, k_, first, n, t_.head_dim, pitch, t_.d_pad);
-    StartLoad(v_que_, v_, first, n, t_.head_dim, pitch, t_.d_pad);
+    if (t_.cache_dtype == kF16) {
+      IssueT(k_.f16, v_.f16, first, n, pitch);
+    } else if (t_.cache_dtype == kBF16) {
+      IssueT(k_.bf16, v_.bf16, first, n, pitch);
+    } else {
+      IssueT(k_.f32, v_.f32, first, n, pitch);
+    }
+  }
+  // Waits for the oldest Issue and widens its K rows into kf and its V rows into vf (count
+  // elements each), then a barrier: what follows may read both.
+  template <typename T>
+  __aicore__ inline void FinishT(const LocalTensor<float>& kf, const LocalTensor<float>& vf, uint32_t count) {
+    LocalTensor<T> st = kv_que_.DeQue<T>();
+    AscendC::Cast(kf, st, AscendC::RoundMode::CAST_NONE, count);
+    AscendC::Cast(vf, st[t_.kv_tile * t_.d_pad], AscendC::RoundMode::CAST_NONE, count);
+    kv_que_.FreeTensor(st);
+  }
+  __aicore__ inline void Finish(const LocalTensor<float>& kf, const LocalTensor<float>& vf, uint32_t count) {
+    if (t_.cache_dtype == kF16) {
+      FinishT<half>(kf, vf, count);
+    } else if (t_.cache_dtype == kBF16) {
+      FinishT<bfloat16_t>(kf, vf, count);
+    } else {
+      LocalTensor<float> st = kv_que_.DeQue<float>();
+      AscendC::DataCopy(kf, st, count);
+      AscendC::DataCopy(vf, st[t_.kv_tile * t_.d_pad], count);
+      kv_que_.FreeTensor(st);
+    }
+    VectorBarrier();
   }
   // Slots of the tile at j0 (n slots) that row r of the item sees (causal), 0 .. n.
   __aicore__ inline int32_t Visible(int32_t r, int32_t j0, int32_t n) const {
@@ -177,14 +216,14 @@ class PagedAttention {
     const int32_t dp = t_.d_pad;
     const int32_t per_row = heads * g_;
     const int32_t q_size = t_.q_dtype == kF32 ? 4 : 2;
-    const int32_t chunk = t_.stage_bytes / (dp * q_size);
+    const int32_t chunk = 2 * t_.stage_bytes / (dp * q_size);
     LocalTensor<float> qt = q_buf_.Get<float>();
     for (int32_t r = 0; r < rows; r++) {
       const int32_t token = seq_token0 + r;
       LocalTensor<float> qr = qt[r * per_row * dp];
       for (int32_t c0 = 0; c0 < per_row; c0 += chunk) {
         const int32_t cn = MinI(chunk, per_row - c0);
-        LoadRows(k_que_, qr[c0 * dp], q_, (uint64_t(token) * t_.num_heads + uint64_t(head0_) * g_ + c0) * d, cn, d, d,
+        LoadRows(kv_que_, qr[c0 * dp], q_, (uint64_t(token) * t_.num_heads + uint64_t(head0_) * g_ + c0) * d, cn, d, d,
                  dp);
       }
       if (rope_) {
@@ -300,8 +339,7 @@ class PagedAttention {
       }
       Sync<HardEvent::S_V>();  // the scalar unit read s and corr of the last tile
       for (int32_t hi = 0; hi < heads; hi++) {
-        FinishLoad(k_que_, t_.cache_dtype, kf, n * dp);
-        FinishLoad(v_que_, t_.cache_dtype, vf[hi * tk * dp], n * dp);
+        Finish(kf, vf[hi * tk * dp], n * dp);
         if (hi + 1 < heads) {
           Issue(block, j0, n, head0_ + hi + 1);  // overlaps with the compute below
         } else if (next_n > 0) {
@@ -377,8 +415,17 @@ class PagedAttention {
       AscendC::Add(l, l, bsum, nq);
       Sync<HardEvent::V_S>();  // probabilities and corrections to the scalar unit
       if (!first) {
-        for (int32_t qi = 0; qi < nq; qi++) AscendC::Muls(acc[qi * dp], acc[qi * dp], corr.GetValue(qi), d);
-        VectorBarrier();
+        // A correction of exactly 1 (the running maximum did not move: most tiles of a long
+        // sequence) leaves acc as it is, since x * 1 == x.
+        bool scaled = false;
+        for (int32_t qi = 0; qi < nq; qi++) {
+          const float c = corr.GetValue(qi);
+          if (c != 1.0f) {
+            AscendC::Muls(acc[qi * dp], acc[qi * dp], c, d);
+            scaled = true;
+          }
+        }
+        if (scaled) VectorBarrier();
       }
       // acc += p_j v_j, one slot per round for every query of every KV head of the item.
       for (int32_t j = 0; j < n; j++) {
@@ -427,7 +474,7 @@ class PagedAttention {
   int32_t row_begin_ = 0, head0_ = 0, first_pos_ = 0;
   FloatGm q_, k_, v_, out_, cs_, ws_;
   GlobalTensor<int32_t> tables_, seq_lens_, query_start_, items_;
-  InQue k_que_, v_que_, cs_que_;
+  InQue kv_que_, cs_que_;
   OutQue out_que_;
   CalcBuf kf_buf_, vf_buf_, q_buf_, acc_buf_, scratch_buf_, red_buf_, s_buf_, mrep_buf_;
   CalcBuf off_s_buf_, off_b_buf_, off_slot_buf_, m_buf_[2], l_buf_, corr_buf_, bmax_buf_, bsum_buf_, slot_buf_,

@@ -40,7 +40,7 @@ struct AttentionTiling {
   int32_t d_pad;        // UB row stride of head rows, head_dim rounded up to 16 elements
   int32_t rot_pad;      // UB row stride of cos/sin rows, rotary_dim rounded up to 16
   int32_t half_rotate;  // 1: NEOX with rotary_dim / 2 a multiple of 8, rotated half against half
-  int32_t stage_bytes;  // bytes of one K or V staging buffer (also used for query rows)
+  int32_t stage_bytes;  // bytes of the K (or V) rows of one staging buffer, which holds both
   int32_t out_rows;     // rows per output copy
   int32_t max_splits;   // splits of the largest merge group
   float scale;
@@ -58,7 +58,7 @@ inline int64_t AttentionUbBytes(int32_t group, int32_t kv_tile, int32_t heads, i
   const int64_t q_pad = (queries + 15) / 16 * 16;
   const int64_t per_head_queries = int64_t{rows} * group;
   int64_t bytes = 0;
-  bytes += 2 * 2 * r32(stage_bytes);                               // K and V queues, double-buffered
+  bytes += 2 * r32(2 * int64_t{stage_bytes});                      // K+V queue, double-buffered
   bytes += 2 * r32(int64_t{out_rows} * d_pad * 4);                  // output queue
   bytes += r32(int64_t{kv_tile} * d_pad * 4);                      // K tile in F32 (one head)
   bytes += r32(int64_t{heads} * kv_tile * d_pad * 4);              // V tiles in F32 (all heads)
