@@ -68,36 +68,45 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
   t.kv_layout = d.kv_layout;
   const int elem = std::max(npukit::dtype_size(a.q.dtype), npukit::dtype_size(a.k_cache.dtype));
   int kv_tile = std::min(block_size, 16);
+  int prod_slots = kv_tile;
   int heads = std::max(1, std::min(num_kv_heads, 32 / group));
   int rows = std::max(1, std::min(16, 32 / (group * heads)));
-  auto ub_bytes = [&](int tile, int h, int r) {
+  const int half_rot_pad = t.half_rotate ? (d.rotary_dim / 2 + 7) / 8 * 8 : 0;
+  auto ub_bytes = [&](int tile, int slots, int h, int r) {
     const int queries = r * h * group;
     const int q_pad = Align16(queries);
-    const int out_rows = std::max(std::min(h * group, 8), (q_pad + t.d_pad - 1) / t.d_pad);
-    return AttentionUbBytes(group, tile, h, queries, r, t.d_pad, t.rot_pad, rope, tile * t.d_pad * elem, out_rows);
+    const int out_rows = std::max(std::min(h * group, 4), (q_pad + t.d_pad - 1) / t.d_pad);
+    return AttentionUbBytes(group, tile, slots, h, queries, r, t.d_pad, t.rot_pad, half_rot_pad, rope,
+                            tile * t.d_pad * elem, out_rows);
   };
-  while (ub_bytes(kv_tile, heads, rows) > kUbBytes) {
+  while (ub_bytes(kv_tile, prod_slots, heads, rows) > kUbBytes) {
     if (rows > 1) {
       rows /= 2;
+    } else if (prod_slots > std::max(1, kv_tile / 2)) {
+      prod_slots = (prod_slots + 1) / 2;
     } else if (kv_tile > 8) {
       kv_tile /= 2;
+      prod_slots = kv_tile;
     } else if (heads > 1) {
       heads = (heads + 1) / 2;
+      prod_slots = kv_tile;
     } else if (kv_tile > 1) {
       kv_tile /= 2;
+      prod_slots = kv_tile;
     } else {
       return Fail(NPUKIT_ERR_ARGUMENT, "paged_attention: head_dim %d with %d query heads per KV head does not fit "
                   "the %d-byte unified buffer", head_dim, group, kUbBytes);
     }
   }
   t.kv_tile = kv_tile;
+  t.prod_slots = prod_slots;
   t.t_pad = (kv_tile + 7) / 8 * 8;
   t.item_heads = heads;
   t.max_rows = rows;
   t.max_queries = rows * heads * group;
   t.q_pad = Align16(t.max_queries);
   t.stage_bytes = kv_tile * t.d_pad * elem;
-  t.out_rows = std::max(std::min(heads * group, 8), (t.q_pad + t.d_pad - 1) / t.d_pad);
+  t.out_rows = std::max(std::min(heads * group, 4), (t.q_pad + t.d_pad - 1) / t.d_pad);
 
   // Work items: (sequence, rows, KV heads) covering the KV range the rows see. When they are
   // fewer than the vector cores, each range is split at block boundaries into pieces of about

@@ -101,13 +101,13 @@ class PagedAttention {
     pipe->InitBuffer(vf_buf_, t_.item_heads * tk * dp * 4);
     pipe->InitBuffer(q_buf_, qp * dp * 4);
     pipe->InitBuffer(acc_buf_, qp * dp * 4);
-    const int32_t products = t_.max_rows * g_ * tk * dp * 4;
-    const int32_t rot_temps = 4 * tk * t_.rot_pad * 4;
+    const int32_t products = t_.max_rows * g_ * t_.prod_slots * dp * 4;
+    const int32_t rot_temps = t_.half_rotate ? 4 * tk * AlignUp(t_.rotary_dim / 2, 8) * 4 : 0;
     pipe->InitBuffer(scratch_buf_, MaxI(products, rot_temps));
-    pipe->InitBuffer(red_buf_, qp * tp * 32);
+    pipe->InitBuffer(red_buf_, t_.max_rows * g_ * tp * 32);  // one KV head's scores
     pipe->InitBuffer(s_buf_, qp * tp * 4);
     pipe->InitBuffer(mrep_buf_, qp * tp * 4);
-    pipe->InitBuffer(off_s_buf_, qp * tp * 4);
+    pipe->InitBuffer(off_s_buf_, g_ * tp * 4);
     pipe->InitBuffer(off_b_buf_, qp * tp * 4);
     pipe->InitBuffer(off_slot_buf_, qp * 4);
     pipe->InitBuffer(m_buf_[0], qp * 4);
@@ -119,21 +119,19 @@ class PagedAttention {
     pipe->InitBuffer(slot_buf_, 2 * qp * 32);
     pipe->InitBuffer(work_buf_, (dp / 8 + 16) * 4);  // ReduceSum/ReduceMax work: a result per repeat
     if (rope_) {
-      pipe->InitBuffer(cs_que_, 2, tk * t_.rot_pad * 4);
+      pipe->InitBuffer(cs_que_, 1, tk * t_.rot_pad * 4);  // copied and used within a tile
       rotator_.Init(pipe, t_.rope_style, t_.rotary_dim, t_.rot_pad);
     }
-    // Gather byte offsets, built once: score j of query i from its ReduceSum slot; the maximum of
-    // query i over its row; query i's slot among the per-query results.
+    // Gather byte offsets, built once: score j of a KV head's query g from its ReduceSum slot;
+    // the maximum of query i over its row; query i's slot among the per-query results.
     LocalTensor<uint32_t> off_s = off_s_buf_.Get<uint32_t>();
     LocalTensor<uint32_t> off_b = off_b_buf_.Get<uint32_t>();
     LocalTensor<uint32_t> off_slot = off_slot_buf_.Get<uint32_t>();
     for (int32_t i = 0; i < qp; i++) {
-      for (int32_t j = 0; j < tp; j++) {
-        off_s.SetValue(i * tp + j, static_cast<uint32_t>((i * tp + j) * 32));
-        off_b.SetValue(i * tp + j, static_cast<uint32_t>(i * 4));
-      }
+      for (int32_t j = 0; j < tp; j++) off_b.SetValue(i * tp + j, static_cast<uint32_t>(i * 4));
       off_slot.SetValue(i, static_cast<uint32_t>(i * 32));
     }
+    for (int32_t i = 0; i < g_ * tp; i++) off_s.SetValue(i, static_cast<uint32_t>(i * 32));
     Sync<HardEvent::S_V>();
   }
 
@@ -249,21 +247,22 @@ class PagedAttention {
       // formula, with its roundings): four products, one barrier, a difference and a sum.
       const int32_t h = t_.rotary_dim / 2;
       const int32_t tk = t_.kv_tile;
+      const int32_t hp = AlignUp(h, 8);  // row stride of the temporaries
       LocalTensor<float> tmp = scratch_buf_.Get<float>();
       for (int32_t j = 0; j < n; j++) {
         const LocalTensor<float> x1 = kf[j * dp];
         const LocalTensor<float> x2 = kf[j * dp + h];
         const LocalTensor<float> c = cs[j * rp];
         const LocalTensor<float> s = cs[j * rp + h];
-        AscendC::Mul(tmp[(0 * tk + j) * rp], x1, c, h);
-        AscendC::Mul(tmp[(1 * tk + j) * rp], x2, s, h);
-        AscendC::Mul(tmp[(2 * tk + j) * rp], x2, c, h);
-        AscendC::Mul(tmp[(3 * tk + j) * rp], x1, s, h);
+        AscendC::Mul(tmp[(0 * tk + j) * hp], x1, c, h);
+        AscendC::Mul(tmp[(1 * tk + j) * hp], x2, s, h);
+        AscendC::Mul(tmp[(2 * tk + j) * hp], x2, c, h);
+        AscendC::Mul(tmp[(3 * tk + j) * hp], x1, s, h);
       }
       VectorBarrier();
       for (int32_t j = 0; j < n; j++) {
-        AscendC::Sub(kf[j * dp], tmp[(0 * tk + j) * rp], tmp[(1 * tk + j) * rp], h);
-        AscendC::Add(kf[j * dp + h], tmp[(2 * tk + j) * rp], tmp[(3 * tk + j) * rp], h);
+        AscendC::Sub(kf[j * dp], tmp[(0 * tk + j) * hp], tmp[(1 * tk + j) * hp], h);
+        AscendC::Add(kf[j * dp + h], tmp[(2 * tk + j) * hp], tmp[(3 * tk + j) * hp], h);
       }
       VectorBarrier();
     } else {
@@ -271,6 +270,15 @@ class PagedAttention {
         rotator_.SetPosition(cs[j * rp]);
         rotator_.Apply(kf[j * dp]);
       }
+    }
+  }
+
+  // Packs KV head hi's score slots (red: [row][g][slot], 32 bytes each) into the score matrix.
+  __aicore__ inline void GatherScores(const LocalTensor<float>& s, const LocalTensor<float>& red,
+                                      const LocalTensor<uint32_t>& off_s, int32_t rows, int32_t heads, int32_t hi) {
+    const int32_t tp = t_.t_pad;
+    for (int32_t r = 0; r < rows; r++) {
+      AscendC::Gather(s[(r * heads + hi) * g_ * tp], red, off_s, static_cast<uint32_t>(r * g_ * tp * 32), g_ * tp);
     }
   }
 
@@ -293,6 +301,7 @@ class PagedAttention {
     const int32_t dp = t_.d_pad;
     const int32_t tk = t_.kv_tile;
     const int32_t tp = t_.t_pad;
+    const int32_t ps = t_.prod_slots;
     const float mag = t_.scale < 0.0f ? -t_.scale : t_.scale;
     LocalTensor<float> qt = q_buf_.Get<float>();
     LocalTensor<float> acc = acc_buf_.Get<float>();
@@ -340,38 +349,45 @@ class PagedAttention {
       Sync<HardEvent::S_V>();  // the scalar unit read s and corr of the last tile
       for (int32_t hi = 0; hi < heads; hi++) {
         Finish(kf, vf[hi * tk * dp], n * dp);
+        // The last KV head's scores, ordered after its ReduceSums by Finish's barrier.
+        if (hi > 0) GatherScores(s, red, off_s, rows, heads, hi - 1);
         if (hi + 1 < heads) {
           Issue(block, j0, n, head0_ + hi + 1);  // overlaps with the compute below
         } else if (next_n > 0) {
           Issue(next_block, next, next_n, head0_);
         }
         if (rope_) RotateKeys(kf, cs, n);
-        for (int32_t r = 0; r < rows; r++) {
-          const int32_t vis = Visible(r, j0, n);
-          for (int32_t g = 0; g < g_; g++) {
-            const int32_t qi = (r * heads + hi) * g_ + g;
-            const int32_t pi = r * g_ + g;
-            for (int32_t j = 0; j < vis; j++) AscendC::Mul(prod[(pi * tk + j) * dp], qt[qi * dp], kf[j * dp], d);
+        // Products of prod_slots slots at a time (the product tile's capacity), then their sums.
+        for (int32_t c0 = 0; c0 < n; c0 += ps) {
+          const int32_t cn = MinI(ps, n - c0);
+          for (int32_t r = 0; r < rows; r++) {
+            const int32_t vis = MinI(Visible(r, j0, n), c0 + cn);
+            for (int32_t g = 0; g < g_; g++) {
+              const int32_t qi = (r * heads + hi) * g_ + g;
+              const int32_t pi = r * g_ + g;
+              for (int32_t j = c0; j < vis; j++) {
+                AscendC::Mul(prod[(pi * ps + j - c0) * dp], qt[qi * dp], kf[j * dp], d);
+              }
+            }
           }
-        }
-        VectorBarrier();
-        for (int32_t r = 0; r < rows; r++) {
-          const int32_t vis = Visible(r, j0, n);
-          for (int32_t g = 0; g < g_; g++) {
-            const int32_t qi = (r * heads + hi) * g_ + g;
-            const int32_t pi = r * g_ + g;
-            for (int32_t j = 0; j < vis; j++) {
-              AscendC::ReduceSum(red[(qi * tp + j) * 8], prod[(pi * tk + j) * dp], work, d);
+          VectorBarrier();
+          for (int32_t r = 0; r < rows; r++) {
+            const int32_t vis = MinI(Visible(r, j0, n), c0 + cn);
+            for (int32_t g = 0; g < g_; g++) {
+              const int32_t pi = r * g_ + g;
+              for (int32_t j = c0; j < vis; j++) {
+                AscendC::ReduceSum(red[(pi * tp + j) * 8], prod[(pi * ps + j - c0) * dp], work, d);
+              }
             }
           }
         }
       }
       if (rope_) cs_que_.FreeTensor(cs);
       VectorBarrier();
-      // Online softmax of the tile for all queries: scores [query][slot]; only a row's visible
-      // slots are read (the rest of its row holds stale values, never used).
-      AscendC::Gather(s, red, off_s, 0, nq * tp);
+      GatherScores(s, red, off_s, rows, heads, heads - 1);
       VectorBarrier();
+      // Online softmax of the tile for all queries over the scores [query][slot]; only a row's
+      // visible slots are read (the rest of its row holds stale values, never used).
       for (int32_t qi = 0; qi < nq; qi++) {
         const int32_t vis = Visible(qi / (heads * g_), j0, n);
         if (vis > 0) {

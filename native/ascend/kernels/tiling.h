@@ -32,6 +32,7 @@ struct AttentionTiling {
   int32_t rope_style, rotary_dim, cos_sin_rows;
   int32_t q_dtype, cache_dtype, out_dtype;
   int32_t kv_tile;      // KV slots per tile (<= block_size)
+  int32_t prod_slots;   // slots per round of score products (<= kv_tile)
   int32_t t_pad;        // kv_tile rounded up to 8: the row stride of the per-tile score matrix
   int32_t max_rows;     // query rows per item
   int32_t item_heads;   // KV heads per item (the last head chunk may have fewer)
@@ -48,11 +49,13 @@ struct AttentionTiling {
 };
 
 // Unified-buffer bytes of the attention kernel (every buffer rounded to 32 bytes, as InitBuffer
-// does), for kv_tile slots, `queries` = max_queries, `heads` = item_heads, the group size and the
-// element size of the staging buffers. The host picks kv_tile, max_rows and item_heads so that
+// does), for kv_tile slots, prod_slots, `queries` = max_queries, `heads` = item_heads, `rows` =
+// max_rows, half_rot_pad = rotary_dim / 2 rounded up to 8 with half_rotate (else 0), and the
+// bytes of one staging buffer's K rows. The host picks kv_tile, max_rows and item_heads so that
 // this fits kUbBytes.
-inline int64_t AttentionUbBytes(int32_t group, int32_t kv_tile, int32_t heads, int32_t queries, int32_t rows,
-                                int32_t d_pad, int32_t rot_pad, bool rope, int32_t stage_bytes, int32_t out_rows) {
+inline int64_t AttentionUbBytes(int32_t group, int32_t kv_tile, int32_t prod_slots, int32_t heads, int32_t queries,
+                                int32_t rows, int32_t d_pad, int32_t rot_pad, int32_t half_rot_pad, bool rope,
+                                int32_t stage_bytes, int32_t out_rows) {
   auto r32 = [](int64_t b) { return (b + 31) / 32 * 32; };
   const int64_t t_pad = (kv_tile + 7) / 8 * 8;
   const int64_t q_pad = (queries + 15) / 16 * 16;
@@ -63,15 +66,15 @@ inline int64_t AttentionUbBytes(int32_t group, int32_t kv_tile, int32_t heads, i
   bytes += r32(int64_t{kv_tile} * d_pad * 4);                      // K tile in F32 (one head)
   bytes += r32(int64_t{heads} * kv_tile * d_pad * 4);              // V tiles in F32 (all heads)
   bytes += 2 * r32(q_pad * d_pad * 4);                             // queries, accumulators
-  const int64_t products = per_head_queries * kv_tile * d_pad * 4;
-  const int64_t rot_temps = 4 * int64_t{kv_tile} * rot_pad * 4;
+  const int64_t products = per_head_queries * prod_slots * d_pad * 4;
+  const int64_t rot_temps = 4 * int64_t{kv_tile} * half_rot_pad * 4;  // half_rot_pad 0 without half rotation
   bytes += r32(products > rot_temps ? products : rot_temps);       // products / rotation temporaries
-  bytes += q_pad * t_pad * 32;                                     // ReduceSum result slots
+  bytes += r32(per_head_queries * t_pad * 32);                     // ReduceSum result slots (one KV head)
   bytes += 2 * r32(q_pad * t_pad * 4);                             // scores, broadcast maxima
-  bytes += 2 * r32(q_pad * t_pad * 4) + r32(q_pad * 4);            // Gather offset tables
+  bytes += r32(int64_t{group} * t_pad * 4) + r32(q_pad * t_pad * 4) + r32(q_pad * 4);  // Gather offset tables
   bytes += 6 * r32(q_pad * 4) + 2 * q_pad * 32;                    // m (2), l, shift/corr, max, sum; slots
   bytes += r32((int64_t{d_pad} / 8 + 16) * 4);                     // reduce work
-  if (rope) bytes += 2 * r32(int64_t{kv_tile} * rot_pad * 4) + 8 * r32(int64_t{rot_pad} * 4);  // cos/sin, Rotator
+  if (rope) bytes += r32(int64_t{kv_tile} * rot_pad * 4) + 8 * r32(int64_t{rot_pad} * 4);  // cos/sin, Rotator
   return bytes;
 }
 
