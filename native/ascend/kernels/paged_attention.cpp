@@ -19,9 +19,9 @@
 //   - keys rotated to their slots' positions: NEOX with rotary_dim / 2 a multiple of 8 as four
 //     products and a difference and a sum on the row halves (no Gather), other styles with the
 //     Gather-based Rotator;
-//   - scores q . k: Mul into a product tile for all G queries and slots of a KV head, one
-//     barrier, ReduceSum of each product row into its own 32-byte slot; then one Gather packs the
-//     slots of every query of the item into a score matrix [query][slot];
+//   - scores q . k: Mul into a product tile for all G queries of a KV head and prod_slots slots,
+//     one barrier, ReduceSum of each product row into its own 32-byte slot; one Gather per KV
+//     head packs its slots into the tile's score matrix [query][slot];
 //   - online softmax over the score matrix for all queries at once: ReduceMax per query row,
 //     the new maxima (Max), their broadcast back over the row (Gather), Sub, Muls by |scale|, Exp,
 //     ReduceSum per row, the running sum l = l * e^((m_old - m_new) |scale|) + sum;
@@ -30,9 +30,10 @@
 //     in the UB for that).
 // Scores are raw dots (queries negated once for a negative scale) and |scale| multiplies only
 // their distance to the running maximum, so a huge finite scale never makes inf - inf.
-// Synchronisation: vector barriers per tile and KV head and one per slot in the P.V rounds; the
-// scalar unit waits for the vector unit once per tile (it reads the probabilities and the
-// corrections) and the vector unit for the scalar unit once per tile. No PIPE_ALL.
+// Synchronisation: vector barriers per (tile, KV head) and per tile, and one per slot in the
+// P.V rounds (each round covers every query of every KV head); the scalar unit waits for the
+// vector unit once per tile (it reads the probabilities and the corrections) and the vector unit
+// for the scalar unit once per tile. No PIPE_ALL.
 #include "kernel_common.h"
 
 namespace npukit {
