@@ -40,12 +40,13 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
   if (num_tokens == 0) return Ok();
 
   // Tiling. An item holds all query heads of up to item_heads KV heads for up to max_rows rows
-  // (at most 32 query heads: the per-tile score matrix and the accumulators grow with them), and
-  // walks its KV range in tiles of up to 16 slots. When the unified buffer is too small, the
-  // rows go first, then the KV tile down to 8 slots, then the KV heads, then the tile: the KV
-  // heads of an item are what share a tile's cos/sin rows.
+  // (at most 32 query heads, or one KV head's G when G is larger: the per-tile score matrix and
+  // the accumulators grow with them), and walks its KV range in tiles of up to 16 slots. When
+  // the unified buffer is too small, the rows go first, then the product rounds, then the KV
+  // tile down to 8 slots, then the KV heads, then the tile: the KV heads of an item are what
+  // share a tile's cos/sin rows.
   const int group = num_heads / num_kv_heads;
-  NPUKIT_CHECK(group <= 32, NPUKIT_ERR_ARGUMENT, "paged_attention: %d query heads per KV head, at most 32", group);
+  NPUKIT_CHECK(group <= 64, NPUKIT_ERR_ARGUMENT, "paged_attention: %d query heads per KV head, at most 64", group);
   AttentionTiling t{};
   t.num_tokens = num_tokens;
   t.num_heads = num_heads;
