@@ -6,6 +6,7 @@
 
 #include "../kernels/tiling.h"
 #include "contract_checks.h"
+#include "convert.h"
 #include "kernels.h"
 #include "runtime.h"
 
@@ -38,9 +39,12 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
   const int head_dim = d.head_dim, num_seqs = d.num_seqs, block_size = d.block_size;
   if (num_tokens == 0) return Ok();
 
-  // Tiling: the largest KV tile (up to 64 slots, within a cache block) and query-row count per
-  // item (up to 16 rows, at most 64 queries) whose buffers fit the unified buffer; the KV tile
-  // is shrunk first, because queries shared per key row are what saves bandwidth.
+  // Tiling. An item holds all query heads of up to item_heads KV heads for up to max_rows rows
+  // (at most 32 query heads, or one KV head's G when G is larger: the per-tile score matrix and
+  // the accumulators grow with them), and walks its KV range in tiles of up to 16 slots. When
+  // the unified buffer is too small, the rows go first, then the product rounds, then the KV
+  // tile down to 8 slots, then the KV heads, then the tile: the KV heads of an item are what
+  // share a tile's cos/sin rows.
   const int group = num_heads / num_kv_heads;
   NPUKIT_CHECK(group <= 64, NPUKIT_ERR_ARGUMENT, "paged_attention: %d query heads per KV head, at most 64", group);
   AttentionTiling t{};
@@ -60,45 +64,121 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
   t.out_dtype = a.out.dtype;
   t.d_pad = Align16(head_dim);
   t.rot_pad = rope ? Align16(d.rotary_dim) : 16;
+  t.half_rotate = rope_style == NPUKIT_ROPE_NEOX && (d.rotary_dim / 2) % 8 == 0 ? 1 : 0;
   t.scale = a.scale;
   t.kv_layout = d.kv_layout;
-  t.kv_tile = std::min(block_size, 64);
-  t.max_rows = std::max(1, std::min(16, 64 / group));
-  while (AttentionUbBytes(group, t.kv_tile, t.max_rows, t.d_pad, t.rot_pad, rope) > kUbBytes) {
-    if (t.kv_tile > 8) {
-      t.kv_tile /= 2;
-    } else if (t.max_rows > 1) {
-      t.max_rows /= 2;
-    } else if (t.kv_tile > 1) {
-      t.kv_tile /= 2;
+  const int elem = std::max(npukit::dtype_size(a.q.dtype), npukit::dtype_size(a.k_cache.dtype));
+  int kv_tile = std::min(block_size, 16);
+  int prod_slots = kv_tile;
+  int heads = std::max(1, std::min(num_kv_heads, 32 / group));
+  int rows = std::max(1, std::min(16, 32 / (group * heads)));
+  const int half_rot_pad = t.half_rotate ? (d.rotary_dim / 2 + 7) / 8 * 8 : 0;
+  auto ub_bytes = [&](int tile, int slots, int h, int r) {
+    const int queries = r * h * group;
+    const int q_pad = Align16(queries);
+    const int out_rows = std::max(std::min(h * group, 4), (q_pad + t.d_pad - 1) / t.d_pad);
+    return AttentionUbBytes(group, tile, slots, h, queries, r, t.d_pad, t.rot_pad, half_rot_pad, rope,
+                            tile * t.d_pad * elem, out_rows);
+  };
+  while (ub_bytes(kv_tile, prod_slots, heads, rows) > kUbBytes) {
+    if (rows > 1) {
+      rows /= 2;
+    } else if (prod_slots > std::max(1, kv_tile / 2)) {
+      prod_slots = (prod_slots + 1) / 2;
+    } else if (kv_tile > 8) {
+      kv_tile /= 2;
+      prod_slots = kv_tile;
+    } else if (heads > 1) {
+      heads = (heads + 1) / 2;
+      prod_slots = kv_tile;
+    } else if (kv_tile > 1) {
+      kv_tile /= 2;
+      prod_slots = kv_tile;
     } else {
       return Fail(NPUKIT_ERR_ARGUMENT, "paged_attention: head_dim %d with %d query heads per KV head does not fit "
                   "the %d-byte unified buffer", head_dim, group, kUbBytes);
     }
   }
-  std::vector<int32_t> items;
+  t.kv_tile = kv_tile;
+  t.prod_slots = prod_slots;
+  t.t_pad = (kv_tile + 7) / 8 * 8;
+  t.item_heads = heads;
+  t.max_rows = rows;
+  t.max_queries = rows * heads * group;
+  t.q_pad = Align16(t.max_queries);
+  t.stage_bytes = kv_tile * t.d_pad * elem;
+  t.out_rows = std::max(std::min(heads * group, 4), (t.q_pad + t.d_pad - 1) / t.d_pad);
+
+  // Work items: (sequence, rows, KV heads) covering the KV range the rows see. When they are
+  // fewer than the vector cores, each range is split at block boundaries into pieces of about
+  // (all KV slots / cores) so that every core gets work. A boundary never passes the first row's
+  // position: every row of the item then sees a slot of each piece.
+  struct Base {
+    int seq, row_begin, row_end, head0, heads, kv_end, first_row_pos;
+  };
+  std::vector<Base> bases;
+  int64_t total_slots = 0;
   for (int s = 0; s < num_seqs; s++) {
     const int q_len = starts[s + 1] - starts[s];
-    for (int r = 0; r < q_len; r += t.max_rows) {
-      for (int h = 0; h < num_kv_heads; h++) {
-        items.insert(items.end(), {s, h, r, std::min(q_len, r + t.max_rows)});
+    const int first_pos = lens[s] - q_len;
+    for (int r = 0; r < q_len; r += rows) {
+      const int re = std::min(q_len, r + rows);
+      for (int h = 0; h < num_kv_heads; h += heads) {
+        bases.push_back({s, r, re, h, std::min(heads, num_kv_heads - h), first_pos + re, first_pos + r});
+        total_slots += first_pos + re;
       }
     }
   }
-  t.num_items = static_cast<int32_t>(items.size() / 4);
+  const int64_t cores = Device::VectorCores();
+  const bool split = int64_t(bases.size()) < cores &&
+                     AttentionMergeUbBytes(t.max_queries, static_cast<int32_t>(cores), t.d_pad, t.out_rows) <= kUbBytes;
+  const int64_t piece_blocks = std::max<int64_t>(1, (total_slots / cores + block_size - 1) / block_size);
+  const int64_t piece = piece_blocks * block_size;
+  std::vector<int32_t> items, groups;
+  int num_ws = 0, max_splits = 1;
+  for (const Base& b : bases) {
+    std::vector<int> bounds{0};
+    if (split) {
+      for (int64_t p = piece; p <= b.first_row_pos && p < b.kv_end; p += piece) bounds.push_back(static_cast<int>(p));
+    }
+    bounds.push_back(b.kv_end);
+    const int pieces = static_cast<int>(bounds.size()) - 1;
+    for (int i = 0; i < pieces; i++) {
+      items.insert(items.end(), {b.seq, b.row_begin, b.row_end, b.head0, b.heads, bounds[i], bounds[i + 1],
+                                 pieces == 1 ? -1 : num_ws + i});
+    }
+    if (pieces > 1) {
+      groups.insert(groups.end(), {b.seq, b.row_begin, b.row_end, b.head0, b.heads, num_ws, pieces, 0});
+      num_ws += pieces;
+      max_splits = std::max(max_splits, pieces);
+    }
+  }
+  t.num_items = static_cast<int32_t>(items.size() / kAttnItemWords);
+  t.num_groups = static_cast<int32_t>(groups.size() / kAttnItemWords);
+  t.num_ws = num_ws;
+  t.max_splits = max_splits;
 
-  DeviceBuffer items_dev, tiling_dev, cos_sin_dummy;
+  DeviceBuffer items_dev, groups_dev, ws_dev, tiling_dev, cos_sin_dummy;
   NPUKIT_TRY(items_dev.Create(items.size() * sizeof(int32_t), items.data()));
+  NPUKIT_TRY(groups_dev.Create(groups.size() * sizeof(int32_t), groups.data()));
+  const size_t ws_floats = num_ws > 0 ? size_t(num_ws) * (size_t(t.max_queries) * t.d_pad + 2 * size_t(t.q_pad)) : 8;
+  NPUKIT_TRY(ws_dev.Create(ws_floats * sizeof(float)));
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
   uint8_t* cs = Gm(a.cos_sin.data);
   if (!rope) {
     NPUKIT_TRY(cos_sin_dummy.Create(32));  // the kernel never reads it without RoPE
     cs = cos_sin_dummy.get();
   }
-  const uint32_t block_dim = Device::BlockDim(t.num_items);
-  const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_paged_attention_kernel)(
-      block_dim, Device::Stream(), Gm(a.q.data), Gm(a.k_cache.data), Gm(a.v_cache.data), Gm(a.block_tables.data),
-      Gm(a.seq_lens.data), Gm(a.query_start_loc.data), cs, items_dev.get(), Gm(a.out.data), tiling_dev.get());
+  uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_paged_attention_kernel)(
+      Device::BlockDim(t.num_items), Device::Stream(), Gm(a.q.data), Gm(a.k_cache.data), Gm(a.v_cache.data),
+      Gm(a.block_tables.data), Gm(a.seq_lens.data), Gm(a.query_start_loc.data), cs, items_dev.get(), ws_dev.get(),
+      Gm(a.out.data), tiling_dev.get());
   NPUKIT_TRY(FinishLaunch(status, "npukit_paged_attention_kernel"));
+  if (t.num_groups > 0) {
+    status = ACLRT_LAUNCH_KERNEL(npukit_paged_attention_merge_kernel)(
+        Device::BlockDim(t.num_groups), Device::Stream(), groups_dev.get(), Gm(a.query_start_loc.data), ws_dev.get(),
+        Gm(a.out.data), tiling_dev.get());
+    NPUKIT_TRY(FinishLaunch(status, "npukit_paged_attention_merge_kernel", true));
+  }
   return Ok();
 }

@@ -11,7 +11,9 @@
 extern "C" {
 void npukit_paged_attention_kernel(uint8_t* q, uint8_t* k_cache, uint8_t* v_cache, uint8_t* block_tables,
                                    uint8_t* seq_lens, uint8_t* query_start, uint8_t* cos_sin, uint8_t* items,
-                                   uint8_t* out, uint8_t* tiling);
+                                   uint8_t* ws, uint8_t* out, uint8_t* tiling);
+void npukit_paged_attention_merge_kernel(uint8_t* groups, uint8_t* query_start, uint8_t* ws, uint8_t* out,
+                                         uint8_t* tiling);
 void npukit_write_kv_kernel(uint8_t* key, uint8_t* value, uint8_t* k_cache, uint8_t* v_cache, uint8_t* slots,
                             uint8_t* tiling);
 void npukit_rope_kernel(uint8_t* x, uint8_t* positions, uint8_t* cos_sin, uint8_t* tiling);
@@ -33,6 +35,7 @@ void npukit_embedding_kernel(uint8_t* table, uint8_t* ids, uint8_t* out, uint8_t
 #include "aclrtlaunch_npukit_embedding_kernel.h"
 #include "aclrtlaunch_npukit_matmul_kernel.h"
 #include "aclrtlaunch_npukit_paged_attention_kernel.h"
+#include "aclrtlaunch_npukit_paged_attention_merge_kernel.h"
 #include "aclrtlaunch_npukit_rms_norm_kernel.h"
 #include "aclrtlaunch_npukit_rope_kernel.h"
 #include "aclrtlaunch_npukit_silu_mul_kernel.h"

@@ -13,40 +13,81 @@ namespace ascend {
 // against it; the emulator enforces it.
 constexpr int32_t kUbBytes = 192 * 1024;
 
-// One work item of attention = (sequence, KV head, query rows [row_begin, row_end)); the item
-// table [num_items][4] is computed on the host from seq_lens/query_start_loc.
+// Paged attention. A work item = (sequence, query rows [row_begin, row_end), KV heads [head0,
+// head0 + heads), KV slots [slot_begin, slot_end)): the item walks its slot range in tiles of
+// kv_tile slots (never crossing a cache block) for all its KV heads, so the cos/sin rows of a
+// tile are read once for all of them. A sequence's range may be split over several items
+// (flash-decoding): such an item writes its unnormalised accumulators and softmax statistics to
+// a workspace, and a second launch (the merge kernel) combines the splits of a group. The item
+// table [num_items][kAttnItemWords] and the group table [num_groups][kAttnItemWords] are built
+// on the host from seq_lens/query_start_loc.
+constexpr int32_t kAttnItemWords = 8;
+// Item words: sequence, row_begin, row_end, head0, heads, slot_begin, slot_end, workspace index
+// (-1: the item covers the whole range and writes the output). Group words: sequence,
+// row_begin, row_end, head0, heads, first workspace index, splits, unused.
 struct AttentionTiling {
-  int32_t num_items;
+  int32_t num_items, num_groups, num_ws;  // items, merge groups, workspace entries
   int32_t num_tokens, num_heads, num_kv_heads, head_dim;
   int32_t num_blocks, block_size, max_blocks_per_seq, num_seqs;
   int32_t rope_style, rotary_dim, cos_sin_rows;
   int32_t q_dtype, cache_dtype, out_dtype;
-  int32_t kv_tile;   // KV slots per tile (<= block_size)
-  int32_t max_rows;  // query rows per item
-  int32_t d_pad;     // UB row stride of head rows, head_dim rounded up to 16 elements
-  int32_t rot_pad;   // UB row stride of cos/sin rows, rotary_dim rounded up to 16
+  int32_t kv_tile;      // KV slots per tile (<= block_size)
+  int32_t prod_slots;   // slots per round of score products (<= kv_tile)
+  int32_t t_pad;        // kv_tile rounded up to 8: the row stride of the per-tile score matrix
+  int32_t max_rows;     // query rows per item
+  int32_t item_heads;   // KV heads per item (the last head chunk may have fewer)
+  int32_t max_queries;  // max_rows * item_heads * group: query heads an item holds
+  int32_t q_pad;        // max_queries rounded up to 16: the row length of a workspace's m and l
+  int32_t d_pad;        // UB row stride of head rows, head_dim rounded up to 16 elements
+  int32_t rot_pad;      // UB row stride of cos/sin rows, rotary_dim rounded up to 16
+  int32_t half_rotate;  // 1: NEOX with rotary_dim / 2 a multiple of 8, rotated half against half
+  int32_t stage_bytes;  // bytes of the K (or V) rows of one staging buffer, which holds both
+  int32_t out_rows;     // rows per output copy
+  int32_t max_splits;   // splits of the largest merge group
   float scale;
   int32_t kv_layout;  // enum npukit_kv_layout of the caches
 };
 
-// Unified-buffer bytes the attention kernel asks its TPipe for (every buffer rounded to 32
-// bytes, as InitBuffer does). The host picks kv_tile and max_rows so that this fits kUbBytes.
-inline int64_t AttentionUbBytes(int32_t group, int32_t kv_tile, int32_t max_rows, int32_t d_pad, int32_t rot_pad,
-                                bool rope) {
+// Unified-buffer bytes of the attention kernel (every buffer rounded to 32 bytes, as InitBuffer
+// does), for kv_tile slots, prod_slots, `queries` = max_queries, `heads` = item_heads, `rows` =
+// max_rows, half_rot_pad = rotary_dim / 2 rounded up to 8 with half_rotate (else 0), and the
+// bytes of one staging buffer's K rows. The host picks kv_tile, max_rows and item_heads so that
+// this fits kUbBytes.
+inline int64_t AttentionUbBytes(int32_t group, int32_t kv_tile, int32_t prod_slots, int32_t heads, int32_t queries,
+                                int32_t rows, int32_t d_pad, int32_t rot_pad, int32_t half_rot_pad, bool rope,
+                                int32_t stage_bytes, int32_t out_rows) {
   auto r32 = [](int64_t b) { return (b + 31) / 32 * 32; };
-  const int64_t stage_rows = group > kv_tile ? group : kv_tile;
-  const int64_t stage_cols = d_pad > rot_pad ? d_pad : rot_pad;
-  const int64_t max_q = int64_t{max_rows} * group;
+  const int64_t t_pad = (kv_tile + 7) / 8 * 8;
+  const int64_t q_pad = (queries + 15) / 16 * 16;
+  const int64_t per_head_queries = int64_t{rows} * group;
   int64_t bytes = 0;
-  bytes += 2 * 2 * r32(int64_t{kv_tile} * d_pad * 4);  // K and V queues, double-buffered
-  bytes += 2 * r32(stage_rows * stage_cols * 4);       // staging queue for q rows and cos/sin rows
-  bytes += 2 * r32(int64_t{group} * d_pad * 4);        // output queue
-  bytes += 2 * r32(max_q * d_pad * 4);                 // rotated, scaled queries; accumulators
-  bytes += 2 * r32(int64_t{kv_tile} * d_pad * 4);      // K and V tiles in F32
-  bytes += r32(int64_t{kv_tile + 8} * 4) + 2 * r32(int64_t{d_pad} * 4);  // scores, tmp, work
-  bytes += (int64_t{kv_tile} + 1) * 32 + 32;  // 32-byte ReduceSum result slots (one per KV slot, +1); ScalarExp
+  bytes += 2 * r32(2 * int64_t{stage_bytes});                      // K+V queue, double-buffered
+  bytes += 2 * r32(int64_t{out_rows} * d_pad * 4);                  // output queue
+  bytes += r32(int64_t{kv_tile} * d_pad * 4);                      // K tile in F32 (one head)
+  bytes += r32(int64_t{heads} * kv_tile * d_pad * 4);              // V tiles in F32 (all heads)
+  bytes += 2 * r32(q_pad * d_pad * 4);                             // queries, accumulators
+  const int64_t products = per_head_queries * prod_slots * d_pad * 4;
+  const int64_t rot_temps = 4 * int64_t{kv_tile} * half_rot_pad * 4;  // half_rot_pad 0 without half rotation
+  bytes += r32(products > rot_temps ? products : rot_temps);       // products / rotation temporaries
+  bytes += r32(per_head_queries * t_pad * 32);                     // ReduceSum result slots (one KV head)
+  bytes += 2 * r32(q_pad * t_pad * 4);                             // scores, broadcast maxima
+  bytes += r32(int64_t{group} * t_pad * 4) + r32(q_pad * t_pad * 4) + r32(q_pad * 4);  // Gather offset tables
+  bytes += 6 * r32(q_pad * 4) + 2 * q_pad * 32;                    // m (2), l, shift/corr, max, sum; slots
+  bytes += r32((int64_t{d_pad} / 8 + 16) * 4);                     // reduce work
   if (rope) bytes += r32(int64_t{kv_tile} * rot_pad * 4) + 8 * r32(int64_t{rot_pad} * 4);  // cos/sin, Rotator
   return bytes;
+}
+
+// Unified-buffer bytes of the merge kernel for `queries` query heads per group and `splits`
+// splits at most.
+inline int64_t AttentionMergeUbBytes(int32_t queries, int32_t splits, int32_t d_pad, int32_t out_rows) {
+  auto r32 = [](int64_t b) { return (b + 31) / 32 * 32; };
+  const int64_t q_pad = (queries + 15) / 16 * 16;
+  const int64_t acc = r32(q_pad * d_pad * 4);
+  const int64_t ml = r32(int64_t{splits} * 2 * q_pad * 4);
+  const int64_t in = acc > ml ? acc : ml;
+  return 2 * in + ml + 2 * acc + 2 * r32(int64_t{splits} * q_pad * 4) + r32(q_pad * 4) +
+         2 * r32(int64_t{out_rows} * d_pad * 4);
 }
 
 struct WriteKvTiling {
