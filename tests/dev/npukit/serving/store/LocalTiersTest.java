@@ -212,7 +212,8 @@ class LocalTiersTest {
             assertNull(tier.read(a.key(), bytes -> ByteBuffer.allocate(bytes - 1)), "no room: a miss");
             assertThrows(IllegalArgumentException.class,
                     () -> tier.read(a.key(), bytes -> ByteBuffer.allocate(bytes).asReadOnlyBuffer()));
-            assertThrows(IllegalArgumentException.class, () -> tier.read(a.key(), (java.util.function.IntFunction<ByteBuffer>) null));
+            assertThrows(IllegalArgumentException.class,
+                    () -> tier.read(a.key(), (java.util.function.IntFunction<ByteBuffer>) null));
         }
         assertTrue(Files.exists(d.file(a.key())), "a declined entry is left in place");
         assertEquals(0, d.stats().badEntries());
