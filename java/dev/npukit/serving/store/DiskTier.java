@@ -46,9 +46,8 @@ public final class DiskTier implements ChunkTier {
     static final Duration STALE_TEMP = Duration.ofMinutes(10);
     private static final String SUFFIX = ".kv";
     /**
-     * Payload bytes read, then checksummed, at a time. The copy out of the page cache leaves a piece of this size in
-     * the last-level cache, where the checksum reads it faster than from memory; smaller pieces cost more read calls
-     * than they save (docs/chunk-store.md).
+     * Payload bytes read, then checksummed, at a time: measured slightly ahead of one read call for the whole
+     * payload and of smaller pieces, which cost more read calls (docs/chunk-store.md).
      */
     static final int PIECE_BYTES = 4 << 20;
     /** Keys whose file path is kept: naming a file takes a SHA-256 of the key, a cost per read of a small chunk. */
@@ -178,12 +177,11 @@ public final class DiskTier implements ChunkTier {
     }
 
     /**
-     * Reads the entry with its payload straight into the buffer {@code target} gives for its size, in pieces
-     * of {@link #pieceBytes}, each checksummed right after it lands, while it is still in the core's cache: one pass
-     * over memory instead of a copy and then a second, checksum-only pass. The header's magic, version and sizes are
-     * checked with the first piece, before the rest is read; the checksum, the key echo and the shape once the
-     * trailer is in, before the payload is handed out. The header is read at the length the key's header has: an
-     * entry of another key or damaged fails its checks.
+     * Reads the entry with its payload straight into the buffer {@code target} gives for its size, in pieces of
+     * {@link #pieceBytes}, each checksummed right after it lands. The header's magic, version and sizes are checked
+     * with the first piece, before the rest is read; the checksum, the key echo and the shape once the trailer is in,
+     * before the payload is handed out. The header is read at the length the key's header has: an entry of another
+     * key or damaged fails its checks.
      */
     private ChunkKv load(ChunkKey key, IntFunction<ByteBuffer> target) {
         Path file = file(key);
