@@ -23,7 +23,7 @@ import java.util.function.IntFunction;
  * <p>Entries are fetched with {@link TieredChunkStore#read(ChunkKey, IntFunction)} into buffers the view keeps and
  * reuses after each {@link #releaseAll}: a load allocates no buffer once the view holds enough of them (a fresh
  * array of a chunk's size costs more than reading the chunk: {@code npukit bench chunk-store}, rows get and read).
- * The view keeps as many buffers as it ever held entries at once, each the size of the largest payload it held;
+ * The view keeps at most as many buffers as it has held entries at once, each the size of a payload it has held;
  * direct buffers, which the disk tier reads into without a copy through a temporary one.
  */
 public final class StoreChunkView implements ChunkStore {
