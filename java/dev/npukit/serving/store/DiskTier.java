@@ -335,7 +335,7 @@ public final class DiskTier implements ChunkTier {
         }
     }
 
-    /** The entry of {@code key} is gone (removed by another process): no longer counted. */
+    /** The entry of {@code key} is gone (removed by another process): its bytes leave the count. */
     private synchronized void forget(ChunkKey key) {
         Long bytes = index.remove(addressOf(file(key)));
         heldBytes -= bytes == null ? 0 : bytes;

@@ -257,7 +257,7 @@ class LocalTiersTest {
             view.releaseAll();
             assertTrue(view.contains(y));
             assertTrue(view.contains(x));
-            assertEquals(2f, heldX.block(0, 0)[0][0], "x's released buffer now holds y: reused, not reallocated");
+            assertEquals(2f, heldX.block(0, 0)[0][0], "x's released buffer holds y: reused, not reallocated");
             assertEquals(1f, view.held(x).block(0, 0)[0][0]);
             view.releaseAll();
             assertTrue(view.contains(z), "a larger entry gets a buffer of its size");
