@@ -24,6 +24,15 @@ class BenchChunkStoreCliTest {
             double probe = c.get("probeGbPerS").asDouble();
             assertTrue(gbs > 0 && probe > 0, c.toString());
             assertEquals(gbs / probe, c.get("ratio").asDouble(), 0.01 + 0.01 * gbs / probe, c.toString());
+            // The goal is set on the engine's load path, read, and nowhere else.
+            boolean read = c.get("op").asText().equals("read");
+            assertEquals(read, c.get("enginePath").asBoolean(), c.toString());
+            if (read) {
+                assertEquals(0.7, c.get("goal").asDouble(), 1e-9, c.toString());
+                assertEquals(c.get("ratio").asDouble() >= 0.7, c.get("meetsGoal").asBoolean(), c.toString());
+            } else {
+                assertTrue(c.get("goal").isNull() && c.get("meetsGoal").isNull(), c.toString());
+            }
         }
         assertEquals(Set.of("memory demo put", "memory demo get", "memory demo read", "memory mistral-7b put",
                 "memory mistral-7b get", "memory mistral-7b read"), seen);

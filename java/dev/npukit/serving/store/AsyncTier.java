@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
 
 /**
  * A tier whose puts are written by a background thread, so a slow or unreachable medium never stalls the
@@ -60,6 +61,11 @@ public final class AsyncTier implements ChunkTier {
 
     @Override
     public ChunkKv read(ChunkKey key, ByteBuffer dst) {
+        return tier.read(key, dst);
+    }
+
+    @Override
+    public ChunkKv read(ChunkKey key, IntFunction<ByteBuffer> dst) {
         return tier.read(key, dst);
     }
 

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 import java.util.zip.CRC32C;
 
 /**
@@ -170,13 +171,13 @@ final class ChunkCodec {
     }
 
     /**
-     * {@link ChunkTier#read} of a tier that loads an entry into a destination ({@code null}: a new buffer), as
+     * {@link ChunkTier#read(ChunkKey, ByteBuffer)} of a tier that loads an entry into a target ({@link #into}), as
      * {@code load} does: checks the arguments, and on a hit moves {@code dst}'s position past the payload.
      */
-    static ChunkKv readInto(ChunkKey key, ByteBuffer dst, BiFunction<ChunkKey, ByteBuffer, ChunkKv> load) {
+    static ChunkKv readInto(ChunkKey key, ByteBuffer dst, BiFunction<ChunkKey, IntFunction<ByteBuffer>, ChunkKv> load) {
         Check.arg(key != null, "key", "is null");
         Check.arg(dst != null && !dst.isReadOnly(), "dst", "is null or read-only");
-        ChunkKv kv = load.apply(key, dst);
+        ChunkKv kv = load.apply(key, into(dst));
         if (kv != null) {
             dst.position(dst.position() + kv.bytes());
         }
@@ -184,13 +185,35 @@ final class ChunkCodec {
     }
 
     /**
-     * Where a payload of {@code bytes} is read to: a new heap buffer when {@code dst} is null, else the next
-     * {@code bytes} of {@code dst} (its position not moved); null when {@code dst} has less room.
+     * {@link ChunkTier#read(ChunkKey, IntFunction)} of a tier that loads an entry into a target, as {@code load}
+     * does: checks the arguments and makes {@code dst} a target.
+     */
+    static ChunkKv readInto(ChunkKey key, IntFunction<ByteBuffer> dst,
+            BiFunction<ChunkKey, IntFunction<ByteBuffer>, ChunkKv> load) {
+        Check.arg(key != null, "key", "is null");
+        Check.arg(dst != null, "dst", "is null");
+        return load.apply(key, bytes -> {
+            ByteBuffer b = dst.apply(bytes);
+            Check.arg(b == null || !b.isReadOnly(), "dst", "gave a read-only buffer");
+            return b == null ? null : payloadTarget(b, bytes);
+        });
+    }
+
+    /**
+     * The target of a load into {@code dst}: given the payload's size, where it is read to ({@link #payloadTarget}).
+     */
+    static IntFunction<ByteBuffer> into(ByteBuffer dst) {
+        return bytes -> payloadTarget(dst, bytes);
+    }
+
+    /** The target of a get: a new heap buffer of the payload's size. */
+    static final IntFunction<ByteBuffer> NEW_BUFFER = ByteBuffer::allocate;
+
+    /**
+     * Where a payload of {@code bytes} is read to: the next {@code bytes} of {@code dst} (its position not moved);
+     * null when {@code dst} has less room.
      */
     static ByteBuffer payloadTarget(ByteBuffer dst, int bytes) {
-        if (dst == null) {
-            return ByteBuffer.allocate(bytes);
-        }
         return dst.remaining() < bytes ? null : dst.slice(dst.position(), bytes);
     }
 
@@ -248,15 +271,15 @@ final class ChunkCodec {
 
     /**
      * The chunk in the entry cut into {@code parts} (in order, {@code entryBytes} in all, the first holding the
-     * whole header), which must be an intact entry of {@code expected}: the payload is copied into
-     * {@link #payloadTarget}{@code (dst, ...)}, the checksum taken over the parts as they are. Null when {@code dst}
-     * has too little room.
+     * whole header), which must be an intact entry of {@code expected}: the payload is copied into the buffer
+     * {@code target} gives for its size, the checksum taken over the parts as they are. Null when {@code target}
+     * gives none.
      */
-    static ChunkKv decodeParts(List<byte[]> parts, long entryBytes, ChunkKey expected, ByteBuffer dst)
+    static ChunkKv decodeParts(List<byte[]> parts, long entryBytes, ChunkKey expected, IntFunction<ByteBuffer> target)
             throws BadEntryException {
         ByteBuffer first = ByteBuffer.wrap(parts.get(0));
         Layout l = layout(first, entryBytes);
-        ByteBuffer payload = payloadTarget(dst, l.payloadBytes());
+        ByteBuffer payload = target.apply(l.payloadBytes());
         if (payload == null) {
             return null;
         }

@@ -1,6 +1,7 @@
 package dev.npukit.serving.store;
 
 import java.nio.ByteBuffer;
+import java.util.function.IntFunction;
 
 /**
  * One place chunk KV is kept: host memory, a local disk directory or Redis. A tier never throws for a fault of
@@ -38,6 +39,21 @@ public interface ChunkTier extends AutoCloseable {
      * @throws IllegalArgumentException if {@code key} or {@code dst} is null, or {@code dst} is read-only
      */
     ChunkKv read(ChunkKey key, ByteBuffer dst);
+
+    /**
+     * Reads an entry's payload into a buffer the caller picks once the payload's size is known, checked as
+     * {@link #get} checks it: for a caller that keeps reusable buffers of several sizes. {@code dst} is called at most
+     * once, with the payload's size in bytes, before any payload byte is read; the payload is written at the
+     * returned buffer's position, which is not moved. A miss may have overwritten bytes of that buffer.
+     *
+     * @param key the entry's key
+     * @param dst given the payload's size, the buffer to read it into (at least that many bytes remaining, not
+     *     read-only), or null to decline the entry: a miss
+     * @return the entry read, its payload a read-only view of the bytes written into the buffer {@code dst} gave, or
+     *     null on a miss
+     * @throws IllegalArgumentException if {@code key} or {@code dst} is null, or {@code dst} gives a read-only buffer
+     */
+    ChunkKv read(ChunkKey key, IntFunction<ByteBuffer> dst);
 
     /**
      * Whether this tier holds an entry of {@code key}, without reading it.

@@ -22,6 +22,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -43,11 +45,19 @@ public final class DiskTier implements ChunkTier {
     /** A temporary file this old is a killed writer's leftover, not a write in progress. */
     static final Duration STALE_TEMP = Duration.ofMinutes(10);
     private static final String SUFFIX = ".kv";
-    private static final int READ_SLICE = 1 << 20;
+    /**
+     * Payload bytes read, then checksummed, at a time: measured slightly ahead of one read call for the whole
+     * payload and of smaller pieces, which cost more read calls (docs/chunk-store.md).
+     */
+    static final int PIECE_BYTES = 4 << 20;
+    /** Keys whose file path is kept: naming a file takes a SHA-256 of the key, a cost per read of a small chunk. */
+    private static final int PATHS_KEPT = 4096;
     private static final System.Logger LOG = System.getLogger(DiskTier.class.getName());
 
     private final Path dir;
     private final long budgetBytes;
+    private final int pieceBytes;
+    private final Map<ChunkKey, Path> paths = new ConcurrentHashMap<>();
     /** Address to file bytes, least recently used first. */
     private final LinkedHashMap<String, Long> index = new LinkedHashMap<>(16, 0.75f, true);
     private final TierCounters counters = new TierCounters();
@@ -64,10 +74,17 @@ public final class DiskTier implements ChunkTier {
      * @throws IllegalArgumentException if {@code dir} is null or {@code budgetBytes} is negative
      */
     public DiskTier(Path dir, long budgetBytes) throws IOException {
+        this(dir, budgetBytes, PIECE_BYTES);
+    }
+
+    /** As {@link #DiskTier(Path, long)}, reading payloads in pieces of {@code pieceBytes} (tests cut them small). */
+    DiskTier(Path dir, long budgetBytes, int pieceBytes) throws IOException {
         Check.arg(dir != null, "dir", "is null");
         Check.arg(budgetBytes >= 0, "budgetBytes", "is %d, must be >= 0", budgetBytes);
+        Check.arg(pieceBytes > 0, "pieceBytes", "is %d, must be positive", pieceBytes);
         this.dir = dir.toAbsolutePath();
         this.budgetBytes = budgetBytes;
+        this.pieceBytes = pieceBytes;
         Files.createDirectories(this.dir);
         record Found(String address, long bytes, FileTime modified) {
         }
@@ -121,7 +138,22 @@ public final class DiskTier implements ChunkTier {
      * @return {@code DIR/A[0..2]/A.kv}, A the key's address
      */
     public Path file(ChunkKey key) {
-        return file(key.address());
+        Check.arg(key != null, "key", "is null");
+        Path f = paths.get(key);
+        if (f == null) {
+            if (paths.size() >= PATHS_KEPT) {
+                paths.clear();
+            }
+            f = file(key.address());
+            paths.put(key, f);
+        }
+        return f;
+    }
+
+    /** The address a file of {@link #file} is named after. */
+    private static String addressOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.substring(0, name.length() - SUFFIX.length());
     }
 
     private Path file(String address) {
@@ -131,7 +163,7 @@ public final class DiskTier implements ChunkTier {
     @Override
     public ChunkKv get(ChunkKey key) {
         Check.arg(key != null, "key", "is null");
-        return load(key, null);
+        return load(key, ChunkCodec.NEW_BUFFER);
     }
 
     @Override
@@ -139,14 +171,20 @@ public final class DiskTier implements ChunkTier {
         return ChunkCodec.readInto(key, dst, this::load);
     }
 
+    @Override
+    public ChunkKv read(ChunkKey key, IntFunction<ByteBuffer> dst) {
+        return ChunkCodec.readInto(key, dst, this::load);
+    }
+
     /**
-     * Reads the entry with its payload straight into its destination ({@link ChunkCodec#payloadTarget}), then checks
-     * the header and the checksum over the bytes where they landed: the payload is copied once, from the page cache.
-     * The header is read at the length the key's header has: an entry of another key or damaged fails its checks.
+     * Reads the entry with its payload straight into the buffer {@code target} gives for its size, in pieces of
+     * {@link #pieceBytes}, each checksummed right after it lands. The header's magic, version and sizes are checked
+     * with the first piece, before the rest is read; the checksum, the key echo and the shape once the trailer is in,
+     * before the payload is handed out. The header is read at the length the key's header has: an entry of another
+     * key or damaged fails its checks.
      */
-    private ChunkKv load(ChunkKey key, ByteBuffer dst) {
-        String address = key.address();
-        Path file = file(address);
+    private ChunkKv load(ChunkKey key, IntFunction<ByteBuffer> target) {
+        Path file = file(key);
         long size;
         ChunkKv kv;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -154,36 +192,26 @@ public final class DiskTier implements ChunkTier {
             ByteBuffer header = ByteBuffer.allocate(ChunkCodec.headerBytes(key));
             long payloadBytes = size - header.capacity() - ChunkCodec.TRAILER;
             if (payloadBytes < 0 || payloadBytes > ChunkCodec.MAX_PAYLOAD_BYTES) {
-                return bad(address, file, "file of " + size + " bytes cannot hold an entry of this key");
+                return bad(key, file, "file of " + size + " bytes cannot hold an entry of this key");
             }
-            ByteBuffer payload = ChunkCodec.payloadTarget(dst, (int) payloadBytes);
+            ByteBuffer payload = target.apply((int) payloadBytes);
             if (payload == null) {
                 return counters.miss();
             }
-            ByteBuffer trailer = ByteBuffer.allocate(ChunkCodec.TRAILER).order(ByteOrder.LITTLE_ENDIAN);
             try {
-                readEntry(ch, header, payload.duplicate(), trailer);
-                if (ChunkCodec.layout(header.flip(), size).headerBytes() != header.limit()) {
-                    throw new BadEntryException(BadEntryException.Reason.OTHER_KEY, "header of another key's length");
-                }
-                CRC32C crc = new CRC32C();
-                crc.update(header.duplicate());
-                crc.update(payload.duplicate());
-                kv = ChunkCodec.checked(header, crc, trailer.getInt(0), key, payload);
+                kv = readChecked(ch, size, key, header, payload);
             } catch (BadEntryException e) {
-                return bad(address, file, e.getMessage());
+                return bad(key, file, e.getMessage());
             }
         } catch (NoSuchFileException e) {
-            synchronized (this) {
-                Long bytes = index.remove(address);
-                heldBytes -= bytes == null ? 0 : bytes;
-            }
+            forget(key);
             return counters.miss();
         } catch (IOException | UncheckedIOException e) {
             failed("read " + file, e);
             return counters.miss();
         }
         synchronized (this) {
+            String address = addressOf(file);
             if (index.get(address) == null) {
                 // Written by another process sharing the directory: now known here too.
                 index.put(address, size);
@@ -194,30 +222,39 @@ public final class DiskTier implements ChunkTier {
     }
 
     /**
-     * Fills {@code header}, {@code payload} and {@code trailer} from the file's start. A direct payload takes one
-     * scattering read; a heap one is read in slices: the JDK reads a heap buffer through a temporary direct buffer,
-     * which then stays cache-sized instead of growing to the whole entry.
+     * Fills {@code header}, {@code payload} and a trailer from the file's start, piece by piece, checksumming each
+     * piece as it lands (see {@link #load}), and checks them. The first read scatters into the header and the first
+     * piece, the last into the last piece and the trailer: an entry of one piece takes one read call.
      */
-    private static void readEntry(FileChannel ch, ByteBuffer header, ByteBuffer payload, ByteBuffer trailer)
+    private ChunkKv readChecked(FileChannel ch, long size, ChunkKey key, ByteBuffer header, ByteBuffer payload)
             throws IOException, BadEntryException {
-        ByteBuffer[] parts = {header, payload, trailer};
-        if (payload.isDirect()) {
-            while (trailer.hasRemaining()) {
+        ByteBuffer trailer = ByteBuffer.allocate(ChunkCodec.TRAILER).order(ByteOrder.LITTLE_ENDIAN);
+        CRC32C crc = new CRC32C();
+        int n = payload.remaining();
+        int at = 0;
+        do {
+            int piece = Math.min(pieceBytes, n - at);
+            ByteBuffer p = payload.slice(at, piece);
+            boolean first = at == 0;
+            boolean last = at + piece == n;
+            ByteBuffer[] parts = first && last ? new ByteBuffer[] {header, p, trailer}
+                    : first ? new ByteBuffer[] {header, p} : last ? new ByteBuffer[] {p, trailer} : new ByteBuffer[] {p};
+            ByteBuffer end = parts[parts.length - 1];
+            while (end.hasRemaining()) {
                 if (ch.read(parts) < 0) {
                     throw new BadEntryException(BadEntryException.Reason.CORRUPT, "file shrank while read");
                 }
             }
-            return;
-        }
-        for (ByteBuffer b : parts) {
-            while (b.hasRemaining()) {
-                int n = ch.read(b.slice().limit(Math.min(b.remaining(), READ_SLICE)));
-                if (n < 0) {
-                    throw new BadEntryException(BadEntryException.Reason.CORRUPT, "file shrank while read");
+            if (first) {
+                if (ChunkCodec.layout(header.flip(), size).headerBytes() != header.limit()) {
+                    throw new BadEntryException(BadEntryException.Reason.OTHER_KEY, "header of another key's length");
                 }
-                b.position(b.position() + n);
+                crc.update(header.duplicate());
             }
-        }
+            crc.update(p.flip());
+            at += piece;
+        } while (at < n);
+        return ChunkCodec.checked(header, crc, trailer.getInt(0), key, payload);
     }
 
     @Override
@@ -298,7 +335,14 @@ public final class DiskTier implements ChunkTier {
         }
     }
 
-    private ChunkKv bad(String address, Path file, String why) {
+    /** The entry of {@code key} is gone (removed by another process): its bytes leave the count. */
+    private synchronized void forget(ChunkKey key) {
+        Long bytes = index.remove(addressOf(file(key)));
+        heldBytes -= bytes == null ? 0 : bytes;
+    }
+
+    private ChunkKv bad(ChunkKey key, Path file, String why) {
+        String address = addressOf(file);
         counters.badEntries.increment();
         LOG.log(Level.DEBUG, () -> "chunk store: ignoring " + file + ": " + why);
         try {

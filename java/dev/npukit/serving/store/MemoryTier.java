@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Chunk KV in host memory: at most {@code budgetBytes} payload bytes, least recently used entries evicted first.
@@ -42,19 +43,35 @@ public final class MemoryTier implements ChunkTier {
     /** Copies the held payload into {@code dst}: one memcpy. */
     @Override
     public ChunkKv read(ChunkKey key, ByteBuffer dst) {
-        Check.arg(key != null, "key", "is null");
-        Check.arg(dst != null && !dst.isReadOnly(), "dst", "is null or read-only");
+        return ChunkCodec.readInto(key, dst, this::load);
+    }
+
+    @Override
+    public ChunkKv read(ChunkKey key, IntFunction<ByteBuffer> dst) {
+        return ChunkCodec.readInto(key, dst, this::load);
+    }
+
+    private ChunkKv load(ChunkKey key, IntFunction<ByteBuffer> target) {
         ChunkKv kv;
         synchronized (this) {
             kv = entries.get(key);
         }
-        ByteBuffer payload = kv == null ? null : ChunkCodec.payloadTarget(dst, kv.bytes());
+        ByteBuffer payload = kv == null ? null : target.apply(kv.bytes());
         if (payload == null) {
             return counters.miss();
         }
         payload.duplicate().put(kv.payload());
-        dst.position(dst.position() + kv.bytes());
         return counters.hit(ChunkKv.wrap(kv.key(), kv.numBlocks(), kv.numKvHeads(), kv.headDim(), payload));
+    }
+
+    /**
+     * Whether a put of {@code bytes} of payload would be kept.
+     *
+     * @param bytes payload bytes
+     * @return true if they fit the budget
+     */
+    boolean keeps(long bytes) {
+        return bytes <= budgetBytes;
     }
 
     @Override

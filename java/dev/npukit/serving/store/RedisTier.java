@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
@@ -149,7 +150,7 @@ public final class RedisTier implements ChunkTier {
     @Override
     public ChunkKv get(ChunkKey key) {
         Check.arg(key != null, "key", "is null");
-        return load(key, null);
+        return load(key, ChunkCodec.NEW_BUFFER);
     }
 
     @Override
@@ -157,8 +158,13 @@ public final class RedisTier implements ChunkTier {
         return ChunkCodec.readInto(key, dst, this::load);
     }
 
-    /** Fetches every part, then copies the payload out of them into its destination ({@link ChunkCodec#decodeParts}). */
-    private ChunkKv load(ChunkKey key, ByteBuffer dst) {
+    @Override
+    public ChunkKv read(ChunkKey key, IntFunction<ByteBuffer> dst) {
+        return ChunkCodec.readInto(key, dst, this::load);
+    }
+
+    /** Fetches every part, then copies the payload out of them into its target ({@link ChunkCodec#decodeParts}). */
+    private ChunkKv load(ChunkKey key, IntFunction<ByteBuffer> target) {
         UnifiedJedis c = client();
         if (c == null) {
             return counters.miss();
@@ -219,7 +225,7 @@ public final class RedisTier implements ChunkTier {
             at += want;
         }
         try {
-            ChunkKv kv = ChunkCodec.decodeParts(got, total, key, dst);
+            ChunkKv kv = ChunkCodec.decodeParts(got, total, key, target);
             return kv == null ? counters.miss() : counters.hit(kv);
         } catch (BadEntryException e) {
             return bad(c, key, e.getMessage());

@@ -4,9 +4,14 @@ import dev.npukit.mepic.ChunkId;
 import dev.npukit.mepic.ChunkStore;
 import dev.npukit.tensor.DType;
 import dev.npukit.util.Check;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
 
 /**
  * The cache manager's {@link ChunkStore} answered from a {@link TieredChunkStore}, for one model, dtype, block
@@ -14,11 +19,21 @@ import java.util.concurrent.atomic.LongAdder;
  * manager planned to load is loaded ({@link #held}) from exactly the entry it saw, even if a tier evicts it
  * meanwhile. The engine publishes computed chunks itself with {@link #store} (only it has their KV);
  * {@link #put(ChunkId)} does nothing. Counts what it fetched, for reports.
+ *
+ * <p>Entries are fetched with {@link TieredChunkStore#read(ChunkKey, IntFunction)} into buffers the view keeps and
+ * reuses after each {@link #releaseAll}: a load allocates no buffer once the view holds enough of them (a fresh
+ * array of a chunk's size costs more than reading the chunk: {@code npukit bench chunk-store}, rows get and read).
+ * The view keeps at most as many buffers as it has held entries at once, each the size of a payload it has held;
+ * direct buffers, which the disk tier reads into without a copy through a temporary one.
  */
 public final class StoreChunkView implements ChunkStore {
     private final TieredChunkStore store;
     private final ChunkKey template;
     private final Map<ChunkId, ChunkKv> held = new ConcurrentHashMap<>();
+    /** Buffers of the held entries. */
+    private final List<ByteBuffer> inUse = new ArrayList<>();
+    /** Buffers free for the next fetch, smallest first. */
+    private final List<ByteBuffer> free = new ArrayList<>();
     private final LongAdder fetched = new LongAdder();
     private final LongAdder fetchedBytes = new LongAdder();
     private final LongAdder fetchNanos = new LongAdder();
@@ -60,9 +75,18 @@ public final class StoreChunkView implements ChunkStore {
             return true;
         }
         long t0 = System.nanoTime();
-        ChunkKv kv = store.get(key(id));
+        ByteBuffer[] taken = new ByteBuffer[1];
+        ChunkKv kv = store.read(key(id), bytes -> {
+            // Asked again when a faster tier missed after asking: the buffer taken then is reused if it fits.
+            if (taken[0] == null || taken[0].capacity() < bytes) {
+                giveBack(taken[0]);
+                taken[0] = take(bytes);
+            }
+            return taken[0].clear();
+        });
         fetchNanos.add(System.nanoTime() - t0);
         if (kv == null) {
+            giveBack(taken[0]);
             return false;
         }
         fetched.increment();
@@ -81,7 +105,7 @@ public final class StoreChunkView implements ChunkStore {
      * (the chunk must then be computed).
      *
      * @param id the chunk
-     * @return the held entry, or null
+     * @return the held entry, its payload valid until {@link #releaseAll}, or null
      */
     public ChunkKv held(ChunkId id) {
         return held.get(id);
@@ -147,9 +171,44 @@ public final class StoreChunkView implements ChunkStore {
         return stored.sum();
     }
 
-    /** Releases every held entry (after each admission round, so chunks planned but not loaded are not kept). */
+    /**
+     * Releases every held entry (after each admission round, so chunks planned but not loaded are not kept). Their
+     * payloads' bytes are reused by the next fetches: an entry from {@link #held} must not be used after this.
+     */
     public void releaseAll() {
         held.clear();
+        synchronized (this) {
+            free.addAll(inUse);
+            inUse.clear();
+            free.sort(Comparator.comparingInt(ByteBuffer::capacity));
+        }
+    }
+
+    /** The smallest free buffer of at least {@code bytes}, else a new one; counted in use. */
+    private synchronized ByteBuffer take(int bytes) {
+        for (int i = 0; i < free.size(); i++) {
+            if (free.get(i).capacity() >= bytes) {
+                ByteBuffer b = free.remove(i);
+                inUse.add(b);
+                return b;
+            }
+        }
+        // Too small for this payload: the smallest buffer is replaced, so the view keeps no more buffers than entries.
+        if (!free.isEmpty()) {
+            free.remove(0);
+        }
+        ByteBuffer b = ByteBuffer.allocateDirect(bytes);
+        inUse.add(b);
+        return b;
+    }
+
+    /** Returns a buffer taken for a fetch that did not use it. */
+    private synchronized void giveBack(ByteBuffer b) {
+        // By identity: a buffer's equals compares its bytes.
+        if (b != null && inUse.removeIf(u -> u == b)) {
+            free.add(b);
+            free.sort(Comparator.comparingInt(ByteBuffer::capacity));
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The chunk KV store: host memory, then optionally a local disk directory, then optionally a remote tier (Redis,
@@ -185,9 +186,10 @@ public final class TieredChunkStore implements AutoCloseable {
     }
 
     /**
-     * Reads through the tiers, fastest first, into the caller's buffer ({@link ChunkTier#read}: no buffer allocated
-     * per read, the payload copied once from the tier that holds it). A hit from a slower tier is copied into the
-     * faster ones as {@link #get} does, which costs each of them a copy of its own.
+     * Reads through the tiers, fastest first, into the caller's buffer ({@link ChunkTier#read(ChunkKey, ByteBuffer)}:
+     * no buffer allocated per read, the payload copied once from the tier that holds it). A hit from a slower tier
+     * is copied into the faster ones as {@link #get} does, which costs each of them a copy of its own (none for a
+     * memory tier whose budget the entry exceeds).
      *
      * @param key the entry's key
      * @param dst where the payload goes, at its position, which then moves past it; an entry whose payload does not
@@ -197,6 +199,29 @@ public final class TieredChunkStore implements AutoCloseable {
      */
     public ChunkKv read(ChunkKey key, ByteBuffer dst) {
         Check.arg(key != null, "key", "is null");
+        Check.arg(dst != null && !dst.isReadOnly(), "dst", "is null or read-only");
+        ChunkKv kv = read(key, ChunkCodec.into(dst));
+        if (kv != null) {
+            dst.position(dst.position() + kv.bytes());
+        }
+        return kv;
+    }
+
+    /**
+     * Reads through the tiers, fastest first, into a buffer the caller picks once the payload's size is known
+     * ({@link ChunkTier#read(ChunkKey, IntFunction)}), promoting a hit from a slower tier as
+     * {@link #read(ChunkKey, ByteBuffer)} does. {@code dst} is asked at most once per tier tried.
+     *
+     * @param key the entry's key
+     * @param dst given the payload's size, the buffer to read it into (at its position, which is not moved), or null
+     *     to decline the entry
+     * @return the entry read, its payload a read-only view of the bytes written into the buffer {@code dst} gave, or
+     *     null on a miss
+     * @throws IllegalArgumentException if {@code key} or {@code dst} is null, or {@code dst} gives a read-only buffer
+     */
+    public ChunkKv read(ChunkKey key, IntFunction<ByteBuffer> dst) {
+        Check.arg(key != null, "key", "is null");
+        Check.arg(dst != null, "dst", "is null");
         ChunkKv kv = memory.read(key, dst);
         if (kv != null) {
             return kv;
@@ -204,17 +229,21 @@ public final class TieredChunkStore implements AutoCloseable {
         if (disk != null) {
             kv = disk.read(key, dst);
             if (kv != null) {
-                memory.put(copy(kv));
+                if (memory.keeps(kv.bytes())) {
+                    memory.put(copy(kv));
+                }
                 return kv;
             }
         }
         if (remote != null) {
             kv = remote.read(key, dst);
             if (kv != null) {
-                ChunkKv own = copy(kv);
-                memory.put(own);
+                if (memory.keeps(kv.bytes())) {
+                    memory.put(copy(kv));
+                }
                 if (disk != null) {
-                    disk.put(own);
+                    // The disk tier writes the bytes before it returns and keeps no reference: no copy needed.
+                    disk.put(kv);
                 }
                 return kv;
             }

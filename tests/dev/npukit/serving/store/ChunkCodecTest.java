@@ -112,12 +112,13 @@ class ChunkCodecTest {
         for (int size = header; size <= entry.length; size += size < entry.length - 40 ? 97 : 1) {
             List<byte[]> parts = cut(entry, size);
             ByteBuffer dst = ByteBuffer.allocateDirect(kv.bytes() + 16).position(16);
-            ChunkKv back = ChunkCodec.decodeParts(parts, entry.length, kv.key(), dst);
+            ChunkKv back = ChunkCodec.decodeParts(parts, entry.length, kv.key(), ChunkCodec.into(dst));
             Chunks.assertSameKv(kv, back);
             assertEquals(16, dst.position(), "the caller's position is the caller's to move");
             assertEquals(kv.payload(), dst.slice(16, kv.bytes()), "part size " + size);
-            Chunks.assertSameKv(kv, ChunkCodec.decodeParts(parts, entry.length, kv.key(), null));
-            assertEquals(null, ChunkCodec.decodeParts(parts, entry.length, kv.key(), ByteBuffer.allocate(kv.bytes() - 1)),
+            Chunks.assertSameKv(kv, ChunkCodec.decodeParts(parts, entry.length, kv.key(), ChunkCodec.NEW_BUFFER));
+            assertEquals(null, ChunkCodec.decodeParts(parts, entry.length, kv.key(),
+                    ChunkCodec.into(ByteBuffer.allocate(kv.bytes() - 1))),
                     "a buffer without room for the payload is no hit");
         }
         for (int i = 0; i < entry.length; i++) {
@@ -125,7 +126,7 @@ class ChunkCodecTest {
             bad[i] ^= 0x04;
             int at = i;
             BadEntryException e = assertThrows(BadEntryException.class, () -> ChunkCodec.decodeParts(cut(bad, 1500),
-                    bad.length, kv.key(), ByteBuffer.allocate(kv.bytes())), "byte " + at + " flipped");
+                    bad.length, kv.key(), ChunkCodec.into(ByteBuffer.allocate(kv.bytes()))), "byte " + at + " flipped");
             assertNotEquals(Reason.OTHER_KEY, e.reason(), "byte " + at + ": damage must not pass the checksum");
         }
     }

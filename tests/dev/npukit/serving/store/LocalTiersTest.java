@@ -153,6 +153,121 @@ class LocalTiersTest {
     }
 
     @Test
+    void diskReadsInPiecesCheckEveryByteAcrossPieceBoundaries() throws IOException {
+        // 2048 payload bytes in pieces of 100: 20 whole pieces and a last one of 48.
+        ChunkKv a = Chunks.random(Chunks.key(5), 1, 5);
+        assertEquals(2048, a.bytes());
+        for (int piece : new int[] {1, 100, 2047, 2048, 4096}) {
+            DiskTier d = new DiskTier(dir.resolve("p" + piece), 1L << 30, piece);
+            d.put(a);
+            Chunks.assertSameKv(a, d.get(a.key()));
+            Chunks.assertSameKv(a, d.read(a.key(), ByteBuffer.allocate(a.bytes())));
+            Chunks.assertSameKv(a, d.read(a.key(), ByteBuffer.allocateDirect(a.bytes())));
+        }
+        DiskTier d = new DiskTier(dir, 1L << 30, 100);
+        Path file = d.file(a.key());
+        byte[] good = ChunkCodec.encode(a);
+        int header = ChunkCodec.headerBytes(a.key());
+        ByteBuffer dst = ByteBuffer.allocateDirect(a.bytes());
+        for (int i = 0; i < good.length; i++) {
+            Files.createDirectories(file.getParent());
+            Files.write(file, flipped(good, i));
+            assertNull(i % 2 == 0 ? d.read(a.key(), dst.clear()) : d.get(a.key()), "byte " + i + " flipped");
+            assertFalse(Files.exists(file), "byte " + i + ": the damaged entry is removed");
+        }
+        // Cut at every piece boundary, and one byte either side of it.
+        int cuts = 0;
+        for (int at = header; at < good.length; at += 100) {
+            for (int cut = at - 1; cut <= at + 1; cut++) {
+                Files.write(file, Arrays.copyOf(good, cut));
+                assertNull(d.read(a.key(), dst.clear()), "cut at " + cut);
+                cuts++;
+            }
+        }
+        assertEquals(good.length + cuts, d.stats().badEntries());
+        d.put(a);
+        Chunks.assertSameKv(a, d.read(a.key(), dst.clear()));
+    }
+
+    @Test
+    void readsIntoABufferPickedByPayloadSize() throws IOException {
+        ChunkKv a = Chunks.random(1);
+        MemoryTier m = new MemoryTier(1 << 20);
+        m.put(a);
+        DiskTier d = new DiskTier(dir, 1L << 30);
+        d.put(a);
+        for (ChunkTier tier : List.of(m, d)) {
+            int[] asked = new int[2];
+            ByteBuffer dst = ByteBuffer.allocateDirect(a.bytes() + 8).position(8);
+            Chunks.assertSameKv(a, tier.read(a.key(), bytes -> {
+                asked[0]++;
+                asked[1] = bytes;
+                return dst;
+            }));
+            assertEquals(1, asked[0], tier.name() + ": asked once");
+            assertEquals(a.bytes(), asked[1], tier.name() + ": asked for the payload's size");
+            assertEquals(8, dst.position(), "the position is not moved");
+            assertEquals(a.payload(), dst.slice(8, a.bytes()));
+            assertNull(tier.read(a.key(), bytes -> null), tier.name() + ": a declined entry is a miss");
+            assertNull(tier.read(a.key(), bytes -> ByteBuffer.allocate(bytes - 1)), "no room: a miss");
+            assertThrows(IllegalArgumentException.class,
+                    () -> tier.read(a.key(), bytes -> ByteBuffer.allocate(bytes).asReadOnlyBuffer()));
+            assertThrows(IllegalArgumentException.class,
+                    () -> tier.read(a.key(), (java.util.function.IntFunction<ByteBuffer>) null));
+        }
+        assertTrue(Files.exists(d.file(a.key())), "a declined entry is left in place");
+        assertEquals(0, d.stats().badEntries());
+    }
+
+    @Test
+    void tieredReadPromotesOnlyWhatTheMemoryTierKeeps() throws IOException {
+        ChunkKv a = Chunks.random(1);
+        try (TieredChunkStore first = TieredChunkStore.builder().memory(0).disk(dir, 1L << 30).build()) {
+            first.put(a);
+        }
+        try (TieredChunkStore small = TieredChunkStore.builder().memory(a.bytes() - 1).disk(dir, 1L << 30).build()) {
+            Chunks.assertSameKv(a, small.read(a.key(), bytes -> ByteBuffer.allocateDirect(bytes)));
+            assertEquals(0, small.stats().get(0).puts(), "an entry over the memory budget is not copied");
+            assertEquals(1, small.stats().get(1).hits());
+        }
+        try (TieredChunkStore big = TieredChunkStore.builder().memory(1 << 20).disk(dir, 1L << 30).build()) {
+            Chunks.assertSameKv(a, big.read(a.key(), bytes -> ByteBuffer.allocateDirect(bytes)));
+            Chunks.assertSameKv(a, big.read(a.key(), bytes -> ByteBuffer.allocate(bytes)));
+            assertEquals(1, big.stats().get(0).hits(), "the disk hit was promoted into memory");
+            assertEquals(1, big.stats().get(1).hits());
+        }
+    }
+
+    @Test
+    void storeViewReusesItsBuffersAfterEachRelease() throws IOException {
+        try (TieredChunkStore store = TieredChunkStore.builder().memory(1 << 20).disk(dir, 1L << 30).build()) {
+            StoreChunkView view = new StoreChunkView(store, Chunks.MODEL, DType.F32, 2, 0, 1);
+            dev.npukit.mepic.ChunkId x = dev.npukit.mepic.ChunkId.ofPadded(new int[] {1, 2});
+            dev.npukit.mepic.ChunkId y = dev.npukit.mepic.ChunkId.ofPadded(new int[] {3, 4});
+            dev.npukit.mepic.ChunkId z = dev.npukit.mepic.ChunkId.ofPadded(new int[] {5, 6, 7, 8});
+            view.store(x, 1, 2, new float[][][][] {{{{1, 1, 1, 1}, {1, 1, 1, 1}}}});
+            view.store(y, 1, 2, new float[][][][] {{{{2, 2, 2, 2}, {2, 2, 2, 2}}}});
+            view.store(z, 1, 2, new float[][][][] {{{{3, 3, 3, 3}, {3, 3, 3, 3}}}, {{{4, 4, 4, 4}, {4, 4, 4, 4}}}});
+            assertTrue(view.contains(x));
+            assertTrue(view.contains(y));
+            ChunkKv heldX = view.held(x);
+            ChunkKv heldY = view.held(y);
+            assertEquals(1f, heldX.block(0, 0)[0][0], "two entries held at once have buffers of their own");
+            assertEquals(2f, heldY.block(0, 0)[0][0]);
+            view.releaseAll();
+            assertTrue(view.contains(y));
+            assertTrue(view.contains(x));
+            assertEquals(2f, heldX.block(0, 0)[0][0], "x's released buffer holds y: reused, not reallocated");
+            assertEquals(1f, view.held(x).block(0, 0)[0][0]);
+            view.releaseAll();
+            assertTrue(view.contains(z), "a larger entry gets a buffer of its size");
+            assertEquals(4f, view.held(z).block(1, 0)[1][3]);
+            assertFalse(view.contains(dev.npukit.mepic.ChunkId.ofPadded(new int[] {9, 9})));
+            assertEquals(5, view.chunksFetched());
+        }
+    }
+
+    @Test
     void tieredReadFillsTheCallersBufferAndPromotesAHit() throws IOException {
         ChunkKv a = Chunks.random(1);
         try (TieredChunkStore first = TieredChunkStore.builder().memory(1 << 20).disk(dir, 1L << 30).build()) {
@@ -246,10 +361,10 @@ class LocalTiersTest {
             assertEquals(1, view.chunksStored());
             assertEquals(1, view.chunksFetched());
             assertEquals(held.bytes(), view.bytesFetched());
-            view.releaseAll();
-            assertNull(view.held(id), "released");
             ByteBuffer p = held.payload().order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(1f, p.getFloat(0));
+            view.releaseAll();
+            assertNull(view.held(id), "released");
         }
     }
 
