@@ -38,8 +38,9 @@ import picocli.CommandLine.Option;
             "prefill: --query-rows rows per sequence, the last positions of a --kv-lens context (causal); reports"
                 + " GFLOP/s (4 x headDim x heads x visible slots per row) and its ratio to an FMA peak probe (the"
                 + " attention kernel's instruction set on every worker thread) timed in turns with the cases. A"
-                + " pair with more query rows than context slots is not measured (listed at the end). Defaults"
-                + " take about 10 minutes on 2 cores, most of it at 2048 rows x 32768 slots."}
+                + " pair with more query rows than context slots is not measured (listed at the end). Unless"
+                + " given, --warmup is 1 and --runs 3 in prefill mode: the defaults take about 10 minutes on 2 cores,"
+                + " most of it at 2048 rows x 32768 slots."}
 )
 final class BenchAttentionCommand implements Callable<Integer> {
     @CommandLine.Spec
