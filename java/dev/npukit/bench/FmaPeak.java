@@ -35,6 +35,8 @@ public final class FmaPeak {
      */
     public static final class Probe {
         private final long iterations;
+        private final long flops;
+        private final double sizingGflops;
 
         /**
          * Sizes the probe so that one call takes about {@code millis} milliseconds on an idle
@@ -47,17 +49,44 @@ public final class FmaPeak {
             Check.arg(millis >= 1 && millis <= 10_000, "millis", "is %d, must be 1 to 10000", millis);
             Backends.get(CpuBackend.NAME);  // loads the native library
             long n = 1 << 16;
-            long[] flops = new long[1];
+            long[] done = new long[1];
             while (true) {
                 long t0 = System.nanoTime();
-                CpuBenchKernels.npukit_fma_peak_probe(n, flops);
-                double ms = (System.nanoTime() - t0) / 1e6;
-                if (ms >= 0.2 * millis || n >= 1L << 40) {
-                    iterations = Math.max(1, (long) (n * millis / Math.max(ms, 1e-3)));
+                CpuBenchKernels.npukit_fma_peak_probe(n, done);
+                long ns = System.nanoTime() - t0;
+                if (ns >= 200_000L * millis || n >= 1L << 40) {
+                    iterations = Math.max(1, (long) (n * millis * 1e6 / Math.max(ns, 1)));
+                    sizingGflops = done[0] / (double) Math.max(ns, 1);
                     break;
                 }
                 n *= 8;
             }
+            CpuBenchKernels.npukit_fma_peak_probe(iterations, done);
+            flops = done[0];
+        }
+
+        /**
+         * The rate of the last sizing call, a first estimate of the peak.
+         *
+         * @return GFLOP/s
+         */
+        public double sizingGflops() {
+            return sizingGflops;
+        }
+
+        /**
+         * The floating-point operations of one {@link #gflops} call, for a caller that times
+         * {@link #run} itself.
+         *
+         * @return 2 per lane per FMA, over all threads
+         */
+        public long flopsPerCall() {
+            return flops;
+        }
+
+        /** Runs the probe once on every worker thread of the cpu backend (untimed). */
+        public void run() {
+            CpuBenchKernels.npukit_fma_peak_probe(iterations, new long[1]);
         }
 
         /**

@@ -37,10 +37,11 @@ import picocli.CommandLine.Option;
                 + " bandwidth.",
             "prefill: --query-rows rows per sequence, the last positions of a --kv-lens context (causal); reports"
                 + " GFLOP/s (4 x headDim x heads x visible slots per row) and its ratio to an FMA peak probe (the"
-                + " attention kernel's instruction set on every worker thread) timed in turns with the cases. A"
+                + " attention kernel's instruction set on every worker thread) timed in turns with each shape's"
+                + " cases. A"
                 + " pair with more query rows than context slots is not measured (listed at the end). Unless"
-                + " given, --warmup is 1 and --runs 3 in prefill mode: the defaults take about 10 minutes on 2 cores,"
-                + " most of it at 2048 rows x 32768 slots."}
+                + " given, --warmup is 1 and --runs 3 in prefill mode: the defaults take 2 to 3 minutes on 2 cores"
+                + " (about 1 TFLOP a call at 2048 rows x 32768 slots), twice that with --layout NHD,HND."}
 )
 final class BenchAttentionCommand implements Callable<Integer> {
     @CommandLine.Spec

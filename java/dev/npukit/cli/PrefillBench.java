@@ -26,12 +26,14 @@ import java.util.Random;
  * {@code kvLen - queryRows + i + 1} slots.
  */
 final class PrefillBench {
-    /** Target time of one FMA probe call. */
-    private static final int PROBE_MILLIS = 100;
+    /** Target time of one FMA probe call; a shape's turn runs it as often as its cases take, up to 2 s. */
+    private static final int PROBE_MILLIS = 50;
+    private static final int MAX_PROBE_CALLS = 40;
 
     private final BenchAttentionCommand c;
     private final Backend b;
     private final List<Double> probeGflops = new ArrayList<>();
+    private double peakEstimate;
 
     PrefillBench(BenchAttentionCommand command, Backend backend) {
         this.c = command;
@@ -48,6 +50,7 @@ final class PrefillBench {
         Progress progress = new Progress(c.spec.commandLine().getErr());
         progress.say("sizing the FMA peak probe (" + FmaPeak.isa() + ")");
         FmaPeak.Probe probe = new FmaPeak.Probe(PROBE_MILLIS);
+        peakEstimate = probe.sizingGflops();
 
         int maxSeqs = BenchAttentionCommand.max(c.numSeqs);
         int maxLen = BenchAttentionCommand.max(c.kvLens);
@@ -86,10 +89,7 @@ final class PrefillBench {
         }
         progress.done();
         double[] sorted = probeGflops.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double peak = BenchStats.quantile(sorted, 0.5);
-        for (Map<String, Object> m : cases) {
-            m.put("peakRatio", BenchAttentionCommand.round((Double) m.get("gflops") / peak, 3));
-        }
+        double peak = sorted.length == 0 ? 0 : BenchStats.quantile(sorted, 0.5);
         return report(cases, skipped, peak);
     }
 
@@ -123,7 +123,8 @@ final class PrefillBench {
         }
         out.printf("prefill attention on %s: %d heads / %d KV heads, headDim %d, F16 cache, block %d, causal%n",
                 b.name(), c.heads, c.kvHeads, c.headDim, c.blockSize);
-        out.printf("machine: %s; FMA peak probe %.1f GFLOP/s with %s%n%n", Machine.describe(), peak, FmaPeak.isa());
+        out.printf("machine: %s; FMA peak probe %.1f GFLOP/s (median over the shapes) with %s%n%n", Machine.describe(),
+                peak, FmaPeak.isa());
         if (emulated) {
             out.printf("NOTE: %s%n%n", BenchAttentionCommand.EMULATED);
         }
@@ -146,7 +147,7 @@ final class PrefillBench {
         t.print(out);
         out.println();
         out.println("GFLOP/s = 4 x headDim x heads x (slots each query row sees) over the median time of one call;"
-                + " of peak = that rate / the FMA peak probe's median, timed in turns with the cases; NEOX / NONE ="
+                + " of peak = that rate / the FMA peak probe's rate timed in turns with the shape's cases; NEOX / NONE ="
                 + " fused time / classic time on the same shape and layout.");
         if (!skipped.isEmpty()) {
             out.println("not measured (more query rows than context slots): " + String.join(", ", skipped));
@@ -196,17 +197,29 @@ final class PrefillBench {
                         calls[l * styles.length + i] = () -> b.pagedAttention(args);
                     }
                 }
-                calls[calls.length - 1] = () -> probeGflops.add(probe.gflops());
+                // The probe's turn lasts about as long as a case's (at half the last peak), so that
+                // both sample the machine's load over similar spans.
+                double caseMs = flops(seqs, rows, len, c.heads, c.headDim) / (0.5 * peakEstimate * 1e6);
+                int probeCalls = (int) Math.max(1, Math.min(MAX_PROBE_CALLS, Math.round(caseMs / PROBE_MILLIS)));
+                calls[calls.length - 1] = () -> {
+                    for (int i = 0; i < probeCalls; i++) {
+                        probe.run();
+                    }
+                };
                 BenchStats[] stats = BenchStats.measureInterleaved(c.timing.warmup, c.timing.runs, calls);
-                return describe(stats, styles, seqs, rows, len);
+                double shapePeak = probeCalls * (double) probe.flopsPerCall() / (stats[calls.length - 1].medianMs() * 1e6);
+                probeGflops.add(shapePeak);
+                peakEstimate = shapePeak;
+                return describe(stats, styles, seqs, rows, len, shapePeak);
             } finally {
                 views.forEach(Tensor::close);
             }
         }
     }
 
-    /** The cases of one shape, layout by layout, NONE then NEOX; peakRatio is added at the end. */
-    private List<Map<String, Object>> describe(BenchStats[] stats, RopeStyle[] styles, int seqs, int rows, int len) {
+    /** The cases of one shape, layout by layout, NONE then NEOX, against the probe's rate in their turns. */
+    private List<Map<String, Object>> describe(BenchStats[] stats, RopeStyle[] styles, int seqs, int rows, int len,
+            double shapePeak) {
         double flops = flops(seqs, rows, len, c.heads, c.headDim);
         List<Map<String, Object>> all = new ArrayList<>();
         for (int l = 0; l < c.layouts.length; l++) {
@@ -222,7 +235,10 @@ final class PrefillBench {
                 m.put("medianMs", BenchAttentionCommand.round(st.medianMs(), 4));
                 m.put("minMs", BenchAttentionCommand.round(st.minMs(), 4));
                 m.put("maxMs", BenchAttentionCommand.round(st.maxMs(), 4));
-                m.put("gflops", BenchAttentionCommand.round(flops / (st.medianMs() * 1e6), 2));
+                double gflops = flops / (st.medianMs() * 1e6);
+                m.put("gflops", BenchAttentionCommand.round(gflops, 2));
+                m.put("peakRatio", BenchAttentionCommand.round(gflops / shapePeak, 3));
+                m.put("probeGflops", BenchAttentionCommand.round(shapePeak, 2));
                 all.add(m);
             }
         }
