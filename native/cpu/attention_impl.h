@@ -7,15 +7,16 @@
 // items of (sequence, KV head, tile of query rows), scored as small GEMMs. Decode rows: one item
 // = (sequence, range of KV heads, its single row), holding the G = numHeads/numKvHeads query
 // heads of each of its KV heads, so each key row is loaded, converted and rotated once per KV
-// head and shared by G queries. Decode items take as many KV heads as still leave every thread work: a slot's KV
-// heads are contiguous in memory, so one thread then streams through whole blocks instead of
-// striding across them (strided reads left the decode kernel latency-bound at a fraction of the
-// memory bandwidth). Decode rows are also split along their sequence, kSplitSlots at a time
-// (flash-decoding): long sequences then give every thread work and the load stays balanced; each
-// split keeps its own softmax state and merge_splits combines them. For every KV block and head,
-// Ops::scores reads the keys straight from the cache (converting and rotating them in registers
-// where it can), the online-softmax state of each query (running max m, sum l, accumulator acc)
-// is updated, and Ops::accumulate adds the values; blocks further ahead are prefetched meanwhile.
+// head and shared by G queries. Decode items take as many KV heads as still leave every thread
+// work: a slot's KV heads are contiguous in memory, so one thread then streams through whole
+// blocks instead of striding across them (strided reads left the decode kernel latency-bound at
+// a fraction of the memory bandwidth). Decode rows are also split along their sequence,
+// kSplitSlots at a time (flash-decoding): long sequences then give every thread work and the load
+// stays balanced; each split keeps its own softmax state and merge_splits combines them. For every
+// KV block and head, Ops::scores reads the keys straight from the cache (converting and rotating
+// them in registers where it can), the online-softmax state of each query (running max m, sum l,
+// accumulator acc) is updated, and Ops::accumulate adds the values; blocks further ahead are
+// prefetched meanwhile.
 #ifndef NPUKIT_CPU_ATTENTION_IMPL_H
 #define NPUKIT_CPU_ATTENTION_IMPL_H
 

@@ -121,7 +121,8 @@ struct PanelPrefetch {
 
   void step(int lines) {
     for (int i = 0; i < lines && slot < end; i++) {
-      const int64_t at = table[slot / block_size] * block_bytes + head_offset + (slot % block_size) * slot_bytes + offset;
+      const int64_t at =
+          table[slot / block_size] * block_bytes + head_offset + (slot % block_size) * slot_bytes + offset;
       __builtin_prefetch(k + at, 0, 3);
       __builtin_prefetch(v + at, 0, 3);
       offset += 64;

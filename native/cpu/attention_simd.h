@@ -7,10 +7,11 @@
 // not built; the primitives are width-generic.)
 //
 // V provides: Reg, kWidth, kScoreGroup (queries scored together), kScoreKeys (keys scored
-// together: 1 or 4), kMaxAccRows (accumulator rows kept in registers), zero, set1, loadu, storeu,
-// bcast, mul, fmadd (a*b+c), fmsub (a*b-c), widen<DT>(base, offset) (kWidth cache elements to
-// float), gptj(x, cos, sin) (GPT-J rotation of kWidth/2 pairs), hsum4(a, b, c, d, out) (four
-// horizontal sums to out[0..3], unaligned), reduce(x) (one horizontal sum), sub, max,
+// together: 1 or 4), kMaxAccRows (accumulator rows kept in registers), kTileRows and kTileVecs
+// (the prefill micro-kernels' block: queries x vectors of keys or head-dim columns), zero, set1,
+// loadu, storeu, bcast, mul, fmadd (a*b+c), fmsub (a*b-c), widen<DT>(base, offset) (kWidth cache
+// elements to float), gptj(x, cos, sin) (GPT-J rotation of kWidth/2 pairs), hsum4(a, b, c, d,
+// out) (four horizontal sums to out[0..3], unaligned), reduce(x) (one horizontal sum), sub, max,
 // reduce_max(x) and exp(x) for x <= 0.
 #ifndef NPUKIT_CPU_ATTENTION_SIMD_H
 #define NPUKIT_CPU_ATTENTION_SIMD_H

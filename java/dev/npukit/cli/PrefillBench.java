@@ -147,7 +147,8 @@ final class PrefillBench {
         t.print(out);
         out.println();
         out.println("GFLOP/s = 4 x headDim x heads x (slots each query row sees) over the median time of one call;"
-                + " of peak = that rate / the FMA peak probe's rate timed in turns with the shape's cases; NEOX / NONE ="
+                + " of peak = that rate / the FMA peak probe's rate timed in turns with the shape's cases;"
+                + " NEOX / NONE ="
                 + " fused time / classic time on the same shape and layout.");
         if (!skipped.isEmpty()) {
             out.println("not measured (more query rows than context slots): " + String.join(", ", skipped));
@@ -207,7 +208,8 @@ final class PrefillBench {
                     }
                 };
                 BenchStats[] stats = BenchStats.measureInterleaved(c.timing.warmup, c.timing.runs, calls);
-                double shapePeak = probeCalls * (double) probe.flopsPerCall() / (stats[calls.length - 1].medianMs() * 1e6);
+                double probeMs = stats[calls.length - 1].medianMs();
+                double shapePeak = probeCalls * (double) probe.flopsPerCall() / (probeMs * 1e6);
                 probeGflops.add(shapePeak);
                 peakEstimate = shapePeak;
                 return describe(stats, styles, seqs, rows, len, shapePeak);
