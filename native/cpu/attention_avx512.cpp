@@ -13,6 +13,9 @@ struct Avx512Vec : YmmVec {
   static constexpr int kScoreGroup = 4;
   static constexpr int kScoreKeys = 4;  // 4 keys x 4 queries = 16 accumulators + 8 rotated keys
   static constexpr int kMaxAccRows = 6;
+  // Prefill micro-kernels: 6 queries x 4 vectors = 24 accumulators + 4 loads + 1 broadcast.
+  static constexpr int kTileRows = 6;
+  static constexpr int kTileVecs = 4;
 };
 
 }  // namespace

@@ -62,6 +62,21 @@ struct GenericOps {
   static void accumulate(float* acc, int nq, const float* P, int ldP, const KvRows& v, int n, int D) {
     accumulate_by_row<GenericOps>(acc, nq, P, ldP, v, n, D);
   }
+
+  // The prefill tile path (attention_prefill.h) with plain loops.
+  static constexpr int kStrip = 16;
+
+  static void widen_rotate(const KvRows& k, int n, int D, const float* cos_sin, int rot, int style, float* R) {
+    widen_rotate_rows<GenericOps>(k, n, D, cos_sin, rot, style, R);
+  }
+
+  static void panel_scores(const float* Q, int nq, int D, const float* Kp, int keys, float* S, int ldS) {
+    panel_scores_scalar<kStrip>(Q, nq, D, Kp, keys, S, ldS);
+  }
+
+  static void panel_accumulate(float* acc, int nq, int D, const float* P, int ldP, const float* Vr, int n) {
+    panel_accumulate_scalar(acc, nq, D, P, ldP, Vr, n);
+  }
 };
 
 }  // namespace

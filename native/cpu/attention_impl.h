@@ -3,18 +3,20 @@
 // each translation unit gets its own copy compiled with its own flags, and the linker can never
 // hand AVX2 code to a baseline caller.
 //
-// Work split: one item = (sequence, range of KV heads, tile of up to kQueryTile query rows). An
-// item holds the G = numHeads/numKvHeads query heads of each of its KV heads for every row of its
-// tile, so each key row is loaded, converted and rotated once per KV head and shared by G * rows
-// queries. Decode items take as many KV heads as still leave every thread work: a slot's KV
-// heads are contiguous in memory, so one thread then streams through whole blocks instead of
-// striding across them (strided reads left the decode kernel latency-bound at a fraction of the
-// memory bandwidth). Decode rows are also split along their sequence, kSplitSlots at a time
-// (flash-decoding): long sequences then give every thread work and the load stays balanced; each
-// split keeps its own softmax state and merge_splits combines them. For every KV block and head,
-// Ops::scores reads the keys straight from the cache (converting and rotating them in registers
-// where it can), the online-softmax state of each query (running max m, sum l, accumulator acc)
-// is updated, and Ops::accumulate adds the values; blocks further ahead are prefetched meanwhile.
+// Work split: prefill rows (sequences with several query rows) go to attention_prefill.h in
+// items of (sequence, KV head, tile of query rows), scored as small GEMMs. Decode rows: one item
+// = (sequence, range of KV heads, its single row), holding the G = numHeads/numKvHeads query
+// heads of each of its KV heads, so each key row is loaded, converted and rotated once per KV
+// head and shared by G queries. Decode items take as many KV heads as still leave every thread
+// work: a slot's KV heads are contiguous in memory, so one thread then streams through whole
+// blocks instead of striding across them (strided reads left the decode kernel latency-bound at
+// a fraction of the memory bandwidth). Decode rows are also split along their sequence,
+// kSplitSlots at a time (flash-decoding): long sequences then give every thread work and the load
+// stays balanced; each split keeps its own softmax state and merge_splits combines them. For every
+// KV block and head, Ops::scores reads the keys straight from the cache (converting and rotating
+// them in registers where it can), the online-softmax state of each query (running max m, sum l,
+// accumulator acc) is updated, and Ops::accumulate adds the values; blocks further ahead are
+// prefetched meanwhile.
 #ifndef NPUKIT_CPU_ATTENTION_IMPL_H
 #define NPUKIT_CPU_ATTENTION_IMPL_H
 
@@ -25,6 +27,7 @@
 #include <memory>
 #include <vector>
 
+#include "attention_prefill.h"
 #include "attention_problem.h"
 #include "kv_rows.h"
 #include "npukit/common.h"
@@ -34,7 +37,6 @@
 namespace npukit {
 namespace {
 
-constexpr int kQueryTile = 16;
 constexpr int kPrefetchAhead = 2;
 // Cache lines (each of keys and values) asked for per key row scored: a block's rows for 8 KV
 // heads of dim 128 in F16 are 512 lines, and a decode item scores 8 * 16 key rows per block.
@@ -333,19 +335,37 @@ bool run_paged_attention(const AttentionProblem& p) {
       }
     }
   }
+  // Prefill tiles: as tall as kPrefillRows, halved (down to 8 rows) while the tiles would give the
+  // threads fewer than 4 items each, since a short prompt is then split too coarsely.
+  const auto count_tiles = [&](int tile_rows) {
+    int64_t n = 0;
+    for (int s = 0; s < p.num_seqs; s++) {
+      const int q_len = p.query_start_loc[s + 1] - p.query_start_loc[s];
+      if (q_len > 1) n += static_cast<int64_t>((q_len + tile_rows - 1) / tile_rows) * p.num_kv_heads;
+    }
+    return n;
+  };
+  int tile_rows = kPrefillRows;
+  while (tile_rows > 8 && count_tiles(tile_rows) < 4 * num_threads()) tile_rows /= 2;
+  // The last tiles of a sequence see the most keys: they go first, so that the cheap ones fill
+  // the gaps at the end (items are claimed in order).
+  std::vector<PrefillTile> tiles;
   for (int s = 0; s < p.num_seqs; s++) {
     const int q_len = p.query_start_loc[s + 1] - p.query_start_loc[s];
-    if (q_len == 1) continue;
-    for (int r = 0; r < q_len; r += kQueryTile) {
-      for (int h = 0; h < p.num_kv_heads; h++) {
-        items.push_back({s, h, h + 1, r, std::min(q_len, r + kQueryTile), 0, INT32_MAX, -1});
-      }
+    if (q_len <= 1) continue;
+    for (int r = (q_len - 1) / tile_rows * tile_rows; r >= 0; r -= tile_rows) {
+      for (int h = 0; h < p.num_kv_heads; h++) tiles.push_back({s, h, r, std::min(q_len, r + tile_rows)});
     }
   }
+  const auto num_tiles = static_cast<int64_t>(tiles.size());
   const std::unique_ptr<float[]> partials(new float[static_cast<size_t>(partial_floats)]);
-  const bool done = parallel_for(static_cast<int64_t>(items.size()), [&](int64_t i) {
+  const bool done = parallel_for(num_tiles + static_cast<int64_t>(items.size()), [&](int64_t i) {
     thread_local std::vector<float> scratch;
-    attend_item<Ops>(p, items[static_cast<size_t>(i)], partials.get(), scratch);
+    if (i < num_tiles) {
+      attend_tile<Ops>(p, tiles[static_cast<size_t>(i)], scratch);
+    } else {
+      attend_item<Ops>(p, items[static_cast<size_t>(i - num_tiles)], partials.get(), scratch);
+    }
   });
   if (!done || merges.empty()) return done;
   return parallel_for(static_cast<int64_t>(merges.size()), [&](int64_t i) {

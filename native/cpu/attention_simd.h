@@ -7,10 +7,11 @@
 // not built; the primitives are width-generic.)
 //
 // V provides: Reg, kWidth, kScoreGroup (queries scored together), kScoreKeys (keys scored
-// together: 1 or 4), kMaxAccRows (accumulator rows kept in registers), zero, set1, loadu, storeu,
-// bcast, mul, fmadd (a*b+c), fmsub (a*b-c), widen<DT>(base, offset) (kWidth cache elements to
-// float), gptj(x, cos, sin) (GPT-J rotation of kWidth/2 pairs), hsum4(a, b, c, d, out) (four
-// horizontal sums to out[0..3], unaligned), reduce(x) (one horizontal sum), sub, max,
+// together: 1 or 4), kMaxAccRows (accumulator rows kept in registers), kTileRows and kTileVecs
+// (the prefill micro-kernels' block: queries x vectors of keys or head-dim columns), zero, set1,
+// loadu, storeu, bcast, mul, fmadd (a*b+c), fmsub (a*b-c), widen<DT>(base, offset) (kWidth cache
+// elements to float), gptj(x, cos, sin) (GPT-J rotation of kWidth/2 pairs), hsum4(a, b, c, d,
+// out) (four horizontal sums to out[0..3], unaligned), reduce(x) (one horizontal sum), sub, max,
 // reduce_max(x) and exp(x) for x <= 0.
 #ifndef NPUKIT_CPU_ATTENTION_SIMD_H
 #define NPUKIT_CPU_ATTENTION_SIMD_H
@@ -182,6 +183,53 @@ inline void accumulate_direct(float* acc, const float* P, int ldP, const KvRows&
     for (int g = 0; g < NG; g++) {
       for (int h = 0; h < CH; h++) V::storeu(acc + g * D + c + W * h, r[g][h]);
     }
+  }
+}
+
+// The prefill micro-kernels (attention_prefill.h). MR queries x NV vectors of keys (V::kTileRows
+// x V::kTileVecs accumulators in registers): per head-dim element, NV loads of the packed key
+// strip (contiguous) and MR broadcasts of the queries feed MR * NV independent FMAs.
+template <class V, int MR, int NV>
+__attribute__((always_inline)) inline void tile_scores(const float* Q, int D, const float* Ks, float* S, int ldS) {
+  constexpr int W = V::kWidth;
+  typename V::Reg acc[MR][NV];
+  for (int i = 0; i < MR; i++) {
+    for (int h = 0; h < NV; h++) acc[i][h] = V::zero();
+  }
+  for (int d = 0; d < D; d++) {
+    typename V::Reg k[NV];
+    for (int h = 0; h < NV; h++) k[h] = V::loadu(Ks + d * (W * NV) + h * W);
+    for (int i = 0; i < MR; i++) {
+      const auto q = V::bcast(Q + i * D + d);
+      for (int h = 0; h < NV; h++) acc[i][h] = V::fmadd(q, k[h], acc[i][h]);
+    }
+  }
+  for (int i = 0; i < MR; i++) {
+    for (int h = 0; h < NV; h++) V::storeu(S + i * ldS + h * W, acc[i][h]);
+  }
+}
+
+// acc[i][c .. c + NV * W) += sum_{j < n} P[i][j] * Vr[j][c ..] for MR accumulator rows (row
+// stride D; acc, Vr already offset by the column c): the accumulators stay in registers over all
+// n keys; per key, NV loads of the value row and MR broadcasts of P feed MR * NV FMAs.
+template <class V, int MR, int NV>
+__attribute__((always_inline)) inline void tile_accumulate(float* acc, int D, const float* P, int ldP,
+                                                           const float* Vr, int n) {
+  constexpr int W = V::kWidth;
+  typename V::Reg a[MR][NV];
+  for (int i = 0; i < MR; i++) {
+    for (int h = 0; h < NV; h++) a[i][h] = V::loadu(acc + i * D + h * W);
+  }
+  for (int j = 0; j < n; j++) {
+    typename V::Reg v[NV];
+    for (int h = 0; h < NV; h++) v[h] = V::loadu(Vr + static_cast<int64_t>(j) * D + h * W);
+    for (int i = 0; i < MR; i++) {
+      const auto pj = V::bcast(P + i * ldP + j);
+      for (int h = 0; h < NV; h++) a[i][h] = V::fmadd(pj, v[h], a[i][h]);
+    }
+  }
+  for (int i = 0; i < MR; i++) {
+    for (int h = 0; h < NV; h++) V::storeu(acc + i * D + h * W, a[i][h]);
   }
 }
 
@@ -359,6 +407,76 @@ struct SimdOps {
       case NPUKIT_BF16: accumulate_groups<NPUKIT_BF16>(acc, nq, P, ldP, v, n, D); break;
       default: accumulate_groups<NPUKIT_F32>(acc, nq, P, ldP, v, n, D); break;
     }
+  }
+
+  // The prefill tile path (attention_prefill.h): strips of kStrip keys, one register row each.
+  static constexpr int kStrip = W * V::kTileVecs;
+
+  static void widen_rotate(const KvRows& k, int n, int D, const float* cs, int rot, int style, float* R) {
+    if (style == NPUKIT_ROPE_NONE || !direct_ok(D, rot, style)) {
+      widen_rotate_rows<SimdOps>(k, n, D, cs, rot, style, R);
+      return;
+    }
+    const bool neox = style == NPUKIT_ROPE_NEOX;
+    switch (k.dtype) {
+      case NPUKIT_F16:
+        neox ? rotate_keys<V, NPUKIT_F16, NPUKIT_ROPE_NEOX>(k, n, D, cs, rot, R)
+             : rotate_keys<V, NPUKIT_F16, NPUKIT_ROPE_GPTJ>(k, n, D, cs, rot, R);
+        break;
+      case NPUKIT_BF16:
+        neox ? rotate_keys<V, NPUKIT_BF16, NPUKIT_ROPE_NEOX>(k, n, D, cs, rot, R)
+             : rotate_keys<V, NPUKIT_BF16, NPUKIT_ROPE_GPTJ>(k, n, D, cs, rot, R);
+        break;
+      default:
+        neox ? rotate_keys<V, NPUKIT_F32, NPUKIT_ROPE_NEOX>(k, n, D, cs, rot, R)
+             : rotate_keys<V, NPUKIT_F32, NPUKIT_ROPE_GPTJ>(k, n, D, cs, rot, R);
+        break;
+    }
+  }
+
+  static void panel_scores(const float* Q, int nq, int D, const float* Kp, int keys, float* S, int ldS) {
+    constexpr int MR = V::kTileRows;
+    constexpr int NV = V::kTileVecs;
+    if (D % W != 0) {
+      panel_scores_scalar<kStrip>(Q, nq, D, Kp, keys, S, ldS);
+      return;
+    }
+    for (int j0 = 0; j0 < keys; j0 += kStrip) {
+      const float* ks = Kp + static_cast<int64_t>(j0) * D;
+      int q = 0;
+      for (; q + MR <= nq; q += MR) {
+        tile_scores<V, MR, NV>(Q + static_cast<int64_t>(q) * D, D, ks, S + static_cast<int64_t>(q) * ldS + j0, ldS);
+      }
+      with_rows<MR - 1>(nq - q, [&](auto rows) {
+        tile_scores<V, decltype(rows)::value, NV>(Q + static_cast<int64_t>(q) * D, D, ks,
+                                                  S + static_cast<int64_t>(q) * ldS + j0, ldS);
+      });
+    }
+  }
+
+  // Columns of NV vectors at a time, then single vectors for the rest of the head.
+  template <int MR>
+  static void accumulate_rows(float* acc, int D, const float* P, int ldP, const float* Vr, int n) {
+    constexpr int NV = V::kTileVecs;
+    int c = 0;
+    for (; c + NV * W <= D; c += NV * W) tile_accumulate<V, MR, NV>(acc + c, D, P, ldP, Vr + c, n);
+    for (; c < D; c += W) tile_accumulate<V, MR, 1>(acc + c, D, P, ldP, Vr + c, n);
+  }
+
+  static void panel_accumulate(float* acc, int nq, int D, const float* P, int ldP, const float* Vr, int n) {
+    constexpr int MR = V::kTileRows;
+    if (D % W != 0) {
+      panel_accumulate_scalar(acc, nq, D, P, ldP, Vr, n);
+      return;
+    }
+    int q = 0;
+    for (; q + MR <= nq; q += MR) {
+      accumulate_rows<MR>(acc + static_cast<int64_t>(q) * D, D, P + static_cast<int64_t>(q) * ldP, ldP, Vr, n);
+    }
+    with_rows<MR - 1>(nq - q, [&](auto rows) {
+      accumulate_rows<decltype(rows)::value>(acc + static_cast<int64_t>(q) * D, D, P + static_cast<int64_t>(q) * ldP,
+                                             ldP, Vr, n);
+    });
   }
 };
 

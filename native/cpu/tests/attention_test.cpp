@@ -47,6 +47,7 @@ struct Case {
   int min_len;  // KV slots every sequence has at least
   float scale;  // the softmax scale: 1/sqrt(dim), or an edge (docs/kernels.md, paged attention)
   int layout = NPUKIT_KV_NHD;
+  int max_q = 7;  // query rows of a prefill sequence, at most
 };
 
 void Run(const Case& c, std::mt19937& rng) {
@@ -54,7 +55,7 @@ void Run(const Case& c, std::mt19937& rng) {
   std::vector<int> q_len(c.seqs), seq_len(c.seqs);
   std::vector<int32_t> starts(c.seqs + 1, 0);
   for (int s = 0; s < c.seqs; s++) {
-    q_len[s] = s % 3 == 2 ? 1 + static_cast<int>(rng() % 7) : 1;  // decode rows and short prefills
+    q_len[s] = s % 3 == 2 ? 1 + static_cast<int>(rng() % c.max_q) : 1;  // decode rows and prefills
     seq_len[s] = q_len[s] + c.min_len + static_cast<int>(rng() % 300);
     starts[s + 1] = starts[s] + q_len[s];
   }
@@ -189,6 +190,11 @@ int main() {
       {4, 16, 2, 64, 16, 64, NPUKIT_ROPE_NEOX, NPUKIT_F16, 0, 0.125f, NPUKIT_KV_HND},  // G = 8
       {3, 8, 8, 72, 7, 32, NPUKIT_ROPE_GPTJ, NPUKIT_F32, 0, 0.11785113f, NPUKIT_KV_HND},
       {2, 8, 4, 64, 16, 64, NPUKIT_ROPE_NONE, NPUKIT_F32, 2500, 0.125f, NPUKIT_KV_HND},  // split and merged
+      // Prompts of up to 130 rows: several prefill tiles and key panels, micro-kernel tails.
+      {3, 32, 8, 128, 16, 128, NPUKIT_ROPE_NEOX, NPUKIT_F16, 0, 0.088388347f, NPUKIT_KV_NHD, 130},
+      {3, 8, 1, 80, 7, 64, NPUKIT_ROPE_GPTJ, NPUKIT_F32, 0, 0.11180340f, NPUKIT_KV_HND, 100},
+      {3, 16, 2, 64, 1, 64, NPUKIT_ROPE_NONE, NPUKIT_F16, 0, -0.125f, NPUKIT_KV_NHD, 90},  // negative scale
+      {3, 12, 4, 36, 32, 20, NPUKIT_ROPE_NEOX, NPUKIT_F32, 0, 0.16666667f, NPUKIT_KV_HND, 70},  // dim off the width
   };
   for (const Case& c : cases) Run(c, rng);
   std::printf("%d failure(s)\n", failures);

@@ -223,7 +223,7 @@ public final class KernelCases {
     }
 
     /**
-     * 36 cases over caches in the HND layout: 27 short ones through every cache dtype, rotary style
+     * 36 cases over caches in the HND layout (then the prefill cases): 27 short ones through every cache dtype, rotary style
      * and q dtype, head dims 2 to 128 (off the vector width too), blocks of 1 to 128 slots, GQA
      * groups 1 to 8, up to 4 KV heads, some sequences without query rows; 6 long ones that take
      * the decode split (up to 3,000 slots); 3 at the huge and zero scales.
@@ -259,6 +259,37 @@ public final class KernelCases {
             cases.add(new AttentionCase(index++, r.nextLong(), scales[c] == 0 ? "zero-scale" : "huge-scale", scales[c],
                     1 + r.nextInt(3), 1 + r.nextInt(4), 64, 16, RopeStyle.values()[c], 64, FLOATS[c], FLOATS[c],
                     FLOATS[(c + 1) % 3], lens, qLens, KvLayout.HND));
+        }
+        attentionPrefill(cases, index);
+    }
+
+    /**
+     * 12 cases with prompts of 33 to 130 query rows, for the cpu kernel's prefill tiles (several
+     * tiles and key panels, tails of its micro-kernels): head dims 32, 64, 80 and 128, GQA groups 1,
+     * 4 and 8, 1 to 4 KV heads, blocks of 1, 7, 16 and 32 slots, contexts up to 300 slots past the
+     * prompt (the first row rarely at position 0, the context rarely a whole number of blocks),
+     * every rotary style and dtype, both layouts; every third case adds a decode row.
+     */
+    private static void attentionPrefill(List<KernelCase> cases, int first) {
+        Random r = new Random(20261207L);
+        int index = first;
+        int[] headDims = {32, 64, 80, 128};
+        int[] groups = {1, 4, 8};
+        int[] blockSizes = {1, 7, 16, 32};
+        for (int c = 0; c < 12; c++) {
+            int headDim = headDims[c % 4];
+            int seqs = c % 3 == 2 ? 2 : 1;
+            int[] lens = new int[seqs];
+            int[] qLens = new int[seqs];
+            qLens[0] = 33 + r.nextInt(98);
+            lens[0] = qLens[0] + r.nextInt(300);
+            if (seqs == 2) {
+                lens[1] = 1 + r.nextInt(200);
+                qLens[1] = 1;
+            }
+            cases.add(new AttentionCase(index++, r.nextLong(), 1 << r.nextInt(3), groups[c % 3], headDim,
+                    blockSizes[r.nextInt(4)], RopeStyle.values()[c % 3], rotaryDim(r, headDim), FLOATS[c % 3],
+                    FLOATS[(c / 3) % 3], FLOATS[r.nextInt(3)], lens, qLens, c % 2 == 0 ? KvLayout.NHD : KvLayout.HND));
         }
     }
 

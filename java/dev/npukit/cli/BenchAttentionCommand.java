@@ -24,14 +24,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code npukit bench attention}: decode attention over a paged F16 cache, classic (NONE, keys
- * stored rotated) against fused (NEOX, NoPE keys rotated in the kernel), in each asked-for cache
- * layout (NHD, HND), in GB/s of KV read and as a fraction of the machine's measured read bandwidth.
+ * {@code npukit bench attention}: paged attention over an F16 cache, classic (NONE, keys stored
+ * rotated) against fused (NEOX, NoPE keys rotated in the kernel), in each asked-for cache layout
+ * (NHD, HND). Decode mode: one query row per sequence, in GB/s of KV read and as a fraction of the
+ * machine's measured read bandwidth. Prefill mode: causal blocks of query rows at the end of their
+ * context, in GFLOP/s and as a fraction of an FMA peak probe timed in turns with the cases.
  */
 @Command(name = "attention", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Times decode paged attention over an F16 cache, classic (keys stored rotated, rope NONE) against"
-                + " fused (NoPE keys rotated in the kernel, NEOX), and reports GB/s of KV read and its ratio to the"
-                + " measured memory read bandwidth.")
+        description = {"Times paged attention over an F16 cache, classic (keys stored rotated, rope NONE) against"
+                + " fused (NoPE keys rotated in the kernel, NEOX).",
+            "decode: one query row per sequence; reports GB/s of KV read and its ratio to the measured memory read"
+                + " bandwidth.",
+            "prefill: --query-rows rows per sequence, the last positions of a --kv-lens context (causal); reports"
+                + " GFLOP/s (4 x headDim x heads x visible slots per row) and its ratio to an FMA peak probe (the"
+                + " attention kernel's instruction set on every worker thread) timed in turns with each shape's"
+                + " cases. A"
+                + " pair with more query rows than context slots is not measured (listed at the end). Unless"
+                + " given, --warmup is 1 and --runs 3 in prefill mode: the defaults take 2 to 3 minutes on 2 cores"
+                + " (about 1 TFLOP a call at 2048 rows x 32768 slots), twice that with --layout NHD,HND."}
+)
 final class BenchAttentionCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -44,9 +55,21 @@ final class BenchAttentionCommand implements Callable<Integer> {
             description = "Backend to measure: reference, cpu or ascend. Default: the best available.")
     String backend;
 
-    @Option(names = "--seqs", paramLabel = "N", split = ",", defaultValue = "1,8,32",
-            description = "Numbers of sequences, comma-separated. Default: ${DEFAULT-VALUE}.")
+    /** What is timed: one query row per sequence, or a causal block of rows. */
+    enum Mode { decode, prefill }
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "decode",
+            description = "decode or prefill. Default: ${DEFAULT-VALUE}.")
+    Mode mode;
+
+    @Option(names = "--seqs", paramLabel = "N", split = ",",
+            description = "Numbers of sequences, comma-separated. Default: 1,8,32 (decode), 1 (prefill).")
     int[] numSeqs;
+
+    @Option(names = "--query-rows", paramLabel = "R", split = ",",
+            description = "Prefill mode: query rows per sequence, comma-separated, each at most the largest --kv-lens."
+                    + " Default: 16,64,256,2048.")
+    int[] queryRows;
 
     @Option(names = "--kv-lens", paramLabel = "T", split = ",", defaultValue = "512,4096,32768",
             description = "KV lengths per sequence, comma-separated. Default: ${DEFAULT-VALUE}.")
@@ -72,13 +95,36 @@ final class BenchAttentionCommand implements Callable<Integer> {
     @CommandLine.Mixin
     TimingOptions timing = TimingOptions.defaults(2, 7);
 
+    /** Prefill's warm-up and runs unless given: a case at 2048 rows x 32768 slots is about 1 TFLOP. */
+    static final int PREFILL_WARMUP = 1;
+    static final int PREFILL_RUNS = 3;
+
     @CommandLine.Mixin
     JsonOption output;
 
     @Override
     public Integer call() throws Exception {
+        boolean prefill = mode == Mode.prefill;
+        if (numSeqs == null) {
+            numSeqs = prefill ? new int[] {1} : new int[] {1, 8, 32};
+        }
         OptionChecks.positive(spec, "--seqs", numSeqs);
         OptionChecks.positive(spec, "--kv-lens", kvLens);
+        if (queryRows != null && !prefill) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--query-rows: only with --mode prefill");
+        }
+        if (queryRows == null) {
+            queryRows = new int[] {16, 64, 256, 2048};
+        }
+        OptionChecks.positive(spec, "--query-rows", queryRows);
+        if (prefill) {
+            for (int rows : queryRows) {
+                if (rows > max(kvLens)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--query-rows: " + rows
+                            + " exceeds every --kv-lens value (at most " + max(kvLens) + " rows fit a context)");
+                }
+            }
+        }
         OptionChecks.positive(spec, "--heads", heads);
         OptionChecks.positive(spec, "--kv-heads", kvHeads);
         if (heads % kvHeads != 0) {
@@ -92,11 +138,23 @@ final class BenchAttentionCommand implements Callable<Integer> {
         }
         OptionChecks.positive(spec, "--block-size", blockSize);
         timing.check(spec, 0);
+        if (prefill) {
+            CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+            if (!parsed.hasMatchedOption("--warmup")) {
+                timing.warmup = PREFILL_WARMUP;
+            }
+            if (!parsed.hasMatchedOption("--runs")) {
+                timing.runs = PREFILL_RUNS;
+            }
+        }
         int warmup = timing.warmup;
         int runs = timing.runs;
         Backend b = BackendText.select(spec, "--backend", backend);
         if (java.util.Arrays.stream(layouts).distinct().count() != layouts.length) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--layout: a layout is named twice");
+        }
+        if (prefill) {
+            return new PrefillBench(this, b).run();
         }
         Progress progress = new Progress(spec.commandLine().getErr());
         progress.say("measuring memory read bandwidth");
@@ -130,6 +188,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
         progress.done();
 
         Map<String, Object> report = new LinkedHashMap<>();
+        report.put("mode", "decode");
         report.put("backend", b.name());
         report.put("backendMode", b.info().mode());
         boolean emulated = b.info().mode().equals("emu");
@@ -247,6 +306,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
                 BenchStats st = stats[l * styles.length + i];
                 double gbPerS = kvBytes / (st.medianMs() * 1e6);
                 Map<String, Object> c = new LinkedHashMap<>();
+                c.put("mode", "decode");
                 c.put("layout", layouts[l].name());
                 c.put("ropeStyle", styles[i].name());
                 c.put("numSeqs", seqs);
@@ -267,7 +327,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
      * array). Each slice flips different low mantissa bits, so no two pages are equal: a
      * hypervisor that merges equal pages would otherwise serve the cache from a few pages.
      */
-    private static void fillRandom(Tensor t, long seed) {
+    static void fillRandom(Tensor t, long seed) {
         Random r = new Random(seed);
         short[] pattern = new short[1 << 20];
         for (int i = 0; i < pattern.length; i++) {
@@ -285,7 +345,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
         }
     }
 
-    private static int max(int[] a) {
+    static int max(int[] a) {
         int m = 0;
         for (int x : a) {
             m = Math.max(m, x);
@@ -293,7 +353,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
         return m;
     }
 
-    private static double round(double x, int digits) {
+    static double round(double x, int digits) {
         double f = Math.pow(10, digits);
         return Math.round(x * f) / f;
     }

@@ -56,4 +56,32 @@ class KvLayoutTwinTest {
             assertArrayEquals(nhd.run(b).get("out"), hnd.run(b).get("out"), name + ": " + hnd.name());
         }
     }
+
+    /** Prompts of 33 to 130 rows: the cpu kernel's prefill tiles, several key panels each. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void anHndPromptComputesWhatItsNhdTwinComputes(String name) {
+        Backend b = Backends.get(name);
+        Random r = new Random(32);
+        DType[] floats = {DType.F32, DType.F16, DType.BF16};
+        int[] headDims = {36, 64, 80, 128};
+        int[] blockSizes = {1, 7, 16, 32};
+        for (int c = 0; c < 4; c++) {
+            int qLen = 33 + r.nextInt(98);
+            int[] lens = {qLen + r.nextInt(200)};
+            int[] qLens = {qLen};
+            int headDim = headDims[c];
+            long seed = r.nextLong();
+            int kvHeads = 1 + r.nextInt(2);
+            int group = 1 << r.nextInt(4);
+            int blockSize = blockSizes[r.nextInt(blockSizes.length)];
+            RopeStyle style = RopeStyle.values()[c % 3];
+            DType cache = floats[c % 3];
+            AttentionCase nhd = new AttentionCase(c, seed, kvHeads, group, headDim, blockSize, style, headDim, cache,
+                    DType.F32, DType.F32, lens, qLens, KvLayout.NHD);
+            AttentionCase hnd = new AttentionCase(c, seed, kvHeads, group, headDim, blockSize, style, headDim, cache,
+                    DType.F32, DType.F32, lens, qLens, KvLayout.HND);
+            assertArrayEquals(nhd.run(b).get("out"), hnd.run(b).get("out"), name + ": " + hnd.name());
+        }
+    }
 }

@@ -51,8 +51,65 @@ class InfoAndBenchAttentionCliTest {
                 assertTrue(c.has(field), field + " missing in " + c);
             }
             assertTrue(c.get("medianMs").asDouble() > 0);
+            assertEquals("decode", c.get("mode").asText());
         }
         assertTrue(r.err().contains("NONE and NEOX, seqs=2 kvLen=100"), "progress goes to stderr: " + r.err());
+    }
+
+    @Test
+    void benchAttentionPrefillJsonHasEveryCaseAndThePeak() throws Exception {
+        CliRun r = CliRun.of("bench", "attention", "--mode", "prefill", "--query-rows", "3,40", "--kv-lens", "20,100",
+                "--layout", "NHD,HND", "--heads", "8", "--kv-heads", "2", "--head-dim", "64", "--warmup", "0",
+                "--runs", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = JSON.readTree(r.out());
+        assertEquals("prefill", root.get("mode").asText());
+        assertTrue(root.get("peakGflops").asDouble() > 0, root.toString());
+        JsonNode cases = root.get("cases");
+        assertEquals(3 * 2 * 2, cases.size(), "(3, 20), (3, 100), (40, 100) x {NHD, HND} x {NONE, NEOX}");
+        assertEquals("[\"seqs=1 queryRows=40 kvLen=20\"]", root.get("skipped").toString());
+        Set<String> shapes = new HashSet<>();
+        for (JsonNode c : cases) {
+            for (String field : new String[] {"mode", "layout", "ropeStyle", "queryRows", "kvLen", "gflops",
+                "peakRatio"}) {
+                assertTrue(c.has(field), field + " missing in " + c);
+            }
+            assertEquals("prefill", c.get("mode").asText());
+            assertTrue(c.get("gflops").asDouble() > 0, c.toString());
+            assertEquals(c.get("gflops").asDouble() / c.get("probeGflops").asDouble(),
+                    c.get("peakRatio").asDouble(), 2e-3 + 1e-2 * c.get("peakRatio").asDouble(), c.toString());
+            shapes.add(c.get("layout").asText() + c.get("ropeStyle").asText() + c.get("queryRows") + "/"
+                    + c.get("kvLen"));
+        }
+        assertEquals(12, shapes.size(), shapes.toString());
+        assertTrue(r.err().contains("skipping queryRows=40 kvLen=20"), r.err());
+    }
+
+    @Test
+    void prefillGflopsCountsTheVisibleSlotsOfEveryRow() {
+        // Rows at positions 7, 8, 9 of a 10-slot context see 8 + 9 + 10 = 27 slots.
+        assertEquals(4.0 * 64 * 8 * 27, PrefillBench.flops(1, 3, 10, 8, 64));
+        assertEquals(2 * 4.0 * 64 * 8 * 27, PrefillBench.flops(2, 3, 10, 8, 64));
+    }
+
+    @Test
+    void badPrefillOptionsNameTheOption() {
+        String[][] bad = {
+            {"--mode", "prefill", "--query-rows", "0"},
+            {"--mode", "prefill", "--query-rows", "200", "--kv-lens", "100,150"},
+            {"--query-rows", "16"},
+            {"--mode", "sideways"},
+        };
+        String[] named = {"--query-rows", "--query-rows", "--query-rows", "--mode"};
+        for (int i = 0; i < bad.length; i++) {
+            String[] args = new String[bad[i].length + 2];
+            args[0] = "bench";
+            args[1] = "attention";
+            System.arraycopy(bad[i], 0, args, 2, bad[i].length);
+            CliRun r = CliRun.of(args);
+            assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().contains(named[i]), r.err());
+        }
     }
 
     @Test
