@@ -58,6 +58,10 @@ final class BenchSummaryCommand implements Callable<Integer> {
             Path file = files.get(f);
             JsonNode root = read(mapper, file);
             JsonNode list = root.path("cases");
+            if (root.path("mode").asText("decode").equals("prefill")) {
+                throw new IllegalArgumentException(file + ": a 'bench attention --mode prefill' run; the summary reads"
+                        + " decode runs (their prefill table is per run: gflops and peakRatio of each case)");
+            }
             if (!list.isArray() || !root.has("readBandwidthGbPerS")) {
                 throw new IllegalArgumentException(file + ": not the JSON of 'bench attention --json'");
             }

@@ -181,5 +181,10 @@ class BenchCliTest {
         CliRun bad = CliRun.of("bench", "summary", notJson.toString());
         assertEquals(1, bad.code(), bad.err());
         assertTrue(bad.err().startsWith("npukit bench summary: error: ") && bad.err().contains("bench.txt"), bad.err());
+        Path prefill = dir.resolve("prefill.json");
+        Files.writeString(prefill, "{\"mode\": \"prefill\", \"peakGflops\": 200, \"cases\": []}");
+        CliRun p = CliRun.of("bench", "summary", prefill.toString());
+        assertEquals(1, p.code(), p.err());
+        assertTrue(p.err().contains("prefill.json: a 'bench attention --mode prefill' run"), p.err());
     }
 }
