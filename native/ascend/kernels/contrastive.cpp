@@ -21,13 +21,14 @@
 // Compare (x == x) of cd (beta = 0: of e + a), whose bits are and-ed into a per-chunk mask: it is
 // NaN exactly where e or a is NaN or infinities cancel, so it both ranks a NaN cd as -inf and
 // tells, once per chunk, whether the chunk needs the exact NaN check (a second pass over that
-// chunk only, with one Compare per input); Select for the ranked cd; ReduceMax per tile. The
+// chunk only, with one Compare per input); Select for the ranked cd; ReduceMax per part of 1024
+// entries. The
 // scalar unit reads the tile maximum and counts the valid entries from the validity mask, one
 // 64-bit word per 64 entries (cheaper than a Select of 0/1 flags and a ReduceSum on the vector
 // unit, which is the busier one). Of the cd tiles, the one that last raised the chunk's best is
-// kept (two buffers in turn); after the chunk, Compare (== best) marks the best entries and the
-// scalar unit finds the first set bit (at most one 64-bit word read per 64 entries of that one
-// tile). The tiling reaches the scalar unit through one copy into the UB (a scalar read there
+// kept (two buffers in turn); after the chunk, Compare (== best) over the part of that tile that
+// holds its first maximum marks the best entries and the scalar unit finds the first set bit (at
+// most 16 64-bit word reads). The tiling reaches the scalar unit through one copy into the UB (a scalar read there
 // costs a tenth of one from global memory).
 // Top-k and sampling need the scalar unit per valid entry, and only in tiles that hold one: each
 // tile keeps its best min(k, tile) valid (index, cd) pairs in a bounded min-heap in the UB,
@@ -57,11 +58,14 @@ class ContrastiveBase {
     pipe->InitBuffer(ef_buf_, t_.tile * 4);
     mask_words_ = ContrastiveMaskWords(t_.tile);
     pipe->InitBuffer(mask_buf_, kMasks * mask_words_ * 2);
-    pipe->InitBuffer(work_buf_, AlignUp(t_.tile / 64, 8) * 4);
-    pipe->InitBuffer(red_buf_, 4 * 32);
-    // The tail mask: bits [0, vocab % 64) of the last 64-entry block of the row's last tile.
+    parts_ = ContrastiveParts(t_.tile);
+    pipe->InitBuffer(work_buf_, parts_ * kContrastivePartWork * 4);
+    pipe->InitBuffer(red_buf_, parts_ * 32);
+    // The tail mask: bits [0, vocab % 64) of the last 64-entry block of the row's last tile; only
+    // that tile can end inside a 64-entry block.
     const int32_t cs = (t_.chunks - 1) * t_.chunk;
     const int32_t last_len = (t_.vocab - cs) - ((t_.vocab - cs - 1) / t_.tile) * t_.tile;
+    if (last_len % 64 == 0) return;
     const int32_t last_padded = AlignUp(last_len, 64);
     LocalTensor<uint16_t> tail = Mask(kTail);
     AscendC::Duplicate(tail, static_cast<uint16_t>(0xFFFF), last_padded / 16);
@@ -141,6 +145,7 @@ class ContrastiveBase {
   InQue tiling_que_, e_que_;
   CalcBuf ef_buf_, mask_buf_, work_buf_, red_buf_;
   int32_t mask_words_ = 16;
+  int32_t parts_ = 1;  // parts of a tile (kContrastivePart entries each) with their own maximum
 };
 
 // Launch 1: the maximum of each (row, chunk) of the expert logits (with a NaN in the chunk it
@@ -328,7 +333,7 @@ class ContrastiveScore : public ContrastiveBase {
     // Two cd tiles in turn: the tile that last raised the chunk's best cd is kept, and the
     // index of its first best entry is looked up once, after the chunk.
     LocalTensor<float> cd_tiles[2] = {ef_buf_.Get<float>(), ef2_buf_.Get<float>()};
-    int32_t cur = 0, kept = -1, kept_first = 0, kept_lp = 64;
+    int32_t cur = 0, kept = -1, kept_first = 0, kept_off = 0, kept_lp = 64;
     LocalTensor<float> af = af_buf_.Get<float>();
     LocalTensor<float> red = red_buf_.Get<float>();
     LocalTensor<float> work = work_buf_.Get<float>();
@@ -343,7 +348,9 @@ class ContrastiveScore : public ContrastiveBase {
       const int32_t len = MinI(t_.tile, clen - k);
       const int32_t lp = AlignUp(len, 64);
       const LocalTensor<float> ef = cd_tiles[cur];
-      Sync<HardEvent::S_V>();  // the scalar unit is done reading ef, red and the valid mask
+      // The scalar unit is done reading ef, red and the valid mask (for the first tile, the
+      // synchronisation before SetAll covers it).
+      if (k > 0) Sync<HardEvent::S_V>();
       Widen(e_que_, ef, lp);
       Widen(a_que_, af, lp);
       VectorBarrier();
@@ -385,9 +392,22 @@ class ContrastiveScore : public ContrastiveBase {
       }
       AscendC::Select(ef, Bits(ranked), ef, kNegInf, AscendC::SELMODE::VSEL_TENSOR_SCALAR_MODE, lp);
       VectorBarrier();
-      AscendC::ReduceMax(red, ef, work, lp);
+      // The maximum of each part, each with its own work and result slots: the part holding the
+      // tile's first maximum is all the index look-up after the chunk has to compare.
+      for (int32_t p = 0; p * kContrastivePart < lp; p++) {
+        AscendC::ReduceMax(red[8 * p], ef[p * kContrastivePart], work[p * kContrastivePartWork],
+                           MinI(kContrastivePart, lp - p * kContrastivePart));
+      }
       Sync<HardEvent::V_S>();
-      const float tile_max = red.GetValue(0);
+      float tile_max = kNegInf;
+      int32_t best_part = 0;
+      for (int32_t p = 0; p * kContrastivePart < lp; p++) {
+        const float x = red.GetValue(8 * p);
+        if (x > tile_max) {
+          tile_max = x;
+          best_part = p;
+        }
+      }
       const int32_t count = CountSet(kValid, lp);
       const int32_t tile_first = c0 + k;
       ch.valid += count;
@@ -400,14 +420,15 @@ class ContrastiveScore : public ContrastiveBase {
       if (!t_.sampling && tile_max > ch.best_cd) {
         ch.best_cd = tile_max;
         kept = cur;
-        kept_first = tile_first;
-        kept_lp = lp;
+        kept_off = best_part * kContrastivePart;
+        kept_first = tile_first + kept_off;
+        kept_lp = MinI(kContrastivePart, lp - kept_off);
         cur ^= 1;
       }
     }
     if (kept >= 0) {
       Sync<HardEvent::S_V>();
-      AscendC::CompareScalar(Bits(kHit), cd_tiles[kept], ch.best_cd, AscendC::CMPMODE::EQ, kept_lp);
+      AscendC::CompareScalar(Bits(kHit), cd_tiles[kept][kept_off], ch.best_cd, AscendC::CMPMODE::EQ, kept_lp);
       ch.best = kept_first + FirstSet(kHit, kept_lp);
     }
     int32_t status = kRowOk;

@@ -143,6 +143,13 @@ inline int32_t ContrastiveMaskWords(int32_t tile) {
   return w;
 }
 
+// The scoring launch takes the maximum of each part of kContrastivePart entries of a tile, so
+// the index look-up of the best entry compares one part only; each part's ReduceMax has its own
+// work slot of kContrastivePartWork F32 (one partial result per 64 entries, whole 32-byte blocks).
+constexpr int32_t kContrastivePart = 1024;
+constexpr int32_t kContrastivePartWork = 16;
+inline int32_t ContrastiveParts(int32_t tile) { return (tile + kContrastivePart - 1) / kContrastivePart; }
+
 // Unified-buffer bytes of the scoring launch (the larger of the two) for tiles of `tile` entries
 // of in_bytes each, `chunks` chunks per row and top-k segments of topk_seg elements (0: no
 // top-k): every buffer rounded to 32 bytes, as TPipe hands them out.
@@ -152,8 +159,8 @@ inline int64_t ContrastiveUbBytes(int32_t tile, int32_t in_bytes, int32_t chunks
   bytes += 2 * 2 * r(int64_t{tile} * in_bytes);  // expert and base staging queues, 2 buffers each
   bytes += 3 * r(int64_t{tile} * 4);              // F32 tiles: two of cd in turn, the base
   bytes += r(int64_t{8} * ContrastiveMaskWords(tile) * 2);
-  bytes += r((tile / 64 + 7) / 8 * 8 * 4);        // reduction work
-  bytes += r(4 * 32);                             // reduction results
+  bytes += r(int64_t{ContrastiveParts(tile)} * kContrastivePartWork * 4);  // reduction work
+  bytes += r(int64_t{ContrastiveParts(tile)} * 32);                         // reduction results
   bytes += 2 * r((chunks + 7) / 8 * 8 * 4);       // a row's chunk maxima
   bytes += 2 * r(kChunkWords * 4);               // a chunk's results
   if (topk_seg > 0) bytes += 2 * r(int64_t{topk_seg} * 4);
