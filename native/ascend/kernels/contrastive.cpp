@@ -300,10 +300,10 @@ class ContrastiveScore : public ContrastiveBase {
     return red.GetValue(0);
   }
 
-  // The lowest tile offset whose bit is set in mask i (written by the vector unit): the scalar
-  // unit reads its 64-bit words up to the first that is not zero, at most lp / 64 reads.
+  // The lowest tile offset whose bit is set in mask i (the vector unit wrote it and the scalar
+  // unit has synchronised): the scalar unit reads its 64-bit words up to the first that is not
+  // zero, at most lp / 64 reads.
   __aicore__ inline int32_t FirstSet(int32_t i, int32_t lp) {
-    Sync<HardEvent::V_S>();
     const LocalTensor<uint64_t> m = Words(i);
     for (int32_t w = 0; w < lp / 64; w++) {
       const uint64_t bits = m.GetValue(w);
@@ -426,13 +426,14 @@ class ContrastiveScore : public ContrastiveBase {
         cur ^= 1;
       }
     }
+    // The scalar unit last read kHit before the chunk's first synchronisation, and AllSet's
+    // closing vector -> scalar synchronisation covers the look-up's Compare too.
     if (kept >= 0) {
-      Sync<HardEvent::S_V>();
       AscendC::CompareScalar(Bits(kHit), cd_tiles[kept][kept_off], ch.best_cd, AscendC::CMPMODE::EQ, kept_lp);
-      ch.best = kept_first + FirstSet(kHit, kept_lp);
     }
-    int32_t status = kRowOk;
-    if (!AllSet(kAllNum)) status = NaNCheck(e0, a0, clen);
+    const bool all_numbers = AllSet(kAllNum);
+    if (kept >= 0) ch.best = kept_first + FirstSet(kHit, kept_lp);
+    const int32_t status = all_numbers ? kRowOk : NaNCheck(e0, a0, clen);
     WriteChunk(b, c, ch, status);
   }
 
