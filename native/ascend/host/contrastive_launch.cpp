@@ -109,10 +109,16 @@ extern "C" int npukit_ascend_contrastive(const npukit_contrastive_args* args) {
   const int32_t want = ChooseChunks(batch, d.vocab, Device::VectorCores());
   t.chunk = ((d.vocab + want - 1) / want + 63) / 64 * 64;
   t.chunks = (d.vocab + t.chunk - 1) / t.chunk;
-  t.tile = std::min(t.chunk, 4096);  // UB: 9 F32 tiles of 16 KB (queues 2 x 2) + top-k buffers
+  // The fewest tiles per chunk whose buffers fit the unified buffer, all of about one size: the
+  // fixed work of a tile (synchronisation, reductions, scalar reads) is paid per tile.
+  const int32_t in_bytes = t.dtype == NPUKIT_F32 ? 4 : 2;
+  for (int32_t n = 1;; n++) {
+    t.tile = ((t.chunk + n - 1) / n + 63) / 64 * 64;
+    t.topk_cap = std::min(top_k, t.tile);
+    t.topk_seg = (t.topk_cap + 15) / 16 * 16;
+    if (t.tile == 64 || ContrastiveUbBytes(t.tile, in_bytes, t.chunks, top_k > 0 ? t.topk_seg : 0) <= kUbBytes) break;
+  }
   t.chunk_tiles = (t.chunk + t.tile - 1) / t.tile;
-  t.topk_cap = std::min(top_k, t.tile);  // 2 top-k buffers of up to 16 KB
-  t.topk_seg = (t.topk_cap + 15) / 16 * 16;
   t.ln_alpha = a.ln_alpha;
   t.beta = a.beta;
   t.temperature = a.temperature;

@@ -12,19 +12,24 @@
 // The host merges a row's chunks (chunk order keeps the lowest index on ties) and its top-k
 // segments; a row with a NaN fails the call, and nothing reaches the caller's tensors.
 //
-// Both launches walk a chunk in tiles of up to 4096 entries through 2-buffer queues: the copies
-// of tile t+1 are issued before tile t is computed (double buffering). Everything per entry runs
-// on the vector unit over whole tiles: Cast; CompareScalar for validity; Muls/Muls/Sub for cd
-// (two rounded products and a difference, never fused: bit-identical to the reference; with
-// beta = 0, cd = e and the base logits never enter it); Compare (x == x) of cd (beta = 0: of
-// e + a), whose bits are and-ed into a per-chunk mask: it is NaN exactly where e or a is NaN or
-// infinities cancel, so it both ranks a NaN cd as -inf and tells, once per chunk, whether the
-// chunk needs the exact NaN check (a second pass over that chunk only, with one Compare per
-// input); Select for the ranked cd and the 0/1 valid flags; ReduceMax and ReduceSum per tile.
-// The scalar unit reads two values per tile (tile maximum, valid count). Of the cd tiles, the
-// one that last raised the chunk's best is kept (two buffers in turn); after the chunk, Compare
-// (== best) marks the best entries and the scalar unit finds the first set bit (at most one
-// 16-bit word read per 16 entries of that one tile).
+// Both launches walk a chunk in tiles as large as the unified buffer allows (the host sizes
+// them) through 2-buffer queues: the copies of tile t+1 are issued before tile t is computed
+// (double buffering). Everything per entry runs on the vector unit over whole tiles, 8
+// instructions per entry: 2 Cast; CompareScalar for validity; Muls then Axpy for cd (Axpy adds
+// the rounded product a * (-beta): two rounded products and a difference, never fused, so
+// bit-identical to the reference; with beta = 0, cd = e and the base logits never enter it);
+// Compare (x == x) of cd (beta = 0: of e + a), whose bits are and-ed into a per-chunk mask: it is
+// NaN exactly where e or a is NaN or infinities cancel, so it both ranks a NaN cd as -inf and
+// tells, once per chunk, whether the chunk needs the exact NaN check (a second pass over that
+// chunk only, with one Compare per input); Select for the ranked cd; ReduceMax per part of 1024
+// entries. The
+// scalar unit reads the tile maximum and counts the valid entries from the validity mask, one
+// 64-bit word per 64 entries (cheaper than a Select of 0/1 flags and a ReduceSum on the vector
+// unit, which is the busier one). Of the cd tiles, the one that last raised the chunk's best is
+// kept (two buffers in turn); after the chunk, Compare (== best) over the part of that tile that
+// holds its first maximum marks the best entries and the scalar unit finds the first set bit (at
+// most 16 64-bit word reads). The tiling reaches the scalar unit through one copy into the UB (a scalar read there
+// costs a tenth of one from global memory).
 // Top-k and sampling need the scalar unit per valid entry, and only in tiles that hold one: each
 // tile keeps its best min(k, tile) valid (index, cd) pairs in a bounded min-heap in the UB,
 // heap-sorts them and copies them with DataCopyPad to the tile's segment of a workspace, padded
@@ -39,24 +44,28 @@ namespace {
 
 constexpr float kNegInf = -__builtin_huge_valf();
 
+// Bytes of one input element.
+__aicore__ inline int32_t InBytes(int32_t dtype) { return dtype == kF32 ? 4 : 2; }
+
 // What both launches share: the tiling, the expert logits, the row and tile geometry, the bit
 // masks, and the mask of the row's last tile when the vocabulary is not a multiple of 64.
 class ContrastiveBase {
  protected:
   __aicore__ inline void InitBase(GM_ADDR expert, GM_ADDR tiling, AscendC::TPipe* pipe) {
-    LoadTiling(tiling, t_);
+    ReadTiling(tiling, pipe);
     e_.Init(expert, t_.dtype, uint64_t(t_.expert_rows) * t_.vocab);
-    pipe->InitBuffer(e_que_, 2, t_.tile * 4);
+    pipe->InitBuffer(e_que_, 2, t_.tile * InBytes(t_.dtype));
     pipe->InitBuffer(ef_buf_, t_.tile * 4);
-    // Masks hold a power of two of 16-bit words, at least 16 (AllSet halves them).
-    mask_words_ = 16;
-    while (mask_words_ < t_.tile / 16) mask_words_ *= 2;
+    mask_words_ = ContrastiveMaskWords(t_.tile);
     pipe->InitBuffer(mask_buf_, kMasks * mask_words_ * 2);
-    pipe->InitBuffer(work_buf_, AlignUp(t_.tile / 64, 8) * 4);
-    pipe->InitBuffer(red_buf_, 4 * 32);
-    // The tail mask: bits [0, vocab % 64) of the last 64-entry block of the row's last tile.
+    parts_ = ContrastiveParts(t_.tile);
+    pipe->InitBuffer(work_buf_, parts_ * kContrastivePartWork * 4);
+    pipe->InitBuffer(red_buf_, parts_ * 32);
+    // The tail mask: bits [0, vocab % 64) of the last 64-entry block of the row's last tile; only
+    // that tile can end inside a 64-entry block.
     const int32_t cs = (t_.chunks - 1) * t_.chunk;
     const int32_t last_len = (t_.vocab - cs) - ((t_.vocab - cs - 1) / t_.tile) * t_.tile;
+    if (last_len % 64 == 0) return;
     const int32_t last_padded = AlignUp(last_len, 64);
     LocalTensor<uint16_t> tail = Mask(kTail);
     AscendC::Duplicate(tail, static_cast<uint16_t>(0xFFFF), last_padded / 16);
@@ -66,6 +75,30 @@ class ContrastiveBase {
       tail.SetValue(w, static_cast<uint16_t>(valid == 16 ? 0xFFFF : (1u << valid) - 1));
     }
     Sync<HardEvent::S_V>();
+  }
+
+  // The tiling words: one copy into the UB, then scalar reads there.
+  __aicore__ inline void ReadTiling(GM_ADDR tiling, AscendC::TPipe* pipe) {
+    constexpr uint32_t kWords = sizeof(ContrastiveTiling) / 4;
+    pipe->InitBuffer(tiling_que_, 1, kWords * 4);
+    GlobalTensor<uint32_t> g;
+    g.SetGlobalBuffer(reinterpret_cast<__gm__ uint32_t*>(tiling), kWords);
+    LocalTensor<uint32_t> w = tiling_que_.AllocTensor<uint32_t>();
+    DataCopyPadExtParams<uint32_t> pad;
+    pad.isPad = false;
+    DataCopyExtParams p;
+    p.blockCount = 1;
+    p.blockLen = kWords * 4;
+    p.srcStride = 0;
+    p.dstStride = 0;
+    p.rsv = 0;
+    AscendC::DataCopyPad(w, g, p, pad);
+    Sync<HardEvent::MTE2_S>();
+    unsigned char* bytes = reinterpret_cast<unsigned char*>(&t_);  // byte access may alias any object
+    for (uint32_t i = 0; i < kWords; i++) {
+      const uint32_t word = w.GetValue(i);
+      __builtin_memcpy(bytes + 4 * i, &word, 4);
+    }
   }
 
   __aicore__ inline uint64_t ExpertRow(int32_t b) const {
@@ -79,6 +112,7 @@ class ContrastiveBase {
     return mask_buf_.Get<uint16_t>()[i * mask_words_];
   }
   __aicore__ inline LocalTensor<uint8_t> Bits(int32_t i) const { return Mask(i).ReinterpretCast<uint8_t>(); }
+  __aicore__ inline LocalTensor<uint64_t> Words(int32_t i) const { return Mask(i).ReinterpretCast<uint64_t>(); }
   // Entries [len, AlignUp(len, 64)) of a tile (only a row's last) become `fill`.
   __aicore__ inline void MaskTail(const LocalTensor<float>& x, int32_t len, float fill) {
     if (len % 64 != 0) {
@@ -87,18 +121,20 @@ class ContrastiveBase {
   }
   // Sets every bit of mask i (before and-ing tiles into it).
   __aicore__ inline void SetAll(int32_t i) { AscendC::Duplicate(Mask(i), static_cast<uint16_t>(0xFFFF), mask_words_); }
-  // Whether every bit of mask i is set: halves it with And down to 16 words, which the scalar
-  // unit reads. Ends after a vector -> scalar synchronisation; the caller has synchronised the
-  // scalar unit's earlier reads of red (S_V) if it needs to.
+  // Whether every bit of mask i is set: halves it with And down to 64 16-bit words, which the
+  // scalar unit reads as 16 64-bit words. Ends after a vector -> scalar synchronisation; the
+  // caller has synchronised the scalar unit's earlier reads of red (S_V) if it needs to.
   __aicore__ inline bool AllSet(int32_t i) {
     LocalTensor<uint16_t> m = Mask(i);
-    for (int32_t n = mask_words_ / 2; n >= 16; n /= 2) {
+    int32_t n = mask_words_;
+    for (; n > 64; n /= 2) {
       VectorBarrier();
-      AscendC::And(m, m, m[n], n);
+      AscendC::And(m, m, m[n / 2], n / 2);
     }
     Sync<HardEvent::V_S>();
+    const LocalTensor<uint64_t> w = Words(i);
     bool all = true;
-    for (int32_t w = 0; w < 16; w++) all = all && m.GetValue(w) == 0xFFFF;
+    for (int32_t k = 0; k < n / 4; k++) all = all && w.GetValue(k) == ~uint64_t{0};
     return all;
   }
 
@@ -106,9 +142,10 @@ class ContrastiveBase {
   static constexpr int32_t kMasks = 8;
   ContrastiveTiling t_;
   FloatGm e_;
-  InQue e_que_;
+  InQue tiling_que_, e_que_;
   CalcBuf ef_buf_, mask_buf_, work_buf_, red_buf_;
   int32_t mask_words_ = 16;
+  int32_t parts_ = 1;  // parts of a tile (kContrastivePart entries each) with their own maximum
 };
 
 // Launch 1: the maximum of each (row, chunk) of the expert logits (with a NaN in the chunk it
@@ -197,13 +234,11 @@ class ContrastiveScore : public ContrastiveBase {
       topk_score_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(topk_score), ws);
       pipe->InitBuffer(topk_que_, 2, t_.topk_seg * 4);
     }
-    pipe->InitBuffer(a_que_, 2, t_.tile * 4);
+    pipe->InitBuffer(a_que_, 2, t_.tile * InBytes(t_.dtype));
     pipe->InitBuffer(af_buf_, t_.tile * 4);
     pipe->InitBuffer(ef2_buf_, t_.tile * 4);
-    pipe->InitBuffer(ones_buf_, t_.tile * 4);
     pipe->InitBuffer(stat_que_, 2, AlignUp(t_.chunks, 8) * 4);
     pipe->InitBuffer(res_que_, 2, kChunkWords * 4);
-    AscendC::Duplicate(ones_buf_.Get<float>(), 1.0f, t_.tile);
   }
 
   __aicore__ inline void Process() {
@@ -225,6 +260,23 @@ class ContrastiveScore : public ContrastiveBase {
     int32_t valid = 0;
     int32_t first_valid = -1;
   };
+
+  // FinishLoad without its closing barrier, so the two widenings of a tile share one.
+  __aicore__ inline void Widen(InQue& q, const LocalTensor<float>& dst, uint32_t count) {
+    if (t_.dtype == kF16) {
+      LocalTensor<half> s = q.DeQue<half>();
+      AscendC::Cast(dst, s, AscendC::RoundMode::CAST_NONE, count);
+      q.FreeTensor(s);
+    } else if (t_.dtype == kBF16) {
+      LocalTensor<bfloat16_t> s = q.DeQue<bfloat16_t>();
+      AscendC::Cast(dst, s, AscendC::RoundMode::CAST_NONE, count);
+      q.FreeTensor(s);
+    } else {
+      LocalTensor<float> s = q.DeQue<float>();
+      AscendC::DataCopy(dst, s, count);
+      q.FreeTensor(s);
+    }
+  }
 
   // The row's maximum, from every chunk's maximum.
   __aicore__ inline float RowMax(int32_t b) {
@@ -248,24 +300,31 @@ class ContrastiveScore : public ContrastiveBase {
     return red.GetValue(0);
   }
 
-  // The lowest tile offset whose bit is set in mask i (written by the vector unit): the scalar
-  // unit reads its 16-bit words up to the first that is not zero, at most lp / 16 reads.
+  // The lowest tile offset whose bit is set in mask i (the vector unit wrote it and the scalar
+  // unit has synchronised): the scalar unit reads its 64-bit words up to the first that is not
+  // zero, at most lp / 64 reads.
   __aicore__ inline int32_t FirstSet(int32_t i, int32_t lp) {
-    Sync<HardEvent::V_S>();
-    LocalTensor<uint16_t> m = Mask(i);
-    for (int32_t w = 0; w < lp / 16; w++) {
-      const uint32_t bits = m.GetValue(w);
-      if (bits == 0) continue;
-      int32_t bit = 0;
-      while (((bits >> bit) & 1u) == 0) bit++;
-      return 16 * w + bit;
+    const LocalTensor<uint64_t> m = Words(i);
+    for (int32_t w = 0; w < lp / 64; w++) {
+      const uint64_t bits = m.GetValue(w);
+      if (bits != 0) return 64 * w + __builtin_ctzll(bits);
     }
     return -1;
+  }
+
+  // The set bits of mask i among a tile's lp entries (the vector unit wrote it and the scalar
+  // unit has synchronised): one 64-bit word read per 64 entries.
+  __aicore__ inline int32_t CountSet(int32_t i, int32_t lp) {
+    const LocalTensor<uint64_t> m = Words(i);
+    int32_t n = 0;
+    for (int32_t w = 0; w < lp / 64; w++) n += __builtin_popcountll(m.GetValue(w));
+    return n;
   }
 
   __aicore__ inline void ScoreChunk(int32_t b, int32_t c) {
     const float threshold = RowMax(b) + t_.ln_alpha;
     const float one_plus_beta = 1.0f + t_.beta;
+    const float neg_beta = -t_.beta;
     const uint64_t row_key = t_.sampling ? GumbelRowKey(seeds_.GetValue(b), b) : 0;
     const int32_t c0 = c * t_.chunk;
     const int32_t clen = ChunkLen(c);
@@ -274,7 +333,7 @@ class ContrastiveScore : public ContrastiveBase {
     // Two cd tiles in turn: the tile that last raised the chunk's best cd is kept, and the
     // index of its first best entry is looked up once, after the chunk.
     LocalTensor<float> cd_tiles[2] = {ef_buf_.Get<float>(), ef2_buf_.Get<float>()};
-    int32_t cur = 0, kept = -1, kept_first = 0, kept_lp = 64;
+    int32_t cur = 0, kept = -1, kept_first = 0, kept_off = 0, kept_lp = 64;
     LocalTensor<float> af = af_buf_.Get<float>();
     LocalTensor<float> red = red_buf_.Get<float>();
     LocalTensor<float> work = work_buf_.Get<float>();
@@ -289,9 +348,12 @@ class ContrastiveScore : public ContrastiveBase {
       const int32_t len = MinI(t_.tile, clen - k);
       const int32_t lp = AlignUp(len, 64);
       const LocalTensor<float> ef = cd_tiles[cur];
-      Sync<HardEvent::S_V>();  // the scalar unit is done reading ef, af and red
-      FinishLoad(e_que_, t_.dtype, ef, lp);
-      FinishLoad(a_que_, t_.dtype, af, lp);
+      // The scalar unit is done reading ef, red and the valid mask (for the first tile, the
+      // synchronisation before SetAll covers it).
+      if (k > 0) Sync<HardEvent::S_V>();
+      Widen(e_que_, ef, lp);
+      Widen(a_que_, af, lp);
+      VectorBarrier();
       if (k + t_.tile < clen) {
         const int32_t nlen = MinI(t_.tile, clen - k - t_.tile);
         StartLoad(e_que_, e_, e0 + k + t_.tile, 1, nlen, nlen, t_.tile);
@@ -303,13 +365,13 @@ class ContrastiveScore : public ContrastiveBase {
         MaskTail(af, len, 0.0f);
         VectorBarrier();
       }
-      // Instructions between two barriers do not read each other's results.
+      // Instructions between two barriers do not read each other's results (a write after an
+      // earlier read of the same pipe needs no barrier).
       AscendC::CompareScalar(Bits(kValid), ef, threshold, AscendC::CMPMODE::GE, lp);
       if (t_.beta != 0.0f) {
         AscendC::Muls(ef, ef, one_plus_beta, lp);  // cd in place of e
-        AscendC::Muls(af, af, t_.beta, lp);
         VectorBarrier();
-        AscendC::Sub(ef, ef, af, lp);
+        AscendC::Axpy(ef, af, neg_beta, lp);
         VectorBarrier();
         AscendC::Compare(Bits(kNum), ef, ef, AscendC::CMPMODE::EQ, lp);
       } else {
@@ -321,20 +383,35 @@ class ContrastiveScore : public ContrastiveBase {
       }
       if (len % 64 != 0) AscendC::And(Mask(kValid), Mask(kValid), Mask(kTail), lp / 16);
       VectorBarrier();
-      AscendC::Select(af, Bits(kValid), ones_buf_.Get<float>(), 0.0f, AscendC::SELMODE::VSEL_TENSOR_SCALAR_MODE, lp);
-      if (t_.beta != 0.0f) AscendC::And(Mask(kRanked), Mask(kValid), Mask(kNum), lp / 16);  // a NaN cd ranks as -inf
-      AscendC::And(Mask(kAllNum), Mask(kAllNum), Mask(kNum), lp / 16);
-      VectorBarrier();
+      if (t_.beta != 0.0f) {
+        AscendC::And(Mask(kRanked), Mask(kValid), Mask(kNum), lp / 16);  // a NaN cd ranks as -inf
+        AscendC::And(Mask(kAllNum), Mask(kAllNum), Mask(kNum), lp / 16);
+        VectorBarrier();
+      } else {
+        AscendC::And(Mask(kAllNum), Mask(kAllNum), Mask(kNum), lp / 16);
+      }
       AscendC::Select(ef, Bits(ranked), ef, kNegInf, AscendC::SELMODE::VSEL_TENSOR_SCALAR_MODE, lp);
-      AscendC::ReduceSum(red[8], af, work, lp);
       VectorBarrier();
-      AscendC::ReduceMax(red, ef, work, lp);
+      // The maximum of each part, each with its own work and result slots: the part holding the
+      // tile's first maximum is all the index look-up after the chunk has to compare.
+      for (int32_t p = 0; p * kContrastivePart < lp; p++) {
+        AscendC::ReduceMax(red[8 * p], ef[p * kContrastivePart], work[p * kContrastivePartWork],
+                           MinI(kContrastivePart, lp - p * kContrastivePart));
+      }
       Sync<HardEvent::V_S>();
-      const float tile_max = red.GetValue(0);
-      const int32_t count = static_cast<int32_t>(red.GetValue(8));
+      float tile_max = kNegInf;
+      int32_t best_part = 0;
+      for (int32_t p = 0; p * kContrastivePart < lp; p++) {
+        const float x = red.GetValue(8 * p);
+        if (x > tile_max) {
+          tile_max = x;
+          best_part = p;
+        }
+      }
+      const int32_t count = CountSet(kValid, lp);
       const int32_t tile_first = c0 + k;
       ch.valid += count;
-      if (t_.top_k > 0 || t_.sampling) ScanTile(ef, b, c, k / t_.tile, tile_first, len, count, row_key, ch);
+      if (t_.top_k > 0 || t_.sampling) ScanTile(ef, b, c, k / t_.tile, tile_first, lp, count, row_key, ch);
       if (count > 0 && tile_max == kNegInf && ch.first_valid < 0) {
         // Needed only when the chunk's valid cd are all -inf (the row's answer may then be its
         // lowest valid index).
@@ -343,18 +420,20 @@ class ContrastiveScore : public ContrastiveBase {
       if (!t_.sampling && tile_max > ch.best_cd) {
         ch.best_cd = tile_max;
         kept = cur;
-        kept_first = tile_first;
-        kept_lp = lp;
+        kept_off = best_part * kContrastivePart;
+        kept_first = tile_first + kept_off;
+        kept_lp = MinI(kContrastivePart, lp - kept_off);
         cur ^= 1;
       }
     }
+    // The scalar unit last read kHit before the chunk's first synchronisation, and AllSet's
+    // closing vector -> scalar synchronisation covers the look-up's Compare too.
     if (kept >= 0) {
-      Sync<HardEvent::S_V>();
-      AscendC::CompareScalar(Bits(kHit), cd_tiles[kept], ch.best_cd, AscendC::CMPMODE::EQ, kept_lp);
-      ch.best = kept_first + FirstSet(kHit, kept_lp);
+      AscendC::CompareScalar(Bits(kHit), cd_tiles[kept][kept_off], ch.best_cd, AscendC::CMPMODE::EQ, kept_lp);
     }
-    int32_t status = kRowOk;
-    if (!AllSet(kAllNum)) status = NaNCheck(e0, a0, clen);
+    const bool all_numbers = AllSet(kAllNum);
+    if (kept >= 0) ch.best = kept_first + FirstSet(kHit, kept_lp);
+    const int32_t status = all_numbers ? kRowOk : NaNCheck(e0, a0, clen);
     WriteChunk(b, c, ch, status);
   }
 
@@ -384,27 +463,29 @@ class ContrastiveScore : public ContrastiveBase {
     return AllSet(kBaseNum) ? kRowOk : kRowBaseNaN;
   }
 
-  // Top-k candidates and sampling: the scalar unit visits the valid entries of a tile (af holds
-  // the 0/1 valid flags, ef the ranked cd, -inf where cd is NaN).
+  // Top-k candidates and sampling: the scalar unit visits the valid entries of a tile (the set
+  // bits of the valid mask; ef holds the ranked cd, -inf where cd is NaN).
   __aicore__ inline void ScanTile(const LocalTensor<float>& ef, int32_t b, int32_t c, int32_t tile, int32_t tile_first,
-                                  int32_t len, int32_t count, uint64_t row_key, Chunk& ch) {
-    LocalTensor<float> af = af_buf_.Get<float>();
+                                  int32_t lp, int32_t count, uint64_t row_key, Chunk& ch) {
+    const LocalTensor<uint64_t> valid = Words(kValid);
     TopKHeap heap;
     if (t_.top_k > 0) heap = StartHeap();
-    for (int32_t i = 0; i < len && count > 0; i++) {
-      if (af.GetValue(i) == 0.0f) continue;
-      count--;
-      const int32_t idx = tile_first + i;
-      const float s = ef.GetValue(i);
-      if (t_.sampling) {
-        const float key = s / t_.temperature + GumbelNoise(row_key, idx);
-        if (key > ch.best_key) {
-          ch.best_key = key;
-          ch.best_cd = s;
-          ch.best = idx;
+    for (int32_t w = 0; w < lp / 64 && count > 0; w++) {
+      for (uint64_t bits = valid.GetValue(w); bits != 0; bits &= bits - 1) {
+        count--;
+        const int32_t i = 64 * w + __builtin_ctzll(bits);
+        const int32_t idx = tile_first + i;
+        const float s = ef.GetValue(i);
+        if (t_.sampling) {
+          const float key = s / t_.temperature + GumbelNoise(row_key, idx);
+          if (key > ch.best_key) {
+            ch.best_key = key;
+            ch.best_cd = s;
+            ch.best = idx;
+          }
         }
+        if (t_.top_k > 0) heap.Offer(idx, s);
       }
-      if (t_.top_k > 0) heap.Offer(idx, s);
     }
     if (t_.top_k > 0) WriteSegment(heap, (uint64_t(b) * t_.chunks + c) * t_.chunk_tiles + tile);
   }
@@ -533,7 +614,7 @@ class ContrastiveScore : public ContrastiveBase {
   GlobalTensor<int32_t> results_, topk_index_;
   InQue a_que_, stat_que_;
   OutQue res_que_, topk_que_;
-  CalcBuf af_buf_, ef2_buf_, ones_buf_;
+  CalcBuf af_buf_, ef2_buf_;
 };
 
 }  // namespace

@@ -135,6 +135,38 @@ constexpr int32_t kRowOk = 0;
 constexpr int32_t kRowExpertNaN = 1;
 constexpr int32_t kRowBaseNaN = 2;
 
+// 16-bit words of one contrastive bit mask for tiles of `tile` entries: a power of two, at least
+// 16 (the kernel halves masks with And down to 16 words).
+inline int32_t ContrastiveMaskWords(int32_t tile) {
+  int32_t w = 16;
+  while (w < tile / 16) w *= 2;
+  return w;
+}
+
+// The scoring launch takes the maximum of each part of kContrastivePart entries of a tile, so
+// the index look-up of the best entry compares one part only; each part's ReduceMax has its own
+// work slot of kContrastivePartWork F32 (one partial result per 64 entries, whole 32-byte blocks).
+constexpr int32_t kContrastivePart = 1024;
+constexpr int32_t kContrastivePartWork = 16;
+inline int32_t ContrastiveParts(int32_t tile) { return (tile + kContrastivePart - 1) / kContrastivePart; }
+
+// Unified-buffer bytes of the scoring launch (the larger of the two) for tiles of `tile` entries
+// of in_bytes each, `chunks` chunks per row and top-k segments of topk_seg elements (0: no
+// top-k): every buffer rounded to 32 bytes, as TPipe hands them out.
+inline int64_t ContrastiveUbBytes(int32_t tile, int32_t in_bytes, int32_t chunks, int32_t topk_seg) {
+  const auto r = [](int64_t b) { return (b + 31) / 32 * 32; };
+  int64_t bytes = r(sizeof(ContrastiveTiling));
+  bytes += 2 * 2 * r(int64_t{tile} * in_bytes);  // expert and base staging queues, 2 buffers each
+  bytes += 3 * r(int64_t{tile} * 4);              // F32 tiles: two of cd in turn, the base
+  bytes += r(int64_t{8} * ContrastiveMaskWords(tile) * 2);
+  bytes += r(int64_t{ContrastiveParts(tile)} * kContrastivePartWork * 4);  // reduction work
+  bytes += r(int64_t{ContrastiveParts(tile)} * 32);                         // reduction results
+  bytes += 2 * r((chunks + 7) / 8 * 8 * 4);       // a row's chunk maxima
+  bytes += 2 * r(kChunkWords * 4);               // a chunk's results
+  if (topk_seg > 0) bytes += 2 * r(int64_t{topk_seg} * 4);
+  return bytes;
+}
+
 // Dot products of rows against `out_dim` weight rows, tiled over the reduction dimension: BGMV
 // shrink (weights = A[idx[b]]) and matmul (weights = W). Work item = (row group, output tile).
 struct DotTiling {
