@@ -23,7 +23,7 @@ import java.util.Set;
  *
  * <p>Shapes stay small (the ascend emulator runs each kernel once per block index on one core)
  * except where a code path needs size: attention rows past 1,024 slots (the cpu kernel's decode
- * split), vocabularies of 32,000 and 151,936 (the ascend top-k's 4,096-token tiles, the cpu
+ * split), vocabularies of 32,000 and 151,936 (the ascend top-k's tiles and chunks, the cpu
  * kernel's candidate buffer).
  */
 public final class KernelCases {
@@ -381,8 +381,8 @@ public final class KernelCases {
 
     /**
      * 2 cases at Qwen's vocabulary (151,936), 6 batches of 16 rows of 32,000, 4 top-k lists up to
-     * the whole vocabulary over tie-heavy rows (inside and across the ascend kernel's 4,096-token
-     * tiles), 36 batches of adversarial rows (vocabularies of 520 to 151,936); then the edge cases (docs/kernels.md, contrastive scoring): beta = 0 with infinite
+     * the whole vocabulary over tie-heavy rows (inside and across the ascend kernel's tiles, which
+     * its unified buffer sizes), 36 batches of adversarial rows (vocabularies of 520 to 151,936); then the edge cases (docs/kernels.md, contrastive scoring): beta = 0 with infinite
      * base logits (greedy argmax, the base ignored), rows whose valid cd are all -inf (the lowest
      * valid indices), logits within 1/16 of the dtype's largest finite magnitude.
      */
