@@ -1,32 +1,9 @@
-// The FMA chains of npukit_fma_peak_probe (fma_peak_probe.cpp) for the AVX-512VL path: 256-bit
-// FMAs, as the attention kernel uses them, with 32 registers (AVX-512VL encodings of the 256-bit
-// instructions): 24 accumulators. 24 independent chains cover the FMA latency (4 cycles) times
-// the FMA pipes (2) with room to spare. Own translation unit with its ISA's flags, called only
-// after the check of cpu_features.h.
-#include <immintrin.h>
-
-#include <cstdint>
+// The FMA peak probe's chains for the AVX-512VL path (fma_chains.h): 32 registers (AVX-512VL
+// encodings of the 256-bit instructions), 24 chains. Called only after the check of cpu_features.h.
+#include "fma_chains.h"
 
 namespace npukit {
 
-double fma_chains_avx512(int64_t iterations, int64_t* flops) {
-  constexpr int kChains = 24;
-  __m256 acc[kChains];
-  for (int c = 0; c < kChains; c++) acc[c] = _mm256_set1_ps(0.5f + 0.01f * static_cast<float>(c));
-  // acc = acc * a + b converges to b / (1 - a) = 1: no overflow, no denormals.
-  const __m256 a = _mm256_set1_ps(0.9999f);
-  const __m256 b = _mm256_set1_ps(0.0001f);
-  for (int64_t i = 0; i < iterations; i++) {
-    // Unrolled, so that the chains live in registers (GCC otherwise keeps 24 of them in memory).
-#pragma GCC unroll 32
-    for (int c = 0; c < kChains; c++) acc[c] = _mm256_fmadd_ps(acc[c], a, b);
-  }
-  __m256 sum = acc[0];
-  for (int c = 1; c < kChains; c++) sum = _mm256_add_ps(sum, acc[c]);
-  float lanes[8];
-  _mm256_storeu_ps(lanes, sum);
-  *flops = iterations * kChains * 8 * 2;
-  return static_cast<double>(lanes[0]);
-}
+double fma_chains_avx512(int64_t iterations, int64_t* flops) { return fma_chains<24>(iterations, flops); }
 
 }  // namespace npukit

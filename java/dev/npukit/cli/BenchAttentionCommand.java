@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.npukit.backend.Backend;
 import dev.npukit.bench.ReadBandwidth;
-import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
@@ -245,54 +244,16 @@ final class BenchAttentionCommand implements Callable<Integer> {
     }
 
     /**
-     * One shape, NONE and NEOX in every layout timed in turns (same memory, same queries), so their
-     * ratios are fair. The cache memory is the same for every layout, viewed in each one's shape:
-     * the values are random, so a view of them in another order is as good a cache.
+     * One shape, NONE and NEOX in every layout timed in turns (same memory, same queries: {@link
+     * AttentionBenchCalls}), so their ratios are fair.
      */
     private List<Map<String, Object>> runShape(Backend b, Tensor k, Tensor v, Tensor cosSin, List<Integer> ids,
             int seqs, int len, int blocksPerSeq, double bandwidth) {
-        int[] table = new int[seqs * blocksPerSeq];
-        for (int i = 0; i < table.length; i++) {
-            table[i] = ids.get(i);
-        }
-        int[] lens = new int[seqs];
-        int[] starts = new int[seqs + 1];
-        for (int s = 0; s < seqs; s++) {
-            lens[s] = len;
-            starts[s + 1] = s + 1;
-        }
-        float[] qData = new float[seqs * heads * headDim];
-        Random r = new Random(len);
-        for (int i = 0; i < qData.length; i++) {
-            qData[i] = (float) r.nextGaussian();
-        }
-        try (Tensor q = b.fromFloats(DType.F32, qData, seqs, heads, headDim);
-                Tensor out = b.allocate(DType.F32, seqs, heads, headDim);
-                Tensor tables = b.fromInts(table, seqs, blocksPerSeq);
-                Tensor seqLens = b.fromInts(lens, seqs);
-                Tensor queryStart = b.fromInts(starts, seqs + 1)) {
-            RopeStyle[] styles = {RopeStyle.NONE, RopeStyle.NEOX};
-            Runnable[] calls = new Runnable[layouts.length * styles.length];
-            List<Tensor> views = new ArrayList<>();
-            try {
-                for (int l = 0; l < layouts.length; l++) {
-                    long[] shape = layouts[l].shape(k.dim(0), blockSize, kvHeads, headDim);
-                    Tensor kl = k.view(0, shape);
-                    views.add(kl);
-                    Tensor vl = v.view(0, shape);
-                    views.add(vl);
-                    AttentionArgs.Builder common = AttentionArgs.builder().q(q).kvCache(kl, vl).kvLayout(layouts[l])
-                            .blockTables(tables).seqLens(seqLens).queryStartLoc(queryStart).out(out);
-                    for (int i = 0; i < styles.length; i++) {
-                        AttentionArgs args = common.rope(styles[i], cosSin).build();
-                        calls[l * styles.length + i] = () -> b.pagedAttention(args);
-                    }
-                }
-                return describe(BenchStats.measureInterleaved(timing.warmup, timing.runs, calls), styles, seqs, len,
-                        bandwidth);
-            } finally {
-                views.forEach(Tensor::close);
-            }
+        RopeStyle[] styles = {RopeStyle.NONE, RopeStyle.NEOX};
+        try (AttentionBenchCalls shape = new AttentionBenchCalls(b, k, v, cosSin, ids, seqs, 1, len, blocksPerSeq,
+                heads, kvHeads, headDim, blockSize, layouts, styles, len)) {
+            return describe(BenchStats.measureInterleaved(timing.warmup, timing.runs, shape.calls()), styles, seqs, len,
+                    bandwidth);
         }
     }
 

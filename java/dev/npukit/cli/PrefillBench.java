@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.npukit.backend.Backend;
 import dev.npukit.bench.FmaPeak;
-import dev.npukit.kernels.AttentionArgs;
 import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
@@ -160,62 +159,25 @@ final class PrefillBench {
     /** One shape: NONE and NEOX in every layout, and the FMA probe, timed in turns. */
     private List<Map<String, Object>> runShape(Tensor k, Tensor v, Tensor cosSin, List<Integer> ids, int seqs,
             int rows, int len, int blocksPerSeq, FmaPeak.Probe probe) {
-        int[] table = new int[seqs * blocksPerSeq];
-        for (int i = 0; i < table.length; i++) {
-            table[i] = ids.get(i);
-        }
-        int[] lens = new int[seqs];
-        int[] starts = new int[seqs + 1];
-        for (int s = 0; s < seqs; s++) {
-            lens[s] = len;
-            starts[s + 1] = (s + 1) * rows;
-        }
-        float[] qData = new float[seqs * rows * c.heads * c.headDim];
-        Random r = new Random(len * 31L + rows);
-        for (int i = 0; i < qData.length; i++) {
-            qData[i] = (float) r.nextGaussian();
-        }
         RopeStyle[] styles = {RopeStyle.NONE, RopeStyle.NEOX};
-        KvLayout[] layouts = c.layouts;
-        try (Tensor q = b.fromFloats(DType.F32, qData, seqs * rows, c.heads, c.headDim);
-                Tensor out = b.allocate(DType.F32, seqs * rows, c.heads, c.headDim);
-                Tensor tables = b.fromInts(table, seqs, blocksPerSeq);
-                Tensor seqLens = b.fromInts(lens, seqs);
-                Tensor queryStart = b.fromInts(starts, seqs + 1)) {
-            Runnable[] calls = new Runnable[layouts.length * styles.length + 1];
-            List<Tensor> views = new ArrayList<>();
-            try {
-                for (int l = 0; l < layouts.length; l++) {
-                    long[] shape = layouts[l].shape(k.dim(0), c.blockSize, c.kvHeads, c.headDim);
-                    Tensor kl = k.view(0, shape);
-                    views.add(kl);
-                    Tensor vl = v.view(0, shape);
-                    views.add(vl);
-                    AttentionArgs.Builder common = AttentionArgs.builder().q(q).kvCache(kl, vl).kvLayout(layouts[l])
-                            .blockTables(tables).seqLens(seqLens).queryStartLoc(queryStart).out(out);
-                    for (int i = 0; i < styles.length; i++) {
-                        AttentionArgs args = common.rope(styles[i], cosSin).build();
-                        calls[l * styles.length + i] = () -> b.pagedAttention(args);
-                    }
+        try (AttentionBenchCalls shape = new AttentionBenchCalls(b, k, v, cosSin, ids, seqs, rows, len, blocksPerSeq,
+                c.heads, c.kvHeads, c.headDim, c.blockSize, c.layouts, styles, len * 31L + rows)) {
+            Runnable[] calls = Arrays.copyOf(shape.calls(), c.layouts.length * styles.length + 1);
+            // The probe's turn lasts about as long as a case's (at half the last peak), so that
+            // both sample the machine's load over similar spans.
+            double caseMs = flops(seqs, rows, len, c.heads, c.headDim) / (0.5 * peakEstimate * 1e6);
+            int probeCalls = (int) Math.max(1, Math.min(MAX_PROBE_CALLS, Math.round(caseMs / PROBE_MILLIS)));
+            calls[calls.length - 1] = () -> {
+                for (int i = 0; i < probeCalls; i++) {
+                    probe.run();
                 }
-                // The probe's turn lasts about as long as a case's (at half the last peak), so that
-                // both sample the machine's load over similar spans.
-                double caseMs = flops(seqs, rows, len, c.heads, c.headDim) / (0.5 * peakEstimate * 1e6);
-                int probeCalls = (int) Math.max(1, Math.min(MAX_PROBE_CALLS, Math.round(caseMs / PROBE_MILLIS)));
-                calls[calls.length - 1] = () -> {
-                    for (int i = 0; i < probeCalls; i++) {
-                        probe.run();
-                    }
-                };
-                BenchStats[] stats = BenchStats.measureInterleaved(c.timing.warmup, c.timing.runs, calls);
-                double probeMs = stats[calls.length - 1].medianMs();
-                double shapePeak = probeCalls * (double) probe.flopsPerCall() / (probeMs * 1e6);
-                probeGflops.add(shapePeak);
-                peakEstimate = shapePeak;
-                return describe(stats, styles, seqs, rows, len, shapePeak);
-            } finally {
-                views.forEach(Tensor::close);
-            }
+            };
+            BenchStats[] stats = BenchStats.measureInterleaved(c.timing.warmup, c.timing.runs, calls);
+            double probeMs = stats[calls.length - 1].medianMs();
+            double shapePeak = probeCalls * (double) probe.flopsPerCall() / (probeMs * 1e6);
+            probeGflops.add(shapePeak);
+            peakEstimate = shapePeak;
+            return describe(stats, styles, seqs, rows, len, shapePeak);
         }
     }
 
