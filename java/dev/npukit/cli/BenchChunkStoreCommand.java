@@ -112,7 +112,7 @@ final class BenchChunkStoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         OptionChecks.notNegative(spec, "--warmup", warmup);
         OptionChecks.positive(spec, "--runs", runs);
-        OptionChecks.atLeast(spec, "--redis-part-kib", redisPartKib, 2);
+        OptionChecks.atLeast(spec, "--redis-part-kib", redisPartKib, 4);
         if (redisConnections < 1 || redisConnections > 64) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--redis-connections: must be in 1..64, got " + redisConnections);

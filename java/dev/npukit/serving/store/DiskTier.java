@@ -22,7 +22,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -53,6 +58,15 @@ public final class DiskTier implements ChunkTier {
     /** Keys whose file path is kept: naming a file takes a SHA-256 of the key, a cost per read of a small chunk. */
     private static final int PATHS_KEPT = 4096;
     private static final System.Logger LOG = System.getLogger(DiskTier.class.getName());
+    /**
+     * The thread that checksums the pieces of long entries while their next pieces are read, shared by every disk
+     * tier of the process (a daemon: it never keeps the JVM alive). One thread keeps each entry's pieces in order.
+     */
+    private static final ExecutorService CHECKSUMS = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "npukit-disk-checksum");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Path dir;
     private final long budgetBytes;
@@ -222,39 +236,73 @@ public final class DiskTier implements ChunkTier {
     }
 
     /**
-     * Fills {@code header}, {@code payload} and a trailer from the file's start, piece by piece, checksumming each
-     * piece as it lands (see {@link #load}), and checks them. The first read scatters into the header and the first
-     * piece, the last into the last piece and the trailer: an entry of one piece takes one read call.
+     * Fills {@code header}, {@code payload} and a trailer from the file's start, piece by piece, and checks them. The
+     * first read scatters into the header and the first piece, the last into the last piece and the trailer: an
+     * entry of one piece takes one read call and is checksummed here. The pieces of a longer entry are checksummed
+     * on {@link #CHECKSUMS}, in order, while the next piece is read: the copy out of the page cache and the checksum
+     * then overlap instead of adding up. Every checksum task of the entry has finished before this returns or throws,
+     * so none reads the caller's buffer afterwards.
      */
     private ChunkKv readChecked(FileChannel ch, long size, ChunkKey key, ByteBuffer header, ByteBuffer payload)
             throws IOException, BadEntryException {
         ByteBuffer trailer = ByteBuffer.allocate(ChunkCodec.TRAILER).order(ByteOrder.LITTLE_ENDIAN);
         CRC32C crc = new CRC32C();
         int n = payload.remaining();
-        int at = 0;
-        do {
-            int piece = Math.min(pieceBytes, n - at);
-            ByteBuffer p = payload.slice(at, piece);
-            boolean first = at == 0;
-            boolean last = at + piece == n;
-            ByteBuffer[] parts = first && last ? new ByteBuffer[] {header, p, trailer}
-                    : first ? new ByteBuffer[] {header, p} : last ? new ByteBuffer[] {p, trailer} : new ByteBuffer[] {p};
-            ByteBuffer end = parts[parts.length - 1];
-            while (end.hasRemaining()) {
-                if (ch.read(parts) < 0) {
-                    throw new BadEntryException(BadEntryException.Reason.CORRUPT, "file shrank while read");
+        boolean onePiece = n <= pieceBytes;
+        CompletableFuture<Void> checksummed = CompletableFuture.completedFuture(null);
+        try {
+            int at = 0;
+            do {
+                int piece = Math.min(pieceBytes, n - at);
+                ByteBuffer p = payload.slice(at, piece);
+                boolean first = at == 0;
+                boolean last = at + piece == n;
+                ByteBuffer[] parts = first && last ? new ByteBuffer[] {header, p, trailer}
+                        : first ? new ByteBuffer[] {header, p}
+                        : last ? new ByteBuffer[] {p, trailer} : new ByteBuffer[] {p};
+                ByteBuffer end = parts[parts.length - 1];
+                while (end.hasRemaining()) {
+                    if (ch.read(parts) < 0) {
+                        throw new BadEntryException(BadEntryException.Reason.CORRUPT, "file shrank while read");
+                    }
                 }
-            }
-            if (first) {
-                if (ChunkCodec.layout(header.flip(), size).headerBytes() != header.limit()) {
-                    throw new BadEntryException(BadEntryException.Reason.OTHER_KEY, "header of another key's length");
+                if (first) {
+                    if (ChunkCodec.layout(header.flip(), size).headerBytes() != header.limit()) {
+                        throw new BadEntryException(BadEntryException.Reason.OTHER_KEY, "header of another key's length");
+                    }
+                    crc.update(header.duplicate());
                 }
-                crc.update(header.duplicate());
-            }
-            crc.update(p.flip());
-            at += piece;
-        } while (at < n);
+                ByteBuffer landed = p.flip();
+                if (onePiece) {
+                    crc.update(landed);
+                } else {
+                    checksummed = checksummed.thenRunAsync(() -> crc.update(landed), CHECKSUMS);
+                }
+                at += piece;
+            } while (at < n);
+        } finally {
+            awaitQuietly(checksummed);
+        }
+        checksummed.join();
         return ChunkCodec.checked(header, crc, trailer.getInt(0), key, payload);
+    }
+
+    /** Waits for {@code f} to finish, however it ends and even if interrupted (the flag is kept). */
+    private static void awaitQuietly(CompletableFuture<Void> f) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                f.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException | CancellationException e) {
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -77,8 +77,8 @@ public final class RedisTier implements ChunkTier {
         Check.arg(target != null, "target", "is null");
         Check.arg(timeoutMillis > 0, "timeoutMillis", "is %d, must be positive", timeoutMillis);
         Check.arg(retryMillis >= 0, "retryMillis", "is %d, must be >= 0", retryMillis);
-        Check.arg(partBytes >= ChunkCodec.FIXED_HEADER + ChunkKey.MAX_MODEL_BYTES, "partBytes",
-                "is %d, must hold a header (at least %d)", partBytes, ChunkCodec.FIXED_HEADER + ChunkKey.MAX_MODEL_BYTES);
+        Check.arg(partBytes >= ChunkCodec.MAX_HEADER_BYTES, "partBytes",
+                "is %d, must hold a header (at least %d)", partBytes, ChunkCodec.MAX_HEADER_BYTES);
         Check.arg(parallelism > 0 && parallelism <= 64, "parallelism", "is %d, must be in 1..64", parallelism);
         this.target = target;
         this.timeoutMillis = timeoutMillis;

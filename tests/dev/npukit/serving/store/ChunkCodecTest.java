@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npukit.mepic.ChunkId;
 import dev.npukit.serving.store.BadEntryException.Reason;
@@ -125,7 +126,7 @@ class ChunkCodecTest {
             byte[] bad = entry.clone();
             bad[i] ^= 0x04;
             int at = i;
-            BadEntryException e = assertThrows(BadEntryException.class, () -> ChunkCodec.decodeParts(cut(bad, 1500),
+            BadEntryException e = assertThrows(BadEntryException.class, () -> ChunkCodec.decodeParts(cut(bad, header + 1500),
                     bad.length, kv.key(), ChunkCodec.into(ByteBuffer.allocate(kv.bytes()))), "byte " + at + " flipped");
             assertNotEquals(Reason.OTHER_KEY, e.reason(), "byte " + at + ": damage must not pass the checksum");
         }
@@ -142,9 +143,32 @@ class ChunkCodecTest {
     @Test
     void anotherFormatVersionIsRefusedAsSuch() {
         ChunkKv kv = Chunks.random(8);
-        ByteBuffer e = ByteBuffer.wrap(ChunkCodec.encode(kv)).order(ByteOrder.LITTLE_ENDIAN);
-        e.putInt(4, ChunkCodec.VERSION + 1);
-        assertEquals(Reason.VERSION, assertThrows(BadEntryException.class, () -> ChunkCodec.decode(e, kv.key())).reason());
+        for (int version : new int[] {ChunkCodec.VERSION - 1, ChunkCodec.VERSION + 1}) {
+            ByteBuffer e = ByteBuffer.wrap(ChunkCodec.encode(kv)).order(ByteOrder.LITTLE_ENDIAN);
+            e.putInt(4, version);
+            assertEquals(Reason.VERSION,
+                    assertThrows(BadEntryException.class, () -> ChunkCodec.decode(e, kv.key())).reason());
+        }
+    }
+
+    @Test
+    void thePayloadStartsOnAPageAndTheHeaderPaddingIsChecked() {
+        ChunkKv shortName = Chunks.random(8);
+        ChunkKey k = shortName.key();
+        ChunkKey longest = new ChunkKey("m".repeat(ChunkKey.MAX_MODEL_BYTES), k.dtype(), k.blockSize(), k.firstLayer(),
+                k.endLayer(), k.chunk());
+        for (ChunkKv kv : new ChunkKv[] {shortName, ChunkKv.copyOf(longest, shortName.numBlocks(),
+                shortName.numKvHeads(), shortName.headDim(), shortName.payload())}) {
+            ByteBuffer e = ByteBuffer.wrap(ChunkCodec.encode(kv)).order(ByteOrder.LITTLE_ENDIAN);
+            int h = e.getInt(8);
+            assertEquals(ChunkCodec.HEADER_ALIGN, h, "header bytes");
+            assertEquals(h, ChunkCodec.headerBytes(kv.key()));
+            assertTrue(h <= ChunkCodec.MAX_HEADER_BYTES);
+            // A header length that is not the padded one is refused even with a matching checksum scope.
+            e.putInt(8, h - 4);
+            assertEquals(Reason.CORRUPT,
+                    assertThrows(BadEntryException.class, () -> ChunkCodec.decode(e, kv.key())).reason());
+        }
     }
 
     @Test
