@@ -37,10 +37,9 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * The header is padded to a whole number of 4 KiB pages so that the payload of a file starts on a page: the
- * kernel copies a page-aligned file range out of the page cache faster (a 64 MiB payload read from file offset 128
- * took 1.2x the time of the same read from offset 0 or 4096, docs/chunk-store.md). Decoding checks every field
- * against the key asked for and the checksum before any payload byte is used; the payload is only ever copied as
- * numbers, never interpreted as anything else.
+ * kernel copies a page-aligned file range out of the page cache faster (docs/chunk-store.md, Measured). Decoding
+ * checks every field against the key asked for and the checksum before any payload byte is used; the payload is
+ * only ever copied as numbers, never interpreted as anything else.
  */
 final class ChunkCodec {
     static final int MAGIC = 0x564b504e; // "NPKV" read little-endian

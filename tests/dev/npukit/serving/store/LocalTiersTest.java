@@ -88,7 +88,7 @@ class LocalTiersTest {
             Arrays.copyOf(good, good.length / 2),
             flipped(good, good.length - 10),
             flipped(good, ChunkCodec.FIXED_HEADER + 100),
-            withVersion(good, 2),
+            withVersion(good, ChunkCodec.VERSION + 1),
             new byte[0],
         };
         int n = 0;
