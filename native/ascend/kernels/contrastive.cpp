@@ -261,21 +261,9 @@ class ContrastiveScore : public ContrastiveBase {
     int32_t first_valid = -1;
   };
 
-  // FinishLoad without its closing barrier, so the two widenings of a tile share one.
+  // The two widenings of a tile share one barrier (kernel_common.h, Widen).
   __aicore__ inline void Widen(InQue& q, const LocalTensor<float>& dst, uint32_t count) {
-    if (t_.dtype == kF16) {
-      LocalTensor<half> s = q.DeQue<half>();
-      AscendC::Cast(dst, s, AscendC::RoundMode::CAST_NONE, count);
-      q.FreeTensor(s);
-    } else if (t_.dtype == kBF16) {
-      LocalTensor<bfloat16_t> s = q.DeQue<bfloat16_t>();
-      AscendC::Cast(dst, s, AscendC::RoundMode::CAST_NONE, count);
-      q.FreeTensor(s);
-    } else {
-      LocalTensor<float> s = q.DeQue<float>();
-      AscendC::DataCopy(dst, s, count);
-      q.FreeTensor(s);
-    }
+    npukit::ascend::Widen(q, t_.dtype, dst, count);
   }
 
   // The row's maximum, from every chunk's maximum.

@@ -124,10 +124,9 @@ __aicore__ inline void StartLoad(InQue& q, const FloatGm& g, uint64_t first, uin
   }
 }
 
-// Waits for the oldest StartLoad of q and converts its rows * stride elements into dst (vector
-// pipe; ends with a vector barrier, so the vector instructions that follow may read dst). If the
-// scalar unit read dst before, the caller orders it first (Sync<HardEvent::S_V>).
-__aicore__ inline void FinishLoad(InQue& q, int32_t dtype, const LocalTensor<float>& dst, uint32_t count) {
+// FinishLoad without its closing barrier, for a caller that widens several tiles before one
+// barrier covers them all.
+__aicore__ inline void Widen(InQue& q, int32_t dtype, const LocalTensor<float>& dst, uint32_t count) {
   if (dtype == kF16) {
     LocalTensor<half> s = q.DeQue<half>();
     AscendC::Cast(dst, s, AscendC::RoundMode::CAST_NONE, count);
@@ -141,6 +140,13 @@ __aicore__ inline void FinishLoad(InQue& q, int32_t dtype, const LocalTensor<flo
     AscendC::DataCopy(dst, s, count);
     q.FreeTensor(s);
   }
+}
+
+// Waits for the oldest StartLoad of q and converts its rows * stride elements into dst (vector
+// pipe; ends with a vector barrier, so the vector instructions that follow may read dst). If the
+// scalar unit read dst before, the caller orders it first (Sync<HardEvent::S_V>).
+__aicore__ inline void FinishLoad(InQue& q, int32_t dtype, const LocalTensor<float>& dst, uint32_t count) {
+  Widen(q, dtype, dst, count);
   VectorBarrier();
 }
 
