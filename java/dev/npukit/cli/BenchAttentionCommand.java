@@ -188,13 +188,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("mode", "decode");
-        report.put("backend", b.name());
-        report.put("backendMode", b.info().mode());
-        boolean emulated = b.info().mode().equals("emu");
-        if (emulated) {
-            report.put("note", EMULATED);
-        }
-        report.put("machine", Machine.describe());
+        boolean emulated = BackendText.putReportHead(report, b);
         report.put("readBandwidthGbPerS", round(bandwidth, 2));
         report.put("heads", heads);
         report.put("kvHeads", kvHeads);

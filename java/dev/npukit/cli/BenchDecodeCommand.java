@@ -142,13 +142,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
         double bandwidth = BenchStats.quantile(bandwidths, 0.5);
 
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("backend", b.name());
-        report.put("backendMode", b.info().mode());
-        boolean emulated = b.info().mode().equals("emu");
-        if (emulated) {
-            report.put("note", BenchAttentionCommand.EMULATED);
-        }
-        report.put("machine", Machine.describe());
+        boolean emulated = BackendText.putReportHead(report, b);
         report.put("model", model != null ? model.toString() : "random " + random);
         report.put("parameters", parameters(c));
         report.put("layers", c.numLayers());

@@ -95,13 +95,7 @@ final class PrefillBench {
     private int report(List<Map<String, Object>> cases, List<String> skipped, double peak) throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("mode", "prefill");
-        report.put("backend", b.name());
-        report.put("backendMode", b.info().mode());
-        boolean emulated = b.info().mode().equals("emu");
-        if (emulated) {
-            report.put("note", BenchAttentionCommand.EMULATED);
-        }
-        report.put("machine", Machine.describe());
+        boolean emulated = BackendText.putReportHead(report, b);
         report.put("peakGflops", BenchAttentionCommand.round(peak, 2));
         report.put("peakIsa", FmaPeak.isa());
         report.put("heads", c.heads);

@@ -49,11 +49,7 @@ class KvLayoutTwinTest {
             int blockSize = blockSizes[r.nextInt(blockSizes.length)];
             RopeStyle style = RopeStyle.values()[c % 3];
             DType cache = floats[c % 3];
-            AttentionCase nhd = new AttentionCase(c, seed, kvHeads, group, headDim, blockSize, style, headDim, cache,
-                    DType.F32, DType.F32, lens, qLens, KvLayout.NHD);
-            AttentionCase hnd = new AttentionCase(c, seed, kvHeads, group, headDim, blockSize, style, headDim, cache,
-                    DType.F32, DType.F32, lens, qLens, KvLayout.HND);
-            assertArrayEquals(nhd.run(b).get("out"), hnd.run(b).get("out"), name + ": " + hnd.name());
+            assertTwinsAgree(b, name, c, seed, kvHeads, group, headDim, blockSize, style, cache, lens, qLens);
         }
     }
 
@@ -77,11 +73,17 @@ class KvLayoutTwinTest {
             int blockSize = blockSizes[r.nextInt(blockSizes.length)];
             RopeStyle style = RopeStyle.values()[c % 3];
             DType cache = floats[c % 3];
-            AttentionCase nhd = new AttentionCase(c, seed, kvHeads, group, headDim, blockSize, style, headDim, cache,
-                    DType.F32, DType.F32, lens, qLens, KvLayout.NHD);
-            AttentionCase hnd = new AttentionCase(c, seed, kvHeads, group, headDim, blockSize, style, headDim, cache,
-                    DType.F32, DType.F32, lens, qLens, KvLayout.HND);
-            assertArrayEquals(nhd.run(b).get("out"), hnd.run(b).get("out"), name + ": " + hnd.name());
+            assertTwinsAgree(b, name, c, seed, kvHeads, group, headDim, blockSize, style, cache, lens, qLens);
         }
+    }
+
+    /** The case in the NHD layout and its HND twin give bit-identical outputs on {@code b}. */
+    private static void assertTwinsAgree(Backend b, String name, int c, long seed, int kvHeads, int group, int headDim,
+            int blockSize, RopeStyle style, DType cache, int[] lens, int[] qLens) {
+        AttentionCase nhd = new AttentionCase(c, seed, kvHeads, group, headDim, blockSize, style, headDim, cache,
+                DType.F32, DType.F32, lens, qLens, KvLayout.NHD);
+        AttentionCase hnd = new AttentionCase(c, seed, kvHeads, group, headDim, blockSize, style, headDim, cache,
+                DType.F32, DType.F32, lens, qLens, KvLayout.HND);
+        assertArrayEquals(nhd.run(b).get("out"), hnd.run(b).get("out"), name + ": " + hnd.name());
     }
 }

@@ -60,11 +60,6 @@ public final class AsyncTier implements ChunkTier {
     }
 
     @Override
-    public ChunkKv read(ChunkKey key, ByteBuffer dst) {
-        return tier.read(key, dst);
-    }
-
-    @Override
     public ChunkKv read(ChunkKey key, IntFunction<ByteBuffer> dst) {
         return tier.read(key, dst);
     }

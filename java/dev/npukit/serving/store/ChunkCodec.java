@@ -185,20 +185,6 @@ final class ChunkCodec {
     }
 
     /**
-     * {@link ChunkTier#read(ChunkKey, ByteBuffer)} of a tier that loads an entry into a target ({@link #into}), as
-     * {@code load} does: checks the arguments, and on a hit moves {@code dst}'s position past the payload.
-     */
-    static ChunkKv readInto(ChunkKey key, ByteBuffer dst, BiFunction<ChunkKey, IntFunction<ByteBuffer>, ChunkKv> load) {
-        Check.arg(key != null, "key", "is null");
-        Check.arg(dst != null && !dst.isReadOnly(), "dst", "is null or read-only");
-        ChunkKv kv = load.apply(key, into(dst));
-        if (kv != null) {
-            dst.position(dst.position() + kv.bytes());
-        }
-        return kv;
-    }
-
-    /**
      * {@link ChunkTier#read(ChunkKey, IntFunction)} of a tier that loads an entry into a target, as {@code load}
      * does: checks the arguments and makes {@code dst} a target.
      */

@@ -1,5 +1,6 @@
 package dev.npukit.serving.store;
 
+import dev.npukit.util.Check;
 import java.nio.ByteBuffer;
 import java.util.function.IntFunction;
 
@@ -38,7 +39,14 @@ public interface ChunkTier extends AutoCloseable {
      *     miss
      * @throws IllegalArgumentException if {@code key} or {@code dst} is null, or {@code dst} is read-only
      */
-    ChunkKv read(ChunkKey key, ByteBuffer dst);
+    default ChunkKv read(ChunkKey key, ByteBuffer dst) {
+        Check.arg(dst != null && !dst.isReadOnly(), "dst", "is null or read-only");
+        ChunkKv kv = read(key, ChunkCodec.into(dst));
+        if (kv != null) {
+            dst.position(dst.position() + kv.bytes());
+        }
+        return kv;
+    }
 
     /**
      * Reads an entry's payload into a buffer the caller picks once the payload's size is known, checked as

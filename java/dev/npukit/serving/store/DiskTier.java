@@ -181,11 +181,6 @@ public final class DiskTier implements ChunkTier {
     }
 
     @Override
-    public ChunkKv read(ChunkKey key, ByteBuffer dst) {
-        return ChunkCodec.readInto(key, dst, this::load);
-    }
-
-    @Override
     public ChunkKv read(ChunkKey key, IntFunction<ByteBuffer> dst) {
         return ChunkCodec.readInto(key, dst, this::load);
     }

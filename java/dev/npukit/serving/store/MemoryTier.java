@@ -40,12 +40,7 @@ public final class MemoryTier implements ChunkTier {
         return kv == null ? counters.miss() : counters.hit(kv);
     }
 
-    /** Copies the held payload into {@code dst}: one memcpy. */
-    @Override
-    public ChunkKv read(ChunkKey key, ByteBuffer dst) {
-        return ChunkCodec.readInto(key, dst, this::load);
-    }
-
+    /** Copies the held payload into the buffer {@code dst} gives: one memcpy. */
     @Override
     public ChunkKv read(ChunkKey key, IntFunction<ByteBuffer> dst) {
         return ChunkCodec.readInto(key, dst, this::load);

@@ -154,11 +154,6 @@ public final class RedisTier implements ChunkTier {
     }
 
     @Override
-    public ChunkKv read(ChunkKey key, ByteBuffer dst) {
-        return ChunkCodec.readInto(key, dst, this::load);
-    }
-
-    @Override
     public ChunkKv read(ChunkKey key, IntFunction<ByteBuffer> dst) {
         return ChunkCodec.readInto(key, dst, this::load);
     }
