@@ -17,8 +17,9 @@ extern "C" {
 double npukit_read_bandwidth_probe(const void* buf, int64_t bytes);
 
 // The instruction set of npukit_fma_peak_probe, the one the attention kernel dispatches to on
-// this processor: 2 = AVX-512VL (256-bit FMAs, 32 registers), 1 = AVX2 + FMA (256-bit FMAs, 16
-// registers), 0 = baseline ISA (multiply and add, no FMA instruction).
+// this processor for head dims that are a multiple of 16: 3 = AVX-512 on full-width 512-bit units
+// (512-bit FMAs, 32 registers), 2 = AVX-512VL (256-bit FMAs, 32 registers), 1 = AVX2 + FMA
+// (256-bit FMAs, 16 registers), 0 = baseline ISA (multiply and add, no FMA instruction).
 int npukit_fma_peak_isa(void);
 
 // Runs independent FMA chains on every worker thread, `iterations` rounds per thread in all

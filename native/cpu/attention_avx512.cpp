@@ -1,10 +1,17 @@
-// Paged attention with AVX-512VL: the AVX2 code of attention_avx2.cpp on the same 8-lane (256-bit)
-// vectors, compiled for AVX-512VL so that it has 32 registers: scores take four keys at a time
-// (16 accumulators), which halves the query loads per FMA. 512-bit vectors are not used: on Zen 4
-// they were slower (each is split in two) and on Intel they lower the clock. Own translation unit,
-// called only after has_avx512vl() (see cpu_features.h).
+// Paged attention with AVX-512. Two instantiations of the primitives of attention_simd.h:
+//   - 16-lane (512-bit) vectors where 512-bit operations run at full width
+//     (has_full_width_avx512) and the head dim and the rotated halves are whole 16-lane vectors:
+//     twice the work per instruction of the 8-lane code, so twice its FMA peak;
+//   - 8-lane (256-bit) vectors otherwise: the AVX2 code of attention_avx2.cpp compiled for
+//     AVX-512VL so that it has 32 registers, which lets scores take four keys at a time (16
+//     accumulators) and halves the query loads per FMA.
+// Processors that execute 512-bit operations in two halves (Zen 4) gain nothing from them, and
+// Intel processors lower their clock for them, so those run the 8-lane code. Own translation
+// unit, called only after has_avx512vl() (see cpu_features.h).
 #include "attention_simd.h"
+#include "cpu_features.h"
 #include "ymm_vec.h"
+#include "zmm_vec.h"
 
 namespace npukit {
 namespace {
@@ -18,8 +25,22 @@ struct Avx512Vec : YmmVec {
   static constexpr int kTileVecs = 4;
 };
 
+// The same blocking on 16 lanes; a prefill strip is 4 x 16 = 64 keys, one panel (kPanelKeys).
+struct Avx512WideVec : ZmmVec {
+  static constexpr int kScoreGroup = 4;
+  static constexpr int kScoreKeys = 4;
+  static constexpr int kMaxAccRows = 6;
+  static constexpr int kTileRows = 6;
+  static constexpr int kTileVecs = 4;
+};
+
 }  // namespace
 
-bool paged_attention_avx512(const AttentionProblem& p) { return run_paged_attention<SimdOps<Avx512Vec>>(p); }
+bool paged_attention_avx512(const AttentionProblem& p) {
+  if (has_full_width_avx512() && SimdOps<Avx512WideVec>::direct_ok(p.head_dim, p.rotary_dim, p.rope_style)) {
+    return run_paged_attention<SimdOps<Avx512WideVec>>(p);
+  }
+  return run_paged_attention<SimdOps<Avx512Vec>>(p);
+}
 
 }  // namespace npukit

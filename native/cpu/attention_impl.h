@@ -1,5 +1,5 @@
 // The paged-attention algorithm, written once over a set of vector primitives (Ops) so that
-// the baseline, AVX2 and AVX-512VL translation units share it. Everything here has internal linkage:
+// the baseline, AVX2 and AVX-512 translation units share it. Everything here has internal linkage:
 // each translation unit gets its own copy compiled with its own flags, and the linker can never
 // hand AVX2 code to a baseline caller.
 //

@@ -1,10 +1,9 @@
 // The attention primitives (the Ops of attention_impl.h) for SIMD targets, written over a vector
 // type V and instantiated on 8-lane vectors by attention_avx2.cpp (16 registers) and
-// attention_avx512.cpp (AVX-512VL: the same 256-bit operations with 32 registers). Like
-// attention_impl.h, everything here has internal linkage, so each translation unit keeps its own
-// copy compiled with its own flags. (A 16-lane instantiation on 512-bit vectors was measured
-// slower on the Zen 4 development machine, where 512-bit operations are split in two, so it is
-// not built; the primitives are width-generic.)
+// attention_avx512.cpp (AVX-512VL: the same 256-bit operations with 32 registers), and on 16-lane
+// vectors by attention_avx512.cpp (full-width 512-bit units). Like attention_impl.h, everything
+// here has internal linkage, so each translation unit keeps its own copy compiled with its own
+// flags.
 //
 // V provides: Reg, kWidth, kScoreGroup (queries scored together), kScoreKeys (keys scored
 // together: 1 or 4), kMaxAccRows (accumulator rows kept in registers), kTileRows and kTileVecs

@@ -7,18 +7,26 @@
 namespace npukit {
 
 // The code paths, in order: each needs the instructions of the ones before it.
-enum class Isa { kBaseline = 0, kAvx2 = 1, kAvx512 = 2 };
+//   kAvx2        AVX2 + FMA + F16C on 256-bit vectors;
+//   kAvx512      that plus AVX-512F and VL, still on 256-bit vectors (32 registers);
+//   kAvx512Wide  the same instructions on 512-bit vectors, chosen only where 512-bit operations
+//                run at full width: AMD family 1Ah (Zen 5) and later. Zen 4 executes them in two
+//                halves (no gain) and Intel processors lower their clock for them, so those keep
+//                256-bit vectors. Only attention has 512-bit code.
+enum class Isa { kBaseline = 0, kAvx2 = 1, kAvx512 = 2, kAvx512Wide = 3 };
 
-// The fastest path this processor and its operating system support (AVX2 means AVX2 + FMA +
-// F16C; AVX512 means that plus AVX-512F and VL), capped by the environment variable
-// NPUKIT_CPU_ISA: "baseline", "avx2" or "avx512" (the default, no cap). Any other value caps
-// at baseline; the Java backend refuses to load with one, naming the variable.
+// The fastest path this processor and its operating system support, capped by the environment
+// variable NPUKIT_CPU_ISA: "baseline", "avx2", "avx512vl" (kAvx512) or "avx512" (the default,
+// no cap). Any other value caps at baseline; the Java backend refuses to load with one, naming
+// the variable.
 Isa cpu_isa();
 
 // True when the AVX2 path may run.
 bool has_avx2_fma_f16c();
 // True when the AVX-512VL path may run.
 bool has_avx512vl();
+// True when the AVX-512 path may use 512-bit vectors (kAvx512Wide).
+bool has_full_width_avx512();
 
 }  // namespace npukit
 

@@ -12,6 +12,7 @@
 namespace npukit {
 double fma_chains_avx2(int64_t iterations, int64_t* flops);
 double fma_chains_avx512(int64_t iterations, int64_t* flops);
+double fma_chains_avx512_wide(int64_t iterations, int64_t* flops);
 
 namespace {
 
@@ -41,7 +42,8 @@ double chains_baseline(int64_t iterations, int64_t* flops) {
 }  // namespace npukit
 
 extern "C" int npukit_fma_peak_isa(void) {
-  return NPUKIT_IF_SIMD(npukit::has_avx512vl(), 2, NPUKIT_IF_SIMD(npukit::has_avx2_fma_f16c(), 1, 0));
+  return NPUKIT_IF_SIMD(npukit::has_full_width_avx512(), 3,
+                        NPUKIT_IF_SIMD(npukit::has_avx512vl(), 2, NPUKIT_IF_SIMD(npukit::has_avx2_fma_f16c(), 1, 0)));
 }
 
 extern "C" double npukit_fma_peak_probe(int64_t iterations, int64_t* flops) {
@@ -57,9 +59,11 @@ extern "C" double npukit_fma_peak_probe(int64_t iterations, int64_t* flops) {
   std::atomic<int64_t> sink{0};
   const bool done = npukit::parallel_for(items, [&](int64_t) {
     int64_t f = 0;
-    const double s = NPUKIT_IF_SIMD(isa == 2, npukit::fma_chains_avx512(per_item, &f),
-                                    NPUKIT_IF_SIMD(isa == 1, npukit::fma_chains_avx2(per_item, &f),
-                                                   npukit::chains_baseline(per_item, &f)));
+    const double s = NPUKIT_IF_SIMD(
+        isa == 3, npukit::fma_chains_avx512_wide(per_item, &f),
+        NPUKIT_IF_SIMD(isa == 2, npukit::fma_chains_avx512(per_item, &f),
+                       NPUKIT_IF_SIMD(isa == 1, npukit::fma_chains_avx2(per_item, &f),
+                                      npukit::chains_baseline(per_item, &f))));
     total.fetch_add(f, std::memory_order_relaxed);
     sink.fetch_add(static_cast<int64_t>(s), std::memory_order_relaxed);
   });

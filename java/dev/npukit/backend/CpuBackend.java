@@ -35,8 +35,12 @@ public final class CpuBackend extends BaseBackend {
     private CpuBackend() {
     }
 
-    /** Values of NPUKIT_CPU_ISA, the cap on the instruction-set path (unset: the fastest there is). */
-    public static final java.util.List<String> ISA_CAPS = java.util.List.of("baseline", "avx2", "avx512");
+    /**
+     * Values of NPUKIT_CPU_ISA, the cap on the instruction-set path (unset: the fastest there is):
+     * "avx512vl" keeps AVX-512 on 256-bit vectors, "avx512" lets attention use 512-bit vectors where
+     * the processor runs them at full width.
+     */
+    public static final java.util.List<String> ISA_CAPS = java.util.List.of("baseline", "avx2", "avx512vl", "avx512");
 
     /** Loads the native library; throws {@link BackendUnavailableException} saying why it cannot. */
     static CpuBackend load() {
@@ -81,9 +85,10 @@ public final class CpuBackend extends BaseBackend {
     }
 
     /**
-     * The instruction-set path the kernels run: "avx512vl avx2 fma f16c" (attention on AVX-512VL,
-     * the other kernels on AVX2), "avx2 fma f16c" or "baseline"; the fastest the processor has,
-     * capped by NPUKIT_CPU_ISA ({@link #ISA_CAPS}).
+     * The instruction-set path the kernels run: "avx512-512bit avx512vl avx2 fma f16c" (attention
+     * on 512-bit AVX-512 vectors where its head dim allows, the other kernels on AVX2), "avx512vl
+     * avx2 fma f16c" (attention on 256-bit AVX-512VL vectors), "avx2 fma f16c" or "baseline"; the
+     * fastest the processor has, capped by NPUKIT_CPU_ISA ({@link #ISA_CAPS}).
      *
      * @return the instruction-set path, as above
      */

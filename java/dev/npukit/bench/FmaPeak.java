@@ -17,12 +17,13 @@ public final class FmaPeak {
     /**
      * The probe's instruction set, named.
      *
-     * @return "AVX-512VL (256-bit FMA, 32 registers)", "AVX2 (256-bit FMA, 16 registers)" or
-     *     "baseline (multiply and add)"
+     * @return "AVX-512 (512-bit FMA, 32 registers)", "AVX-512VL (256-bit FMA, 32 registers)",
+     *     "AVX2 (256-bit FMA, 16 registers)" or "baseline (multiply and add)"
      */
     public static String isa() {
         Backends.get(CpuBackend.NAME);  // loads the native library
         return switch (CpuBenchKernels.npukit_fma_peak_isa()) {
+            case 3 -> "AVX-512 (512-bit FMA, 32 registers)";
             case 2 -> "AVX-512VL (256-bit FMA, 32 registers)";
             case 1 -> "AVX2 (256-bit FMA, 16 registers)";
             default -> "baseline (multiply and add)";

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cpu backend runs the code path this process asked for: the fastest the processor has,
- * capped by NPUKIT_CPU_ISA (the build runs the kernel suites again with the caps "baseline" and
- * "avx2", so that every path is tested on a machine that has them all).
+ * capped by NPUKIT_CPU_ISA (the build runs the kernel suites again with the caps "baseline",
+ * "avx2" and "avx512vl", so that every path is tested on a machine that has them all).
  */
 class CpuPathTest {
     @Test
@@ -26,8 +26,12 @@ class CpuPathTest {
         String info = x86 ? cpuinfo() : "";
         boolean avx2 = info.contains(" avx2") && info.contains(" fma") && info.contains(" f16c");
         boolean avx512 = avx2 && info.contains(" avx512f") && info.contains(" avx512vl");
+        // Full-width 512-bit units: AMD family 26 (1Ah, Zen 5) and later.
+        boolean wide = avx512 && info.contains("AuthenticAMD") && cpuFamily(info) >= 26;
         String expected;
-        if (avx512 && cap.equals("avx512")) {
+        if (wide && cap.equals("avx512")) {
+            expected = "avx512-512bit avx512vl avx2 fma f16c";
+        } else if (avx512 && (cap.equals("avx512") || cap.equals("avx512vl"))) {
             expected = "avx512vl avx2 fma f16c";
         } else if (avx2 && !cap.equals("baseline")) {
             expected = "avx2 fma f16c";
@@ -46,6 +50,12 @@ class CpuPathTest {
             assertDoesNotThrow(() -> CpuBackend.checkIsaCap(cap));
         }
         assertDoesNotThrow(() -> CpuBackend.checkIsaCap(null));
+    }
+
+    /** The first "cpu family" line of /proc/cpuinfo, or -1 without one. */
+    private static int cpuFamily(String info) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^cpu family\\s*:\\s*(\\d+)").matcher(info);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     /** Reads the processor flags the way a person would check them: /proc/cpuinfo. */

@@ -28,13 +28,20 @@ class FmaPeakTest {
         String cap = System.getenv().getOrDefault("NPUKIT_CPU_ISA", "avx512");
         String isa = FmaPeak.isa();
         int code = CpuBenchKernels.npukit_fma_peak_isa();
-        assertTrue(code >= 0 && code <= 2, "code " + code);
+        assertTrue(code >= 0 && code <= 3, "code " + code);
         if (cap.equals("baseline")) {
             assertEquals(0, code, "NPUKIT_CPU_ISA=baseline caps the probe like the kernel");
         } else if (cap.equals("avx2")) {
             assertTrue(code <= 1, "NPUKIT_CPU_ISA=avx2 caps the probe like the kernel: " + isa);
+        } else if (cap.equals("avx512vl")) {
+            assertTrue(code <= 2, "NPUKIT_CPU_ISA=avx512vl caps the probe like the kernel: " + isa);
         }
-        assertTrue(isa.startsWith(code == 2 ? "AVX-512VL" : code == 1 ? "AVX2" : "baseline"), isa);
+        // The probe's path is the one the kernel reports (CpuBackend.cpuFeatures).
+        String features = ((dev.npukit.backend.CpuBackend) dev.npukit.backend.Backends.get("cpu")).cpuFeatures();
+        assertEquals(code == 3, features.startsWith("avx512-512bit"), features + " / " + isa);
+        assertEquals(code == 2, features.startsWith("avx512vl"), features + " / " + isa);
+        assertTrue(isa.startsWith(code == 3 ? "AVX-512 (512-bit" : code == 2 ? "AVX-512VL" : code == 1 ? "AVX2" : "baseline"),
+                isa);
     }
 
     @Test
