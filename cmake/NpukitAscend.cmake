@@ -78,6 +78,12 @@ elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
   target_compile_options(ascendc_emu_strict_rules_test PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
   add_test(NAME ascendc_emu_strict_rules COMMAND ascendc_emu_strict_rules_test)
 
+  add_executable(ascendc_emu_cube_test ${_emu_dir}/tests/cube_test.cpp)
+  target_link_libraries(ascendc_emu_cube_test PRIVATE npukit_ascend)
+  target_include_directories(ascendc_emu_cube_test PRIVATE ${_ascend_dir}/host)
+  target_compile_options(ascendc_emu_cube_test PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
+  add_test(NAME ascendc_emu_cube COMMAND ascendc_emu_cube_test)
+
   add_executable(ascend_matmul_test ${_ascend_dir}/tests/matmul_test.cpp)
   target_link_libraries(ascend_matmul_test PRIVATE npukit_ascend)
   target_include_directories(ascend_matmul_test PRIVATE ${_ascend_dir}/host)
