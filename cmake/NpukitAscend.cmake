@@ -16,6 +16,7 @@ set(NPUKIT_ASCEND_KERNELS
   ${_ascend_dir}/kernels/rope.cpp
   ${_ascend_dir}/kernels/contrastive.cpp
   ${_ascend_dir}/kernels/bgmv.cpp
+  ${_ascend_dir}/kernels/bgmv_shrink.cpp
   ${_ascend_dir}/kernels/matmul.cpp
   ${_ascend_dir}/kernels/rms_norm.cpp
   ${_ascend_dir}/kernels/silu_mul.cpp
@@ -89,6 +90,11 @@ elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
   target_include_directories(ascend_matmul_test PRIVATE ${_ascend_dir}/host)
   target_compile_options(ascend_matmul_test PRIVATE ${NPUKIT_BASELINE_FLAGS})
   add_test(NAME ascend_matmul COMMAND ascend_matmul_test)
+  add_executable(ascend_bgmv_shrink_test ${_ascend_dir}/tests/bgmv_shrink_test.cpp)
+  target_link_libraries(ascend_bgmv_shrink_test PRIVATE npukit_ascend)
+  target_include_directories(ascend_bgmv_shrink_test PRIVATE ${_ascend_dir}/host)
+  target_compile_options(ascend_bgmv_shrink_test PRIVATE ${NPUKIT_BASELINE_FLAGS})
+  add_test(NAME ascend_bgmv_shrink COMMAND ascend_bgmv_shrink_test)
   # A device with fewer vector cores than work items (a smaller A2 SoC, a virtualised NPU).
   add_test(NAME ascend_matmul_5_vector_cores COMMAND ascend_matmul_test)
   set_tests_properties(ascend_matmul_5_vector_cores PROPERTIES ENVIRONMENT NPUKIT_EMU_VECTOR_CORES=5)

@@ -40,6 +40,25 @@
 #define __gm__
 #define GM_ADDR uint8_t*
 
+// The core type a kernel declares with KERNEL_TASK_TYPE_DEFAULT (Atlas A2 compiles a kernel for
+// the vector or the cube cores, or as a mixed AIC+AIV kernel, which is not emulated). TPipe's
+// buffers must then lie in that core's memories.
+enum KernelMetaType { KERNEL_TYPE_AIV_ONLY, KERNEL_TYPE_AIC_ONLY, KERNEL_TYPE_MIX_AIC_1_1, KERNEL_TYPE_MIX_AIC_1_2 };
+namespace AscendC {
+namespace emu {
+inline void DeclareKernelType(KernelMetaType t) {
+  if (t != KERNEL_TYPE_AIV_ONLY && t != KERNEL_TYPE_AIC_ONLY) {
+    Violation(kRuleCoreType, "a mixed AIC+AIV kernel: not emulated");
+  }
+  Core& c = CurrentCore();
+  const CoreKind kind = t == KERNEL_TYPE_AIC_ONLY ? CoreKind::kCube : CoreKind::kVector;
+  if (c.kind != CoreKind::kUnknown && c.kind != kind) Violation(kRuleCoreType, "the kernel's type declared twice");
+  c.kind = kind;
+}
+}  // namespace emu
+}  // namespace AscendC
+#define KERNEL_TASK_TYPE_DEFAULT(type) ::AscendC::emu::DeclareKernelType(type)
+
 namespace AscendC {
 
 inline int64_t GetBlockIdx() { return emu::CurrentCore().block_idx; }
