@@ -94,9 +94,9 @@ class ShrinkCube {
     // One Fixpipe per row: the group's rows are scattered in the batch. Row r of the NZ result
     // starts r x 16 floats into L0C; its column blocks are mp_ rows apart.
     for (int32_t r = 0; r < rows_; r++) {
+      // F32 out: quantPre stays NoQuant.
       AscendC::FixpipeParamsV220 fp(static_cast<uint16_t>(n_), 1, static_cast<uint16_t>(mp_),
                                     static_cast<uint32_t>(t_.rank), false);
-      fp.quantPre = AscendC::QuantMode_t::NoQuant;
       const uint64_t dst = (uint64_t(piece) * t_.batch + row_[r]) * t_.rank + n0_;
       AscendC::Fixpipe<float, float, AscendC::CFG_ROW_MAJOR>(ws_[dst], c[r * 16], fp);
     }

@@ -14,6 +14,10 @@
 #ifndef NPUKIT_ASCENDC_EMU_CUBE_H
 #define NPUKIT_ASCENDC_EMU_CUBE_H
 
+// Fixpipe's conversion modes: a plain enum outside namespace AscendC, as the CCE toolchain
+// declares it.
+enum QuantMode_t { NoQuant, F322F16, F322BF16, DEQF16, VDEQF16, QF322B8_PRE, VQF322B8_PRE, REQ8, VREQ8 };
+
 namespace AscendC {
 
 namespace emu {
@@ -289,7 +293,6 @@ void Mmad(const LocalTensor<C>& dst, const LocalTensor<A>& fm, const LocalTensor
 // quantPre: NoQuant into float, F322F16 into half, F322BF16 into bfloat16 (round to nearest even,
 // Inf/NaN or saturation as the device's overflow mode says). Only CFG_ROW_MAJOR (NZ2ND), one ND
 // matrix (ndNum 1), no ReLU and no unitFlag are emulated (the Fixpipe page, FixpipeParamsV220).
-enum class QuantMode_t { NoQuant, F322F16, F322BF16, DEQF16, VDEQF16, QF322B8_PRE, VQF322B8_PRE, REQ8, VREQ8 };
 enum class CO2Layout : uint8_t { NZ = 0, ROW_MAJOR, COLUMN_MAJOR };
 struct FixpipeConfig {
   CO2Layout format;
