@@ -95,6 +95,9 @@ elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
   target_include_directories(ascend_bgmv_shrink_test PRIVATE ${_ascend_dir}/host)
   target_compile_options(ascend_bgmv_shrink_test PRIVATE ${NPUKIT_BASELINE_FLAGS})
   add_test(NAME ascend_bgmv_shrink COMMAND ascend_bgmv_shrink_test)
+  # A device with fewer cube cores than the shrink's work items.
+  add_test(NAME ascend_bgmv_shrink_5_cube_cores COMMAND ascend_bgmv_shrink_test)
+  set_tests_properties(ascend_bgmv_shrink_5_cube_cores PROPERTIES ENVIRONMENT NPUKIT_EMU_CUBE_CORES=5)
   # A device with fewer vector cores than work items (a smaller A2 SoC, a virtualised NPU).
   add_test(NAME ascend_matmul_5_vector_cores COMMAND ascend_matmul_test)
   set_tests_properties(ascend_matmul_5_vector_cores PROPERTIES ENVIRONMENT NPUKIT_EMU_VECTOR_CORES=5)

@@ -174,6 +174,19 @@ void FlagSet(Pipe src, Pipe dst, int id) {
   t.flags[src][dst][id].push_back(PipeSignal(src));
 }
 
+void FlagsBalanced() {
+  for (int a = 0; a < kPipeCount; a++) {
+    for (int b = 0; b < kPipeCount; b++) {
+      for (int id = 0; id < kEventIds; id++) {
+        if (!t.flags[a][b][id].empty()) {
+          Violation(kRulePipeSync, "SetFlag<HardEvent::%s_%s>(%d) never waited for when the kernel ends: SetFlag and "
+                    "WaitFlag come in pairs", EventName(a), EventName(b), id);
+        }
+      }
+    }
+  }
+}
+
 void FlagWait(Pipe src, Pipe dst, int id) {
   if (id < 0 || id >= kEventIds) Violation(kRulePipeSync, "WaitFlag with event id %d outside [0, %d)", id, kEventIds);
   auto& q = t.flags[src][dst][id];

@@ -305,6 +305,7 @@ int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), 
     t_counters = BlockCounters();
     try {
       body(ctx);
+      FlagsBalanced();
       t_counters.cube_core = t_core.kind == CoreKind::kCube;
       t_last_counters[b] = t_counters;
     } catch (const RuleError& e) {

@@ -138,6 +138,7 @@ enum Break : int64_t {
   kNoMte1ToM,         // Mmad of a LoadData's L0 result with no MTE1_M
   kNoMToFix,          // Fixpipe of an Mmad result with no M_FIX
   kMixedCore,         // a VECIN and an A1 buffer in one kernel
+  kUnwaitedFlag,      // a SetFlag<M_FIX> nobody waits for when the kernel ends
 };
 
 inline __global__ __aicore__ void wrong_cube_kernel(GM_ADDR x, GM_ADDR out, int64_t wrong) {
@@ -195,6 +196,7 @@ inline __global__ __aicore__ void wrong_cube_kernel(GM_ADDR x, GM_ADDR out, int6
     SetFlag<HardEvent::M_FIX>(EVENT_ID0);
     WaitFlag<HardEvent::M_FIX>(EVENT_ID0);
   }
+  if (wrong == kUnwaitedFlag) SetFlag<HardEvent::M_FIX>(EVENT_ID1);
   FixpipeParamsV220 fp(16, 16, 16, 16, false);
   if (wrong == kFixpipeFromL1) {
     Fixpipe<float, float, CFG_ROW_MAJOR>(og, b1.ReinterpretCast<float>(), fp);

@@ -184,6 +184,8 @@ int main() {
   ExpectRule("Mmad without MTE1_M", run(kNoMte1ToM), "pipe synchronisation", "HardEvent::MTE1_M");
   ExpectRule("Fixpipe without M_FIX", run(kNoMToFix), "pipe synchronisation", "HardEvent::M_FIX");
   ExpectRule("VECIN and A1 in one kernel", run(kMixedCore), "core type");
+  ExpectRule("a SetFlag never waited for", run(kUnwaitedFlag), "pipe synchronisation",
+             "SetFlag<HardEvent::M_FIX>(1) never waited for");
   aclrtFree(xd);
   aclrtFree(od);
   std::printf("%d failure(s)\n", failures);

@@ -62,6 +62,8 @@ void PipeBarrierAll();
 // SetFlag/WaitFlag of hardware event (src -> dst) with an event id in [0, 8).
 void FlagSet(Pipe src, Pipe dst, int id);
 void FlagWait(Pipe src, Pipe dst, int id);
+// Fails if a SetFlag of the block was never waited for (called when a block's kernel returns).
+void FlagsBalanced();
 
 }  // namespace emu
 }  // namespace AscendC
