@@ -9,11 +9,11 @@
 //    fill the 24). Per k tile: the group's x rows (one ND2NZ copy each: the rows are scattered
 //    in the batch) and the A tile [n, k] (one ND2NZ copy) go into L1; LoadData moves x into L0A
 //    fractal row by fractal row (NZ -> ZZ) and the A tile into L0B as it is (its NZ layout is
-//    Mmad's ZN); Mmad accumulates x . A^T in F32 in L0C over the piece's k tiles. Every level
-//    has two buffers, used in turn (double buffering: the next tile's copies and loads run while
-//    the cube works on this one), handed between the pipes by flags. The last tile of the reduction dimension, when it ends
-//    inside a fractal, is zeroed in L1 first (InitConstValue), since Mmad takes whole fractals.
-//    Fixpipe writes each row's partial sums to the workspace ws[piece][row][rank] in F32.
+//    Mmad's ZN); Mmad accumulates x . A^T in F32 in L0C over the piece's k tiles. Both copies run
+//    along k, so a tile ending inside a fractal has its k padding zeroed by ND2NZ itself (Mmad
+//    takes whole fractals). Every level has two buffers, used in turn (double buffering: the next
+//    tile's copies and loads run while the cube works on this one), handed between the pipes by
+//    flags. Fixpipe writes each row's partial sums to the workspace ws[piece][row][rank] in F32.
 // 2. npukit_bgmv_shrink_merge_kernel, on the vector (AIV) cores: per tile of merge_rows batch
 //    rows, one strided DataCopyPad per row brings its pieces, they are added in piece order
 //    (Add, the same order whatever the core count), scaled (Muls) and written to y; rows without
@@ -111,14 +111,6 @@ class ShrinkCube {
     LocalTensor<T> x1 = x1_.Get<T>()[s * x_len_];
     LocalTensor<T> w1 = w1_.Get<T>()[s * w_len_];
     if (l1_busy_[s]) AscendC::WaitFlag<HardEvent::MTE1_MTE2>(s);
-    const int32_t kp = AlignUp(len, kC0);
-    if (len != kp) {
-      // A partial last fractal: Mmad reads it whole, so its padding must hold zeros.
-      AscendC::InitConstValue(x1, AscendC::InitConstValueParams<T>(1, static_cast<uint16_t>(mp_ * kp * sizeof(T) / 32),
-                                                                   0, T{}));
-      AscendC::InitConstValue(w1, AscendC::InitConstValueParams<T>(1, static_cast<uint16_t>(np_ * kp * sizeof(T) / 32),
-                                                                   0, T{}));
-    }
     for (int32_t r = 0; r < rows_; r++) {
       AscendC::DataCopy(x1[r * kC0], x_[uint64_t(row_[r]) * t_.in_dim + k0],
                         AscendC::Nd2NzParams(1, 1, static_cast<uint16_t>(len), 0, static_cast<uint16_t>(len),

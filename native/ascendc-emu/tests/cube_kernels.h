@@ -14,7 +14,7 @@ using namespace AscendC;
 constexpr int64_t kF32 = 0, kF16 = 1, kBF16 = 2;
 
 // Options of the product kernel (bits of `flags`).
-constexpr int64_t kNoPadZero = 1;     // skip zeroing L1 before ND2NZ (a partial k fractal keeps garbage)
+constexpr int64_t kFillOnes = 1;      // fill L1 with ones, not zeros, before the ND2NZ copies
 constexpr int64_t kWeightKxN = 2;     // w is [k, n] ND: B2 by LoadData with ifTranspose (16-bit only)
 constexpr int64_t kSplitK = 4;        // two Mmads over halves of k, the second accumulating
 
@@ -46,10 +46,11 @@ void ProductBody(GM_ADDR x, GM_ADDR w, GM_ADDR out, int64_t m, int64_t n, int64_
 
   LocalTensor<T> a1 = a1q.AllocTensor<T>();
   LocalTensor<T> b1 = b1q.AllocTensor<T>();
-  if ((flags & kNoPadZero) == 0) {
-    InitConstValue(a1, InitConstValueParams<T>(1, static_cast<uint16_t>(mp * kp * sizeof(T) / 32), 0, T{}));
-    InitConstValue(b1, InitConstValueParams<T>(1, static_cast<uint16_t>(np * kp * sizeof(T) / 32), 0, T{}));
-  }
+  // L1 around the copies: zeros, or ones (kFillOnes). ND2NZ zeroes the rest of a partial 32-byte
+  // row itself; the rows up to a fractal boundary keep the fill.
+  const T fill = (flags & kFillOnes) != 0 ? AscendC::emu::FromFloat<T>(1.0f) : T{};
+  InitConstValue(a1, InitConstValueParams<T>(1, static_cast<uint16_t>(mp * kp * sizeof(T) / 32), 0, fill));
+  InitConstValue(b1, InitConstValueParams<T>(1, static_cast<uint16_t>(np * kp * sizeof(T) / 32), 0, fill));
   DataCopy(a1, xg, Nd2NzParams(1, m, k, 0, k, mp, 1, 0));
   if (kxn) {
     DataCopy(b1, wg, Nd2NzParams(1, k, n, 0, n, kp, 1, 0));  // [k, n]: k rows, n columns

@@ -127,12 +127,12 @@ int main() {
                   static_cast<long long>(in), static_cast<long long>(out), static_cast<long long>(flags), err, bound);
     Expect(err >= 0 && err <= bound, what);
   }
-  // Without zeroing L1 first, a partial k fractal multiplies the garbage L1 held: the emulator
-  // takes whole fractals (it does not count on the device masking the padding).
-  const double garbage = Product(16, 16, 20, kF16, kF32, kNoPadZero, rng);
-  Expect(garbage > 1e-4, "an unzeroed partial k fractal gives wrong sums: error " + std::to_string(garbage));
-  Expect(Product(16, 16, 32, kF16, kF32, kNoPadZero, rng) <= 1e-5, "whole k fractals need no zeroing");
-
+  // Mmad takes whole k fractals. x's k padding is the rest of each row's last 32-byte row, which
+  // ND2NZ zeroes, so ones left in L1 around the copies do not change the sums, with w as [n, k]
+  // (its padding zeroed the same way) or as [k, n] (its padding rows hold ones; x's zeros cancel
+  // them).
+  Expect(Product(16, 16, 20, kF16, kF32, kFillOnes, rng) <= 1e-5, "ND2NZ zeroes a partial 32-byte row");
+  Expect(Product(16, 16, 20, kF16, kF32, kFillOnes | kWeightKxN, rng) <= 1e-5, "one zeroed side suffices");
   // Counters of one 16 x 16 x 32 half product (no split), by hand: ND2NZ reads 2 x 16 x 32 x 2
   // = 2048 GM bytes; LoadData moves 2 fractals into L0A and 2 into L0B (1024 bytes each); Mmad
   // does 1 x 1 x 2 fractal steps; Fixpipe writes 16 x 16 floats (1024 bytes); waits: the five

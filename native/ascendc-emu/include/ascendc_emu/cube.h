@@ -57,9 +57,10 @@ void LocalRange(Pipe p, bool write, const char* what, const LocalTensor<T>& t, u
 // ndNum matrices of nValue rows x dValue elements, rows srcDValue elements apart in GM, matrices
 // srcNdMatrixStride elements apart. Element (r, c) of matrix i lands at element
 //   i x dstNzMatrixStride + (c / C0) x dstNzC0Stride x C0 + r x dstNzNStride x C0 + c % C0
-// of dst (C0 = 32 / sizeof(T); the strides in 32-byte rows). Only the copied elements are
-// written: the rest of a partial C0 row and the rows up to a fractal boundary keep what L1 held
-// (InitConstValue zeroes them where a matrix product would read them).
+// of dst (C0 = 32 / sizeof(T); the strides in 32-byte rows). A row's last 32-byte row is padded
+// with zeros when dValue x sizeof(T) is not a multiple of 32 (the "GMToL1 ND2NZ DataCopy" page);
+// the rows up to a fractal boundary are not written and keep what L1 held. ndNum, nValue or
+// dValue 0: nothing moves.
 struct Nd2NzParams {
   Nd2NzParams() = default;
   Nd2NzParams(uint16_t ndNumIn, uint16_t nValueIn, uint16_t dValueIn, uint16_t srcNdMatrixStrideIn,
@@ -83,26 +84,22 @@ void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const Nd2Nz
   constexpr uint64_t c0 = 32 / sizeof(T);
   emu::CheckPath(emu::InL1(dst.GetPosition()), "DataCopy (ND2NZ)", TPosition::GM, dst.GetPosition());
   emu::CheckFractalAligned(dst, 32, "DataCopy (ND2NZ)", "dst");
-  // Field ranges of the ND2NZ form on Atlas A2 (the DataCopy page, 随路格式转换).
-  if (p.ndNum > 4095 || p.nValue > 16384 || (p.nValue > 0 && p.srcDValue < 1) || p.dstNzC0Stride < 1 ||
-      p.dstNzC0Stride > 16384 || p.dstNzNStride < 1 || p.dstNzNStride > 16384 ||
-      (p.ndNum > 1 && p.dstNzMatrixStride < 1)) {
+  // Field ranges of the ND2NZ form (the same page's table; ndNum, nValue, dValue, srcDValue and
+  // srcNdMatrixStride are 16-bit fields here, which bounds the rest).
+  if (p.ndNum > 4095 || p.nValue > 16384 || p.srcDValue < 1 || p.dstNzC0Stride < 1 || p.dstNzC0Stride > 16384 ||
+      p.dstNzNStride < 1 || p.dstNzNStride > 16384 || p.dstNzMatrixStride > 16384) {
     emu::Violation(emu::kRuleApiLimit, "DataCopy (ND2NZ): ndNum %u, nValue %u, srcDValue %u, dstNzC0Stride %u, "
                    "dstNzNStride %u, dstNzMatrixStride %u outside their ranges", p.ndNum, p.nValue, p.srcDValue,
                    p.dstNzC0Stride, p.dstNzNStride, p.dstNzMatrixStride);
   }
-  if (p.srcDValue < p.dValue && p.nValue > 1) {
-    emu::Violation(emu::kRuleApiLimit, "DataCopy (ND2NZ): rows of %u elements %u apart overlap", p.dValue,
-                   p.srcDValue);
-  }
+  if (p.ndNum == 0 || p.nValue == 0 || p.dValue == 0) return;
   const uint64_t blocks = (uint64_t{p.dValue} + c0 - 1) / c0;
   for (uint32_t i = 0; i < p.ndNum; i++) {
     for (uint32_t r = 0; r < p.nValue; r++) {
       src.Check(uint64_t{i} * p.srcNdMatrixStride + uint64_t{r} * p.srcDValue, p.dValue, "DataCopy (ND2NZ)");
       for (uint64_t b = 0; b < blocks; b++) {
         const uint64_t e = uint64_t{i} * p.dstNzMatrixStride + (b * p.dstNzC0Stride + uint64_t{r} * p.dstNzNStride) * c0;
-        const uint64_t n = b + 1 < blocks ? c0 : p.dValue - b * c0;
-        emu::LocalRange(emu::kPipeMte2, true, "DataCopy (ND2NZ)", dst, e * sizeof(T), n * sizeof(T));
+        emu::LocalRange(emu::kPipeMte2, true, "DataCopy (ND2NZ)", dst, e * sizeof(T), 32);
       }
     }
   }
@@ -110,9 +107,9 @@ void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const Nd2Nz
     for (uint32_t r = 0; r < p.nValue; r++) {
       const T* row = src.GetPhyAddr() + uint64_t{i} * p.srcNdMatrixStride + uint64_t{r} * p.srcDValue;
       emu::RecordGmAccess(row, uint64_t{p.dValue} * sizeof(T), false, "DataCopy (ND2NZ)");
-      for (uint32_t c = 0; c < p.dValue; c++) {
+      for (uint64_t c = 0; c < blocks * c0; c++) {
         const uint64_t e = uint64_t{i} * p.dstNzMatrixStride + ((c / c0) * p.dstNzC0Stride + uint64_t{r} * p.dstNzNStride) * c0 + c % c0;
-        dst.data()[e] = row[c];
+        dst.data()[e] = c < p.dValue ? row[c] : T{};
       }
     }
   }
@@ -213,7 +210,7 @@ void LoadData(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LoadDa
 // ---- Mmad: C (CO1, float) = / += A (A2) x B (B2), on the cube (pipe M) ----
 // m x k times k x n in the layouts above, over whole fractals: the k of a partial fractal is
 // taken whole (k rounded up to k0 = 32 / sizeof(input)), so the padding of a partial k fractal
-// must hold zeros (the device may mask it; the emulator does not rely on that). cmatrixInitVal:
+// must hold zeros, as ND2NZ leaves it (the device may mask it; the emulator does not rely on that). cmatrixInitVal:
 // C starts at 0; otherwise (cmatrixSource false) C accumulates onto L0C. Products are exact for
 // 16-bit inputs and rounded once for float; sums are float, in k order.
 struct MmadParams {
