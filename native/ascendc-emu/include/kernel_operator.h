@@ -177,7 +177,7 @@ inline size_t MemOffset(const void* p, Memory m) { return UbOffset(p) - CurrentC
 
 }  // namespace emu
 
-// A window of the unified buffer.
+// A window of a local memory: the unified buffer, or L1/L0A/L0B/L0C on a cube core.
 template <typename T>
 class LocalTensor {
  public:
