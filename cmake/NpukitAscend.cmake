@@ -16,6 +16,7 @@ set(NPUKIT_ASCEND_KERNELS
   ${_ascend_dir}/kernels/rope.cpp
   ${_ascend_dir}/kernels/contrastive.cpp
   ${_ascend_dir}/kernels/bgmv.cpp
+  ${_ascend_dir}/kernels/bgmv_shrink.cpp
   ${_ascend_dir}/kernels/matmul.cpp
   ${_ascend_dir}/kernels/rms_norm.cpp
   ${_ascend_dir}/kernels/silu_mul.cpp
@@ -78,11 +79,25 @@ elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
   target_compile_options(ascendc_emu_strict_rules_test PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
   add_test(NAME ascendc_emu_strict_rules COMMAND ascendc_emu_strict_rules_test)
 
+  add_executable(ascendc_emu_cube_test ${_emu_dir}/tests/cube_test.cpp)
+  target_link_libraries(ascendc_emu_cube_test PRIVATE npukit_ascend)
+  target_include_directories(ascendc_emu_cube_test PRIVATE ${_ascend_dir}/host)
+  target_compile_options(ascendc_emu_cube_test PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
+  add_test(NAME ascendc_emu_cube COMMAND ascendc_emu_cube_test)
+
   add_executable(ascend_matmul_test ${_ascend_dir}/tests/matmul_test.cpp)
   target_link_libraries(ascend_matmul_test PRIVATE npukit_ascend)
   target_include_directories(ascend_matmul_test PRIVATE ${_ascend_dir}/host)
   target_compile_options(ascend_matmul_test PRIVATE ${NPUKIT_BASELINE_FLAGS})
   add_test(NAME ascend_matmul COMMAND ascend_matmul_test)
+  add_executable(ascend_bgmv_shrink_test ${_ascend_dir}/tests/bgmv_shrink_test.cpp)
+  target_link_libraries(ascend_bgmv_shrink_test PRIVATE npukit_ascend)
+  target_include_directories(ascend_bgmv_shrink_test PRIVATE ${_ascend_dir}/host)
+  target_compile_options(ascend_bgmv_shrink_test PRIVATE ${NPUKIT_BASELINE_FLAGS})
+  add_test(NAME ascend_bgmv_shrink COMMAND ascend_bgmv_shrink_test)
+  # A device with fewer cube cores than the shrink's work items.
+  add_test(NAME ascend_bgmv_shrink_5_cube_cores COMMAND ascend_bgmv_shrink_test)
+  set_tests_properties(ascend_bgmv_shrink_5_cube_cores PROPERTIES ENVIRONMENT NPUKIT_EMU_CUBE_CORES=5)
   # A device with fewer vector cores than work items (a smaller A2 SoC, a virtualised NPU).
   add_test(NAME ascend_matmul_5_vector_cores COMMAND ascend_matmul_test)
   set_tests_properties(ascend_matmul_5_vector_cores PROPERTIES ENVIRONMENT NPUKIT_EMU_VECTOR_CORES=5)

@@ -87,12 +87,99 @@ void ChooseExpandTiles(ExpandTiling& t, int w_size, int y_size) {
   t.n_tiles = (t.h_out + t.n_tile - 1) / t.n_tile;
 }
 
+// Cube shrink: groups of up to kCubeGroupRows rows with an adapter (rows with index -1 get none),
+// in the table layout of tiling.h (ShrinkGroupWords). Returns the rows of the largest group.
+int BuildCubeGroups(const int32_t* mats, int batch, std::vector<int32_t>& table, int32_t& num_groups) {
+  std::vector<int32_t> order;
+  for (int b = 0; b < batch; b++) {
+    if (mats[b] >= 0) order.push_back(b);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return mats[x] < mats[y]; });
+  std::vector<int32_t> groups;
+  int max_rows = 0;
+  for (size_t i = 0; i < order.size(); i++) {
+    const size_t g = groups.size() / 3;
+    if (g == 0 || groups[3 * (g - 1) + 2] != mats[order[i]] || groups[3 * (g - 1) + 1] == kCubeGroupRows) {
+      groups.insert(groups.end(), {static_cast<int32_t>(i), 0, mats[order[i]]});
+    }
+    max_rows = std::max(max_rows, ++groups[groups.size() - 2]);
+  }
+  num_groups = static_cast<int32_t>(groups.size() / 3);
+  table = groups;
+  table.insert(table.end(), order.begin(), order.end());
+  table.resize(ShrinkGroupWords(num_groups, batch), 0);
+  return max_rows;
+}
+
+// The cube tiling: rank tiles of up to 256 (L0C holds two [64, 256] F32 results); as many pieces
+// of the reduction dimension as keep the cube cores busy (pieces of at least 256 elements, few
+// enough that the merge's UB holds a row's pieces); k tiles as long as two buffers of L0A and of
+// L0B allow (and LoadData's 255 fractals a repeat), evened out over the piece.
+bool ChooseCubeTiles(ShrinkCubeTiling& t, int max_rows, int esz) {
+  t.m_pad = (max_rows + 15) / 16 * 16;
+  t.n_tile = std::min((t.rank + 15) / 16 * 16, 256);
+  t.n_tiles = (t.rank + t.n_tile - 1) / t.n_tile;
+  const int32_t rank_pad = (t.rank + 7) / 8 * 8;
+  if (ShrinkMergeUbBytes(1, 1, rank_pad) > kUbBytes) return false;
+  if (t.num_groups == 0) {
+    // No row has an adapter (or the reduction is empty): the merge alone writes the zeros.
+    t.splits = 1;
+    t.split_len = t.k_tile = 16;
+    return true;
+  }
+  const int64_t base = int64_t{t.num_groups} * t.n_tiles;
+  int64_t splits = std::max<int64_t>(1, Device::CubeCores() / base);
+  splits = std::min<int64_t>(splits, (t.in_dim + 255) / 256);
+  while (splits > 1 && ShrinkMergeUbBytes(static_cast<int32_t>(splits), 1, rank_pad) > kUbBytes) splits--;
+  t.split_len = static_cast<int32_t>(((t.in_dim + splits - 1) / splits + 15) / 16 * 16);
+  t.splits = (t.in_dim + t.split_len - 1) / t.split_len;
+  const int64_t k0 = 32 / esz;
+  int64_t kt = std::min<int64_t>(32768 / (int64_t{t.m_pad} * esz), 32768 / (int64_t{t.n_tile} * esz));
+  kt = std::min<int64_t>(kt, 255 * k0) / 16 * 16;
+  const int64_t tiles = (t.split_len + kt - 1) / kt;
+  t.k_tile = static_cast<int32_t>(((t.split_len + tiles - 1) / tiles + 15) / 16 * 16);
+  return true;
+}
+
 const auto fail_here = [](int code, const char* fmt, auto... args) { return Fail(code, fmt, args...); };
 
 int CheckIndices(const char* what, const npukit_tensor& indices, int batch, int num_loras,
                  std::vector<int32_t>& storage, const int32_t*& idx) {
   NPUKIT_TRY(HostIndices(indices, storage, idx));
   return npukit::contract::bgmv_indices(what, idx, batch, num_loras, fail_here);
+}
+
+// Launches the cube shrink and its merge (ChooseCubeTiles succeeded).
+int ShrinkOnCube(const npukit_bgmv_shrink_args& a, const ShrinkCubeTiling& ct, const std::vector<int32_t>& table,
+                 const int32_t* idx) {
+  ShrinkMergeTiling mt{};
+  mt.batch = ct.batch;
+  mt.rank = ct.rank;
+  mt.splits = ct.splits;
+  mt.rank_pad = (ct.rank + 7) / 8 * 8;
+  mt.scale = a.scale;
+  mt.merge_rows = std::min<int32_t>((ct.batch + Device::VectorCores() - 1) / Device::VectorCores(), 64);
+  while (mt.merge_rows > 1 && ShrinkMergeUbBytes(mt.splits, mt.merge_rows, mt.rank_pad) > kUbBytes) mt.merge_rows--;
+  std::vector<int32_t> active(static_cast<size_t>(ct.batch), 0);
+  for (int b = 0; b < ct.batch && ct.num_groups > 0; b++) active[b] = idx[b] >= 0 ? 1 : 0;
+  DeviceBuffer tiling_dev, table_dev, ws_dev, merge_dev, active_dev;
+  NPUKIT_TRY(UploadTiling(tiling_dev, ct));
+  NPUKIT_TRY(UploadTiling(merge_dev, mt));
+  NPUKIT_TRY(table_dev.Create(table.size() * sizeof(int32_t), table.data()));
+  NPUKIT_TRY(active_dev.Create(active.size() * sizeof(int32_t), active.data()));
+  NPUKIT_TRY(ws_dev.Create(size_t(ct.splits) * ct.batch * ct.rank * sizeof(float)));
+  const int64_t items = int64_t{ct.num_groups} * ct.n_tiles * ct.splits;
+  if (items > 0) {
+    const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_bgmv_shrink_cube_kernel)(
+        Device::CubeBlockDim(items), Device::Stream(), Gm(a.x.data), Gm(a.a.data), table_dev.get(), ws_dev.get(),
+        tiling_dev.get());
+    NPUKIT_TRY(FinishLaunch(status, "npukit_bgmv_shrink_cube_kernel"));
+  }
+  const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_bgmv_shrink_merge_kernel)(
+      Device::BlockDim((ct.batch + mt.merge_rows - 1) / mt.merge_rows), Device::Stream(), ws_dev.get(),
+      active_dev.get(), Gm(a.y.data), merge_dev.get());
+  NPUKIT_TRY(FinishLaunch(status, "npukit_bgmv_shrink_merge_kernel", items > 0));
+  return Ok();
 }
 
 }  // namespace
@@ -108,6 +195,20 @@ extern "C" int npukit_ascend_bgmv_shrink(const npukit_bgmv_shrink_args* args) {
   const int32_t* idx = nullptr;
   NPUKIT_TRY(CheckIndices("bgmv_shrink", a.indices, d.batch, d.num_loras, idx_copy, idx));
   if (d.batch == 0 || d.rank == 0) return Ok();
+  if (a.x.dtype == a.a.dtype) {
+    ShrinkCubeTiling ct{};
+    ct.batch = d.batch;
+    ct.in_dim = d.h_in;
+    ct.rank = d.rank;
+    ct.num_mats = d.num_loras;
+    ct.dtype = a.x.dtype;
+    const int max_rows = d.h_in > 0 ? BuildCubeGroups(idx, d.batch, table, ct.num_groups) : 0;
+    if (d.h_in == 0) {
+      ct.num_groups = 0;
+      table.assign(ShrinkGroupWords(0, d.batch), 0);
+    }
+    if (ChooseCubeTiles(ct, max_rows, npukit::dtype_size(a.x.dtype))) return ShrinkOnCube(a, ct, table, idx);
+  }
   DotTiling t{};
   t.batch = d.batch;
   t.in_dim = d.h_in;

@@ -24,6 +24,7 @@ bool g_ready = false;
 int g_device = 0;
 aclrtStream g_stream = nullptr;
 uint32_t g_vector_cores = 0;
+uint32_t g_cube_cores = 0;
 
 #ifdef NPUKIT_ASCEND_EMU
 // The cost fields (npukit/ascend.h) of the last kernel call on this thread: the sum over its
@@ -36,15 +37,19 @@ void RecordLaunchCost(bool continues_call) {
   const auto& blocks = AscendC::emu::LastLaunchCounters();
   uint64_t mte2 = 0, mte3 = 0, instructions = 0, repeats = 0, scalar = 0, barriers = 0, waits = 0;
   double max_cycles = 0;
+  bool cube = false;
   for (const auto& b : blocks) {
     uint64_t block_waits = 0;
     for (uint64_t w : b.waits) block_waits += w;
     const cost::BlockWork work{b.mte2_bytes, b.mte3_bytes, b.vector_repeats, b.scalar_gm, b.scalar_ub,
-                               b.barriers, block_waits};
+                               b.barriers, block_waits, b.mte1_l0a_bytes, b.mte1_l0b_bytes, b.cube_steps,
+                               b.fix_bytes};
     const double cycles = cost::BlockCycles(work);
     if (cycles > max_cycles) max_cycles = cycles;
+    cube = cube || b.cube_core;
     mte2 += b.mte2_bytes;
-    mte3 += b.mte3_bytes;
+    // GM written: by MTE3 on vector cores, by FIX on cube cores (the "MTE3 bytes" field).
+    mte3 += b.mte3_bytes + b.fix_bytes;
     instructions += b.vector_instructions;
     repeats += b.vector_repeats;
     scalar += b.scalar_gm + b.scalar_ub;
@@ -55,7 +60,7 @@ void RecordLaunchCost(bool continues_call) {
   const double fields[NPUKIT_ASCEND_COST_FIELDS] = {
       double(blocks.size()), double(gm), double(mte2), double(mte3), double(instructions), double(repeats),
       double(scalar), double(barriers), double(waits),
-      cost::ModelledUs(max_cycles, static_cast<int64_t>(blocks.size()), gm), cost::HbmBoundUs(gm)};
+      cost::ModelledUs(max_cycles, static_cast<int64_t>(blocks.size()), gm, cube), cost::HbmBoundUs(gm)};
   if (!continues_call || !t_call_costed) {
     for (double& f : t_call_cost) f = 0;
   }
@@ -100,9 +105,15 @@ int Device::Bind() {
 aclrtStream Device::Stream() { return g_stream; }
 bool Device::Ready() { return g_ready; }
 uint32_t Device::VectorCores() { return g_vector_cores; }
+uint32_t Device::CubeCores() { return g_cube_cores; }
 
 uint32_t Device::BlockDim(int64_t items) {
   const int64_t n = items < int64_t{g_vector_cores} ? items : int64_t{g_vector_cores};
+  return static_cast<uint32_t>(n < 1 ? 1 : n);
+}
+
+uint32_t Device::CubeBlockDim(int64_t items) {
+  const int64_t n = items < int64_t{g_cube_cores} ? items : int64_t{g_cube_cores};
   return static_cast<uint32_t>(n < 1 ? 1 : n);
 }
 
@@ -183,6 +194,12 @@ extern "C" int npukit_ascend_init(int device) {
   NPUKIT_CHECK(cores > 0 && cores <= 65535, NPUKIT_ERR_DEVICE, "ascend: the device reports %lld vector cores",
                static_cast<long long>(cores));
   g_vector_cores = static_cast<uint32_t>(cores);
+  // Cube kernels are dealt over the cube (AIC) cores: ACL_DEVICE_INFO_AI_CORE_NUM, 24 on a 910B1.
+  int64_t cube_cores = 0;
+  NPUKIT_ACL(aclGetDeviceCapability(static_cast<uint32_t>(device), ACL_DEVICE_INFO_AI_CORE_NUM, &cube_cores));
+  NPUKIT_CHECK(cube_cores > 0 && cube_cores <= 65535, NPUKIT_ERR_DEVICE, "ascend: the device reports %lld AI cores",
+               static_cast<long long>(cube_cores));
+  g_cube_cores = static_cast<uint32_t>(cube_cores);
   NPUKIT_ACL(aclrtCreateStream(&g_stream));
   g_device = device;
   g_ready = true;

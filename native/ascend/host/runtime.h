@@ -51,6 +51,10 @@ struct Device {
   // blockDim of a launch of `items` work items dealt round-robin: min(items, cores), at least 1.
   static uint32_t VectorCores();
   static uint32_t BlockDim(int64_t items);
+  // Cube (AIC) cores (aclGetDeviceCapability(AI_CORE_NUM) at init: 24 on a 910B1), and the
+  // blockDim of a cube kernel's launch of `items` work items: min(items, cube cores), at least 1.
+  static uint32_t CubeCores();
+  static uint32_t CubeBlockDim(int64_t items);
 };
 
 // A device allocation freed on scope exit (error paths included).

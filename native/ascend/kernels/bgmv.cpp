@@ -1,8 +1,9 @@
 // BGMV multi-LoRA shrink and expand (docs/kernels.md, BGMV) as AscendC vector kernels. The host
 // checked every index and built the row tables.
 //
-// Shrink, y[b] = scale * A[idx[b]] . x[b] (idx -1: zeros), is the tiled dot product of dot_rows.h:
-// rows that share an adapter are grouped, so an A panel tile is read once for the group.
+// Shrink, y[b] = scale * A[idx[b]] . x[b] (idx -1: zeros), runs on the cube (bgmv_shrink.cpp)
+// when x and A share a dtype; otherwise it is the tiled dot product of dot_rows.h: rows that
+// share an adapter are grouped, so an A panel tile is read once for the group.
 //
 // Expand, y[b, off : off + h_out] += W[idx[b]] . v[b] (idx -1: unchanged), is Axpy over output
 // tiles: work item = (row with an adapter, tile of n_tile outputs of h_out), dealt round-robin to

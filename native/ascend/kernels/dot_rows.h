@@ -1,5 +1,6 @@
-// The dot-product core of BGMV shrink and matmul: out[b, j] = sum_k W[j, k] * x[b, k] in F32, with
-// W the weight matrix of row b (its LoRA adapter, or the single matmul weight).
+// The vector dot-product core of matmul and of BGMV shrink when x and A differ in dtype (the
+// cube, bgmv_shrink.cpp, multiplies like dtypes only): out[b, j] = sum_k W[j, k] * x[b, k] in
+// F32, with W the weight matrix of row b (its LoRA adapter, or the single matmul weight).
 //
 // Work item = (row group, tile of n_tile output elements). A row group is up to kMaxGroupRows rows
 // that use the same weight matrix (the host groups them, tiling.h DotGroups), so each weight
@@ -17,8 +18,8 @@
 // bandwidth is 1.6 TB/s / 48 cores / 1850 MHz = 18 bytes a cycle, 9 BF16 weights. A weight that
 // feeds two rows keeps the vector unit about as busy as the core's share of HBM; more rows would
 // make the vector unit the bound without making the kernel faster.
-// Vector unit only: the cube unit (Mmad) would be the faster path for large matmuls on real
-// hardware, but the emulator does not model it, so npukit keeps one tested path.
+// Matmul has not been moved to the cube path of bgmv_shrink.cpp yet; its mixed-dtype calls would
+// stay here, as shrink's do.
 #ifndef NPUKIT_ASCEND_DOT_ROWS_H
 #define NPUKIT_ASCEND_DOT_ROWS_H
 

@@ -202,6 +202,39 @@ inline int64_t DotUbBytes(int32_t n_tile, int32_t k_tile) {
   return bytes;
 }
 
+// BGMV shrink on the cube (x and A of one dtype): y = scale * x . A[idx]^T. Launch 1 (cube cores):
+// work item = (row group, tile of n_tile of the rank outputs, piece of split_len of the in_dim
+// reduction elements); a group is up to kCubeGroupRows rows with the same adapter. Its partial
+// sums go to a workspace ws [splits][batch][rank] (F32). Launch 2 (vector cores): per tile of
+// merge_rows batch rows, y = scale * (ws[0] + ws[1] + ...), in split order; rows without an
+// adapter get zeros.
+constexpr int32_t kCubeGroupRows = 64;
+struct ShrinkCubeTiling {
+  int32_t batch, in_dim, rank, num_mats, dtype;  // dtype of x and A
+  int32_t num_groups;                            // row groups with an adapter
+  int32_t splits, split_len;           // pieces of the reduction dimension, elements each (a multiple of 16)
+  int32_t k_tile;                      // reduction elements per L1/L0 tile (a multiple of 16)
+  int32_t n_tile, n_tiles;             // rank outputs per tile (a multiple of 16), tiles
+  int32_t m_pad;                       // rows of the largest group rounded up to 16
+};
+
+// The cube launch's group table (I32, built on the host): per group its first entry in the row
+// list, its rows and its adapter, then the row list (the batch rows with an adapter, grouped).
+inline int64_t ShrinkGroupWords(int32_t num_groups, int32_t batch) { return 3 * int64_t{num_groups} + batch; }
+
+struct ShrinkMergeTiling {
+  int32_t batch, rank, splits;
+  int32_t merge_rows;  // batch rows per work item
+  int32_t rank_pad;    // UB row stride: rank rounded up to 8 (32 bytes of F32)
+  float scale;
+};
+
+// Unified-buffer bytes of the merge launch.
+inline int64_t ShrinkMergeUbBytes(int32_t splits, int32_t merge_rows, int32_t rank_pad) {
+  const int64_t tile = int64_t{merge_rows} * rank_pad * 4;
+  return 2 * splits * tile + tile + 2 * tile;  // partial sums (2 buffers), the sum, the out queue (2)
+}
+
 // BGMV expand: y[b, off + n] += sum_k W[idx[b], n, k] * v[b, k] as Axpy over output tiles. Work
 // item = (row of the row table, tile of n_tile outputs); rows with index -1 are not in the table.
 struct ExpandTiling {

@@ -11,11 +11,14 @@
 //                       allocated, DeQue of an empty queue, FreeTensor of a free buffer
 //   - pipe synchronisation (strict: no compiler-inserted sync assumed): see ascendc_emu/pipes.h
 //   - tensor position:  the data paths of DataCopy and DataCopyPad between GM, VECIN, VECCALC
-//                       and VECOUT documented for Atlas A2
+//                       and VECOUT documented for Atlas A2, and of the cube unit (GM -> A1/B1,
+//                       A1/B1 -> A2/B2, A2 x B2 -> CO1, CO1 -> GM)
 //   - API limits:       DataCopyPad blockCount and blockLen, TPipe buffer count, ReduceSum's
-//                       work tensor size
+//                       work tensor size, the ND2NZ, LoadData, Mmad and Fixpipe field ranges
 //   - cast table:       the conversions and rounding modes Cast implements here
-// Not modelled: timing, the cube unit, L1/L0 buffers, bank conflicts, the exact rounding of Exp
+//   - cube rules:       L1/L0A/L0B/L0C capacities, fractal alignment, Mmad and Fixpipe dtypes,
+//                       one core type (AIV or AIC) per kernel
+// Not modelled: timing, bank conflicts, mixed AIC+AIV kernels, the exact rounding of Exp
 // (std::exp here); see native/ascend/README.md for the complete list.
 #ifndef NPUKIT_ASCENDC_EMU_KERNEL_OPERATOR_H
 #define NPUKIT_ASCENDC_EMU_KERNEL_OPERATOR_H
@@ -37,6 +40,25 @@
 #define __gm__
 #define GM_ADDR uint8_t*
 
+// The core type a kernel declares with KERNEL_TASK_TYPE_DEFAULT (Atlas A2 compiles a kernel for
+// the vector or the cube cores, or as a mixed AIC+AIV kernel, which is not emulated). TPipe's
+// buffers must then lie in that core's memories.
+enum KernelMetaType { KERNEL_TYPE_AIV_ONLY, KERNEL_TYPE_AIC_ONLY, KERNEL_TYPE_MIX_AIC_1_1, KERNEL_TYPE_MIX_AIC_1_2 };
+namespace AscendC {
+namespace emu {
+inline void DeclareKernelType(KernelMetaType t) {
+  if (t != KERNEL_TYPE_AIV_ONLY && t != KERNEL_TYPE_AIC_ONLY) {
+    Violation(kRuleCoreType, "a mixed AIC+AIV kernel: not emulated");
+  }
+  Core& c = CurrentCore();
+  const CoreKind kind = t == KERNEL_TYPE_AIC_ONLY ? CoreKind::kCube : CoreKind::kVector;
+  if (c.kind != CoreKind::kUnknown && c.kind != kind) Violation(kRuleCoreType, "the kernel's type declared twice");
+  c.kind = kind;
+}
+}  // namespace emu
+}  // namespace AscendC
+#define KERNEL_TASK_TYPE_DEFAULT(type) ::AscendC::emu::DeclareKernelType(type)
+
 namespace AscendC {
 
 inline int64_t GetBlockIdx() { return emu::CurrentCore().block_idx; }
@@ -47,29 +69,41 @@ using QuePosition = TPosition;
 
 enum class RoundMode { CAST_NONE, CAST_RINT, CAST_FLOOR, CAST_CEIL, CAST_ROUND, CAST_TRUNC, CAST_ODD };
 
-enum pipe_t { PIPE_S, PIPE_V, PIPE_M, PIPE_MTE1, PIPE_MTE2, PIPE_MTE3, PIPE_ALL };
+enum pipe_t { PIPE_S, PIPE_V, PIPE_M, PIPE_MTE1, PIPE_MTE2, PIPE_MTE3, PIPE_FIX, PIPE_ALL };
 
 template <pipe_t pipe>
 inline void PipeBarrier() {
-  static_assert(pipe == PIPE_S || pipe == PIPE_V || pipe == PIPE_MTE2 || pipe == PIPE_MTE3 || pipe == PIPE_ALL,
-                "the emulator models the scalar, vector, MTE2 and MTE3 pipes");
   if (pipe == PIPE_ALL) {
     emu::PipeBarrierAll();
   } else {
-    emu::PipeBarrierOne(pipe == PIPE_S ? emu::kPipeS : pipe == PIPE_V ? emu::kPipeV
-                        : pipe == PIPE_MTE2 ? emu::kPipeMte2 : emu::kPipeMte3);
+    constexpr emu::Pipe p = pipe == PIPE_S ? emu::kPipeS : pipe == PIPE_V ? emu::kPipeV
+                            : pipe == PIPE_MTE2 ? emu::kPipeMte2 : pipe == PIPE_MTE3 ? emu::kPipeMte3
+                            : pipe == PIPE_MTE1 ? emu::kPipeMte1 : pipe == PIPE_M ? emu::kPipeM : emu::kPipeFix;
+    emu::PipeBarrierOne(p);
   }
 }
 
 // Hardware events between the modelled pipes: SetFlag<X_Y>(id) on pipe X, WaitFlag<X_Y>(id) on Y.
-enum class HardEvent { MTE2_V, V_MTE2, MTE3_V, V_MTE3, S_V, V_S, S_MTE2, MTE2_S, S_MTE3, MTE3_S, MTE2_MTE3, MTE3_MTE2 };
+// The first twelve are the vector core's, the rest the cube core's.
+enum class HardEvent {
+  MTE2_V, V_MTE2, MTE3_V, V_MTE3, S_V, V_S, S_MTE2, MTE2_S, S_MTE3, MTE3_S, MTE2_MTE3, MTE3_MTE2,
+  MTE2_MTE1, MTE1_MTE2, MTE1_M, M_MTE1, M_FIX, FIX_M, MTE2_M, M_MTE2, FIX_MTE2, MTE2_FIX, S_MTE1, MTE1_S, S_M, M_S,
+  S_FIX, FIX_S
+};
 enum event_t { EVENT_ID0, EVENT_ID1, EVENT_ID2, EVENT_ID3, EVENT_ID4, EVENT_ID5, EVENT_ID6, EVENT_ID7 };
 
 namespace emu {
 constexpr Pipe kEventPipes[][2] = {{kPipeMte2, kPipeV}, {kPipeV, kPipeMte2}, {kPipeMte3, kPipeV}, {kPipeV, kPipeMte3},
                                    {kPipeS, kPipeV},    {kPipeV, kPipeS},    {kPipeS, kPipeMte2}, {kPipeMte2, kPipeS},
                                    {kPipeS, kPipeMte3}, {kPipeMte3, kPipeS}, {kPipeMte2, kPipeMte3},
-                                   {kPipeMte3, kPipeMte2}};
+                                   {kPipeMte3, kPipeMte2},
+                                   {kPipeMte2, kPipeMte1}, {kPipeMte1, kPipeMte2}, {kPipeMte1, kPipeM},
+                                   {kPipeM, kPipeMte1},    {kPipeM, kPipeFix},     {kPipeFix, kPipeM},
+                                   {kPipeMte2, kPipeM},    {kPipeM, kPipeMte2},    {kPipeFix, kPipeMte2},
+                                   {kPipeMte2, kPipeFix},  {kPipeS, kPipeMte1},    {kPipeMte1, kPipeS},
+                                   {kPipeS, kPipeM},       {kPipeM, kPipeS},       {kPipeS, kPipeFix},
+                                   {kPipeFix, kPipeS}};
+static_assert(sizeof(kEventPipes) / sizeof(kEventPipes[0]) == size_t(HardEvent::FIX_S) + 1, "one row per HardEvent");
 }  // namespace emu
 
 template <HardEvent e>
@@ -87,8 +121,12 @@ inline size_t UbOffset(const void* p) {
   return static_cast<size_t>(static_cast<const uint8_t*>(p) - CurrentCore().ub);
 }
 
+// Vector instructions and the UB copies work on the unified buffer only, 32-byte aligned.
 inline void CheckAligned(const void* p, const char* what) {
   const size_t off = UbOffset(p);
+  if (off >= CurrentCore().mem_size[kMemUb]) {
+    Violation(kRulePosition, "%s: a local tensor outside the unified buffer (an L1/L0 position)", what);
+  }
   if (off % 32 != 0) {
     Violation(kRuleAlignment, "%s: local tensor at UB offset %zu is not 32-byte aligned", what, off);
   }
@@ -107,13 +145,39 @@ inline const char* PositionName(TPosition p) {
     case TPosition::VECIN: return "VECIN";
     case TPosition::VECOUT: return "VECOUT";
     case TPosition::VECCALC: return "VECCALC";
-    default: return "a cube position";
+    case TPosition::A1: return "A1";
+    case TPosition::A2: return "A2";
+    case TPosition::B1: return "B1";
+    case TPosition::B2: return "B2";
+    case TPosition::CO1: return "CO1";
+    case TPosition::CO2: return "CO2";
   }
+  return "?";
 }
+
+// The local memory of a position (Atlas A2): VECIN/VECOUT/VECCALC the unified buffer of a vector
+// core; A1/B1 the cube core's L1, A2 its L0A, B2 its L0B, CO1 its L0C.
+inline Memory MemoryOf(TPosition p) {
+  switch (p) {
+    case TPosition::A1:
+    case TPosition::B1: return kMemL1;
+    case TPosition::A2: return kMemL0a;
+    case TPosition::B2: return kMemL0b;
+    case TPosition::CO1: return kMemL0c;
+    case TPosition::VECIN:
+    case TPosition::VECOUT:
+    case TPosition::VECCALC: return kMemUb;
+    default: break;
+  }
+  Violation(kRulePosition, "a local buffer in position %s: not a local memory of Atlas A2", PositionName(p));
+}
+
+// Byte offset of p inside memory m of the running core.
+inline size_t MemOffset(const void* p, Memory m) { return UbOffset(p) - CurrentCore().mem_base[m]; }
 
 }  // namespace emu
 
-// A window of the unified buffer.
+// A window of a local memory: the unified buffer, or L1/L0A/L0B/L0C on a cube core.
 template <typename T>
 class LocalTensor {
  public:
@@ -130,12 +194,14 @@ class LocalTensor {
   // Scalar-unit access (pipe S).
   T GetValue(uint32_t i) const {
     if (i >= size_) emu::Violation(emu::kRuleLocalBounds, "GetValue(%u) on a local tensor of %u", i, size_);
+    CheckScalar("GetValue");
     emu::PipeRead(emu::kPipeS, "GetValue", emu::UbOffset(ptr_ + i), sizeof(T));
     emu::Counters().scalar_ub++;
     return ptr_[i];
   }
   void SetValue(uint32_t i, T v) const {
     if (i >= size_) emu::Violation(emu::kRuleLocalBounds, "SetValue(%u) on a local tensor of %u", i, size_);
+    CheckScalar("SetValue");
     emu::PipeWrite(emu::kPipeS, "SetValue", emu::UbOffset(ptr_ + i), sizeof(T));
     emu::Counters().scalar_ub++;
     ptr_[i] = v;
@@ -151,6 +217,15 @@ class LocalTensor {
   T* data() const { return ptr_; }
 
  private:
+  // The scalar unit reaches the unified buffer; npukit's kernels never touch L1/L0 from it, and
+  // the emulator does not model that.
+  void CheckScalar(const char* what) const {
+    if (emu::MemoryOf(pos_) != emu::kMemUb) {
+      emu::Violation(emu::kRulePosition, "%s on a %s tensor: scalar access to L1/L0 is not emulated", what,
+                     emu::PositionName(pos_));
+    }
+  }
+
   T* ptr_ = nullptr;
   uint32_t size_ = 0;
   TPosition pos_ = TPosition::VECCALC;
@@ -237,13 +312,23 @@ constexpr int kMaxPipeBuffers = 64;
 
 // A queue of num equal buffers for passing tiles between pipeline stages. Its events are those
 // of its position: VECIN carries MTE2 -> V (EnQue -> DeQue) and V -> MTE2 (FreeTensor ->
-// AllocTensor of the same buffer); VECOUT carries V -> MTE3 and MTE3 -> V.
+// AllocTensor of the same buffer); VECOUT carries V -> MTE3 and MTE3 -> V; A1/B1 (L1) MTE2 ->
+// MTE1, A2/B2 (L0A/L0B) MTE1 -> M, CO1 (L0C) M -> FIX, and back.
 template <TPosition pos, int32_t depth>
 class TQue {
-  static_assert(pos == TPosition::VECIN || pos == TPosition::VECOUT,
-                "the emulator models the vector queues VECIN and VECOUT");
-  static constexpr emu::Pipe kProducer = pos == TPosition::VECIN ? emu::kPipeMte2 : emu::kPipeV;
-  static constexpr emu::Pipe kConsumer = pos == TPosition::VECIN ? emu::kPipeV : emu::kPipeMte3;
+  static_assert(pos == TPosition::VECIN || pos == TPosition::VECOUT || pos == TPosition::A1 || pos == TPosition::B1 ||
+                    pos == TPosition::A2 || pos == TPosition::B2 || pos == TPosition::CO1,
+                "the emulator models the queues VECIN, VECOUT, A1, B1, A2, B2 and CO1");
+  static constexpr emu::Pipe kProducer = pos == TPosition::VECIN ? emu::kPipeMte2
+                                         : pos == TPosition::VECOUT ? emu::kPipeV
+                                         : (pos == TPosition::A1 || pos == TPosition::B1) ? emu::kPipeMte2
+                                         : (pos == TPosition::A2 || pos == TPosition::B2) ? emu::kPipeMte1
+                                                                                           : emu::kPipeM;
+  static constexpr emu::Pipe kConsumer = pos == TPosition::VECIN ? emu::kPipeV
+                                         : pos == TPosition::VECOUT ? emu::kPipeMte3
+                                         : (pos == TPosition::A1 || pos == TPosition::B1) ? emu::kPipeMte1
+                                         : (pos == TPosition::A2 || pos == TPosition::B2) ? emu::kPipeM
+                                                                                           : emu::kPipeFix;
 
  public:
   template <typename T>
@@ -316,8 +401,7 @@ class TQue {
 // A single scratch buffer.
 template <TPosition pos>
 class TBuf {
-  static_assert(pos == TPosition::VECIN || pos == TPosition::VECOUT || pos == TPosition::VECCALC,
-                "the emulator models the unified-buffer positions");
+  static_assert(pos != TPosition::GM && pos != TPosition::CO2, "a TBuf lives in a local memory");
 
  public:
   template <typename T>
@@ -336,12 +420,16 @@ class TBuf {
   size_t len_ = 0;
 };
 
-// Hands out the unified buffer. Lengths are rounded up to 32 bytes, as on the hardware.
+// Hands out the local memories: each position's buffers come from its memory (emu::MemoryOf),
+// lengths rounded up to 32 bytes, as on the hardware. The first buffer decides the core type:
+// unified-buffer positions run on a vector (AIV) core, L1/L0 positions on a cube (AIC) core; a
+// kernel that asks for both is a mixed kernel, which the emulator does not model.
 class TPipe {
  public:
   TPipe() {
-    emu::CurrentCore().ub_used = 0;
-    emu::CurrentCore().buffers = 0;
+    emu::Core& c = emu::CurrentCore();
+    for (size_t& u : c.mem_used) u = 0;
+    c.buffers = 0;
   }
 
   template <TPosition pos, int32_t depth>
@@ -349,7 +437,7 @@ class TPipe {
     if (num < 1) emu::Violation(emu::kRuleQueue, "InitBuffer with %d buffers", num);
     CountBuffers(num);
     const size_t l = Round(len);
-    que.base_ = Take(size_t(num) * l);
+    que.base_ = Take(pos, size_t(num) * l);
     que.len_ = l;
     que.num_ = num;
     return true;
@@ -358,7 +446,7 @@ class TPipe {
   bool InitBuffer(TBuf<pos>& buf, uint32_t len) {
     CountBuffers(1);
     const size_t l = Round(len);
-    buf.base_ = Take(l);
+    buf.base_ = Take(pos, l);
     buf.len_ = l;
     return true;
   }
@@ -373,14 +461,25 @@ class TPipe {
     c.buffers += num;
   }
   static size_t Round(size_t len) { return (len + 31) / 32 * 32; }
-  static uint8_t* Take(size_t bytes) {
+  static uint8_t* Take(TPosition pos, size_t bytes) {
+    static const char* const names[emu::kMemCount] = {"UB", "L1", "L0A", "L0B", "L0C"};
     emu::Core& c = emu::CurrentCore();
-    if (bytes > c.ub_size - c.ub_used) {
-      emu::Violation(emu::kRuleUbCapacity, "InitBuffer of %zu bytes with %zu of %zu bytes already in use", bytes,
-                     c.ub_used, c.ub_size);
+    const emu::Memory m = emu::MemoryOf(pos);
+    const emu::CoreKind kind = m == emu::kMemUb ? emu::CoreKind::kVector : emu::CoreKind::kCube;
+    if (c.kind != emu::CoreKind::kUnknown && c.kind != kind) {
+      emu::Violation(emu::kRuleCoreType, "InitBuffer in %s on a %s core: a kernel runs on vector (AIV) or cube (AIC) "
+                     "cores, and mixed AIC+AIV kernels are not emulated", emu::PositionName(pos),
+                     c.kind == emu::CoreKind::kVector ? "vector" : "cube");
     }
-    uint8_t* p = c.ub + c.ub_used;
-    c.ub_used += bytes;
+    c.kind = kind;
+    if (kind == emu::CoreKind::kCube) emu::FillCubeMemories();
+    if (bytes > c.mem_size[m] - c.mem_used[m]) {
+      emu::Violation(m == emu::kMemUb ? emu::kRuleUbCapacity : emu::kRuleCubeCapacity,
+                     "InitBuffer of %zu bytes in %s with %zu of %zu bytes already in use", bytes, names[m],
+                     c.mem_used[m], c.mem_size[m]);
+    }
+    uint8_t* p = c.ub + c.mem_base[m] + c.mem_used[m];
+    c.mem_used[m] += bytes;
     return p;
   }
 };
@@ -862,5 +961,7 @@ void Cast(const LocalTensor<D>& d, const LocalTensor<S>& s, RoundMode mode, uint
 }
 
 }  // namespace AscendC
+
+#include "ascendc_emu/cube.h"
 
 #endif

@@ -19,11 +19,11 @@ constexpr size_t kGranule = 32;
 constexpr int kEventIds = 8;    // EVENT_ID0 .. EVENT_ID7
 
 const char* PipeName(int p) {
-  static const char* const names[kPipeCount] = {"scalar", "vector", "MTE2", "MTE3"};
+  static const char* const names[kPipeCount] = {"scalar", "vector", "MTE2", "MTE3", "MTE1", "cube", "FIX"};
   return names[p];
 }
 const char* EventName(int p) {
-  static const char* const names[kPipeCount] = {"S", "V", "MTE2", "MTE3"};
+  static const char* const names[kPipeCount] = {"S", "V", "MTE2", "MTE3", "MTE1", "M", "FIX"};
   return names[p];
 }
 
@@ -51,10 +51,21 @@ void Missing(char* out, size_t n, int c, int p) {
   }
 }
 
+// "UB bytes at offset N" (or L1, L0A, L0B, L0C) for an arena offset of the running core.
+void Where(char* out, size_t n, size_t arena_offset) {
+  static const char* const names[kMemCount] = {"UB", "L1", "L0A", "L0B", "L0C"};
+  const Core& c = CurrentCore();
+  int m = 0;
+  for (int i = 1; i < kMemCount; i++) {
+    if (c.mem_size[i] > 0 && arena_offset >= c.mem_base[i]) m = i;
+  }
+  std::snprintf(out, n, "%s bytes at offset %zu", names[m], arena_offset - c.mem_base[m]);
+}
+
 }  // namespace
 
-void PipesReset(size_t ub_bytes) {
-  const size_t granules = (ub_bytes + kGranule - 1) / kGranule;
+void PipesReset(size_t arena_bytes) {
+  const size_t granules = (arena_bytes + kGranule - 1) / kGranule;
   if (t.write_tick.size() < granules) {
     t.write_tick.resize(granules, 0);
     t.write_pipe.resize(granules, 0);
@@ -86,10 +97,11 @@ void PipeRead(Pipe p, const char* what, size_t offset, size_t bytes) {
   for (size_t g = offset / kGranule; g < end; g++) {
     const int w = write_pipe[g];
     if (w != same && write_tick[g] > ordered[w]) {
-      char sync[160];
+      char sync[160], where[64];
       Missing(sync, sizeof sync, p, w);
-      Violation(kRulePipeSync, "%s (%s) reads UB bytes at offset %zu that %s (%s) wrote, with no %s in between", what,
-                PipeName(p), g * kGranule, tr.write_what[g], PipeName(w), sync);
+      Where(where, sizeof where, g * kGranule);
+      Violation(kRulePipeSync, "%s (%s) reads %s that %s (%s) wrote, with no %s in between", what, PipeName(p), where,
+                tr.write_what[g], PipeName(w), sync);
     }
     read_tick[g] = now;
   }
@@ -109,17 +121,19 @@ void PipeWrite(Pipe p, const char* what, size_t offset, size_t bytes) {
   for (size_t g = offset / kGranule; g < end; g++) {
     const int w = write_pipe[g];
     if (w != p && write_tick[g] > ordered[w]) {
-      char sync[160];
+      char sync[160], where[64];
       Missing(sync, sizeof sync, p, w);
-      Violation(kRulePipeSync, "%s (%s) overwrites UB bytes at offset %zu that %s (%s) wrote, with no %s in between",
-                what, PipeName(p), g * kGranule, write_what[g], PipeName(w), sync);
+      Where(where, sizeof where, g * kGranule);
+      Violation(kRulePipeSync, "%s (%s) overwrites %s that %s (%s) wrote, with no %s in between", what, PipeName(p),
+                where, write_what[g], PipeName(w), sync);
     }
     for (int r = 0; r < kPipeCount; r++) {
       if (r != p && read_tick[r][g] > ordered[r]) {
-        char sync[160];
+        char sync[160], where[64];
         Missing(sync, sizeof sync, p, r);
-        Violation(kRulePipeSync, "%s (%s) overwrites UB bytes at offset %zu that the %s pipe reads, with no %s in between",
-                  what, PipeName(p), g * kGranule, PipeName(r), sync);
+        Where(where, sizeof where, g * kGranule);
+        Violation(kRulePipeSync, "%s (%s) overwrites %s that the %s pipe reads, with no %s in between", what,
+                  PipeName(p), where, PipeName(r), sync);
       }
     }
     write_tick[g] = now;
@@ -158,6 +172,19 @@ void PipeBarrierAll() {
 void FlagSet(Pipe src, Pipe dst, int id) {
   if (id < 0 || id >= kEventIds) Violation(kRulePipeSync, "SetFlag with event id %d outside [0, %d)", id, kEventIds);
   t.flags[src][dst][id].push_back(PipeSignal(src));
+}
+
+void FlagsBalanced() {
+  for (int a = 0; a < kPipeCount; a++) {
+    for (int b = 0; b < kPipeCount; b++) {
+      for (int id = 0; id < kEventIds; id++) {
+        if (!t.flags[a][b][id].empty()) {
+          Violation(kRulePipeSync, "SetFlag<HardEvent::%s_%s>(%d) never waited for when the kernel ends: SetFlag and "
+                    "WaitFlag come in pairs", EventName(a), EventName(b), id);
+        }
+      }
+    }
+  }
 }
 
 void FlagWait(Pipe src, Pipe dst, int id) {

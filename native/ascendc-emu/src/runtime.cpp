@@ -116,6 +116,23 @@ bool DeviceRangeValid(const void* p, size_t bytes) {
   return a >= start && a - start <= size && bytes <= size - (a - start);
 }
 
+size_t CubeCores() {
+  static const size_t cores = EnvBytes("NPUKIT_EMU_CUBE_CORES", 24);
+  return cores;
+}
+
+size_t ArenaBytes(size_t ub_bytes) {
+  return (ub_bytes + 511) / 512 * 512 + kL1Bytes + kL0aBytes + kL0bBytes + kL0cBytes;
+}
+
+void FillCubeMemories() {
+  Core& c = t_core;
+  if (c.cube_filled) return;
+  std::memset(c.ub + c.mem_base[kMemL1], 0xA5, c.mem_size[kMemL1] + c.mem_size[kMemL0a] + c.mem_size[kMemL0b] +
+                                                   c.mem_size[kMemL0c]);
+  c.cube_filled = true;
+}
+
 Core& CurrentCore() { return t_core; }
 BlockCounters& Counters() { return t_counters; }
 const std::vector<BlockCounters>& LastLaunchCounters() { return t_last_counters; }
@@ -123,13 +140,8 @@ const std::vector<BlockCounters>& LastLaunchCounters() { return t_last_counters;
 bool Saturating() { return g_saturating.load(std::memory_order_relaxed); }
 void SetSaturating(bool on) { g_saturating.store(on, std::memory_order_relaxed); }
 
-void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, bool scalar) {
-  if (!t_core.running || bytes == 0) return;
-  if (scalar) {
-    t_counters.scalar_gm++;
-  } else {
-    (write ? t_counters.mte3_bytes : t_counters.mte2_bytes) += bytes;
-  }
+namespace {
+void LogGmAccess(const void* p, size_t bytes, bool write, const char* what, bool scalar) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(p);
   if (!t_accesses.empty()) {
     // A row copied piece by piece is one access: keeps the log short.
@@ -140,6 +152,23 @@ void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, b
     }
   }
   t_accesses.push_back({a, a + bytes, t_core.block_idx, write, scalar, what});
+}
+}  // namespace
+
+void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, bool scalar) {
+  if (!t_core.running || bytes == 0) return;
+  if (scalar) {
+    t_counters.scalar_gm++;
+  } else {
+    (write ? t_counters.mte3_bytes : t_counters.mte2_bytes) += bytes;
+  }
+  LogGmAccess(p, bytes, write, what, scalar);
+}
+
+void RecordFixpipeWrite(const void* p, size_t bytes) {
+  if (!t_core.running || bytes == 0) return;
+  t_counters.fix_bytes += bytes;
+  LogGmAccess(p, bytes, true, "Fixpipe", false);
 }
 
 namespace {
@@ -246,10 +275,12 @@ int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), 
     return ACL_ERROR_RT_PARAM_INVALID;
   }
   const size_t ub_size = UbBytes();
+  const size_t arena = ArenaBytes(ub_size);
   struct FreeUb {
     void operator()(uint8_t* p) const { std::free(p); }
   };
-  std::unique_ptr<uint8_t, FreeUb> ub(static_cast<uint8_t*>(std::aligned_alloc(32, (ub_size + 31) / 32 * 32)));
+  // One arena per launch: the unified buffer, then L1, L0A, L0B, L0C (core.h).
+  std::unique_ptr<uint8_t, FreeUb> ub(static_cast<uint8_t*>(std::aligned_alloc(512, arena)));
   if (!ub) {
     SetRecentError(std::string("launch of ") + kernel_name + ": no host memory for the unified buffer");
     return ACL_ERROR_RT_MEMORY_ALLOCATION;
@@ -260,12 +291,22 @@ int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), 
   t_last_counters.assign(block_dim, BlockCounters());
   for (uint32_t b = 0; b < block_dim && status == ACL_SUCCESS; b++) {
     // Garbage, not zeros: a kernel that reads UB it never wrote must not pass by luck.
+    // The cube memories are filled when a block first asks for a cube buffer (FillCubeMemories).
     std::memset(ub.get(), 0xA5, ub_size);
-    t_core = Core{b, block_dim, ub.get(), ub_size, 0, 0, true};
-    PipesReset(ub_size);
+    t_core = Core{b, block_dim, ub.get(), ub_size, 0, true};
+    const size_t sizes[kMemCount] = {ub_size, kL1Bytes, kL0aBytes, kL0bBytes, kL0cBytes};
+    size_t base = 0;
+    for (int m = 0; m < kMemCount; m++) {
+      t_core.mem_base[m] = base;
+      t_core.mem_size[m] = sizes[m];
+      base += m == kMemUb ? (ub_size + 511) / 512 * 512 : sizes[m];
+    }
+    PipesReset(arena);
     t_counters = BlockCounters();
     try {
       body(ctx);
+      FlagsBalanced();
+      t_counters.cube_core = t_core.kind == CoreKind::kCube;
       t_last_counters[b] = t_counters;
     } catch (const RuleError& e) {
       SetRecentError(std::string(kernel_name) + " block " + std::to_string(b) + ": " + e.what());
@@ -328,8 +369,8 @@ aclError aclGetDeviceCapability(uint32_t device_id, aclDeviceInfo info, int64_t*
       *value = static_cast<int64_t>(AscendC::emu::VectorCores());
       return ACL_SUCCESS;
     case ACL_DEVICE_INFO_AI_CORE_NUM:
-      // Atlas A2: one AI core (cube) per two vector cores.
-      *value = static_cast<int64_t>((AscendC::emu::VectorCores() + 1) / 2);
+      // Atlas A2: the cube (AIC) cores, one per two vector cores.
+      *value = static_cast<int64_t>(AscendC::emu::CubeCores());
       return ACL_SUCCESS;
     default:
       return Fail(ACL_ERROR_INVALID_PARAM, "aclGetDeviceCapability: the emulator reports only core counts");

@@ -45,6 +45,10 @@ inline constexpr const char* kRulePipeSync = "pipe synchronisation";
 inline constexpr const char* kRulePosition = "tensor position";
 inline constexpr const char* kRuleApiLimit = "API limit";
 inline constexpr const char* kRuleCast = "cast table";
+inline constexpr const char* kRuleCubeCapacity = "cube-buffer capacity";
+inline constexpr const char* kRuleFractal = "fractal alignment";
+inline constexpr const char* kRuleCubeDtype = "cube dtype";
+inline constexpr const char* kRuleCoreType = "core type";
 
 [[noreturn]] void Violation(const char* rule, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -57,6 +61,19 @@ void SetUbBytes(size_t bytes);
 // reports: 48 (Atlas A2 910B1) unless NPUKIT_EMU_VECTOR_CORES says otherwise. A launch may ask
 // for any blockDim, as on the device; the launchers use this count.
 size_t VectorCores();
+
+// Cube (AIC) cores of the emulated device: 24 (Atlas A2 910B1: cube_core_cnt=24 in CANN's
+// Ascend910B1.ini, one per two vector cores) unless NPUKIT_EMU_CUBE_CORES says otherwise.
+size_t CubeCores();
+
+// The local memories of one AI core on Atlas A2 (CANN's Ascend910B1.ini, [AICoreSpec]): the
+// vector core's unified buffer (ub_size, UbBytes()) and the cube core's L1 (l1_size=524288),
+// L0A (l0_a_size=65536), L0B (l0_b_size=65536) and L0C (l0_c_size=131072).
+enum Memory : int { kMemUb = 0, kMemL1 = 1, kMemL0a = 2, kMemL0b = 3, kMemL0c = 4, kMemCount = 5 };
+inline constexpr size_t kL1Bytes = 512 * 1024;
+inline constexpr size_t kL0aBytes = 64 * 1024;
+inline constexpr size_t kL0bBytes = 64 * 1024;
+inline constexpr size_t kL0cBytes = 128 * 1024;
 
 // True while the device is in saturation mode (aclrtSetDeviceSatMode): vector results that
 // would be infinite become the largest finite value of their type, NaN results become 0.
@@ -76,6 +93,8 @@ bool DeviceRangeValid(const void* p, size_t bytes);
 // made by the scalar unit (GlobalTensor::GetValue/SetValue), which goes through the core's data
 // cache in 64-byte lines; otherwise by an MTE (DataCopy, DataCopyPad), which moves exact bytes.
 void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, bool scalar = false);
+// The same for a write by the cube core's FIX pipe (Fixpipe L0C -> GM), counted as fix_bytes.
+void RecordFixpipeWrite(const void* p, size_t bytes);
 
 // Scalar global-memory accesses go through each AI core's data cache, whose line is 64 bytes
 // (Atlas A2): a dirty line is written back whole, so a line one core writes with SetValue must
@@ -92,23 +111,44 @@ struct BlockCounters {
   uint64_t vector_instructions = 0;  // vector instructions and UB-to-UB DataCopy
   uint64_t vector_repeats = 0;       // their 256-byte repeats (of the widest operand, at least 1)
   uint64_t barriers = 0;             // PipeBarrier, one pipe or all
-  uint64_t waits[4] = {};            // waits (flags and queue events) by waiting pipe: S, V, MTE2, MTE3
+  uint64_t waits[7] = {};            // waits (flags and queue events) by waiting pipe: S, V, MTE2, MTE3,
+                                     // MTE1, M (cube), FIX
+  // Cube (AIC) work: L1 -> L0A and L1 -> L0B bytes moved by MTE1 (LoadData, InitConstValue on
+  // L0A/L0B), 16x16x16 fractal steps of Mmad (cube_m/n/k_size=16: one step a cycle; a step of
+  // float inputs covers k = 8), and global memory written by FIX (Fixpipe).
+  uint64_t mte1_l0a_bytes = 0;
+  uint64_t mte1_l0b_bytes = 0;
+  uint64_t cube_steps = 0;
+  uint64_t fix_bytes = 0;
+  bool cube_core = false;  // the block ran on a cube (AIC) core
 };
 // The running block's counters.
 BlockCounters& Counters();
 // The counters of every block of the last launch on this thread, by block index.
 const std::vector<BlockCounters>& LastLaunchCounters();
 
-// The AI core a kernel body runs on.
+// The AI core a kernel body runs on. Its local memories are one arena: the unified buffer at
+// offset 0, then L1, L0A, L0B and L0C (mem_base/mem_size), so one pipe tracker covers them all.
+// A kernel is AIV-only (unified-buffer positions) or AIC-only (L1/L0 positions), decided by its
+// first TPipe::InitBuffer: an Atlas A2 vector core has no L1/L0 and a cube core no UB.
+enum class CoreKind { kUnknown, kVector, kCube };
 struct Core {
   int64_t block_idx = 0;
   int64_t block_num = 1;
-  uint8_t* ub = nullptr;  // unified buffer base (32-byte aligned)
+  uint8_t* ub = nullptr;  // arena base = unified buffer base (512-byte aligned)
   size_t ub_size = 0;
-  size_t ub_used = 0;  // bytes handed out by TPipe::InitBuffer
   int buffers = 0;     // buffers handed out by TPipe::InitBuffer (queue buffers and TBufs)
   bool running = false;
+  size_t mem_base[kMemCount] = {};
+  size_t mem_size[kMemCount] = {};
+  size_t mem_used[kMemCount] = {};  // bytes handed out by TPipe::InitBuffer, per memory
+  CoreKind kind = CoreKind::kUnknown;
+  bool cube_filled = false;  // L1/L0 filled with garbage for this block
 };
+// Bytes of a core's arena for a unified buffer of ub_bytes.
+size_t ArenaBytes(size_t ub_bytes);
+// Fills the cube memories of the running core with garbage (the first time a block asks).
+void FillCubeMemories();
 Core& CurrentCore();
 
 // Runs body() once per block index in [0, block_dim) with a fresh unified buffer each time.

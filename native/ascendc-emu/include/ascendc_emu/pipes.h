@@ -2,18 +2,22 @@
 //
 // An AI vector core issues instructions to independent pipes that run concurrently: the scalar
 // unit (S: LocalTensor GetValue/SetValue), the vector unit (V: vector instructions and UB-to-UB
-// DataCopy), MTE2 (GM -> UB copies) and MTE3 (UB -> GM copies). An instruction of one pipe sees
-// what another pipe wrote only after a synchronisation in between:
+// DataCopy), MTE2 (GM -> UB copies) and MTE3 (UB -> GM copies). A cube core has the scalar unit,
+// MTE2 (GM -> L1, InitConstValue on L1), MTE1 (L1 -> L0A/L0B: LoadData, InitConstValue on L0),
+// M (the cube: Mmad) and FIX (Fixpipe L0C -> GM). An instruction of one pipe sees what another
+// pipe wrote only after a synchronisation in between:
 //   - SetFlag<HardEvent::X_Y>(id) on pipe X and WaitFlag<HardEvent::X_Y>(id) on pipe Y: Y waits
 //     until X finished every instruction issued before the SetFlag;
 //   - the events of the queues: EnQue/DeQue of a VECIN queue are MTE2 -> V, of a VECOUT queue
 //     V -> MTE3; FreeTensor/AllocTensor of a buffer are V -> MTE2 (VECIN) and MTE3 -> V (VECOUT);
+//     A1/B1 queues carry MTE2 -> MTE1, A2/B2 MTE1 -> M, CO1 M -> FIX (and back on FreeTensor);
 //   - PipeBarrier<PIPE_ALL>: every pipe waits for every other;
 //   - PipeBarrier<PIPE_V>: a vector instruction that reads what an earlier vector instruction
 //     wrote needs it ("blocks the same pipe; needed between instructions of one pipe with a data
 //     dependency": the PipeBarrier page of the AscendC API reference, example Add then Mul).
 // Scalar instructions are ordered among themselves by the hardware (PipeBarrier<PIPE_S> is a
-// hardware error, same page); MTE2 and MTE3 copies of one pipe run in order.
+// hardware error, same page); MTE2 and MTE3 copies of one pipe run in order, and so do MTE1
+// loads, Mmads (one accumulating into another's L0C result needs no barrier) and Fixpipes.
 //
 // The tracker keeps, per 32-byte block of the unified buffer, the last writing pipe and instruction,
 // and the last read of each pipe, and for each pair of pipes (consumer, producer) the last
@@ -29,7 +33,9 @@
 namespace AscendC {
 namespace emu {
 
-enum Pipe : int { kPipeS = 0, kPipeV = 1, kPipeMte2 = 2, kPipeMte3 = 3, kPipeCount = 4 };
+enum Pipe : int {
+  kPipeS = 0, kPipeV = 1, kPipeMte2 = 2, kPipeMte3 = 3, kPipeMte1 = 4, kPipeM = 5, kPipeFix = 6, kPipeCount = 7
+};
 
 // What a consumer learns from a synchronisation with a producer: for every pipe, the last
 // instruction known to have completed.
@@ -37,10 +43,11 @@ struct SyncPoint {
   uint64_t done[kPipeCount] = {};
 };
 
-// Starts tracking for a fresh core with a unified buffer of ub_bytes (everything before is done).
-void PipesReset(size_t ub_bytes);
+// Starts tracking for a fresh core with local memories of arena_bytes (everything before is done).
+void PipesReset(size_t arena_bytes);
 
-// Checks and records an access by pipe p (instruction `what`) of ub bytes [offset, offset + bytes).
+// Checks and records an access by pipe p (instruction `what`) of arena bytes [offset, offset +
+// bytes) (core.h: the unified buffer, then L1, L0A, L0B, L0C).
 void PipeRead(Pipe p, const char* what, size_t offset, size_t bytes);
 void PipeWrite(Pipe p, const char* what, size_t offset, size_t bytes);
 
@@ -55,6 +62,8 @@ void PipeBarrierAll();
 // SetFlag/WaitFlag of hardware event (src -> dst) with an event id in [0, 8).
 void FlagSet(Pipe src, Pipe dst, int id);
 void FlagWait(Pipe src, Pipe dst, int id);
+// Fails if a SetFlag of the block was never waited for (called when a block's kernel returns).
+void FlagsBalanced();
 
 }  // namespace emu
 }  // namespace AscendC
