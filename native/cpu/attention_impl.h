@@ -64,6 +64,11 @@ struct WorkItem {
 // limited miss buffers as long as the loads themselves would have. The lines go to L2, not L1
 // (prefetcht2): two blocks ahead are 128 KiB for 8 KV heads, four times the L1, and prefetching
 // them into L1 evicted the rows being computed on (decode at 8 x 4096 ran 1.5x slower that way).
+//
+// The cursor walks "rows" of contiguous bytes. Rows that follow each other without a gap (all KV
+// heads of a block, in either layout) are one row, and step() issues each run of lines in a tight
+// loop with one bounds check: per line, the bookkeeping cost as much as the prefetch (decode at
+// 8 x 4096 in cache: 0.91x the time of a line-by-line walk, harness).
 struct PrefetchCursor {
   const char* k = nullptr;
   const char* v = nullptr;
@@ -73,12 +78,22 @@ struct PrefetchCursor {
   int row = 0;
   int64_t offset = 0;
 
+  static PrefetchCursor over(const char* k, const char* v, int64_t row_stride, int64_t row_bytes, int rows) {
+    if (row_bytes == row_stride && rows > 1) return {k, v, row_bytes * rows, row_bytes * rows, 1};
+    return {k, v, row_stride, row_bytes, rows};
+  }
+
   void step(int lines) {
-    for (int i = 0; i < lines && row < rows; i++) {
-      const int64_t at = row * row_stride + offset;
-      __builtin_prefetch(k + at, 0, 1);
-      __builtin_prefetch(v + at, 0, 1);
-      offset += 64;
+    while (lines > 0 && row < rows) {
+      const int n = static_cast<int>(std::min<int64_t>(lines, (row_bytes - offset + 63) / 64));
+      const char* kp = k + row * row_stride + offset;
+      const char* vp = v + row * row_stride + offset;
+      for (int i = 0; i < n; i++) {
+        __builtin_prefetch(kp + 64 * i, 0, 1);
+        __builtin_prefetch(vp + 64 * i, 0, 1);
+      }
+      lines -= n;
+      offset += 64 * static_cast<int64_t>(n);
       if (offset >= row_bytes) {
         offset = 0;
         row++;
@@ -183,8 +198,9 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, 
       const char* v_ahead = static_cast<const char*>(p.v_cache) + ahead;
       // The cursor walks "rows" of contiguous bytes: the item's heads of each slot (NHD), or the
       // visible slots of each head (HND).
-      pf = hnd ? PrefetchCursor{k_ahead, v_ahead, head_stride * elem, static_cast<int64_t>(n_ahead) * D * elem, heads}
-               : PrefetchCursor{k_ahead, v_ahead, slot_stride * elem, static_cast<int64_t>(heads) * D * elem, n_ahead};
+      pf = hnd ? PrefetchCursor::over(k_ahead, v_ahead, head_stride * elem, static_cast<int64_t>(n_ahead) * D * elem, heads)
+               : PrefetchCursor::over(k_ahead, v_ahead, slot_stride * elem, static_cast<int64_t>(heads) * D * elem,
+                                      n_ahead);
     }
     const float* cos_sin = p.rope_style != NPUKIT_ROPE_NONE ? p.cos_sin + static_cast<int64_t>(j0) * p.rotary_dim
                                                             : nullptr;

@@ -114,7 +114,7 @@ final class BenchAscendCommand implements Callable<Integer> {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         } else {
             out.println();
-            out.println("gmBytes: global memory moved by MTE2 and MTE3; scalar: scalar GM and UB accesses; scal/el:"
+            out.println("gmBytes: global memory moved by MTE2, MTE3 and Fixpipe; scalar: scalar GM and UB accesses; scal/el:"
                     + " scalar accesses per input element (KV element, logit, weight or activation); ratio ="
                     + " modelledUs / hbmBoundUs.");
         }
