@@ -19,6 +19,10 @@ Isa cpu_isa();
 bool has_avx2_fma_f16c();
 // True when the AVX-512VL path may run.
 bool has_avx512vl();
+// True when the AVX2 path may run and the processor has PCLMULQDQ (the CRC32C folding path).
+bool has_avx2_pclmulqdq();
+// True when the AVX-512 path may run and the processor has VPCLMULQDQ (512-bit CRC32C folding).
+bool has_avx512_vpclmulqdq();
 
 }  // namespace npukit
 

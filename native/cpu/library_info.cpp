@@ -39,6 +39,22 @@ bool has_avx2_fma_f16c() { return cpu_isa() >= Isa::kAvx2; }
 
 bool has_avx512vl() { return cpu_isa() >= Isa::kAvx512; }
 
+bool has_avx2_pclmulqdq() {
+#if defined(__x86_64__) && defined(NPUKIT_HAVE_AVX2_PATH)
+  return cpu_isa() >= Isa::kAvx2 && __builtin_cpu_supports("pclmul");
+#else
+  return false;
+#endif
+}
+
+bool has_avx512_vpclmulqdq() {
+#if defined(__x86_64__) && defined(NPUKIT_HAVE_AVX2_PATH)
+  return cpu_isa() >= Isa::kAvx512 && __builtin_cpu_supports("vpclmulqdq");
+#else
+  return false;
+#endif
+}
+
 }  // namespace npukit
 
 extern "C" const char* npukit_version(void) { return NPUKIT_VERSION; }
