@@ -86,10 +86,10 @@ final class ChunkCodec {
 
     /** The trailer (CRC32C of header then payload), position 0, ready to write. */
     static ByteBuffer trailer(ByteBuffer header, ChunkKv kv) {
-        CRC32C crc = new CRC32C();
+        Crc32c crc = new Crc32c();
         crc.update(header.duplicate());
         crc.update(kv.payload());
-        return ByteBuffer.allocate(TRAILER).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int) crc.getValue());
+        return ByteBuffer.allocate(TRAILER).order(ByteOrder.LITTLE_ENDIAN).putInt(0, crc.value());
     }
 
     /** The whole entry in one array (what Redis stores). */
@@ -218,13 +218,13 @@ final class ChunkCodec {
     }
 
     /**
-     * The checksum check and the chunk: {@code crc} has taken the header and the payload, {@code trailer} is the
-     * stored CRC32C; then the header's key echo and shape are checked against {@code expected}. The chunk's
-     * payload is {@code payload} itself.
+     * The checksum check and the chunk: {@code crc} is the CRC32C of the header and the payload, {@code trailer} the
+     * stored one; then the header's key echo and shape are checked against {@code expected}. The chunk's payload is
+     * {@code payload} itself.
      */
-    static ChunkKv checked(ByteBuffer header, CRC32C crc, int trailer, ChunkKey expected, ByteBuffer payload)
+    static ChunkKv checked(ByteBuffer header, int crc, int trailer, ChunkKey expected, ByteBuffer payload)
             throws BadEntryException {
-        if ((int) crc.getValue() != trailer) {
+        if (crc != trailer) {
             throw new BadEntryException(Reason.CORRUPT, "checksum mismatch");
         }
         ByteBuffer e = header.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -263,9 +263,9 @@ final class ChunkCodec {
     static ChunkKv decode(ByteBuffer entry, ChunkKey expected) throws BadEntryException {
         ByteBuffer e = entry.slice().order(ByteOrder.LITTLE_ENDIAN);
         Layout l = layout(e, e.remaining());
-        CRC32C crc = new CRC32C();
+        Crc32c crc = new Crc32c();
         crc.update(e.slice(0, l.trailerAt()));
-        return checked(e.slice(0, l.headerBytes()), crc, e.getInt(l.trailerAt()), expected,
+        return checked(e.slice(0, l.headerBytes()), crc.value(), e.getInt(l.trailerAt()), expected,
                 e.slice(l.headerBytes(), l.payloadBytes()));
     }
 
@@ -297,7 +297,7 @@ final class ChunkCodec {
             trailer.put(part, checked, part.length - checked);
             at += part.length;
         }
-        return checked(first.slice(0, l.headerBytes()), crc, trailer.getInt(0), expected, payload);
+        return checked(first.slice(0, l.headerBytes()), (int) crc.getValue(), trailer.getInt(0), expected, payload);
     }
 
     private static DType dtypeOf(int code) {
