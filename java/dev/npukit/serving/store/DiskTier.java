@@ -54,7 +54,10 @@ public final class DiskTier implements ChunkTier {
      * payload and of smaller pieces, which cost more read calls (docs/chunk-store.md).
      */
     static final int PIECE_BYTES = 4 << 20;
-    /** Keys whose file path is kept: naming a file takes a SHA-256 of the key, a cost per read of a small chunk. */
+    /**
+     * Keys whose file is kept ({@link Named}): naming a file takes a SHA-256 of the key, a cost per read of a small
+     * chunk.
+     */
     private static final int PATHS_KEPT = 4096;
     private static final System.Logger LOG = System.getLogger(DiskTier.class.getName());
     /**
@@ -70,7 +73,7 @@ public final class DiskTier implements ChunkTier {
     private final Path dir;
     private final long budgetBytes;
     private final int pieceBytes;
-    private final Map<ChunkKey, Path> paths = new ConcurrentHashMap<>();
+    private final Map<ChunkKey, Named> paths = new ConcurrentHashMap<>();
     /** Address to file bytes, least recently used first. */
     private final LinkedHashMap<String, Long> index = new LinkedHashMap<>(16, 0.75f, true);
     private final TierCounters counters = new TierCounters();
@@ -152,15 +155,27 @@ public final class DiskTier implements ChunkTier {
      */
     public Path file(ChunkKey key) {
         Check.arg(key != null, "key", "is null");
-        Path f = paths.get(key);
-        if (f == null) {
+        return named(key).file();
+    }
+
+    /**
+     * A key's file, its address (the same String every time, its hash computed once) and its header's length: what
+     * every read of the key needs before its first system call.
+     */
+    private record Named(Path file, String address, int headerBytes) {
+    }
+
+    private Named named(ChunkKey key) {
+        Named n = paths.get(key);
+        if (n == null) {
             if (paths.size() >= PATHS_KEPT) {
                 paths.clear();
             }
-            f = file(key.address());
-            paths.put(key, f);
+            String address = key.address();
+            n = new Named(file(address), address, ChunkCodec.headerBytes(key));
+            paths.put(key, n);
         }
-        return f;
+        return n;
     }
 
     /** The address a file of {@link #file} is named after. */
@@ -197,14 +212,15 @@ public final class DiskTier implements ChunkTier {
      * of another size is a miss, and the index takes its new size).
      */
     private ChunkKv load(ChunkKey key, IntFunction<ByteBuffer> target) {
-        Path file = file(key);
-        String address = addressOf(file);
+        Named named = named(key);
+        Path file = named.file();
+        String address = named.address();
         Long known;
         synchronized (this) {
             known = index.get(address); // also marks it recently used
         }
         Scratch scratch = Scratch.take();
-        ByteBuffer header = scratch.header(ChunkCodec.headerBytes(key));
+        ByteBuffer header = scratch.header(named.headerBytes());
         long size;
         ChunkKv kv;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -434,7 +450,7 @@ public final class DiskTier implements ChunkTier {
         }
         counters.put(kv);
         synchronized (this) {
-            Long old = index.put(kv.key().address(), bytes);
+            Long old = index.put(named(kv.key()).address(), bytes);
             heldBytes += bytes - (old == null ? 0 : old);
             evict();
         }
