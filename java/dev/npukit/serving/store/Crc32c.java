@@ -18,7 +18,8 @@ final class Crc32c {
     static final String NATIVE_PATH = nativePath();
     /**
      * Whether direct buffers go to the native code: on its 512-bit path only. Its 128-bit path (PCLMULQDQ alone)
-     * is slower than the JVM's intrinsic on the processors measured, and the CRC32-instruction one no faster.
+     * and its CRC32-instruction path are slower than the JVM's intrinsic on the processor measured
+     * (docs/chunk-store.md, Measured: Checksum).
      */
     static final boolean NATIVE = "vpclmulqdq".equals(NATIVE_PATH);
 
