@@ -68,7 +68,7 @@ std::vector<Path> paths() {
     p.push_back({"pclmulqdq", npukit::crc32c::update_pclmul});
   }
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("vpclmulqdq")) {
+      __builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("pclmul")) {
     p.push_back({"vpclmulqdq", npukit::crc32c::update_vpclmul});
   }
 #endif
