@@ -101,7 +101,8 @@ extern "C" int64_t npukit_crc32c(uint32_t crc, const void* data, int64_t bytes) 
     return -npukit::fail(NPUKIT_ERR_ARGUMENT, "crc32c: data is NULL with bytes %lld", (long long)bytes);
   }
   if (bytes == 0) return crc;
-  const uint32_t state = npukit::crc32c::path().update(~crc, static_cast<const uint8_t*>(data), static_cast<size_t>(bytes));
+  const auto* p = static_cast<const uint8_t*>(data);
+  const uint32_t state = npukit::crc32c::path().update(~crc, p, static_cast<size_t>(bytes));
   return static_cast<uint32_t>(~state);
 }
 

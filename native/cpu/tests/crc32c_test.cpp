@@ -33,7 +33,9 @@ uint32_t reference(uint32_t state, const uint8_t* p, size_t n) {
 int failures = 0;
 
 void expect(bool ok, const char* what, const char* path, size_t n, size_t offset) {
-  if (!ok && failures++ < 20) std::fprintf(stderr, "FAIL %s: path %s, %zu bytes at offset %zu\n", what, path, n, offset);
+  if (!ok && failures++ < 20) {
+    std::fprintf(stderr, "FAIL %s: path %s, %zu bytes at offset %zu\n", what, path, n, offset);
+  }
 }
 
 void check_path(const char* name, Update update, const std::vector<uint8_t>& data, std::mt19937_64& rng) {
@@ -113,8 +115,8 @@ int main(int argc, char** argv) {
     const uint32_t whole = ~reference(~0u, p, a + b);
     const int64_t first = npukit_crc32c(0, p, static_cast<int64_t>(a));
     expect(first == ~reference(~0u, p, a), "entry point", npukit_crc32c_path(), a, offset);
-    expect(npukit_crc32c(static_cast<uint32_t>(first), p + a, static_cast<int64_t>(b)) == whole, "chained", npukit_crc32c_path(),
-           a + b, offset);
+    const int64_t chained = npukit_crc32c(static_cast<uint32_t>(first), p + a, static_cast<int64_t>(b));
+    expect(chained == whole, "chained", npukit_crc32c_path(), a + b, offset);
   }
   expect(npukit_crc32c(0x12345678u, nullptr, 0) == 0x12345678, "no bytes", "entry", 0, 0);
   expect(npukit_crc32c(0, nullptr, 5) == -NPUKIT_ERR_ARGUMENT, "NULL data refused", "entry", 5, 0);
