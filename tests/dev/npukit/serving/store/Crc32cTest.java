@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -97,6 +98,22 @@ class Crc32cTest {
                 at += piece;
             }
             assertEquals((int) expected.getValue(), crc.value(), "trial " + trial + ", " + n + " bytes");
+        }
+    }
+
+    @Test
+    void theStoredTrailerIsTheJdksCrc32cOfHeaderAndPayload() {
+        // Format 2's trailer, whatever computes it: a heap header then a direct payload (a read's view, as the
+        // tiered store writes it back to disk) and an all-heap chunk.
+        ChunkKv heap = Chunks.random(Chunks.key(4), 37, 4);
+        ByteBuffer direct = ByteBuffer.allocateDirect(heap.bytes()).put(heap.payload()).flip();
+        for (ChunkKv kv : new ChunkKv[] {heap,
+                ChunkKv.wrap(heap.key(), heap.numBlocks(), heap.numKvHeads(), heap.headDim(), direct)}) {
+            byte[] entry = ChunkCodec.encode(kv);
+            CRC32C jdk = new CRC32C();
+            jdk.update(entry, 0, entry.length - ChunkCodec.TRAILER);
+            assertEquals((int) jdk.getValue(),
+                    ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN).getInt(entry.length - ChunkCodec.TRAILER));
         }
     }
 
