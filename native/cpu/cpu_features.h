@@ -12,7 +12,7 @@ namespace npukit {
 //   kAvx512Wide  the same instructions on 512-bit vectors, chosen only where 512-bit operations
 //                run at full width: AMD family 1Ah (Zen 5) and later. Zen 4 executes them in two
 //                halves (no gain) and Intel processors lower their clock for them, so those keep
-//                256-bit vectors. Only attention has 512-bit code.
+//                256-bit vectors. Attention and the CRC32C have 512-bit code.
 enum class Isa { kBaseline = 0, kAvx2 = 1, kAvx512 = 2, kAvx512Wide = 3 };
 
 // The fastest path this processor and its operating system support, capped by the environment
@@ -27,6 +27,11 @@ bool has_avx2_fma_f16c();
 bool has_avx512vl();
 // True when the AVX-512 path may use 512-bit vectors (kAvx512Wide).
 bool has_full_width_avx512();
+// True when the AVX2 path may run and the processor has PCLMULQDQ (the CRC32C folding path).
+bool has_avx2_pclmulqdq();
+// True when the 512-bit AVX-512 path may run (kAvx512Wide: 512-bit operations at full width, as
+// the folding wants them) and the processor has VPCLMULQDQ (512-bit CRC32C folding).
+bool has_avx512_vpclmulqdq();
 
 }  // namespace npukit
 

@@ -70,6 +70,22 @@ bool has_avx512vl() { return cpu_isa() >= Isa::kAvx512; }
 
 bool has_full_width_avx512() { return cpu_isa() >= Isa::kAvx512Wide; }
 
+bool has_avx2_pclmulqdq() {
+#if defined(__x86_64__) && defined(NPUKIT_HAVE_AVX2_PATH)
+  return cpu_isa() >= Isa::kAvx2 && __builtin_cpu_supports("pclmul");
+#else
+  return false;
+#endif
+}
+
+bool has_avx512_vpclmulqdq() {
+#if defined(__x86_64__) && defined(NPUKIT_HAVE_AVX2_PATH)
+  return cpu_isa() >= Isa::kAvx512Wide && __builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("pclmul");
+#else
+  return false;
+#endif
+}
+
 }  // namespace npukit
 
 extern "C" const char* npukit_version(void) { return NPUKIT_VERSION; }

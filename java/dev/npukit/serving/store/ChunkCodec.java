@@ -1,5 +1,6 @@
 package dev.npukit.serving.store;
 
+import dev.npukit.mepic.ChunkId;
 import dev.npukit.serving.store.BadEntryException.Reason;
 import dev.npukit.tensor.DType;
 import dev.npukit.util.Check;
@@ -86,10 +87,10 @@ final class ChunkCodec {
 
     /** The trailer (CRC32C of header then payload), position 0, ready to write. */
     static ByteBuffer trailer(ByteBuffer header, ChunkKv kv) {
-        CRC32C crc = new CRC32C();
+        Crc32c crc = new Crc32c();
         crc.update(header.duplicate());
         crc.update(kv.payload());
-        return ByteBuffer.allocate(TRAILER).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int) crc.getValue());
+        return ByteBuffer.allocate(TRAILER).order(ByteOrder.LITTLE_ENDIAN).putInt(0, crc.value());
     }
 
     /** The whole entry in one array (what Redis stores). */
@@ -218,29 +219,28 @@ final class ChunkCodec {
     }
 
     /**
-     * The checksum check and the chunk: {@code crc} has taken the header and the payload, {@code trailer} is the
-     * stored CRC32C; then the header's key echo and shape are checked against {@code expected}. The chunk's
-     * payload is {@code payload} itself.
+     * The checksum check and the chunk: {@code crc} is the CRC32C of the header and the payload, {@code trailer} the
+     * stored one; then the header's key echo and shape are checked against {@code expected}. The chunk's payload is
+     * {@code payload} itself.
      */
-    static ChunkKv checked(ByteBuffer header, CRC32C crc, int trailer, ChunkKey expected, ByteBuffer payload)
+    static ChunkKv checked(ByteBuffer header, int crc, int trailer, ChunkKey expected, ByteBuffer payload)
             throws BadEntryException {
-        if ((int) crc.getValue() != trailer) {
+        if (crc != trailer) {
             throw new BadEntryException(Reason.CORRUPT, "checksum mismatch");
         }
         ByteBuffer e = header.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        byte[] chunk = new byte[32];
-        e.get(48, chunk);
-        byte[] model = new byte[e.getInt(80)];
-        e.get(FIXED_HEADER, model);
-        DType dtype = dtypeOf(e.getInt(12));
-        ChunkKey stored;
-        try {
-            stored = new ChunkKey(new String(model, StandardCharsets.UTF_8), dtype, e.getInt(16), e.getInt(20),
-                    e.getInt(24), ChunkKey.chunkOf(chunk));
-        } catch (IllegalArgumentException ex) {
-            throw new BadEntryException(Reason.CORRUPT, "invalid key in header: " + ex.getMessage());
-        }
-        if (!stored.equals(expected)) {
+        ChunkKey stored = expected;
+        if (!echoes(e, expected)) {
+            byte[] chunk = new byte[32];
+            e.get(48, chunk);
+            byte[] model = new byte[e.getInt(80)];
+            e.get(FIXED_HEADER, model);
+            try {
+                stored = new ChunkKey(new String(model, StandardCharsets.UTF_8), dtypeOf(e.getInt(12)), e.getInt(16),
+                        e.getInt(20), e.getInt(24), ChunkKey.chunkOf(chunk));
+            } catch (IllegalArgumentException ex) {
+                throw new BadEntryException(Reason.CORRUPT, "invalid key in header: " + ex.getMessage());
+            }
             throw new BadEntryException(Reason.OTHER_KEY, "entry holds " + stored + ", not " + expected);
         }
         int blocks = e.getInt(28);
@@ -263,9 +263,9 @@ final class ChunkCodec {
     static ChunkKv decode(ByteBuffer entry, ChunkKey expected) throws BadEntryException {
         ByteBuffer e = entry.slice().order(ByteOrder.LITTLE_ENDIAN);
         Layout l = layout(e, e.remaining());
-        CRC32C crc = new CRC32C();
+        Crc32c crc = new Crc32c();
         crc.update(e.slice(0, l.trailerAt()));
-        return checked(e.slice(0, l.headerBytes()), crc, e.getInt(l.trailerAt()), expected,
+        return checked(e.slice(0, l.headerBytes()), crc.value(), e.getInt(l.trailerAt()), expected,
                 e.slice(l.headerBytes(), l.payloadBytes()));
     }
 
@@ -297,7 +297,27 @@ final class ChunkCodec {
             trailer.put(part, checked, part.length - checked);
             at += part.length;
         }
-        return checked(first.slice(0, l.headerBytes()), crc, trailer.getInt(0), expected, payload);
+        return checked(first.slice(0, l.headerBytes()), (int) crc.getValue(), trailer.getInt(0), expected, payload);
+    }
+
+    /**
+     * Whether the header {@code e} (little-endian, layout checked) echoes exactly the fields of {@code k}, compared as
+     * stored bytes: the check of every read, so it decodes no key.
+     */
+    private static boolean echoes(ByteBuffer e, ChunkKey k) {
+        if (e.getInt(12) != k.dtype().code() || e.getInt(16) != k.blockSize() || e.getInt(20) != k.firstLayer()
+                || e.getInt(24) != k.endLayer()) {
+            return false;
+        }
+        ByteBuffer id = e.duplicate().order(ByteOrder.BIG_ENDIAN);
+        ChunkId c = k.chunk();
+        if (id.getLong(48) != c.w0() || id.getLong(56) != c.w1() || id.getLong(64) != c.w2()
+                || id.getLong(72) != c.w3()) {
+            return false;
+        }
+        byte[] model = k.model().getBytes(StandardCharsets.UTF_8);
+        return e.getInt(80) == model.length
+                && e.slice(FIXED_HEADER, model.length).equals(ByteBuffer.wrap(model));
     }
 
     private static DType dtypeOf(int code) {

@@ -30,7 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
  * Chunk KV in files under one directory, content-addressed: entry {@code A} (its key's
@@ -55,7 +54,10 @@ public final class DiskTier implements ChunkTier {
      * payload and of smaller pieces, which cost more read calls (docs/chunk-store.md).
      */
     static final int PIECE_BYTES = 4 << 20;
-    /** Keys whose file path is kept: naming a file takes a SHA-256 of the key, a cost per read of a small chunk. */
+    /**
+     * Keys whose file is kept ({@link Named}): naming a file takes a SHA-256 of the key, a cost per read of a small
+     * chunk.
+     */
     private static final int PATHS_KEPT = 4096;
     private static final System.Logger LOG = System.getLogger(DiskTier.class.getName());
     /**
@@ -71,7 +73,7 @@ public final class DiskTier implements ChunkTier {
     private final Path dir;
     private final long budgetBytes;
     private final int pieceBytes;
-    private final Map<ChunkKey, Path> paths = new ConcurrentHashMap<>();
+    private final Map<ChunkKey, Named> paths = new ConcurrentHashMap<>();
     /** Address to file bytes, least recently used first. */
     private final LinkedHashMap<String, Long> index = new LinkedHashMap<>(16, 0.75f, true);
     private final TierCounters counters = new TierCounters();
@@ -153,15 +155,27 @@ public final class DiskTier implements ChunkTier {
      */
     public Path file(ChunkKey key) {
         Check.arg(key != null, "key", "is null");
-        Path f = paths.get(key);
-        if (f == null) {
+        return named(key).file();
+    }
+
+    /**
+     * A key's file, its address (the same String every time, its hash computed once) and its header's length: what
+     * every read of the key needs before its first system call.
+     */
+    private record Named(Path file, String address, int headerBytes) {
+    }
+
+    private Named named(ChunkKey key) {
+        Named n = paths.get(key);
+        if (n == null) {
             if (paths.size() >= PATHS_KEPT) {
                 paths.clear();
             }
-            f = file(key.address());
-            paths.put(key, f);
+            String address = key.address();
+            n = new Named(file(address), address, ChunkCodec.headerBytes(key));
+            paths.put(key, n);
         }
-        return f;
+        return n;
     }
 
     /** The address a file of {@link #file} is named after. */
@@ -187,30 +201,49 @@ public final class DiskTier implements ChunkTier {
 
     /**
      * Reads the entry with its payload straight into the buffer {@code target} gives for its size, in pieces of
-     * {@link #pieceBytes}, each checksummed right after it lands. The header's magic, version and sizes are checked
-     * with the first piece, before the rest is read; the checksum, the key echo and the shape once the trailer is in,
-     * before the payload is handed out. The header is read at the length the key's header has: an entry of another
-     * key or damaged fails its checks.
+     * {@link #pieceBytes}. The header's magic, version and sizes are checked with the first piece, before the rest is
+     * read; the checksum, the key echo and the shape once the trailer is in, before the payload is handed out. The
+     * header is read at the length the key's header has: an entry of another key or damaged fails its checks.
+     *
+     * <p>The entry's size is the one this process indexed for the file (it wrote the file, or saw it at open or at an
+     * earlier read), which spares a file-status call per read; an unknown file is sized by the file system. A file
+     * whose size no longer matches the index fails the checks at the indexed size: it is then checked at its real
+     * size, and only an entry that is bad at that size too is removed (a file replaced by another process's entry
+     * of another size is a miss, and the index takes its new size).
      */
     private ChunkKv load(ChunkKey key, IntFunction<ByteBuffer> target) {
-        Path file = file(key);
+        Named named = named(key);
+        Path file = named.file();
+        String address = named.address();
+        Long known;
+        synchronized (this) {
+            known = index.get(address); // also marks it recently used
+        }
+        Scratch scratch = Scratch.take();
+        ByteBuffer header = scratch.header(named.headerBytes());
         long size;
         ChunkKv kv;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            size = ch.size();
-            ByteBuffer header = ByteBuffer.allocate(ChunkCodec.headerBytes(key));
-            long payloadBytes = size - header.capacity() - ChunkCodec.TRAILER;
-            if (payloadBytes < 0 || payloadBytes > ChunkCodec.MAX_PAYLOAD_BYTES) {
+            size = known != null && holdsEntry(known, header) ? known : ch.size();
+            if (!holdsEntry(size, header)) {
                 return bad(key, file, "file of " + size + " bytes cannot hold an entry of this key");
             }
-            ByteBuffer payload = target.apply((int) payloadBytes);
+            ByteBuffer payload = target.apply((int) (size - header.capacity() - ChunkCodec.TRAILER));
             if (payload == null) {
                 return counters.miss();
             }
             try {
-                kv = readChecked(ch, size, key, header, payload);
+                kv = readChecked(ch, size, key, header, payload, scratch.trailer());
             } catch (BadEntryException e) {
-                return bad(key, file, e.getMessage());
+                long now = known != null && size == known ? resized(ch, known, header) : -1;
+                if (now < 0) {
+                    return bad(key, file, e.getMessage());
+                }
+                synchronized (this) {
+                    Long old = index.replace(address, now);
+                    heldBytes += old == null ? 0 : now - old;
+                }
+                return counters.miss();
             }
         } catch (NoSuchFileException e) {
             forget(key);
@@ -218,30 +251,60 @@ public final class DiskTier implements ChunkTier {
         } catch (IOException | UncheckedIOException e) {
             failed("read " + file, e);
             return counters.miss();
+        } finally {
+            scratch.release();
         }
-        synchronized (this) {
-            String address = addressOf(file);
-            if (index.get(address) == null) {
-                // Written by another process sharing the directory: now known here too.
-                index.put(address, size);
-                heldBytes += size;
+        if (known == null) {
+            synchronized (this) {
+                if (index.putIfAbsent(address, size) == null) {
+                    // Written by another process sharing the directory: now known here too.
+                    heldBytes += size;
+                }
             }
         }
         return counters.hit(kv);
     }
 
+    /** Whether a file of {@code size} bytes leaves room for a header of {@code header}'s capacity and a payload. */
+    private static boolean holdsEntry(long size, ByteBuffer header) {
+        long payloadBytes = size - header.capacity() - ChunkCodec.TRAILER;
+        return payloadBytes >= 0 && payloadBytes <= ChunkCodec.MAX_PAYLOAD_BYTES;
+    }
+
     /**
-     * Fills {@code header}, {@code payload} and a trailer from the file's start, piece by piece, and checks them. The
-     * first read scatters into the header and the first piece, the last into the last piece and the trailer: an
-     * entry of one piece takes one read call and is checksummed here. The pieces of a longer entry are checksummed
-     * on {@link #CHECKSUMS}, in order, while the next piece is read: the copy out of the page cache and the checksum
-     * then overlap instead of adding up. Every checksum task of the entry has finished before this returns or throws,
-     * so none reads the caller's buffer afterwards.
+     * The file's size when the file, which failed its checks at the indexed size {@code known}, has another size
+     * now at which its header adds up: then it was replaced since it was indexed, and is no proof of damage. Else
+     * -1. Reads the header again into {@code header}.
      */
-    private ChunkKv readChecked(FileChannel ch, long size, ChunkKey key, ByteBuffer header, ByteBuffer payload)
-            throws IOException, BadEntryException {
-        ByteBuffer trailer = ByteBuffer.allocate(ChunkCodec.TRAILER).order(ByteOrder.LITTLE_ENDIAN);
-        CRC32C crc = new CRC32C();
+    private static long resized(FileChannel ch, long known, ByteBuffer header) throws IOException {
+        long size = ch.size();
+        if (size == known) {
+            return -1;
+        }
+        header.clear();
+        while (header.hasRemaining() && ch.read(header, header.position()) >= 0) {
+            // Reads until the header is in or the file ends.
+        }
+        try {
+            ChunkCodec.layout(header.flip(), size);
+            return size;
+        } catch (BadEntryException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Fills {@code header}, {@code payload} and {@code trailer} from the file's start, piece by piece, and checks
+     * them. The first read scatters into the header and the first piece, the last into the last piece and the
+     * trailer: an entry of one piece takes one read call and is checksummed here. The pieces of a longer entry are
+     * checksummed on {@link #CHECKSUMS}, in order, while the next piece is read: the copy out of the page cache and
+     * the checksum then overlap instead of adding up. Every checksum task of the entry has finished before this
+     * returns or throws, so none reads the caller's buffer afterwards. {@code trailer} has one byte of room past the
+     * stored trailer, which a file longer than {@code size} fills in the same read call.
+     */
+    private ChunkKv readChecked(FileChannel ch, long size, ChunkKey key, ByteBuffer header, ByteBuffer payload,
+            ByteBuffer trailer) throws IOException, BadEntryException {
+        Crc32c crc = new Crc32c();
         int n = payload.remaining();
         boolean onePiece = n <= pieceBytes;
         CompletableFuture<Void> checksummed = CompletableFuture.completedFuture(null);
@@ -256,7 +319,7 @@ public final class DiskTier implements ChunkTier {
                         : first ? new ByteBuffer[] {header, p}
                         : last ? new ByteBuffer[] {p, trailer} : new ByteBuffer[] {p};
                 ByteBuffer end = parts[parts.length - 1];
-                while (end.hasRemaining()) {
+                while (end == trailer ? trailer.position() < ChunkCodec.TRAILER : end.hasRemaining()) {
                     if (ch.read(parts) < 0) {
                         throw new BadEntryException(BadEntryException.Reason.CORRUPT, "file shrank while read");
                     }
@@ -279,7 +342,46 @@ public final class DiskTier implements ChunkTier {
             awaitQuietly(checksummed);
         }
         checksummed.join();
-        return ChunkCodec.checked(header, crc, trailer.getInt(0), key, payload);
+        if (trailer.position() > ChunkCodec.TRAILER) {
+            throw new BadEntryException(BadEntryException.Reason.CORRUPT, "file longer than its entry");
+        }
+        return ChunkCodec.checked(header, crc.value(), trailer.getInt(0), key, payload);
+    }
+
+    /**
+     * A thread's direct buffers for an entry's header and trailer, reused by its reads: no allocation per read, and
+     * no copy through the JDK's temporary direct buffers, which a heap buffer would take. A read started while the
+     * thread's own are in use (from inside a target) takes new ones.
+     */
+    private static final class Scratch {
+        private static final ThreadLocal<Scratch> MINE = ThreadLocal.withInitial(Scratch::new);
+        private final ByteBuffer header = ByteBuffer.allocateDirect(ChunkCodec.MAX_HEADER_BYTES);
+        private final ByteBuffer trailer = ByteBuffer.allocateDirect(ChunkCodec.TRAILER + 1)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        private boolean busy;
+
+        static Scratch take() {
+            Scratch s = MINE.get();
+            if (s.busy) {
+                s = new Scratch();
+            }
+            s.busy = true;
+            return s;
+        }
+
+        /** The header buffer cut to {@code bytes}, empty. */
+        ByteBuffer header(int bytes) {
+            return header.clear().slice(0, bytes);
+        }
+
+        /** The trailer buffer with a byte to spare, empty, little-endian. */
+        ByteBuffer trailer() {
+            return trailer.clear();
+        }
+
+        void release() {
+            busy = false;
+        }
     }
 
     /** Waits for {@code f} to finish, however it ends and even if interrupted (the flag is kept). */
@@ -348,7 +450,7 @@ public final class DiskTier implements ChunkTier {
         }
         counters.put(kv);
         synchronized (this) {
-            Long old = index.put(kv.key().address(), bytes);
+            Long old = index.put(named(kv.key()).address(), bytes);
             heldBytes += bytes - (old == null ? 0 : old);
             evict();
         }

@@ -153,6 +153,41 @@ class LocalTiersTest {
     }
 
     @Test
+    void aFileOfAnotherSizeThanIndexedIsCheckedAtItsOwnSize() throws IOException {
+        ChunkKey key = Chunks.key(6);
+        ChunkKv small = Chunks.random(key, 2, 6);
+        ChunkKv large = Chunks.random(key, 3, 7);
+        DiskTier d = new DiskTier(dir, 1L << 30);
+        Path file = d.file(key);
+        ByteBuffer dst = ByteBuffer.allocateDirect(large.bytes());
+        // Another process replaces the entry this one wrote with an intact one of another size: a miss, not damage;
+        // the index takes the new size and the next read returns the new entry.
+        d.put(small);
+        Files.write(file, ChunkCodec.encode(large));
+        assertNull(d.read(key, dst.clear()), "read at the indexed size");
+        assertTrue(Files.exists(file), "an intact entry is never removed");
+        assertEquals(ChunkCodec.entryBytes(large), d.stats().heldBytes(), "the index holds the file's size");
+        Chunks.assertSameKv(large, d.read(key, dst.clear()));
+        Files.write(file, ChunkCodec.encode(small));
+        assertNull(d.get(key), "a get at the indexed size");
+        Chunks.assertSameKv(small, d.get(key));
+        assertEquals(0, d.stats().badEntries());
+        // Bytes after an intact entry make the file damaged, whether this process indexed its size or not.
+        byte[] longer = Arrays.copyOf(ChunkCodec.encode(small), (int) ChunkCodec.entryBytes(small) + 1);
+        DiskTier unaware = new DiskTier(dir.resolve("other"), 1L << 30);
+        for (DiskTier tier : List.of(d, unaware)) {
+            if (tier == d) {
+                tier.put(small);
+            }
+            Files.createDirectories(tier.file(key).getParent());
+            Files.write(tier.file(key), longer);
+            assertNull(tier.read(key, dst.clear()), "one byte too many");
+            assertFalse(Files.exists(tier.file(key)), "the damaged entry is removed");
+            assertEquals(1, tier.stats().badEntries());
+        }
+    }
+
+    @Test
     void diskReadsInPiecesCheckEveryByteAcrossPieceBoundaries() throws IOException {
         // 2048 payload bytes in pieces of 100: 20 whole pieces and a last one of 48.
         ChunkKv a = Chunks.random(Chunks.key(5), 1, 5);
