@@ -38,6 +38,10 @@ void RecordLaunchCost(bool continues_call) {
   uint64_t mte2 = 0, mte3 = 0, instructions = 0, repeats = 0, scalar = 0, barriers = 0, waits = 0;
   double max_cycles = 0;
   bool cube = false;
+  // A mixed launch's counters come by group, the cube core then the two vector cores; the
+  // group's cores overlap, so its time is its slowest core's (cost::GroupCycles).
+  const bool mixed = !blocks.empty() && blocks[0].role >= 0;
+  const int64_t units = mixed ? static_cast<int64_t>(blocks.size()) / 3 : static_cast<int64_t>(blocks.size());
   for (const auto& b : blocks) {
     uint64_t block_waits = 0;
     for (uint64_t w : b.waits) block_waits += w;
@@ -45,7 +49,7 @@ void RecordLaunchCost(bool continues_call) {
                                b.barriers, block_waits, b.mte1_l0a_bytes, b.mte1_l0b_bytes, b.cube_steps,
                                b.fix_bytes};
     const double cycles = cost::BlockCycles(work);
-    if (cycles > max_cycles) max_cycles = cycles;
+    if (cycles > max_cycles) max_cycles = cycles;  // the slowest core is the slowest group's
     cube = cube || b.cube_core;
     mte2 += b.mte2_bytes;
     // GM written: by MTE3 on vector cores, by FIX on cube cores (the "MTE3 bytes" field).
@@ -60,7 +64,7 @@ void RecordLaunchCost(bool continues_call) {
   const double fields[NPUKIT_ASCEND_COST_FIELDS] = {
       double(blocks.size()), double(gm), double(mte2), double(mte3), double(instructions), double(repeats),
       double(scalar), double(barriers), double(waits),
-      cost::ModelledUs(max_cycles, static_cast<int64_t>(blocks.size()), gm, cube), cost::HbmBoundUs(gm)};
+      cost::ModelledUs(max_cycles, units, gm, cube), cost::HbmBoundUs(gm)};
   if (!continues_call || !t_call_costed) {
     for (double& f : t_call_cost) f = 0;
   }
