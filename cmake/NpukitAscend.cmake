@@ -12,6 +12,7 @@ set(_ascend_dir "${CMAKE_CURRENT_SOURCE_DIR}/ascend")
 set(_emu_dir "${CMAKE_CURRENT_SOURCE_DIR}/ascendc-emu")
 set(NPUKIT_ASCEND_KERNELS
   ${_ascend_dir}/kernels/paged_attention.cpp
+  ${_ascend_dir}/kernels/paged_attention_cube.cpp
   ${_ascend_dir}/kernels/write_kv.cpp
   ${_ascend_dir}/kernels/rope.cpp
   ${_ascend_dir}/kernels/contrastive.cpp

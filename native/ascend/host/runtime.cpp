@@ -31,6 +31,9 @@ uint32_t g_cube_cores = 0;
 // launches, which run one after another.
 thread_local double t_call_cost[NPUKIT_ASCEND_COST_FIELDS] = {};
 thread_local bool t_call_costed = false;
+// SetEssentialBytes: given for the next call (pending), in force for the call's launches.
+thread_local int64_t t_essential_pending = -1;
+thread_local bool t_essential_call = false;
 
 // Adds the cost of the launch that just ran to t_call_cost (after clearing it for a new call).
 void RecordLaunchCost(bool continues_call) {
@@ -61,10 +64,20 @@ void RecordLaunchCost(bool continues_call) {
     waits += block_waits;
   }
   const uint64_t gm = mte2 + mte3;
+  // The bound: the call's essential bytes, counted with its first launch, when the launcher
+  // gave them; else every byte moved.
+  uint64_t bound_bytes = gm;
+  if (!continues_call) {
+    t_essential_call = t_essential_pending >= 0;
+    if (t_essential_call) bound_bytes = static_cast<uint64_t>(t_essential_pending);
+    t_essential_pending = -1;
+  } else if (t_essential_call) {
+    bound_bytes = 0;
+  }
   const double fields[NPUKIT_ASCEND_COST_FIELDS] = {
       double(blocks.size()), double(gm), double(mte2), double(mte3), double(instructions), double(repeats),
       double(scalar), double(barriers), double(waits),
-      cost::ModelledUs(max_cycles, units, gm, cube), cost::HbmBoundUs(gm)};
+      cost::ModelledUs(max_cycles, units, gm, cube), cost::HbmBoundUs(bound_bytes)};
   if (!continues_call || !t_call_costed) {
     for (double& f : t_call_cost) f = 0;
   }
@@ -74,6 +87,14 @@ void RecordLaunchCost(bool continues_call) {
 #endif
 
 }  // namespace
+
+void SetEssentialBytes(uint64_t bytes) {
+#ifdef NPUKIT_ASCEND_EMU
+  t_essential_pending = static_cast<int64_t>(bytes);
+#else
+  (void)bytes;
+#endif
+}
 
 int Fail(int code, const char* fmt, ...) {
   va_list args;
