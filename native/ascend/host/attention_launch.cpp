@@ -16,42 +16,47 @@ namespace {
 
 int32_t Align16(int32_t n) { return (n + 15) / 16 * 16; }
 
-// The mixed cube kernel's tiling (paged_attention_cube.cpp) of 16-bit caches: one KV head per
-// item, rows x G <= max(16, G) query rows, tiles of up to 128 slots as large as L0A/L0B/L0C,
-// L1 and the vector cores' unified buffer allow. False when nothing fits (head dims past
-// about 1000, a row pitch past the ND2NZ copy's 16 bits): the vector kernel runs then.
+// The mixed cube kernel's tiling (paged_attention_cube.cpp) of 16-bit caches: one query row per
+// item and up to 8 KV heads (at most 64 query heads: the vector cores hold half each), tiles of
+// up to 256 slots as large as L0A/L0B/L0C, L1 and the vector cores' unified buffer allow. False
+// when nothing fits (head dims past about 1000, a row pitch past the ND2NZ copy's 16 bits): the
+// vector kernel runs then.
 bool CubeTiling(AttentionTiling& t, int group, bool rope) {
   if (t.cache_dtype == NPUKIT_F32 || group > 64) return false;
   const int64_t pitch = t.kv_layout == NPUKIT_KV_HND ? t.head_dim : int64_t{t.num_kv_heads} * t.head_dim;
   if (pitch > 65535) return false;
-  const int rows = std::max(1, 16 / group);
-  const int m = rows * group;
-  const int mp = Align16(m);
+  const int mp = Align16(group);
   const int dp = t.d_pad;
-  const int parts = rope && t.cache_dtype == NPUKIT_BF16 ? 2 : 1;
+  const int low = t.cache_dtype == NPUKIT_BF16 ? 1 : 0;
+  const int parts = rope ? 1 + low : 1;  // parts of the rotated keys
   const int half_rot_pad = t.half_rotate ? (t.rotary_dim / 2 + 7) / 8 * 8 : 0;
-  const int out_rows = std::max(std::min(group, 4), (Align16(m) + dp - 1) / dp);
-  for (int tile = 128; tile >= 16; tile -= 16) {
-    const int64_t l0a = 2LL * mp * std::max(dp, tile) * 2;
-    const int64_t l0b = int64_t{parts} * tile * dp * 2;
-    const int64_t l0c = int64_t{mp} * std::max(dp, tile) * 4;
-    const int64_t l1 = 2LL * mp * dp * 2 + int64_t{parts} * tile * dp * 2 + 2LL * mp * tile * 2 + int64_t{tile} * dp * 2;
-    if (l0a > 64 * 1024 || l0b > 64 * 1024 || l0c > 128 * 1024 || l1 > 512 * 1024) continue;
-    for (int chunk = 16; chunk >= 1; chunk /= 2) {
-      if (AttentionCubeUbBytes((m + 1) / 2, tile, chunk, dp, t.rot_pad, half_rot_pad, rope, out_rows) > kUbBytes) {
-        continue;
+  for (int heads = std::min({t.num_kv_heads, 8, 64 / group}); heads >= 1; heads--) {
+    const int nq = heads * group;
+    const int out_rows = std::min(4, (nq + 1) / 2);
+    for (int tile = 256; tile >= 16; tile -= 16) {
+      const int64_t l0a = 2LL * mp * std::max(dp, tile) * 2;
+      const int64_t l0b = int64_t{parts} * tile * dp * 2;
+      const int64_t l0c = int64_t{mp} * std::max(dp, tile) * 4;
+      const int64_t l1 = int64_t{heads} * 2 * mp * dp * 2 + int64_t{parts} * tile * dp * 2 + 2LL * mp * tile * 2 +
+                         int64_t{tile} * dp * 2;
+      if (l0a > 64 * 1024 || l0b > 64 * 1024 || l0c > 128 * 1024 || l1 > 512 * 1024) continue;
+      for (int chunk = 16; chunk >= 1; chunk /= 2) {
+        if (AttentionCubeUbBytes((nq + 1) / 2, tile, chunk, dp, t.rot_pad, half_rot_pad, rope, out_rows) > kUbBytes) {
+          continue;
+        }
+        t.cube_tile = tile;
+        t.m_pad = mp;
+        t.low_parts = low;
+        t.key_chunk = chunk;
+        t.item_heads = heads;
+        t.max_rows = 1;
+        t.max_queries = nq;
+        t.q_pad = Align16(nq);
+        t.out_rows = out_rows;
+        t.group_bytes =
+            static_cast<int32_t>(CubeWorkspace(nq, heads, dp, t.head_dim, tile, t.low_parts, rope).bytes);
+        return true;
       }
-      t.cube_tile = tile;
-      t.m_pad = mp;
-      t.k_split = parts - 1;
-      t.key_chunk = chunk;
-      t.item_heads = 1;
-      t.max_rows = rows;
-      t.max_queries = m;
-      t.q_pad = Align16(m);
-      t.out_rows = out_rows;
-      t.group_bytes = static_cast<int32_t>(CubeWorkspace(mp, dp, t.head_dim, tile, t.k_split, rope).bytes);
-      return true;
     }
   }
   return false;
@@ -142,8 +147,8 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
     }
   }
   if (cube) {
-    heads = 1;
-    rows = t.max_rows;
+    heads = t.item_heads;
+    rows = 1;
   } else {
     t.kv_tile = kv_tile;
     t.prod_slots = prod_slots;

@@ -2,25 +2,30 @@
 // one cube core and its two vector cores): the cube computes the products Q.K^T and P.V, the
 // vector cores prepare the queries, rotate the keys and run the online softmax.
 //
-// Work item = (sequence, query rows, one KV head, KV slot range), tiled and split on the host
-// (native/ascend/host/attention_launch.cpp) like the vector kernel's, so the merge kernel of
-// paged_attention.cpp combines the splits. Items go round-robin over the groups; the item's M =
-// rows x G query heads are the rows of the cube's products, padded to m_pad (a multiple of 16).
-// Per item and tile of up to cube_tile slots, through the group's workspace in global memory
-// (tiling.h, CubeWorkspace), each hand-over a cross-core flag (mode 2):
+// Work item = (sequence, one query row, KV heads [head0, head0 + heads), KV slot range), tiled
+// and split on the host (native/ascend/host/attention_launch.cpp) like the vector kernel's, so
+// the merge kernel of paged_attention.cpp combines the splits. Items go round-robin over the
+// groups. Query q of the item's KV head h is row h x G + q of the vector cores' matrices; the G
+// queries of a KV head are the rows of the cube's products, padded to m_pad (a multiple of 16).
+// The item's KV heads share a tile's cos/sin rows and its flags. Per item and tile of up to
+// cube_tile slots, through the group's workspace in global memory (tiling.h, CubeWorkspace),
+// each hand-over a cross-core flag (mode 2) for all the item's KV heads:
 //   vectors: queries rotated and scaled by sign(scale), as two 16-bit parts hi + lo (hi = the
 //            query rounded, lo = the rest rounded): flag kQ, once per item;
 //   vectors: [RoPE] the tile's keys widened, rotated to their slots' positions and rounded to
 //            the cache dtype (BF16: also the rest, as for the queries), half the slots each: kK;
 //   cube:    S = Q_hi.K^T + Q_lo.K^T (+ Q_hi.K_lo^T) in F32 (L0C), Fixpipe to the workspace: kS;
-//   vectors: online softmax of their rows of S (M split in two), P = e^((s - m)|scale|) as two
-//            16-bit parts, zero at slots a prefill row does not see: kP;
-//   cube:    O = P_hi.V + P_lo.V in F32, Fixpipe to the workspace: kO;
+//   vectors: online softmax of their rows of S (the rows split in two), P = e^((s - m)|scale|)
+//            rounded to the cache dtype (BF16: also the rest), zero at slots a prefill row does
+//            not see: kP;
+//   cube:    O = P.V (BF16: P_hi.V + P_lo.V) in F32, Fixpipe to the workspace: kO;
 //   vectors: acc = acc x e^((m_old - m_new)|scale|) + O.
-// The split parts keep the products within the F32 kernel's error: a 16-bit part carries 8 (BF16)
+// The split parts keep the products near the F32 kernel's error: a 16-bit part carries 8 (BF16)
 // or 11 (F16) significant bits, two carry 16 or 22, and the cube multiplies 16-bit inputs exactly
-// and accumulates in F32. Keys read from the cache are exact; a rotated F16 key's rounding
-// (2^-12 relative) stays far below the F16 error bound, so only BF16 keys are split.
+// and accumulates in F32. Keys read from the cache are exact; an F16 rotated key's or
+// probability's rounding (at most 2^-11 relative, random in sign) stays an order of magnitude
+// below the 2e-3 bound of 16-bit cases, so only BF16 (2^-8) splits them; queries, F32 in most
+// calls and written once per item, are always split.
 // Each workspace is reused tile after tile: every overwrite comes after a flag that orders it
 // after the other side's read (the cube's S after kK or kP of the last tile, its O after kP; the
 // vectors' keys and P after kO of the last tile).
@@ -35,8 +40,8 @@ namespace {
 constexpr uint16_t kQ = 0, kK = 1, kS = 2, kP = 3, kO = 4;  // cross-core flag ids
 
 struct CubeItem {
-  int32_t seq, row_begin, rows, head, slot_begin, slot_end, ws_index;
-  int32_t token0, first_pos, m;
+  int32_t seq, row_begin, head0, heads, slot_begin, slot_end, ws_index;
+  int32_t token0, first_pos, nq;  // nq = heads x G query rows
 };
 
 __aicore__ inline CubeItem ReadCubeItem(const GlobalTensor<int32_t>& items, const GlobalTensor<int32_t>& seq_lens,
@@ -45,8 +50,8 @@ __aicore__ inline CubeItem ReadCubeItem(const GlobalTensor<int32_t>& items, cons
   const uint64_t base = uint64_t(i) * kAttnItemWords;
   w.seq = items.GetValue(base);
   w.row_begin = items.GetValue(base + 1);
-  w.rows = items.GetValue(base + 2) - w.row_begin;
-  w.head = items.GetValue(base + 3);
+  w.head0 = items.GetValue(base + 3);
+  w.heads = items.GetValue(base + 4);
   w.slot_begin = items.GetValue(base + 5);
   w.slot_end = items.GetValue(base + 6);
   w.ws_index = items.GetValue(base + 7);
@@ -54,7 +59,7 @@ __aicore__ inline CubeItem ReadCubeItem(const GlobalTensor<int32_t>& items, cons
   const int32_t q_len = query_start.GetValue(w.seq + 1) - q_begin;
   w.token0 = q_begin + w.row_begin;
   w.first_pos = seq_lens.GetValue(w.seq) - q_len;
-  w.m = w.rows * group;
+  w.nq = w.heads * group;
   return w;
 }
 
@@ -91,16 +96,18 @@ class CubeSide {
     seq_lens_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(seq_lens), t_.num_seqs);
     query_start_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(query_start), t_.num_seqs + 1);
     items_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(items), uint64_t(t_.num_items) * kAttnItemWords);
-    ws_ = CubeWorkspace(t_.m_pad, t_.d_pad, t_.head_dim, t_.cube_tile, t_.k_split, rope_);
+    const int32_t mp = t_.m_pad, dp = t_.d_pad, tk = t_.cube_tile, nq = t_.max_queries, hs = t_.item_heads;
+    ws_ = CubeWorkspace(nq, hs, dp, t_.head_dim, tk, t_.low_parts, rope_);
     __gm__ uint8_t* mine = cube_ws + uint64_t(AscendC::GetBlockIdx()) * t_.group_bytes;
-    const int32_t mp = t_.m_pad, dp = t_.d_pad, tk = t_.cube_tile;
-    wq_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(mine + ws_.q), 2 * uint64_t(mp) * dp);
-    if (rope_) wk_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(mine + ws_.k), (1 + uint64_t(t_.k_split)) * tk * t_.head_dim);
-    ws_s_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(mine + ws_.s), uint64_t(mp) * tk);
-    wp_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(mine + ws_.p), 2 * uint64_t(mp) * tk);
-    ws_o_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(mine + ws_.o), uint64_t(mp) * dp);
-    const int32_t parts = 1 + t_.k_split;
-    pipe->InitBuffer(q1_, 1, 2 * mp * dp * 2);
+    wq_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(mine + ws_.q), 2 * uint64_t(nq) * dp);
+    if (rope_) {
+      wk_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(mine + ws_.k), uint64_t(hs) * (1 + t_.low_parts) * tk * t_.head_dim);
+    }
+    ws_s_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(mine + ws_.s), uint64_t(nq) * tk);
+    wp_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(mine + ws_.p), 2 * uint64_t(nq) * tk);
+    ws_o_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(mine + ws_.o), uint64_t(nq) * dp);
+    const int32_t parts = rope_ ? 1 + t_.low_parts : 1;
+    pipe->InitBuffer(q1_, 1, hs * 2 * mp * dp * 2);
     pipe->InitBuffer(k1_, 1, parts * tk * dp * 2);
     pipe->InitBuffer(p1_, 1, 2 * mp * tk * 2);
     pipe->InitBuffer(v1_, 1, tk * dp * 2);
@@ -145,95 +152,104 @@ class CubeSide {
 
   __aicore__ inline void RunItem(int32_t index) {
     const CubeItem w = ReadCubeItem(items_, seq_lens_, query_start_, index, g_);
-    const int32_t mp = t_.m_pad, dp = t_.d_pad, d = t_.head_dim, tk = t_.cube_tile;
+    const int32_t mp = t_.m_pad, dp = t_.d_pad, d = t_.head_dim, tk = t_.cube_tile, nq = t_.max_queries;
     const int32_t kb_d = dp / 16;
-    const int32_t parts = 1 + t_.k_split;
+    const int32_t parts = rope_ ? 1 + t_.low_parts : 1;  // the rotated keys' parts
     AscendC::CrossCoreWaitFlag(kQ);  // the vector cores wrote the queries
+    // Every KV head's queries, hi then lo, as [m_pad x d_pad] NZ matrices, for the whole item.
     LocalTensor<T> q1 = q1_.AllocTensor<T>();
-    ToL1(q1, wq_, 0, w.m, d, dp, mp);
-    ToL1(q1[mp * dp], wq_[uint64_t(mp) * dp], 0, w.m, d, dp, mp);
+    for (int32_t h = 0; h < w.heads; h++) {
+      ToL1(q1[2 * h * mp * dp], wq_[uint64_t(h) * g_ * dp], 0, g_, d, dp, mp);
+      ToL1(q1[(2 * h + 1) * mp * dp], wq_[(uint64_t(nq) + h * g_) * dp], 0, g_, d, dp, mp);
+    }
     q1_.EnQue(q1);
     q1 = q1_.DeQue<T>();
     for (int32_t j0 = w.slot_begin; j0 < w.slot_end; j0 += tk) {
       const int32_t n = MinI(tk, w.slot_end - j0);
       const int32_t n16 = AlignUp(n, 16);
       const int32_t kb_n = n16 / 16;
-      // S = Q.K^T.
-      LocalTensor<T> k1 = k1_.AllocTensor<T>();
-      if (rope_) {
-        AscendC::CrossCoreWaitFlag(kK);  // the vector cores wrote the rotated keys
-        for (int32_t p = 0; p < parts; p++) ToL1(k1[p * tk * dp], wk_[uint64_t(p) * tk * d], 0, n, d, d, n16);
-      } else {
-        CacheToL1(k1, k_, w.seq, j0, n, n16, w.head);
+      // S = Q.K^T per KV head.
+      if (rope_) AscendC::CrossCoreWaitFlag(kK);  // the vector cores wrote the rotated keys
+      for (int32_t h = 0; h < w.heads; h++) {
+        LocalTensor<T> k1 = k1_.AllocTensor<T>();
+        if (rope_) {
+          for (int32_t p = 0; p < parts; p++) {
+            ToL1(k1[p * tk * dp], wk_[(uint64_t(h) * parts + p) * tk * d], 0, n, d, d, n16);
+          }
+        } else {
+          CacheToL1(k1, k_, w.seq, j0, n, n16, w.head0 + h);
+        }
+        k1_.EnQue(k1);
+        k1 = k1_.DeQue<T>();
+        LocalTensor<T> a2 = a2_.AllocTensor<T>();
+        LocalTensor<T> b2 = b2_.AllocTensor<T>();
+        LoadA(a2, q1[2 * h * mp * dp], kb_d);
+        LoadA(a2[mp * dp], q1[(2 * h + 1) * mp * dp], kb_d);
+        for (int32_t p = 0; p < parts; p++) {
+          AscendC::LoadData(b2[p * tk * dp], k1[p * tk * dp],
+                            AscendC::LoadData2DParams(0, kb_d * kb_n, 1, 0, 0, false, 0));
+        }
+        k1_.FreeTensor(k1);
+        a2_.EnQue(a2);
+        b2_.EnQue(b2);
+        a2 = a2_.DeQue<T>();
+        b2 = b2_.DeQue<T>();
+        LocalTensor<float> c = c_.AllocTensor<float>();
+        AscendC::Mmad(c, a2, b2, AscendC::MmadParams(g_, n, d, 0, false, true));
+        AscendC::Mmad(c, a2[mp * dp], b2, AscendC::MmadParams(g_, n, d, 0, false, false));
+        if (parts > 1) AscendC::Mmad(c, a2, b2[tk * dp], AscendC::MmadParams(g_, n, d, 0, false, false));
+        a2_.FreeTensor(a2);
+        b2_.FreeTensor(b2);
+        c_.EnQue(c);
+        c = c_.DeQue<float>();
+        // The vector cores read the last tile's S before their kK (with RoPE) or kP.
+        AscendC::Fixpipe<float, float, AscendC::CFG_ROW_MAJOR>(
+            ws_s_[uint64_t(h) * g_ * tk], c, AscendC::FixpipeParamsV220(n, g_, mp, tk, false));
+        c_.FreeTensor(c);
       }
-      k1_.EnQue(k1);
-      k1 = k1_.DeQue<T>();
-      LocalTensor<T> a2 = a2_.AllocTensor<T>();
-      LocalTensor<T> b2 = b2_.AllocTensor<T>();
-      LoadA(a2, q1, kb_d);
-      LoadA(a2[mp * dp], q1[mp * dp], kb_d);
-      for (int32_t p = 0; p < parts; p++) {
-        AscendC::LoadData(b2[p * tk * dp], k1[p * tk * dp],
-                          AscendC::LoadData2DParams(0, kb_d * kb_n, 1, 0, 0, false, 0));
-      }
-      k1_.FreeTensor(k1);
-      a2_.EnQue(a2);
-      b2_.EnQue(b2);
-      a2 = a2_.DeQue<T>();
-      b2 = b2_.DeQue<T>();
-      LocalTensor<float> c = c_.AllocTensor<float>();
-      AscendC::Mmad(c, a2, b2, AscendC::MmadParams(w.m, n, d, 0, false, true));
-      AscendC::Mmad(c, a2[mp * dp], b2, AscendC::MmadParams(w.m, n, d, 0, false, false));
-      if (t_.k_split) AscendC::Mmad(c, a2, b2[tk * dp], AscendC::MmadParams(w.m, n, d, 0, false, false));
-      a2_.FreeTensor(a2);
-      b2_.FreeTensor(b2);
-      c_.EnQue(c);
-      c = c_.DeQue<float>();
-      // Without RoPE the last tile's kP came after the vector cores read its S.
-      AscendC::Fixpipe<float, float, AscendC::CFG_ROW_MAJOR>(
-          ws_s_, c, AscendC::FixpipeParamsV220(n, w.m, mp, tk, false));
-      c_.FreeTensor(c);
       AscendC::CrossCoreSetFlag<2, AscendC::PIPE_FIX>(kS);
-      // O = P.V.
-      LocalTensor<T> v1 = v1_.AllocTensor<T>();
-      if (n != n16) {
-        // Rows n .. n16 of V meet P's zero padding; zeros, not stale L1, so no NaN can enter.
-        AscendC::InitConstValue(v1, AscendC::InitConstValueParams<T>(1, static_cast<uint16_t>(n16 * dp * 2 / 32), 0,
-                                                                     T{}));
-      }
-      CacheToL1(v1, v_, w.seq, j0, n, n16, w.head);
+      // O = P.V per KV head.
       AscendC::CrossCoreWaitFlag(kP);  // the vector cores wrote P
-      LocalTensor<T> p1 = p1_.AllocTensor<T>();
-      ToL1(p1, wp_, 0, w.m, n, tk, mp);
-      ToL1(p1[mp * n16], wp_[uint64_t(mp) * tk], 0, w.m, n, tk, mp);
-      v1_.EnQue(v1);
-      p1_.EnQue(p1);
-      v1 = v1_.DeQue<T>();
-      p1 = p1_.DeQue<T>();
-      a2 = a2_.AllocTensor<T>();
-      b2 = b2_.AllocTensor<T>();
-      LoadA(a2, p1, kb_n);
-      LoadA(a2[mp * n16], p1[mp * n16], kb_n);
-      // V [n, d] in NZ (n16-row column blocks) into ZN for Mmad's k x n operand: transposed fractals.
-      for (int32_t q = 0; q < kb_n; q++) {
-        AscendC::LoadData(b2[q * kb_d * 256], v1, AscendC::LoadData2DParams(q, kb_d, kb_n, 0, 0, true, 0));
+      for (int32_t h = 0; h < w.heads; h++) {
+        LocalTensor<T> v1 = v1_.AllocTensor<T>();
+        if (n != n16) {
+          // Rows n .. n16 of V meet P's zero padding: zeros, not stale L1, so no NaN can enter.
+          AscendC::InitConstValue(v1, AscendC::InitConstValueParams<T>(1, static_cast<uint16_t>(n16 * dp * 2 / 32), 0,
+                                                                       T{}));
+        }
+        CacheToL1(v1, v_, w.seq, j0, n, n16, w.head0 + h);
+        LocalTensor<T> p1 = p1_.AllocTensor<T>();
+        ToL1(p1, wp_[uint64_t(h) * g_ * tk], 0, g_, n, tk, mp);
+        if (t_.low_parts) ToL1(p1[mp * n16], wp_[(uint64_t(nq) + h * g_) * tk], 0, g_, n, tk, mp);
+        v1_.EnQue(v1);
+        p1_.EnQue(p1);
+        v1 = v1_.DeQue<T>();
+        p1 = p1_.DeQue<T>();
+        LocalTensor<T> a2 = a2_.AllocTensor<T>();
+        LocalTensor<T> b2 = b2_.AllocTensor<T>();
+        LoadA(a2, p1, kb_n);
+        if (t_.low_parts) LoadA(a2[mp * n16], p1[mp * n16], kb_n);
+        // V [n, d] in NZ (n16-row column blocks) into ZN for Mmad's k x n operand: transposed fractals.
+        for (int32_t q = 0; q < kb_n; q++) {
+          AscendC::LoadData(b2[q * kb_d * 256], v1, AscendC::LoadData2DParams(q, kb_d, kb_n, 0, 0, true, 0));
+        }
+        v1_.FreeTensor(v1);
+        p1_.FreeTensor(p1);
+        a2_.EnQue(a2);
+        b2_.EnQue(b2);
+        a2 = a2_.DeQue<T>();
+        b2 = b2_.DeQue<T>();
+        LocalTensor<float> c = c_.AllocTensor<float>();
+        AscendC::Mmad(c, a2, b2, AscendC::MmadParams(g_, d, n, 0, false, true));
+        if (t_.low_parts) AscendC::Mmad(c, a2[mp * n16], b2, AscendC::MmadParams(g_, d, n, 0, false, false));
+        a2_.FreeTensor(a2);
+        b2_.FreeTensor(b2);
+        c_.EnQue(c);
+        c = c_.DeQue<float>();
+        AscendC::Fixpipe<float, float, AscendC::CFG_ROW_MAJOR>(ws_o_[uint64_t(h) * g_ * dp], c,
+                                                               AscendC::FixpipeParamsV220(d, g_, mp, dp, false));
+        c_.FreeTensor(c);
       }
-      v1_.FreeTensor(v1);
-      p1_.FreeTensor(p1);
-      a2_.EnQue(a2);
-      b2_.EnQue(b2);
-      a2 = a2_.DeQue<T>();
-      b2 = b2_.DeQue<T>();
-      c = c_.AllocTensor<float>();
-      AscendC::Mmad(c, a2, b2, AscendC::MmadParams(w.m, d, n, 0, false, true));
-      AscendC::Mmad(c, a2[mp * n16], b2, AscendC::MmadParams(w.m, d, n, 0, false, false));
-      a2_.FreeTensor(a2);
-      b2_.FreeTensor(b2);
-      c_.EnQue(c);
-      c = c_.DeQue<float>();
-      AscendC::Fixpipe<float, float, AscendC::CFG_ROW_MAJOR>(ws_o_, c,
-                                                             AscendC::FixpipeParamsV220(d, w.m, mp, dp, false));
-      c_.FreeTensor(c);
       AscendC::CrossCoreSetFlag<2, AscendC::PIPE_FIX>(kO);
     }
     q1_.FreeTensor(q1);
@@ -281,14 +297,14 @@ class VectorSide {
     const uint64_t per = uint64_t(t_.max_queries) * t_.d_pad + 2 * uint64_t(t_.q_pad);
     ws_.Init(ws, kF32, t_.num_ws > 0 ? uint64_t(t_.num_ws) * per : 8);
     if (rope_) cs_.Init(cos_sin, kF32, uint64_t(t_.cos_sin_rows) * t_.rotary_dim);
-    const int32_t mp = t_.m_pad, dp = t_.d_pad, tk = t_.cube_tile;
-    cws_ = CubeWorkspace(mp, dp, t_.head_dim, tk, t_.k_split, rope_);
+    const int32_t dp = t_.d_pad, tk = t_.cube_tile, nq = t_.max_queries, hs = t_.item_heads;
+    cws_ = CubeWorkspace(nq, hs, dp, t_.head_dim, tk, t_.low_parts, rope_);
     __gm__ uint8_t* mine = cube_ws + uint64_t(group_) * t_.group_bytes;
-    wq_.Init(mine + cws_.q, t_.cache_dtype, 2 * uint64_t(mp) * dp);
-    if (rope_) wk_.Init(mine + cws_.k, t_.cache_dtype, (1 + uint64_t(t_.k_split)) * tk * t_.head_dim);
-    ws_s_.Init(mine + cws_.s, kF32, uint64_t(mp) * tk);
-    wp_.Init(mine + cws_.p, t_.cache_dtype, 2 * uint64_t(mp) * tk);
-    ws_o_.Init(mine + cws_.o, kF32, uint64_t(mp) * dp);
+    wq_.Init(mine + cws_.q, t_.cache_dtype, 2 * uint64_t(nq) * dp);
+    if (rope_) wk_.Init(mine + cws_.k, t_.cache_dtype, uint64_t(hs) * (1 + t_.low_parts) * tk * t_.head_dim);
+    ws_s_.Init(mine + cws_.s, kF32, uint64_t(nq) * tk);
+    wp_.Init(mine + cws_.p, t_.cache_dtype, 2 * uint64_t(nq) * tk);
+    ws_o_.Init(mine + cws_.o, kF32, uint64_t(nq) * dp);
 
     half_m_ = (t_.max_queries + 1) / 2;
     tp_ = AlignUp(tk, 8);
@@ -314,6 +330,7 @@ class VectorSide {
     pipe->InitBuffer(slot_buf_, 2 * r * 32);
     pipe->InitBuffer(work_buf_, (tp_ / 8 + 16) * 4);
     pipe->InitBuffer(exp_buf_, 32);
+    pipe->InitBuffer(ml_buf_, 2 * AlignUp(r, 8) * 4);
   }
 
   __aicore__ inline void Process() {
@@ -349,45 +366,47 @@ class VectorSide {
   // scale (so that the scores are raw dots and |scale| multiplies only their distance to the
   // running maximum), to the workspace as two 16-bit parts.
   __aicore__ inline void WriteQueries(const CubeItem& w, int32_t r0, int32_t nr) {
-    const int32_t d = t_.head_dim, dp = t_.d_pad, mp = t_.m_pad;
+    const int32_t d = t_.head_dim, dp = t_.d_pad;
     LocalTensor<float> qf = qf_buf_.Get<float>();
-    for (int32_t i = 0; i < nr; i++) {
-      const int32_t qi = r0 + i;
-      const int32_t row = qi / g_;
-      const uint64_t first = (uint64_t(w.token0 + row) * t_.num_heads + uint64_t(w.head) * g_ + qi % g_) * d;
-      LoadRows(in_que_, qf[i * dp], q_, first, 1, d, d, dp);
-      if (rope_) {
-        StartLoad(in_que_, cs_, uint64_t(w.first_pos + w.row_begin + row) * t_.rotary_dim, 1, t_.rotary_dim,
-                  t_.rotary_dim, t_.rot_pad);
-        LocalTensor<float> cs = in_que_.DeQue<float>();
-        rotator_.SetPosition(cs);
-        rotator_.Apply(qf[i * dp]);
-        in_que_.FreeTensor(cs);
-      }
-      if (t_.scale < 0.0f) {
-        AscendC::Muls(qf[i * dp], qf[i * dp], -1.0f, d);
-        VectorBarrier();
-      }
+    if (nr == 0) return;
+    // The item's queries are consecutive heads of its token: this core's run in one copy, rotated
+    // to the token's position (one cos/sin row).
+    LoadRows(in_que_, qf, q_, (uint64_t(w.token0) * t_.num_heads + uint64_t(w.head0) * g_ + r0) * d, nr, d, d, dp);
+    if (rope_) {
+      StartLoad(in_que_, cs_, uint64_t(w.first_pos + w.row_begin) * t_.rotary_dim, 1, t_.rotary_dim, t_.rotary_dim,
+                t_.rot_pad);
+      LocalTensor<float> cs = in_que_.DeQue<float>();
+      rotator_.SetPosition(cs);
+      for (int32_t i = 0; i < nr; i++) rotator_.Apply(qf[i * dp]);
+      in_que_.FreeTensor(cs);
     }
-    if (nr > 0) {
-      StoreParts(qf, lo_buf_.Get<float>(), hi_buf_, wq_, uint64_t(r0) * dp, uint64_t(mp + r0) * dp, nr, d, dp, dp, true);
+    if (t_.scale < 0.0f) {
+      AscendC::Muls(qf, qf, -1.0f, nr * dp);
+      VectorBarrier();
     }
+    StoreParts(qf, lo_buf_.Get<float>(), hi_buf_, wq_, uint64_t(r0) * dp, uint64_t(t_.max_queries + r0) * dp, nr, d, dp,
+               dp, true);
   }
 
   // This core's share of the tile's keys (slots [j0 + a, j0 + b)), rotated, to the workspace.
   __aicore__ inline void WriteKeys(const CubeItem& w, int32_t j0, int32_t a, int32_t b) {
     const int32_t d = t_.head_dim, dp = t_.d_pad, rp = t_.rot_pad, tk = t_.cube_tile;
+    const int32_t parts = 1 + t_.low_parts;
     LocalTensor<float> kf = kf_buf_.Get<float>();
     for (int32_t j = j0 + a; j < j0 + b;) {
       const int32_t cnt = MinI(MinI(t_.key_chunk, t_.block_size - j % t_.block_size), j0 + b - j);
       const int32_t block = tables_.GetValue(uint64_t(w.seq) * t_.max_blocks_per_seq + j / t_.block_size);
-      LoadRows(in_que_, kf, k_, rows_.First(block, j, w.head), cnt, d, rows_.Pitch(), dp);
+      // The chunk's cos/sin rows, once for every KV head of the item.
       StartLoad(in_que_, cs_, uint64_t(j) * t_.rotary_dim, cnt, t_.rotary_dim, t_.rotary_dim, rp);
       LocalTensor<float> cs = in_que_.DeQue<float>();
-      Rotate(kf, cs, cnt);
+      for (int32_t h = 0; h < w.heads; h++) {
+        LoadRows(in_que_, kf, k_, rows_.First(block, j, w.head0 + h), cnt, d, rows_.Pitch(), dp);
+        Rotate(kf, cs, cnt);
+        const uint64_t first = (uint64_t(h) * parts * tk + (j - j0)) * d;
+        StoreParts(kf, klo_buf_.Get<float>(), khi_buf_, wk_, first, first + uint64_t(tk) * d, cnt, d, d, dp,
+                   t_.low_parts != 0);
+      }
       in_que_.FreeTensor(cs);
-      StoreParts(kf, klo_buf_.Get<float>(), khi_buf_, wk_, uint64_t(j - j0) * d, uint64_t(tk + j - j0) * d, cnt, d, d, dp,
-                 t_.k_split != 0);
       j += cnt;
     }
   }
@@ -430,13 +449,13 @@ class VectorSide {
   __aicore__ inline void RunItem(int32_t index) {
     Sync<HardEvent::S_V>();  // the scalar unit's reads of the last item come before new vector writes
     const CubeItem w = ReadCubeItem(items_, seq_lens_, query_start_, index, g_);
-    const int32_t d = t_.head_dim, dp = t_.d_pad, mp = t_.m_pad, tk = t_.cube_tile;
+    const int32_t d = t_.head_dim, dp = t_.d_pad, nq_max = t_.max_queries, tk = t_.cube_tile;
     const float mag = t_.scale < 0.0f ? -t_.scale : t_.scale;
     const float neg_inf = -__builtin_huge_valf();
-    // This core's query rows of the item's M: the first or the second half.
-    const int32_t half = (w.m + 1) / 2;
+    // This core's query rows of the item: the first or the second half.
+    const int32_t half = (w.nq + 1) / 2;
     const int32_t r0 = sub_ == 0 ? 0 : half;
-    const int32_t nr = sub_ == 0 ? half : w.m - half;
+    const int32_t nr = sub_ == 0 ? half : w.nq - half;
     WriteQueries(w, r0, nr);
     AscendC::CrossCoreSetFlag<2, AscendC::PIPE_MTE3>(kQ);
     LocalTensor<float> acc = acc_buf_.Get<float>();
@@ -464,12 +483,12 @@ class VectorSide {
       if (nr > 0) {
         LoadRows(in_que_, s, ws_s_, uint64_t(r0) * tk, nr, n, tk, tp_);
         // Slots a prefill row does not see: -inf before the maximum (few: the diagonal tile).
-        bool masked = false;
-        for (int32_t i = 0; i < nr; i++) masked = masked || Visible(w, (r0 + i) / g_, j0, n) < n;
+        const int32_t vis = Visible(w, 0, j0, n);
+        const bool masked = vis < n;
         if (masked) {
           Sync<HardEvent::V_S>();
           for (int32_t i = 0; i < nr; i++) {
-            for (int32_t j = Visible(w, (r0 + i) / g_, j0, n); j < n; j++) s.SetValue(i * tp_ + j, neg_inf);
+            for (int32_t j = vis; j < n; j++) s.SetValue(i * tp_ + j, neg_inf);
           }
           Sync<HardEvent::S_V>();
         }
@@ -492,13 +511,14 @@ class VectorSide {
           // -inf x 0 (scale 0) is NaN: the unseen slots become 0 after the exponential.
           Sync<HardEvent::V_S>();
           for (int32_t i = 0; i < nr; i++) {
-            for (int32_t j = Visible(w, (r0 + i) / g_, j0, n); j < n; j++) s.SetValue(i * tp_ + j, 0.0f);
+            for (int32_t j = vis; j < n; j++) s.SetValue(i * tp_ + j, 0.0f);
           }
           Sync<HardEvent::S_V>();
         }
         VectorBarrier();
         for (int32_t i = 0; i < nr; i++) AscendC::ReduceSum(slots[(nr + i) * 8], s[i * tp_], work, n);
-        StoreParts(s, lo_buf_.Get<float>(), hi_buf_, wp_, uint64_t(r0) * tk, uint64_t(mp + r0) * tk, nr, n, tk, tp_, true);
+        StoreParts(s, lo_buf_.Get<float>(), hi_buf_, wp_, uint64_t(r0) * tk, uint64_t(nq_max + r0) * tk, nr, n, tk, tp_,
+                   t_.low_parts != 0);
         Sync<HardEvent::V_S>();
         for (int32_t i = 0; i < nr; i++) l[i] = l[i] * corr[i] + slots.GetValue((nr + i) * 8);
       }
@@ -523,33 +543,30 @@ class VectorSide {
     }
     if (nr == 0) return;
     VectorBarrier();
-    const int32_t per_row = g_;
     if (w.ws_index < 0) {
       // Every row sees at least one slot, so l > 0.
       for (int32_t i = 0; i < nr; i++) AscendC::Muls(acc[i * dp], acc[i * dp], 1.0f / l[i], d);
-      // The item's queries are rows of G heads; this core's run of them, row by row.
-      for (int32_t i = 0; i < nr;) {
-        const int32_t qi = r0 + i;
-        const int32_t cnt = MinI(per_row - qi % per_row, nr - i);
-        const uint64_t first_out = (uint64_t(w.token0 + qi / per_row) * t_.num_heads + uint64_t(w.head) * g_ +
-                                    qi % per_row) * d;
-        StoreRows(out_que_, acc[i * dp], out_, first_out, cnt, d, d, dp);
-        i += cnt;
+      // This core's queries are consecutive heads of the token.
+      const uint64_t first_out = (uint64_t(w.token0) * t_.num_heads + uint64_t(w.head0) * g_ + r0) * d;
+      for (int32_t i = 0; i < nr; i += t_.out_rows) {
+        StoreRows(out_que_, acc[i * dp], out_, first_out + uint64_t(i) * d, MinI(t_.out_rows, nr - i), d, d, dp);
       }
     } else {
       // The split's unnormalised accumulators and (m, l), in the merge kernel's layout.
       const uint64_t acc_first = uint64_t(w.ws_index) * t_.max_queries * dp + uint64_t(r0) * dp;
       const uint64_t ml_first = uint64_t(t_.num_ws) * t_.max_queries * dp + uint64_t(w.ws_index) * 2 * t_.q_pad;
       StoreRows(out_que_, acc, ws_, acc_first, nr, d, dp, dp);
-      LocalTensor<float> ml = o;  // m and l of this core's rows, staged through the UB
+      // m and l of this core's rows, staged through the UB.
+      const int32_t r8 = AlignUp(half_m_, 8);
+      LocalTensor<float> ml = ml_buf_.Get<float>();
       Sync<HardEvent::V_S>();
       for (int32_t i = 0; i < nr; i++) {
         ml.SetValue(i, m[i]);
-        ml.SetValue(dp + i, l[i]);
+        ml.SetValue(r8 + i, l[i]);
       }
       Sync<HardEvent::S_V>();
-      StoreRows(out_que_, ml, ws_, ml_first + r0, 1, nr, nr, dp);
-      StoreRows(out_que_, ml[dp], ws_, ml_first + t_.q_pad + r0, 1, nr, nr, dp);
+      StoreRows(out_que_, ml, ws_, ml_first + r0, 1, nr, nr, r8);
+      StoreRows(out_que_, ml[r8], ws_, ml_first + t_.q_pad + r0, 1, nr, nr, r8);
     }
   }
 
@@ -565,7 +582,7 @@ class VectorSide {
   InQue in_que_;
   OutQue out_que_;
   CalcBuf qf_buf_, acc_buf_, o_buf_, s_buf_, lo_buf_, hi_buf_, kf_buf_, klo_buf_, khi_buf_, rot_buf_, slot_buf_,
-      work_buf_, exp_buf_;
+      work_buf_, exp_buf_, ml_buf_;
   Rotator rotator_;
 };
 

@@ -47,30 +47,31 @@ struct AttentionTiling {
   float scale;
   int32_t kv_layout;  // enum npukit_kv_layout of the caches
   // The mixed cube kernel (paged_attention_cube.cpp; 0 in cube_tile: the vector kernel runs).
-  int32_t cube_tile;   // KV slots per tile, a multiple of 16 (<= 128)
-  int32_t m_pad;       // query rows of the cube's products (max_queries) rounded up to 16
-  int32_t k_split;     // 1: rotated keys go to the cube as two 16-bit parts (BF16 caches)
+  int32_t cube_tile;   // KV slots per tile, a multiple of 16 (<= 256)
+  int32_t m_pad;       // query heads per KV head (G) rounded up to 16: the rows of the cube's products
+  int32_t low_parts;   // 1 (BF16 caches): probabilities and rotated keys go to the cube as two 16-bit parts
   int32_t key_chunk;   // key rows the vector cores rotate at a time
   int32_t group_bytes;  // bytes of one group's cube workspace (AttentionCubeWs)
 };
 
-// One group's workspace of the cube kernel (byte offsets, 512-byte aligned), in the cache's
-// 16-bit dtype unless F32: Q as two parts [2][m_pad][d_pad]; rotated keys [1 + k_split][tile]
-// [head_dim]; scores S [m_pad][tile] F32; probabilities P as two parts [2][m_pad][tile]; the
-// tile's P.V [m_pad][d_pad] F32.
+// One group's workspace of the cube kernel (byte offsets, 512-byte aligned) for `queries` =
+// item_heads x G query rows (query q of KV head h at row h x G + q), in the cache's 16-bit dtype
+// unless F32: Q as two parts [2][queries][d_pad]; rotated keys [heads][1 + low_parts][tile]
+// [head_dim]; scores S [queries][tile] F32; probabilities P as two parts [2][queries][tile];
+// the tile's P.V [queries][d_pad] F32.
 struct AttentionCubeWs {
   int64_t q, k, s, p, o, bytes;
 };
-inline AttentionCubeWs CubeWorkspace(int32_t m_pad, int32_t d_pad, int32_t head_dim, int32_t tile, int32_t k_split,
-                                     bool rope) {
+inline AttentionCubeWs CubeWorkspace(int32_t queries, int32_t heads, int32_t d_pad, int32_t head_dim, int32_t tile,
+                                     int32_t low_parts, bool rope) {
   auto a512 = [](int64_t b) { return (b + 511) / 512 * 512; };
   AttentionCubeWs w{};
   w.q = 0;
-  w.k = a512(2 * int64_t{m_pad} * d_pad * 2);
-  w.s = w.k + (rope ? a512((1 + int64_t{k_split}) * tile * head_dim * 2) : 0);
-  w.p = w.s + a512(int64_t{m_pad} * tile * 4);
-  w.o = w.p + a512(2 * int64_t{m_pad} * tile * 2);
-  w.bytes = w.o + a512(int64_t{m_pad} * d_pad * 4);
+  w.k = a512(2 * int64_t{queries} * d_pad * 2);
+  w.s = w.k + (rope ? a512(int64_t{heads} * (1 + low_parts) * tile * head_dim * 2) : 0);
+  w.p = w.s + a512(int64_t{queries} * tile * 4);
+  w.o = w.p + a512(2 * int64_t{queries} * tile * 2);
+  w.bytes = w.o + a512(int64_t{queries} * d_pad * 4);
   return w;
 }
 
@@ -97,6 +98,7 @@ inline int64_t AttentionCubeUbBytes(int32_t rows, int32_t tile, int32_t key_chun
     bytes += 8 * r32(int64_t{rot_pad} * 4);                   // Rotator
   }
   bytes += 2 * r32(int64_t{rows} * 32) + r32((int64_t{t_pad} / 8 + 16) * 4) + 32;  // reduce slots, work, exp
+  bytes += 2 * r32((int64_t{rows} + 7) / 8 * 8 * 4);                                 // m and l staging
   return bytes;
 }
 
