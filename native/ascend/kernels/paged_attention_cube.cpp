@@ -131,14 +131,21 @@ class CubeSide {
     AscendC::DataCopy(dst[row0 * 16], src, AscendC::Nd2NzParams(1, rows, len, 0, static_cast<uint16_t>(pitch),
                                                                 padded_rows, 1, 0));
   }
+  // The cache blocks of slots [j0, j0 + n), read once per tile for all its KV heads.
+  __aicore__ inline void ReadBlocks(int32_t seq, int32_t j0, int32_t n) {
+    const int32_t first = j0 / t_.block_size;
+    const int32_t last = (j0 + n - 1) / t_.block_size;
+    for (int32_t b = first; b <= last; b++) blocks_[b - first] = tables_.GetValue(uint64_t(seq) * t_.max_blocks_per_seq + b);
+  }
   // The cache rows of slots [j0, j0 + n) of KV head `head` into an NZ matrix of n16 rows, one
-  // copy per cache block the tile touches.
-  __aicore__ inline void CacheToL1(const LocalTensor<T>& dst, const GlobalTensor<T>& cache, int32_t seq, int32_t j0,
-                                   int32_t n, int32_t n16, int32_t head) {
+  // copy per cache block the tile touches (ReadBlocks gave them).
+  __aicore__ inline void CacheToL1(const LocalTensor<T>& dst, const GlobalTensor<T>& cache, int32_t j0, int32_t n,
+                                   int32_t n16, int32_t head) {
+    const int32_t first = j0 / t_.block_size;
     for (int32_t j = j0; j < j0 + n;) {
       const int32_t cnt = MinI(t_.block_size - j % t_.block_size, j0 + n - j);
-      const int32_t block = tables_.GetValue(uint64_t(seq) * t_.max_blocks_per_seq + j / t_.block_size);
-      ToL1(dst, cache[rows_.First(block, j, head)], j - j0, cnt, t_.head_dim, rows_.Pitch(), n16);
+      ToL1(dst, cache[rows_.First(blocks_[j / t_.block_size - first], j, head)], j - j0, cnt, t_.head_dim,
+           rows_.Pitch(), n16);
       j += cnt;
     }
   }
@@ -168,6 +175,7 @@ class CubeSide {
       const int32_t n = MinI(tk, w.slot_end - j0);
       const int32_t n16 = AlignUp(n, 16);
       const int32_t kb_n = n16 / 16;
+      ReadBlocks(w.seq, j0, n);
       // S = Q.K^T per KV head.
       if (rope_) AscendC::CrossCoreWaitFlag(kK);  // the vector cores wrote the rotated keys
       for (int32_t h = 0; h < w.heads; h++) {
@@ -177,7 +185,7 @@ class CubeSide {
             ToL1(k1[p * tk * dp], wk_[(uint64_t(h) * parts + p) * tk * d], 0, n, d, d, n16);
           }
         } else {
-          CacheToL1(k1, k_, w.seq, j0, n, n16, w.head0 + h);
+          CacheToL1(k1, k_, j0, n, n16, w.head0 + h);
         }
         k1_.EnQue(k1);
         k1 = k1_.DeQue<T>();
@@ -217,7 +225,7 @@ class CubeSide {
           AscendC::InitConstValue(v1, AscendC::InitConstValueParams<T>(1, static_cast<uint16_t>(n16 * dp * 2 / 32), 0,
                                                                        T{}));
         }
-        CacheToL1(v1, v_, w.seq, j0, n, n16, w.head0 + h);
+        CacheToL1(v1, v_, j0, n, n16, w.head0 + h);
         LocalTensor<T> p1 = p1_.AllocTensor<T>();
         ToL1(p1, wp_[uint64_t(h) * g_ * tk], 0, g_, n, tk, mp);
         if (t_.low_parts) ToL1(p1[mp * n16], wp_[(uint64_t(nq) + h * g_) * tk], 0, g_, n, tk, mp);
@@ -255,11 +263,13 @@ class CubeSide {
     q1_.FreeTensor(q1);
   }
 
+  static constexpr int32_t kMaxTileBlocks = 257;  // a tile of up to 256 slots meets at most 257 blocks
   AttentionTiling t_;
   int32_t g_ = 1;
   bool rope_ = false;
   CacheRows rows_;
   AttentionCubeWs ws_;
+  int32_t blocks_[kMaxTileBlocks];
   GlobalTensor<T> k_, v_, wq_, wk_, wp_;
   GlobalTensor<float> ws_s_, ws_o_;
   GlobalTensor<int32_t> tables_, seq_lens_, query_start_, items_;
