@@ -3,7 +3,9 @@
 // aclrtMalloc, and the per-block kernel runner behind ACLRT_LAUNCH_KERNEL.
 //
 // The emulator runs a kernel once per block index, one block after another, on the calling
-// thread; on the device the blocks run at the same time, so the emulator also records each
+// thread (a mixed AIC+AIV kernel: one group after another, the group's cube core and two vector
+// cores at the same time on three threads, ascendc_emu/cross_core.h); on the device the blocks
+// run at the same time, so the emulator also records each
 // block's global-memory accesses and, when the launch ends, fails it if one block's writes meet
 // another block's reads or writes (a race on the device that sequential blocks would hide). Every
 // rule the hardware enforces and the emulator checks fails by throwing
