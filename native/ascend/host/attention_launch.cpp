@@ -258,17 +258,18 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
     if (rope) essential += uint64_t(lens[s]) * d.rotary_dim * 4;
   }
   essential += uint64_t(num_ws) * (uint64_t(t.max_queries) * head_dim + 2 * uint64_t(t.max_queries)) * 4 * 2;
-  SetEssentialBytes(essential);
   uint32_t status;
   if (cube) {
     const uint32_t groups_dim = Device::CubeBlockDim(t.num_items);
     NPUKIT_TRY(cube_ws_dev.Create(size_t(groups_dim) * size_t(t.group_bytes)));
+    SetEssentialBytes(essential);
     status = ACLRT_LAUNCH_KERNEL(npukit_paged_attention_cube_kernel)(
         groups_dim, Device::Stream(), Gm(a.q.data), Gm(a.k_cache.data), Gm(a.v_cache.data), Gm(a.block_tables.data),
         Gm(a.seq_lens.data), Gm(a.query_start_loc.data), cs, items_dev.get(), ws_dev.get(), cube_ws_dev.get(),
         Gm(a.out.data), tiling_dev.get());
     NPUKIT_TRY(FinishLaunch(status, "npukit_paged_attention_cube_kernel"));
   } else {
+    SetEssentialBytes(essential);
     status = ACLRT_LAUNCH_KERNEL(npukit_paged_attention_kernel)(
         Device::BlockDim(t.num_items), Device::Stream(), Gm(a.q.data), Gm(a.k_cache.data), Gm(a.v_cache.data),
         Gm(a.block_tables.data), Gm(a.seq_lens.data), Gm(a.query_start_loc.data), cs, items_dev.get(), ws_dev.get(),

@@ -157,6 +157,9 @@ int DeviceBuffer::Create(size_t bytes, const void* host) {
 
 int FinishLaunch(uint32_t launch_status, const char* kernel, bool continues_call) {
   if (launch_status != 0) {
+#ifdef NPUKIT_ASCEND_EMU
+    t_essential_pending = -1;  // the call ends here: its essential bytes are not the next call's
+#endif
     std::string call = std::string("ACLRT_LAUNCH_KERNEL(") + kernel + ")";
     return AclFail(static_cast<aclError>(launch_status), call.c_str());
   }
