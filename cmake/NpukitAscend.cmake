@@ -12,6 +12,7 @@ set(_ascend_dir "${CMAKE_CURRENT_SOURCE_DIR}/ascend")
 set(_emu_dir "${CMAKE_CURRENT_SOURCE_DIR}/ascendc-emu")
 set(NPUKIT_ASCEND_KERNELS
   ${_ascend_dir}/kernels/paged_attention.cpp
+  ${_ascend_dir}/kernels/paged_attention_cube.cpp
   ${_ascend_dir}/kernels/write_kv.cpp
   ${_ascend_dir}/kernels/rope.cpp
   ${_ascend_dir}/kernels/contrastive.cpp
@@ -64,7 +65,7 @@ if(NPUKIT_ASCEND_MODE STREQUAL "off")
 elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
   # Kernels, launchers and the emulator runtime in one archive: the JNI library links only it.
   add_library(npukit_ascend STATIC ${NPUKIT_ASCEND_KERNELS} ${NPUKIT_ASCEND_HOST} ${_emu_dir}/src/runtime.cpp
-              ${_emu_dir}/src/pipes.cpp)
+              ${_emu_dir}/src/pipes.cpp ${_emu_dir}/src/cross_core.cpp)
   target_include_directories(npukit_ascend PUBLIC include common ${_emu_dir}/include PRIVATE ${_ascend_dir}/kernels)
   target_compile_definitions(npukit_ascend PUBLIC NPUKIT_ASCEND_EMU=1)
   target_compile_options(npukit_ascend PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
@@ -84,6 +85,12 @@ elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
   target_include_directories(ascendc_emu_cube_test PRIVATE ${_ascend_dir}/host)
   target_compile_options(ascendc_emu_cube_test PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
   add_test(NAME ascendc_emu_cube COMMAND ascendc_emu_cube_test)
+
+  add_executable(ascendc_emu_mixed_test ${_emu_dir}/tests/mixed_test.cpp)
+  target_link_libraries(ascendc_emu_mixed_test PRIVATE npukit_ascend)
+  target_include_directories(ascendc_emu_mixed_test PRIVATE ${_ascend_dir}/host)
+  target_compile_options(ascendc_emu_mixed_test PRIVATE ${NPUKIT_BASELINE_FLAGS} -Wno-unused-parameter)
+  add_test(NAME ascendc_emu_mixed COMMAND ascendc_emu_mixed_test)
 
   add_executable(ascend_matmul_test ${_ascend_dir}/tests/matmul_test.cpp)
   target_link_libraries(ascend_matmul_test PRIVATE npukit_ascend)

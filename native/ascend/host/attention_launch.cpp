@@ -16,6 +16,52 @@ namespace {
 
 int32_t Align16(int32_t n) { return (n + 15) / 16 * 16; }
 
+// The mixed cube kernel's tiling (paged_attention_cube.cpp) of 16-bit caches: one query row per
+// item and up to 8 KV heads (at most 64 query heads: the vector cores hold half each), tiles of
+// up to 256 slots as large as L0A/L0B/L0C, L1 and the vector cores' unified buffer allow. False
+// when nothing fits (head dims past about 1000, a row pitch past the ND2NZ copy's 16 bits): the
+// vector kernel runs then.
+bool CubeTiling(AttentionTiling& t, int group, bool rope) {
+  if (t.cache_dtype == NPUKIT_F32 || group > 64) return false;
+  const int64_t pitch = t.kv_layout == NPUKIT_KV_HND ? t.head_dim : int64_t{t.num_kv_heads} * t.head_dim;
+  if (pitch > 65535) return false;
+  const int mp = Align16(group);
+  const int dp = t.d_pad;
+  const int low = t.cache_dtype == NPUKIT_BF16 ? 1 : 0;
+  const int parts = rope ? 1 + low : 1;  // parts of the rotated keys
+  const int half_rot_pad = t.half_rotate ? (t.rotary_dim / 2 + 7) / 8 * 8 : 0;
+  for (int heads = std::min({t.num_kv_heads, 8, 64 / group}); heads >= 1; heads--) {
+    const int nq = heads * group;
+    const int out_rows = std::min(4, (nq + 1) / 2);
+    for (int tile = 256; tile >= 16; tile -= 16) {
+      const int64_t l0a = 2LL * mp * std::max(dp, tile) * 2;
+      const int64_t l0b = int64_t{parts} * tile * dp * 2;
+      const int64_t l0c = int64_t{mp} * std::max(dp, tile) * 4;
+      const int64_t l1 = int64_t{heads} * 2 * mp * dp * 2 + int64_t{parts} * tile * dp * 2 + 2LL * mp * tile * 2 +
+                         int64_t{tile} * dp * 2;
+      if (l0a > 64 * 1024 || l0b > 64 * 1024 || l0c > 128 * 1024 || l1 > 512 * 1024) continue;
+      for (int chunk = 16; chunk >= 1; chunk /= 2) {
+        if (AttentionCubeUbBytes((nq + 1) / 2, tile, chunk, dp, t.rot_pad, half_rot_pad, rope, out_rows) > kUbBytes) {
+          continue;
+        }
+        t.cube_tile = tile;
+        t.m_pad = mp;
+        t.low_parts = low;
+        t.key_chunk = chunk;
+        t.item_heads = heads;
+        t.max_rows = 1;
+        t.max_queries = nq;
+        t.q_pad = Align16(nq);
+        t.out_rows = out_rows;
+        t.group_bytes =
+            static_cast<int32_t>(CubeWorkspace(nq, heads, dp, t.head_dim, tile, t.low_parts, rope).bytes);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) {
@@ -67,6 +113,7 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
   t.half_rotate = rope_style == NPUKIT_ROPE_NEOX && (d.rotary_dim / 2) % 8 == 0 ? 1 : 0;
   t.scale = a.scale;
   t.kv_layout = d.kv_layout;
+  const bool cube = CubeTiling(t, group, rope);
   const int elem = std::max(npukit::dtype_size(a.q.dtype), npukit::dtype_size(a.k_cache.dtype));
   int kv_tile = std::min(block_size, 16);
   int prod_slots = kv_tile;
@@ -80,7 +127,7 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
     return AttentionUbBytes(group, tile, slots, h, queries, r, t.d_pad, t.rot_pad, half_rot_pad, rope,
                             tile * t.d_pad * elem, out_rows);
   };
-  while (ub_bytes(kv_tile, prod_slots, heads, rows) > kUbBytes) {
+  while (!cube && ub_bytes(kv_tile, prod_slots, heads, rows) > kUbBytes) {
     if (rows > 1) {
       rows /= 2;
     } else if (prod_slots > std::max(1, kv_tile / 2)) {
@@ -99,15 +146,20 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
                   "the %d-byte unified buffer", head_dim, group, kUbBytes);
     }
   }
-  t.kv_tile = kv_tile;
-  t.prod_slots = prod_slots;
-  t.t_pad = (kv_tile + 7) / 8 * 8;
-  t.item_heads = heads;
-  t.max_rows = rows;
-  t.max_queries = rows * heads * group;
-  t.q_pad = Align16(t.max_queries);
-  t.stage_bytes = kv_tile * t.d_pad * elem;
-  t.out_rows = std::max(std::min(heads * group, 4), (t.q_pad + t.d_pad - 1) / t.d_pad);
+  if (cube) {
+    heads = t.item_heads;
+    rows = 1;
+  } else {
+    t.kv_tile = kv_tile;
+    t.prod_slots = prod_slots;
+    t.t_pad = (kv_tile + 7) / 8 * 8;
+    t.item_heads = heads;
+    t.max_rows = rows;
+    t.max_queries = rows * heads * group;
+    t.q_pad = Align16(t.max_queries);
+    t.stage_bytes = kv_tile * t.d_pad * elem;
+    t.out_rows = std::max(std::min(heads * group, 4), (t.q_pad + t.d_pad - 1) / t.d_pad);
+  }
 
   // Work items: (sequence, rows, KV heads) covering the KV range the rows see. When they are
   // fewer than the vector cores, each range is split at block boundaries into pieces of about
@@ -129,19 +181,46 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
       }
     }
   }
-  const int64_t cores = Device::VectorCores();
-  const bool split = int64_t(bases.size()) < cores &&
-                     AttentionMergeUbBytes(t.max_queries, static_cast<int32_t>(cores), t.d_pad, t.out_rows) <= kUbBytes;
+  // Vector kernel: one piece size for all ranges, about (all slots / vector cores). Cube kernel:
+  // each range in p pieces, p (1 to 8) chosen so that the pieces fill the groups in as few
+  // waves of the longest piece as it can (8 sequences x 8 KV heads on 24 groups: p = 3, 192
+  // items in 8 full waves, where p = 1 leaves 64 items in 3 waves, the last a third full).
+  const int64_t cores = cube ? Device::CubeCores() : Device::VectorCores();
+  const int max_pieces = cube ? 8 : static_cast<int>(std::min<int64_t>(cores, 65535));
+  const bool split = (cube || int64_t(bases.size()) < cores) &&
+                     AttentionMergeUbBytes(t.max_queries, max_pieces, t.d_pad, t.out_rows) <= kUbBytes;
   const int64_t piece_blocks = std::max<int64_t>(1, (total_slots / cores + block_size - 1) / block_size);
-  const int64_t piece = piece_blocks * block_size;
+  auto cube_piece = [&](const Base& b, int p) {
+    return int64_t((b.kv_end + p - 1) / p + block_size - 1) / block_size * block_size;
+  };
+  auto bounds_of = [&](const Base& b, int64_t piece) {
+    std::vector<int> bounds{0};
+    for (int64_t x = piece; x <= b.first_row_pos && x < b.kv_end; x += piece) bounds.push_back(static_cast<int>(x));
+    bounds.push_back(b.kv_end);
+    return bounds;
+  };
+  int cube_p = 1;
+  if (cube && split) {
+    double best = 0;
+    for (int p = 1; p <= max_pieces; p++) {
+      int64_t count = 0, longest = 0;
+      for (const Base& b : bases) {
+        const std::vector<int> bounds = bounds_of(b, cube_piece(b, p));
+        count += int64_t(bounds.size()) - 1;
+        for (size_t i = 1; i < bounds.size(); i++) longest = std::max<int64_t>(longest, bounds[i] - bounds[i - 1]);
+      }
+      const double span = double((count + cores - 1) / cores) * double(longest);
+      if (p == 1 || span < best * 0.98) {
+        best = span;
+        cube_p = p;
+      }
+    }
+  }
   std::vector<int32_t> items, groups;
   int num_ws = 0, max_splits = 1;
   for (const Base& b : bases) {
-    std::vector<int> bounds{0};
-    if (split) {
-      for (int64_t p = piece; p <= b.first_row_pos && p < b.kv_end; p += piece) bounds.push_back(static_cast<int>(p));
-    }
-    bounds.push_back(b.kv_end);
+    std::vector<int> bounds{0, b.kv_end};
+    if (split) bounds = bounds_of(b, cube ? cube_piece(b, cube_p) : piece_blocks * block_size);
     const int pieces = static_cast<int>(bounds.size()) - 1;
     for (int i = 0; i < pieces; i++) {
       items.insert(items.end(), {b.seq, b.row_begin, b.row_end, b.head0, b.heads, bounds[i], bounds[i + 1],
@@ -158,7 +237,7 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
   t.num_ws = num_ws;
   t.max_splits = max_splits;
 
-  DeviceBuffer items_dev, groups_dev, ws_dev, tiling_dev, cos_sin_dummy;
+  DeviceBuffer items_dev, groups_dev, ws_dev, tiling_dev, cos_sin_dummy, cube_ws_dev;
   NPUKIT_TRY(items_dev.Create(items.size() * sizeof(int32_t), items.data()));
   NPUKIT_TRY(groups_dev.Create(groups.size() * sizeof(int32_t), groups.data()));
   const size_t ws_floats = num_ws > 0 ? size_t(num_ws) * (size_t(t.max_queries) * t.d_pad + 2 * size_t(t.q_pad)) : 8;
@@ -169,11 +248,34 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
     NPUKIT_TRY(cos_sin_dummy.Create(32));  // the kernel never reads it without RoPE
     cs = cos_sin_dummy.get();
   }
-  uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_paged_attention_kernel)(
-      Device::BlockDim(t.num_items), Device::Stream(), Gm(a.q.data), Gm(a.k_cache.data), Gm(a.v_cache.data),
-      Gm(a.block_tables.data), Gm(a.seq_lens.data), Gm(a.query_start_loc.data), cs, items_dev.get(), ws_dev.get(),
-      Gm(a.out.data), tiling_dev.get());
-  NPUKIT_TRY(FinishLaunch(status, "npukit_paged_attention_kernel"));
+  // The bound of the cost model: the caches' slots, q, out, the cos/sin rows of every slot and
+  // the split partials (written, then read by the merge), not the cube kernel's workspaces.
+  uint64_t essential = (uint64_t(num_tokens) * num_heads * head_dim) *
+                       (npukit::dtype_size(a.q.dtype) + npukit::dtype_size(a.out.dtype));
+  for (int s = 0; s < num_seqs; s++) {
+    if (starts[s + 1] == starts[s]) continue;
+    essential += uint64_t(lens[s]) * num_kv_heads * head_dim * npukit::dtype_size(a.k_cache.dtype) * 2;
+    if (rope) essential += uint64_t(lens[s]) * d.rotary_dim * 4;
+  }
+  essential += uint64_t(num_ws) * (uint64_t(t.max_queries) * head_dim + 2 * uint64_t(t.max_queries)) * 4 * 2;
+  uint32_t status;
+  if (cube) {
+    const uint32_t groups_dim = Device::CubeBlockDim(t.num_items);
+    NPUKIT_TRY(cube_ws_dev.Create(size_t(groups_dim) * size_t(t.group_bytes)));
+    SetEssentialBytes(essential);
+    status = ACLRT_LAUNCH_KERNEL(npukit_paged_attention_cube_kernel)(
+        groups_dim, Device::Stream(), Gm(a.q.data), Gm(a.k_cache.data), Gm(a.v_cache.data), Gm(a.block_tables.data),
+        Gm(a.seq_lens.data), Gm(a.query_start_loc.data), cs, items_dev.get(), ws_dev.get(), cube_ws_dev.get(),
+        Gm(a.out.data), tiling_dev.get());
+    NPUKIT_TRY(FinishLaunch(status, "npukit_paged_attention_cube_kernel"));
+  } else {
+    SetEssentialBytes(essential);
+    status = ACLRT_LAUNCH_KERNEL(npukit_paged_attention_kernel)(
+        Device::BlockDim(t.num_items), Device::Stream(), Gm(a.q.data), Gm(a.k_cache.data), Gm(a.v_cache.data),
+        Gm(a.block_tables.data), Gm(a.seq_lens.data), Gm(a.query_start_loc.data), cs, items_dev.get(), ws_dev.get(),
+        Gm(a.out.data), tiling_dev.get());
+    NPUKIT_TRY(FinishLaunch(status, "npukit_paged_attention_kernel"));
+  }
   if (t.num_groups > 0) {
     status = ACLRT_LAUNCH_KERNEL(npukit_paged_attention_merge_kernel)(
         Device::BlockDim(t.num_groups), Device::Stream(), groups_dev.get(), Gm(a.query_start_loc.data), ws_dev.get(),

@@ -18,6 +18,13 @@
 // for more), and the whole launch can go no faster than its global-memory bytes over the HBM
 // bandwidth:
 //   modelled_us = max(waves * max_block_cycles / 1850 MHz, gm_bytes / 1.6 TB/s)
+// A mixed AIC+AIV launch runs blockDim groups of one cube core and two vector cores: the cube core
+// and the vector cores work at the same time, handing data over through global memory with
+// cross-core flags, so a group takes the slower of its cube side and its vector side, each with
+// its own flag waits counted as stalls (a flag wait is one of its synchronisation waits); the
+// groups run in waves over the 24 cube cores (each with its two vector cores):
+//   group_cycles = max(cycles(cube core), cycles(vector core 0), cycles(vector core 1))
+//   modelled_us  = max(ceil(groups / 24) * max_group_cycles / 1850 MHz, gm_bytes / 1.6 TB/s)
 // Launch overhead, L2 hits, HBM contention between cores and UB bank conflicts are not modelled.
 #ifndef NPUKIT_ASCEND_HOST_COST_MODEL_H
 #define NPUKIT_ASCEND_HOST_COST_MODEL_H
@@ -67,11 +74,21 @@ inline double BlockCycles(const BlockWork& b) {
          double(b.barriers + b.waits) * kSyncCycles;
 }
 
+// A mixed group's cycles: its cube and vector sides overlap, so the slowest core of the group.
+inline double GroupCycles(const BlockWork& cube, const BlockWork& vector0, const BlockWork& vector1) {
+  double c = BlockCycles(cube);
+  for (const double v : {BlockCycles(vector0), BlockCycles(vector1)}) {
+    if (v > c) c = v;
+  }
+  return c;
+}
+
 // gm_bytes over the HBM bandwidth, in microseconds.
 inline double HbmBoundUs(uint64_t gm_bytes) { return double(gm_bytes) / kHbmBytesPerSecond * 1e6; }
 
 // The launch's modelled time in microseconds from its slowest block, its block count, its total
-// global-memory bytes and whether it ran on the cube cores.
+// global-memory bytes and whether it ran on the cube cores (a mixed launch: its slowest group,
+// its group count and cube = true, groups being dealt over the cube cores).
 inline double ModelledUs(double max_block_cycles, int64_t blocks, uint64_t gm_bytes, bool cube = false) {
   const int64_t cores = cube ? kCubeCores : kVectorCores;
   const int64_t waves = blocks <= 0 ? 0 : (blocks + cores - 1) / cores;

@@ -12,6 +12,9 @@ extern "C" {
 void npukit_paged_attention_kernel(uint8_t* q, uint8_t* k_cache, uint8_t* v_cache, uint8_t* block_tables,
                                    uint8_t* seq_lens, uint8_t* query_start, uint8_t* cos_sin, uint8_t* items,
                                    uint8_t* ws, uint8_t* out, uint8_t* tiling);
+void npukit_paged_attention_cube_kernel(uint8_t* q, uint8_t* k_cache, uint8_t* v_cache, uint8_t* block_tables,
+                                        uint8_t* seq_lens, uint8_t* query_start, uint8_t* cos_sin, uint8_t* items,
+                                        uint8_t* ws, uint8_t* cube_ws, uint8_t* out, uint8_t* tiling);
 void npukit_paged_attention_merge_kernel(uint8_t* groups, uint8_t* query_start, uint8_t* ws, uint8_t* out,
                                          uint8_t* tiling);
 void npukit_write_kv_kernel(uint8_t* key, uint8_t* value, uint8_t* k_cache, uint8_t* v_cache, uint8_t* slots,
@@ -38,6 +41,7 @@ void npukit_embedding_kernel(uint8_t* table, uint8_t* ids, uint8_t* out, uint8_t
 #include "aclrtlaunch_npukit_contrastive_max_kernel.h"
 #include "aclrtlaunch_npukit_embedding_kernel.h"
 #include "aclrtlaunch_npukit_matmul_kernel.h"
+#include "aclrtlaunch_npukit_paged_attention_cube_kernel.h"
 #include "aclrtlaunch_npukit_paged_attention_kernel.h"
 #include "aclrtlaunch_npukit_paged_attention_merge_kernel.h"
 #include "aclrtlaunch_npukit_rms_norm_kernel.h"

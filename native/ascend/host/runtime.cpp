@@ -31,6 +31,9 @@ uint32_t g_cube_cores = 0;
 // launches, which run one after another.
 thread_local double t_call_cost[NPUKIT_ASCEND_COST_FIELDS] = {};
 thread_local bool t_call_costed = false;
+// SetEssentialBytes: given for the next call (pending), in force for the call's launches.
+thread_local int64_t t_essential_pending = -1;
+thread_local bool t_essential_call = false;
 
 // Adds the cost of the launch that just ran to t_call_cost (after clearing it for a new call).
 void RecordLaunchCost(bool continues_call) {
@@ -38,6 +41,10 @@ void RecordLaunchCost(bool continues_call) {
   uint64_t mte2 = 0, mte3 = 0, instructions = 0, repeats = 0, scalar = 0, barriers = 0, waits = 0;
   double max_cycles = 0;
   bool cube = false;
+  // A mixed launch's counters come by group, the cube core then the two vector cores; the
+  // group's cores overlap, so its time is its slowest core's (cost::GroupCycles).
+  const bool mixed = !blocks.empty() && blocks[0].role >= 0;
+  const int64_t units = mixed ? static_cast<int64_t>(blocks.size()) / 3 : static_cast<int64_t>(blocks.size());
   for (const auto& b : blocks) {
     uint64_t block_waits = 0;
     for (uint64_t w : b.waits) block_waits += w;
@@ -45,7 +52,7 @@ void RecordLaunchCost(bool continues_call) {
                                b.barriers, block_waits, b.mte1_l0a_bytes, b.mte1_l0b_bytes, b.cube_steps,
                                b.fix_bytes};
     const double cycles = cost::BlockCycles(work);
-    if (cycles > max_cycles) max_cycles = cycles;
+    if (cycles > max_cycles) max_cycles = cycles;  // the slowest core is the slowest group's
     cube = cube || b.cube_core;
     mte2 += b.mte2_bytes;
     // GM written: by MTE3 on vector cores, by FIX on cube cores (the "MTE3 bytes" field).
@@ -57,10 +64,20 @@ void RecordLaunchCost(bool continues_call) {
     waits += block_waits;
   }
   const uint64_t gm = mte2 + mte3;
+  // The bound: the call's essential bytes, counted with its first launch, when the launcher
+  // gave them; else every byte moved.
+  uint64_t bound_bytes = gm;
+  if (!continues_call) {
+    t_essential_call = t_essential_pending >= 0;
+    if (t_essential_call) bound_bytes = static_cast<uint64_t>(t_essential_pending);
+    t_essential_pending = -1;
+  } else if (t_essential_call) {
+    bound_bytes = 0;
+  }
   const double fields[NPUKIT_ASCEND_COST_FIELDS] = {
       double(blocks.size()), double(gm), double(mte2), double(mte3), double(instructions), double(repeats),
       double(scalar), double(barriers), double(waits),
-      cost::ModelledUs(max_cycles, static_cast<int64_t>(blocks.size()), gm, cube), cost::HbmBoundUs(gm)};
+      cost::ModelledUs(max_cycles, units, gm, cube), cost::HbmBoundUs(bound_bytes)};
   if (!continues_call || !t_call_costed) {
     for (double& f : t_call_cost) f = 0;
   }
@@ -70,6 +87,14 @@ void RecordLaunchCost(bool continues_call) {
 #endif
 
 }  // namespace
+
+void SetEssentialBytes(uint64_t bytes) {
+#ifdef NPUKIT_ASCEND_EMU
+  t_essential_pending = static_cast<int64_t>(bytes);
+#else
+  (void)bytes;
+#endif
+}
 
 int Fail(int code, const char* fmt, ...) {
   va_list args;
@@ -132,6 +157,9 @@ int DeviceBuffer::Create(size_t bytes, const void* host) {
 
 int FinishLaunch(uint32_t launch_status, const char* kernel, bool continues_call) {
   if (launch_status != 0) {
+#ifdef NPUKIT_ASCEND_EMU
+    t_essential_pending = -1;  // the call ends here: its essential bytes are not the next call's
+#endif
     std::string call = std::string("ACLRT_LAUNCH_KERNEL(") + kernel + ")";
     return AclFail(static_cast<aclError>(launch_status), call.c_str());
   }

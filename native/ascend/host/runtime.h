@@ -106,6 +106,13 @@ int UploadTiling(DeviceBuffer& buf, const T& tiling) {
 // of a new call, or, with continues_call, added to the cost of the call's earlier launches.
 int FinishLaunch(uint32_t launch_status, const char* kernel, bool continues_call = false);
 
+// The bytes the next call must move between HBM and the cores (its inputs, outputs and the
+// partial results it hands between launches), when that differs from what its launches move: a
+// mixed kernel also moves workspaces between its cube and vector cores, which raise the
+// modelled time (gmBytes) but not the bound (hbmBoundUs). Without it the bound counts every
+// byte moved. Emulator builds only (a no-op otherwise).
+void SetEssentialBytes(uint64_t bytes);
+
 inline void* Dev(const void* p) { return const_cast<void*>(p); }
 inline uint8_t* Gm(const void* p) { return static_cast<uint8_t*>(const_cast<void*>(p)); }
 

@@ -46,7 +46,61 @@ struct AttentionTiling {
   int32_t max_splits;   // splits of the largest merge group
   float scale;
   int32_t kv_layout;  // enum npukit_kv_layout of the caches
+  // The mixed cube kernel (paged_attention_cube.cpp; 0 in cube_tile: the vector kernel runs).
+  int32_t cube_tile;   // KV slots per tile, a multiple of 16 (<= 256)
+  int32_t m_pad;       // query heads per KV head (G) rounded up to 16: the rows of the cube's products
+  int32_t low_parts;   // 1 (BF16 caches): probabilities and rotated keys go to the cube as two 16-bit parts
+  int32_t key_chunk;   // key rows the vector cores rotate at a time
+  int32_t group_bytes;  // bytes of one group's cube workspace (AttentionCubeWs)
 };
+
+// One group's workspace of the cube kernel (byte offsets, 512-byte aligned) for `queries` =
+// item_heads x G query rows (query q of KV head h at row h x G + q), in the cache's 16-bit dtype
+// unless F32: Q as two parts [2][queries][d_pad]; rotated keys [heads][1 + low_parts][tile]
+// [head_dim]; scores S [queries][tile] F32; probabilities P as two parts [2][queries][tile];
+// the tile's P.V [queries][d_pad] F32.
+struct AttentionCubeWs {
+  int64_t q, k, s, p, o, bytes;
+};
+inline AttentionCubeWs CubeWorkspace(int32_t queries, int32_t heads, int32_t d_pad, int32_t head_dim, int32_t tile,
+                                     int32_t low_parts, bool rope) {
+  auto a512 = [](int64_t b) { return (b + 511) / 512 * 512; };
+  AttentionCubeWs w{};
+  w.q = 0;
+  w.k = a512(2 * int64_t{queries} * d_pad * 2);
+  w.s = w.k + (rope ? a512(int64_t{heads} * (1 + low_parts) * tile * head_dim * 2) : 0);
+  w.p = w.s + a512(int64_t{queries} * tile * 4);
+  w.o = w.p + a512(2 * int64_t{queries} * tile * 2);
+  w.bytes = w.o + a512(int64_t{queries} * d_pad * 4);
+  return w;
+}
+
+// Unified-buffer bytes of one vector core of the cube kernel: `rows` query rows at most (its
+// half of m), key_chunk key rows rotated at a time.
+inline int64_t AttentionCubeUbBytes(int32_t rows, int32_t tile, int32_t key_chunk, int32_t d_pad, int32_t rot_pad,
+                                    int32_t half_rot_pad, bool rope, int32_t out_rows) {
+  auto r32 = [](int64_t b) { return (b + 31) / 32 * 32; };
+  const int64_t t_pad = (tile + 7) / 8 * 8;
+  int64_t stage = r32(int64_t{rows} * d_pad * 4);
+  if (r32(int64_t{rows} * t_pad * 4) > stage) stage = r32(int64_t{rows} * t_pad * 4);
+  if (rope && r32(int64_t{key_chunk} * d_pad * 4) > stage) stage = r32(int64_t{key_chunk} * d_pad * 4);
+  if (rope && r32(int64_t{key_chunk} * rot_pad * 4) > stage) stage = r32(int64_t{key_chunk} * rot_pad * 4);
+  if (r32(int64_t{out_rows} * d_pad * 4) > stage) stage = r32(int64_t{out_rows} * d_pad * 4);
+  int64_t bytes = 4 * stage;                                  // in and out queues, 2 buffers each
+  bytes += 3 * r32(int64_t{rows} * d_pad * 4);                // queries, accumulators, the tile's P.V
+  bytes += r32(int64_t{rows} * t_pad * 4);                    // scores / probabilities
+  bytes += r32(int64_t{rows} * (d_pad > t_pad ? d_pad : t_pad) * 4);  // low parts
+  bytes += r32(int64_t{rows} * (d_pad > t_pad ? d_pad : t_pad) * 2);  // rounded high parts
+  if (rope) {
+    bytes += 2 * r32(int64_t{key_chunk} * d_pad * 4);         // keys, their low parts
+    bytes += r32(int64_t{key_chunk} * d_pad * 2);             // rounded keys
+    bytes += r32(4 * int64_t{key_chunk} * half_rot_pad * 4);  // rotation temporaries
+    bytes += 8 * r32(int64_t{rot_pad} * 4);                   // Rotator
+  }
+  bytes += 2 * r32(int64_t{rows} * 32) + r32((int64_t{t_pad} / 8 + 16) * 4) + 32;  // reduce slots, work, exp
+  bytes += 2 * r32((int64_t{rows} + 7) / 8 * 8 * 4);                                 // m and l staging
+  return bytes;
+}
 
 // Unified-buffer bytes of the attention kernel (every buffer rounded to 32 bytes, as InitBuffer
 // does), for kv_tile slots, prod_slots, `queries` = max_queries, `heads` = item_heads, `rows` =

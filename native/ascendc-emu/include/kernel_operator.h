@@ -18,7 +18,9 @@
 //   - cast table:       the conversions and rounding modes Cast implements here
 //   - cube rules:       L1/L0A/L0B/L0C capacities, fractal alignment, Mmad and Fixpipe dtypes,
 //                       one core type (AIV or AIC) per kernel
-// Not modelled: timing, bank conflicts, mixed AIC+AIV kernels, the exact rounding of Exp
+//   - mixed kernels:    one cube and two vector cores per group, cross-core flags, ordered
+//                       hand-over of global memory between them (ascendc_emu/cross_core.h)
+// Not modelled: timing, bank conflicts, cross-core flag mode 0, the exact rounding of Exp
 // (std::exp here); see native/ascend/README.md for the complete list.
 #ifndef NPUKIT_ASCENDC_EMU_KERNEL_OPERATOR_H
 #define NPUKIT_ASCENDC_EMU_KERNEL_OPERATOR_H
@@ -31,6 +33,7 @@
 #include <type_traits>
 
 #include "ascendc_emu/core.h"
+#include "ascendc_emu/cross_core.h"
 #include "ascendc_emu/half_types.h"
 #include "ascendc_emu/pipes.h"
 
@@ -40,17 +43,29 @@
 #define __gm__
 #define GM_ADDR uint8_t*
 
-// The core type a kernel declares with KERNEL_TASK_TYPE_DEFAULT (Atlas A2 compiles a kernel for
-// the vector or the cube cores, or as a mixed AIC+AIV kernel, which is not emulated). TPipe's
-// buffers must then lie in that core's memories.
+// The core type a kernel declares with KERNEL_TASK_TYPE_DEFAULT: Atlas A2 compiles a kernel for
+// the vector cores, the cube cores, or as a mixed kernel of one cube and two vector cores per
+// group (KERNEL_TYPE_MIX_AIC_1_2: ascendc_emu/cross_core.h); TPipe's buffers must then lie in
+// the running core's memories. A mixed kernel declares its type before anything else: the
+// emulator then runs the launch again as groups (nothing has happened yet).
 enum KernelMetaType { KERNEL_TYPE_AIV_ONLY, KERNEL_TYPE_AIC_ONLY, KERNEL_TYPE_MIX_AIC_1_1, KERNEL_TYPE_MIX_AIC_1_2 };
 namespace AscendC {
 namespace emu {
 inline void DeclareKernelType(KernelMetaType t) {
-  if (t != KERNEL_TYPE_AIV_ONLY && t != KERNEL_TYPE_AIC_ONLY) {
-    Violation(kRuleCoreType, "a mixed AIC+AIV kernel: not emulated");
-  }
   Core& c = CurrentCore();
+  if (t == KERNEL_TYPE_MIX_AIC_1_1) {
+    Violation(kRuleCoreType, "KERNEL_TYPE_MIX_AIC_1_1: Atlas A2 groups one cube core with two vector cores "
+              "(KERNEL_TYPE_MIX_AIC_1_2); not emulated");
+  }
+  if (t == KERNEL_TYPE_MIX_AIC_1_2) {
+    if (c.mixed != nullptr) return;  // running as a group: the core's kind is its role's
+    if (!BlockUntouched() || c.kind != CoreKind::kUnknown) {
+      Violation(kRuleCoreType, "KERNEL_TYPE_MIX_AIC_1_2 declared after the kernel began: the type is the kernel's, "
+                "declared first");
+    }
+    throw MixedRestart();
+  }
+  if (c.mixed != nullptr) Violation(kRuleCoreType, "a kernel of one core type declared inside a mixed launch");
   const CoreKind kind = t == KERNEL_TYPE_AIC_ONLY ? CoreKind::kCube : CoreKind::kVector;
   if (c.kind != CoreKind::kUnknown && c.kind != kind) Violation(kRuleCoreType, "the kernel's type declared twice");
   c.kind = kind;
@@ -61,8 +76,25 @@ inline void DeclareKernelType(KernelMetaType t) {
 
 namespace AscendC {
 
+// In a mixed kernel GetBlockIdx is the group on the cube core and 2 x group + sub-block on a
+// vector core, GetBlockNum the groups (blockDim) on both, GetTaskRation the vector cores per
+// cube core on a vector core (2) and 1 on the cube core, so GetBlockNum() * GetTaskRation() is
+// the running core type's count. In a kernel of one core type: sub-block 0, ratio 1.
 inline int64_t GetBlockIdx() { return emu::CurrentCore().block_idx; }
 inline int64_t GetBlockNum() { return emu::CurrentCore().block_num; }
+inline int64_t GetSubBlockIdx() { return emu::CurrentCore().role > 0 ? emu::CurrentCore().role - 1 : 0; }
+inline int64_t GetTaskRation() { return emu::CurrentCore().role > 0 ? 2 : 1; }
+
+// The running core's type (g_coreType on the device, a compile-time constant of each of a mixed
+// kernel's two compilations; ASCEND_IS_AIC / ASCEND_IS_AIV test it). A kernel that has not
+// declared itself a cube kernel runs on vector cores.
+enum CoreType { AIC, AIV };
+namespace emu {
+inline CoreType RunningCoreType() { return CurrentCore().kind == CoreKind::kCube ? AIC : AIV; }
+}  // namespace emu
+#define g_coreType (::AscendC::emu::RunningCoreType())
+#define ASCEND_IS_AIC (g_coreType == ::AscendC::AIC)
+#define ASCEND_IS_AIV (g_coreType == ::AscendC::AIV)
 
 enum class TPosition { GM, VECIN, VECOUT, VECCALC, A1, A2, B1, B2, CO1, CO2 };
 using QuePosition = TPosition;
@@ -113,6 +145,27 @@ inline void SetFlag(int32_t id) {
 template <HardEvent e>
 inline void WaitFlag(int32_t id) {
   emu::FlagWait(emu::kEventPipes[int(e)][0], emu::kEventPipes[int(e)][1], id);
+}
+
+namespace emu {
+constexpr Pipe PipeOf(pipe_t p) {
+  return p == PIPE_S ? kPipeS : p == PIPE_V ? kPipeV : p == PIPE_MTE2 ? kPipeMte2 : p == PIPE_MTE3 ? kPipeMte3
+         : p == PIPE_MTE1 ? kPipeMte1 : p == PIPE_M ? kPipeM : kPipeFix;
+}
+}  // namespace emu
+
+// Cross-core flags of a mixed kernel (ascendc_emu/cross_core.h): the set is issued on `pipe`
+// (it fires when that pipe's earlier instructions are done), the wait blocks `pipe`.
+template <uint8_t modeId, pipe_t pipe>
+inline void CrossCoreSetFlag(uint16_t flagId) {
+  static_assert(pipe != PIPE_ALL, "CrossCoreSetFlag is issued on one pipe");
+  emu::NoteCrossCoreSet();
+  emu::CrossCoreSet(modeId, emu::PipeOf(pipe), flagId);
+}
+template <uint8_t modeId = 0, pipe_t pipe = PIPE_S>
+inline void CrossCoreWaitFlag(uint16_t flagId) {
+  static_assert(pipe != PIPE_ALL, "CrossCoreWaitFlag blocks one pipe");
+  emu::CrossCoreWait(emu::PipeOf(pipe), flagId);
 }
 
 namespace emu {
@@ -467,8 +520,8 @@ class TPipe {
     const emu::Memory m = emu::MemoryOf(pos);
     const emu::CoreKind kind = m == emu::kMemUb ? emu::CoreKind::kVector : emu::CoreKind::kCube;
     if (c.kind != emu::CoreKind::kUnknown && c.kind != kind) {
-      emu::Violation(emu::kRuleCoreType, "InitBuffer in %s on a %s core: a kernel runs on vector (AIV) or cube (AIC) "
-                     "cores, and mixed AIC+AIV kernels are not emulated", emu::PositionName(pos),
+      emu::Violation(emu::kRuleCoreType, "InitBuffer in %s on a %s core: a vector (AIV) core has only the unified "
+                     "buffer, a cube (AIC) core only L1/L0", emu::PositionName(pos),
                      c.kind == emu::CoreKind::kVector ? "vector" : "cube");
     }
     c.kind = kind;

@@ -38,6 +38,7 @@ struct Tracker {
   std::vector<const char*> write_what;
   std::vector<uint64_t> read_tick[kPipeCount];
   std::deque<SyncPoint> flags[kPipeCount][kPipeCount][kEventIds];
+  PeerView peer[kPipeCount];  // peer[c]: what pipe c knows of the group's other cores
 };
 thread_local Tracker t;
 
@@ -80,6 +81,7 @@ void PipesReset(size_t arena_bytes) {
       for (auto& q : b) q.clear();
     }
   }
+  for (PeerView& v : t.peer) v = PeerView();
   t.tick++;
 }
 
@@ -146,12 +148,44 @@ SyncPoint PipeSignal(Pipe p) {
   SyncPoint s;
   for (int q = 0; q < kPipeCount; q++) s.done[q] = t.ordered[p][q];
   s.done[p] = t.tick++;
+  s.peer = t.peer[p];
   return s;
+}
+
+void MergePeers(PeerView& a, const PeerView& b) {
+  for (int k = 0; k < kGroupCores; k++) {
+    for (int q = 0; q < kPipeCount; q++) a.done[k][q] = std::max(a.done[k][q], b.done[k][q]);
+  }
 }
 
 void PipeWait(Pipe p, const SyncPoint& s) {
   Counters().waits[p]++;
   for (int q = 0; q < kPipeCount; q++) t.ordered[p][q] = std::max(t.ordered[p][q], s.done[q]);
+  MergePeers(t.peer[p], s.peer);
+}
+
+uint64_t PipeIssue(Pipe p) {
+  (void)p;
+  return t.tick++;
+}
+
+const PeerView& PipePeers(Pipe p) { return t.peer[p]; }
+
+PeerView CrossSignal(Pipe p, int self) {
+  PeerView v = t.peer[p];
+  for (int q = 0; q < kPipeCount; q++) v.done[self][q] = q == p ? t.tick++ : t.ordered[p][q];
+  return v;
+}
+
+void CrossWait(Pipe p, const PeerView& v, int self) {
+  Counters().waits[p]++;
+  PeerView other = v;
+  for (uint64_t& d : other.done[self]) d = 0;  // the core's own row is its own business
+  if (p == kPipeS) {
+    for (PeerView& mine : t.peer) MergePeers(mine, other);
+  } else {
+    MergePeers(t.peer[p], other);
+  }
 }
 
 void PipeBarrierOne(Pipe p) {
@@ -167,6 +201,9 @@ void PipeBarrierAll() {
   for (auto& row : t.ordered) {
     for (uint64_t& o : row) o = now;
   }
+  PeerView all;
+  for (const PeerView& v : t.peer) MergePeers(all, v);
+  for (PeerView& v : t.peer) v = all;
 }
 
 void FlagSet(Pipe src, Pipe dst, int id) {

@@ -11,10 +11,12 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <thread>
 #include <vector>
 
 #include "acl/acl.h"
 #include "ascendc_emu/core.h"
+#include "ascendc_emu/cross_core.h"
 #include "ascendc_emu/pipes.h"
 
 namespace AscendC {
@@ -38,16 +40,25 @@ std::atomic<bool> g_saturating{false};  // Atlas A2 starts in Inf/NaN mode
 thread_local Core t_core;
 thread_local std::string t_recent_error;
 
-// Global-memory accesses of the launch running on this thread.
+// Global-memory accesses of the launch running on this thread. In a mixed launch also the core
+// (group, role), the pipe and instruction counter of the access and what that pipe knew of the
+// group's other cores (an index into t_views; 0: nothing), for the cross-core ordering check.
 struct Access {
   uintptr_t begin;
   uintptr_t end;
-  int64_t block;
+  int64_t block;  // block index; in a mixed launch the group
   bool write;
   bool scalar;
   const char* what;
+  int role = -1;
+  int pipe = 0;
+  uint64_t tick = 0;
+  uint64_t epoch = 0;  // cross-core sets of the core before the access
+  uint32_t view = 0;
 };
 thread_local std::vector<Access> t_accesses;
+thread_local std::vector<PeerView> t_views(1);
+thread_local uint64_t t_cross_sets = 0;
 thread_local BlockCounters t_counters;                   // the running block's
 thread_local std::vector<BlockCounters> t_last_counters;  // the last launch's, by block
 
@@ -141,19 +152,50 @@ bool Saturating() { return g_saturating.load(std::memory_order_relaxed); }
 void SetSaturating(bool on) { g_saturating.store(on, std::memory_order_relaxed); }
 
 namespace {
-void LogGmAccess(const void* p, size_t bytes, bool write, const char* what, bool scalar) {
+void LogGmAccess(const void* p, size_t bytes, bool write, const char* what, bool scalar, Pipe pipe) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+  if (t_core.mixed == nullptr) {
+    if (!t_accesses.empty()) {
+      // A row copied piece by piece is one access: keeps the log short.
+      Access& last = t_accesses.back();
+      if (last.block == t_core.block_idx && last.write == write && last.scalar == scalar && last.end == a) {
+        last.end = a + bytes;
+        return;
+      }
+    }
+    t_accesses.push_back({a, a + bytes, t_core.block_idx, write, scalar, what});
+    return;
+  }
+  const uint64_t tick = PipeIssue(pipe);
+  const PeerView& known = PipePeers(pipe);
+  if (std::memcmp(&known, &t_views.back(), sizeof known) != 0) t_views.push_back(known);
+  const uint32_t view = static_cast<uint32_t>(t_views.size() - 1);
   if (!t_accesses.empty()) {
-    // A row copied piece by piece is one access: keeps the log short.
+    // Contiguous pieces of one pipe with no cross-core flag between them are one access (the
+    // later counter stands for both: a flag that covers it covers the earlier piece).
     Access& last = t_accesses.back();
-    if (last.block == t_core.block_idx && last.write == write && last.scalar == scalar && last.end == a) {
+    if (last.write == write && last.scalar == scalar && last.end == a && last.pipe == pipe &&
+        last.epoch == t_cross_sets && last.view == view) {
       last.end = a + bytes;
+      last.tick = tick;
       return;
     }
   }
-  t_accesses.push_back({a, a + bytes, t_core.block_idx, write, scalar, what});
+  Access x{a, a + bytes, t_core.group, write, scalar, what};
+  x.role = t_core.role;
+  x.pipe = pipe;
+  x.tick = tick;
+  x.epoch = t_cross_sets;
+  x.view = view;
+  t_accesses.push_back(x);
 }
 }  // namespace
+
+void NoteCrossCoreSet() { t_cross_sets++; }
+
+bool BlockUntouched() {
+  return t_core.buffers == 0 && t_accesses.empty() && t_counters.scalar_ub == 0 && t_counters.barriers == 0;
+}
 
 void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, bool scalar) {
   if (!t_core.running || bytes == 0) return;
@@ -162,16 +204,23 @@ void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, b
   } else {
     (write ? t_counters.mte3_bytes : t_counters.mte2_bytes) += bytes;
   }
-  LogGmAccess(p, bytes, write, what, scalar);
+  LogGmAccess(p, bytes, write, what, scalar, scalar ? kPipeS : write ? kPipeMte3 : kPipeMte2);
 }
 
 void RecordFixpipeWrite(const void* p, size_t bytes) {
   if (!t_core.running || bytes == 0) return;
   t_counters.fix_bytes += bytes;
-  LogGmAccess(p, bytes, true, "Fixpipe", false);
+  LogGmAccess(p, bytes, true, "Fixpipe", false, kPipeFix);
 }
 
 namespace {
+
+// "block 3", or in a mixed launch "vector sub-block 1 of group 3" / "the cube core of group 3".
+std::string Who(const Access& x) {
+  if (x.role < 0) return "block " + std::to_string(x.block);
+  static const char* const roles[kGroupCores] = {"the cube core", "vector sub-block 0", "vector sub-block 1"};
+  return std::string(roles[x.role]) + " of group " + std::to_string(x.block);
+}
 
 // Byte offset of address a inside its device allocation (a is known to be inside one).
 size_t AllocationOffset(uintptr_t a) {
@@ -184,7 +233,12 @@ size_t AllocationOffset(uintptr_t a) {
 // byte, as a message; empty if there is none. The writes are merged into disjoint intervals,
 // each owned by one block, and every access (reads only if check_reads) is then looked up among
 // them. line_rule: the log holds writes widened to cache lines, and the message says so.
+// The cores of a mixed launch's group count as one owner here (GroupConflict orders them),
+// except for scalar lines: a cross-core flag does not write back the setter's data cache.
 std::string FirstConflict(const std::vector<Access>& log, bool check_reads, bool line_rule) {
+  const auto key = [line_rule](const Access& x) {
+    return line_rule && x.role >= 0 ? x.block * kGroupCores + x.role : x.block;
+  };
   struct Owned {
     uintptr_t end;
     const Access* by;
@@ -198,18 +252,18 @@ std::string FirstConflict(const std::vector<Access>& log, bool check_reads, bool
       const Access& s = y.scalar ? y : x;
       const Access& o = y.scalar ? x : y;
       std::snprintf(detail, sizeof detail,
-                    "block %lld writes (%s) and block %lld writes (%s) in the same 64-byte line at offset %zu of one "
+                    "%s writes (%s) and %s writes (%s) in the same 64-byte line at offset %zu of one "
                     "device allocation in the same launch; a scalar write goes through the core's data cache, which "
                     "writes back whole lines",
-                    static_cast<long long>(s.block), s.what, static_cast<long long>(o.block), o.what,
+                    Who(s).c_str(), s.what, Who(o).c_str(), o.what,
                     AllocationOffset(begin) / kCacheLineBytes * kCacheLineBytes);
       return RuleError(kRuleCacheLine, detail).what();
     }
     std::snprintf(detail, sizeof detail,
-                  "block %lld %s (%s) and block %lld %s (%s) %zu bytes at offset %zu of one device allocation in "
+                  "%s %s (%s) and %s %s (%s) %zu bytes at offset %zu of one device allocation in "
                   "the same launch; on the device its blocks run at the same time",
-                  static_cast<long long>(y.block), y.write ? "writes" : "reads", y.what,
-                  static_cast<long long>(x.block), x.write ? "writes" : "reads", x.what, end - begin,
+                  Who(y).c_str(), y.write ? "writes" : "reads", y.what,
+                  Who(x).c_str(), x.write ? "writes" : "reads", x.what, end - begin,
                   AllocationOffset(begin));
     return RuleError(kRuleCrossCore, detail).what();
   };
@@ -227,7 +281,8 @@ std::string FirstConflict(const std::vector<Access>& log, bool check_reads, bool
     uintptr_t begin = x.begin;
     uintptr_t end = x.end;
     for (auto it = first; it != last; ++it) {
-      if (it->second.by->block != x.block) return describe(x, *it->second.by);
+      const Access& y = *it->second.by;
+      if (key(y) != key(x) && (!line_rule || x.scalar || y.scalar)) return describe(x, y);
       begin = std::min(begin, it->first);
       end = std::max(end, it->second.end);
     }
@@ -239,7 +294,43 @@ std::string FirstConflict(const std::vector<Access>& log, bool check_reads, bool
     if (x.write) continue;
     auto [first, last] = overlapping(x);
     for (auto it = first; it != last; ++it) {
-      if (it->second.by->block != x.block) return describe(x, *it->second.by);
+      if (key(*it->second.by) != key(x)) return describe(x, *it->second.by);
+    }
+  }
+  return std::string();
+}
+
+// In a mixed launch, accesses of two cores of one group that share a byte, one of them a write,
+// must be ordered by cross-core flags: x before y when what y's pipe knew of x's core covers x's
+// instruction. The first unordered pair as a message; empty if there is none.
+std::string GroupConflict(const std::vector<Access>& log) {
+  const auto before = [](const Access& x, const Access& y) {
+    return t_views[y.view].done[x.role][x.pipe] >= x.tick;
+  };
+  std::map<int64_t, std::vector<const Access*>> groups;
+  for (const Access& x : log) {
+    if (x.role >= 0) groups[x.block].push_back(&x);
+  }
+  for (auto& [group, list] : groups) {
+    std::stable_sort(list.begin(), list.end(), [](const Access* a, const Access* b) { return a->begin < b->begin; });
+    std::vector<const Access*> active;
+    for (const Access* x : list) {
+      active.erase(std::remove_if(active.begin(), active.end(), [x](const Access* y) { return y->end <= x->begin; }),
+                   active.end());
+      for (const Access* y : active) {
+        if (y->role == x->role || !(x->write || y->write) || before(*x, *y) || before(*y, *x)) continue;
+        const Access& w = y->write ? *y : *x;
+        const Access& o = y->write ? *x : *y;
+        char detail[500];
+        std::snprintf(detail, sizeof detail,
+                      "%s writes (%s) and %s %s (%s) global memory at offset %zu of one device allocation with no "
+                      "cross-core flag ordering them (CrossCoreSetFlag on a pipe that has seen the first access, "
+                      "CrossCoreWaitFlag before the second on a pipe it orders)",
+                      Who(w).c_str(), w.what, Who(o).c_str(), o.write ? "writes" : "reads", o.what,
+                      AllocationOffset(std::max(x->begin, y->begin)));
+        return RuleError(kRuleCrossCore, detail).what();
+      }
+      active.push_back(x);
     }
   }
   return std::string();
@@ -260,13 +351,160 @@ std::string CrossCoreConflict(const std::vector<Access>& log) {
     }
     lines.push_back(w);
   }
-  return FirstConflict(lines, false, true);
+  conflict = FirstConflict(lines, false, true);
+  if (!conflict.empty()) return conflict;
+  return GroupConflict(log);
 }
 
 }  // namespace
 
 void SetRecentError(const std::string& message) { t_recent_error = message; }
 const char* RecentError() { return t_recent_error.c_str(); }
+
+namespace {
+
+struct FreeArena {
+  void operator()(uint8_t* p) const { std::free(p); }
+};
+using Arena = std::unique_ptr<uint8_t, FreeArena>;
+
+// A fresh core on this thread: its arena (UB filled with garbage: a kernel that reads UB it
+// never wrote must not pass by luck; the cube memories are filled when a block first asks for a
+// cube buffer, FillCubeMemories), pipe tracking and counters.
+void StartCore(uint8_t* arena_base, size_t ub_size, int64_t block, int64_t block_num) {
+  std::memset(arena_base, 0xA5, ub_size);
+  t_core = Core{block, block_num, arena_base, ub_size, 0, true};
+  const size_t sizes[kMemCount] = {ub_size, kL1Bytes, kL0aBytes, kL0bBytes, kL0cBytes};
+  size_t base = 0;
+  for (int m = 0; m < kMemCount; m++) {
+    t_core.mem_base[m] = base;
+    t_core.mem_size[m] = sizes[m];
+    base += m == kMemUb ? (ub_size + 511) / 512 * 512 : sizes[m];
+  }
+  PipesReset(ArenaBytes(ub_size));
+  t_counters = BlockCounters();
+}
+
+// The launch's global-memory accesses, checked when every block has run.
+int CheckLaunch(const char* kernel_name) {
+  int status = ACL_SUCCESS;
+  try {
+    const std::string conflict = CrossCoreConflict(t_accesses);
+    if (!conflict.empty()) {
+      SetRecentError(std::string(kernel_name) + ": " + conflict);
+      status = ACL_ERROR_RT_AICORE_EXCEPTION;
+    }
+  } catch (const std::bad_alloc&) {
+    // The check's interval map, like the kernel body, must not throw through the C API.
+    SetRecentError(std::string(kernel_name) + ": out of host memory for the cross-core check");
+    status = ACL_ERROR_RT_AICORE_EXCEPTION;
+  }
+  std::vector<Access>().swap(t_accesses);
+  t_views.assign(1, PeerView());
+  return status;
+}
+
+// What one core of a mixed group left behind when its thread ended.
+struct CoreResult {
+  std::string error;
+  bool hang = false;  // its error is a wait left without a set (perhaps because another core failed)
+  BlockCounters counters;
+  std::vector<Access> accesses;
+  std::vector<PeerView> views;
+};
+
+void RunGroupCore(MixedGroup& group, int64_t g, int role, uint32_t block_dim, const char* kernel_name,
+                  void (*body)(void*), void* ctx, CoreResult& out) {
+  const size_t ub_size = UbBytes();
+  Arena arena(static_cast<uint8_t*>(std::aligned_alloc(512, ArenaBytes(ub_size))));
+  const std::string who = std::string(kernel_name) + " group " + std::to_string(g) +
+                          (role == 0 ? " cube core" : role == 1 ? " vector sub-block 0" : " vector sub-block 1") + ": ";
+  if (!arena) {
+    out.error = who + "no host memory for the core's local memories";
+    CrossCoreEnded(group);
+    return;
+  }
+  // AIC: block index g; AIV: 2g + sub-block (GetBlockIdx of a mixed kernel's vector core).
+  StartCore(arena.get(), ub_size, role == 0 ? g : 2 * g + (role - 1), block_dim);
+  t_core.group = g;
+  t_core.role = role;
+  t_core.mixed = &group;
+  t_core.kind = role == 0 ? CoreKind::kCube : CoreKind::kVector;
+  t_accesses.clear();
+  t_views.assign(1, PeerView());
+  t_cross_sets = 0;
+  try {
+    body(ctx);
+    FlagsBalanced();
+  } catch (const RuleError& e) {
+    out.error = who + e.what();
+    out.hang = e.rule() == kRuleCrossCoreFlag && std::strstr(e.what(), "with no CrossCoreSetFlag to match") != nullptr;
+  } catch (const MixedRestart&) {
+    out.error = who + "AscendC emulator: the kernel type declared after the kernel began (rule: core type)";
+  } catch (const std::bad_alloc&) {
+    out.error = who + "out of host memory";
+  }
+  CrossCoreEnded(group);
+  t_counters.cube_core = role == 0;
+  t_counters.group = g;
+  t_counters.role = role;
+  out.counters = t_counters;
+  out.accesses.swap(t_accesses);
+  out.views.swap(t_views);
+  t_core = Core();
+}
+
+// A mixed AIC+AIV launch: block_dim groups one after another, the three cores of a group at the
+// same time on three threads (cross_core.h).
+int RunMixed(uint32_t block_dim, const char* kernel_name, void (*body)(void*), void* ctx) {
+  t_accesses.clear();
+  t_views.assign(1, PeerView());
+  t_last_counters.assign(size_t{block_dim} * kGroupCores, BlockCounters());
+  for (uint32_t g = 0; g < block_dim; g++) {
+    MixedGroup group;
+    CoreResult results[kGroupCores];
+    {
+      std::vector<std::thread> threads;
+      for (int role = 0; role < kGroupCores; role++) {
+        threads.emplace_back(RunGroupCore, std::ref(group), int64_t{g}, role, block_dim, kernel_name, body, ctx,
+                             std::ref(results[role]));
+      }
+      for (std::thread& th : threads) th.join();
+    }
+    // A core's own failure first; the waits it left hanging in the others after it.
+    for (int pass = 0; pass < 2; pass++) {
+      for (const CoreResult& r : results) {
+        if (!r.error.empty() && r.hang == (pass == 1)) {
+          SetRecentError(r.error);
+          t_accesses.clear();
+          t_views.assign(1, PeerView());
+          return ACL_ERROR_RT_AICORE_EXCEPTION;
+        }
+      }
+    }
+    try {
+      CrossCoreBalanced(group, g);
+    } catch (const RuleError& e) {
+      SetRecentError(std::string(kernel_name) + " group " + std::to_string(g) + ": " + e.what());
+      t_accesses.clear();
+      t_views.assign(1, PeerView());
+      return ACL_ERROR_RT_AICORE_EXCEPTION;
+    }
+    for (int role = 0; role < kGroupCores; role++) {
+      CoreResult& r = results[role];
+      const uint32_t offset = static_cast<uint32_t>(t_views.size());
+      t_views.insert(t_views.end(), r.views.begin(), r.views.end());
+      for (Access& x : r.accesses) {
+        x.view += offset;
+        t_accesses.push_back(x);
+      }
+      t_last_counters[size_t{g} * kGroupCores + role] = r.counters;
+    }
+  }
+  return CheckLaunch(kernel_name);
+}
+
+}  // namespace
 
 int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), void* ctx) {
   if (block_dim == 0 || block_dim > 65535) {
@@ -275,39 +513,27 @@ int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), 
     return ACL_ERROR_RT_PARAM_INVALID;
   }
   const size_t ub_size = UbBytes();
-  const size_t arena = ArenaBytes(ub_size);
-  struct FreeUb {
-    void operator()(uint8_t* p) const { std::free(p); }
-  };
   // One arena per launch: the unified buffer, then L1, L0A, L0B, L0C (core.h).
-  std::unique_ptr<uint8_t, FreeUb> ub(static_cast<uint8_t*>(std::aligned_alloc(512, arena)));
-  if (!ub) {
+  Arena arena(static_cast<uint8_t*>(std::aligned_alloc(512, ArenaBytes(ub_size))));
+  if (!arena) {
     SetRecentError(std::string("launch of ") + kernel_name + ": no host memory for the unified buffer");
     return ACL_ERROR_RT_MEMORY_ALLOCATION;
   }
   Core saved = t_core;
   int status = ACL_SUCCESS;
+  bool mixed = false;
   t_accesses.clear();
+  t_views.assign(1, PeerView());
   t_last_counters.assign(block_dim, BlockCounters());
-  for (uint32_t b = 0; b < block_dim && status == ACL_SUCCESS; b++) {
-    // Garbage, not zeros: a kernel that reads UB it never wrote must not pass by luck.
-    // The cube memories are filled when a block first asks for a cube buffer (FillCubeMemories).
-    std::memset(ub.get(), 0xA5, ub_size);
-    t_core = Core{b, block_dim, ub.get(), ub_size, 0, true};
-    const size_t sizes[kMemCount] = {ub_size, kL1Bytes, kL0aBytes, kL0bBytes, kL0cBytes};
-    size_t base = 0;
-    for (int m = 0; m < kMemCount; m++) {
-      t_core.mem_base[m] = base;
-      t_core.mem_size[m] = sizes[m];
-      base += m == kMemUb ? (ub_size + 511) / 512 * 512 : sizes[m];
-    }
-    PipesReset(arena);
-    t_counters = BlockCounters();
+  for (uint32_t b = 0; b < block_dim && status == ACL_SUCCESS && !mixed; b++) {
+    StartCore(arena.get(), ub_size, b, block_dim);
     try {
       body(ctx);
       FlagsBalanced();
       t_counters.cube_core = t_core.kind == CoreKind::kCube;
       t_last_counters[b] = t_counters;
+    } catch (const MixedRestart&) {
+      mixed = true;
     } catch (const RuleError& e) {
       SetRecentError(std::string(kernel_name) + " block " + std::to_string(b) + ": " + e.what());
       status = ACL_ERROR_RT_AICORE_EXCEPTION;
@@ -317,21 +543,17 @@ int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), 
     }
   }
   t_core = saved;
-  if (status == ACL_SUCCESS) {
-    try {
-      const std::string conflict = CrossCoreConflict(t_accesses);
-      if (!conflict.empty()) {
-        SetRecentError(std::string(kernel_name) + ": " + conflict);
-        status = ACL_ERROR_RT_AICORE_EXCEPTION;
-      }
-    } catch (const std::bad_alloc&) {
-      // The check's interval map, like the kernel body, must not throw through the C API.
-      SetRecentError(std::string(kernel_name) + ": out of host memory for the cross-core check");
-      status = ACL_ERROR_RT_AICORE_EXCEPTION;
-    }
+  if (mixed) {
+    arena.reset();
+    status = RunMixed(block_dim, kernel_name, body, ctx);
+    t_core = saved;
+    return status;
   }
-  std::vector<Access>().swap(t_accesses);
-  return status;
+  if (status != ACL_SUCCESS) {
+    std::vector<Access>().swap(t_accesses);
+    return status;
+  }
+  return CheckLaunch(kernel_name);
 }
 
 }  // namespace emu

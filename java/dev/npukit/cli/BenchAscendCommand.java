@@ -81,8 +81,10 @@ final class BenchAscendCommand implements Callable<Integer> {
         if (families.contains("attention")) {
             for (int kvLen : new int[] {1024, 4096}) {
                 for (KvLayout layout : KvLayout.values()) {
-                    progress.say("attention decode, 8 sequences of " + kvLen + ", " + layout + " cache");
-                    attention(b, 8, kvLen, 32, 8, 128, 16, layout);
+                    for (RopeStyle style : new RopeStyle[] {RopeStyle.NEOX, RopeStyle.NONE}) {
+                        progress.say("attention decode, 8 sequences of " + kvLen + ", " + layout + " cache, " + style);
+                        attention(b, 8, kvLen, 32, 8, 128, 16, layout, style);
+                    }
                 }
             }
         }
@@ -123,7 +125,7 @@ final class BenchAscendCommand implements Callable<Integer> {
     }
 
     private void attention(Backend b, int seqs, int kvLen, int heads, int kvHeads, int headDim, int blockSize,
-            KvLayout layout) {
+            KvLayout layout, RopeStyle style) {
         int blocksPerSeq = (kvLen + blockSize - 1) / blockSize;
         int[] table = new int[seqs * blocksPerSeq];
         for (int i = 0; i < table.length; i++) {
@@ -146,9 +148,9 @@ final class BenchAscendCommand implements Callable<Integer> {
                 Tensor seqLens = b.fromInts(lens, seqs);
                 Tensor queryStart = b.fromInts(starts, seqs + 1)) {
             b.pagedAttention(AttentionArgs.builder().q(q).kvCache(k, v).kvLayout(layout).blockTables(tables)
-                    .seqLens(seqLens).queryStartLoc(queryStart).out(out).rope(RopeStyle.NEOX, cosSin).build());
-            record("paged_attention", String.format("decode seqs=%d kvLen=%d heads=%d/%d d=%d f16 %s", seqs, kvLen,
-                    heads, kvHeads, headDim, layout), 2L * seqs * kvLen * kvHeads * headDim);
+                    .seqLens(seqLens).queryStartLoc(queryStart).out(out).rope(style, cosSin).build());
+            record("paged_attention", String.format("decode seqs=%d kvLen=%d heads=%d/%d d=%d f16 %s %s", seqs, kvLen,
+                    heads, kvHeads, headDim, layout, style), 2L * seqs * kvLen * kvHeads * headDim);
         }
     }
 

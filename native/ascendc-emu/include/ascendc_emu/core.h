@@ -3,7 +3,9 @@
 // aclrtMalloc, and the per-block kernel runner behind ACLRT_LAUNCH_KERNEL.
 //
 // The emulator runs a kernel once per block index, one block after another, on the calling
-// thread; on the device the blocks run at the same time, so the emulator also records each
+// thread (a mixed AIC+AIV kernel: one group after another, the group's cube core and two vector
+// cores at the same time on three threads, ascendc_emu/cross_core.h); on the device the blocks
+// run at the same time, so the emulator also records each
 // block's global-memory accesses and, when the launch ends, fails it if one block's writes meet
 // another block's reads or writes (a race on the device that sequential blocks would hide). Every
 // rule the hardware enforces and the emulator checks fails by throwing
@@ -49,6 +51,7 @@ inline constexpr const char* kRuleCubeCapacity = "cube-buffer capacity";
 inline constexpr const char* kRuleFractal = "fractal alignment";
 inline constexpr const char* kRuleCubeDtype = "cube dtype";
 inline constexpr const char* kRuleCoreType = "core type";
+inline constexpr const char* kRuleCrossCoreFlag = "cross-core flag";
 
 [[noreturn]] void Violation(const char* rule, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -121,6 +124,10 @@ struct BlockCounters {
   uint64_t cube_steps = 0;
   uint64_t fix_bytes = 0;
   bool cube_core = false;  // the block ran on a cube (AIC) core
+  // In a mixed AIC+AIV launch: the group (blockDim of them) and the core's role in it (0: the
+  // cube core, 1 and 2: vector sub-blocks 0 and 1); -1 in a launch of one core type.
+  int64_t group = -1;
+  int role = -1;
 };
 // The running block's counters.
 BlockCounters& Counters();
@@ -144,6 +151,11 @@ struct Core {
   size_t mem_used[kMemCount] = {};  // bytes handed out by TPipe::InitBuffer, per memory
   CoreKind kind = CoreKind::kUnknown;
   bool cube_filled = false;  // L1/L0 filled with garbage for this block
+  // Mixed AIC+AIV launch (ascendc_emu/cross_core.h): the core's group and role (0: cube, 1 and
+  // 2: vector sub-blocks 0 and 1), -1 otherwise; the group's shared flag state.
+  int64_t group = -1;
+  int role = -1;
+  struct MixedGroup* mixed = nullptr;
 };
 // Bytes of a core's arena for a unified buffer of ub_bytes.
 size_t ArenaBytes(size_t ub_bytes);
@@ -151,7 +163,18 @@ size_t ArenaBytes(size_t ub_bytes);
 void FillCubeMemories();
 Core& CurrentCore();
 
-// Runs body() once per block index in [0, block_dim) with a fresh unified buffer each time.
+// True while the running block has done nothing yet (no buffer, no global access): where a
+// kernel may still declare itself mixed (KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIC_1_2)).
+bool BlockUntouched();
+// Counts a CrossCoreSetFlag of the running core (global accesses on either side of it are not
+// merged into one log entry).
+void NoteCrossCoreSet();
+// Thrown by that declaration in a launch run as one core type: RunBlocks then runs the launch
+// again as blockDim groups of one cube and two vector cores (nothing has happened yet).
+struct MixedRestart {};
+
+// Runs body() once per block index in [0, block_dim) with a fresh unified buffer each time; a
+// mixed kernel as block_dim groups, the three cores of a group on three threads.
 // Returns 0, or an ACL error code with the message recorded for aclGetRecentErrMsg().
 int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), void* ctx);
 

@@ -37,10 +37,22 @@ enum Pipe : int {
   kPipeS = 0, kPipeV = 1, kPipeMte2 = 2, kPipeMte3 = 3, kPipeMte1 = 4, kPipeM = 5, kPipeFix = 6, kPipeCount = 7
 };
 
+// The cores of a mixed AIC+AIV group (Atlas A2, KERNEL_TYPE_MIX_AIC_1_2): the cube core
+// (role 0) and its two vector cores (roles 1 and 2, sub-blocks 0 and 1).
+inline constexpr int kGroupCores = 3;
+
+// What one pipe knows of the other cores of its group through cross-core flags: for every core
+// and pipe, the last instruction known to have completed (instruction counters are per core).
+struct PeerView {
+  uint64_t done[kGroupCores][kPipeCount] = {};
+};
+
 // What a consumer learns from a synchronisation with a producer: for every pipe, the last
-// instruction known to have completed.
+// instruction known to have completed, and what the producer knew of the group's other cores
+// (synchronisation is transitive across cores too).
 struct SyncPoint {
   uint64_t done[kPipeCount] = {};
+  PeerView peer;
 };
 
 // Starts tracking for a fresh core with local memories of arena_bytes (everything before is done).
@@ -64,6 +76,19 @@ void FlagSet(Pipe src, Pipe dst, int id);
 void FlagWait(Pipe src, Pipe dst, int id);
 // Fails if a SetFlag of the block was never waited for (called when a block's kernel returns).
 void FlagsBalanced();
+
+// Cross-core ordering (mixed kernels). PipeIssue: the counter of a new instruction of pipe p
+// (a global-memory access, logged with it). PipePeers: what pipe p knows of the group's other
+// cores. CrossSignal: what a CrossCoreSetFlag on pipe p of the core with group role `self`
+// publishes (its own completed instructions as row `self`, and its knowledge of the others).
+// CrossWait: a CrossCoreWaitFlag on pipe p receives a signal; a wait on the scalar pipe stops
+// the issue of every later instruction, so every pipe of the core learns it.
+uint64_t PipeIssue(Pipe p);
+const PeerView& PipePeers(Pipe p);
+PeerView CrossSignal(Pipe p, int self);
+void CrossWait(Pipe p, const PeerView& v, int self);
+// Merges b into a (element-wise maximum).
+void MergePeers(PeerView& a, const PeerView& b);
 
 }  // namespace emu
 }  // namespace AscendC

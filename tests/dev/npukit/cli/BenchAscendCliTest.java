@@ -40,6 +40,29 @@ class BenchAscendCliTest {
     }
 
     @Test
+    void attentionBoundCountsTheCallsBytesNotTheCubeWorkspaces() throws Exception {
+        CliRun r = CliRun.of("bench", "ascend", "--family", "attention", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode kernels = new ObjectMapper().readTree(r.out()).get("kernels");
+        assertEquals(8, kernels.size(), kernels.toString());
+        for (JsonNode k : kernels) {
+            String shape = k.get("shape").asText();
+            long kvLen = shape.contains("kvLen=1024") ? 1024 : 4096;
+            boolean rope = shape.endsWith(" NEOX");
+            assertTrue(rope || shape.endsWith(" NONE"), shape);
+            // What the call must move: the F16 caches, F32 q and out, F32 cos/sin rows of every slot.
+            long must = 2L * k.get("elements").asLong() + 2L * 8 * 32 * 128 * 4 + (rope ? 8L * kvLen * 128 * 4 : 0);
+            double boundBytes = k.get("hbmBoundUs").asDouble() * 1.6e6;
+            // ... plus the split partials (written, then read by the merge): a few percent at most.
+            assertTrue(boundBytes >= must - 1 && boundBytes <= must * 1.05, "bound " + boundBytes + " of " + must + ": " + k);
+            // The cube and vector cores' workspaces move more, and the modelled time pays for them.
+            long gm = k.get("gmBytes").asLong();
+            assertTrue(gm > boundBytes, k.toString());
+            assertTrue(k.get("modelledUs").asDouble() >= gm / 1.6e6 - 1e-3, k.toString());
+        }
+    }
+
+    @Test
     void unknownFamilyIsAUsageError() {
         CliRun r = CliRun.of("bench", "ascend", "--family", "conv");
         assertEquals(2, r.code(), r.err());
