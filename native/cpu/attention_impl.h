@@ -37,7 +37,7 @@
 namespace npukit {
 namespace {
 
-constexpr int kPrefetchAhead = 2;
+constexpr int kPrefetchAhead = 1;
 // Cache lines (each of keys and values) asked for per key row scored: a block's rows for 8 KV
 // heads of dim 128 in F16 are 512 lines, and a decode item scores 8 * 16 key rows per block.
 constexpr int kPrefetchLinesPerKey = 4;
@@ -59,16 +59,14 @@ struct WorkItem {
   int64_t partial;  // < 0: the item writes the output; else the offset of its partial result
 };
 
-// Walks the rows of a block further ahead, a few cache lines per call, so that prefetches are
-// spread through the compute. Issuing a whole block's prefetches at once stalls on the core's
-// limited miss buffers as long as the loads themselves would have. The lines go to L2, not L1
-// (prefetcht2): two blocks ahead are 128 KiB for 8 KV heads, four times the L1, and prefetching
-// them into L1 evicted the rows being computed on (decode at 8 x 4096 ran 1.5x slower that way).
-//
-// The cursor walks "rows" of contiguous bytes. Rows that follow each other without a gap (all KV
-// heads of a block, in either layout) are one row, and step() issues each run of lines in a tight
-// loop with one bounds check: per line, the bookkeeping cost as much as the prefetch (decode at
-// 8 x 4096 in cache: 0.91x the time of a line-by-line walk, harness).
+// Walks the rows of the next block (kPrefetchAhead), a few cache lines per call, so that
+// prefetches are spread through the compute. Issuing a whole block's prefetches at once stalls
+// on the core's limited miss buffers as long as the loads themselves would have. The lines go to
+// L2, not L1 (prefetcht2): a block's keys and values are 64 KiB for 8 KV heads, twice the L1,
+// and prefetching two blocks ahead into L1 evicted the rows being computed on (decode at 8 x 4096
+// ran 1.5x slower that way). One block ahead took 0.91x (256-bit vectors) and 0.95x (512-bit) the
+// time of two at 8 x 4096 HND (harness, alternated). Walking contiguous rows as one run in a
+// tight loop of prefetches took 1.13x the time: the prefetches then come in bursts.
 struct PrefetchCursor {
   const char* k = nullptr;
   const char* v = nullptr;
@@ -78,22 +76,12 @@ struct PrefetchCursor {
   int row = 0;
   int64_t offset = 0;
 
-  static PrefetchCursor over(const char* k, const char* v, int64_t row_stride, int64_t row_bytes, int rows) {
-    if (row_bytes == row_stride && rows > 1) return {k, v, row_bytes * rows, row_bytes * rows, 1};
-    return {k, v, row_stride, row_bytes, rows};
-  }
-
   void step(int lines) {
-    while (lines > 0 && row < rows) {
-      const int n = static_cast<int>(std::min<int64_t>(lines, (row_bytes - offset + 63) / 64));
-      const char* kp = k + row * row_stride + offset;
-      const char* vp = v + row * row_stride + offset;
-      for (int i = 0; i < n; i++) {
-        __builtin_prefetch(kp + 64 * i, 0, 1);
-        __builtin_prefetch(vp + 64 * i, 0, 1);
-      }
-      lines -= n;
-      offset += 64 * static_cast<int64_t>(n);
+    for (int i = 0; i < lines && row < rows; i++) {
+      const int64_t at = row * row_stride + offset;
+      __builtin_prefetch(k + at, 0, 1);
+      __builtin_prefetch(v + at, 0, 1);
+      offset += 64;
       if (offset >= row_bytes) {
         offset = 0;
         row++;
@@ -198,9 +186,8 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, 
       const char* v_ahead = static_cast<const char*>(p.v_cache) + ahead;
       // The cursor walks "rows" of contiguous bytes: the item's heads of each slot (NHD), or the
       // visible slots of each head (HND).
-      pf = hnd ? PrefetchCursor::over(k_ahead, v_ahead, head_stride * elem, static_cast<int64_t>(n_ahead) * D * elem, heads)
-               : PrefetchCursor::over(k_ahead, v_ahead, slot_stride * elem, static_cast<int64_t>(heads) * D * elem,
-                                      n_ahead);
+      pf = hnd ? PrefetchCursor{k_ahead, v_ahead, head_stride * elem, static_cast<int64_t>(n_ahead) * D * elem, heads}
+               : PrefetchCursor{k_ahead, v_ahead, slot_stride * elem, static_cast<int64_t>(heads) * D * elem, n_ahead};
     }
     const float* cos_sin = p.rope_style != NPUKIT_ROPE_NONE ? p.cos_sin + static_cast<int64_t>(j0) * p.rotary_dim
                                                             : nullptr;

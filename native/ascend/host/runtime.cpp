@@ -187,7 +187,7 @@ extern "C" const char* npukit_ascend_mode(void) {
 
 extern "C" const char* npukit_ascend_target(void) {
 #ifdef NPUKIT_ASCEND_EMU
-  return "Atlas A2 rules, 192 KB unified buffer, no timing model";
+  return "Atlas A2 rules, 192 KB unified buffer, cost model in bench ascend";
 #else
   return NPUKIT_SOC_VERSION;
 #endif

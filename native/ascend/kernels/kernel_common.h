@@ -270,6 +270,42 @@ class Rotator {
   LocalTensor<float> sign_, c2_, s2_, xs_, t1_;
 };
 
+// Rotates n F32 key rows of kf (row stride dp) to their slots' positions, cos/sin rows cs (row
+// stride rp, cos then sin), in place. NEOX (half_rotate) takes the reference's formula on the
+// rotary halves, x1' = x1 c - x2 s and x2' = x2 c + x1 s, with its roundings: four products for
+// every row into tmp (4 blocks of rows_cap rows of AlignUp(rotary_dim / 2, 8) floats), one
+// barrier, a difference and a sum. GPT-J pairs go through the rotator, row by row. Ends with a
+// vector barrier.
+__aicore__ inline void RotateKeyRows(const LocalTensor<float>& kf, const LocalTensor<float>& cs, int32_t n,
+                                     int32_t dp, int32_t rp, bool half_rotate, int32_t rotary_dim,
+                                     int32_t rows_cap, const LocalTensor<float>& tmp, Rotator& rotator) {
+  if (half_rotate) {
+    const int32_t h = rotary_dim / 2;
+    const int32_t hp = AlignUp(h, 8);
+    for (int32_t j = 0; j < n; j++) {
+      const LocalTensor<float> x1 = kf[j * dp];
+      const LocalTensor<float> x2 = kf[j * dp + h];
+      const LocalTensor<float> c = cs[j * rp];
+      const LocalTensor<float> s = cs[j * rp + h];
+      AscendC::Mul(tmp[(0 * rows_cap + j) * hp], x1, c, h);
+      AscendC::Mul(tmp[(1 * rows_cap + j) * hp], x2, s, h);
+      AscendC::Mul(tmp[(2 * rows_cap + j) * hp], x2, c, h);
+      AscendC::Mul(tmp[(3 * rows_cap + j) * hp], x1, s, h);
+    }
+    VectorBarrier();
+    for (int32_t j = 0; j < n; j++) {
+      AscendC::Sub(kf[j * dp], tmp[(0 * rows_cap + j) * hp], tmp[(1 * rows_cap + j) * hp], h);
+      AscendC::Add(kf[j * dp + h], tmp[(2 * rows_cap + j) * hp], tmp[(3 * rows_cap + j) * hp], h);
+    }
+    VectorBarrier();
+  } else {
+    for (int32_t j = 0; j < n; j++) {
+      rotator.SetPosition(cs[j * rp]);
+      rotator.Apply(kf[j * dp]);
+    }
+  }
+}
+
 }  // namespace ascend
 }  // namespace npukit
 

@@ -241,37 +241,8 @@ class PagedAttention {
 
   // Rotates the n key rows of kf to their slots' positions (cos/sin rows cs, stride rot_pad).
   __aicore__ inline void RotateKeys(const LocalTensor<float>& kf, const LocalTensor<float>& cs, int32_t n) {
-    const int32_t dp = t_.d_pad;
-    const int32_t rp = t_.rot_pad;
-    if (t_.half_rotate) {
-      // x1' = x1 c - x2 s, x2' = x2 c + x1 s on the halves of the rotary part (the reference's
-      // formula, with its roundings): four products, one barrier, a difference and a sum.
-      const int32_t h = t_.rotary_dim / 2;
-      const int32_t tk = t_.kv_tile;
-      const int32_t hp = AlignUp(h, 8);  // row stride of the temporaries
-      LocalTensor<float> tmp = scratch_buf_.Get<float>();
-      for (int32_t j = 0; j < n; j++) {
-        const LocalTensor<float> x1 = kf[j * dp];
-        const LocalTensor<float> x2 = kf[j * dp + h];
-        const LocalTensor<float> c = cs[j * rp];
-        const LocalTensor<float> s = cs[j * rp + h];
-        AscendC::Mul(tmp[(0 * tk + j) * hp], x1, c, h);
-        AscendC::Mul(tmp[(1 * tk + j) * hp], x2, s, h);
-        AscendC::Mul(tmp[(2 * tk + j) * hp], x2, c, h);
-        AscendC::Mul(tmp[(3 * tk + j) * hp], x1, s, h);
-      }
-      VectorBarrier();
-      for (int32_t j = 0; j < n; j++) {
-        AscendC::Sub(kf[j * dp], tmp[(0 * tk + j) * hp], tmp[(1 * tk + j) * hp], h);
-        AscendC::Add(kf[j * dp + h], tmp[(2 * tk + j) * hp], tmp[(3 * tk + j) * hp], h);
-      }
-      VectorBarrier();
-    } else {
-      for (int32_t j = 0; j < n; j++) {
-        rotator_.SetPosition(cs[j * rp]);
-        rotator_.Apply(kf[j * dp]);
-      }
-    }
+    RotateKeyRows(kf, cs, n, t_.d_pad, t_.rot_pad, t_.half_rotate, t_.rotary_dim, t_.kv_tile,
+                  scratch_buf_.Get<float>(), rotator_);
   }
 
   // Packs KV head hi's score slots (red: [row][g][slot], 32 bytes each) into the score matrix.

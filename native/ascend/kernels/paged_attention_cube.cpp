@@ -423,31 +423,8 @@ class VectorSide {
 
   // Rotates n key rows of kf (stride d_pad) to their slots' positions (cos/sin rows cs).
   __aicore__ inline void Rotate(const LocalTensor<float>& kf, const LocalTensor<float>& cs, int32_t n) {
-    const int32_t dp = t_.d_pad, rp = t_.rot_pad;
-    if (t_.half_rotate) {
-      // x1' = x1 c - x2 s, x2' = x2 c + x1 s on the rotary halves: the reference's formula.
-      const int32_t h = t_.rotary_dim / 2;
-      const int32_t kc = t_.key_chunk;
-      const int32_t hp = AlignUp(h, 8);
-      LocalTensor<float> tmp = rot_buf_.Get<float>();
-      for (int32_t j = 0; j < n; j++) {
-        AscendC::Mul(tmp[(0 * kc + j) * hp], kf[j * dp], cs[j * rp], h);
-        AscendC::Mul(tmp[(1 * kc + j) * hp], kf[j * dp + h], cs[j * rp + h], h);
-        AscendC::Mul(tmp[(2 * kc + j) * hp], kf[j * dp + h], cs[j * rp], h);
-        AscendC::Mul(tmp[(3 * kc + j) * hp], kf[j * dp], cs[j * rp + h], h);
-      }
-      VectorBarrier();
-      for (int32_t j = 0; j < n; j++) {
-        AscendC::Sub(kf[j * dp], tmp[(0 * kc + j) * hp], tmp[(1 * kc + j) * hp], h);
-        AscendC::Add(kf[j * dp + h], tmp[(2 * kc + j) * hp], tmp[(3 * kc + j) * hp], h);
-      }
-      VectorBarrier();
-    } else {
-      for (int32_t j = 0; j < n; j++) {
-        rotator_.SetPosition(cs[j * rp]);
-        rotator_.Apply(kf[j * dp]);
-      }
-    }
+    RotateKeyRows(kf, cs, n, t_.d_pad, t_.rot_pad, t_.half_rotate, t_.rotary_dim, t_.key_chunk, rot_buf_.Get<float>(),
+                  rotator_);
   }
 
   // Slots of the tile at j0 (n slots) that row `row` of the item sees (causal), 0 .. n.

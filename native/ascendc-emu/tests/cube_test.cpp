@@ -12,29 +12,11 @@
 #include "acl/acl.h"
 #include "cost_model.h"
 #include "cube_kernels.h"
+#include "expect.h"
 
 namespace {
 
 using namespace npukit_emu_cube;
-
-int failures = 0;
-
-void Expect(bool ok, const std::string& what) {
-  std::fprintf(ok ? stdout : stderr, "%s: %s\n", ok ? "ok" : "FAIL", what.c_str());
-  if (!ok) failures++;
-}
-
-void ExpectRule(const char* name, int status, const char* rule, const char* detail = nullptr) {
-  const std::string msg = aclGetRecentErrMsg();
-  Expect(status == ACL_ERROR_RT_AICORE_EXCEPTION && msg.find(std::string("(rule: ") + rule + ")") != std::string::npos &&
-             (detail == nullptr || msg.find(detail) != std::string::npos),
-         std::string(name) + " fails naming rule '" + rule + "': " + msg);
-}
-
-void ExpectPass(const char* name, int status) {
-  Expect(status == ACL_SUCCESS, std::string(name) + " passes" + (status == ACL_SUCCESS ? "" : ": ") +
-                                    (status == ACL_SUCCESS ? "" : aclGetRecentErrMsg()));
-}
 
 size_t Size(int64_t dtype) { return dtype == kF32 ? 4 : 2; }
 

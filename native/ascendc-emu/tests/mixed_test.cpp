@@ -12,18 +12,12 @@
 
 #include "acl/acl.h"
 #include "cost_model.h"
+#include "expect.h"
 #include "mixed_kernels.h"
 
 namespace {
 
 using namespace npukit_emu_mixed;
-
-int failures = 0;
-
-void Expect(bool ok, const std::string& what) {
-  std::fprintf(ok ? stdout : stderr, "%s: %s\n", ok ? "ok" : "FAIL", what.c_str());
-  if (!ok) failures++;
-}
 
 struct Buffers {
   void* x = nullptr;

@@ -6,28 +6,10 @@
 #include <string>
 
 #include "acl/acl.h"
+#include "expect.h"
 #include "wrong_kernels.h"
 
 namespace {
-
-int failures = 0;
-
-void Expect(bool ok, const std::string& what) {
-  if (!ok) {
-    std::fprintf(stderr, "FAIL: %s\n", what.c_str());
-    failures++;
-  } else {
-    std::printf("ok: %s\n", what.c_str());
-  }
-}
-
-void ExpectRule(const char* name, int status, const char* rule) {
-  const std::string msg = aclGetRecentErrMsg();
-  Expect(status == ACL_ERROR_RT_AICORE_EXCEPTION, std::string(name) + " fails with 507015, got " + std::to_string(status));
-  Expect(msg.find("AscendC emulator: ") != std::string::npos &&
-             msg.find(std::string("(rule: ") + rule + ")") != std::string::npos,
-         std::string(name) + " names rule '" + rule + "': " + msg);
-}
 
 // A correct kernel: y = x * 2 over 64 floats per block, CopyIn -> Compute -> CopyOut.
 __global__ __aicore__ void good_kernel(GM_ADDR x, GM_ADDR y) {
