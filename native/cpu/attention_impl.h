@@ -62,7 +62,7 @@ struct WorkItem {
 // Walks the rows of the next block (kPrefetchAhead), a few cache lines per call, so that
 // prefetches are spread through the compute. Issuing a whole block's prefetches at once stalls
 // on the core's limited miss buffers as long as the loads themselves would have. The lines go to
-// L2, not L1 (prefetcht2): a block's keys and values are 64 KiB for 8 KV heads, twice the L1,
+// L2, not L1 (prefetcht2): a block's keys and values are 64 KiB for 8 KV heads, more than the L1,
 // and prefetching two blocks ahead into L1 evicted the rows being computed on (decode at 8 x 4096
 // ran 1.5x slower that way). One block ahead took 0.91x (256-bit vectors) and 0.95x (512-bit) the
 // time of two at 8 x 4096 HND (harness, alternated). Walking contiguous rows as one run in a
