@@ -198,6 +198,26 @@ __aicore__ inline float ScalarExp(const LocalTensor<float>& tmp8, float x) {
   return tmp8.GetValue(0);
 }
 
+// One row of an attention kernel's item or group table (tiling.h, kAttnItemWords): the words
+// every row has, and a, b, c, whose meaning depends on the table.
+struct ItemWords {
+  int32_t seq, row_begin, row_end, head0, heads, a, b, c;
+};
+
+__aicore__ inline ItemWords ReadItem(const GlobalTensor<int32_t>& table, int32_t i) {
+  ItemWords w;
+  const uint64_t base = uint64_t(i) * kAttnItemWords;
+  w.seq = table.GetValue(base);
+  w.row_begin = table.GetValue(base + 1);
+  w.row_end = table.GetValue(base + 2);
+  w.head0 = table.GetValue(base + 3);
+  w.heads = table.GetValue(base + 4);
+  w.a = table.GetValue(base + 5);
+  w.b = table.GetValue(base + 6);
+  w.c = table.GetValue(base + 7);
+  return w;
+}
+
 // Rotary embedding of F32 rows with vector instructions only. For both styles,
 //   out = x * c2 + swap(x) * s2
 // where swap exchanges the elements of each rotation pair (NEOX: i and i + rot/2; GPTJ: 2i and

@@ -42,24 +42,6 @@ namespace {
 
 constexpr int32_t kMaxMergeQueries = 64;  // the host keeps max_queries within this
 
-struct ItemWords {
-  int32_t seq, row_begin, row_end, head0, heads, a, b, c;
-};
-
-__aicore__ inline ItemWords ReadItem(const GlobalTensor<int32_t>& table, int32_t i) {
-  ItemWords w;
-  const uint64_t base = uint64_t(i) * kAttnItemWords;
-  w.seq = table.GetValue(base);
-  w.row_begin = table.GetValue(base + 1);
-  w.row_end = table.GetValue(base + 2);
-  w.head0 = table.GetValue(base + 3);
-  w.heads = table.GetValue(base + 4);
-  w.a = table.GetValue(base + 5);
-  w.b = table.GetValue(base + 6);
-  w.c = table.GetValue(base + 7);
-  return w;
-}
-
 // Copies `rows` F32 rows of an accumulator tile (stride d_pad) to a float tensor in global
 // memory, out_rows rows at a time.
 __aicore__ inline void StoreChunks(OutQue& q, const LocalTensor<float>& src, const FloatGm& g, uint64_t first,

@@ -46,15 +46,15 @@ struct CubeItem {
 
 __aicore__ inline CubeItem ReadCubeItem(const GlobalTensor<int32_t>& items, const GlobalTensor<int32_t>& seq_lens,
                                         const GlobalTensor<int32_t>& query_start, int32_t i, int32_t group) {
+  const ItemWords words = ReadItem(items, i);
   CubeItem w;
-  const uint64_t base = uint64_t(i) * kAttnItemWords;
-  w.seq = items.GetValue(base);
-  w.row_begin = items.GetValue(base + 1);
-  w.head0 = items.GetValue(base + 3);
-  w.heads = items.GetValue(base + 4);
-  w.slot_begin = items.GetValue(base + 5);
-  w.slot_end = items.GetValue(base + 6);
-  w.ws_index = items.GetValue(base + 7);
+  w.seq = words.seq;
+  w.row_begin = words.row_begin;
+  w.head0 = words.head0;
+  w.heads = words.heads;
+  w.slot_begin = words.a;
+  w.slot_end = words.b;
+  w.ws_index = words.c;
   const int32_t q_begin = query_start.GetValue(w.seq);
   const int32_t q_len = query_start.GetValue(w.seq + 1) - q_begin;
   w.token0 = q_begin + w.row_begin;
