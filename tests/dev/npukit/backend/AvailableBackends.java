@@ -1,6 +1,8 @@
 package dev.npukit.backend;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -8,6 +10,10 @@ import java.util.stream.Collectors;
  * The cpu backend is built by 'mvn verify', so on a CI machine it must be available; a missing
  * one fails here instead of silently shrinking the suite. Unavailable ones (ascend without an
  * NPU or emulator) are reported on stderr, not passed.
+ *
+ * <p>The system property {@code npukit.test.backends} (comma-separated names) narrows the suites
+ * to those backends: the pom's instruction-set executions set it to {@code cpu}, the only backend
+ * whose code path the instruction set chooses. A named backend that is not available fails.
  */
 public final class AvailableBackends {
     private AvailableBackends() {
@@ -24,12 +30,28 @@ public final class AvailableBackends {
                     + Backends.info(CpuBackend.NAME).reason());
         }
         return Backends.available().stream().map(Backend::name).filter(n -> !n.equals(ReferenceBackend.NAME))
-                .collect(Collectors.toList());
+                .filter(AvailableBackends::selected).collect(Collectors.toList());
+    }
+
+    private static boolean selected(String name) {
+        String property = System.getProperty("npukit.test.backends", "").strip();
+        if (property.isEmpty()) {
+            return true;
+        }
+        Set<String> names = Arrays.stream(property.split(",")).map(String::strip).collect(Collectors.toSet());
+        for (String n : names) {
+            if (!Backends.info(n).available()) {
+                throw new AssertionError("npukit.test.backends names " + n + ", which is not available: "
+                        + Backends.info(n).reason());
+            }
+        }
+        return names.contains(name);
     }
 
     /** Every available backend including the reference (for checks that hold on all of them). */
     public static List<String> all() {
         underTest();
-        return Backends.available().stream().map(Backend::name).collect(Collectors.toList());
+        return Backends.available().stream().map(Backend::name)
+                .filter(n -> n.equals(ReferenceBackend.NAME) || selected(n)).collect(Collectors.toList());
     }
 }
