@@ -15,17 +15,17 @@
 //            + the same scalar and synchronisation terms
 // Blocks run in parallel on the vector cores, or the cube cores for a cube kernel (more blocks
 // than cores: in waves, ceil(blocks / cores) times the slowest block - the launchers never ask
-// for more), and the whole launch can go no faster than its global-memory bytes over the HBM
-// bandwidth:
-//   modelled_us = max(waves * max_block_cycles / 1850 MHz, gm_bytes / 1.6 TB/s)
+// for more), and the whole launch can go no faster than its bytes that reach HBM (hbm_bytes:
+// every global-memory byte but the L2's, below) over the HBM bandwidth:
+//   modelled_us = max(waves * max_block_cycles / 1850 MHz, hbm_bytes / 1.6 TB/s)
 // A mixed AIC+AIV launch runs blockDim groups of one cube core and two vector cores: the cube core
 // and the vector cores work at the same time, handing data over through global memory with
 // cross-core flags, so a group takes the slower of its cube side and its vector side, each with
 // its own flag waits counted as stalls (a flag wait is one of its synchronisation waits); the
 // groups run in waves over the 24 cube cores (each with its two vector cores):
 //   group_cycles = max(cycles(cube core), cycles(vector core 0), cycles(vector core 1))
-//   modelled_us  = max(ceil(groups / 24) * max_group_cycles / 1850 MHz, gm_bytes / 1.6 TB/s)
-// The L2 (l2_size = 192 MB, shared by all cores) serves one kind of traffic: a launch's declared
+//   modelled_us  = max(ceil(groups / 24) * max_group_cycles / 1850 MHz, hbm_bytes / 1.6 TB/s)
+// The L2 (l2_size = 192 MiB, shared by all cores) serves one kind of traffic: a launch's declared
 // workspaces (runtime.h SetWorkspaces: intermediates its cores write and read back within the
 // launch, reused tile after tile) when together they fit in it. Their bytes then move at the
 // L2's rates in the pipe terms above, l2_read_rate = 110 bytes a cycle for MTE2 and
@@ -33,7 +33,6 @@
 //   mte2 term = (mte2_bytes - l2_mte2_bytes) / 32 + l2_mte2_bytes / 110   (MTE3, FIX: / 32, / 86)
 // and reach HBM once, as the write-back of their dirty lines (at most the workspaces' size):
 //   hbm_bytes   = gm_bytes - l2_bytes + min(workspace_bytes, l2 bytes written)
-//   modelled_us = max(waves * max_block_cycles / 1850 MHz, hbm_bytes / 1.6 TB/s)
 // Workspaces larger than the L2 move at the GM rates and count in hbm_bytes whole. gm_bytes
 // stays every global-memory byte moved. L2 hits of anything else (inputs read twice, a launch's
 // outputs read by the next launch), launch overhead, HBM and L2 contention between cores and UB
