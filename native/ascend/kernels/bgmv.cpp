@@ -9,8 +9,9 @@
 // tiles: work item = (row with an adapter, tile of n_tile outputs of h_out), dealt round-robin to
 // the AI cores. The item's W tile [n_tile, rank] is contiguous in global memory and comes in with
 // one DataCopyPad; Gather with a byte-offset table (offset j * rank * 4, base k * 4; built on the
-// host, after the row table, and copied in once per core) takes column k of it, and accumulator k % 4 gets v[b, k] * column k (Muls, then Axpy; four accumulators so
-// a barrier separates groups of four columns, not every column): rank vector instructions of
+// host, after the row table, and copied in once per core) takes column k of it, and accumulator
+// k % 4 gets v[b, k] * column k (Muls, then Axpy; four accumulators so a barrier separates groups
+// of four columns, not every column): rank vector instructions of
 // n_tile elements, where a dot product per output would be h_out instructions of rank elements. The sum is formed in F32 and added to y in F32, rounded once. The next item's
 // copies (W tile, v row, y tile) are issued before the current item is computed (2-buffer
 // queues: double buffering).
