@@ -263,6 +263,10 @@ extern "C" int npukit_ascend_paged_attention(const npukit_attention_args* args) 
     const uint32_t groups_dim = Device::CubeBlockDim(t.num_items);
     NPUKIT_TRY(cube_ws_dev.Create(size_t(groups_dim) * size_t(t.group_bytes)));
     SetEssentialBytes(essential);
+    // The groups' hand-overs between cube and vector cores (queries, rotated keys, S, P, P.V),
+    // each written and read back within a tile; the split partials (ws_dev) are the merge
+    // launch's input, not a workspace.
+    SetWorkspaces({&cube_ws_dev});
     status = ACLRT_LAUNCH_KERNEL(npukit_paged_attention_cube_kernel)(
         groups_dim, Device::Stream(), Gm(a.q.data), Gm(a.k_cache.data), Gm(a.v_cache.data), Gm(a.block_tables.data),
         Gm(a.seq_lens.data), Gm(a.query_start_loc.data), cs, items_dev.get(), ws_dev.get(), cube_ws_dev.get(),

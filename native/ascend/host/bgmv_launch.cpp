@@ -259,6 +259,9 @@ extern "C" int npukit_ascend_bgmv_expand(const npukit_bgmv_expand_args* args) {
   ChooseExpandTiles(t, npukit::dtype_size(a.w.dtype), npukit::dtype_size(a.y.dtype));
   NPUKIT_CHECK(ExpandUbBytes(t.n_tile, t.rank) <= kUbBytes, NPUKIT_ERR_ARGUMENT,
                "bgmv_expand: rank %d leaves no output tile that fits the unified buffer", d.rank);
+  // The Gather offsets of the kernel (bgmv.cpp) after the row table: output j of a tile is row j
+  // of its W tile, j x rank x 4 bytes in.
+  for (int32_t j = 0; j < t.n_tile; j++) table.push_back(j * t.rank * 4);
   DeviceBuffer tiling_dev, table_dev;
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
   NPUKIT_TRY(table_dev.Create(table.size() * sizeof(int32_t), table.data()));

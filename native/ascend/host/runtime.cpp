@@ -39,8 +39,12 @@ thread_local bool t_essential_call = false;
 void RecordLaunchCost(bool continues_call) {
   const auto& blocks = AscendC::emu::LastLaunchCounters();
   uint64_t mte2 = 0, mte3 = 0, instructions = 0, repeats = 0, scalar = 0, barriers = 0, waits = 0;
+  uint64_t l2 = 0, l2_written = 0;
   double max_cycles = 0;
   bool cube = false;
+  // The launch's declared workspaces move through the L2 when together they fit in it.
+  const uint64_t workspace_bytes = AscendC::emu::LastLaunchWorkspaceBytes();
+  const bool in_l2 = cost::WorkspacesFitL2(workspace_bytes);
   // A mixed launch's counters come by group, the cube core then the two vector cores; the
   // group's cores overlap, so its time is its slowest core's (cost::GroupCycles).
   const bool mixed = !blocks.empty() && blocks[0].role >= 0;
@@ -48,9 +52,16 @@ void RecordLaunchCost(bool continues_call) {
   for (const auto& b : blocks) {
     uint64_t block_waits = 0;
     for (uint64_t w : b.waits) block_waits += w;
-    const cost::BlockWork work{b.mte2_bytes, b.mte3_bytes, b.vector_repeats, b.scalar_gm, b.scalar_ub,
-                               b.barriers, block_waits, b.mte1_l0a_bytes, b.mte1_l0b_bytes, b.cube_steps,
-                               b.fix_bytes};
+    cost::BlockWork work{b.mte2_bytes, b.mte3_bytes, b.vector_repeats, b.scalar_gm, b.scalar_ub,
+                         b.barriers, block_waits, b.mte1_l0a_bytes, b.mte1_l0b_bytes, b.cube_steps,
+                         b.fix_bytes};
+    if (in_l2) {
+      work.l2_mte2_bytes = b.ws_mte2_bytes;
+      work.l2_mte3_bytes = b.ws_mte3_bytes;
+      work.l2_fix_bytes = b.ws_fix_bytes;
+      l2 += b.ws_mte2_bytes + b.ws_mte3_bytes + b.ws_fix_bytes;
+      l2_written += b.ws_mte3_bytes + b.ws_fix_bytes;
+    }
     const double cycles = cost::BlockCycles(work);
     if (cycles > max_cycles) max_cycles = cycles;  // the slowest core is the slowest group's
     cube = cube || b.cube_core;
@@ -64,9 +75,10 @@ void RecordLaunchCost(bool continues_call) {
     waits += block_waits;
   }
   const uint64_t gm = mte2 + mte3;
+  const uint64_t hbm = cost::HbmBytes(gm, l2, l2_written, in_l2 ? workspace_bytes : 0);
   // The bound: the call's essential bytes, counted with its first launch, when the launcher
-  // gave them; else every byte moved.
-  uint64_t bound_bytes = gm;
+  // gave them; else every byte that reaches HBM.
+  uint64_t bound_bytes = hbm;
   if (!continues_call) {
     t_essential_call = t_essential_pending >= 0;
     if (t_essential_call) bound_bytes = static_cast<uint64_t>(t_essential_pending);
@@ -77,7 +89,7 @@ void RecordLaunchCost(bool continues_call) {
   const double fields[NPUKIT_ASCEND_COST_FIELDS] = {
       double(blocks.size()), double(gm), double(mte2), double(mte3), double(instructions), double(repeats),
       double(scalar), double(barriers), double(waits),
-      cost::ModelledUs(max_cycles, units, gm, cube), cost::HbmBoundUs(bound_bytes)};
+      cost::ModelledUs(max_cycles, units, hbm, cube), cost::HbmBoundUs(bound_bytes), double(l2)};
   if (!continues_call || !t_call_costed) {
     for (double& f : t_call_cost) f = 0;
   }
@@ -93,6 +105,16 @@ void SetEssentialBytes(uint64_t bytes) {
   t_essential_pending = static_cast<int64_t>(bytes);
 #else
   (void)bytes;
+#endif
+}
+
+void SetWorkspaces(std::initializer_list<const DeviceBuffer*> buffers) {
+#ifdef NPUKIT_ASCEND_EMU
+  std::vector<AscendC::emu::GmRange> ranges;
+  for (const DeviceBuffer* b : buffers) ranges.push_back({b->get(), b->bytes()});
+  AscendC::emu::SetNextLaunchWorkspaces(ranges);
+#else
+  (void)buffers;
 #endif
 }
 
@@ -149,6 +171,7 @@ DeviceBuffer::~DeviceBuffer() {
 int DeviceBuffer::Create(size_t bytes, const void* host) {
   const size_t n = bytes < 32 ? 32 : bytes;
   NPUKIT_ACL(aclrtMalloc(&ptr_, n, ACL_MEM_MALLOC_HUGE_FIRST));
+  bytes_ = n;
   if (host != nullptr && bytes > 0) {
     NPUKIT_ACL(aclrtMemcpy(ptr_, n, host, bytes, ACL_MEMCPY_HOST_TO_DEVICE));
   }

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <mutex>
 #include <vector>
 
@@ -67,9 +68,11 @@ class DeviceBuffer {
   // Allocates max(bytes, 32) bytes and, if host is given, copies bytes from it.
   int Create(size_t bytes, const void* host = nullptr);
   uint8_t* get() const { return static_cast<uint8_t*>(ptr_); }
+  size_t bytes() const { return bytes_; }  // as allocated
 
  private:
   void* ptr_ = nullptr;
+  size_t bytes_ = 0;
 };
 
 // Copies count elements of device memory to a host vector.
@@ -112,6 +115,13 @@ int FinishLaunch(uint32_t launch_status, const char* kernel, bool continues_call
 // modelled time (gmBytes) but not the bound (hbmBoundUs). Without it the bound counts every
 // byte moved. Emulator builds only (a no-op otherwise).
 void SetEssentialBytes(uint64_t bytes);
+
+// Declares the buffers the next launch uses as workspaces: intermediates its cores write and
+// read back within the launch, reused tile after tile (a mixed kernel's hand-overs between its
+// cube and vector cores), not inputs, outputs or partials another launch reads. The cost model
+// (cost_model.h) serves their bytes from the L2 when together they fit in it. Emulator builds
+// only (a no-op otherwise).
+void SetWorkspaces(std::initializer_list<const DeviceBuffer*> buffers);
 
 inline void* Dev(const void* p) { return const_cast<void*>(p); }
 inline uint8_t* Gm(const void* p) { return static_cast<uint8_t*>(const_cast<void*>(p)); }

@@ -8,9 +8,10 @@
 // Expand, y[b, off : off + h_out] += W[idx[b]] . v[b] (idx -1: unchanged), is Axpy over output
 // tiles: work item = (row with an adapter, tile of n_tile outputs of h_out), dealt round-robin to
 // the AI cores. The item's W tile [n_tile, rank] is contiguous in global memory and comes in with
-// one DataCopyPad; Gather with a byte-offset table (offset j * rank * 4, base k * 4) takes column
-// k of it, and accumulator k % 4 gets v[b, k] * column k (Muls, then Axpy; four accumulators so
-// a barrier separates groups of four columns, not every column): rank vector instructions of
+// one DataCopyPad; Gather with a byte-offset table (offset j * rank * 4, base k * 4; built on the
+// host, after the row table, and copied in once per core) takes column k of it, and accumulator
+// k % 4 gets v[b, k] * column k (Muls, then Axpy; four accumulators so a barrier separates groups
+// of four columns, not every column): rank vector instructions of
 // n_tile elements, where a dot product per output would be h_out instructions of rank elements. The sum is formed in F32 and added to y in F32, rounded once. The next item's
 // copies (W tile, v row, y tile) are issued before the current item is computed (2-buffer
 // queues: double buffering).
@@ -22,37 +23,27 @@ namespace {
 
 class BgmvExpand {
  public:
-  // v [batch, rank]; w [num_mats, h_out, rank]; table I32 [rows][2] = (batch row, adapter);
-  // y [batch, y_row] of y_dtype.
+  // v [batch, rank]; w [num_mats, h_out, rank]; table I32 [rows][2] = (batch row, adapter), then
+  // the n_tile Gather offsets; y [batch, y_row] of y_dtype.
   __aicore__ inline void Init(GM_ADDR v, GM_ADDR w, GM_ADDR table, GM_ADDR y, GM_ADDR tiling, AscendC::TPipe* pipe) {
-    LoadTiling(tiling, t_);
+    LoadTilingUb(tiling, t_, tiling_que_, pipe);
     v_.Init(v, t_.v_dtype, uint64_t(t_.batch) * t_.rank);
     w_.Init(w, t_.w_dtype, uint64_t(t_.num_mats) * t_.h_out * t_.rank);
     y_.Init(y, t_.y_dtype, uint64_t(t_.batch) * t_.y_row);
-    table_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(table), uint64_t(t_.rows) * 2);
+    table_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(table), uint64_t(t_.rows) * 2 + t_.n_tile);
     np_ = AlignUp(t_.n_tile, 64);
     wt_ = AlignUp(t_.n_tile * t_.rank, 16);
     rp_ = AlignUp(t_.rank, 16);
     pipe->InitBuffer(w_que_, 2, wt_ * 4);
     pipe->InitBuffer(wf_buf_, wt_ * 4);
     pipe->InitBuffer(col_buf_, t_.rank * np_ * 4);
-    pipe->InitBuffer(off_buf_, np_ * 4);
+    pipe->InitBuffer(off_que_, 1, np_ * 4);
     pipe->InitBuffer(v_que_, 2, rp_ * 4);
     pipe->InitBuffer(vf_buf_, rp_ * 4);
     pipe->InitBuffer(y_in_que_, 2, np_ * 4);
     pipe->InitBuffer(yf_buf_, np_ * 4);
     pipe->InitBuffer(acc_buf_, kAccumulators * np_ * 4);
     pipe->InitBuffer(y_out_que_, 2, np_ * 4);
-    // Gather offsets: output j of the tile is row j of the W tile, j * rank * 4 bytes in. The
-    // scalar unit writes the first 8 (one 32-byte block); Adds doubles the table from there.
-    LocalTensor<int32_t> off = off_buf_.Get<int32_t>();
-    const int32_t row_bytes = t_.rank * 4;
-    for (int32_t j = 0; j < 8; j++) off.SetValue(j, j * row_bytes);
-    Sync<HardEvent::S_V>();
-    for (int32_t s = 8; s < t_.n_tile; s *= 2) {
-      AscendC::Adds(off[s], off, s * row_bytes, MinI(s, t_.n_tile - s));
-      VectorBarrier();
-    }
   }
 
   __aicore__ inline void Process() {
@@ -60,8 +51,17 @@ class BgmvExpand {
     const int32_t step = static_cast<int32_t>(AscendC::GetBlockNum());
     int32_t i = static_cast<int32_t>(AscendC::GetBlockIdx());
     if (i >= items) return;
+    // Gather offsets: output j of the tile is row j of the W tile, j * rank * 4 bytes in. Copied
+    // in once, with the first item's inputs; they stay for the core's items.
+    LocalTensor<int32_t> off = off_que_.AllocTensor<int32_t>();
+    DataCopyPadExtParams<int32_t> pad;
+    pad.isPad = false;
+    const uint32_t n = static_cast<uint32_t>(t_.n_tile);
+    AscendC::DataCopyPad(off, table_[uint64_t(t_.rows) * 2], RowParams<int32_t>(1, n, n, np_, true), pad);
+    off_que_.EnQue(off);
     Item cur = ItemOf(i);
     StartItem(cur);
+    off_ = off_que_.DeQue<int32_t>().ReinterpretCast<uint32_t>();
     for (; i < items; i += step) {
       Sync<HardEvent::S_V>();  // the scalar unit is done reading vf
       LocalTensor<float> wf = wf_buf_.Get<float>();
@@ -107,8 +107,7 @@ class BgmvExpand {
                                  const LocalTensor<float>& yf) {
     LocalTensor<float> col = col_buf_.Get<float>();
     LocalTensor<float> acc = acc_buf_.Get<float>();
-    LocalTensor<uint32_t> off = off_buf_.Get<uint32_t>();
-    for (int32_t k = 0; k < t_.rank; k++) AscendC::Gather(col[k * np_], wf, off, static_cast<uint32_t>(k * 4), it.n);
+    for (int32_t k = 0; k < t_.rank; k++) AscendC::Gather(col[k * np_], wf, off_, static_cast<uint32_t>(k * 4), it.n);
     VectorBarrier();
     Sync<HardEvent::V_S>();  // vf, converted by the vector unit, is read by the scalar unit
     // Column k goes to accumulator k % 4: four independent Axpy chains, one barrier per four
@@ -142,9 +141,10 @@ class BgmvExpand {
   int32_t np_ = 64, wt_ = 16, rp_ = 16;
   FloatGm v_, w_, y_;
   GlobalTensor<int32_t> table_;
-  InQue w_que_, v_que_, y_in_que_;
+  InQue tiling_que_, off_que_, w_que_, v_que_, y_in_que_;
   OutQue y_out_que_;
-  CalcBuf wf_buf_, col_buf_, off_buf_, vf_buf_, yf_buf_, acc_buf_;
+  CalcBuf wf_buf_, col_buf_, vf_buf_, yf_buf_, acc_buf_;
+  LocalTensor<uint32_t> off_;  // the Gather offsets, held in off_que_'s buffer
 };
 
 }  // namespace

@@ -190,7 +190,7 @@ class ShrinkCube {
 class ShrinkMerge {
  public:
   __aicore__ inline void Init(GM_ADDR ws, GM_ADDR active, GM_ADDR y, GM_ADDR tiling, AscendC::TPipe* pipe) {
-    LoadTiling(tiling, t_);
+    LoadTilingUb(tiling, t_, tiling_que_, pipe);
     ws_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(ws), uint64_t(t_.splits) * t_.batch * t_.rank);
     active_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(active), t_.batch);
     y_.Init(y, kF32, uint64_t(t_.batch) * t_.rank);
@@ -252,7 +252,7 @@ class ShrinkMerge {
   GlobalTensor<float> ws_;
   GlobalTensor<int32_t> active_;
   FloatGm y_;
-  InQue in_;
+  InQue tiling_que_, in_;
   CalcBuf sum_;
   OutQue out_;
 };

@@ -286,7 +286,8 @@ struct ShrinkMergeTiling {
 // Unified-buffer bytes of the merge launch.
 inline int64_t ShrinkMergeUbBytes(int32_t splits, int32_t merge_rows, int32_t rank_pad) {
   const int64_t tile = int64_t{merge_rows} * rank_pad * 4;
-  return 2 * splits * tile + tile + 2 * tile;  // partial sums (2 buffers), the sum, the out queue (2)
+  const int64_t tiling = (sizeof(ShrinkMergeTiling) + 31) / 32 * 32;  // its copy in the UB
+  return tiling + 2 * splits * tile + tile + 2 * tile;  // partial sums (2 buffers), the sum, the out queue (2)
 }
 
 // BGMV expand: y[b, off + n] += sum_k W[idx[b], n, k] * v[b, k] as Axpy over output tiles. Work
@@ -305,7 +306,7 @@ inline int64_t ExpandUbBytes(int32_t n_tile, int32_t rank) {
   const int64_t np = (n_tile + 63) / 64 * 64;
   const int64_t wt = (int64_t{n_tile} * rank + 15) / 16 * 16;
   const int64_t rp = (rank + 15) / 16 * 16;
-  int64_t bytes = 0;
+  int64_t bytes = (sizeof(ExpandTiling) + 31) / 32 * 32;  // the tiling's copy in the UB
   bytes += 3 * wt * 4;                 // weight tile queue (2 buffers) and its F32 copy
   bytes += int64_t{rank} * np * 4;     // the tile's columns (Gather)
   bytes += np * 4;                     // Gather offsets

@@ -61,6 +61,8 @@ thread_local std::vector<PeerView> t_views(1);
 thread_local uint64_t t_cross_sets = 0;
 thread_local BlockCounters t_counters;                   // the running block's
 thread_local std::vector<BlockCounters> t_last_counters;  // the last launch's, by block
+thread_local std::vector<GmRange> t_next_workspaces;      // SetNextLaunchWorkspaces, for the next launch
+thread_local uint64_t t_last_workspace_bytes = 0;         // the last launch's declared workspace bytes
 
 size_t HbmBytes() {
   static const size_t bytes = EnvBytes("NPUKIT_EMU_HBM_BYTES", size_t{16} << 30);
@@ -148,6 +150,9 @@ Core& CurrentCore() { return t_core; }
 BlockCounters& Counters() { return t_counters; }
 const std::vector<BlockCounters>& LastLaunchCounters() { return t_last_counters; }
 
+void SetNextLaunchWorkspaces(const std::vector<GmRange>& ranges) { t_next_workspaces = ranges; }
+uint64_t LastLaunchWorkspaceBytes() { return t_last_workspace_bytes; }
+
 bool Saturating() { return g_saturating.load(std::memory_order_relaxed); }
 void SetSaturating(bool on) { g_saturating.store(on, std::memory_order_relaxed); }
 
@@ -193,6 +198,20 @@ void LogGmAccess(const void* p, size_t bytes, bool write, const char* what, bool
 
 void NoteCrossCoreSet() { t_cross_sets++; }
 
+namespace {
+// Bytes of [p, p + bytes) inside the running launch's declared workspaces.
+uint64_t WorkspaceBytes(const void* p, size_t bytes) {
+  if (t_core.workspaces == nullptr) return 0;
+  const uintptr_t a = reinterpret_cast<uintptr_t>(p), b = a + bytes;
+  uint64_t inside = 0;
+  for (const GmRange& r : *t_core.workspaces) {
+    const uintptr_t ra = reinterpret_cast<uintptr_t>(r.begin), rb = ra + r.bytes;
+    if (a < rb && ra < b) inside += std::min(b, rb) - std::max(a, ra);
+  }
+  return inside;
+}
+}  // namespace
+
 bool BlockUntouched() {
   return t_core.buffers == 0 && t_accesses.empty() && t_counters.scalar_ub == 0 && t_counters.barriers == 0;
 }
@@ -203,6 +222,7 @@ void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, b
     t_counters.scalar_gm++;
   } else {
     (write ? t_counters.mte3_bytes : t_counters.mte2_bytes) += bytes;
+    (write ? t_counters.ws_mte3_bytes : t_counters.ws_mte2_bytes) += WorkspaceBytes(p, bytes);
   }
   LogGmAccess(p, bytes, write, what, scalar, scalar ? kPipeS : write ? kPipeMte3 : kPipeMte2);
 }
@@ -210,6 +230,7 @@ void RecordGmAccess(const void* p, size_t bytes, bool write, const char* what, b
 void RecordFixpipeWrite(const void* p, size_t bytes) {
   if (!t_core.running || bytes == 0) return;
   t_counters.fix_bytes += bytes;
+  t_counters.ws_fix_bytes += WorkspaceBytes(p, bytes);
   LogGmAccess(p, bytes, true, "Fixpipe", false, kPipeFix);
 }
 
@@ -371,9 +392,11 @@ using Arena = std::unique_ptr<uint8_t, FreeArena>;
 // A fresh core on this thread: its arena (UB filled with garbage: a kernel that reads UB it
 // never wrote must not pass by luck; the cube memories are filled when a block first asks for a
 // cube buffer, FillCubeMemories), pipe tracking and counters.
-void StartCore(uint8_t* arena_base, size_t ub_size, int64_t block, int64_t block_num) {
+void StartCore(uint8_t* arena_base, size_t ub_size, int64_t block, int64_t block_num,
+               const std::vector<GmRange>* workspaces) {
   std::memset(arena_base, 0xA5, ub_size);
   t_core = Core{block, block_num, arena_base, ub_size, 0, true};
+  t_core.workspaces = workspaces;
   const size_t sizes[kMemCount] = {ub_size, kL1Bytes, kL0aBytes, kL0bBytes, kL0cBytes};
   size_t base = 0;
   for (int m = 0; m < kMemCount; m++) {
@@ -414,7 +437,7 @@ struct CoreResult {
 };
 
 void RunGroupCore(MixedGroup& group, int64_t g, int role, uint32_t block_dim, const char* kernel_name,
-                  void (*body)(void*), void* ctx, CoreResult& out) {
+                  void (*body)(void*), void* ctx, const std::vector<GmRange>* workspaces, CoreResult& out) {
   const size_t ub_size = UbBytes();
   Arena arena(static_cast<uint8_t*>(std::aligned_alloc(512, ArenaBytes(ub_size))));
   const std::string who = std::string(kernel_name) + " group " + std::to_string(g) +
@@ -425,7 +448,7 @@ void RunGroupCore(MixedGroup& group, int64_t g, int role, uint32_t block_dim, co
     return;
   }
   // AIC: block index g; AIV: 2g + sub-block (GetBlockIdx of a mixed kernel's vector core).
-  StartCore(arena.get(), ub_size, role == 0 ? g : 2 * g + (role - 1), block_dim);
+  StartCore(arena.get(), ub_size, role == 0 ? g : 2 * g + (role - 1), block_dim, workspaces);
   t_core.group = g;
   t_core.role = role;
   t_core.mixed = &group;
@@ -456,7 +479,8 @@ void RunGroupCore(MixedGroup& group, int64_t g, int role, uint32_t block_dim, co
 
 // A mixed AIC+AIV launch: block_dim groups one after another, the three cores of a group at the
 // same time on three threads (cross_core.h).
-int RunMixed(uint32_t block_dim, const char* kernel_name, void (*body)(void*), void* ctx) {
+int RunMixed(uint32_t block_dim, const char* kernel_name, void (*body)(void*), void* ctx,
+             const std::vector<GmRange>* workspaces) {
   t_accesses.clear();
   t_views.assign(1, PeerView());
   t_last_counters.assign(size_t{block_dim} * kGroupCores, BlockCounters());
@@ -467,7 +491,7 @@ int RunMixed(uint32_t block_dim, const char* kernel_name, void (*body)(void*), v
       std::vector<std::thread> threads;
       for (int role = 0; role < kGroupCores; role++) {
         threads.emplace_back(RunGroupCore, std::ref(group), int64_t{g}, role, block_dim, kernel_name, body, ctx,
-                             std::ref(results[role]));
+                             workspaces, std::ref(results[role]));
       }
       for (std::thread& th : threads) th.join();
     }
@@ -507,6 +531,11 @@ int RunMixed(uint32_t block_dim, const char* kernel_name, void (*body)(void*), v
 }  // namespace
 
 int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), void* ctx) {
+  // The declaration is this launch's alone, whatever becomes of it.
+  std::vector<GmRange> workspaces;
+  workspaces.swap(t_next_workspaces);
+  t_last_workspace_bytes = 0;
+  for (const GmRange& r : workspaces) t_last_workspace_bytes += r.bytes;
   if (block_dim == 0 || block_dim > 65535) {
     SetRecentError(std::string("launch of ") + kernel_name + ": blockDim " + std::to_string(block_dim) +
                    " outside [1, 65535]");
@@ -526,7 +555,7 @@ int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), 
   t_views.assign(1, PeerView());
   t_last_counters.assign(block_dim, BlockCounters());
   for (uint32_t b = 0; b < block_dim && status == ACL_SUCCESS && !mixed; b++) {
-    StartCore(arena.get(), ub_size, b, block_dim);
+    StartCore(arena.get(), ub_size, b, block_dim, &workspaces);
     try {
       body(ctx);
       FlagsBalanced();
@@ -545,7 +574,7 @@ int RunBlocks(uint32_t block_dim, const char* kernel_name, void (*body)(void*), 
   t_core = saved;
   if (mixed) {
     arena.reset();
-    status = RunMixed(block_dim, kernel_name, body, ctx);
+    status = RunMixed(block_dim, kernel_name, body, ctx, &workspaces);
     t_core = saved;
     return status;
   }

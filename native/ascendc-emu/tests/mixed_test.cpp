@@ -1,8 +1,9 @@
 // Mixed AIC+AIV kernels in the emulator: the kernel of mixed_kernels.h (cube product handed to
 // the vector cores through a global-memory workspace, both directions flagged) against a plain
 // product over several groups and tiles; the block indices, sub-blocks and counters of the
-// group's cores; the cost model of a mixed launch by hand; and each wrong variant failing with
-// its rule named while the corrected twin passes. CTest runs it.
+// group's cores; the cost model of a mixed launch by hand, its workspace bytes counted apart and
+// served by the L2 when the declared workspaces fit in it; and each wrong variant failing with its
+// rule named while the corrected twin passes. CTest runs it.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +15,8 @@
 #include "cost_model.h"
 #include "expect.h"
 #include "mixed_kernels.h"
+#include "npukit/ascend.h"
+#include "runtime.h"
 
 namespace {
 
@@ -135,6 +138,85 @@ void CostByHand(std::mt19937& rng) {
   Free(b);
 }
 
+// Workspace bytes: counted apart when the launch declares its workspace, and priced at the L2's
+// rates (l2_read_rate 110, l2_write_rate 86 bytes a cycle) with the workspace's dirty lines
+// written back once, when the declared workspaces fit in the 192 MiB L2; at HBM rates when they
+// do not. Through the host runtime's cost record (FinishLaunch), which the launchers use.
+void WorkspacesInL2(std::mt19937& rng) {
+  namespace cost = npukit::ascend::cost;
+  namespace emu = AscendC::emu;
+  // By hand: MTE2 3200 GM bytes (100 cycles) + 1100 L2 bytes (10), MTE3 640 + 860 (20 + 10), FIX
+  // 320 + 1720 (10 + 20): the MTE2 pipe's 110 cycles, plus 16 for one wait. Without the L2: 4300 / 32.
+  cost::BlockWork w{4300, 1500, 0, 0, 0, 0, 1, 0, 0, 0, 2040};
+  Expect(cost::BlockCycles(w) == 4300.0 / 32 + 16, "without L2 bytes: MTE2 4300 / 32 cycles + 16");
+  w.l2_mte2_bytes = 1100;
+  w.l2_mte3_bytes = 860;
+  w.l2_fix_bytes = 1720;
+  Expect(cost::BlockCycles(w) == 126, "3200 / 32 + 1100 / 110 = 110 cycles on MTE2, + 16: 126");
+  w.mte2_bytes = w.l2_mte2_bytes = 0;
+  Expect(cost::BlockCycles(w) == 46, "MTE3 and FIX: 640 / 32 + 860 / 86 = 320 / 32 + 1720 / 86 = 30, + 16: 46");
+  // HBM bytes: 10000 moved, 3000 of them in the L2 (1000 written): the write-back of a 600-byte
+  // workspace once (7600), or at most of its 1000 bytes written (8000).
+  Expect(cost::HbmBytes(10000, 3000, 1000, 600) == 7600, "HBM bytes: 10000 - 3000 + 600 written back");
+  Expect(cost::HbmBytes(10000, 3000, 1000, 5000) == 8000, "HBM bytes: the write-back is at most the bytes written");
+  Expect(cost::WorkspacesFitL2(201326592) && !cost::WorkspacesFitL2(201326593) && !cost::WorkspacesFitL2(0),
+         "workspaces fit the L2 up to l2_size = 201326592 bytes");
+
+  // One group of two tiles, its 1 KiB workspace and the first tile's half of out (1 KiB, 512
+  // bytes from each vector core) declared: the cube's S (2 x 1 KiB by FIX), the vector cores'
+  // reads of S (1 KiB each) and their writes into tile 0 (512 each) are workspace bytes.
+  Buffers b = Make(1, 2, rng);
+  void* big = Device(size_t{201326592});  // never touched: only its size is declared
+  const auto run = [&](const std::vector<emu::GmRange>& ranges, const char* what, double* c) {
+    emu::SetNextLaunchWorkspaces(ranges);
+    const int status = Launch(b, 1, 2, kOk);
+    Expect(npukit::ascend::FinishLaunch(status, "mixed_kernel") == NPUKIT_OK, std::string(what) + ": runs");
+    Expect(npukit_ascend_last_launch_cost(c) == NPUKIT_OK, std::string(what) + ": cost recorded");
+  };
+  double fit[NPUKIT_ASCEND_COST_FIELDS] = {}, over[NPUKIT_ASCEND_COST_FIELDS] = {}, none[NPUKIT_ASCEND_COST_FIELDS] = {};
+  run({{b.ws, 1024}, {b.out, 1024}}, "declared workspaces", fit);
+  const auto& k = emu::LastLaunchCounters();
+  if (k.size() == 3) {
+    Expect(emu::LastLaunchWorkspaceBytes() == 2048, "the launch's declared workspace bytes: 2048");
+    Expect(k[0].ws_fix_bytes == 2048 && k[0].ws_mte2_bytes == 0 && k[0].mte2_bytes == 4096,
+           "cube core: its 2048 FIX bytes in the workspace, none of its 4096 MTE2 bytes");
+    for (int v = 1; v <= 2; v++) {
+      Expect(k[v].ws_mte2_bytes == 1024 && k[v].ws_mte3_bytes == 512 && k[v].mte3_bytes == 1024,
+             "vector core " + std::to_string(v - 1) + ": 1024 workspace bytes read, 512 of its 1024 written");
+    }
+    // The group's cycles with those bytes at the L2's rates; the HBM floor without them but for
+    // the 2048 bytes written back.
+    auto work = [](const emu::BlockCounters& x) {
+      uint64_t waits = 0;
+      for (uint64_t v : x.waits) waits += v;
+      cost::BlockWork r{x.mte2_bytes, x.mte3_bytes, x.vector_repeats, x.scalar_gm, x.scalar_ub, x.barriers,
+                        waits, x.mte1_l0a_bytes, x.mte1_l0b_bytes, x.cube_steps, x.fix_bytes};
+      r.l2_mte2_bytes = x.ws_mte2_bytes;
+      r.l2_mte3_bytes = x.ws_mte3_bytes;
+      r.l2_fix_bytes = x.ws_fix_bytes;
+      return r;
+    };
+    const double group = cost::GroupCycles(work(k[0]), work(k[1]), work(k[2]));
+    const uint64_t gm = 4096 + 2048 + 2 * (1024 + 1024);
+    const double floor_us = double(gm - 5120 + 2048) / 1.6e6;
+    Expect(fit[1] == gm && fit[11] == 2048 + 2 * (1024 + 512), "gmBytes all 10240 bytes, l2Bytes 5120");
+    Expect(std::fabs(fit[9] - std::max(group / 1850.0, floor_us)) < 1e-12, "modelled: the group's cycles at L2 rates");
+    Expect(std::fabs(fit[10] - floor_us) < 1e-12, "bound without essential bytes: the bytes that reach HBM");
+  }
+  // The same workspaces with 192 MiB more declared: past the L2, every byte at HBM rates.
+  run({{b.ws, 1024}, {b.out, 1024}, {big, 201326592}}, "workspaces past the L2", over);
+  run({}, "no workspace declared", none);
+  Expect(emu::LastLaunchWorkspaceBytes() == 0 && emu::LastLaunchCounters()[0].ws_fix_bytes == 0,
+         "a declaration holds for one launch");
+  Expect(over[11] == 0 && over[1] == fit[1] && std::fabs(over[10] - over[1] / 1.6e6) < 1e-12,
+         "past the L2: no L2 bytes, the bound every byte moved");
+  bool same = true;
+  for (int i = 0; i < NPUKIT_ASCEND_COST_FIELDS; i++) same = same && over[i] == none[i];
+  Expect(same, "past the L2 the cost is that of a launch with no workspace declared");
+  aclrtFree(big);
+  Free(b);
+}
+
 void Wrong(const char* name, int64_t wrong, const char* rule, const char* detail) {
   std::mt19937 rng(7);
   Buffers b = Make(2, 3, rng);
@@ -154,6 +236,7 @@ int main() {
   Correct(3, 4, rng);
   Correct(25, 2, rng);
   CostByHand(rng);
+  WorkspacesInL2(rng);
   Wrong("read with no flag", kNoWait, "cross-core access", "with no cross-core flag ordering them");
   Wrong("flag set on a pipe that has not seen the write", kSetOnMte2, "cross-core access",
         "the cube core of group 0 writes (Fixpipe)");

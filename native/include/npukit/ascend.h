@@ -42,10 +42,12 @@ int npukit_ascend_copy_counts(int64_t* counts);
 // native/ascend/host/cost_model.h (a model, not a measurement; native/ascend/README.md). Fills
 // out[NPUKIT_ASCEND_COST_FIELDS]: blocks, GM bytes (MTE2 + MTE3), MTE2 bytes, MTE3 bytes, vector
 // instructions, vector repeats, scalar accesses (GM + UB), barriers, synchronisation waits,
-// modelled microseconds, HBM-bound microseconds (GM bytes / HBM bandwidth). Sums over blocks and
-// launches; each launch's modelled time is that of its slowest block wave. Only the emulator counts: NPUKIT_ERR_DEVICE in an npu build; an error too
-// when no launch ran on this thread.
-#define NPUKIT_ASCEND_COST_FIELDS 11
+// modelled microseconds, HBM-bound microseconds (the bytes the call must move / HBM bandwidth),
+// L2 bytes (the GM bytes of declared workspaces that the model serves from the L2). Sums over
+// blocks and launches; each launch's modelled time is that of its slowest block wave. Only the
+// emulator counts: NPUKIT_ERR_DEVICE in an npu build; an error too when no launch ran on this
+// thread.
+#define NPUKIT_ASCEND_COST_FIELDS 12
 int npukit_ascend_last_launch_cost(double* out);
 
 #ifdef __cplusplus

@@ -65,7 +65,7 @@ public final class AscendKernels {
     public static native int npukit_ascend_copy_counts(@Cast("int64_t*") long[] counts);
 
     /** Fields of {@link #npukit_ascend_last_launch_cost}. */
-    public static final int COST_FIELDS = 11;
+    public static final int COST_FIELDS = 12;
 
     /**
      * The last launch's counters and its modelled and HBM-bound times (Atlas A2 cost model) into

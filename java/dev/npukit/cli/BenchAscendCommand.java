@@ -33,8 +33,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code npukit bench ascend}: each Ascend kernel family at a few standard shapes, run once on the
  * AscendC emulator, reported with the call's counters (global-memory bytes, vector repeats,
- * scalar accesses, also per input element, barriers) and the time the Atlas A2 cost model gives them beside the HBM-read
- * bound (bytes / 1.6 TB/s). A model, not a measurement: native/ascend/host/cost_model.h and
+ * scalar accesses, also per input element, barriers, the workspace bytes the model serves from the L2) and the time
+ * the Atlas A2 cost model gives them beside the HBM-read bound (bytes / 1.6 TB/s). A model, not a measurement: native/ascend/host/cost_model.h and
  * native/ascend/README.md ("Cost model") give its formula and each constant's source. The counts
  * are deterministic, so one run per shape; the emulator's own time says nothing about an NPU and
  * is not reported.
@@ -75,8 +75,8 @@ final class BenchAscendCommand implements Callable<Integer> {
         Progress progress = new Progress(spec.commandLine().getErr());
         if (!output.json) {
             out.printf("Atlas A2 (910B1) cost model over the AscendC emulator's counters: a model, not a measurement%n%n");
-            out.printf("%-18s %-34s %12s %10s %10s %8s %9s %11s %11s %6s%n", "kernel", "shape", "gmBytes", "vecRepeats",
-                    "scalar", "scal/el", "barriers", "modelledUs", "hbmBoundUs", "ratio");
+            out.printf("%-18s %-34s %12s %12s %10s %10s %8s %9s %11s %11s %6s%n", "kernel", "shape", "gmBytes", "l2Bytes",
+                    "vecRepeats", "scalar", "scal/el", "barriers", "modelledUs", "hbmBoundUs", "ratio");
         }
         if (families.contains("attention")) {
             for (int kvLen : new int[] {1024, 4096}) {
@@ -111,12 +111,14 @@ final class BenchAscendCommand implements Callable<Integer> {
         if (output.json) {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("backend", b.info().toString());
-            report.put("model", "Atlas A2 910B1: 48 vector cores at 1850 MHz, HBM 1.6 TB/s (native/ascend/README.md)");
+            report.put("model", "Atlas A2 910B1: 48 vector and 24 cube cores at 1850 MHz, HBM 1.6 TB/s, 192 MB L2 for declared"
+                    + " workspaces (native/ascend/README.md)");
             report.put("kernels", rows);
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         } else {
             out.println();
-            out.println("gmBytes: global memory moved by MTE2, MTE3 and Fixpipe; scalar: scalar GM and UB accesses; scal/el:"
+            out.println("gmBytes: global memory moved by MTE2, MTE3 and Fixpipe; l2Bytes: those of them in the launches'"
+                    + " workspaces, which the model serves from the L2; scalar: scalar GM and UB accesses; scal/el:"
                     + " scalar accesses per input element (KV element, logit, weight or activation); ratio ="
                     + " modelledUs / hbmBoundUs.");
         }
@@ -239,10 +241,12 @@ final class BenchAscendCommand implements Callable<Integer> {
         long barriers = (long) c[7];
         double modelled = c[9];
         double hbm = c[10];
+        long l2Bytes = (long) c[11];
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("name", name);
         row.put("shape", shape);
         row.put("gmBytes", gmBytes);
+        row.put("l2Bytes", l2Bytes);
         row.put("vectorRepeats", repeats);
         row.put("scalarAccesses", scalar);
         row.put("elements", elements);
@@ -252,8 +256,8 @@ final class BenchAscendCommand implements Callable<Integer> {
         row.put("hbmBoundUs", Math.round(hbm * 1000) / 1000.0);
         rows.add(row);
         if (!output.json) {
-            out.printf("%-18s %-34s %12d %10d %10d %8.4f %9d %11.2f %11.2f %6.1f%n", name, shape, gmBytes, repeats,
-                    scalar, scalar / (double) elements, barriers, modelled, hbm, modelled / hbm);
+            out.printf("%-18s %-34s %12d %12d %10d %10d %8.4f %9d %11.2f %11.2f %6.2f%n", name, shape, gmBytes, l2Bytes,
+                    repeats, scalar, scalar / (double) elements, barriers, modelled, hbm, modelled / hbm);
             out.flush();
         }
     }

@@ -123,6 +123,11 @@ struct BlockCounters {
   uint64_t mte1_l0b_bytes = 0;
   uint64_t cube_steps = 0;
   uint64_t fix_bytes = 0;
+  // Of mte2_bytes, mte3_bytes and fix_bytes: the bytes inside the launch's declared workspaces
+  // (SetNextLaunchWorkspaces), which a cost model may serve from the L2.
+  uint64_t ws_mte2_bytes = 0;
+  uint64_t ws_mte3_bytes = 0;
+  uint64_t ws_fix_bytes = 0;
   bool cube_core = false;  // the block ran on a cube (AIC) core
   // In a mixed AIC+AIV launch: the group (blockDim of them) and the core's role in it (0: the
   // cube core, 1 and 2: vector sub-blocks 0 and 1); -1 in a launch of one core type.
@@ -131,6 +136,20 @@ struct BlockCounters {
 };
 // The running block's counters.
 BlockCounters& Counters();
+
+// Declares the global-memory ranges [begin, begin + bytes) the next launch on this thread uses as
+// workspaces: short-lived intermediates its cores write and read back within the launch (a mixed
+// kernel's hand-overs between its cube and vector cores). The launch counts the MTE2, MTE3 and
+// FIX bytes inside them apart (BlockCounters::ws_*) and keeps the declaration
+// (LastLaunchWorkspaceBytes); the next launch starts without one. Counting only: the rules and
+// the data are those of any global memory.
+struct GmRange {
+  const void* begin;
+  size_t bytes;
+};
+void SetNextLaunchWorkspaces(const std::vector<GmRange>& ranges);
+// The bytes of the workspaces the last launch on this thread declared (0: none).
+uint64_t LastLaunchWorkspaceBytes();
 // The counters of every block of the last launch on this thread, by block index.
 const std::vector<BlockCounters>& LastLaunchCounters();
 
@@ -156,6 +175,7 @@ struct Core {
   int64_t group = -1;
   int role = -1;
   struct MixedGroup* mixed = nullptr;
+  const std::vector<GmRange>* workspaces = nullptr;  // the launch's (SetNextLaunchWorkspaces)
 };
 // Bytes of a core's arena for a unified buffer of ub_bytes.
 size_t ArenaBytes(size_t ub_bytes);
