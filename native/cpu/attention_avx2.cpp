@@ -11,6 +11,7 @@ struct Avx2Vec : YmmVec {
   static constexpr int kScoreGroup = 4;  // 4 accumulators + key + rotation temporaries
   static constexpr int kScoreKeys = 1;   // more keys at once spilled registers
   static constexpr int kMaxAccRows = 6;  // 6 rows x 2 vectors + 2 values + 1 weight <= 16 registers
+  static constexpr int kAccVecs = 2;   // vectors of each of those rows
   // Prefill micro-kernels: 6 queries x 2 vectors = 12 accumulators + 2 loads + 1 broadcast.
   static constexpr int kTileRows = 6;
   static constexpr int kTileVecs = 2;

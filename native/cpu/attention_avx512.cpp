@@ -19,7 +19,9 @@ namespace {
 struct Avx512Vec : YmmVec {
   static constexpr int kScoreGroup = 4;
   static constexpr int kScoreKeys = 4;  // 4 keys x 4 queries = 16 accumulators + 8 rotated keys
-  static constexpr int kMaxAccRows = 6;
+  // Values: 4 rows x 4 vectors = 16 accumulators + 4 values + 1 weight; a value chunk feeds 16 FMAs.
+  static constexpr int kMaxAccRows = 4;
+  static constexpr int kAccVecs = 4;
   // Prefill micro-kernels: 6 queries x 4 vectors = 24 accumulators + 4 loads + 1 broadcast.
   static constexpr int kTileRows = 6;
   static constexpr int kTileVecs = 4;
@@ -29,7 +31,9 @@ struct Avx512Vec : YmmVec {
 struct Avx512WideVec : ZmmVec {
   static constexpr int kScoreGroup = 4;
   static constexpr int kScoreKeys = 4;
-  static constexpr int kMaxAccRows = 6;
+  // Values: 4 rows x 4 vectors, half of a 128-dim row per pass over the keys.
+  static constexpr int kMaxAccRows = 4;
+  static constexpr int kAccVecs = 4;
   static constexpr int kTileRows = 6;
   static constexpr int kTileVecs = 4;
 };

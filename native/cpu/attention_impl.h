@@ -116,6 +116,22 @@ void accumulate_by_row(float* acc, int nq, const float* P, int ldP, const KvRows
   }
 }
 
+// A step's values, added one step later (attend_item).
+template <class Ops>
+struct PendingValues {
+  int q0 = 0;  // first accumulator row
+  int nq = 0;  // 0: nothing pending
+  const float* P = nullptr;
+  KvRows v{};
+  int n = 0;
+
+  void run(float* acc, int D, int ldP) {
+    if (nq == 0) return;
+    Ops::accumulate(acc + q0 * D, nq, P, ldP, v, n, D);
+    nq = 0;
+  }
+};
+
 template <class Ops>
 void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, std::vector<float>& scratch) {
   const int D = p.head_dim;
@@ -132,11 +148,13 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, 
   const int kv_end = first_pos + w.row_end;  // slots [0, kv_end) are visible to the tile's last row
   const int elem = p.cache_dtype == NPUKIT_F32 ? 4 : 2;
 
-  scratch.resize(static_cast<size_t>(2 * nq * D + G * bs + 2 * nq));
+  scratch.resize(static_cast<size_t>(2 * nq * D + 2 * G * bs + 2 * nq));
   float* Q = scratch.data();
   float* acc = Q + nq * D;
-  float* S = acc + nq * D;  // [G][bs] scores, then probabilities, of one query row's G heads
-  float* m = S + G * bs;
+  // Two [G][bs] buffers of scores, then probabilities, of one query row's G heads: one for the
+  // step being scored, one for the step whose values are still to be added (below).
+  float* S_buf[2] = {acc + nq * D, acc + nq * D + G * bs};
+  float* m = S_buf[1] + G * bs;
   float* l = m + nq;
 
   // Query index qi = (kv head offset) * per_head + row * G + g.
@@ -174,6 +192,13 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, 
   const int64_t slot_stride = hnd ? D : static_cast<int64_t>(p.num_kv_heads) * D;
   const int64_t head_stride = hnd ? static_cast<int64_t>(bs) * D : D;
   const int64_t head_offset = w.head_begin * head_stride;
+  // The steps (block, KV head, row) run as a pipeline: step i's scores, then step i - 1's values,
+  // then step i's softmax. The softmax is a chain of dependent operations (max, exp, sums), and
+  // the values of its step wait for it; scored first, the next step's independent FMAs keep the
+  // units busy meanwhile. Step i - 1's values are added before step i rescales the accumulators
+  // (the same accumulators when there is one KV head and one row).
+  PendingValues<Ops> pending;
+  int step = 0;
   for (int b = w.block_begin; b < num_kv_blocks; b++) {
     const int j0 = b * bs;
     const int n = std::min(bs, kv_end - j0);
@@ -200,7 +225,9 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, 
         const int visible = std::min(n, pos - j0 + 1);
         if (visible <= 0) continue;
         const int q0 = hh * per_head + r * G;
+        float* S = S_buf[step & 1];
         Ops::scores(Q + q0 * D, G, k, visible, D, cos_sin, p.rotary_dim, p.rope_style, S, bs, pf);
+        pending.run(acc, D, bs);
         for (int g = 0; g < G; g++) {
           float* sg = S + g * bs;
           const int qi = q0 + g;
@@ -216,10 +243,12 @@ void attend_item(const AttentionProblem& p, const WorkItem& w, float* partials, 
           // Once the running max settles, most blocks leave it unchanged: nothing to rescale.
           if (correction != 1.0f) Ops::scale(acc + qi * D, correction, D);
         }
-        Ops::accumulate(acc + q0 * D, G, S, bs, v, visible, D);
+        pending = PendingValues<Ops>{q0, G, S, v, visible};
+        step++;
       }
     }
   }
+  pending.run(acc, D, bs);
 
   if (w.partial >= 0) {
     // One split of a decode row: m, l and the unnormalized acc of each query, merged later.

@@ -6,11 +6,13 @@
 // flags.
 //
 // V provides: Reg, kWidth, kScoreGroup (queries scored together), kScoreKeys (keys scored
-// together: 1 or 4), kMaxAccRows (accumulator rows kept in registers), kTileRows and kTileVecs
+// together: 1 or 4), kMaxAccRows and kAccVecs (accumulator rows, and vectors of each, kept in
+// registers while the values are added), kTileRows and kTileVecs
 // (the prefill micro-kernels' block: queries x vectors of keys or head-dim columns), zero, set1,
 // loadu, storeu, bcast, mul, fmadd (a*b+c), fmsub (a*b-c), widen<DT>(base, offset) (kWidth cache
 // elements to float), gptj(x, cos, sin) (GPT-J rotation of kWidth/2 pairs), hsum4(a, b, c, d,
-// out) (four horizontal sums to out[0..3], unaligned), reduce(x) (one horizontal sum), sub, max,
+// out) (four horizontal sums to out[0..3], unaligned), hsum4x4<NG>(a, out, ld) (the sixteen sums
+// of a[4][4] as out[g * ld + t] = sum of a[t][g], g < NG), reduce(x) (one horizontal sum), sub, max,
 // reduce_max(x) and exp(x) for x <= 0.
 #ifndef NPUKIT_CPU_ATTENTION_SIMD_H
 #define NPUKIT_CPU_ATTENTION_SIMD_H
@@ -104,9 +106,8 @@ __attribute__((always_inline)) inline void scores_keys(const float* Q, int D, co
       for (int t = 0; t < KJ; t++) acc[t][g] = V::fmadd(qc, x[t], acc[t][g]);
     }
   }
-  if (KJ == 4) {
-    // Query g's scores of the four keys, contiguous in S.
-    for (int g = 0; g < NG; g++) V::hsum4(acc[0][g], acc[1][g], acc[2][g], acc[3][g], S + g * ldS + j);
+  if constexpr (KJ == 4) {
+    V::template hsum4x4<NG>(acc, S + j, ldS);  // query g's scores of the four keys, contiguous in S
   } else {
     float sums[4];
     V::hsum4(acc[0][0], acc[0][1], acc[0][2], acc[0][3], sums);
@@ -159,30 +160,41 @@ inline void rotate_keys(const KvRows& k, int n, int D, const float* cos_sin, int
   }
 }
 
-// acc[g] += sum_j P[g][j] * V[j] for NG accumulator rows, with the value rows read straight from
-// the cache. CH vectors per row stay in registers across all j, so each value chunk is loaded
-// once for all NG rows; D % (kWidth * CH) == 0.
+// acc[g][c, c + CH * kWidth) += sum_j P[g][j] * V[j][c, ...) for NG accumulator rows, with the
+// value rows read straight from the cache: the NG x CH accumulators stay in registers across all
+// j, and each value chunk is widened once for all NG rows, its weights broadcast from P. Always
+// inlined into accumulate_direct: out of line, GCC copied the accumulators through the stack
+// around the key loop, and decode in cache took about 1.1x the time.
 template <class V, int DT, int NG, int CH>
-inline void accumulate_direct(float* acc, const float* P, int ldP, const KvRows& v, int n, int D) {
+__attribute__((always_inline)) inline void accumulate_columns(float* acc, const float* P, int ldP, const KvRows& v,
+                                                              int n, int D, int c) {
   constexpr int W = V::kWidth;
-  for (int c = 0; c < D; c += W * CH) {
-    typename V::Reg r[NG][CH];
+  typename V::Reg r[NG][CH];
+  for (int g = 0; g < NG; g++) {
+    for (int h = 0; h < CH; h++) r[g][h] = V::loadu(acc + g * D + c + W * h);
+  }
+  for (int j = 0; j < n; j++) {
+    const int64_t row = v.first + j * v.stride + c;
+    typename V::Reg x[CH];
+    for (int h = 0; h < CH; h++) x[h] = V::template widen<DT>(v.cache, row + W * h);
     for (int g = 0; g < NG; g++) {
-      for (int h = 0; h < CH; h++) r[g][h] = V::loadu(acc + g * D + c + W * h);
-    }
-    for (int j = 0; j < n; j++) {
-      const int64_t row = v.first + j * v.stride + c;
-      typename V::Reg x[CH];
-      for (int h = 0; h < CH; h++) x[h] = V::template widen<DT>(v.cache, row + W * h);
-      for (int g = 0; g < NG; g++) {
-        const auto pg = V::bcast(P + g * ldP + j);
-        for (int h = 0; h < CH; h++) r[g][h] = V::fmadd(pg, x[h], r[g][h]);
-      }
-    }
-    for (int g = 0; g < NG; g++) {
-      for (int h = 0; h < CH; h++) V::storeu(acc + g * D + c + W * h, r[g][h]);
+      const auto pg = V::bcast(P + g * ldP + j);
+      for (int h = 0; h < CH; h++) r[g][h] = V::fmadd(pg, x[h], r[g][h]);
     }
   }
+  for (int g = 0; g < NG; g++) {
+    for (int h = 0; h < CH; h++) V::storeu(acc + g * D + c + W * h, r[g][h]);
+  }
+}
+
+// All D columns of NG accumulator rows: V::kAccVecs vectors per row at a time, the rest one by one.
+template <class V, int DT, int NG>
+inline void accumulate_direct(float* acc, const float* P, int ldP, const KvRows& v, int n, int D) {
+  constexpr int W = V::kWidth;
+  constexpr int CH = V::kAccVecs;
+  int c = 0;
+  for (; c + W * CH <= D; c += W * CH) accumulate_columns<V, DT, NG, CH>(acc, P, ldP, v, n, D, c);
+  for (; c < D; c += W) accumulate_columns<V, DT, NG, 1>(acc, P, ldP, v, n, D, c);
 }
 
 // The prefill micro-kernels (attention_prefill.h). MR queries x NV vectors of keys (V::kTileRows
@@ -382,18 +394,13 @@ struct SimdOps {
   static void accumulate_groups(float* acc, int nq, const float* P, int ldP, const KvRows& v, int n, int D) {
     constexpr int NG = V::kMaxAccRows;
     int g = 0;
-    if (D % (2 * W) == 0) {
-      for (; g + NG <= nq; g += NG) accumulate_direct<V, DT, NG, 2>(acc + g * D, P + g * ldP, ldP, v, n, D);
-      if (NG > 4 && g + 4 <= nq) {
-        accumulate_direct<V, DT, 4, 2>(acc + g * D, P + g * ldP, ldP, v, n, D);
-        g += 4;
-      }
-      for (; g + 2 <= nq; g += 2) accumulate_direct<V, DT, 2, 2>(acc + g * D, P + g * ldP, ldP, v, n, D);
-      for (; g < nq; g++) accumulate_direct<V, DT, 1, 2>(acc + g * D, P + g * ldP, ldP, v, n, D);
-    } else {
-      for (; g + NG <= nq; g += NG) accumulate_direct<V, DT, NG, 1>(acc + g * D, P + g * ldP, ldP, v, n, D);
-      for (; g < nq; g++) accumulate_direct<V, DT, 1, 1>(acc + g * D, P + g * ldP, ldP, v, n, D);
+    for (; g + NG <= nq; g += NG) accumulate_direct<V, DT, NG>(acc + g * D, P + g * ldP, ldP, v, n, D);
+    if (NG > 4 && g + 4 <= nq) {
+      accumulate_direct<V, DT, 4>(acc + g * D, P + g * ldP, ldP, v, n, D);
+      g += 4;
     }
+    for (; g + 2 <= nq; g += 2) accumulate_direct<V, DT, 2>(acc + g * D, P + g * ldP, ldP, v, n, D);
+    for (; g < nq; g++) accumulate_direct<V, DT, 1>(acc + g * D, P + g * ldP, ldP, v, n, D);
   }
 
   static void accumulate(float* acc, int nq, const float* P, int ldP, const KvRows& v, int n, int D) {

@@ -52,6 +52,32 @@ struct YmmVec {
     _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1)));
   }
 
+  // Sixteen horizontal sums, out[g * ld + t] = sum of a[t][g] for the NG first g, as two trees of
+  // pairwise merges (see ZmmVec::hsum4x4), queries 0-1 and 2-3: input 2 * bitrev(t) + g % 2 of a
+  // tree is a[t][g], and lane 4 * (g % 2) + t of its result holds that sum.
+  template <int NG>
+  __attribute__((always_inline)) static void hsum4x4(const Reg (&a)[4][4], float* out, int ld) {
+    constexpr int rev[4] = {0, 2, 1, 3};
+    for (int h = 0; h < NG; h += 2) {
+      Reg x[8], y[4], z[2];
+      for (int t = 0; t < 4; t++) {
+        for (int g = 0; g < 2; g++) x[2 * rev[t] + g] = a[t][h + g];
+      }
+      for (int i = 0; i < 4; i++) {
+        y[i] = _mm256_add_ps(_mm256_blend_ps(x[2 * i], x[2 * i + 1], 0xF0),
+                             _mm256_permute2f128_ps(x[2 * i], x[2 * i + 1], 0x21));
+      }
+      for (int i = 0; i < 2; i++) {
+        z[i] = _mm256_add_ps(_mm256_blend_ps(y[2 * i], y[2 * i + 1], 0xCC),
+                             _mm256_shuffle_ps(y[2 * i], y[2 * i + 1], 0x4E));
+      }
+      const Reg r = _mm256_add_ps(_mm256_blend_ps(z[0], z[1], 0xAA),
+                                  _mm256_permute_ps(_mm256_blend_ps(z[1], z[0], 0xAA), 0xB1));
+      _mm_storeu_ps(out + h * ld, _mm256_castps256_ps128(r));
+      if (h + 1 < NG) _mm_storeu_ps(out + (h + 1) * ld, _mm256_extractf128_ps(r, 1));
+    }
+  }
+
   static float reduce(Reg x) { return hsum(x); }
 
   static float reduce_max(Reg x) {

@@ -57,6 +57,40 @@ struct ZmmVec {
     _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1)));
   }
 
+  // Sixteen horizontal sums at once, out[g * ld + t] = sum of a[t][g] for the NG first g: a tree of
+  // pairwise merges (a blend, a shuffle and an add each) that halves the vectors at every level,
+  // 15 merges for the 16 sums instead of 16 separate folds. The merge at level s adds the
+  // s-lane halves of each 2s-lane block, keeping the first operand's in the low half: the result's
+  // lane L then holds input bitrev(L), so input 4 * bitrev(t) + bitrev(g) is a[t][g] (2-bit reversal).
+  template <int NG>
+  __attribute__((always_inline)) static void hsum4x4(const Reg (&a)[4][4], float* out, int ld) {
+    constexpr int rev[4] = {0, 2, 1, 3};
+    Reg x[16];
+    for (int t = 0; t < 4; t++) {
+      for (int g = 0; g < 4; g++) x[4 * rev[t] + rev[g]] = a[t][g];
+    }
+    Reg y[8], z[4], w[2];
+    for (int i = 0; i < 8; i++) {
+      y[i] = _mm512_add_ps(_mm512_mask_blend_ps(0xFF00, x[2 * i], x[2 * i + 1]),
+                           _mm512_shuffle_f32x4(x[2 * i], x[2 * i + 1], 0x4E));
+    }
+    const __m512i swap4 = _mm512_setr_epi32(4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 24, 25, 26, 27);
+    for (int i = 0; i < 4; i++) {
+      z[i] = _mm512_add_ps(_mm512_mask_blend_ps(0xF0F0, y[2 * i], y[2 * i + 1]),
+                           _mm512_permutex2var_ps(y[2 * i], swap4, y[2 * i + 1]));
+    }
+    for (int i = 0; i < 2; i++) {
+      w[i] = _mm512_add_ps(_mm512_mask_blend_ps(0xCCCC, z[2 * i], z[2 * i + 1]),
+                           _mm512_shuffle_ps(z[2 * i], z[2 * i + 1], 0x4E));
+    }
+    const Reg r = _mm512_add_ps(_mm512_mask_blend_ps(0xAAAA, w[0], w[1]),
+                                _mm512_permute_ps(_mm512_mask_blend_ps(0xAAAA, w[1], w[0]), 0xB1));
+    _mm_storeu_ps(out, _mm512_castps512_ps128(r));
+    if (NG > 1) _mm_storeu_ps(out + ld, _mm512_extractf32x4_ps(r, 1));
+    if (NG > 2) _mm_storeu_ps(out + 2 * ld, _mm512_extractf32x4_ps(r, 2));
+    if (NG > 3) _mm_storeu_ps(out + 3 * ld, _mm512_extractf32x4_ps(r, 3));
+  }
+
   // Lanes i and i + 8 added: the upper 256 bits shuffled down (AVX-512F has no 8-float extract).
   static __m256 fold(Reg x) { return _mm512_castps512_ps256(_mm512_add_ps(x, _mm512_shuffle_f32x4(x, x, 0xEE))); }
 
