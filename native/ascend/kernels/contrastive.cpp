@@ -52,7 +52,7 @@ __aicore__ inline int32_t InBytes(int32_t dtype) { return dtype == kF32 ? 4 : 2;
 class ContrastiveBase {
  protected:
   __aicore__ inline void InitBase(GM_ADDR expert, GM_ADDR tiling, AscendC::TPipe* pipe) {
-    ReadTiling(tiling, pipe);
+    LoadTilingUb(tiling, t_, tiling_que_, pipe);
     e_.Init(expert, t_.dtype, uint64_t(t_.expert_rows) * t_.vocab);
     pipe->InitBuffer(e_que_, 2, t_.tile * InBytes(t_.dtype));
     pipe->InitBuffer(ef_buf_, t_.tile * 4);
@@ -75,30 +75,6 @@ class ContrastiveBase {
       tail.SetValue(w, static_cast<uint16_t>(valid == 16 ? 0xFFFF : (1u << valid) - 1));
     }
     Sync<HardEvent::S_V>();
-  }
-
-  // The tiling words: one copy into the UB, then scalar reads there.
-  __aicore__ inline void ReadTiling(GM_ADDR tiling, AscendC::TPipe* pipe) {
-    constexpr uint32_t kWords = sizeof(ContrastiveTiling) / 4;
-    pipe->InitBuffer(tiling_que_, 1, kWords * 4);
-    GlobalTensor<uint32_t> g;
-    g.SetGlobalBuffer(reinterpret_cast<__gm__ uint32_t*>(tiling), kWords);
-    LocalTensor<uint32_t> w = tiling_que_.AllocTensor<uint32_t>();
-    DataCopyPadExtParams<uint32_t> pad;
-    pad.isPad = false;
-    DataCopyExtParams p;
-    p.blockCount = 1;
-    p.blockLen = kWords * 4;
-    p.srcStride = 0;
-    p.dstStride = 0;
-    p.rsv = 0;
-    AscendC::DataCopyPad(w, g, p, pad);
-    Sync<HardEvent::MTE2_S>();
-    unsigned char* bytes = reinterpret_cast<unsigned char*>(&t_);  // byte access may alias any object
-    for (uint32_t i = 0; i < kWords; i++) {
-      const uint32_t word = w.GetValue(i);
-      __builtin_memcpy(bytes + 4 * i, &word, 4);
-    }
   }
 
   __aicore__ inline uint64_t ExpertRow(int32_t b) const {
