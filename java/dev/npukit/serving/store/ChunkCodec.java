@@ -113,23 +113,32 @@ final class ChunkCodec {
         long n = entryBytes(kv);
         int parts = (int) ((n + partBytes - 1) / partBytes);
         ByteBuffer header = header(kv);
-        ByteBuffer[] pieces = {header.duplicate(), kv.payload(), trailer(header, kv)};
+        ByteBuffer trailer = trailer(header, kv);
         byte[][] out = new byte[parts][];
-        int piece = 0;
         for (int i = 0; i < parts; i++) {
             out[i] = new byte[(int) Math.min(partBytes, n - (long) i * partBytes)];
-            ByteBuffer dst = ByteBuffer.wrap(out[i]);
-            while (dst.hasRemaining()) {
-                ByteBuffer src = pieces[piece];
-                int take = Math.min(src.remaining(), dst.remaining());
-                dst.put(src.slice().limit(take));
-                src.position(src.position() + take);
-                if (!src.hasRemaining()) {
-                    piece++;
-                }
-            }
+            fill(header, kv.payload().slice(), trailer, (long) i * partBytes, out[i]);
         }
         return out;
+    }
+
+    /**
+     * Fills {@code out} with the entry's bytes from offset {@code at}: the entry is {@code header}, {@code payload}
+     * and {@code trailer} (each from index 0 to its limit; positions untouched), so parts can be encoded into
+     * arrays their writer reuses, each on its own thread.
+     */
+    static void fill(ByteBuffer header, ByteBuffer payload, ByteBuffer trailer, long at, byte[] out) {
+        int h = header.limit();
+        long trailerAt = h + (long) payload.limit();
+        int done = 0;
+        while (done < out.length) {
+            long from = at + done;
+            ByteBuffer src = from < h ? header : from < trailerAt ? payload : trailer;
+            int index = (int) (from < h ? from : from < trailerAt ? from - h : from - trailerAt);
+            int take = Math.min(src.limit() - index, out.length - done);
+            src.get(index, out, done, take);
+            done += take;
+        }
     }
 
     /**
@@ -283,21 +292,45 @@ final class ChunkCodec {
         if (payload == null) {
             return null;
         }
-        CRC32C crc = new CRC32C();
-        ByteBuffer out = payload.duplicate();
-        ByteBuffer trailer = ByteBuffer.allocate(TRAILER).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] trailer = new byte[TRAILER];
+        int crc = 0;
         long at = 0;
         for (byte[] part : parts) {
-            // The part covers entry bytes [at, at + part.length): header, payload and trailer bytes each go
-            // where they belong.
-            int checked = (int) Math.max(0, Math.min(part.length, l.trailerAt() - at));
-            crc.update(part, 0, checked);
-            int from = (int) Math.max(0, Math.min(part.length, l.headerBytes() - at));
-            out.put(part, from, checked - from);
-            trailer.put(part, checked, part.length - checked);
+            crc = Crc32c.combine(crc, scatter(l, at, part, 0, part.length, payload, trailer),
+                    checkedBytes(l, at, part.length));
             at += part.length;
         }
-        return checked(first.slice(0, l.headerBytes()), (int) crc.getValue(), trailer.getInt(0), expected, payload);
+        return checked(first.slice(0, l.headerBytes()), crc, trailer(trailer), expected, payload);
+    }
+
+    /**
+     * Puts the entry's bytes {@code [at, at + length)}, found at {@code src[offset..]}, where they belong: payload
+     * bytes into {@code payload} (absolute indices: pieces may land from several threads at once), trailer bytes
+     * into {@code trailer}; header bytes stay where they are. Returns the CRC32C of the checksummed bytes among them
+     * (the {@link #checkedBytes} bytes before the trailer), for {@link Crc32c#combine} in entry order.
+     */
+    static int scatter(Layout l, long at, byte[] src, int offset, int length, ByteBuffer payload, byte[] trailer) {
+        int checked = checkedBytes(l, at, length);
+        CRC32C crc = new CRC32C();
+        crc.update(src, offset, checked);
+        int skip = (int) Math.max(0, Math.min(checked, l.headerBytes() - at));
+        if (checked > skip) {
+            payload.put((int) (at + skip - l.headerBytes()), src, offset + skip, checked - skip);
+        }
+        for (int i = checked; i < length; i++) {
+            trailer[(int) (at + i - l.trailerAt())] = src[offset + i];
+        }
+        return (int) crc.getValue();
+    }
+
+    /** How many of the entry's bytes {@code [at, at + length)} come before the trailer (are checksummed). */
+    static int checkedBytes(Layout l, long at, int length) {
+        return (int) Math.max(0, Math.min(length, l.trailerAt() - at));
+    }
+
+    /** The stored checksum held in {@code trailer}'s four bytes (little-endian). */
+    static int trailer(byte[] trailer) {
+        return ByteBuffer.wrap(trailer).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
     }
 
     /**

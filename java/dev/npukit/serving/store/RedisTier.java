@@ -1,24 +1,34 @@
 package dev.npukit.serving.store;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.npukit.util.Check;
 import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.BuilderFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.args.Rawable;
 
 /**
  * Chunk KV in Redis, standalone or Cluster, shared by every host pointed at it (through Jedis). The entry of key
@@ -47,12 +57,26 @@ public final class RedisTier implements ChunkTier {
     /** More parts than this in a header means a damaged entry (a 2 GiB entry in 4 MiB parts has 512). */
     private static final int MAX_PARTS = 1 << 16;
     private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
+    /**
+     * Bytes a read fetches per GETRANGE: a quarter of a G1 heap region, at most 1 MiB. An array of half a region or
+     * more is a humongous object, which G1 may place in freshly committed memory, whose every page then faults:
+     * reading a 64 MiB entry in whole 4 MiB parts ran at a fifth of the loopback probe in half of the processes
+     * (docs/chunk-store.md, Measured). Smaller pieces are ordinary young objects that die at once.
+     */
+    static final int PIECE_BYTES = pieceBytes();
 
     private final RedisTarget target;
     private final int timeoutMillis;
     private final long retryNanos;
     private final int partBytes;
+    private final int pieceBytes;
     private final ExecutorService parts;
+    /**
+     * Arrays of one full part, reused by puts: a new array per part would be a humongous object that the collector
+     * may place in freshly committed memory at every put (docs/chunk-store.md, Measured). At most one per writer.
+     */
+    private final ConcurrentLinkedQueue<byte[]> fullParts = new ConcurrentLinkedQueue<>();
+    private final int maxFullParts;
     private final TierCounters counters = new TierCounters();
     private UnifiedJedis client;
     private boolean cluster;
@@ -74,16 +98,26 @@ public final class RedisTier implements ChunkTier {
      * @throws IllegalArgumentException if {@code target} is null or a number is out of range
      */
     public RedisTier(RedisTarget target, int timeoutMillis, long retryMillis, int partBytes, int parallelism) {
+        this(target, timeoutMillis, retryMillis, partBytes, parallelism, PIECE_BYTES);
+    }
+
+    /** As the public constructor, reading in pieces of {@code pieceBytes} (tests cut them small). */
+    RedisTier(RedisTarget target, int timeoutMillis, long retryMillis, int partBytes, int parallelism,
+            int pieceBytes) {
         Check.arg(target != null, "target", "is null");
         Check.arg(timeoutMillis > 0, "timeoutMillis", "is %d, must be positive", timeoutMillis);
         Check.arg(retryMillis >= 0, "retryMillis", "is %d, must be >= 0", retryMillis);
         Check.arg(partBytes >= ChunkCodec.MAX_HEADER_BYTES, "partBytes",
                 "is %d, must hold a header (at least %d)", partBytes, ChunkCodec.MAX_HEADER_BYTES);
         Check.arg(parallelism > 0 && parallelism <= 64, "parallelism", "is %d, must be in 1..64", parallelism);
+        Check.arg(pieceBytes >= ChunkCodec.MAX_HEADER_BYTES, "pieceBytes",
+                "is %d, must hold a header (at least %d)", pieceBytes, ChunkCodec.MAX_HEADER_BYTES);
         this.target = target;
         this.timeoutMillis = timeoutMillis;
         this.retryNanos = retryMillis * 1_000_000L;
         this.partBytes = partBytes;
+        this.pieceBytes = pieceBytes;
+        this.maxFullParts = parallelism + 1;
         this.parts = Executors.newFixedThreadPool(parallelism, r -> {
             Thread t = new Thread(r, "npukit-chunk-store-redis-part");
             t.setDaemon(true);
@@ -158,73 +192,148 @@ public final class RedisTier implements ChunkTier {
         return ChunkCodec.readInto(key, dst, this::load);
     }
 
-    /** Fetches every part, then copies the payload out of them into its target ({@link ChunkCodec#decodeParts}). */
+    /**
+     * Sizes every part, then fetches the entry in pieces of {@code pieceBytes} ({@link #PIECE_BYTES}) straight into
+     * the payload's target: part 0's length and first piece in one round trip, the other parts' lengths in a
+     * second, checked against the header before the target is asked for a buffer (a damaged header must not make
+     * the tier allocate what it claims); then each part on a part reader, its pieces scattered into the target as
+     * they arrive and checksummed, the parts' checksums joined in entry order. No array of a part's size is
+     * allocated: pieces stay below the collector's humongous-object size (docs/chunk-store.md, Measured).
+     */
     private ChunkKv load(ChunkKey key, IntFunction<ByteBuffer> target) {
         UnifiedJedis c = client();
         if (c == null) {
             return counters.miss();
         }
-        byte[] first;
-        try {
-            first = c.get(redisKey(key));
+        long firstBytes;
+        byte[] head;
+        try (AbstractPipeline p = c.pipelined()) {
+            Response<Long> length = p.strlen(redisKey(key));
+            Response<byte[]> start = p.getrange(redisKey(key), 0, pieceBytes - 1);
+            p.sync();
+            firstBytes = length.get();
+            head = start.get();
         } catch (RuntimeException e) {
             failed("read", e);
             return counters.miss();
         }
         recovered();
-        if (first == null) {
+        if (firstBytes == 0) {
             return counters.miss();
         }
-        long total = ChunkCodec.declaredEntryBytes(first);
-        int n = total < first.length || first.length == 0 ? -1 : (int) Math.min(MAX_PARTS + 1L,
-                (total + first.length - 1) / first.length);
+        long total = ChunkCodec.declaredEntryBytes(head);
+        int n = total < firstBytes || head.length != Math.min(firstBytes, pieceBytes) ? -1
+                : (int) Math.min(MAX_PARTS + 1L, (total + firstBytes - 1) / firstBytes);
         if (n < 1 || n > MAX_PARTS) {
             return bad(c, key, "part 0 does not start an entry of this version");
         }
-        List<Future<byte[]>> rest = new ArrayList<>();
+        ChunkCodec.Layout layout;
         try {
-            for (int i = 1; i < n; i++) {
-                byte[] k = partKey(key, i);
-                rest.add(parts.submit(() -> c.get(k)));
-            }
-        } catch (RuntimeException e) {
-            // Closed meanwhile: the part readers are gone.
-            rest.forEach(f -> f.cancel(false));
-            failed("read", e);
-            return counters.miss();
-        }
-        // Every part is fetched and sized before the payload's buffer is allocated: a damaged header must not make
-        // the tier allocate what it claims.
-        List<byte[]> got = new ArrayList<>();
-        got.add(first);
-        long at = first.length;
-        for (int i = 1; i < n; i++) {
-            byte[] part;
-            try {
-                part = rest.get(i - 1).get();
-            } catch (ExecutionException e) {
-                rest.forEach(f -> f.cancel(false));
-                failed("read", e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause()));
-                return counters.miss();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                rest.forEach(f -> f.cancel(false));
-                return counters.miss();
-            }
-            long want = Math.min(first.length, total - at);
-            if (part == null || part.length != want) {
-                rest.forEach(f -> f.cancel(false));
-                return bad(c, key, "part " + i + (part == null ? " is missing" : " has a wrong size"));
-            }
-            got.add(part);
-            at += want;
-        }
-        try {
-            ChunkKv kv = ChunkCodec.decodeParts(got, total, key, target);
-            return kv == null ? counters.miss() : counters.hit(kv);
+            layout = ChunkCodec.layout(ByteBuffer.wrap(head), total);
         } catch (BadEntryException e) {
             return bad(c, key, e.getMessage());
         }
+        if (n > 1) {
+            List<Response<Long>> lengths = new ArrayList<>();
+            try (AbstractPipeline p = c.pipelined()) {
+                for (int i = 1; i < n; i++) {
+                    lengths.add(p.strlen(partKey(key, i)));
+                }
+                p.sync();
+                for (int i = 1; i < n; i++) {
+                    long got = lengths.get(i - 1).get();
+                    if (got != Math.min(firstBytes, total - i * firstBytes)) {
+                        return bad(c, key, "part " + i + (got == 0 ? " is missing" : " has a wrong size"));
+                    }
+                }
+            } catch (RuntimeException e) {
+                failed("read", e);
+                return counters.miss();
+            }
+        }
+        ByteBuffer payload = target.apply(layout.payloadBytes());
+        if (payload == null) {
+            return counters.miss();
+        }
+        byte[] trailer = new byte[ChunkCodec.TRAILER];
+        List<Future<Integer>> crcs = new ArrayList<>();
+        RuntimeException failure = null;
+        BadEntryException damage = null;
+        try {
+            for (int i = 0; i < n; i++) {
+                int part = i;
+                crcs.add(parts.submit(() -> fetchPart(c, key, part, firstBytes, total, head, layout, payload,
+                        trailer)));
+            }
+        } catch (RuntimeException e) {
+            // Closed meanwhile: the part readers are gone.
+            failure = e;
+        }
+        // Every part reader has finished before this returns, so none writes the caller's buffer afterwards.
+        int crc = 0;
+        boolean interrupted = false;
+        for (int i = 0; i < crcs.size(); i++) {
+            while (true) {
+                try {
+                    int partCrc = crcs.get(i).get();
+                    long at = i * firstBytes;
+                    crc = Crc32c.combine(crc, partCrc,
+                            ChunkCodec.checkedBytes(layout, at, (int) Math.min(firstBytes, total - at)));
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof BadEntryException b) {
+                        damage = damage == null ? b : damage;
+                    } else if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            return counters.miss();
+        }
+        if (failure != null) {
+            failed("read", failure);
+            return counters.miss();
+        }
+        try {
+            if (damage != null) {
+                throw damage;
+            }
+            return counters.hit(ChunkCodec.checked(ByteBuffer.wrap(head, 0, layout.headerBytes()).slice(), crc,
+                    ChunkCodec.trailer(trailer), key, payload));
+        } catch (BadEntryException e) {
+            return bad(c, key, e.getMessage());
+        }
+    }
+
+    /**
+     * Fetches part {@code part} (of {@code partBytes}, the last one shorter; part 0's first piece is {@code head},
+     * already fetched) piece by piece, scattering each into {@code payload} and {@code trailer}; returns the CRC32C
+     * of the part's checksummed bytes. A piece shorter than asked means the part changed since it was sized.
+     */
+    private int fetchPart(UnifiedJedis c, ChunkKey key, int part, long partBytes, long total, byte[] head,
+            ChunkCodec.Layout layout, ByteBuffer payload, byte[] trailer) throws BadEntryException {
+        byte[] k = partKey(key, part);
+        long start = part * partBytes;
+        int length = (int) Math.min(partBytes, total - start);
+        int crc = 0;
+        for (int from = 0; from < length; ) {
+            int want = Math.min(pieceBytes, length - from);
+            byte[] piece = part == 0 && from == 0 ? head : c.getrange(k, from, from + want - 1L);
+            if (piece == null || piece.length != want) {
+                throw new BadEntryException(BadEntryException.Reason.CORRUPT, "part " + part + " changed while read");
+            }
+            long at = start + from;
+            crc = Crc32c.combine(crc, ChunkCodec.scatter(layout, at, piece, 0, want, payload, trailer),
+                    ChunkCodec.checkedBytes(layout, at, want));
+            from += want;
+        }
+        return crc;
     }
 
     /**
@@ -266,23 +375,26 @@ public final class RedisTier implements ChunkTier {
         if (c == null) {
             return;
         }
-        if ((ChunkCodec.entryBytes(kv) + partBytes - 1) / partBytes > MAX_PARTS) {
+        long total = ChunkCodec.entryBytes(kv);
+        int n = (int) Math.min(MAX_PARTS + 1L, (total + partBytes - 1) / partBytes);
+        if (n > MAX_PARTS) {
             counters.dropped.increment();
             return;
         }
-        byte[][] entry = ChunkCodec.encodeParts(kv, partBytes);
+        ByteBuffer header = ChunkCodec.header(kv);
+        ByteBuffer trailer = ChunkCodec.trailer(header, kv);
+        ByteBuffer payload = kv.payload().slice();
         try {
             List<Future<?>> rest = new ArrayList<>();
-            for (int i = 1; i < entry.length; i++) {
-                byte[] k = partKey(kv.key(), i);
-                byte[] v = entry[i];
-                rest.add(parts.submit(() -> c.set(k, v)));
+            for (int i = 1; i < n; i++) {
+                int part = i;
+                rest.add(parts.submit(() -> writePart(c, kv.key(), header, payload, trailer, part, total)));
             }
             for (Future<?> f : rest) {
                 f.get();
             }
             // Part 0 last: a reader that finds it finds the rest of a first write.
-            c.set(redisKey(kv.key()), entry[0]);
+            writePart(c, kv.key(), header, payload, trailer, 0, total);
         } catch (ExecutionException e) {
             failed("write", e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause()));
             return;
@@ -295,6 +407,53 @@ public final class RedisTier implements ChunkTier {
         }
         recovered();
         counters.put(kv);
+    }
+
+    /**
+     * Encodes part {@code part} of the entry of {@code key} into an array of the tier's and SETs it. Full parts go
+     * through {@link #fullParts}, so puts allocate no array of a part's size; a shorter last part is made to
+     * measure (Jedis sends whole arrays).
+     */
+    private Void writePart(UnifiedJedis c, ChunkKey key, ByteBuffer header, ByteBuffer payload, ByteBuffer trailer,
+            int part, long total) {
+        long start = (long) part * partBytes;
+        int length = (int) Math.min(partBytes, total - start);
+        byte[] out = length == partBytes ? fullParts.poll() : null;
+        if (out == null) {
+            out = new byte[length];
+        }
+        try {
+            ChunkCodec.fill(header, payload, trailer, start, out);
+            // As Jedis' set(byte[], byte[]), except that the value is sent from this array: set copies it first.
+            c.executeCommand(new CommandObject<>(new CommandArguments(Protocol.Command.SET).key(partKey(key, part))
+                    .add(new Value(out)), BuilderFactory.STRING));
+        } finally {
+            if (out.length == partBytes && fullParts.size() < maxFullParts) {
+                fullParts.offer(out);
+            }
+        }
+        return null;
+    }
+
+    private static int pieceBytes() {
+        long region = 0;
+        try {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            if (vm != null && Boolean.parseBoolean(vm.getVMOption("UseG1GC").getValue())) {
+                region = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue());
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // Not HotSpot, or jdk.management absent: the 1 MiB default.
+        }
+        return region > 0 ? (int) Math.max(64 << 10, Math.min(1 << 20, region / 4)) : 1 << 20;
+    }
+
+    /** A command argument sent from the caller's array as it is (Jedis copies a {@code byte[]} argument). */
+    private record Value(byte[] raw) implements Rawable {
+        @Override
+        public byte[] getRaw() {
+            return raw;
+        }
     }
 
     /** The client, connecting when there is none; null while the tier is down (counted as an error). */

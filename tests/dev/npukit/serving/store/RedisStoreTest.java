@@ -206,6 +206,42 @@ class RedisStoreTest {
         }
     }
 
+    @Test
+    void partsReadInPiecesSmallerThanAPartRoundTripAndDamageInAnyPieceIsRefused() {
+        // Pieces of 4,099 bytes in parts of 10,000: piece and part boundaries fall at every kind of offset into
+        // the header, the payload and the trailer as the payload size varies.
+        RedisTarget target = RedisTarget.parse(standalone.uri());
+        try (RedisTier tier = new RedisTier(target, 5000, 1000, 10_000, 3, 4099);
+                RedisClient raw = RedisClient.create("127.0.0.1", standalone.nodes().get(0).port())) {
+            for (int blocks : new int[] {1, 3, 17, 64, 333}) {
+                ChunkKv a = Chunks.random(Chunks.key(blocks), blocks, blocks);
+                tier.put(a);
+                ByteBuffer dst = ByteBuffer.allocateDirect(a.bytes());
+                Chunks.assertSameKv(a, tier.read(a.key(), dst));
+                Chunks.assertSameKv(a, tier.get(a.key()));
+                long entry = ChunkCodec.entryBytes(a);
+                int parts = (int) ((entry + 9_999) / 10_000);
+                // One flipped byte at a piece boundary of the last part, then a part of the wrong size.
+                byte[] last = RedisTier.partKey(a.key(), parts - 1);
+                byte[] good = raw.get(last);
+                int at = Math.min(good.length - 1, 4099);
+                byte[] flipped = good.clone();
+                flipped[at] ^= 1;
+                raw.set(last, flipped);
+                long bad = tier.stats().badEntries();
+                assertNull(tier.read(a.key(), dst.clear()), blocks + " blocks: byte " + at + " flipped");
+                assertEquals(bad + 1, tier.stats().badEntries());
+                tier.put(a);
+                raw.set(last, Arrays.copyOf(good, good.length + (parts > 1 ? 1 : -1)));
+                assertNull(tier.get(a.key()), blocks + " blocks: a part of the wrong size");
+                assertEquals(bad + 2, tier.stats().badEntries());
+                tier.put(a);
+                Chunks.assertSameKv(a, tier.get(a.key()));
+            }
+            assertEquals(0, tier.stats().errors());
+        }
+    }
+
     private static void deletePart(LocalRedis server, ChunkKey key, int part) {
         long deleted = 0;
         for (LocalRedis.Node n : server.nodes()) {
