@@ -164,7 +164,7 @@ int CheckIndices(const char* what, const npukit_tensor& indices, int batch, int 
 
 // Launches the cube shrink and its merge (ChooseCubeTiles succeeded).
 int ShrinkOnCube(const npukit_bgmv_shrink_args& a, const ShrinkCubeTiling& ct, const std::vector<int32_t>& table,
-                 const int32_t* idx) {
+                 const int32_t* idx, uint64_t essential) {
   ShrinkMergeTiling mt{};
   mt.batch = ct.batch;
   mt.rank = ct.rank;
@@ -182,6 +182,7 @@ int ShrinkOnCube(const npukit_bgmv_shrink_args& a, const ShrinkCubeTiling& ct, c
   NPUKIT_TRY(active_dev.Create(active.size() * sizeof(int32_t), active.data()));
   NPUKIT_TRY(ws_dev.Create(size_t(ct.splits) * ct.batch * ct.rank * sizeof(float)));
   const int64_t items = int64_t{ct.num_groups} * ct.n_tiles * ct.splits;
+  SetEssentialBytes(essential);  // for the call's first launch
   if (items > 0) {
     const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_bgmv_shrink_cube_kernel)(
         Device::CubeBlockDim(items), Device::Stream(), Gm(a.x.data), Gm(a.a.data), table_dev.get(), ws_dev.get(),
@@ -210,16 +211,14 @@ extern "C" int npukit_ascend_bgmv_shrink(const npukit_bgmv_shrink_args* args) {
   if (d.batch == 0 || d.rank == 0) return Ok();
   // The bound: x of the rows with an adapter, each used adapter's A once, every row of y (rows
   // without an adapter get zeros), the indices.
-  {
-    std::vector<bool> used(static_cast<size_t>(d.num_loras), false);
-    uint64_t essential = uint64_t(d.batch) * (npukit::dtype_size(a.indices.dtype) + uint64_t(d.rank) * npukit::dtype_size(a.y.dtype));
-    for (int b = 0; b < d.batch; b++) {
-      if (idx[b] < 0) continue;
-      essential += uint64_t(d.h_in) * npukit::dtype_size(a.x.dtype);
-      if (!used[idx[b]]) essential += uint64_t(d.rank) * d.h_in * npukit::dtype_size(a.a.dtype);
-      used[idx[b]] = true;
-    }
-    SetEssentialBytes(essential);
+  std::vector<bool> used(static_cast<size_t>(d.num_loras), false);
+  const uint64_t y_row_bytes = uint64_t(d.rank) * npukit::dtype_size(a.y.dtype);
+  uint64_t essential = uint64_t(d.batch) * (npukit::dtype_size(a.indices.dtype) + y_row_bytes);
+  for (int b = 0; b < d.batch; b++) {
+    if (idx[b] < 0) continue;
+    essential += uint64_t(d.h_in) * npukit::dtype_size(a.x.dtype);
+    if (!used[idx[b]]) essential += uint64_t(d.rank) * d.h_in * npukit::dtype_size(a.a.dtype);
+    used[idx[b]] = true;
   }
   if (a.x.dtype == a.a.dtype) {
     ShrinkCubeTiling ct{};
@@ -233,7 +232,7 @@ extern "C" int npukit_ascend_bgmv_shrink(const npukit_bgmv_shrink_args* args) {
       ct.num_groups = 0;
       table.assign(ShrinkGroupWords(0, d.batch), 0);
     }
-    if (ChooseCubeTiles(ct, max_rows, npukit::dtype_size(a.x.dtype))) return ShrinkOnCube(a, ct, table, idx);
+    if (ChooseCubeTiles(ct, max_rows, npukit::dtype_size(a.x.dtype))) return ShrinkOnCube(a, ct, table, idx, essential);
   }
   DotTiling t{};
   t.batch = d.batch;
@@ -249,6 +248,7 @@ extern "C" int npukit_ascend_bgmv_shrink(const npukit_bgmv_shrink_args* args) {
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
   NPUKIT_TRY(table_dev.Create(table.size() * sizeof(int32_t), table.data()));
   const uint32_t block_dim = Device::BlockDim(int64_t{t.num_groups} * t.n_tiles);
+  SetEssentialBytes(essential);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_bgmv_shrink_kernel)(
       block_dim, Device::Stream(), Gm(a.x.data), Gm(a.a.data), table_dev.get(), Gm(a.y.data), tiling_dev.get());
   NPUKIT_TRY(FinishLaunch(status, "npukit_bgmv_shrink_kernel"));

@@ -76,7 +76,9 @@ class BgmvExpand {
       const Item next = more ? ItemOf(i + step) : Item{};
       FinishLoad(w_que_, t_.w_dtype, wf, AlignUp(cur.n * t_.rank, 16));
       if (more) StartW(next);
-      for (int32_t k = 0; k < t_.rank; k++) AscendC::Gather(col[k * np_], wf, off_, static_cast<uint32_t>(k * 4), cur.n);
+      for (int32_t k = 0; k < t_.rank; k++) {
+        AscendC::Gather(col[k * np_], wf, off_, static_cast<uint32_t>(k * 4), cur.n);
+      }
       VectorBarrier();
       for (int32_t r = 0; r < cur.rows; r++) {
         Sync<HardEvent::S_V>();  // the scalar unit is done reading vf
