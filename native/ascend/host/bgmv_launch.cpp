@@ -20,9 +20,10 @@ double Repeats(int64_t f32_elements) { return double((f32_elements + 63) / 64); 
 double Waves(int64_t items) { return double((items + Device::VectorCores() - 1) / Device::VectorCores()); }
 constexpr double kItemCycles = 200;
 
-// Groups of up to kMaxGroupRows rows that share a weight matrix (mats[b] for row b, -1: none),
-// in the table layout of tiling.h (DotGroupWords). Returns the number of groups with a matrix.
-int BuildGroups(const int32_t* mats, int batch, std::vector<int32_t>& table, int32_t& num_groups) {
+// Groups of up to max_rows rows that share a weight matrix (mats[b] for row b, -1: none), in the
+// table layout of tiling.h (DotGroupWords); rows without a matrix form the first groups (the
+// rows are sorted by matrix). Returns the number of groups with a matrix.
+int BuildGroups(const int32_t* mats, int batch, int max_rows, std::vector<int32_t>& table, int32_t& num_groups) {
   std::vector<int32_t> order(batch);
   for (int b = 0; b < batch; b++) order[b] = b;
   std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return mats[x] < mats[y]; });
@@ -30,7 +31,7 @@ int BuildGroups(const int32_t* mats, int batch, std::vector<int32_t>& table, int
   int active = 0;
   for (int i = 0; i < batch; i++) {
     const int32_t m = mats[order[i]];
-    if (starts.empty() || group_mats.back() != m || i - starts.back() == kMaxGroupRows) {
+    if (starts.empty() || group_mats.back() != m || i - starts.back() == max_rows) {
       starts.push_back(i);
       group_mats.push_back(m);
       if (m >= 0) active++;
@@ -66,23 +67,35 @@ void ChooseDotTiles(DotTiling& t, int active_groups, int x_size, int w_size) {
   t.k_tile = k;
 }
 
-// Expand: the output tile (a multiple of 16, its buffers within the unified buffer) that spreads
-// rows x tiles best over the vector cores.
-void ChooseExpandTiles(ExpandTiling& t, int w_size, int y_size) {
+// Expand: the group size (rows sharing an adapter that one work item serves) and the output tile
+// (a multiple of 16, its buffers within the unified buffer) that spread the items best over the
+// vector cores. counts[m]: the rows of adapter m. An item reads its W tile once and then, per
+// row, v and the y tile, and runs rank Muls/Axpy of n_tile elements and a few adds; larger groups
+// read W fewer times but make fewer, longer items.
+void ChooseExpandTiles(ExpandTiling& t, const std::vector<int32_t>& counts, int v_size, int w_size, int y_size,
+                       int32_t& group_rows) {
   int32_t max_tile = 16;
-  while (max_tile < t.h_out && ExpandUbBytes(max_tile + 16, t.rank) <= kUbBytes) max_tile += 16;
+  while (max_tile < t.h_out && ExpandUbBytes(max_tile + 16, t.rank, w_size) <= kUbBytes) max_tile += 16;
+  const int32_t max_count = *std::max_element(counts.begin(), counts.end());
   double best = -1;
-  for (int64_t tiles = (t.h_out + max_tile - 1) / max_tile; tiles <= t.h_out; tiles++) {
-    const int32_t nt = static_cast<int32_t>((t.h_out + tiles - 1) / tiles + 15) / 16 * 16;
-    const int64_t real_tiles = (t.h_out + nt - 1) / nt;
-    const double mte2 = double(int64_t{nt} * (t.rank * w_size + y_size)) / 32;
-    const double vec = 2 * (Repeats(int64_t{nt} * t.rank) * 3 + Repeats(nt) * 4);
-    const double cycles = Waves(int64_t{t.rows} * real_tiles) * (std::max(mte2, vec) + kItemCycles + 16.0 * t.rank);
-    if (best < 0 || cycles < best) {
-      best = cycles;
-      t.n_tile = nt;
+  for (int32_t g = 1;; g = std::min(2 * g, max_count)) {
+    int64_t groups = 0;
+    for (int32_t c : counts) groups += (c + g - 1) / g;
+    for (int64_t tiles = (t.h_out + max_tile - 1) / max_tile; tiles <= t.h_out; tiles++) {
+      const int32_t nt = static_cast<int32_t>((t.h_out + tiles - 1) / tiles + 15) / 16 * 16;
+      const int64_t real_tiles = (t.h_out + nt - 1) / nt;
+      const double mte2 = double(int64_t{nt} * t.rank * w_size + int64_t{g} * (t.rank * v_size + nt * y_size)) / 32;
+      const double vec = 2 * (Repeats(int64_t{nt} * t.rank) * 2 + g * (Repeats(nt) * (t.rank + 5) + Repeats(t.rank)));
+      const double fixed = kItemCycles + g * (16.0 * (t.rank / 4 + 6) + t.rank);
+      const double cycles = Waves(groups * real_tiles) * (std::max(mte2, vec) + fixed);
+      if (best < 0 || cycles < best) {
+        best = cycles;
+        t.n_tile = nt;
+        group_rows = g;
+      }
+      if (nt <= 16) break;
     }
-    if (nt <= 16) break;
+    if (g == max_count) break;
   }
   t.n_tiles = (t.h_out + t.n_tile - 1) / t.n_tile;
 }
@@ -151,7 +164,7 @@ int CheckIndices(const char* what, const npukit_tensor& indices, int batch, int 
 
 // Launches the cube shrink and its merge (ChooseCubeTiles succeeded).
 int ShrinkOnCube(const npukit_bgmv_shrink_args& a, const ShrinkCubeTiling& ct, const std::vector<int32_t>& table,
-                 const int32_t* idx) {
+                 const int32_t* idx, uint64_t essential) {
   ShrinkMergeTiling mt{};
   mt.batch = ct.batch;
   mt.rank = ct.rank;
@@ -169,6 +182,7 @@ int ShrinkOnCube(const npukit_bgmv_shrink_args& a, const ShrinkCubeTiling& ct, c
   NPUKIT_TRY(active_dev.Create(active.size() * sizeof(int32_t), active.data()));
   NPUKIT_TRY(ws_dev.Create(size_t(ct.splits) * ct.batch * ct.rank * sizeof(float)));
   const int64_t items = int64_t{ct.num_groups} * ct.n_tiles * ct.splits;
+  SetEssentialBytes(essential);  // for the call's first launch
   if (items > 0) {
     const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_bgmv_shrink_cube_kernel)(
         Device::CubeBlockDim(items), Device::Stream(), Gm(a.x.data), Gm(a.a.data), table_dev.get(), ws_dev.get(),
@@ -195,6 +209,17 @@ extern "C" int npukit_ascend_bgmv_shrink(const npukit_bgmv_shrink_args* args) {
   const int32_t* idx = nullptr;
   NPUKIT_TRY(CheckIndices("bgmv_shrink", a.indices, d.batch, d.num_loras, idx_copy, idx));
   if (d.batch == 0 || d.rank == 0) return Ok();
+  // The bound: x of the rows with an adapter, each used adapter's A once, every row of y (rows
+  // without an adapter get zeros), the indices.
+  std::vector<bool> used(static_cast<size_t>(d.num_loras), false);
+  const uint64_t y_row_bytes = uint64_t(d.rank) * npukit::dtype_size(a.y.dtype);
+  uint64_t essential = uint64_t(d.batch) * (npukit::dtype_size(a.indices.dtype) + y_row_bytes);
+  for (int b = 0; b < d.batch; b++) {
+    if (idx[b] < 0) continue;
+    essential += uint64_t(d.h_in) * npukit::dtype_size(a.x.dtype);
+    if (!used[idx[b]]) essential += uint64_t(d.rank) * d.h_in * npukit::dtype_size(a.a.dtype);
+    used[idx[b]] = true;
+  }
   if (a.x.dtype == a.a.dtype) {
     ShrinkCubeTiling ct{};
     ct.batch = d.batch;
@@ -207,7 +232,7 @@ extern "C" int npukit_ascend_bgmv_shrink(const npukit_bgmv_shrink_args* args) {
       ct.num_groups = 0;
       table.assign(ShrinkGroupWords(0, d.batch), 0);
     }
-    if (ChooseCubeTiles(ct, max_rows, npukit::dtype_size(a.x.dtype))) return ShrinkOnCube(a, ct, table, idx);
+    if (ChooseCubeTiles(ct, max_rows, npukit::dtype_size(a.x.dtype))) return ShrinkOnCube(a, ct, table, idx, essential);
   }
   DotTiling t{};
   t.batch = d.batch;
@@ -217,12 +242,13 @@ extern "C" int npukit_ascend_bgmv_shrink(const npukit_bgmv_shrink_args* args) {
   t.x_dtype = a.x.dtype;
   t.w_dtype = a.a.dtype;
   t.scale = a.scale;
-  const int active = BuildGroups(idx, d.batch, table, t.num_groups);
+  const int active = BuildGroups(idx, d.batch, kMaxGroupRows, table, t.num_groups);
   ChooseDotTiles(t, active, npukit::dtype_size(a.x.dtype), npukit::dtype_size(a.a.dtype));
   DeviceBuffer tiling_dev, table_dev;
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
   NPUKIT_TRY(table_dev.Create(table.size() * sizeof(int32_t), table.data()));
   const uint32_t block_dim = Device::BlockDim(int64_t{t.num_groups} * t.n_tiles);
+  SetEssentialBytes(essential);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_bgmv_shrink_kernel)(
       block_dim, Device::Stream(), Gm(a.x.data), Gm(a.a.data), table_dev.get(), Gm(a.y.data), tiling_dev.get());
   NPUKIT_TRY(FinishLaunch(status, "npukit_bgmv_shrink_kernel"));
@@ -239,14 +265,17 @@ extern "C" int npukit_ascend_bgmv_expand(const npukit_bgmv_expand_args* args) {
   std::vector<int32_t> idx_copy;
   const int32_t* idx = nullptr;
   NPUKIT_TRY(CheckIndices("bgmv_expand", a.indices, d.batch, d.num_loras, idx_copy, idx));
-  // Rows with an adapter, with it; rows with index -1 stay untouched and get no work item.
-  std::vector<int32_t> table;
+  // Rows with index -1 stay untouched: their groups come first in the table and get no item.
+  std::vector<int32_t> counts(static_cast<size_t>(d.num_loras), 0);
+  int64_t rows = 0;
   for (int b = 0; b < d.batch; b++) {
-    if (idx[b] >= 0) table.insert(table.end(), {b, idx[b]});
+    if (idx[b] >= 0) {
+      counts[idx[b]]++;
+      rows++;
+    }
   }
-  if (table.empty() || d.h_out == 0 || d.rank == 0) return Ok();
+  if (rows == 0 || d.h_out == 0 || d.rank == 0) return Ok();
   ExpandTiling t{};
-  t.rows = static_cast<int32_t>(table.size() / 2);
   t.rank = d.rank;
   t.h_out = d.h_out;
   t.num_mats = d.num_loras;
@@ -256,16 +285,30 @@ extern "C" int npukit_ascend_bgmv_expand(const npukit_bgmv_expand_args* args) {
   t.y_row = d.y_row;
   t.y_offset = a.offset;
   t.batch = d.batch;
-  ChooseExpandTiles(t, npukit::dtype_size(a.w.dtype), npukit::dtype_size(a.y.dtype));
-  NPUKIT_CHECK(ExpandUbBytes(t.n_tile, t.rank) <= kUbBytes, NPUKIT_ERR_ARGUMENT,
+  int32_t group_rows = 1;
+  const int v_size = npukit::dtype_size(a.v.dtype), w_size = npukit::dtype_size(a.w.dtype);
+  const int y_size = npukit::dtype_size(a.y.dtype);
+  ChooseExpandTiles(t, counts, v_size, w_size, y_size, group_rows);
+  NPUKIT_CHECK(ExpandUbBytes(t.n_tile, t.rank, w_size) <= kUbBytes, NPUKIT_ERR_ARGUMENT,
                "bgmv_expand: rank %d leaves no output tile that fits the unified buffer", d.rank);
-  // The Gather offsets of the kernel (bgmv.cpp) after the row table: output j of a tile is row j
+  std::vector<int32_t> table;
+  const int active = BuildGroups(idx, d.batch, group_rows, table, t.num_groups);
+  t.first_group = t.num_groups - active;
+  // The Gather offsets of the kernel (bgmv.cpp) after the group table: output j of a tile is row j
   // of its W tile, j x rank x 4 bytes in.
   for (int32_t j = 0; j < t.n_tile; j++) table.push_back(j * t.rank * 4);
   DeviceBuffer tiling_dev, table_dev;
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
   NPUKIT_TRY(table_dev.Create(table.size() * sizeof(int32_t), table.data()));
-  const uint32_t block_dim = Device::BlockDim(int64_t{t.rows} * t.n_tiles);
+  // The bound: v and y (read and written) of the rows with an adapter, each used adapter's W once,
+  // the indices.
+  uint64_t essential = uint64_t(d.batch) * npukit::dtype_size(a.indices.dtype);
+  essential += uint64_t(rows) * (uint64_t(d.rank) * v_size + 2 * uint64_t(d.h_out) * y_size);
+  for (int32_t c : counts) {
+    if (c > 0) essential += uint64_t(d.h_out) * d.rank * w_size;
+  }
+  SetEssentialBytes(essential);
+  const uint32_t block_dim = Device::BlockDim(int64_t{active} * t.n_tiles);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_bgmv_expand_kernel)(
       block_dim, Device::Stream(), Gm(a.v.data), Gm(a.w.data), table_dev.get(), Gm(a.y.data), tiling_dev.get());
   NPUKIT_TRY(FinishLaunch(status, "npukit_bgmv_expand_kernel"));
@@ -292,7 +335,7 @@ extern "C" int npukit_ascend_matmul(const npukit_matmul_args* args) {
   t.scale = 1.0f;
   std::vector<int32_t> table;
   const std::vector<int32_t> mats(static_cast<size_t>(m), 0);
-  const int groups = BuildGroups(mats.data(), m, table, t.num_groups);
+  const int groups = BuildGroups(mats.data(), m, kMaxGroupRows, table, t.num_groups);
   ChooseDotTiles(t, groups, npukit::dtype_size(a.x.dtype), npukit::dtype_size(a.weight.dtype));
   DeviceBuffer tiling_dev, table_dev;
   NPUKIT_TRY(UploadTiling(tiling_dev, t));

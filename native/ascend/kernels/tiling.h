@@ -291,23 +291,28 @@ inline int64_t ShrinkMergeUbBytes(int32_t splits, int32_t merge_rows, int32_t ra
 }
 
 // BGMV expand: y[b, off + n] += sum_k W[idx[b], n, k] * v[b, k] as Axpy over output tiles. Work
-// item = (row of the row table, tile of n_tile outputs); rows with index -1 are not in the table.
+// item = (group of rows sharing an adapter, tile of n_tile outputs). The table is the group table
+// of DotGroupWords (rows with index -1 form the groups before first_group and get no item), then
+// the n_tile Gather offsets.
 struct ExpandTiling {
-  int32_t rows, rank, h_out, num_mats;  // rows: entries of the row table
+  int32_t num_groups;   // groups in the group table
+  int32_t first_group;  // the first group with an adapter (work items = (num_groups - first_group) * n_tiles)
+  int32_t rank, h_out, num_mats;
   int32_t v_dtype, w_dtype, y_dtype;
   int32_t y_row, y_offset;
   int32_t n_tile;   // output elements per tile
-  int32_t n_tiles;  // tiles per row (work items = rows * n_tiles)
+  int32_t n_tiles;  // tiles per row
   int32_t batch;
 };
 
-// Unified-buffer bytes of the expand kernel.
-inline int64_t ExpandUbBytes(int32_t n_tile, int32_t rank) {
+// Unified-buffer bytes of the expand kernel: a group's rows go through the same buffers one after
+// another, so the group size does not enter.
+inline int64_t ExpandUbBytes(int32_t n_tile, int32_t rank, int32_t w_size) {
   const int64_t np = (n_tile + 63) / 64 * 64;
   const int64_t wt = (int64_t{n_tile} * rank + 15) / 16 * 16;
   const int64_t rp = (rank + 15) / 16 * 16;
   int64_t bytes = (sizeof(ExpandTiling) + 31) / 32 * 32;  // the tiling's copy in the UB
-  bytes += 3 * wt * 4;                 // weight tile queue (2 buffers) and its F32 copy
+  bytes += 2 * wt * w_size + wt * 4;   // weight tile queue (2 buffers, W's dtype) and its F32 copy
   bytes += int64_t{rank} * np * 4;     // the tile's columns (Gather)
   bytes += np * 4;                     // Gather offsets
   bytes += 3 * rp * 4;                 // v queue (2) and v in F32
