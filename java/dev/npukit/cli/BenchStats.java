@@ -2,6 +2,7 @@ package dev.npukit.cli;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.util.Arrays;
 
 /**
@@ -10,7 +11,10 @@ import java.util.Arrays;
  * compare, never a single run). Warm-up starts with a garbage collection and goes on past its
  * count while the JIT is still compiling (see {@link CompilerThreads}): on a 2-core machine a
  * compiler or collector thread takes a core from the kernel's threads, which doubled attention
- * times measured in the first seconds of a run.
+ * times measured in the first seconds of a run. It also goes on while the collector is still
+ * committing heap: a body that allocates (a chunk-store read of 64 MiB) otherwise writes into
+ * freshly committed heap pages in its timed runs, each page a fault, which a process whose heap
+ * has grown to its working size does not pay.
  */
 final class BenchStats {
     /** The JIT counts as idle once it has compiled nothing for this long. */
@@ -53,15 +57,21 @@ final class BenchStats {
         long lastCompile = start;
         long lastThreadCheck = start;
         long compileMs = watchJit ? jit.getTotalCompilationTime() : 0;
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long committed = memory.getHeapMemoryUsage().getCommitted();
+        boolean heapGrew = false;
         for (int i = 0; ; i++) {
             long now = System.nanoTime();
             boolean jitQuiet = !(watchJit || watchThreads) || now - lastCompile >= JIT_QUIET_NANOS;
-            if (i >= warmup && (jitQuiet || now - start >= MAX_WARMUP_NANOS)) {
+            if (i >= warmup && ((jitQuiet && !heapGrew) || now - start >= MAX_WARMUP_NANOS)) {
                 break;
             }
             for (Runnable body : bodies) {
                 body.run();
             }
+            long nowCommitted = memory.getHeapMemoryUsage().getCommitted();
+            heapGrew = nowCommitted > committed;
+            committed = nowCommitted;
             if (watchJit && jit.getTotalCompilationTime() != compileMs) {
                 compileMs = jit.getTotalCompilationTime();
                 lastCompile = System.nanoTime();

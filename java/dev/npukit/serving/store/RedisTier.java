@@ -10,11 +10,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.function.IntFunction;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.BuilderFactory;
@@ -194,8 +196,8 @@ public final class RedisTier implements ChunkTier {
 
     /**
      * Sizes every part, then fetches the entry in pieces of {@code pieceBytes} ({@link #PIECE_BYTES}) straight into
-     * the payload's target: part 0's length and first piece in one round trip, the other parts' lengths in a
-     * second, checked against the header before the target is asked for a buffer (a damaged header must not make
+     * the payload's target: part 0's first piece, then (if the piece was full) its length, then the other parts'
+     * lengths in one pipelined round trip, checked against the header before the target is asked for a buffer (a damaged header must not make
      * the tier allocate what it claims); then each part on a part reader, its pieces scattered into the target as
      * they arrive and checksummed, the parts' checksums joined in entry order. No array of a part's size is
      * allocated: pieces stay below the collector's humongous-object size (docs/chunk-store.md, Measured).
@@ -207,12 +209,10 @@ public final class RedisTier implements ChunkTier {
         }
         long firstBytes;
         byte[] head;
-        try (AbstractPipeline p = c.pipelined()) {
-            Response<Long> length = p.strlen(redisKey(key));
-            Response<byte[]> start = p.getrange(redisKey(key), 0, pieceBytes - 1);
-            p.sync();
-            firstBytes = length.get();
-            head = start.get();
+        try {
+            head = c.getrange(redisKey(key), 0, pieceBytes - 1);
+            // A first piece shorter than asked is all of part 0 (a chunk of one piece: one round trip).
+            firstBytes = head == null ? 0 : head.length < pieceBytes ? head.length : c.strlen(redisKey(key));
         } catch (RuntimeException e) {
             failed("read", e);
             return counters.miss();
@@ -262,8 +262,16 @@ public final class RedisTier implements ChunkTier {
         try {
             for (int i = 0; i < n; i++) {
                 int part = i;
-                crcs.add(parts.submit(() -> fetchPart(c, key, part, firstBytes, total, head, layout, payload,
-                        trailer)));
+                Callable<Integer> fetch = () -> fetchPart(c, key, part, firstBytes, total, head, layout, payload,
+                        trailer);
+                if (n == 1) {
+                    // One part: fetched on the calling thread, without a hand-over to a part reader.
+                    FutureTask<Integer> here = new FutureTask<>(fetch);
+                    here.run();
+                    crcs.add(here);
+                } else {
+                    crcs.add(parts.submit(fetch));
+                }
             }
         } catch (RuntimeException e) {
             // Closed meanwhile: the part readers are gone.
