@@ -197,9 +197,10 @@ public final class RedisTier implements ChunkTier {
     /**
      * Sizes every part, then fetches the entry in pieces of {@code pieceBytes} ({@link #PIECE_BYTES}) straight into
      * the payload's target: part 0's first piece, then (if the piece was full) its length, then the other parts'
-     * lengths in one pipelined round trip, checked against the header before the target is asked for a buffer (a damaged header must not make
-     * the tier allocate what it claims); then each part on a part reader, its pieces scattered into the target as
-     * they arrive and checksummed, the parts' checksums joined in entry order. No array of a part's size is
+     * lengths in one pipelined round trip, checked against the header before the target is asked for a buffer (a
+     * damaged header must not make the tier allocate what it claims); then each part on a part reader (a single
+     * part on the calling thread), its pieces scattered into the target as they arrive and checksummed, the parts'
+     * checksums joined in entry order. No array of a part's size is
      * allocated: pieces stay below the collector's humongous-object size (docs/chunk-store.md, Measured).
      */
     private ChunkKv load(ChunkKey key, IntFunction<ByteBuffer> target) {
