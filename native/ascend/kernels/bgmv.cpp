@@ -110,7 +110,7 @@ class BgmvExpand {
     const int32_t g = t_.first_group + i / t_.n_tiles;
     it.first = table_.GetValue(g);
     it.rows = table_.GetValue(g + 1) - it.first;
-    it.mat = table_.GetValue(t_.num_groups + 1 + g);
+    it.mat = table_.GetValue(GroupMatWord(t_.num_groups, g));
     it.n0 = (i % t_.n_tiles) * t_.n_tile;
     it.n = MinI(t_.n_tile, t_.h_out - it.n0);
     return it;
@@ -127,7 +127,7 @@ class BgmvExpand {
 
   // Starts the copies of row r of the item's group (v and its y tile); returns the batch row.
   __aicore__ inline int32_t StartRow(const Item& it, int32_t r) {
-    const int32_t b = table_.GetValue(2 * t_.num_groups + 1 + it.first + r);
+    const int32_t b = table_.GetValue(GroupRowWord(t_.num_groups, it.first + r));
     StartLoad(v_que_, v_, uint64_t(b) * t_.rank, 1, t_.rank, t_.rank, rp_);
     StartLoad(y_in_que_, y_, YFirst(it, b), 1, it.n, it.n, np_);
     return b;

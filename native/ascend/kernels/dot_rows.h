@@ -81,8 +81,8 @@ class DotRows {
     const int32_t n = MinI(t_.n_tile, t_.out_dim - n0);
     const int32_t first = groups_.GetValue(g);
     rows_ = groups_.GetValue(g + 1) - first;
-    const int32_t mat = groups_.GetValue(t_.num_groups + 1 + g);
-    for (int32_t r = 0; r < rows_; r++) row_[r] = groups_.GetValue(2 * t_.num_groups + 1 + first + r);
+    const int32_t mat = groups_.GetValue(GroupMatWord(t_.num_groups, g));
+    for (int32_t r = 0; r < rows_; r++) row_[r] = groups_.GetValue(GroupRowWord(t_.num_groups, first + r));
     if (mat < 0) {
       // Rows without an adapter (index -1): shrink writes zeros.
       LocalTensor<float> zero = acc_buf_[0].Get<float>();

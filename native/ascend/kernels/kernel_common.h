@@ -56,40 +56,6 @@ __aicore__ inline void LoadTiling(GM_ADDR tiling, T& t) {
   }
 }
 
-// LoadTiling for a vector-core kernel: one copy of the struct into the UB (MTE2, through q: an
-// InQue given TilingUbBytes<T>() bytes and used for nothing else), then scalar reads there, a
-// UB access each instead of a global one (data cache) per word. Costs one MTE2 -> S wait.
-template <class T>
-__aicore__ inline constexpr uint32_t TilingUbBytes() {
-  return (sizeof(T) + 31) / 32 * 32;
-}
-template <class T>
-__aicore__ inline void LoadTilingUb(GM_ADDR tiling, T& t, InQue& q, AscendC::TPipe* pipe) {
-  static_assert(sizeof(T) % 4 == 0 && __is_trivially_copyable(T), "tiling structs hold 32-bit fields only");
-  constexpr uint32_t kWords = sizeof(T) / 4;
-  pipe->InitBuffer(q, 1, TilingUbBytes<T>());
-  GlobalTensor<uint32_t> g;
-  g.SetGlobalBuffer(reinterpret_cast<__gm__ uint32_t*>(tiling), kWords);
-  LocalTensor<uint32_t> w = q.AllocTensor<uint32_t>();
-  DataCopyPadExtParams<uint32_t> pad;
-  pad.isPad = false;
-  DataCopyExtParams p;
-  p.blockCount = 1;
-  p.blockLen = kWords * 4;
-  p.srcStride = 0;
-  p.dstStride = 0;
-  p.rsv = 0;
-  AscendC::DataCopyPad(w, g, p, pad);
-  AscendC::SetFlag<AscendC::HardEvent::MTE2_S>(AscendC::EVENT_ID0);
-  AscendC::WaitFlag<AscendC::HardEvent::MTE2_S>(AscendC::EVENT_ID0);
-  unsigned char* bytes = reinterpret_cast<unsigned char*>(&t);  // byte access may alias any object
-  for (uint32_t i = 0; i < kWords; i++) {
-    const uint32_t word = w.GetValue(i);
-    __builtin_memcpy(bytes + 4 * i, &word, 4);
-  }
-  q.FreeTensor(w);
-}
-
 // Synchronisation between pipes, written out everywhere one pipe consumes what another produced
 // (the kernels do not rely on the compiler inserting it): Sync<HardEvent::V_S>() makes the
 // scalar unit wait for every vector instruction issued so far, and so on. VectorBarrier() orders
@@ -134,6 +100,30 @@ __aicore__ inline DataCopyExtParams RowParams(uint32_t rows, uint32_t len, uint6
   p.dstStride = in ? ub_gap : gm_gap;
   p.rsv = 0;
   return p;
+}
+
+// LoadTiling for a vector-core kernel: one copy of the struct into the UB (MTE2, through q: an
+// InQue given TilingUbBytes<T>() bytes and used for nothing else), then scalar reads there, a
+// UB access each instead of a global one (data cache) per word. Costs one MTE2 -> S wait.
+template <class T>
+__aicore__ inline void LoadTilingUb(GM_ADDR tiling, T& t, InQue& q, AscendC::TPipe* pipe) {
+  static_assert(sizeof(T) % 4 == 0 && __is_trivially_copyable(T), "tiling structs hold 32-bit fields only");
+  constexpr uint32_t kWords = sizeof(T) / 4;
+  pipe->InitBuffer(q, 1, TilingUbBytes<T>());
+  GlobalTensor<uint32_t> g;
+  g.SetGlobalBuffer(reinterpret_cast<__gm__ uint32_t*>(tiling), kWords);
+  LocalTensor<uint32_t> w = q.AllocTensor<uint32_t>();
+  DataCopyPadExtParams<uint32_t> pad;
+  pad.isPad = false;
+  AscendC::DataCopyPad(w, g, RowParams<uint32_t>(1, kWords, kWords, TilingUbBytes<T>() / 4, true), pad);
+  AscendC::SetFlag<AscendC::HardEvent::MTE2_S>(AscendC::EVENT_ID0);
+  AscendC::WaitFlag<AscendC::HardEvent::MTE2_S>(AscendC::EVENT_ID0);
+  unsigned char* bytes = reinterpret_cast<unsigned char*>(&t);  // byte access may alias any object
+  for (uint32_t i = 0; i < kWords; i++) {
+    const uint32_t word = w.GetValue(i);
+    __builtin_memcpy(bytes + 4 * i, &word, 4);
+  }
+  q.FreeTensor(w);
 }
 
 // Starts copying rows into a staging buffer of q (MTE2); FinishLoad converts them to F32.

@@ -13,6 +13,13 @@ namespace ascend {
 // against it; the emulator enforces it.
 constexpr int32_t kUbBytes = 192 * 1024;
 
+// Bytes of a tiling struct's copy in the unified buffer (kernel_common.h LoadTilingUb), in the
+// 32-byte units TPipe hands out.
+template <class T>
+constexpr uint32_t TilingUbBytes() {
+  return (sizeof(T) + 31) / 32 * 32;
+}
+
 // Paged attention. A work item = (sequence, query rows [row_begin, row_end), KV heads [head0,
 // head0 + heads), KV slots [slot_begin, slot_end)): the item walks its slot range in tiles of
 // kv_tile slots (never crossing a cache block) for all its KV heads, so the cos/sin rows of a
@@ -209,7 +216,7 @@ inline int32_t ContrastiveParts(int32_t tile) { return (tile + kContrastivePart 
 // top-k): every buffer rounded to 32 bytes, as TPipe hands them out.
 inline int64_t ContrastiveUbBytes(int32_t tile, int32_t in_bytes, int32_t chunks, int32_t topk_seg) {
   const auto r = [](int64_t b) { return (b + 31) / 32 * 32; };
-  int64_t bytes = r(sizeof(ContrastiveTiling));
+  int64_t bytes = TilingUbBytes<ContrastiveTiling>();
   bytes += 2 * 2 * r(int64_t{tile} * in_bytes);  // expert and base staging queues, 2 buffers each
   bytes += 3 * r(int64_t{tile} * 4);              // F32 tiles: two of cd in turn, the base
   bytes += r(int64_t{8} * ContrastiveMaskWords(tile) * 2);
@@ -242,6 +249,10 @@ constexpr int32_t kMaxGroupRows = 2;
 // the row list, then each group's weight matrix (-1: rows without an adapter), then the row list
 // (every batch row at most once).
 inline int64_t DotGroupWords(int32_t num_groups, int32_t batch) { return 2 * int64_t{num_groups} + 1 + batch; }
+// Words of the group table: group g's rows are entries [word g, word g + 1) of the row list; its
+// matrix; entry r of the row list.
+inline int64_t GroupMatWord(int32_t num_groups, int32_t g) { return int64_t{num_groups} + 1 + g; }
+inline int64_t GroupRowWord(int32_t num_groups, int32_t r) { return 2 * int64_t{num_groups} + 1 + r; }
 
 // Unified-buffer bytes of the dot-product kernel (BGMV shrink, matmul).
 inline int64_t DotUbBytes(int32_t n_tile, int32_t k_tile) {
@@ -286,8 +297,7 @@ struct ShrinkMergeTiling {
 // Unified-buffer bytes of the merge launch.
 inline int64_t ShrinkMergeUbBytes(int32_t splits, int32_t merge_rows, int32_t rank_pad) {
   const int64_t tile = int64_t{merge_rows} * rank_pad * 4;
-  const int64_t tiling = (sizeof(ShrinkMergeTiling) + 31) / 32 * 32;  // its copy in the UB
-  return tiling + 2 * splits * tile + tile + 2 * tile;  // partial sums (2 buffers), the sum, the out queue (2)
+  return TilingUbBytes<ShrinkMergeTiling>() + 2 * splits * tile + tile + 2 * tile;  // partial sums (2 buffers), the sum, the out queue (2)
 }
 
 // BGMV expand: y[b, off + n] += sum_k W[idx[b], n, k] * v[b, k] as Axpy over output tiles. Work
@@ -311,7 +321,7 @@ inline int64_t ExpandUbBytes(int32_t n_tile, int32_t rank, int32_t w_size) {
   const int64_t np = (n_tile + 63) / 64 * 64;
   const int64_t wt = (int64_t{n_tile} * rank + 15) / 16 * 16;
   const int64_t rp = (rank + 15) / 16 * 16;
-  int64_t bytes = (sizeof(ExpandTiling) + 31) / 32 * 32;  // the tiling's copy in the UB
+  int64_t bytes = TilingUbBytes<ExpandTiling>();
   bytes += 2 * wt * w_size + wt * 4;   // weight tile queue (2 buffers, W's dtype) and its F32 copy
   bytes += int64_t{rank} * np * 4;     // the tile's columns (Gather)
   bytes += np * 4;                     // Gather offsets

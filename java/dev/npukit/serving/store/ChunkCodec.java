@@ -106,26 +106,9 @@ final class ChunkCodec {
     }
 
     /**
-     * The whole entry cut into arrays of {@code partBytes} (the last one shorter): what Redis stores under one key
-     * per part, so that parts travel over several connections at once.
-     */
-    static byte[][] encodeParts(ChunkKv kv, int partBytes) {
-        long n = entryBytes(kv);
-        int parts = (int) ((n + partBytes - 1) / partBytes);
-        ByteBuffer header = header(kv);
-        ByteBuffer trailer = trailer(header, kv);
-        byte[][] out = new byte[parts][];
-        for (int i = 0; i < parts; i++) {
-            out[i] = new byte[(int) Math.min(partBytes, n - (long) i * partBytes)];
-            fill(header, kv.payload().slice(), trailer, (long) i * partBytes, out[i]);
-        }
-        return out;
-    }
-
-    /**
      * Fills {@code out} with the entry's bytes from offset {@code at}: the entry is {@code header}, {@code payload}
      * and {@code trailer} (each from index 0 to its limit; positions untouched), so parts can be encoded into
-     * arrays their writer reuses, each on its own thread.
+     * arrays their writer reuses, each on its own thread (RedisTier's parts).
      */
     static void fill(ByteBuffer header, ByteBuffer payload, ByteBuffer trailer, long at, byte[] out) {
         int h = header.limit();
@@ -282,7 +265,8 @@ final class ChunkCodec {
      * The chunk in the entry cut into {@code parts} (in order, {@code entryBytes} in all, the first holding the
      * whole header), which must be an intact entry of {@code expected}: the payload is copied into the buffer
      * {@code target} gives for its size, the checksum taken over the parts as they are. Null when {@code target}
-     * gives none.
+     * gives none. The decoding of {@link #scatter} and {@link Crc32c#combine} that RedisTier's part readers do in
+     * parallel, in one loop (ChunkCodecTest checks the pieces on every split of an entry with it).
      */
     static ChunkKv decodeParts(List<byte[]> parts, long entryBytes, ChunkKey expected, IntFunction<ByteBuffer> target)
             throws BadEntryException {
