@@ -178,12 +178,7 @@ class ContrastiveMax : public ContrastiveBase {
     Sync<HardEvent::S_MTE3>();
     out_que_.EnQue(out);
     out = out_que_.DeQue<float>();
-    DataCopyExtParams p;
-    p.blockCount = 1;
-    p.blockLen = 4;
-    p.srcStride = 0;
-    p.dstStride = 0;
-    p.rsv = 0;
+    const DataCopyExtParams p = OneRowParams<float>(1);
     AscendC::DataCopyPad(stats_[uint64_t(b) * t_.chunks + c], out, p);
     out_que_.FreeTensor(out);
   }
@@ -247,12 +242,7 @@ class ContrastiveScore : public ContrastiveBase {
     LocalTensor<float> st = stat_que_.AllocTensor<float>();
     DataCopyPadExtParams<float> pad;
     pad.isPad = false;
-    DataCopyExtParams p;
-    p.blockCount = 1;
-    p.blockLen = static_cast<uint32_t>(t_.chunks) * 4;
-    p.srcStride = 0;
-    p.dstStride = 0;
-    p.rsv = 0;
+    const DataCopyExtParams p = OneRowParams<float>(t_.chunks);
     AscendC::DataCopyPad(st, stats_[uint64_t(b) * t_.chunks], p, pad);
     stat_que_.EnQue(st);
     st = stat_que_.DeQue<float>();
@@ -536,12 +526,7 @@ class ContrastiveScore : public ContrastiveBase {
     topk_que_.EnQue(h.index);
     LocalTensor<float> sc = topk_que_.DeQue<float>();
     LocalTensor<int32_t> ix = topk_que_.DeQue<int32_t>();
-    DataCopyExtParams p;
-    p.blockCount = 1;
-    p.blockLen = static_cast<uint32_t>(n) * 4;
-    p.srcStride = 0;
-    p.dstStride = 0;
-    p.rsv = 0;
+    const DataCopyExtParams p = OneRowParams<float>(n);
     AscendC::DataCopyPad(topk_score_[seg * t_.topk_seg], sc, p);
     AscendC::DataCopyPad(topk_index_[seg * t_.topk_seg], ix, p);
     topk_que_.FreeTensor(sc);
@@ -562,12 +547,7 @@ class ContrastiveScore : public ContrastiveBase {
     Sync<HardEvent::S_MTE3>();
     res_que_.EnQue(r);
     r = res_que_.DeQue<int32_t>();
-    DataCopyExtParams p;
-    p.blockCount = 1;
-    p.blockLen = kChunkWords * 4;
-    p.srcStride = 0;
-    p.dstStride = 0;
-    p.rsv = 0;
+    const DataCopyExtParams p = OneRowParams<int32_t>(kChunkWords);
     AscendC::DataCopyPad(results_[(uint64_t(b) * t_.chunks + c) * kChunkWords], r, p);
     res_que_.FreeTensor(r);
   }

@@ -102,6 +102,12 @@ __aicore__ inline DataCopyExtParams RowParams(uint32_t rows, uint32_t len, uint6
   return p;
 }
 
+// DataCopyPad parameters for one contiguous row of `len` elements (either direction).
+template <typename T>
+__aicore__ inline DataCopyExtParams OneRowParams(uint32_t len) {
+  return RowParams<T>(1, len, len, AlignUp(len * sizeof(T), 32) / sizeof(T), true);
+}
+
 // LoadTiling for a vector-core kernel: one copy of the struct into the UB (MTE2, through q: an
 // InQue given TilingUbBytes<T>() bytes and used for nothing else), then scalar reads there, a
 // UB access each instead of a global one (data cache) per word. Costs one MTE2 -> S wait.
