@@ -337,6 +337,9 @@ final class BenchChunkStoreCommand implements Callable<Integer> {
             in = new byte[bytes];
             client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
             Socket peer = server.accept();
+            // As Redis and its clients do: without it, the reply's last short segment can wait for a delayed ACK.
+            client.setTcpNoDelay(true);
+            peer.setTcpNoDelay(true);
             sender = new Thread(() -> {
                 try (peer; InputStream req = peer.getInputStream(); OutputStream o = peer.getOutputStream()) {
                     while (req.read() >= 0) {

@@ -1,6 +1,7 @@
 package dev.npukit.cli;
 
 import dev.npukit.backend.NpukitException;
+import dev.npukit.serving.store.RedisTier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -59,6 +60,17 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         return cli;
     }
 
+    /**
+     * Sizes Jedis's reply buffer for the chunk store's Redis reads ({@link RedisTier#JEDIS_INPUT_BUFFER_PROPERTY})
+     * unless the JVM was started with a size; before any command runs, as Jedis reads it once.
+     */
+    static void presetJedisBuffer() {
+        if (System.getProperty(RedisTier.JEDIS_INPUT_BUFFER_PROPERTY) == null) {
+            System.setProperty(RedisTier.JEDIS_INPUT_BUFFER_PROPERTY,
+                    Integer.toString(RedisTier.JEDIS_INPUT_BUFFER_BYTES));
+        }
+    }
+
     /** Runs the command line and returns its exit code. */
     public static int run(String... args) {
         return commandLine().execute(args);
@@ -96,6 +108,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        presetJedisBuffer();
         System.exit(run(args));
     }
 }

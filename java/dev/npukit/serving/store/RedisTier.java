@@ -52,6 +52,16 @@ import redis.clients.jedis.args.Rawable;
 public final class RedisTier implements ChunkTier {
     /** Prefix of every key the tier writes ({@code 1} is the stored form's version). */
     public static final String KEY_PREFIX = "npukit:kv:1:";
+    /**
+     * The system property that sizes the buffer Jedis reads every reply through, one socket read per fill; Jedis
+     * reads it once, when its first connection opens. At its default of 8 KiB a 320 KiB chunk takes 40 reads and a
+     * 1 MiB piece 128 (docs/chunk-store.md, Measured). An application sets it on its command line
+     * ({@code -Djedis.bufferSize.input=1048576}); the {@code npukit} command line sets it to
+     * {@link #JEDIS_INPUT_BUFFER_BYTES} when it is unset.
+     */
+    public static final String JEDIS_INPUT_BUFFER_PROPERTY = "jedis.bufferSize.input";
+    /** The Jedis reply buffer the tier's reads are measured with: one read piece. */
+    public static final int JEDIS_INPUT_BUFFER_BYTES = 1 << 20;
     /** Part size of the short constructors. */
     public static final int DEFAULT_PART_BYTES = 4 << 20;
     /** Connections moving parts at once, in the short constructors. */
