@@ -24,6 +24,7 @@ namespace ascend {
 namespace {
 
 constexpr uint16_t kV = 0, kVRead = 1, kSums = 2, kSumsRead = 3;  // cross-core flag ids
+constexpr float kBf16Max = 0x1.fep127f;  // the largest finite BF16
 
 struct ExpandItem {
   int32_t first, rows, mat, n0, n;  // first: the group's start in the row list
@@ -251,6 +252,7 @@ class ExpandVector {
     pipe->InitBuffer(vf_buf_, hr * rp_ * 4);
     pipe->InitBuffer(lo_buf_, hr * rp_ * 4);
     pipe->InitBuffer(hi_buf_, hr * rp_ * 2);
+    pipe->InitBuffer(bound_buf_, hr * rp_ * 4);
     pipe->InitBuffer(v_out_que_, 2, hr * rp_ * 4);
   }
 
@@ -274,16 +276,33 @@ class ExpandVector {
     LocalTensor<float> vf = vf_buf_.Get<float>();
     LoadScattered(v_que_, v_, first, nr, t_.rank, rp_);
     FinishLoad(v_que_, t_.v_dtype, vf, nr * rp_);
-    StoreRows(v_out_que_, vf, wv_, uint64_t(r0) * t_.rank, nr, t_.rank, t_.rank, rp_);
-    if (t_.parts == 1) return;
-    // lo = v - hi, exact in F32, rounded to BF16 (the host asks for two parts with a BF16 W only).
+    if (t_.parts == 1) {
+      StoreRows(v_out_que_, vf, wv_, uint64_t(r0) * t_.rank, nr, t_.rank, t_.rank, rp_);
+      return;
+    }
+    // Two BF16 parts (the host asks for them with a BF16 W only): hi = v clamped to BF16's finite
+    // range and rounded, lo = v - hi (exact in F32) rounded. The clamp keeps hi finite for a finite
+    // v that would round to infinity, and gives an infinite v hi = +-max, lo = +-inf rather than
+    // inf - inf. min(v, max) is -max(-v, -max): the vector unit's Max, and exact negations.
+    const int32_t count = nr * rp_;
     LocalTensor<bfloat16_t> hi = hi_buf_.Get<bfloat16_t>();
     LocalTensor<float> lo = lo_buf_.Get<float>();
-    AscendC::Cast(hi, vf, AscendC::RoundMode::CAST_RINT, nr * rp_);
+    LocalTensor<float> bound = bound_buf_.Get<float>();
+    AscendC::Duplicate(bound, -kBf16Max, count);
+    AscendC::Muls(lo, vf, -1.0f, count);
     VectorBarrier();
-    AscendC::Cast(lo, hi, AscendC::RoundMode::CAST_NONE, nr * rp_);
+    AscendC::Max(lo, lo, bound, count);
     VectorBarrier();
-    AscendC::Sub(lo, vf, lo, nr * rp_);
+    AscendC::Muls(lo, lo, -1.0f, count);
+    VectorBarrier();
+    AscendC::Max(lo, lo, bound, count);
+    VectorBarrier();
+    AscendC::Cast(hi, lo, AscendC::RoundMode::CAST_RINT, count);
+    StoreRows(v_out_que_, lo, wv_, uint64_t(r0) * t_.rank, nr, t_.rank, t_.rank, rp_);  // rounds as hi
+    VectorBarrier();
+    AscendC::Cast(lo, hi, AscendC::RoundMode::CAST_NONE, count);
+    VectorBarrier();
+    AscendC::Sub(lo, vf, lo, count);
     StoreRows(v_out_que_, lo, wv_, (uint64_t(t_.ws_rows) + r0) * t_.rank, nr, t_.rank, t_.rank, rp_);
   }
 
@@ -330,7 +349,7 @@ class ExpandVector {
   GlobalTensor<int32_t> groups_;
   InQue tiling_que_, s_que_, y_que_, v_que_;
   OutQue out_que_, v_out_que_;
-  CalcBuf yf_buf_, vf_buf_, lo_buf_, hi_buf_;
+  CalcBuf yf_buf_, vf_buf_, lo_buf_, hi_buf_, bound_buf_;
 };
 
 template <typename T>

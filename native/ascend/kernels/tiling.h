@@ -357,7 +357,7 @@ inline int64_t ExpandCubeUbBytes(int32_t ws_rows, int32_t half_pad, int32_t rank
   const int64_t tile = r32(int64_t{ws_rows} * half_pad * 4);
   const int64_t vt = r32(hr * rp * 4);
   return TilingUbBytes<ExpandCubeTiling>() + 7 * tile  // sums and y queues (2 each), y in F32, out queue (2)
-         + 6 * vt + r32(hr * rp * 2);                   // v queue (2), v in F32, lo, out queue (2); hi
+         + 7 * vt + r32(hr * rp * 2);                   // v queue (2), v in F32, lo, clamp bound, out queue (2); hi
 }
 
 // RMS norm (and its fused residual add): rows dealt to the cores, each walked in tiles of `tile`
