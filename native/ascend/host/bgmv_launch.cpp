@@ -187,9 +187,8 @@ bool ChooseExpandCubeTiles(ExpandCubeTiling& t, const int32_t* idx, uint64_t ess
   t.m_pad = (max_rows + 15) / 16 * 16;
   // Tiles: two buffers each of L0B and L0C, Mmad's and Fixpipe's n below 4096, the vector cores' UB.
   int64_t max_tile = std::min<int64_t>({32768 / (kp * esz), 16384 / t.m_pad, 4080}) / 16 * 16;
-  while (max_tile >= 16 && ExpandCubeUbBytes(t.ws_rows, static_cast<int32_t>((max_tile + 1) / 2 + 15) / 16 * 16, t.rank) > kUbBytes) {
-    max_tile -= 16;
-  }
+  const auto half_pad = [](int64_t tile) { return static_cast<int32_t>(((tile + 1) / 2 + 15) / 16 * 16); };
+  while (max_tile >= 16 && ExpandCubeUbBytes(t.ws_rows, half_pad(max_tile), t.rank) > kUbBytes) max_tile -= 16;
   if (max_tile < 16) return false;
   const int64_t cores = Device::CubeCores();
   const int64_t wv_bytes = (int64_t{t.parts} * t.ws_rows * t.rank * esz + 511) / 512 * 512;
@@ -206,13 +205,12 @@ bool ChooseExpandCubeTiles(ExpandCubeTiling& t, const int32_t* idx, uint64_t ess
       const int64_t nt = ((n_piece + tiles - 1) / tiles + 15) / 16 * 16;
       if (nt > max_tile) continue;
       const int64_t real_tiles = (n_piece + nt - 1) / nt;
-      const int64_t half_pad = ((nt + 1) / 2 + 15) / 16 * 16;
       const double rows = max_rows;
       const double cube = double(n_piece * t.rank * esz) / 32 + rows * t.parts * t.rank * esz / 110 +
                           kItemCycles + real_tiles * 7 * 16;
       const double vec_bytes = rows * n_piece / 2;
       const double vector = std::max(vec_bytes * y_size / 32 + vec_bytes * 4 / 110,
-                                     2 * 3 * Repeats(static_cast<int64_t>(rows * half_pad)) * real_tiles) +
+                                     2 * 3 * Repeats(static_cast<int64_t>(rows) * half_pad(nt)) * real_tiles) +
                             kItemCycles + real_tiles * 8 * 16;
       const int64_t group_bytes = wv_bytes + (2 * int64_t{t.ws_rows} * nt * 4 + 511) / 512 * 512;
       const double hbm = double(essential + uint64_t(groups * group_bytes)) / kHbmBytesPerCycle;
@@ -227,7 +225,7 @@ bool ChooseExpandCubeTiles(ExpandCubeTiling& t, const int32_t* idx, uint64_t ess
     }
   }
   if (est < 0) return false;
-  t.half_pad = ((t.n_tile + 1) / 2 + 15) / 16 * 16;
+  t.half_pad = half_pad(t.n_tile);
   t.ws_sums = static_cast<int32_t>(wv_bytes);
   t.group_bytes = static_cast<int32_t>(wv_bytes + (2 * int64_t{t.ws_rows} * t.n_tile * 4 + 511) / 512 * 512);
   return true;

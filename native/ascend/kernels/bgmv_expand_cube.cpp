@@ -17,7 +17,7 @@
 // buffer is flagged free only when a later tile of the group uses it, so every set is waited for.
 #include <stddef.h>
 
-#include "kernel_common.h"
+#include "cube_common.h"
 
 namespace npukit {
 namespace ascend {
@@ -93,21 +93,13 @@ class ExpandCube {
     // padding, which Mmad reads), then into L0A fractal row by fractal row (NZ -> ZZ).
     LocalTensor<T> a1 = a1_.AllocTensor<T>();
     for (int32_t p = 0; p < t_.parts; p++) {
-      AscendC::DataCopy(a1[p * a_len_], wv_[uint64_t(p) * t_.ws_rows * t_.rank],
-                        AscendC::Nd2NzParams(1, static_cast<uint16_t>(it.rows), static_cast<uint16_t>(t_.rank), 0,
-                                             static_cast<uint16_t>(t_.rank), static_cast<uint16_t>(t_.m_pad), 1, 0));
+      CopyRowsNz(a1[p * a_len_], wv_[uint64_t(p) * t_.ws_rows * t_.rank], it.rows, t_.rank, t_.rank, t_.m_pad);
     }
     if (items_ + 1 < total_items_) AscendC::CrossCoreSetFlag<2, AscendC::PIPE_MTE2>(kVRead);
     a1_.EnQue(a1);
     a1 = a1_.DeQue<T>();
     LocalTensor<T> a2 = a2_.AllocTensor<T>();
-    for (int32_t p = 0; p < t_.parts; p++) {
-      for (int32_t i = 0; i < mb; i++) {
-        AscendC::LoadData(a2[p * a_len_ + i * kb * 16 * kC0], a1[p * a_len_],
-                          AscendC::LoadData2DParams(static_cast<uint16_t>(i), static_cast<uint8_t>(kb),
-                                                    static_cast<uint16_t>(mb), 0, 0, false, 0));
-      }
-    }
+    for (int32_t p = 0; p < t_.parts; p++) LoadAZz(a2[p * a_len_], a1[p * a_len_], mb, kb);
     a1_.FreeTensor(a1);
     a2_.EnQue(a2);
     a2 = a2_.DeQue<T>();
@@ -115,18 +107,11 @@ class ExpandCube {
       const int32_t n = MinI(t_.n_tile, it.n - n0);
       const int32_t np = AlignUp(n, 16);
       LocalTensor<T> b1 = b1_.AllocTensor<T>();
-      AscendC::DataCopy(b1, w_[(uint64_t(it.mat) * t_.h_out + it.n0 + n0) * t_.rank],
-                        AscendC::Nd2NzParams(1, static_cast<uint16_t>(n), static_cast<uint16_t>(t_.rank), 0,
-                                             static_cast<uint16_t>(t_.rank), static_cast<uint16_t>(np), 1, 0));
+      CopyRowsNz(b1, w_[(uint64_t(it.mat) * t_.h_out + it.n0 + n0) * t_.rank], n, t_.rank, t_.rank, np);
       b1_.EnQue(b1);
       b1 = b1_.DeQue<T>();
       LocalTensor<T> b2 = b2_.AllocTensor<T>();
-      const int32_t fractals = kb * (np / 16);
-      for (int32_t f = 0; f < fractals; f += 255) {
-        AscendC::LoadData(b2[f * 16 * kC0], b1,
-                          AscendC::LoadData2DParams(static_cast<uint16_t>(f), static_cast<uint8_t>(MinI(255, fractals - f)),
-                                                    1, 0, 0, false, 0));
-      }
+      LoadBZn(b2, b1, kb * (np / 16));
       b1_.FreeTensor(b1);
       b2_.EnQue(b2);
       b2 = b2_.DeQue<T>();
@@ -203,7 +188,9 @@ __aicore__ inline void StoreScatteredT(OutQue& q, const LocalTensor<float>& src,
   AscendC::Cast(s, src, AscendC::RoundMode::CAST_RINT, rows * stride);
   q.EnQue(s);
   s = q.DeQue<T>();
-  for (int32_t r = 0; r < rows; r++) AscendC::DataCopyPad(g[first[r]], s[r * stride], RowParams<T>(1, len, len, stride, false));
+  for (int32_t r = 0; r < rows; r++) {
+    AscendC::DataCopyPad(g[first[r]], s[r * stride], RowParams<T>(1, len, len, stride, false));
+  }
   q.FreeTensor(s);
 }
 

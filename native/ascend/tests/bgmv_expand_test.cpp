@@ -83,7 +83,8 @@ void RunCase(const std::vector<int32_t>& idx, int loras, int rank, int h_out, in
         continue;
       }
       double ref = y[e];
-      for (int k = 0; k < rank; k++) ref += double(w[(size_t(idx[b]) * h_out + j - off) * rank + k]) * v[size_t(b) * rank + k];
+      const float* w_row = &w[(size_t(idx[b]) * h_out + j - off) * rank];
+      for (int k = 0; k < rank; k++) ref += double(w_row[k]) * v[size_t(b) * rank + k];
       const double g = npukit::load_float(got.data(), y_dtype, static_cast<int64_t>(e));
       // One unit in the last place of y's dtype is allowed before the bound (docs/kernels.md).
       max_diff = std::fmax(max_diff, std::fmax(0.0, std::fabs(g - ref) - ulp * std::fabs(ref)));
