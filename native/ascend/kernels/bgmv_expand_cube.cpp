@@ -240,6 +240,7 @@ class ExpandVector {
     pipe->InitBuffer(lo_buf_, hr * rp_ * 4);
     pipe->InitBuffer(hi_buf_, hr * rp_ * 2);
     pipe->InitBuffer(bound_buf_, hr * rp_ * 4);
+    if (t_.parts == 2) AscendC::Duplicate(bound_buf_.Get<float>(), -kBf16Max, hr * rp_);  // WriteV's clamp
     pipe->InitBuffer(v_out_que_, 2, hr * rp_ * 4);
   }
 
@@ -275,7 +276,6 @@ class ExpandVector {
     LocalTensor<bfloat16_t> hi = hi_buf_.Get<bfloat16_t>();
     LocalTensor<float> lo = lo_buf_.Get<float>();
     LocalTensor<float> bound = bound_buf_.Get<float>();
-    AscendC::Duplicate(bound, -kBf16Max, count);
     AscendC::Muls(lo, vf, -1.0f, count);
     VectorBarrier();
     AscendC::Max(lo, lo, bound, count);
