@@ -102,9 +102,9 @@ double ChooseExpandTiles(ExpandTiling& t, const std::vector<int32_t>& counts, in
   return best;
 }
 
-// The cube kernels' groups (shrink, expand): up to max_rows rows with an adapter (rows with index -1
-// get none), in the table layout of tiling.h (ShrinkGroupWords). Returns the rows of the largest
-// group.
+// The cube kernels' groups (shrink, expand): up to max_rows_cap rows with one adapter (rows with
+// index -1 get none), in the table layout of tiling.h (ShrinkGroupWords). Returns the rows of the
+// largest group.
 int BuildCubeGroups(const int32_t* mats, int batch, int max_rows_cap, std::vector<int32_t>& table,
                     int32_t& num_groups) {
   std::vector<int32_t> order;

@@ -5,16 +5,18 @@
 // groups of cores, walked in tiles of n_tile outputs. Per item, through the group's workspace in
 // global memory (tiling.h, ExpandCubeTiling), each hand-over a cross-core flag (mode 2):
 //   vectors: the group's v rows (half the rows each) rounded to W's dtype, and for a BF16 W with a
-//            wider v also the rest rounded (v = hi + lo to 2^-18), flag kV;
+//            wider v also the rest rounded (v = hi + lo to 2^-18; WriteV), flag kV;
 //   cube:    v into L1 (ND2NZ) and L0A (LoadData, NZ -> ZZ) once for the item (kVRead: the
 //            workspace may take the next item's v); per tile the W tile [n, rank] (contiguous in
 //            global memory) into L1 by one ND2NZ copy and into L0B as it is (its NZ layout is
-//            Mmad's ZN), Mmad of each part into L0C in F32 (products exact, sums F32), Fixpipe
-//            of the [rows, n] F32 sums to one of two workspace buffers, flag kSums;
+//            Mmad's ZN), Mmad of each part into L0C in F32 (16-bit products exact, sums F32),
+//            Fixpipe of the [rows, n] F32 sums to one of two workspace buffers, flag kSums;
 //   vectors: (half the tile's columns each) the sums and y's slices of the group's rows, Add in
 //            F32, y rounded once to its dtype and written back (kSumsRead: the buffer is free).
-// The reduction (rank) stays in L0A whole: the host keeps parts x m_pad x rank within it. A
-// buffer is flagged free only when a later tile of the group uses it, so every set is waited for.
+// The reduction (rank) stays in L0A whole: the host keeps parts x m_pad x rank within it. The cube
+// pipes hand over through queues, two buffers for the W tiles (L1, L0B) and the results (L0C), so
+// the next tile's copies run while the cube and FIX work on this one. A workspace buffer is
+// flagged free only when a later tile of the group uses it, so every set is waited for.
 #include <stddef.h>
 
 #include "cube_common.h"

@@ -332,8 +332,8 @@ inline int64_t ExpandUbBytes(int32_t n_tile, int32_t rank, int32_t w_size) {
 }
 
 // BGMV expand on the cube: one mixed AIC+AIV launch (bgmv_expand_cube.cpp). Work item = (group of
-// up to group_rows rows with one adapter, piece of n_piece of the h_out outputs), walked in tiles
-// of n_tile outputs. The group table is the cube shrink's (ShrinkGroupWords). Per group of cores
+// up to kCubeGroupRows rows with one adapter, fewer when v's parts would not fit L0A, piece of
+// n_piece of the h_out outputs), walked in tiles of n_tile outputs. The group table is the cube shrink's (ShrinkGroupWords). Per group of cores
 // a workspace of group_bytes: v's rows in W's dtype as `parts` parts [parts][ws_rows][rank] (BF16
 // W and a wider v: hi + lo), then at ws_sums two buffers [ws_rows][n_tile] of F32 sums.
 struct ExpandCubeTiling {
