@@ -18,6 +18,7 @@ set(NPUKIT_ASCEND_KERNELS
   ${_ascend_dir}/kernels/contrastive.cpp
   ${_ascend_dir}/kernels/bgmv.cpp
   ${_ascend_dir}/kernels/bgmv_shrink.cpp
+  ${_ascend_dir}/kernels/bgmv_expand_cube.cpp
   ${_ascend_dir}/kernels/matmul.cpp
   ${_ascend_dir}/kernels/rms_norm.cpp
   ${_ascend_dir}/kernels/silu_mul.cpp
@@ -105,6 +106,14 @@ elseif(NPUKIT_ASCEND_MODE STREQUAL "emu")
   # A device with fewer cube cores than the shrink's work items.
   add_test(NAME ascend_bgmv_shrink_5_cube_cores COMMAND ascend_bgmv_shrink_test)
   set_tests_properties(ascend_bgmv_shrink_5_cube_cores PROPERTIES ENVIRONMENT NPUKIT_EMU_CUBE_CORES=5)
+  add_executable(ascend_bgmv_expand_test ${_ascend_dir}/tests/bgmv_expand_test.cpp)
+  target_link_libraries(ascend_bgmv_expand_test PRIVATE npukit_ascend)
+  target_include_directories(ascend_bgmv_expand_test PRIVATE ${_ascend_dir}/host)
+  target_compile_options(ascend_bgmv_expand_test PRIVATE ${NPUKIT_BASELINE_FLAGS})
+  add_test(NAME ascend_bgmv_expand COMMAND ascend_bgmv_expand_test)
+  # Fewer cube cores than the expand's work items: several items and tiles per group of cores.
+  add_test(NAME ascend_bgmv_expand_5_cube_cores COMMAND ascend_bgmv_expand_test)
+  set_tests_properties(ascend_bgmv_expand_5_cube_cores PROPERTIES ENVIRONMENT NPUKIT_EMU_CUBE_CORES=5)
   # A device with fewer vector cores than work items (a smaller A2 SoC, a virtualised NPU).
   add_test(NAME ascend_matmul_5_vector_cores COMMAND ascend_matmul_test)
   set_tests_properties(ascend_matmul_5_vector_cores PROPERTIES ENVIRONMENT NPUKIT_EMU_VECTOR_CORES=5)

@@ -72,8 +72,9 @@ void ChooseDotTiles(DotTiling& t, int active_groups, int x_size, int w_size) {
 // vector cores. counts[m]: the rows of adapter m. An item reads its W tile once and then, per
 // row, v and the y tile, and runs rank Muls/Axpy of n_tile elements and a few adds; larger groups
 // read W fewer times but make fewer, longer items.
-void ChooseExpandTiles(ExpandTiling& t, const std::vector<int32_t>& counts, int v_size, int w_size, int y_size,
-                       int32_t& group_rows) {
+// Returns the estimate of the chosen tiling's cycles.
+double ChooseExpandTiles(ExpandTiling& t, const std::vector<int32_t>& counts, int v_size, int w_size, int y_size,
+                         int32_t& group_rows) {
   int32_t max_tile = 16;
   while (max_tile < t.h_out && ExpandUbBytes(max_tile + 16, t.rank, w_size) <= kUbBytes) max_tile += 16;
   const int32_t max_count = *std::max_element(counts.begin(), counts.end());
@@ -98,11 +99,14 @@ void ChooseExpandTiles(ExpandTiling& t, const std::vector<int32_t>& counts, int 
     if (g == max_count) break;
   }
   t.n_tiles = (t.h_out + t.n_tile - 1) / t.n_tile;
+  return best;
 }
 
-// Cube shrink: groups of up to kCubeGroupRows rows with an adapter (rows with index -1 get none),
-// in the table layout of tiling.h (ShrinkGroupWords). Returns the rows of the largest group.
-int BuildCubeGroups(const int32_t* mats, int batch, std::vector<int32_t>& table, int32_t& num_groups) {
+// The cube kernels' groups (shrink, expand): up to max_rows_cap rows with one adapter (rows with
+// index -1 get none), in the table layout of tiling.h (ShrinkGroupWords). Returns the rows of the
+// largest group.
+int BuildCubeGroups(const int32_t* mats, int batch, int max_rows_cap, std::vector<int32_t>& table,
+                    int32_t& num_groups) {
   std::vector<int32_t> order;
   for (int b = 0; b < batch; b++) {
     if (mats[b] >= 0) order.push_back(b);
@@ -112,7 +116,7 @@ int BuildCubeGroups(const int32_t* mats, int batch, std::vector<int32_t>& table,
   int max_rows = 0;
   for (size_t i = 0; i < order.size(); i++) {
     const size_t g = groups.size() / 3;
-    if (g == 0 || groups[3 * (g - 1) + 2] != mats[order[i]] || groups[3 * (g - 1) + 1] == kCubeGroupRows) {
+    if (g == 0 || groups[3 * (g - 1) + 2] != mats[order[i]] || groups[3 * (g - 1) + 1] == max_rows_cap) {
       groups.insert(groups.end(), {static_cast<int32_t>(i), 0, mats[order[i]]});
     }
     max_rows = std::max(max_rows, ++groups[groups.size() - 2]);
@@ -152,6 +156,97 @@ bool ChooseCubeTiles(ShrinkCubeTiling& t, int max_rows, int esz) {
   const int64_t tiles = (t.split_len + kt - 1) / kt;
   t.k_tile = static_cast<int32_t>(((t.split_len + tiles - 1) / tiles + 15) / 16 * 16);
   return true;
+}
+
+// HBM bytes a cycle of the whole chip (1.6 TB/s at 1850 MHz): a call's floor in the tilers' cycles.
+constexpr double kHbmBytesPerCycle = 1.6e12 / 1850e6;
+
+// The cube expand's tiling, or false when it does not fit (v's W-dtype parts of a 16-row group
+// must fit L0A whole) or the dtypes do not allow it: the cube multiplies like dtypes, so v takes
+// one part in W's dtype when it is W's dtype or W is F32 (exact), two (hi + lo) when W is BF16 (a
+// BF16 part keeps F32's exponent range; hi + lo carries 16 bits, v to 2^-18); an F16 W with
+// another v would lose v's range. `est` gets the estimate of its cycles (the rates of the other
+// tilers: MTE2 32 bytes a cycle from HBM, 110 from the L2, vector 128, a fixed cost per item and
+// 16 cycles a wait), the write-back of the workspaces counted in its HBM floor.
+bool ChooseExpandCubeTiles(ExpandCubeTiling& t, const int32_t* idx, uint64_t essential, std::vector<int32_t>& table,
+                           double& est) {
+  if (t.w_dtype == t.v_dtype || t.w_dtype == NPUKIT_F32) {
+    t.parts = 1;
+  } else if (t.w_dtype == NPUKIT_BF16) {
+    t.parts = 2;
+  } else {
+    return false;
+  }
+  const int esz = npukit::dtype_size(t.w_dtype), y_size = npukit::dtype_size(t.y_dtype);
+  const int64_t kp = (t.rank + 32 / esz - 1) / (32 / esz) * (32 / esz);
+  int cap = kCubeGroupRows;
+  while (cap > 16 && int64_t{t.parts} * ((cap + 15) / 16 * 16) * kp * esz > 65536) cap /= 2;
+  if (int64_t{t.parts} * 16 * kp * esz > 65536 || t.rank > 4095) return false;
+  const int max_rows = BuildCubeGroups(idx, t.batch, cap, table, t.num_groups);
+  t.ws_rows = max_rows;
+  t.m_pad = (max_rows + 15) / 16 * 16;
+  // Tiles: two buffers each of L0B and L0C, Mmad's and Fixpipe's n below 4096, the vector cores' UB.
+  int64_t max_tile = std::min<int64_t>({32768 / (kp * esz), 16384 / t.m_pad, 4080}) / 16 * 16;
+  const auto half_pad = [](int64_t tile) { return static_cast<int32_t>(((tile + 1) / 2 + 15) / 16 * 16); };
+  while (max_tile >= 16 && ExpandCubeUbBytes(t.ws_rows, half_pad(max_tile), t.rank) > kUbBytes) max_tile -= 16;
+  if (max_tile < 16) return false;
+  const int64_t cores = Device::CubeCores();
+  const int64_t wv_bytes = (int64_t{t.parts} * t.ws_rows * t.rank * esz + 511) / 512 * 512;
+  est = -1;
+  const int64_t max_pieces = std::min<int64_t>((t.h_out + 15) / 16, 4 * cores);
+  for (int64_t p = 1; p <= max_pieces; p++) {
+    const int64_t n_piece = ((t.h_out + p - 1) / p + 15) / 16 * 16;
+    const int64_t pieces = (t.h_out + n_piece - 1) / n_piece;
+    if (pieces != p) continue;
+    const int64_t items = int64_t{t.num_groups} * pieces;
+    const int64_t groups = std::min(items, cores);
+    const double waves = double((items + cores - 1) / cores);
+    for (int64_t tiles = (n_piece + max_tile - 1) / max_tile; tiles <= 16; tiles++) {
+      const int64_t nt = ((n_piece + tiles - 1) / tiles + 15) / 16 * 16;
+      if (nt > max_tile) continue;
+      const int64_t real_tiles = (n_piece + nt - 1) / nt;
+      const double rows = max_rows;
+      const double cube = double(n_piece * t.rank * esz) / 32 + rows * t.parts * t.rank * esz / 110 +
+                          kItemCycles + real_tiles * 7 * 16;
+      const double vec_bytes = rows * n_piece / 2;
+      const double vector = std::max(vec_bytes * y_size / 32 + vec_bytes * 4 / 110,
+                                     2 * 3 * Repeats(static_cast<int64_t>(rows) * half_pad(nt)) * real_tiles) +
+                            kItemCycles + real_tiles * 8 * 16;
+      const int64_t group_bytes = wv_bytes + (2 * int64_t{t.ws_rows} * nt * 4 + 511) / 512 * 512;
+      const double hbm = double(essential + uint64_t(groups * group_bytes)) / kHbmBytesPerCycle;
+      const double cycles = std::max(waves * std::max(cube, vector), hbm);
+      if (est < 0 || cycles < est) {
+        est = cycles;
+        t.n_piece = static_cast<int32_t>(n_piece);
+        t.pieces = static_cast<int32_t>(pieces);
+        t.n_tile = static_cast<int32_t>(nt);
+      }
+      if (real_tiles < tiles) break;
+    }
+  }
+  if (est < 0) return false;
+  t.half_pad = half_pad(t.n_tile);
+  t.ws_sums = static_cast<int32_t>(wv_bytes);
+  t.group_bytes = static_cast<int32_t>(wv_bytes + (2 * int64_t{t.ws_rows} * t.n_tile * 4 + 511) / 512 * 512);
+  return true;
+}
+
+// Launches the cube expand (ChooseExpandCubeTiles succeeded).
+int ExpandOnCube(const npukit_bgmv_expand_args& a, const ExpandCubeTiling& t, const std::vector<int32_t>& table,
+                 uint64_t essential) {
+  DeviceBuffer tiling_dev, table_dev, ws_dev;
+  NPUKIT_TRY(UploadTiling(tiling_dev, t));
+  NPUKIT_TRY(table_dev.Create(table.size() * sizeof(int32_t), table.data()));
+  const uint32_t groups = Device::CubeBlockDim(int64_t{t.num_groups} * t.pieces);
+  NPUKIT_TRY(ws_dev.Create(size_t(groups) * size_t(t.group_bytes)));
+  SetEssentialBytes(essential);
+  // Each group's v parts and tile sums, written and read back within the launch.
+  SetWorkspaces({&ws_dev});
+  const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_bgmv_expand_cube_kernel)(
+      groups, Device::Stream(), Gm(a.v.data), Gm(a.w.data), table_dev.get(), ws_dev.get(), Gm(a.y.data),
+      tiling_dev.get());
+  NPUKIT_TRY(FinishLaunch(status, "npukit_bgmv_expand_cube_kernel"));
+  return Ok();
 }
 
 const auto fail_here = [](int code, const char* fmt, auto... args) { return Fail(code, fmt, args...); };
@@ -227,7 +322,7 @@ extern "C" int npukit_ascend_bgmv_shrink(const npukit_bgmv_shrink_args* args) {
     ct.rank = d.rank;
     ct.num_mats = d.num_loras;
     ct.dtype = a.x.dtype;
-    const int max_rows = d.h_in > 0 ? BuildCubeGroups(idx, d.batch, table, ct.num_groups) : 0;
+    const int max_rows = d.h_in > 0 ? BuildCubeGroups(idx, d.batch, kCubeGroupRows, table, ct.num_groups) : 0;
     if (d.h_in == 0) {
       ct.num_groups = 0;
       table.assign(ShrinkGroupWords(0, d.batch), 0);
@@ -275,6 +370,15 @@ extern "C" int npukit_ascend_bgmv_expand(const npukit_bgmv_expand_args* args) {
     }
   }
   if (rows == 0 || d.h_out == 0 || d.rank == 0) return Ok();
+  const int v_size = npukit::dtype_size(a.v.dtype), w_size = npukit::dtype_size(a.w.dtype);
+  const int y_size = npukit::dtype_size(a.y.dtype);
+  // The bound: v and y (read and written) of the rows with an adapter, each used adapter's W once,
+  // the indices.
+  uint64_t essential = uint64_t(d.batch) * npukit::dtype_size(a.indices.dtype);
+  essential += uint64_t(rows) * (uint64_t(d.rank) * v_size + 2 * uint64_t(d.h_out) * y_size);
+  for (int32_t c : counts) {
+    if (c > 0) essential += uint64_t(d.h_out) * d.rank * w_size;
+  }
   ExpandTiling t{};
   t.rank = d.rank;
   t.h_out = d.h_out;
@@ -286,12 +390,27 @@ extern "C" int npukit_ascend_bgmv_expand(const npukit_bgmv_expand_args* args) {
   t.y_offset = a.offset;
   t.batch = d.batch;
   int32_t group_rows = 1;
-  const int v_size = npukit::dtype_size(a.v.dtype), w_size = npukit::dtype_size(a.w.dtype);
-  const int y_size = npukit::dtype_size(a.y.dtype);
-  ChooseExpandTiles(t, counts, v_size, w_size, y_size, group_rows);
-  NPUKIT_CHECK(ExpandUbBytes(t.n_tile, t.rank, w_size) <= kUbBytes, NPUKIT_ERR_ARGUMENT,
-               "bgmv_expand: rank %d leaves no output tile that fits the unified buffer", d.rank);
+  const double vector_est = std::max(ChooseExpandTiles(t, counts, v_size, w_size, y_size, group_rows),
+                                     double(essential) / kHbmBytesPerCycle);
+  const bool vector_fits = ExpandUbBytes(t.n_tile, t.rank, w_size) <= kUbBytes;
   std::vector<int32_t> table;
+  // The cube when its estimate is lower (the vector kernel's fixed costs are lower: tiny shapes).
+  ExpandCubeTiling ct{};
+  ct.batch = d.batch;
+  ct.rank = d.rank;
+  ct.h_out = d.h_out;
+  ct.num_mats = d.num_loras;
+  ct.v_dtype = a.v.dtype;
+  ct.w_dtype = a.w.dtype;
+  ct.y_dtype = a.y.dtype;
+  ct.y_row = d.y_row;
+  ct.y_offset = a.offset;
+  double cube_est = 0;
+  if (ChooseExpandCubeTiles(ct, idx, essential, table, cube_est) && (!vector_fits || cube_est < vector_est)) {
+    return ExpandOnCube(a, ct, table, essential);
+  }
+  NPUKIT_CHECK(vector_fits, NPUKIT_ERR_ARGUMENT,
+               "bgmv_expand: rank %d leaves no output tile that fits the unified buffer", d.rank);
   const int active = BuildGroups(idx, d.batch, group_rows, table, t.num_groups);
   t.first_group = t.num_groups - active;
   // The Gather offsets of the kernel (bgmv.cpp) after the group table: output j of a tile is row j
@@ -300,13 +419,6 @@ extern "C" int npukit_ascend_bgmv_expand(const npukit_bgmv_expand_args* args) {
   DeviceBuffer tiling_dev, table_dev;
   NPUKIT_TRY(UploadTiling(tiling_dev, t));
   NPUKIT_TRY(table_dev.Create(table.size() * sizeof(int32_t), table.data()));
-  // The bound: v and y (read and written) of the rows with an adapter, each used adapter's W once,
-  // the indices.
-  uint64_t essential = uint64_t(d.batch) * npukit::dtype_size(a.indices.dtype);
-  essential += uint64_t(rows) * (uint64_t(d.rank) * v_size + 2 * uint64_t(d.h_out) * y_size);
-  for (int32_t c : counts) {
-    if (c > 0) essential += uint64_t(d.h_out) * d.rank * w_size;
-  }
   SetEssentialBytes(essential);
   const uint32_t block_dim = Device::BlockDim(int64_t{active} * t.n_tiles);
   const uint32_t status = ACLRT_LAUNCH_KERNEL(npukit_bgmv_expand_kernel)(

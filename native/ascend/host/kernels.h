@@ -27,12 +27,14 @@ void npukit_bgmv_shrink_kernel(uint8_t* x, uint8_t* a, uint8_t* groups, uint8_t*
 void npukit_bgmv_shrink_cube_kernel(uint8_t* x, uint8_t* a, uint8_t* groups, uint8_t* ws, uint8_t* tiling);
 void npukit_bgmv_shrink_merge_kernel(uint8_t* ws, uint8_t* active, uint8_t* y, uint8_t* tiling);
 void npukit_bgmv_expand_kernel(uint8_t* v, uint8_t* w, uint8_t* table, uint8_t* y, uint8_t* tiling);
+void npukit_bgmv_expand_cube_kernel(uint8_t* v, uint8_t* w, uint8_t* groups, uint8_t* ws, uint8_t* y, uint8_t* tiling);
 void npukit_matmul_kernel(uint8_t* x, uint8_t* weight, uint8_t* groups, uint8_t* bias, uint8_t* out, uint8_t* tiling);
 void npukit_rms_norm_kernel(uint8_t* x, uint8_t* residual, uint8_t* weight, uint8_t* out, uint8_t* tiling);
 void npukit_silu_mul_kernel(uint8_t* gate_up, uint8_t* out, uint8_t* tiling);
 void npukit_embedding_kernel(uint8_t* table, uint8_t* ids, uint8_t* out, uint8_t* tiling);
 }
 #else
+#include "aclrtlaunch_npukit_bgmv_expand_cube_kernel.h"
 #include "aclrtlaunch_npukit_bgmv_expand_kernel.h"
 #include "aclrtlaunch_npukit_bgmv_shrink_cube_kernel.h"
 #include "aclrtlaunch_npukit_bgmv_shrink_kernel.h"

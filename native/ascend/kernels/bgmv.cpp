@@ -5,7 +5,8 @@
 // when x and A share a dtype; otherwise it is the tiled dot product of dot_rows.h: rows that
 // share an adapter are grouped, so an A panel tile is read once for the group.
 //
-// Expand, y[b, off : off + h_out] += W[idx[b]] . v[b] (idx -1: unchanged), is Axpy over output
+// Expand, y[b, off : off + h_out] += W[idx[b]] . v[b] (idx -1: unchanged), runs on the cube
+// (bgmv_expand_cube.cpp) when the dtypes allow it and the host's estimate is lower; otherwise it is Axpy over output
 // tiles: work item = (group of rows sharing an adapter, tile of n_tile outputs of h_out), dealt
 // round-robin to the AI cores. The host groups the rows (the group table of tiling.h, as the
 // vector shrink's, with a group size its tiler picks to balance the cores), so an adapter's W

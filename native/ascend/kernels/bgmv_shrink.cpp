@@ -18,7 +18,7 @@
 //    rows, one strided DataCopyPad per row brings its pieces, they are added in piece order
 //    (Add, the same order whatever the core count), scaled (Muls) and written to y; rows without
 //    an adapter are written as zeros.
-#include "kernel_common.h"
+#include "cube_common.h"
 
 namespace npukit {
 namespace ascend {
@@ -112,20 +112,14 @@ class ShrinkCube {
     LocalTensor<T> w1 = w1_.Get<T>()[s * w_len_];
     if (l1_busy_[s]) AscendC::WaitFlag<HardEvent::MTE1_MTE2>(s);
     for (int32_t r = 0; r < rows_; r++) {
-      AscendC::DataCopy(x1[r * kC0], x_[uint64_t(row_[r]) * t_.in_dim + k0],
-                        AscendC::Nd2NzParams(1, 1, static_cast<uint16_t>(len), 0, static_cast<uint16_t>(len),
-                                             static_cast<uint16_t>(mp_), 1, 0));
+      CopyRowsNz(x1[r * kC0], x_[uint64_t(row_[r]) * t_.in_dim + k0], 1, len, len, mp_);
     }
     if (t_.in_dim <= 65535) {
-      AscendC::DataCopy(w1, a_[w_first_ + k0],
-                        AscendC::Nd2NzParams(1, static_cast<uint16_t>(n_), static_cast<uint16_t>(len), 0,
-                                             static_cast<uint16_t>(t_.in_dim), static_cast<uint16_t>(np_), 1, 0));
+      CopyRowsNz(w1, a_[w_first_ + k0], n_, len, t_.in_dim, np_);
     } else {
       // srcDValue is 16 bits: rows of a longer reduction dimension go one by one.
       for (int32_t j = 0; j < n_; j++) {
-        AscendC::DataCopy(w1[j * kC0], a_[w_first_ + uint64_t(j) * t_.in_dim + k0],
-                          AscendC::Nd2NzParams(1, 1, static_cast<uint16_t>(len), 0, static_cast<uint16_t>(len),
-                                               static_cast<uint16_t>(np_), 1, 0));
+        CopyRowsNz(w1[j * kC0], a_[w_first_ + uint64_t(j) * t_.in_dim + k0], 1, len, len, np_);
       }
     }
     AscendC::SetFlag<HardEvent::MTE2_MTE1>(s);
@@ -142,17 +136,8 @@ class ShrinkCube {
     if (l0_busy_[s]) AscendC::WaitFlag<HardEvent::M_MTE1>(s);
     const int32_t kb = AlignUp(len, kC0) / kC0;
     const int32_t mb = mp_ / 16;
-    for (int32_t i = 0; i < mb; i++) {
-      AscendC::LoadData(x0[i * kb * 16 * kC0], x1,
-                        AscendC::LoadData2DParams(static_cast<uint16_t>(i), static_cast<uint8_t>(kb),
-                                                  static_cast<uint16_t>(mb), 0, 0, false, 0));
-    }
-    const int32_t fractals = kb * (np_ / 16);
-    for (int32_t f = 0; f < fractals; f += 255) {
-      AscendC::LoadData(w0[f * 16 * kC0], w1,
-                        AscendC::LoadData2DParams(static_cast<uint16_t>(f), static_cast<uint8_t>(MinI(255, fractals - f)),
-                                                  1, 0, 0, false, 0));
-    }
+    LoadAZz(x0, x1, mb, kb);
+    LoadBZn(w0, w1, kb * (np_ / 16));
     l1_busy_[s] = reused;
     if (reused) AscendC::SetFlag<HardEvent::MTE1_MTE2>(s);
     AscendC::SetFlag<HardEvent::MTE1_M>(s);

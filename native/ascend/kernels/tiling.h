@@ -331,6 +331,35 @@ inline int64_t ExpandUbBytes(int32_t n_tile, int32_t rank, int32_t w_size) {
   return bytes;
 }
 
+// BGMV expand on the cube: one mixed AIC+AIV launch (bgmv_expand_cube.cpp). Work item = (group of
+// up to kCubeGroupRows rows with one adapter, fewer when v's parts would not fit L0A, piece of
+// n_piece of the h_out outputs), walked in tiles of n_tile outputs. The group table is the cube shrink's (ShrinkGroupWords). Per group of cores
+// a workspace of group_bytes: v's rows in W's dtype as `parts` parts [parts][ws_rows][rank] (BF16
+// W and a wider v: hi + lo), then at ws_sums two buffers [ws_rows][n_tile] of F32 sums.
+struct ExpandCubeTiling {
+  int32_t batch, rank, h_out, num_mats;
+  int32_t v_dtype, w_dtype, y_dtype;
+  int32_t y_row, y_offset;
+  int32_t num_groups;        // row groups, all with an adapter
+  int32_t parts;             // W-dtype parts of v: 1, or 2 (hi + lo)
+  int32_t ws_rows, m_pad;    // rows of the largest group; rounded up to 16 (the cube's m)
+  int32_t n_piece, pieces;   // outputs per item, items per group
+  int32_t n_tile, half_pad;  // outputs per tile (a multiple of 16); a vector core's UB row stride
+  int32_t ws_sums, group_bytes;  // byte offset of the sums in a group's workspace; its size
+};
+
+// Unified-buffer bytes of one vector core of the cube expand: rows of half_pad outputs (its half of
+// a tile) and its half of the group's v rows.
+inline int64_t ExpandCubeUbBytes(int32_t ws_rows, int32_t half_pad, int32_t rank) {
+  const auto r32 = [](int64_t b) { return (b + 31) / 32 * 32; };
+  const int64_t rp = (rank + 15) / 16 * 16;
+  const int64_t hr = (ws_rows + 1) / 2;
+  const int64_t tile = r32(int64_t{ws_rows} * half_pad * 4);
+  const int64_t vt = r32(hr * rp * 4);
+  return TilingUbBytes<ExpandCubeTiling>() + 7 * tile  // sums and y queues (2 each), y in F32, out queue (2)
+         + 7 * vt + r32(hr * rp * 2);                   // v queue (2), v in F32, lo, clamp bound, out queue (2); hi
+}
+
 // RMS norm (and its fused residual add): rows dealt to the cores, each walked in tiles of `tile`
 // elements twice (the sum of squares, then the scaled output).
 struct RmsNormTiling {

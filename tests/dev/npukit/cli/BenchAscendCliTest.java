@@ -40,7 +40,14 @@ class BenchAscendCliTest {
             } else {
                 assertEquals(gm / 1.6e6, hbm, 1e-3 + 1e-6 * hbm, "hbmBoundUs = gmBytes / 1.6 TB/s: " + k);
             }
-            assertEquals(0, k.get("l2Bytes").asLong(), "no workspace in these launches: " + k);
+            long l2 = k.get("l2Bytes").asLong();
+            if (name.equals("bgmv_expand")) {
+                // The cube expand hands v's parts and the tile sums over through its workspaces; the
+                // bytes outside them still cover the call's.
+                assertTrue(l2 > 0 && gm - l2 >= bgmvBytes(name, k.get("shape").asText()), "expand's workspaces: " + k);
+            } else {
+                assertEquals(0, l2, "no workspace in these launches: " + k);
+            }
             assertTrue(k.get("modelledUs").asDouble() >= hbm - 1e-3, "the model is never under the HBM bound: " + k);
             assertTrue(k.get("shape").asText().contains("B=") || k.get("shape").asText().contains("M="), k.toString());
         }
