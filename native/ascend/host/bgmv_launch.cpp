@@ -291,6 +291,20 @@ int ShrinkOnCube(const npukit_bgmv_shrink_args& a, const ShrinkCubeTiling& ct, c
   return Ok();
 }
 
+// The call's shape, as both expand tilings (vector and cube) hold it.
+template <class Tiling>
+void SetExpandShape(Tiling& t, const npukit::contract::BgmvExpandDims& d, const npukit_bgmv_expand_args& a) {
+  t.batch = d.batch;
+  t.rank = d.rank;
+  t.h_out = d.h_out;
+  t.num_mats = d.num_loras;
+  t.v_dtype = a.v.dtype;
+  t.w_dtype = a.w.dtype;
+  t.y_dtype = a.y.dtype;
+  t.y_row = d.y_row;
+  t.y_offset = a.offset;
+}
+
 }  // namespace
 
 extern "C" int npukit_ascend_bgmv_shrink(const npukit_bgmv_shrink_args* args) {
@@ -380,15 +394,7 @@ extern "C" int npukit_ascend_bgmv_expand(const npukit_bgmv_expand_args* args) {
     if (c > 0) essential += uint64_t(d.h_out) * d.rank * w_size;
   }
   ExpandTiling t{};
-  t.rank = d.rank;
-  t.h_out = d.h_out;
-  t.num_mats = d.num_loras;
-  t.v_dtype = a.v.dtype;
-  t.w_dtype = a.w.dtype;
-  t.y_dtype = a.y.dtype;
-  t.y_row = d.y_row;
-  t.y_offset = a.offset;
-  t.batch = d.batch;
+  SetExpandShape(t, d, a);
   int32_t group_rows = 1;
   const double vector_est = std::max(ChooseExpandTiles(t, counts, v_size, w_size, y_size, group_rows),
                                      double(essential) / kHbmBytesPerCycle);
@@ -396,15 +402,7 @@ extern "C" int npukit_ascend_bgmv_expand(const npukit_bgmv_expand_args* args) {
   std::vector<int32_t> table;
   // The cube when its estimate is lower (the vector kernel's fixed costs are lower: tiny shapes).
   ExpandCubeTiling ct{};
-  ct.batch = d.batch;
-  ct.rank = d.rank;
-  ct.h_out = d.h_out;
-  ct.num_mats = d.num_loras;
-  ct.v_dtype = a.v.dtype;
-  ct.w_dtype = a.w.dtype;
-  ct.y_dtype = a.y.dtype;
-  ct.y_row = d.y_row;
-  ct.y_offset = a.offset;
+  SetExpandShape(ct, d, a);
   double cube_est = 0;
   if (ChooseExpandCubeTiles(ct, idx, essential, table, cube_est) && (!vector_fits || cube_est < vector_est)) {
     return ExpandOnCube(a, ct, table, essential);

@@ -15,40 +15,11 @@
 #include "convert.h"
 #include "npukit/ascend.h"
 #include "npukit/kernels.h"
+#include "test_support.h"
 
 namespace {
 
-int failures = 0;
-
-void Expect(bool ok, const char* what, double detail = 0) {
-  if (!ok) {
-    std::fprintf(stderr, "FAIL: %s (%g) %s\n", what, detail, npukit_ascend_last_error());
-    failures++;
-  }
-}
-
-npukit_tensor Tensor(int64_t address, int dtype, int rank, int64_t d0, int64_t d1, int64_t d2, int64_t numel) {
-  npukit_tensor t{};
-  npukit_tensor_set(&t, reinterpret_cast<void*>(address), dtype, rank, d0, d1, d2, 0, numel, NPUKIT_DEVICE, nullptr);
-  return t;
-}
-
-int64_t Upload(const void* bytes, size_t n) {
-  int64_t addr = 0;
-  Expect(npukit_ascend_malloc(static_cast<int64_t>(n), &addr) == NPUKIT_OK, "malloc");
-  Expect(npukit_ascend_copy_to_device(addr, bytes, static_cast<int64_t>(n)) == NPUKIT_OK, "copy");
-  return addr;
-}
-
-// Values rounded to dtype, and their bytes in that dtype.
-std::vector<uint8_t> Encode(std::vector<float>& v, int dtype) {
-  std::vector<uint8_t> out(v.size() * npukit::dtype_size(dtype));
-  for (size_t i = 0; i < v.size(); i++) {
-    npukit::store_float(out.data(), dtype, static_cast<int64_t>(i), v[i]);
-    v[i] = npukit::load_float(out.data(), dtype, static_cast<int64_t>(i));
-  }
-  return out;
-}
+using namespace npukit_test;
 
 // idx: the adapter of each row (-1: none). Returns the cost of the call's launches.
 void RunCase(const std::vector<int32_t>& idx, int loras, int rank, int h_out, int extra, int v_dtype, int w_dtype,

@@ -13,41 +13,14 @@
 #include "cost_model.h"
 #include "npukit/ascend.h"
 #include "npukit/kernels.h"
+#include "test_support.h"
 
 namespace {
 
+using namespace npukit_test;
+
 npukit_tensor Device2d(int64_t address, int dtype, int64_t rows, int64_t cols) {
-  npukit_tensor t{};
-  npukit_tensor_set(&t, reinterpret_cast<void*>(address), dtype, 2, rows, cols, 0, 0, rows * cols, NPUKIT_DEVICE,
-                    nullptr);
-  return t;
-}
-
-int failures = 0;
-
-void Expect(bool ok, const char* what, double detail = 0) {
-  if (!ok) {
-    std::fprintf(stderr, "FAIL: %s (%g) %s\n", what, detail, npukit_ascend_last_error());
-    failures++;
-  }
-}
-
-int64_t Upload(const std::vector<uint8_t>& bytes) {
-  int64_t addr = 0;
-  Expect(npukit_ascend_malloc(static_cast<int64_t>(bytes.size()), &addr) == NPUKIT_OK, "malloc");
-  Expect(npukit_ascend_copy_to_device(addr, bytes.data(), static_cast<int64_t>(bytes.size())) == NPUKIT_OK, "copy");
-  return addr;
-}
-
-// Values rounded to dtype, and their bytes in that dtype.
-std::vector<uint8_t> Encode(std::vector<float>& v, int dtype) {
-  const int size = npukit::dtype_size(dtype);
-  std::vector<uint8_t> out(v.size() * size);
-  for (size_t i = 0; i < v.size(); i++) {
-    npukit::store_float(out.data(), dtype, static_cast<int64_t>(i), v[i]);
-    v[i] = npukit::load_float(out.data(), dtype, static_cast<int64_t>(i));
-  }
-  return out;
+  return Tensor(address, dtype, 2, rows, cols, 0, rows * cols);
 }
 
 void RunCase(int m, int n, int k, int x_dtype, int w_dtype, std::mt19937& rng) {
