@@ -21,9 +21,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -326,8 +325,8 @@ final class BenchChunkStoreCommand implements Callable<Integer> {
      * A plain loopback TCP copy: a server thread writes {@code bytes} from a direct buffer to a socket channel on
      * 127.0.0.1, this thread reads them into a direct buffer, as a Redis reply of that size travels (one request
      * byte each way; no Nagle delay, as Redis and its clients set). Direct buffers, so the probe is the sockets'
-     * copies alone: through arrays, Java streams add a copy per side and the 64 MiB copy swung between 2.2 and 4.9
-     * GB/s on the idle VM (docs/chunk-store.md, Measured).
+     * copies alone: through arrays, Java streams add a copy per side, and the 64 MiB copy ran at 0.6-4.7 GB/s from
+     * one process to the next on the idle VM, against 2.8-4.6 GB/s this way (docs/chunk-store.md, Measured).
      */
     private static final class LoopbackProbe implements AutoCloseable {
         private final ServerSocketChannel server;
