@@ -7,7 +7,6 @@ import dev.npukit.util.Check;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 import java.util.zip.CRC32C;
@@ -259,32 +258,6 @@ final class ChunkCodec {
         crc.update(e.slice(0, l.trailerAt()));
         return checked(e.slice(0, l.headerBytes()), crc.value(), e.getInt(l.trailerAt()), expected,
                 e.slice(l.headerBytes(), l.payloadBytes()));
-    }
-
-    /**
-     * The chunk in the entry cut into {@code parts} (in order, {@code entryBytes} in all, the first holding the
-     * whole header), which must be an intact entry of {@code expected}: the payload is copied into the buffer
-     * {@code target} gives for its size, the checksum taken over the parts as they are. Null when {@code target}
-     * gives none. The decoding of {@link #scatter} and {@link Crc32c#combine} that RedisTier's part readers do in
-     * parallel, in one loop (ChunkCodecTest checks the pieces on every split of an entry with it).
-     */
-    static ChunkKv decodeParts(List<byte[]> parts, long entryBytes, ChunkKey expected, IntFunction<ByteBuffer> target)
-            throws BadEntryException {
-        ByteBuffer first = ByteBuffer.wrap(parts.get(0));
-        Layout l = layout(first, entryBytes);
-        ByteBuffer payload = target.apply(l.payloadBytes());
-        if (payload == null) {
-            return null;
-        }
-        byte[] trailer = new byte[TRAILER];
-        int crc = 0;
-        long at = 0;
-        for (byte[] part : parts) {
-            crc = Crc32c.combine(crc, scatter(l, at, part, 0, part.length, payload, trailer),
-                    checkedBytes(l, at, part.length));
-            at += part.length;
-        }
-        return checked(first.slice(0, l.headerBytes()), crc, trailer(trailer), expected, payload);
     }
 
     /**

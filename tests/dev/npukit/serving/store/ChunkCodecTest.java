@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /** The value and its stored form: round trips, and every kind of damage refused before a payload byte is used. */
@@ -113,12 +114,12 @@ class ChunkCodecTest {
         for (int size = header; size <= entry.length; size += size < entry.length - 40 ? 97 : 1) {
             List<byte[]> parts = cut(entry, size);
             ByteBuffer dst = ByteBuffer.allocateDirect(kv.bytes() + 16).position(16);
-            ChunkKv back = ChunkCodec.decodeParts(parts, entry.length, kv.key(), ChunkCodec.into(dst));
+            ChunkKv back = decodeParts(parts, entry.length, kv.key(), ChunkCodec.into(dst));
             Chunks.assertSameKv(kv, back);
             assertEquals(16, dst.position(), "the caller's position is the caller's to move");
             assertEquals(kv.payload(), dst.slice(16, kv.bytes()), "part size " + size);
-            Chunks.assertSameKv(kv, ChunkCodec.decodeParts(parts, entry.length, kv.key(), ChunkCodec.NEW_BUFFER));
-            assertEquals(null, ChunkCodec.decodeParts(parts, entry.length, kv.key(),
+            Chunks.assertSameKv(kv, decodeParts(parts, entry.length, kv.key(), ChunkCodec.NEW_BUFFER));
+            assertEquals(null, decodeParts(parts, entry.length, kv.key(),
                     ChunkCodec.into(ByteBuffer.allocate(kv.bytes() - 1))),
                     "a buffer without room for the payload is no hit");
         }
@@ -126,10 +127,36 @@ class ChunkCodecTest {
             byte[] bad = entry.clone();
             bad[i] ^= 0x04;
             int at = i;
-            BadEntryException e = assertThrows(BadEntryException.class, () -> ChunkCodec.decodeParts(cut(bad, header + 1500),
+            BadEntryException e = assertThrows(BadEntryException.class, () -> decodeParts(cut(bad, header + 1500),
                     bad.length, kv.key(), ChunkCodec.into(ByteBuffer.allocate(kv.bytes()))), "byte " + at + " flipped");
             assertNotEquals(Reason.OTHER_KEY, e.reason(), "byte " + at + ": damage must not pass the checksum");
         }
+    }
+
+    /**
+     * The chunk in the entry cut into {@code parts} (in order, {@code entryBytes} in all, the first holding the
+     * whole header), which must be an intact entry of {@code expected}: the payload is copied into the buffer
+     * {@code target} gives for its size, the checksum taken over the parts as they are. Null when {@code target}
+     * gives none: the decoding that RedisTier's part readers do in parallel ({@link ChunkCodec#scatter} and
+     * {@link Crc32c#combine}), in one loop, to check those pieces on every split of an entry.
+     */
+    private static ChunkKv decodeParts(List<byte[]> parts, long entryBytes, ChunkKey expected, IntFunction<ByteBuffer> target)
+            throws BadEntryException {
+        ByteBuffer first = ByteBuffer.wrap(parts.get(0));
+        ChunkCodec.Layout l = ChunkCodec.layout(first, entryBytes);
+        ByteBuffer payload = target.apply(l.payloadBytes());
+        if (payload == null) {
+            return null;
+        }
+        byte[] trailer = new byte[ChunkCodec.TRAILER];
+        int crc = 0;
+        long at = 0;
+        for (byte[] part : parts) {
+            crc = Crc32c.combine(crc, ChunkCodec.scatter(l, at, part, 0, part.length, payload, trailer),
+                    ChunkCodec.checkedBytes(l, at, part.length));
+            at += part.length;
+        }
+        return ChunkCodec.checked(first.slice(0, l.headerBytes()), crc, ChunkCodec.trailer(trailer), expected, payload);
     }
 
     private static List<byte[]> cut(byte[] entry, int size) {
