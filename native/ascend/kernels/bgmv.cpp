@@ -64,7 +64,7 @@ class BgmvExpand {
     DataCopyPadExtParams<int32_t> pad;
     pad.isPad = false;
     const uint32_t n = static_cast<uint32_t>(t_.n_tile);
-    AscendC::DataCopyPad(off, table_[uint64_t(groups_words_)], RowParams<int32_t>(1, n, n, np_, true), pad);
+    AscendC::DataCopyPad(off, table_[uint64_t(groups_words_)], OneRowParams<int32_t>(n), pad);
     off_que_.EnQue(off);
     Item cur = ItemOf(i);
     StartW(cur);

@@ -211,7 +211,7 @@ __aicore__ inline void StoreScattered(OutQue& q, const LocalTensor<float>& src, 
     q.EnQue(s);
     s = q.DeQue<float>();
     for (int32_t r = 0; r < rows; r++) {
-      AscendC::DataCopyPad(g.f32[first[r]], s[r * stride], RowParams<float>(1, len, len, stride, false));
+      AscendC::DataCopyPad(g.f32[first[r]], s[r * stride], OneRowParams<float>(len));
     }
     q.FreeTensor(s);
   }

@@ -121,7 +121,7 @@ __aicore__ inline void LoadTilingUb(GM_ADDR tiling, T& t, InQue& q, AscendC::TPi
   LocalTensor<uint32_t> w = q.AllocTensor<uint32_t>();
   DataCopyPadExtParams<uint32_t> pad;
   pad.isPad = false;
-  AscendC::DataCopyPad(w, g, RowParams<uint32_t>(1, kWords, kWords, TilingUbBytes<T>() / 4, true), pad);
+  AscendC::DataCopyPad(w, g, OneRowParams<uint32_t>(kWords), pad);
   AscendC::SetFlag<AscendC::HardEvent::MTE2_S>(AscendC::EVENT_ID0);
   AscendC::WaitFlag<AscendC::HardEvent::MTE2_S>(AscendC::EVENT_ID0);
   unsigned char* bytes = reinterpret_cast<unsigned char*>(&t);  // byte access may alias any object
