@@ -116,6 +116,20 @@ public final class LocalRedis implements AutoCloseable {
         n.process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Stops node {@code i} without ending it (SIGSTOP): it keeps its connections and answers nothing. */
+    public void pause(int i) throws IOException, InterruptedException {
+        signal(i, "-STOP");
+    }
+
+    /** Lets node {@code i} go on after {@link #pause} (SIGCONT). */
+    public void resume(int i) throws IOException, InterruptedException {
+        signal(i, "-CONT");
+    }
+
+    private void signal(int i, String signal) throws IOException, InterruptedException {
+        run(List.of("kill", signal, Long.toString(nodes.get(i).process.pid())), "kill " + signal);
+    }
+
     /** Starts node {@code i} again on its port (after {@link #kill}); it starts empty unless it is a cluster node. */
     public void restart(int i) throws IOException, InterruptedException {
         Node n = nodes.get(i);

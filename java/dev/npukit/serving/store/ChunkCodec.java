@@ -280,6 +280,29 @@ final class ChunkCodec {
         return (int) crc.getValue();
     }
 
+    /**
+     * Where the entry's bytes {@code [at, at + length)} belong, for a read straight into them (past the header:
+     * {@code at >= headerBytes}): a view of {@code payload} at their payload offset, then one of {@code trailer}.
+     */
+    static ByteBuffer[] places(Layout l, long at, int length, ByteBuffer payload, byte[] trailer) {
+        if (at < l.headerBytes() || at + length > l.trailerAt() + (long) TRAILER) {
+            throw new IllegalArgumentException("entry bytes [" + at + ", " + (at + length) + ") are not past the header"
+                    + " and within the entry");
+        }
+        int inPayload = checkedBytes(l, at, length);
+        ByteBuffer p = payload.slice((int) (at - l.headerBytes()), inPayload);
+        int trailerFrom = (int) Math.max(0, at - l.trailerAt());
+        ByteBuffer t = ByteBuffer.wrap(trailer, trailerFrom, length - inPayload);
+        return new ByteBuffer[] {p, t};
+    }
+
+    /** The CRC32C of the checksummed bytes among the entry's bytes {@code [at, at + length)}, once {@link #places}d. */
+    static int placedCrc(Layout l, long at, int length, ByteBuffer payload) {
+        Crc32c crc = new Crc32c();
+        crc.update(payload.slice((int) (at - l.headerBytes()), checkedBytes(l, at, length)));
+        return crc.value();
+    }
+
     /** How many of the entry's bytes {@code [at, at + length)} come before the trailer (are checksummed). */
     static int checkedBytes(Layout l, long at, int length) {
         return (int) Math.max(0, Math.min(length, l.trailerAt() - at));

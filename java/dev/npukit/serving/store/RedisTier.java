@@ -2,6 +2,8 @@ package dev.npukit.serving.store;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.npukit.util.Check;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -76,6 +78,11 @@ public final class RedisTier implements ChunkTier {
      * (docs/chunk-store.md, Measured). Smaller pieces are ordinary young objects that die at once.
      */
     static final int PIECE_BYTES = pieceBytes();
+    /**
+     * A read channel idle this long is closed rather than reused: a server with a client {@code timeout} closes
+     * idle connections, and a read on such a channel would count as an outage.
+     */
+    private static final long IDLE_CHANNEL_NANOS = 30_000_000_000L;
 
     private final RedisTarget target;
     private final int timeoutMillis;
@@ -90,6 +97,8 @@ public final class RedisTier implements ChunkTier {
     private final ConcurrentLinkedQueue<byte[]> fullParts = new ConcurrentLinkedQueue<>();
     private final int maxFullParts;
     private final TierCounters counters = new TierCounters();
+    /** Idle {@link RespChannel}s of the read path, each with no reply pending. */
+    private final ConcurrentLinkedQueue<RespChannel> channels = new ConcurrentLinkedQueue<>();
     private UnifiedJedis client;
     private boolean cluster;
     private long downUntil;
@@ -206,24 +215,40 @@ public final class RedisTier implements ChunkTier {
 
     /**
      * Sizes every part, then fetches the entry in pieces of {@code pieceBytes} ({@link #PIECE_BYTES}) straight into
-     * the payload's target: part 0's first piece, then (if the piece was full) its length, then the other parts'
-     * lengths in one pipelined round trip, checked against the header before the target is asked for a buffer (a
-     * damaged header must not make the tier allocate what it claims); then each part on a part reader (a single
-     * part on the calling thread), its pieces scattered into the target as they arrive and checksummed, the parts'
-     * checksums joined in entry order. No array of a part's size is
-     * allocated: pieces stay below the collector's humongous-object size (docs/chunk-store.md, Measured).
+     * the payload's target: part 0's first piece (from a standalone server without TLS only its header, the rest of
+     * the reply left on the socket), then (if the piece was full) part 0's length, then the other parts' lengths in
+     * one pipelined round trip, checked against the header before the target is asked for a buffer (a damaged
+     * header must not make the tier allocate what it claims); then each part on a part reader (a single part on the
+     * calling thread), its pieces put into the target as they arrive and checksummed, the parts' checksums joined in
+     * entry order. No array of a part's size is allocated: Jedis's pieces stay below the collector's humongous-object
+     * size (docs/chunk-store.md, Measured), and a {@link RespChannel} reads pieces into the target with no array.
      */
     private ChunkKv load(ChunkKey key, IntFunction<ByteBuffer> target) {
         UnifiedJedis c = client();
         if (c == null) {
             return counters.miss();
         }
-        long firstBytes;
-        byte[] head;
+        First first;
         try {
-            head = c.getrange(redisKey(key), 0, pieceBytes - 1);
+            first = directReads() ? firstDirect(key) : firstJedis(c, key);
+        } catch (RuntimeException e) {
+            failed("read", e);
+            return counters.miss();
+        }
+        try {
+            return load(c, key, target, first);
+        } finally {
+            // Still held after an early return, part 0's reply is unread on the socket: that channel is closed.
+            release(first.takeOpen(), false);
+        }
+    }
+
+    private ChunkKv load(UnifiedJedis c, ChunkKey key, IntFunction<ByteBuffer> target, First first) {
+        byte[] head = first.head;
+        long firstBytes;
+        try {
             // A first piece shorter than asked is all of part 0 (a chunk of one piece: one round trip).
-            firstBytes = head == null ? 0 : head.length < pieceBytes ? head.length : c.strlen(redisKey(key));
+            firstBytes = first.length < pieceBytes ? first.length : c.strlen(redisKey(key));
         } catch (RuntimeException e) {
             failed("read", e);
             return counters.miss();
@@ -233,7 +258,7 @@ public final class RedisTier implements ChunkTier {
             return counters.miss();
         }
         long total = ChunkCodec.declaredEntryBytes(head);
-        int n = total < firstBytes || head.length != Math.min(firstBytes, pieceBytes) ? -1
+        int n = total < firstBytes || first.length != Math.min(firstBytes, pieceBytes) ? -1
                 : (int) Math.min(MAX_PARTS + 1L, (total + firstBytes - 1) / firstBytes);
         if (n < 1 || n > MAX_PARTS) {
             return bad(c, key, "part 0 does not start an entry of this version");
@@ -273,7 +298,7 @@ public final class RedisTier implements ChunkTier {
         try {
             for (int i = 0; i < n; i++) {
                 int part = i;
-                Callable<Integer> fetch = () -> fetchPart(c, key, part, firstBytes, total, head, layout, payload,
+                Callable<Integer> fetch = () -> fetchPart(c, key, part, firstBytes, total, first, layout, payload,
                         trailer);
                 if (n == 1) {
                     // One part: fetched on the calling thread, without a hand-over to a part reader.
@@ -331,28 +356,119 @@ public final class RedisTier implements ChunkTier {
     }
 
     /**
-     * Fetches part {@code part} (of {@code partBytes}, the last one shorter; part 0's first piece is {@code head},
-     * already fetched) piece by piece, scattering each into {@code payload} and {@code trailer}; returns the CRC32C
-     * of the part's checksummed bytes. A piece shorter than asked means the part changed since it was sized.
+     * Part 0's first piece: {@code length} bytes, of which {@code head} holds the first: all of them through Jedis;
+     * the header through a {@link RespChannel}, whose reply on the socket holds the rest ({@link #takeOpen}).
      */
-    private int fetchPart(UnifiedJedis c, ChunkKey key, int part, long partBytes, long total, byte[] head,
-            ChunkCodec.Layout layout, ByteBuffer payload, byte[] trailer) throws BadEntryException {
+    private static final class First {
+        private static final byte[] NONE = new byte[0];
+        final byte[] head;
+        final long length;
+        /** Whether the entry's pieces are read through {@link RespChannel}s. */
+        final boolean direct;
+        private RespChannel open;
+
+        First(byte[] head, long length, boolean direct, RespChannel open) {
+            this.head = head;
+            this.length = length;
+            this.direct = direct;
+            this.open = open;
+        }
+
+        /** The channel holding the rest of the reply, once: its taker reads the reply to its end or closes it. */
+        synchronized RespChannel takeOpen() {
+            RespChannel o = open;
+            open = null;
+            return o;
+        }
+    }
+
+    private First firstJedis(UnifiedJedis c, ChunkKey key) {
+        byte[] head = c.getrange(redisKey(key), 0, pieceBytes - 1);
+        return head == null ? new First(First.NONE, 0, false, null) : new First(head, head.length, false, null);
+    }
+
+    private First firstDirect(ChunkKey key) {
+        RespChannel ch = channel();
+        try {
+            ch.sendGetrange(redisKey(key), 0, pieceBytes - 1);
+            long length = ch.bulkLength();
+            if (length < 0 || length > pieceBytes) {
+                throw new IOException("GETRANGE of " + pieceBytes + " bytes replied a length of " + length);
+            }
+            if (length == 0) {
+                // A missing key reads as an empty string.
+                ch.endBulk();
+                release(ch, true);
+                return new First(First.NONE, 0, true, null);
+            }
+            byte[] head = new byte[(int) Math.min(length, ChunkCodec.MAX_HEADER_BYTES)];
+            ch.readFully(ByteBuffer.wrap(head));
+            return new First(head, length, true, ch);
+        } catch (IOException e) {
+            release(ch, false);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            release(ch, false);
+            throw e;
+        }
+    }
+
+    /**
+     * Fetches part {@code part} (of {@code partBytes}, the last one shorter; part 0's first piece is {@code first},
+     * its head already fetched) piece by piece, putting each into {@code payload} and {@code trailer}; returns the
+     * CRC32C of the part's checksummed bytes. A piece shorter than asked means the part changed since it was sized.
+     */
+    private int fetchPart(UnifiedJedis c, ChunkKey key, int part, long partBytes, long total, First first,
+            ChunkCodec.Layout layout, ByteBuffer payload, byte[] trailer) throws BadEntryException, IOException {
         byte[] k = partKey(key, part);
         long start = part * partBytes;
         int length = (int) Math.min(partBytes, total - start);
-        int crc = 0;
-        for (int from = 0; from < length; ) {
-            int want = Math.min(pieceBytes, length - from);
-            byte[] piece = part == 0 && from == 0 ? head : c.getrange(k, from, from + want - 1L);
-            if (piece == null || piece.length != want) {
-                throw new BadEntryException(BadEntryException.Reason.CORRUPT, "part " + part + " changed while read");
+        RespChannel ch = !first.direct ? null : part == 0 ? first.takeOpen() : channel();
+        boolean clean = false;
+        try {
+            int crc = 0;
+            for (int from = 0; from < length; ) {
+                int want = Math.min(pieceBytes, length - from);
+                long at = start + from;
+                int pieceCrc;
+                if (part == 0 && from == 0) {
+                    byte[] head = first.head;
+                    pieceCrc = ChunkCodec.scatter(layout, at, head, 0, head.length, payload, trailer);
+                    if (ch != null) {
+                        // The rest of the first reply, straight from the socket.
+                        int rest = want - head.length;
+                        ch.readFully(ChunkCodec.places(layout, head.length, rest, payload, trailer));
+                        ch.endBulk();
+                        pieceCrc = Crc32c.combine(pieceCrc, ChunkCodec.placedCrc(layout, head.length, rest, payload),
+                                ChunkCodec.checkedBytes(layout, head.length, rest));
+                    }
+                } else if (ch != null) {
+                    ch.sendGetrange(k, from, from + want - 1L);
+                    if (ch.bulkLength() != want) {
+                        throw changed(part);
+                    }
+                    ch.readFully(ChunkCodec.places(layout, at, want, payload, trailer));
+                    ch.endBulk();
+                    pieceCrc = ChunkCodec.placedCrc(layout, at, want, payload);
+                } else {
+                    byte[] piece = c.getrange(k, from, from + want - 1L);
+                    if (piece == null || piece.length != want) {
+                        throw changed(part);
+                    }
+                    pieceCrc = ChunkCodec.scatter(layout, at, piece, 0, want, payload, trailer);
+                }
+                crc = Crc32c.combine(crc, pieceCrc, ChunkCodec.checkedBytes(layout, at, want));
+                from += want;
             }
-            long at = start + from;
-            crc = Crc32c.combine(crc, ChunkCodec.scatter(layout, at, piece, 0, want, payload, trailer),
-                    ChunkCodec.checkedBytes(layout, at, want));
-            from += want;
+            clean = true;
+            return crc;
+        } finally {
+            release(ch, clean);
         }
-        return crc;
+    }
+
+    private static BadEntryException changed(int part) {
+        return new BadEntryException(BadEntryException.Reason.CORRUPT, "part " + part + " changed while read");
     }
 
     /**
@@ -524,6 +640,50 @@ public final class RedisTier implements ChunkTier {
         return RedisClusterClient.builder().nodes(nodes).clientConfig(config).build();
     }
 
+    /**
+     * Whether reads go through {@link RespChannel}s: from a standalone server without TLS. A cluster's reads need its
+     * slot routing and TLS needs the JVM's TLS sockets: those stay with Jedis.
+     */
+    private synchronized boolean directReads() {
+        return !cluster && !target.tls();
+    }
+
+    /** An idle read channel to the standalone server, or a new one. */
+    private RespChannel channel() {
+        long now = System.nanoTime();
+        for (RespChannel ch; (ch = channels.poll()) != null; ) {
+            if (now - ch.idleSince() < IDLE_CHANNEL_NANOS) {
+                return ch;
+            }
+            // A server with a client timeout may have closed it meanwhile.
+            ch.close();
+        }
+        try {
+            return RespChannel.open(target.hosts().get(0), target, timeoutMillis);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Gives {@code ch} back to the pool if its reply was read to the end, else closes it; null is ignored. */
+    private synchronized void release(RespChannel ch, boolean replyRead) {
+        if (ch == null) {
+            return;
+        }
+        if (replyRead && !closed && client != null) {
+            ch.idle();
+            channels.offer(ch);
+        } else {
+            ch.close();
+        }
+    }
+
+    private synchronized void closeChannels() {
+        for (RespChannel ch; (ch = channels.poll()) != null; ) {
+            ch.close();
+        }
+    }
+
     private void failed(String what, RuntimeException e) {
         counters.errors.increment();
         synchronized (this) {
@@ -533,6 +693,7 @@ public final class RedisTier implements ChunkTier {
                 client.close();
                 client = null;
             }
+            closeChannels();
             if (!warned) {
                 warned = true;
                 LOG.log(Level.WARNING, "chunk store: Redis " + target + " unavailable, cannot " + what + " (" + e
@@ -557,6 +718,7 @@ public final class RedisTier implements ChunkTier {
     public synchronized void close() {
         closed = true;
         parts.shutdownNow();
+        closeChannels();
         if (client != null) {
             client.close();
             client = null;

@@ -22,7 +22,9 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -303,6 +305,72 @@ class RedisStoreTest {
                 assertNull(without.get(a.key()));
                 assertTrue(without.stats().errors() > 0);
             }
+        }
+    }
+
+    @Test
+    void aUserAndDatabaseInTheUriAreUsedForEveryReadAndWrite() throws Exception {
+        try (LocalRedis server = LocalRedis.standalone("--requirepass", "s3cret")) {
+            int port = server.nodes().get(0).port();
+            try (Jedis admin = new Jedis("127.0.0.1", port)) {
+                admin.auth("s3cret");
+                admin.aclSetUser("reader", "on", ">pw 2", "~*", "+@all");
+                ChunkKv a = Chunks.random(11);
+                try (RedisTier tier = new RedisTier("redis://reader:pw%202@127.0.0.1:" + port + "/3")) {
+                    tier.put(a);
+                    ByteBuffer dst = ByteBuffer.allocateDirect(a.bytes());
+                    Chunks.assertSameKv(a, tier.read(a.key(), dst));
+                    Chunks.assertSameKv(a, tier.get(a.key()));
+                    assertEquals(0, tier.stats().errors(), tier.stats().toString());
+                }
+                assertFalse(admin.exists(RedisTier.redisKey(a.key())), "not in database 0");
+                admin.select(3);
+                assertTrue(admin.exists(RedisTier.redisKey(a.key())), "in database 3");
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aStalledServerIsAMissWithinTheTimeoutAndTheTierRecovers() throws Exception {
+        try (LocalRedis server = LocalRedis.standalone(); Warnings w = new Warnings()) {
+            ChunkKv a = Chunks.random(Chunks.key(12), BLOCKS, 12);
+            try (RedisTier tier = new RedisTier(RedisTarget.parse(server.uri()), 300, 100)) {
+                tier.put(a);
+                ByteBuffer dst = ByteBuffer.allocateDirect(a.bytes());
+                Chunks.assertSameKv(a, tier.read(a.key(), dst));
+                server.pause(0);
+                try {
+                    long t0 = System.nanoTime();
+                    assertNull(tier.read(a.key(), dst.clear()));
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    assertTrue(ms >= 250 && ms < 3000, "a stalled reply is given up after the 300 ms timeout: " + ms);
+                } finally {
+                    server.resume(0);
+                }
+                assertEquals(1, tier.stats().errors(), tier.stats().toString());
+                assertEquals(1, w.count(), w.messages.toString());
+                Thread.sleep(150);
+                Chunks.assertSameKv(a, tier.read(a.key(), dst.clear()));
+                assertEquals(1, tier.stats().errors(), tier.stats().toString());
+            }
+        }
+    }
+
+    @Test
+    void anErrorReplyIsAnErrorNotABadEntryAndTheNextReadSucceeds() throws Exception {
+        ChunkKv a = Chunks.random(Chunks.key(13), 4, 13);
+        byte[] key = RedisTier.redisKey(a.key());
+        try (RedisTier tier = new RedisTier(RedisTarget.parse(standalone.uri()), 1000, 0);
+                RedisClient raw = RedisClient.create("127.0.0.1", standalone.nodes().get(0).port())) {
+            raw.rpush(key, new byte[] {1});
+            assertNull(tier.read(a.key(), ByteBuffer.allocateDirect(a.bytes())), "a list where part 0 belongs");
+            TierStats s = tier.stats();
+            assertEquals(1, s.errors(), s.toString());
+            assertEquals(0, s.badEntries(), s.toString());
+            raw.del(key);
+            tier.put(a);
+            Chunks.assertSameKv(a, tier.read(a.key(), ByteBuffer.allocateDirect(a.bytes())));
         }
     }
 
