@@ -56,7 +56,7 @@ final class RespChannel implements AutoCloseable {
             sel = Selector.open();
             ch.register(sel, 0);
             c = new RespChannel(ch, sel, timeoutMillis * 1_000_000L);
-            int replies = 1;
+            int replies = 0;
             if (target.password() != null) {
                 if (target.user() != null) {
                     c.send(bytes("AUTH"), bytes(target.user()), bytes(target.password()));
@@ -69,10 +69,13 @@ final class RespChannel implements AutoCloseable {
                 c.send(bytes("SELECT"), bytes(Integer.toString(target.database())));
                 replies++;
             }
+            // Named for CLIENT LIST, as Jedis names the tier's other connections; a user whose ACL forbids
+            // CLIENT gets an error reply here, which does not keep it from reading.
             c.send(bytes("CLIENT"), bytes("SETNAME"), bytes("npukit-chunk-store-reader"));
             for (int i = 0; i < replies; i++) {
                 c.expectOk();
             }
+            c.line();
             return c;
         } catch (IOException | RuntimeException e) {
             if (sel != null) {

@@ -314,7 +314,8 @@ class RedisStoreTest {
             int port = server.nodes().get(0).port();
             try (Jedis admin = new Jedis("127.0.0.1", port)) {
                 admin.auth("s3cret");
-                admin.aclSetUser("reader", "on", ">pw 2", "~*", "+@all");
+                // An ACL user that may not name its connections (CLIENT SETNAME), with a space in its password.
+                admin.aclSetUser("reader", "on", ">pw 2", "~*", "+@all", "-client");
                 ChunkKv a = Chunks.random(11);
                 try (RedisTier tier = new RedisTier("redis://reader:pw%202@127.0.0.1:" + port + "/3")) {
                     tier.put(a);
