@@ -14,14 +14,9 @@ import dev.npukit.serving.store.RedisTarget;
 import dev.npukit.serving.store.RedisTier;
 import dev.npukit.tensor.DType;
 import java.io.IOException;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,6 +40,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import picocli.CommandLine;
+import redis.clients.jedis.RedisClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -255,7 +251,7 @@ final class BenchChunkStoreCommand implements Callable<Integer> {
             ByteBuffer payload = ByteBuffer.allocateDirect(c.bytes());
             measure("redis", c, "read", () -> repeat(c, () -> check(tier.read(c.key(), payload.clear()))), tcp, rows);
             if (local) {
-                try (RespGet resp = new RespGet(target.hosts().get(0), c.key(), redisPartKib << 10, redisConnections)) {
+                try (RespGet resp = new RespGet(target.hosts().get(0), c.key(), redisConnections)) {
                     measure("redis", c, "resp", () -> repeat(c, resp::fetch), tcp, rows);
                 }
             }
@@ -384,95 +380,116 @@ final class BenchChunkStoreCommand implements Callable<Integer> {
     }
 
     /**
-     * The parts of one stored entry fetched by plain RESP GETs (no client library), part i over socket
-     * {@code i % connections}, each socket's replies read into one reused array: what the server delivers. The
-     * parts are not checked (the tier's get and read are).
+     * The parts of one stored entry fetched as the tier fetches them, by plain RESP {@code GETRANGE}s of the tier's
+     * read pieces ({@link RedisTier#readPieceBytes()}), part i over socket {@code i % connections}, with no client
+     * library: each reply read whole, framing included, into a direct buffer of its socket. What the server
+     * delivers for the tier's requests: the bound on the tier's read. One part is fetched on the calling thread.
+     * The parts are not checked (the tier's get and read are).
      */
     private static final class RespGet implements AutoCloseable {
-        private final List<Socket> sockets = new ArrayList<>();
-        private final List<DataInputStream> replies = new ArrayList<>();
-        private final List<byte[]> arrays = new ArrayList<>();
-        private final List<byte[]> requests = new ArrayList<>();
+        private final List<SocketChannel> sockets = new ArrayList<>();
+        private final List<ByteBuffer> replies = new ArrayList<>();
+        /** Per socket, its requests in order, and the bytes of each one's whole reply ({@code $N CRLF}, N, CRLF). */
+        private final List<List<ByteBuffer>> requests = new ArrayList<>();
+        private final List<List<Integer>> replyBytes = new ArrayList<>();
         private final ExecutorService pool;
 
-        RespGet(RedisTarget.HostPort server, ChunkKey key, int partBytes, int connections) throws IOException {
-            String first;
-            try (Socket s = new Socket(server.host(), server.port())) {
-                first = RedisTier.KEY_PREFIX + key.address();
-                byte[] entry0 = get(s.getOutputStream(), new DataInputStream(new BufferedInputStream(s.getInputStream())),
-                        request(first), null);
-                long total = ByteBuffer.wrap(entry0).order(ByteOrder.LITTLE_ENDIAN).getInt(8)
-                        + ByteBuffer.wrap(entry0).order(ByteOrder.LITTLE_ENDIAN).getLong(40) + 4;
-                for (int i = 0; i < (total + entry0.length - 1) / entry0.length; i++) {
-                    requests.add(request(i == 0 ? first : first + ":" + i));
-                }
-                for (int i = 0; i < connections; i++) {
-                    arrays.add(new byte[entry0.length]);
+        RespGet(RedisTarget.HostPort server, ChunkKey key, int connections) throws IOException {
+            String first = RedisTier.KEY_PREFIX + key.address();
+            int part0;
+            long total;
+            try (RedisClient setup = RedisClient.create(server.host(), server.port())) {
+                part0 = Math.toIntExact(setup.strlen(first));
+                byte[] head = setup.getrange(first.getBytes(StandardCharsets.US_ASCII), 0, 4095);
+                ByteBuffer h = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+                total = h.getInt(8) + h.getLong(40) + 4;
+            }
+            int parts = (int) ((total + part0 - 1) / part0);
+            int used = Math.min(connections, parts);
+            int piece = RedisTier.readPieceBytes();
+            for (int c = 0; c < used; c++) {
+                requests.add(new ArrayList<>());
+                replyBytes.add(new ArrayList<>());
+            }
+            for (int i = 0; i < parts; i++) {
+                String k = i == 0 ? first : first + ":" + i;
+                int length = (int) Math.min(part0, total - (long) i * part0);
+                for (int from = 0; from < length; from += piece) {
+                    int n = Math.min(piece, length - from);
+                    String[] args = {"GETRANGE", k, Integer.toString(from), Integer.toString(from + n - 1)};
+                    StringBuilder r = new StringBuilder("*" + args.length + "\r\n");
+                    for (String a : args) {
+                        r.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+                    }
+                    requests.get(i % used).add(ByteBuffer.wrap(r.toString().getBytes(StandardCharsets.US_ASCII)));
+                    replyBytes.get(i % used).add(("$" + n + "\r\n").length() + n + 2);
                 }
             }
-            pool = Executors.newFixedThreadPool(connections, r -> {
+            for (int c = 0; c < used; c++) {
+                SocketChannel s = SocketChannel.open(new InetSocketAddress(server.host(), server.port()));
+                s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                sockets.add(s);
+                replies.add(ByteBuffer.allocateDirect(replyBytes.get(c).get(0)));
+            }
+            pool = used == 1 ? null : Executors.newFixedThreadPool(used, r -> {
                 Thread t = new Thread(r, "resp-get");
                 t.setDaemon(true);
                 return t;
             });
-            for (int i = 0; i < connections; i++) {
-                Socket s = new Socket(server.host(), server.port());
-                s.setTcpNoDelay(true);
-                sockets.add(s);
-                replies.add(new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16)));
-            }
         }
 
         void fetch() {
-            List<Future<?>> done = new ArrayList<>();
-            for (int c = 0; c < sockets.size(); c++) {
-                int conn = c;
-                done.add(pool.submit(() -> {
-                    for (int i = conn; i < requests.size(); i += sockets.size()) {
-                        get(sockets.get(conn).getOutputStream(), replies.get(conn), requests.get(i), arrays.get(conn));
-                    }
-                    return null;
-                }));
-            }
             try {
+                if (pool == null) {
+                    fetchOn(0);
+                    return;
+                }
+                List<Future<?>> done = new ArrayList<>();
+                for (int c = 0; c < sockets.size(); c++) {
+                    int conn = c;
+                    done.add(pool.submit(() -> {
+                        fetchOn(conn);
+                        return null;
+                    }));
+                }
                 for (Future<?> f : done) {
                     f.get();
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             } catch (ExecutionException | InterruptedException e) {
-                throw new IllegalStateException("RESP GET failed", e);
+                throw new IllegalStateException("RESP GETRANGE failed", e);
             }
         }
 
-        private static byte[] request(String key) {
-            return ("*2\r\n$3\r\nGET\r\n$" + key.length() + "\r\n" + key + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        }
-
-        /** One GET: the bulk reply into {@code into} (a new array when null). */
-        private static byte[] get(OutputStream out, DataInputStream in, byte[] request, byte[] into) throws IOException {
-            out.write(request);
-            out.flush();
-            StringBuilder line = new StringBuilder();
-            for (int b = in.read(); b != '\r'; b = in.read()) {
-                if (b < 0) {
-                    throw new IOException("the server closed the connection");
+        /** Socket {@code conn}'s requests, one at a time. */
+        private void fetchOn(int conn) throws IOException {
+            SocketChannel s = sockets.get(conn);
+            ByteBuffer reply = replies.get(conn);
+            List<ByteBuffer> mine = requests.get(conn);
+            for (int i = 0; i < mine.size(); i++) {
+                ByteBuffer request = mine.get(i).rewind();
+                while (request.hasRemaining()) {
+                    s.write(request);
                 }
-                line.append((char) b);
+                reply.clear().limit(replyBytes.get(conn).get(i));
+                while (reply.hasRemaining()) {
+                    if (s.read(reply) < 0) {
+                        throw new IOException("the server closed the connection");
+                    }
+                }
+                if (reply.get(0) != '$') {
+                    throw new IOException("the server did not answer GETRANGE with a bulk reply");
+                }
             }
-            in.read();
-            if (line.charAt(0) != '$' || line.charAt(1) == '-') {
-                throw new IOException("the server answered " + line);
-            }
-            int n = Integer.parseInt(line.substring(1));
-            byte[] dst = into == null ? new byte[n] : into;
-            in.readFully(dst, 0, n);
-            in.readFully(new byte[2]);
-            return dst;
         }
 
         @Override
         public void close() throws IOException {
-            pool.shutdownNow();
-            for (Socket s : sockets) {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+            for (SocketChannel s : sockets) {
                 s.close();
             }
         }

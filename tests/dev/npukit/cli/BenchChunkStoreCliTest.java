@@ -44,6 +44,25 @@ class BenchChunkStoreCliTest {
     }
 
     @Test
+    void redisRowsCarryTheRespBoundAndTheRemoteGoal() throws Exception {
+        // A redis-server of its own on a loopback port, the tier's rows and the raw RESP fetch of the same pieces.
+        CliRun r = CliRun.of("bench", "chunk-store", "--tier", "redis", "--warmup", "0", "--runs", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        Set<String> seen = new HashSet<>();
+        for (JsonNode c : new ObjectMapper().readTree(r.out()).get("cases")) {
+            seen.add(c.get("case").asText() + " " + c.get("op").asText());
+            assertTrue(c.get("gbPerS").asDouble() > 0 && c.get("probeGbPerS").asDouble() > 0, c.toString());
+            if (c.get("op").asText().equals("read")) {
+                assertEquals(0.5, c.get("goal").asDouble(), 1e-9, c.toString());
+            } else {
+                assertTrue(c.get("goal").isNull(), c.toString());
+            }
+        }
+        assertEquals(Set.of("demo put", "demo get", "demo read", "demo resp", "mistral-7b put", "mistral-7b get",
+                "mistral-7b read", "mistral-7b resp"), seen);
+    }
+
+    @Test
     void badOptionsAreRefusedByName() {
         CliRun tier = CliRun.of("bench", "chunk-store", "--tier", "tape");
         assertEquals(2, tier.code());

@@ -176,6 +176,16 @@ public final class RedisTier implements ChunkTier {
     }
 
     /**
+     * Bytes a read fetches per {@code GETRANGE} in this JVM: a quarter of a G1 heap region, at most 1 MiB (see
+     * docs/chunk-store.md, Tiers).
+     *
+     * @return the read piece size in bytes
+     */
+    public static int readPieceBytes() {
+        return PIECE_BYTES;
+    }
+
+    /**
      * Where the tier connects.
      *
      * @return the parsed target

@@ -54,7 +54,8 @@ final class RespChannel implements AutoCloseable {
             ch.socket().connect(new InetSocketAddress(node.host(), node.port()), timeoutMillis);
             ch.configureBlocking(false);
             sel = Selector.open();
-            ch.register(sel, 0);
+            // Registered for reads once: a wait is then one select call, with no change of interest.
+            ch.register(sel, SelectionKey.OP_READ);
             c = new RespChannel(ch, sel, timeoutMillis * 1_000_000L);
             int replies = 0;
             if (target.password() != null) {
@@ -237,10 +238,14 @@ final class RespChannel implements AutoCloseable {
             throw new SocketTimeoutException("no Redis reply within " + timeoutNanos / 1_000_000 + " ms");
         }
         SelectionKey key = channel.keyFor(selector);
-        key.interestOps(op);
+        if (op != SelectionKey.OP_READ) {
+            key.interestOps(op);
+        }
         selector.select(Math.max(1, left / 1_000_000));
         selector.selectedKeys().clear();
-        key.interestOps(0);
+        if (op != SelectionKey.OP_READ) {
+            key.interestOps(SelectionKey.OP_READ);
+        }
     }
 
     @Override
