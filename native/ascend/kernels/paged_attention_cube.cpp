@@ -31,6 +31,7 @@
 // vectors' keys and P after kO of the last tile).
 #include <stddef.h>
 
+#include "cube_common.h"
 #include "kernel_common.h"
 
 namespace npukit {
@@ -124,13 +125,6 @@ class CubeSide {
   }
 
  private:
-  // ND2NZ copy of `rows` rows of `len` elements, `pitch` apart, into rows [row0, row0 + rows)
-  // of an NZ matrix whose column blocks are `padded_rows` rows long.
-  __aicore__ inline void ToL1(const LocalTensor<T>& dst, const GlobalTensor<T>& src, int32_t row0, int32_t rows,
-                              int32_t len, uint64_t pitch, int32_t padded_rows) {
-    AscendC::DataCopy(dst[row0 * 16], src, AscendC::Nd2NzParams(1, rows, len, 0, static_cast<uint16_t>(pitch),
-                                                                padded_rows, 1, 0));
-  }
   // The cache blocks of slots [j0, j0 + n), read once per tile for all its KV heads.
   __aicore__ inline void ReadBlocks(int32_t seq, int32_t j0, int32_t n) {
     const int32_t first = j0 / t_.block_size;
@@ -144,16 +138,11 @@ class CubeSide {
     const int32_t first = j0 / t_.block_size;
     for (int32_t j = j0; j < j0 + n;) {
       const int32_t cnt = MinI(t_.block_size - j % t_.block_size, j0 + n - j);
-      ToL1(dst, cache[rows_.First(blocks_[j / t_.block_size - first], j, head)], j - j0, cnt, t_.head_dim,
-           rows_.Pitch(), n16);
+      // Slot j is row j - j0 of the NZ matrix: C0 = 32 / sizeof(T) elements a row.
+      const LocalTensor<T> row = dst[(j - j0) * (32 / int32_t(sizeof(T)))];
+      CopyRowsNz(row, cache[rows_.First(blocks_[j / t_.block_size - first], j, head)], cnt, t_.head_dim,
+                 rows_.Pitch(), n16);
       j += cnt;
-    }
-  }
-  // A (m_pad x kb fractals of 16 x 16) from its L1 NZ form into L0A's ZZ form.
-  __aicore__ inline void LoadA(const LocalTensor<T>& a2, const LocalTensor<T>& a1, int32_t kb) {
-    const int32_t mb = t_.m_pad / 16;
-    for (int32_t i = 0; i < mb; i++) {
-      AscendC::LoadData(a2[i * kb * 256], a1, AscendC::LoadData2DParams(i, kb, mb, 0, 0, false, 0));
     }
   }
 
@@ -166,8 +155,8 @@ class CubeSide {
     // Every KV head's queries, hi then lo, as [m_pad x d_pad] NZ matrices, for the whole item.
     LocalTensor<T> q1 = q1_.AllocTensor<T>();
     for (int32_t h = 0; h < w.heads; h++) {
-      ToL1(q1[2 * h * mp * dp], wq_[uint64_t(h) * g_ * dp], 0, g_, d, dp, mp);
-      ToL1(q1[(2 * h + 1) * mp * dp], wq_[(uint64_t(nq) + h * g_) * dp], 0, g_, d, dp, mp);
+      CopyRowsNz(q1[2 * h * mp * dp], wq_[uint64_t(h) * g_ * dp], g_, d, dp, mp);
+      CopyRowsNz(q1[(2 * h + 1) * mp * dp], wq_[(uint64_t(nq) + h * g_) * dp], g_, d, dp, mp);
     }
     q1_.EnQue(q1);
     q1 = q1_.DeQue<T>();
@@ -182,7 +171,7 @@ class CubeSide {
         LocalTensor<T> k1 = k1_.AllocTensor<T>();
         if (rope_) {
           for (int32_t p = 0; p < parts; p++) {
-            ToL1(k1[p * tk * dp], wk_[(uint64_t(h) * parts + p) * tk * d], 0, n, d, d, n16);
+            CopyRowsNz(k1[p * tk * dp], wk_[(uint64_t(h) * parts + p) * tk * d], n, d, d, n16);
           }
         } else {
           CacheToL1(k1, k_, j0, n, n16, w.head0 + h);
@@ -191,12 +180,9 @@ class CubeSide {
         k1 = k1_.DeQue<T>();
         LocalTensor<T> a2 = a2_.AllocTensor<T>();
         LocalTensor<T> b2 = b2_.AllocTensor<T>();
-        LoadA(a2, q1[2 * h * mp * dp], kb_d);
-        LoadA(a2[mp * dp], q1[(2 * h + 1) * mp * dp], kb_d);
-        for (int32_t p = 0; p < parts; p++) {
-          AscendC::LoadData(b2[p * tk * dp], k1[p * tk * dp],
-                            AscendC::LoadData2DParams(0, kb_d * kb_n, 1, 0, 0, false, 0));
-        }
+        LoadAZz(a2, q1[2 * h * mp * dp], mp / 16, kb_d);
+        LoadAZz(a2[mp * dp], q1[(2 * h + 1) * mp * dp], mp / 16, kb_d);
+        for (int32_t p = 0; p < parts; p++) LoadBZn(b2[p * tk * dp], k1[p * tk * dp], kb_d * kb_n);
         k1_.FreeTensor(k1);
         a2_.EnQue(a2);
         b2_.EnQue(b2);
@@ -227,16 +213,16 @@ class CubeSide {
         }
         CacheToL1(v1, v_, j0, n, n16, w.head0 + h);
         LocalTensor<T> p1 = p1_.AllocTensor<T>();
-        ToL1(p1, wp_[uint64_t(h) * g_ * tk], 0, g_, n, tk, mp);
-        if (t_.low_parts) ToL1(p1[mp * n16], wp_[(uint64_t(nq) + h * g_) * tk], 0, g_, n, tk, mp);
+        CopyRowsNz(p1, wp_[uint64_t(h) * g_ * tk], g_, n, tk, mp);
+        if (t_.low_parts) CopyRowsNz(p1[mp * n16], wp_[(uint64_t(nq) + h * g_) * tk], g_, n, tk, mp);
         v1_.EnQue(v1);
         p1_.EnQue(p1);
         v1 = v1_.DeQue<T>();
         p1 = p1_.DeQue<T>();
         LocalTensor<T> a2 = a2_.AllocTensor<T>();
         LocalTensor<T> b2 = b2_.AllocTensor<T>();
-        LoadA(a2, p1, kb_n);
-        if (t_.low_parts) LoadA(a2[mp * n16], p1[mp * n16], kb_n);
+        LoadAZz(a2, p1, mp / 16, kb_n);
+        if (t_.low_parts) LoadAZz(a2[mp * n16], p1[mp * n16], mp / 16, kb_n);
         // V [n, d] in NZ (n16-row column blocks) into ZN for Mmad's k x n operand: transposed fractals.
         for (int32_t q = 0; q < kb_n; q++) {
           AscendC::LoadData(b2[q * kb_d * 256], v1, AscendC::LoadData2DParams(q, kb_d, kb_n, 0, 0, true, 0));
