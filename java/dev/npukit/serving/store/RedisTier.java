@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +25,7 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.BuilderFactory;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
@@ -33,9 +35,11 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.args.Rawable;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
- * Chunk KV in Redis, standalone or Cluster, shared by every host pointed at it (through Jedis). The entry of key
+ * Chunk KV in Redis, standalone or Cluster, shared by every host pointed at it (through Jedis; without TLS, reads
+ * go through the tier's own RESP reader, {@code RespChannel}, straight into the caller's buffer). The entry of key
  * {@code K} (its stored form, docs/chunk-store.md) is cut into parts of {@code partBytes}: part 0 at
  * {@code npukit:kv:1:A}, part i at {@code npukit:kv:1:A:i}, where A is K's {@linkplain ChunkKey#address()
  * address}. Parts are written and read over {@code parallelism} connections at once: Redis sends at most 64 KiB
@@ -55,8 +59,8 @@ public final class RedisTier implements ChunkTier {
     /** Prefix of every key the tier writes ({@code 1} is the stored form's version). */
     public static final String KEY_PREFIX = "npukit:kv:1:";
     /**
-     * The system property that sizes the buffer Jedis reads every reply through, one socket read per fill; Jedis
-     * reads it once, when its first connection opens. At its default of 8 KiB a 320 KiB chunk takes 40 reads and a
+     * The system property that sizes the buffer Jedis reads every reply through, one socket read per fill (the
+     * tier's reads over TLS); Jedis reads it once, when its first connection opens. At its default of 8 KiB a 320 KiB chunk takes 40 reads and a
      * 1 MiB piece 128 (docs/chunk-store.md, Measured). An application sets it on its command line
      * ({@code -Djedis.bufferSize.input=1048576}); the {@code npukit} command line sets it to
      * {@link #JEDIS_INPUT_BUFFER_BYTES} when it is unset.
@@ -97,8 +101,9 @@ public final class RedisTier implements ChunkTier {
     private final ConcurrentLinkedQueue<byte[]> fullParts = new ConcurrentLinkedQueue<>();
     private final int maxFullParts;
     private final TierCounters counters = new TierCounters();
-    /** Idle {@link RespChannel}s of the read path, each with no reply pending. */
-    private final ConcurrentLinkedQueue<RespChannel> channels = new ConcurrentLinkedQueue<>();
+    /** Idle {@link RespChannel}s of the read path per server, each with no reply pending. */
+    private final ConcurrentHashMap<RedisTarget.HostPort, ConcurrentLinkedQueue<RespChannel>> channels =
+            new ConcurrentHashMap<>();
     private UnifiedJedis client;
     private boolean cluster;
     private long downUntil;
@@ -225,9 +230,9 @@ public final class RedisTier implements ChunkTier {
 
     /**
      * Sizes every part, then fetches the entry in pieces of {@code pieceBytes} ({@link #PIECE_BYTES}) straight into
-     * the payload's target: part 0's first piece (from a standalone server without TLS only its header, the rest of
-     * the reply left on the socket), then (if the piece was full) part 0's length, then the other parts' lengths in
-     * one pipelined round trip, checked against the header before the target is asked for a buffer (a damaged
+     * the payload's target: part 0's first piece (without TLS only its header, the rest of the reply left on the
+     * socket), then (if the piece was full) part 0's length, then the other parts' lengths in one pipelined round
+     * trip, checked against the header before the target is asked for a buffer (a damaged
      * header must not make the tier allocate what it claims); then each part on a part reader (a single part on the
      * calling thread), its pieces put into the target as they arrive and checksummed, the parts' checksums joined in
      * entry order. No array of a part's size is allocated: Jedis's pieces stay below the collector's humongous-object
@@ -240,7 +245,7 @@ public final class RedisTier implements ChunkTier {
         }
         First first;
         try {
-            first = directReads() ? firstDirect(key) : firstJedis(c, key);
+            first = directReads() ? firstDirect(c, key) : firstJedis(c, key);
         } catch (RuntimeException e) {
             failed("read", e);
             return counters.miss();
@@ -397,8 +402,8 @@ public final class RedisTier implements ChunkTier {
         return head == null ? new First(First.NONE, 0, false, null) : new First(head, head.length, false, null);
     }
 
-    private First firstDirect(ChunkKey key) {
-        RespChannel ch = channel();
+    private First firstDirect(UnifiedJedis c, ChunkKey key) {
+        RespChannel ch = channel(c, redisKey(key));
         try {
             ch.sendGetrange(redisKey(key), 0, pieceBytes - 1);
             long length = ch.bulkLength();
@@ -433,7 +438,7 @@ public final class RedisTier implements ChunkTier {
         byte[] k = partKey(key, part);
         long start = part * partBytes;
         int length = (int) Math.min(partBytes, total - start);
-        RespChannel ch = !first.direct ? null : part == 0 ? first.takeOpen() : channel();
+        RespChannel ch = !first.direct ? null : part == 0 ? first.takeOpen() : channel(c, k);
         boolean clean = false;
         try {
             int crc = 0;
@@ -651,17 +656,28 @@ public final class RedisTier implements ChunkTier {
     }
 
     /**
-     * Whether reads go through {@link RespChannel}s: from a standalone server without TLS. A cluster's reads need its
-     * slot routing and TLS needs the JVM's TLS sockets: those stay with Jedis.
+     * Whether reads go through {@link RespChannel}s: from a standalone server or a cluster, without TLS (TLS needs
+     * the JVM's TLS sockets: those reads stay with Jedis).
      */
-    private synchronized boolean directReads() {
-        return !cluster && !target.tls();
+    private boolean directReads() {
+        return !target.tls();
     }
 
-    /** An idle read channel to the standalone server, or a new one. */
-    private RespChannel channel() {
+    /**
+     * An idle read channel to the server that holds {@code key}, or a new one: in a cluster, the master of the key's
+     * slot as {@code c} knows it (a channel to another node gets a MOVED error reply, a failed read, after which
+     * the tier reconnects and learns the cluster's slots again).
+     */
+    private RespChannel channel(UnifiedJedis c, byte[] key) {
+        RedisTarget.HostPort node = target.hosts().get(0);
+        if (c instanceof RedisClusterClient clusterClient) {
+            try (Connection master = clusterClient.getConnectionFromSlot(JedisClusterCRC16.getSlot(key))) {
+                node = new RedisTarget.HostPort(master.getHostAndPort().getHost(), master.getHostAndPort().getPort());
+            }
+        }
+        ConcurrentLinkedQueue<RespChannel> idle = channels.get(node);
         long now = System.nanoTime();
-        for (RespChannel ch; (ch = channels.poll()) != null; ) {
+        for (RespChannel ch; idle != null && (ch = idle.poll()) != null; ) {
             if (now - ch.idleSince() < IDLE_CHANNEL_NANOS) {
                 return ch;
             }
@@ -669,7 +685,7 @@ public final class RedisTier implements ChunkTier {
             ch.close();
         }
         try {
-            return RespChannel.open(target.hosts().get(0), target, timeoutMillis);
+            return RespChannel.open(node, target, timeoutMillis);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -682,15 +698,17 @@ public final class RedisTier implements ChunkTier {
         }
         if (replyRead && !closed && client != null) {
             ch.idle();
-            channels.offer(ch);
+            channels.computeIfAbsent(ch.node(), n -> new ConcurrentLinkedQueue<>()).offer(ch);
         } else {
             ch.close();
         }
     }
 
     private synchronized void closeChannels() {
-        for (RespChannel ch; (ch = channels.poll()) != null; ) {
-            ch.close();
+        for (ConcurrentLinkedQueue<RespChannel> idle : channels.values()) {
+            for (RespChannel ch; (ch = idle.poll()) != null; ) {
+                ch.close();
+            }
         }
     }
 

@@ -12,8 +12,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One plain-TCP connection to a standalone Redis server that reads a bulk reply straight into the caller's
- * buffers: the Redis tier's read path. Jedis parses every bulk reply into a new array, after copying it through
+ * One plain-TCP connection to a Redis server (standalone or a cluster node) that reads a bulk reply straight into
+ * the caller's buffers: the Redis tier's read path. Jedis parses every bulk reply into a new array, after copying it through
  * its own buffer; a 320 KiB chunk then costs three copies and a fresh 320 KiB array per read, and the array lands in
  * never-touched heap while the collector grows the young generation, each page a fault (docs/chunk-store.md,
  * Measured). Here the reply's bytes go from the socket to their place in the payload. Commands are RESP arrays of
@@ -26,6 +26,7 @@ final class RespChannel implements AutoCloseable {
     /** The longest reply line read: a status, an error message or a length. */
     private static final int MAX_LINE = 4096;
 
+    private final RedisTarget.HostPort node;
     private final SocketChannel channel;
     private final Selector selector;
     private final long timeoutNanos;
@@ -34,7 +35,8 @@ final class RespChannel implements AutoCloseable {
     private final ByteBuffer out = ByteBuffer.allocateDirect(1024);
     private long idleSince = System.nanoTime();
 
-    private RespChannel(SocketChannel channel, Selector selector, long timeoutNanos) {
+    private RespChannel(RedisTarget.HostPort node, SocketChannel channel, Selector selector, long timeoutNanos) {
+        this.node = node;
         this.channel = channel;
         this.selector = selector;
         this.timeoutNanos = timeoutNanos;
@@ -56,7 +58,7 @@ final class RespChannel implements AutoCloseable {
             sel = Selector.open();
             // Registered for reads once: a wait is then one select call, with no change of interest.
             ch.register(sel, SelectionKey.OP_READ);
-            c = new RespChannel(ch, sel, timeoutMillis * 1_000_000L);
+            c = new RespChannel(node, ch, sel, timeoutMillis * 1_000_000L);
             int replies = 0;
             if (target.password() != null) {
                 if (target.user() != null) {
@@ -85,6 +87,11 @@ final class RespChannel implements AutoCloseable {
             ch.close();
             throw e;
         }
+    }
+
+    /** The server this channel is connected to. */
+    RedisTarget.HostPort node() {
+        return node;
     }
 
     /** Marks the channel idle from now (its pool's age limit counts from here). */

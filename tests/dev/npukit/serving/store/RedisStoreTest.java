@@ -191,6 +191,13 @@ class RedisStoreTest {
                 ByteBuffer dst = ByteBuffer.allocateDirect(a.bytes() + 1).position(1);
                 Chunks.assertSameKv(a, tier.read(a.key(), dst));
                 assertEquals(a.payload(), dst.flip().position(1), "read into the caller's buffer, after its position");
+                for (LocalRedis.Node n : server.nodes()) {
+                    // The parts are read by the tier's own RESP reader, from every master that holds some.
+                    try (Jedis c = new Jedis("127.0.0.1", n.port())) {
+                        assertTrue(c.clientList().contains("name=npukit-chunk-store-reader"),
+                                "a reader connection to " + n.port());
+                    }
+                }
                 assertNull(tier.read(a.key(), ByteBuffer.allocate(a.bytes() - 1)), "no room: a miss");
                 int parts = (int) ((ChunkCodec.entryBytes(a) + 8191) / 8192);
                 assertTrue(parts > 10, "parts: " + parts);
