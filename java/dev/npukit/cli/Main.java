@@ -61,8 +61,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
 
     /**
-     * Sizes Jedis's reply buffer for the chunk store's Redis reads ({@link RedisTier#JEDIS_INPUT_BUFFER_PROPERTY})
-     * unless the JVM was started with a size; before any command runs, as Jedis reads it once.
+     * Sizes Jedis's reply buffer for the chunk store's Redis reads over TLS
+     * ({@link RedisTier#JEDIS_INPUT_BUFFER_PROPERTY}) unless the JVM was started with a size; before any command
+     * runs, as Jedis reads it once.
      */
     static void presetJedisBuffer() {
         if (System.getProperty(RedisTier.JEDIS_INPUT_BUFFER_PROPERTY) == null) {
