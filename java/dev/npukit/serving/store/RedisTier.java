@@ -60,9 +60,9 @@ public final class RedisTier implements ChunkTier {
     public static final String KEY_PREFIX = "npukit:kv:1:";
     /**
      * The system property that sizes the buffer Jedis reads every reply through, one socket read per fill (the
-     * tier's reads over TLS); Jedis reads it once, when its first connection opens. At its default of 8 KiB a 320 KiB chunk takes 40 reads and a
-     * 1 MiB piece 128 (docs/chunk-store.md, Measured). An application sets it on its command line
-     * ({@code -Djedis.bufferSize.input=1048576}); the {@code npukit} command line sets it to
+     * tier's reads over TLS); Jedis reads it once, when its first connection opens. At its default of 8 KiB a
+     * 320 KiB chunk takes 40 reads and a 1 MiB piece 128 (docs/chunk-store.md, Measured). An application sets it
+     * on its command line ({@code -Djedis.bufferSize.input=1048576}); the {@code npukit} command line sets it to
      * {@link #JEDIS_INPUT_BUFFER_BYTES} when it is unset.
      */
     public static final String JEDIS_INPUT_BUFFER_PROPERTY = "jedis.bufferSize.input";

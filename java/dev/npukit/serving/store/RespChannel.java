@@ -13,11 +13,12 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One plain-TCP connection to a Redis server (standalone or a cluster node) that reads a bulk reply straight into
- * the caller's buffers: the Redis tier's read path. Jedis parses every bulk reply into a new array, after copying it through
- * its own buffer; a 320 KiB chunk then costs three copies and a fresh 320 KiB array per read, and the array lands in
- * never-touched heap while the collector grows the young generation, each page a fault (docs/chunk-store.md,
- * Measured). Here the reply's bytes go from the socket to their place in the payload. Commands are RESP arrays of
- * bulk strings; replies are read with a bound of {@code timeoutMillis} on each wait, as Jedis bounds a reply.
+ * the caller's buffers: the Redis tier's read path. Jedis parses every bulk reply into a new array, after copying it
+ * through its own buffer; a 320 KiB chunk then costs three copies and a fresh 320 KiB array per read, and the array
+ * lands in never-touched heap while the collector grows the young generation, each page a fault
+ * (docs/chunk-store.md, Measured). Here the reply's bytes go from the socket to their place in the payload. Commands
+ * are RESP arrays of bulk strings; replies are read with a bound of {@code timeoutMillis} on each wait, as Jedis
+ * bounds a reply.
  *
  * <p>Not thread-safe: one caller at a time (the tier keeps idle channels in a pool). A channel whose reply was not
  * read to its end, or that failed, must be closed, never reused.
