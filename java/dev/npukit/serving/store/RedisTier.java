@@ -412,7 +412,7 @@ public final class RedisTier implements ChunkTier {
             }
             if (length == 0) {
                 // A missing key reads as an empty string.
-                ch.endBulk();
+                ch.readBulkEnd();
                 release(ch, true);
                 return new First(First.NONE, 0, true, null);
             }
@@ -452,8 +452,7 @@ public final class RedisTier implements ChunkTier {
                     if (ch != null) {
                         // The rest of the first reply, straight from the socket.
                         int rest = want - head.length;
-                        ch.readFully(ChunkCodec.places(layout, head.length, rest, payload, trailer));
-                        ch.endBulk();
+                        ch.readBulkEnd(ChunkCodec.places(layout, head.length, rest, payload, trailer));
                         pieceCrc = Crc32c.combine(pieceCrc, ChunkCodec.placedCrc(layout, head.length, rest, payload),
                                 ChunkCodec.checkedBytes(layout, head.length, rest));
                     }
@@ -462,8 +461,7 @@ public final class RedisTier implements ChunkTier {
                     if (ch.bulkLength() != want) {
                         throw changed(part);
                     }
-                    ch.readFully(ChunkCodec.places(layout, at, want, payload, trailer));
-                    ch.endBulk();
+                    ch.readBulkEnd(ChunkCodec.places(layout, at, want, payload, trailer));
                     pieceCrc = ChunkCodec.placedCrc(layout, at, want, payload);
                 } else {
                     byte[] piece = c.getrange(k, from, from + want - 1L);

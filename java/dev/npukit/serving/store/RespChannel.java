@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * One plain-TCP connection to a Redis server (standalone or a cluster node) that reads a bulk reply straight into
@@ -34,6 +35,8 @@ final class RespChannel implements AutoCloseable {
     /** Bytes read past a reply line: the start of what follows, handed out before the socket is read again. */
     private final ByteBuffer carry = ByteBuffer.allocateDirect(MAX_LINE).flip();
     private final ByteBuffer out = ByteBuffer.allocateDirect(1024);
+    /** The line end that closes a bulk reply, read in the same call as the reply's last bytes. */
+    private final ByteBuffer crlf = ByteBuffer.allocateDirect(2);
     private long idleSince = System.nanoTime();
 
     private RespChannel(RedisTarget.HostPort node, SocketChannel channel, Selector selector, long timeoutNanos) {
@@ -140,8 +143,8 @@ final class RespChannel implements AutoCloseable {
     }
 
     /**
-     * Reads a bulk reply's length line: the number of bytes that follow (then {@link #endBulk}), or -1 for a null
-     * reply.
+     * Reads a bulk reply's length line: the number of bytes that follow (read them with {@link #readFully} and
+     * {@link #readBulkEnd}), or -1 for a null reply.
      *
      * @throws IOException on an error reply (its message), another reply type, or a failed or timed-out read
      */
@@ -204,10 +207,16 @@ final class RespChannel implements AutoCloseable {
         }
     }
 
-    /** Reads the line end that closes a bulk reply. */
-    void endBulk() throws IOException {
-        ByteBuffer crlf = ByteBuffer.allocate(2);
-        readFully(crlf);
+    /**
+     * Fills {@code dsts} as {@link #readFully} does with the last bytes of a bulk reply, and reads the line end that
+     * closes it in the same scatter read.
+     *
+     * @throws IOException if the connection ends, a wait times out, or the reply does not end with CRLF there
+     */
+    void readBulkEnd(ByteBuffer... dsts) throws IOException {
+        ByteBuffer[] all = Arrays.copyOf(dsts, dsts.length + 1);
+        all[dsts.length] = crlf.clear();
+        readFully(all);
         if (crlf.get(0) != '\r' || crlf.get(1) != '\n') {
             throw new IOException("a Redis bulk reply does not end with CRLF");
         }
