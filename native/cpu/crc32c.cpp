@@ -1,5 +1,6 @@
 // CRC32C entry point (npukit/checksum.h): the path chosen once per process, and the paths every
 // processor of the architecture can run.
+#include <array>
 #include <cstring>
 
 #include "cpu_features.h"
@@ -65,6 +66,34 @@ const Path& path() {
 }
 
 }  // namespace
+
+uint32_t update(uint32_t state, const uint8_t* p, size_t n) { return path().update(state, p, n); }
+
+uint32_t multiply(uint32_t a, uint32_t b) {
+  uint32_t product = 0;
+  for (int i = 0; i < 32; ++i) {  // bit 31 - i of a holds x^i
+    if (a & (0x80000000u >> i)) product ^= b;
+    b = (b >> 1) ^ ((b & 1u) ? kPolyReflected : 0u);  // b * x
+  }
+  return product;
+}
+
+uint32_t shift_factor(uint64_t length) {
+  // x^(2^k) mod P for every bit k of a bit count below 2^64, squared from x^1.
+  static const auto powers = [] {
+    std::array<uint32_t, 64> x2n{};
+    x2n[0] = 0x40000000u;
+    for (size_t k = 1; k < x2n.size(); ++k) x2n[k] = multiply(x2n[k - 1], x2n[k - 1]);
+    return x2n;
+  }();
+  uint32_t factor = 0x80000000u;  // x^0
+  uint64_t bits = length << 3;
+  for (size_t k = 0; bits != 0; ++k, bits >>= 1) {
+    if (bits & 1u) factor = multiply(factor, powers[k]);
+  }
+  return factor;
+}
+
 
 uint32_t update_portable(uint32_t state, const uint8_t* p, size_t n) {
   const auto& t = kTables.t;

@@ -42,6 +42,16 @@ struct Fold {
   static constexpr uint64_t low = static_cast<uint64_t>(xpow_mod(d - 1)) << 32;
 };
 
+// The register after n more bytes on the path npukit_crc32c runs (chosen once per process).
+uint32_t update(uint32_t state, const uint8_t* p, size_t n);
+
+// a * b mod P for bit-reflected remainders a and b.
+uint32_t multiply(uint32_t a, uint32_t b);
+
+// x^(8 length) mod P. The CRC32C (the value, not the register) of A followed by B is
+// multiply(crc_a, shift_factor(|B|)) ^ crc_b: the complements at both ends cancel in the sum.
+uint32_t shift_factor(uint64_t length);
+
 // Any processor: byte tables, eight bytes per step (slice-by-8).
 uint32_t update_portable(uint32_t state, const uint8_t* p, size_t n);
 

@@ -80,7 +80,7 @@ bool has_avx2_pclmulqdq() {
 
 bool has_avx512_vpclmulqdq() {
 #if defined(__x86_64__) && defined(NPUKIT_HAVE_AVX2_PATH)
-  return cpu_isa() >= Isa::kAvx512Wide && __builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("pclmul");
+  return cpu_isa() >= Isa::kAvx512 && __builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("pclmul");
 #else
   return false;
 #endif

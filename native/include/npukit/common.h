@@ -33,7 +33,8 @@ enum npukit_status {
   NPUKIT_ERR_BOUNDS = 2,      // an index would read or write outside a buffer
   NPUKIT_ERR_DATA = 3,        // the data itself is invalid (e.g. NaN where forbidden)
   NPUKIT_ERR_INTERNAL = 4,    // an unexpected failure (e.g. out of memory)
-  NPUKIT_ERR_DEVICE = 5       // the device runtime (ACL) failed; the message names the call and its code
+  NPUKIT_ERR_DEVICE = 5,      // the device runtime (ACL) failed; the message names the call and its code
+  NPUKIT_ERR_IO = 6           // a file could not be opened or read; the message names it and the reason
 };
 
 // Where a tensor's memory is: host memory (the cpu backend, from npukit_alloc) or device memory

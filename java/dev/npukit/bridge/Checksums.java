@@ -33,6 +33,18 @@ public final class Checksums {
     public static native long npukit_crc32c(@Cast("uint32_t") int crc, @Cast("const void*") ByteBuffer data,
             long bytes);
 
+    /**
+     * Reads the file at {@code path} (NUL-terminated, in the file system's encoding) from its first byte into
+     * {@code header}, {@code payload} and {@code trailer} (up to the given byte counts, from each buffer's position),
+     * on the kernels' thread pool, and sets {@code crc[0]} to the CRC32C of the header and payload bytes read: returns
+     * the bytes read, fewer where the file ends first, or a negative status (message in
+     * {@link CpuKernels#npukit_last_error()}). The caller guarantees that the buffers are direct, hold those bytes and
+     * do not overlap.
+     */
+    public static native long npukit_read_checksummed(@Cast("const char*") byte[] path, @Cast("void*") ByteBuffer header,
+            long headerBytes, @Cast("void*") ByteBuffer payload, long payloadBytes, @Cast("void*") ByteBuffer trailer,
+            long trailerBytes, @Cast("uint32_t*") int[] crc);
+
     /** The code path {@link #npukit_crc32c} runs on this processor. */
     public static native @Cast("const char*") BytePointer npukit_crc32c_path();
 }

@@ -50,6 +50,9 @@ public final class NativeAbi {
     public static native int NPUKIT_ERR_DEVICE();
 
     @MemberGetter
+    public static native int NPUKIT_ERR_IO();
+
+    @MemberGetter
     public static native int NPUKIT_F32();
 
     @MemberGetter

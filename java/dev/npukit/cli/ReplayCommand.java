@@ -101,7 +101,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--load-us-per-token", paramLabel = "US|TIER=US[,...]",
             description = "Simulated time to bring one token's KV from a tier of the chunk store into HBM, microseconds: one "
                     + "number for a one-tier store, or a cost per tier. Defaults: memory 5 (128 KiB of Mistral-7B F16 KV per "
-                    + "token at about 25 GB/s host-to-HBM), disk 17 and redis 43 (plus the disk and Redis reads of "
+                    + "token at about 25 GB/s host-to-HBM), disk 18 and redis 55 (plus the disk and Redis reads of "
                     + "docs/chunk-store.md; measure yours with npukit bench chunk-store).")
     String loadUs;
 

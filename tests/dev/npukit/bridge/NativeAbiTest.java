@@ -26,8 +26,9 @@ class NativeAbiTest {
     void statusCodesAreDistinctAndOkIsZero() {
         assertEquals(0, NativeAbi.NPUKIT_OK());
         Set<Integer> errors = Set.of(NativeAbi.NPUKIT_ERR_ARGUMENT(), NativeAbi.NPUKIT_ERR_BOUNDS(),
-                NativeAbi.NPUKIT_ERR_DATA(), NativeAbi.NPUKIT_ERR_INTERNAL(), NativeAbi.NPUKIT_ERR_DEVICE());
-        assertEquals(5, errors.size());
+                NativeAbi.NPUKIT_ERR_DATA(), NativeAbi.NPUKIT_ERR_INTERNAL(), NativeAbi.NPUKIT_ERR_DEVICE(),
+                NativeAbi.NPUKIT_ERR_IO());
+        assertEquals(6, errors.size());
         assertNotEquals(NativeAbi.NPUKIT_HOST(), NativeAbi.NPUKIT_DEVICE());
     }
 

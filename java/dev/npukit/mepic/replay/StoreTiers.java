@@ -26,18 +26,18 @@ public record StoreTiers(List<Tier> tiers) {
 
     /**
      * Default load cost of a local-disk tier, seconds per token: the host-to-HBM copy plus reading 128 KiB at
-     * 10.9 GB/s, the disk tier's read of a Mistral-7B chunk (the serving engine's load path) in
+     * 9.9 GB/s, the disk tier's read of a Mistral-7B chunk (the serving engine's load path) in
      * {@code docs/chunk-store.md} (an idle 2-core host, page cache warm; measure yours with
      * {@code npukit bench chunk-store}).
      */
-    public static final double DISK_SECONDS_PER_TOKEN = 17e-6;
+    public static final double DISK_SECONDS_PER_TOKEN = 18e-6;
 
     /**
      * Default load cost of a Redis tier, seconds per token: the host-to-HBM copy plus fetching 128 KiB at
-     * 3.4 GB/s, the Redis tier's read of a Mistral-7B chunk from a server on loopback in
+     * 2.6 GB/s, the Redis tier's read of a Mistral-7B chunk from a server on loopback in
      * {@code docs/chunk-store.md} (an idle 2-core host; measure yours with {@code npukit bench chunk-store}).
      */
-    public static final double REDIS_SECONDS_PER_TOKEN = 43e-6;
+    public static final double REDIS_SECONDS_PER_TOKEN = 55e-6;
 
     /**
      * One tier.

@@ -1,15 +1,16 @@
 package dev.npukit.serving.store;
 
 import dev.npukit.bridge.Checksums;
+import dev.npukit.bridge.CpuKernels;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
  * A running CRC32C (Castagnoli), bit for bit {@link CRC32C}'s value, over buffers fed in order: what the store
  * checks every entry with. Direct buffers are checksummed by the cpu library's {@code npukit_crc32c}
- * (native/include/npukit/checksum.h) when it runs its 512-bit carry-less multiplication path, which is faster than
- * the JVM's CRC32C intrinsic (docs/chunk-store.md, Measured); otherwise, and when the native library is absent,
- * everything goes through {@link CRC32C}. Heap buffers always do: their CRC is then joined to the running one
+ * (native/include/npukit/checksum.h) when it runs its 512-bit carry-less multiplication path on 512-bit units at
+ * full width, where it is faster than the JVM's CRC32C intrinsic (docs/chunk-store.md, Checksum); otherwise, and
+ * when the native library is absent, everything goes through {@link CRC32C}. Heap buffers always do: their CRC is then joined to the running one
  * ({@link #combine}). Not thread-safe; a checksum handed between threads needs a happens-before edge, as a
  * {@code CompletableFuture} chain gives.
  */
@@ -17,11 +18,12 @@ final class Crc32c {
     /** The native library's code path ({@code npukit_crc32c_path}), or null when it does not load. */
     static final String NATIVE_PATH = nativePath();
     /**
-     * Whether direct buffers go to the native code: on its 512-bit path only. Its 128-bit path (PCLMULQDQ alone)
-     * and its CRC32-instruction path are slower than the JVM's intrinsic on the processor measured
-     * (docs/chunk-store.md, Measured: Checksum).
+     * Whether direct buffers go to the native code: on its 512-bit path with 512-bit operations at full width (the
+     * library's {@code avx512-512bit} feature) only. Its 128-bit path (PCLMULQDQ alone), its CRC32-instruction path,
+     * and its 512-bit path where 512-bit operations are split in two (Zen 4) are slower than the JVM's intrinsic on
+     * the processors measured (docs/chunk-store.md, Checksum).
      */
-    static final boolean NATIVE = "vpclmulqdq".equals(NATIVE_PATH);
+    static final boolean NATIVE = "vpclmulqdq".equals(NATIVE_PATH) && fullWidth512();
 
     /** P without its x^32 term, bit-reflected (bit 31 - i holds x^i). */
     private static final int POLY = 0x82F63B78;
@@ -40,6 +42,10 @@ final class Crc32c {
 
     /** An empty checksum: {@link #value()} is 0. */
     Crc32c() {
+    }
+
+    private static boolean fullWidth512() {
+        return CpuKernels.npukit_cpu_features().getString().contains("avx512-512bit");
     }
 
     private static String nativePath() {

@@ -1,11 +1,14 @@
 package dev.npukit.serving.store;
 
+import dev.npukit.bridge.Checksums;
+import dev.npukit.bridge.CpuKernels;
 import dev.npukit.util.Check;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.Charset;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -17,6 +20,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -50,8 +54,8 @@ public final class DiskTier implements ChunkTier {
     static final Duration STALE_TEMP = Duration.ofMinutes(10);
     private static final String SUFFIX = ".kv";
     /**
-     * Payload bytes read, then checksummed, at a time: measured slightly ahead of one read call for the whole
-     * payload and of smaller pieces, which cost more read calls (docs/chunk-store.md).
+     * Payload bytes read, then checksummed, at a time through a file channel: measured slightly ahead of one read
+     * call for the whole payload and of smaller pieces, which cost more read calls (docs/chunk-store.md).
      */
     static final int PIECE_BYTES = 4 << 20;
     /**
@@ -59,6 +63,14 @@ public final class DiskTier implements ChunkTier {
      * chunk.
      */
     private static final int PATHS_KEPT = 4096;
+    /**
+     * Whether reads into direct buffers go through the cpu library ({@link #readNative}); reads into heap buffers,
+     * and all reads where the library does not load, go through a {@link FileChannel} ({@link #readChannel}).
+     */
+    private static final boolean NATIVE_READS = Crc32c.NATIVE_PATH != null;
+    /** How the JVM encodes file names for the operating system. */
+    private static final Charset FILE_NAMES = Charset.forName(
+            System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name()));
     private static final System.Logger LOG = System.getLogger(DiskTier.class.getName());
     /**
      * The thread that checksums the pieces of long entries while their next pieces are read, shared by every disk
@@ -93,7 +105,10 @@ public final class DiskTier implements ChunkTier {
         this(dir, budgetBytes, PIECE_BYTES);
     }
 
-    /** As {@link #DiskTier(Path, long)}, reading payloads in pieces of {@code pieceBytes} (tests cut them small). */
+    /**
+     * As {@link #DiskTier(Path, long)}, reading payloads through a file channel in pieces of {@code pieceBytes} (tests
+     * cut them small).
+     */
     DiskTier(Path dir, long budgetBytes, int pieceBytes) throws IOException {
         Check.arg(dir != null, "dir", "is null");
         Check.arg(budgetBytes >= 0, "budgetBytes", "is %d, must be >= 0", budgetBytes);
@@ -162,7 +177,7 @@ public final class DiskTier implements ChunkTier {
      * A key's file, its address (the same String every time, its hash computed once) and its header's length: what
      * every read of the key needs before its first system call.
      */
-    private record Named(Path file, String address, int headerBytes) {
+    private record Named(Path file, String address, int headerBytes, byte[] nativePath) {
     }
 
     private Named named(ChunkKey key) {
@@ -172,10 +187,17 @@ public final class DiskTier implements ChunkTier {
                 paths.clear();
             }
             String address = key.address();
-            n = new Named(file(address), address, ChunkCodec.headerBytes(key));
+            Path file = file(address);
+            n = new Named(file, address, ChunkCodec.headerBytes(key), NATIVE_READS ? nativePath(file) : null);
             paths.put(key, n);
         }
         return n;
+    }
+
+    /** {@code file}'s path as the operating system takes it: in the file system's encoding, NUL-terminated. */
+    private static byte[] nativePath(Path file) {
+        byte[] name = file.toString().getBytes(FILE_NAMES);
+        return Arrays.copyOf(name, name.length + 1);
     }
 
     /** The address a file of {@link #file} is named after. */
@@ -200,16 +222,16 @@ public final class DiskTier implements ChunkTier {
     }
 
     /**
-     * Reads the entry with its payload straight into the buffer {@code target} gives for its size, in pieces of
-     * {@link #pieceBytes}. The header's magic, version and sizes are checked with the first piece, before the rest is
-     * read; the checksum, the key echo and the shape once the trailer is in, before the payload is handed out. The
-     * header is read at the length the key's header has: an entry of another key or damaged fails its checks.
+     * Reads the entry with its payload straight into the buffer {@code target} gives for its size: into a direct
+     * buffer with the cpu library ({@link #readNative}), else through a file channel ({@link #readChannel}). The
+     * header, the checksum, the key echo and the shape are checked before the payload is handed out. The header is
+     * read at the length the key's header has: an entry of another key or damaged fails its checks.
      *
      * <p>The entry's size is the one this process indexed for the file (it wrote the file, or saw it at open or at an
      * earlier read), which spares a file-status call per read; an unknown file is sized by the file system. A file
-     * whose size no longer matches the index fails the checks at the indexed size: it is then checked at its real
-     * size, and only an entry that is bad at that size too is removed (a file replaced by another process's entry
-     * of another size is a miss, and the index takes its new size).
+     * whose size no longer matches fails the checks at the size read with: it is then checked at its real size, and
+     * only an entry that is bad at that size too is removed (a file replaced by another process's entry of another
+     * size is a miss, and the index takes its new size).
      */
     private ChunkKv load(ChunkKey key, IntFunction<ByteBuffer> target) {
         Named named = named(key);
@@ -223,8 +245,8 @@ public final class DiskTier implements ChunkTier {
         ByteBuffer header = scratch.header(named.headerBytes());
         long size;
         ChunkKv kv;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            size = known != null && holdsEntry(known, header) ? known : ch.size();
+        try {
+            size = known != null && holdsEntry(known, header) ? known : Files.size(file);
             if (!holdsEntry(size, header)) {
                 return bad(key, file, "file of " + size + " bytes cannot hold an entry of this key");
             }
@@ -233,9 +255,11 @@ public final class DiskTier implements ChunkTier {
                 return counters.miss();
             }
             try {
-                kv = readChecked(ch, size, key, header, payload, scratch.trailer());
+                kv = NATIVE_READS && payload.isDirect()
+                        ? readNative(named, size, key, header, payload, scratch.trailer())
+                        : readChannel(file, size, key, header, payload, scratch.trailer());
             } catch (BadEntryException e) {
-                long now = known != null && size == known ? resized(ch, known, header) : -1;
+                long now = resized(file, size, header);
                 if (now < 0) {
                     return bad(key, file, e.getMessage());
                 }
@@ -272,30 +296,72 @@ public final class DiskTier implements ChunkTier {
     }
 
     /**
-     * The file's size when the file, which failed its checks at the indexed size {@code known}, has another size
-     * now at which its header adds up: then it was replaced since it was indexed, and is no proof of damage. Else
-     * -1. Reads the header again into {@code header}.
+     * The file's size when the file, which failed its checks at the size {@code known} (indexed or read before the
+     * file was opened), has another size now at which its header adds up: then it was replaced meanwhile, and is no
+     * proof of damage. Else -1. Reads the header again into {@code header}.
      */
-    private static long resized(FileChannel ch, long known, ByteBuffer header) throws IOException {
-        long size = ch.size();
-        if (size == known) {
-            return -1;
-        }
-        header.clear();
-        while (header.hasRemaining() && ch.read(header, header.position()) >= 0) {
-            // Reads until the header is in or the file ends.
-        }
-        try {
-            ChunkCodec.layout(header.flip(), size);
-            return size;
-        } catch (BadEntryException e) {
-            return -1;
+    private static long resized(Path file, long known, ByteBuffer header) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size == known) {
+                return -1;
+            }
+            header.clear();
+            while (header.hasRemaining() && ch.read(header, header.position()) >= 0) {
+                // Reads until the header is in or the file ends.
+            }
+            try {
+                ChunkCodec.layout(header.flip(), size);
+                return size;
+            } catch (BadEntryException e) {
+                return -1;
+            }
         }
     }
 
     /**
-     * Fills {@code header}, {@code payload} and {@code trailer} from the file's start, piece by piece, and checks
-     * them. The first read scatters into the header and the first piece, the last into the last piece and the
+     * Reads and checks the entry with the cpu library ({@code npukit_read_checksummed}): the file is read in pieces
+     * of whole pages on its thread pool, each piece checksummed by the core that copied it, so both cores copy and
+     * checksum at once (docs/chunk-store.md, Tiers). {@code payload} must be direct; {@code trailer} has one byte of
+     * room past the stored trailer, which a file longer than {@code size} fills.
+     */
+    private static ChunkKv readNative(Named named, long size, ChunkKey key, ByteBuffer header, ByteBuffer payload,
+            ByteBuffer trailer) throws IOException, BadEntryException {
+        int[] crc = new int[1];
+        // JavaCPP passes each buffer's address plus its position (0 for all three here).
+        long got = Checksums.npukit_read_checksummed(named.nativePath(), header, header.capacity(), payload,
+                payload.remaining(), trailer, trailer.capacity(), crc);
+        if (got < 0) {
+            String why = CpuKernels.npukit_last_error().getString();
+            if (Files.notExists(named.file())) {
+                throw new NoSuchFileException(named.file().toString());
+            }
+            throw new IOException(why);
+        }
+        if (got < size) {
+            throw new BadEntryException(BadEntryException.Reason.CORRUPT, "file shrank while read");
+        }
+        if (got > size) {
+            throw new BadEntryException(BadEntryException.Reason.CORRUPT, "file longer than its entry");
+        }
+        if (ChunkCodec.layout(header, size).headerBytes() != header.limit()) {
+            throw new BadEntryException(BadEntryException.Reason.OTHER_KEY, "header of another key's length");
+        }
+        return ChunkCodec.checked(header, crc[0], trailer.getInt(0), key, payload);
+    }
+
+    /** Reads and checks the entry through a {@link FileChannel} ({@link #readChecked}). */
+    private ChunkKv readChannel(Path file, long size, ChunkKey key, ByteBuffer header, ByteBuffer payload,
+            ByteBuffer trailer) throws IOException, BadEntryException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return readChecked(ch, size, key, header, payload, trailer);
+        }
+    }
+
+    /**
+     * Fills {@code header}, {@code payload} and {@code trailer} from the file's start, piece by piece of
+     * {@link #pieceBytes}, and checks them. The header's magic, version and sizes are checked with the first piece,
+     * before the rest is read. The first read scatters into the header and the first piece, the last into the last piece and the
      * trailer: an entry of one piece takes one read call and is checksummed here. The pieces of a longer entry are
      * checksummed on {@link #CHECKSUMS}, in order, while the next piece is read: the copy out of the page cache and
      * the checksum then overlap instead of adding up. Every checksum task of the entry has finished before this

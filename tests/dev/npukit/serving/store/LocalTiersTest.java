@@ -225,6 +225,82 @@ class LocalTiersTest {
     }
 
     @Test
+    void readsOfEntriesOfSeveralPiecesCheckEveryByteOfEachPiece() throws IOException {
+        // 400 KiB of payload: several pieces for the cpu library's reads into direct buffers, one for the file
+        // channel's (gets, heap buffers).
+        ChunkKv a = Chunks.random(Chunks.key(8), 200, 8);
+        assertEquals(409_600, a.bytes());
+        DiskTier d = new DiskTier(dir, 1L << 30);
+        Path file = d.file(a.key());
+        ByteBuffer dst = ByteBuffer.allocateDirect(a.bytes());
+        d.put(a);
+        Chunks.assertSameKv(a, d.read(a.key(), dst.clear()));
+        Chunks.assertSameKv(a, d.get(a.key()));
+        Chunks.assertSameKv(a, d.read(a.key(), ByteBuffer.allocate(a.bytes())));
+        byte[] good = ChunkCodec.encode(a);
+        int bad = 0;
+        // A flipped byte every 4 KiB and 13 bytes, so in every piece and at every offset within a page, and the
+        // last payload byte and the trailer's.
+        for (int at = 0; at < good.length; at += 4096 + 13) {
+            bad += refused(d, a, dst, flipped(good, at), "byte " + at + " flipped");
+        }
+        bad += refused(d, a, dst, flipped(good, good.length - 5), "last payload byte flipped");
+        bad += refused(d, a, dst, flipped(good, good.length - 1), "trailer flipped");
+        // Cut every 20 KiB or so, and one byte either side; one byte too many.
+        for (int at = 1; at < good.length; at += 20_011) {
+            for (int cut = at - 1; cut <= at + 1; cut++) {
+                bad += refused(d, a, dst, Arrays.copyOf(good, cut), "cut at " + cut);
+            }
+        }
+        bad += refused(d, a, dst, Arrays.copyOf(good, good.length + 1), "one byte too many");
+        assertEquals(bad, d.stats().badEntries());
+        d.put(a);
+        Chunks.assertSameKv(a, d.read(a.key(), dst.clear()));
+        assertTrue(Files.exists(file));
+    }
+
+    /**
+     * Puts {@code a}, overwrites its file with {@code bytes} and checks that a read refuses and removes it; returns 1.
+     */
+    private static int refused(DiskTier d, ChunkKv a, ByteBuffer dst, byte[] bytes, String what) throws IOException {
+        d.put(a);
+        Files.write(d.file(a.key()), bytes);
+        Path file = d.file(a.key());
+        assertNull(d.read(a.key(), dst.clear()), what);
+        assertFalse(Files.exists(file), what + ": the damaged entry is removed");
+        return 1;
+    }
+
+    @Test
+    void anEntryRemovedOrUnreadableBehindTheTiersBackIsAMiss() throws IOException {
+        ChunkKv a = Chunks.random(1);
+        DiskTier d = new DiskTier(dir, 1L << 30);
+        Path file = d.file(a.key());
+        List<ByteBuffer> targets = List.of(ByteBuffer.allocateDirect(a.bytes()), ByteBuffer.allocate(a.bytes()));
+        for (ByteBuffer dst : targets) {
+            d.put(a);
+            Files.delete(file);
+            assertNull(d.read(a.key(), dst.clear()), "removed by another process");
+            assertEquals(0, d.stats().heldBytes(), "the removed entry leaves the count");
+        }
+        assertEquals(0, d.stats().errors());
+        // A directory where the indexed entry's file was: opening it works, reading it fails.
+        d.put(a);
+        Files.delete(file);
+        Files.createDirectory(file);
+        for (ByteBuffer dst : targets) {
+            assertNull(d.read(a.key(), dst.clear()), "a directory, not an entry");
+        }
+        assertEquals(2, d.stats().errors());
+        assertEquals(0, d.stats().badEntries());
+        Files.delete(file);
+        d.put(a);
+        for (ByteBuffer dst : targets) {
+            Chunks.assertSameKv(a, d.read(a.key(), dst.clear()));
+        }
+    }
+
+    @Test
     void readsIntoABufferPickedByPayloadSize() throws IOException {
         ChunkKv a = Chunks.random(1);
         MemoryTier m = new MemoryTier(1 << 20);
