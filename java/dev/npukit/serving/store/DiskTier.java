@@ -65,7 +65,8 @@ public final class DiskTier implements ChunkTier {
     private static final int PATHS_KEPT = 4096;
     /**
      * Whether reads into direct buffers go through the cpu library ({@link #readNative}); reads into heap buffers,
-     * and all reads where the library does not load, go through a {@link FileChannel} ({@link #readChannel}).
+     * and all reads where the library does not load or of a path the file system's encoding cannot spell, go through
+     * a {@link FileChannel} ({@link #readChannel}).
      */
     private static final boolean NATIVE_READS = Crc32c.NATIVE_PATH != null;
     /** How the JVM encodes file names for the operating system. */
@@ -174,8 +175,9 @@ public final class DiskTier implements ChunkTier {
     }
 
     /**
-     * A key's file, its address (the same String every time, its hash computed once) and its header's length: what
-     * every read of the key needs before its first system call.
+     * A key's file, its address (the same String every time, its hash computed once), its header's length and its
+     * path for the cpu library (null: read through a file channel): what every read of the key needs before its
+     * first system call.
      */
     private record Named(Path file, String address, int headerBytes, byte[] nativePath) {
     }
@@ -194,9 +196,16 @@ public final class DiskTier implements ChunkTier {
         return n;
     }
 
-    /** {@code file}'s path as the operating system takes it: in the file system's encoding, NUL-terminated. */
+    /**
+     * {@code file}'s path as the operating system takes it: in the file system's encoding, NUL-terminated; null when
+     * that encoding cannot spell it (its reads then go through a file channel, which names it as the JVM does).
+     */
     private static byte[] nativePath(Path file) {
-        byte[] name = file.toString().getBytes(FILE_NAMES);
+        String path = file.toString();
+        if (!FILE_NAMES.newEncoder().canEncode(path)) {
+            return null;
+        }
+        byte[] name = path.getBytes(FILE_NAMES);
         return Arrays.copyOf(name, name.length + 1);
     }
 
@@ -255,7 +264,7 @@ public final class DiskTier implements ChunkTier {
                 return counters.miss();
             }
             try {
-                kv = NATIVE_READS && payload.isDirect()
+                kv = named.nativePath() != null && payload.isDirect()
                         ? readNative(named, size, key, header, payload, scratch.trailer())
                         : readChannel(file, size, key, header, payload, scratch.trailer());
             } catch (BadEntryException e) {

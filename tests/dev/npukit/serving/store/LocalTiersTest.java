@@ -11,6 +11,7 @@ import dev.npukit.tensor.DType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -298,6 +299,21 @@ class LocalTiersTest {
         for (ByteBuffer dst : targets) {
             Chunks.assertSameKv(a, d.read(a.key(), dst.clear()));
         }
+    }
+
+    @Test
+    void aStoreDirectoryNamedInAnyScriptIsReadByBothPaths() throws IOException {
+        // Spelled in the file system's encoding for the cpu library's reads (UTF-8 here; a name it cannot spell is
+        // read through a file channel).
+        String name = "chunks \u00fc \u6f22\u5b57";
+        Charset names = Charset.forName(System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name()));
+        DiskTier d = new DiskTier(dir.resolve(names.newEncoder().canEncode(name) ? name : "chunks ascii"), 1L << 30);
+        ChunkKv a = Chunks.random(1);
+        d.put(a);
+        Chunks.assertSameKv(a, d.read(a.key(), ByteBuffer.allocateDirect(a.bytes())));
+        Chunks.assertSameKv(a, d.get(a.key()));
+        assertEquals(0, d.stats().errors());
+        assertEquals(2, d.stats().hits());
     }
 
     @Test
