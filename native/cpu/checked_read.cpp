@@ -114,7 +114,9 @@ extern "C" int64_t npukit_read_checksummed(const char* path, void* header, int64
     const char* name;
     const void* data;
     int64_t bytes;
-  } parts[] = {{"header", header, header_bytes}, {"payload", payload, payload_bytes}, {"trailer", trailer, trailer_bytes}};
+  } parts[] = {{"header", header, header_bytes},
+               {"payload", payload, payload_bytes},
+               {"trailer", trailer, trailer_bytes}};
   for (const auto& part : parts) {
     if (part.bytes < 0 || part.bytes > kMaxBytes) {
       return -fail(NPUKIT_ERR_ARGUMENT, "read_checksummed: %s_bytes is %lld, must be in [0, 2^40]", part.name,

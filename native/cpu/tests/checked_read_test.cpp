@@ -65,7 +65,8 @@ void check(const std::string& dir, std::mt19937_64& rng, int64_t header, int64_t
   std::vector<uint8_t> h(static_cast<size_t>(header) + 1, 0xA5), p(static_cast<size_t>(payload) + 1, 0xA5),
       t(static_cast<size_t>(trailer) + 1, 0xA5);
   uint32_t crc = 0xDEADBEEFu;
-  const int64_t got = npukit_read_checksummed(path.c_str(), h.data(), header, p.data(), payload, t.data(), trailer, &crc);
+  const int64_t got =
+      npukit_read_checksummed(path.c_str(), h.data(), header, p.data(), payload, t.data(), trailer, &crc);
   const std::string what = "header " + std::to_string(header) + ", payload " + std::to_string(payload) + ", trailer " +
                            std::to_string(trailer) + ", file " + std::to_string(file_bytes);
   const int64_t asked = header + payload + trailer;

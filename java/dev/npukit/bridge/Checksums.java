@@ -41,9 +41,9 @@ public final class Checksums {
      * {@link CpuKernels#npukit_last_error()}). The caller guarantees that the buffers are direct, hold those bytes and
      * do not overlap.
      */
-    public static native long npukit_read_checksummed(@Cast("const char*") byte[] path, @Cast("void*") ByteBuffer header,
-            long headerBytes, @Cast("void*") ByteBuffer payload, long payloadBytes, @Cast("void*") ByteBuffer trailer,
-            long trailerBytes, @Cast("uint32_t*") int[] crc);
+    public static native long npukit_read_checksummed(@Cast("const char*") byte[] path,
+            @Cast("void*") ByteBuffer header, long headerBytes, @Cast("void*") ByteBuffer payload, long payloadBytes,
+            @Cast("void*") ByteBuffer trailer, long trailerBytes, @Cast("uint32_t*") int[] crc);
 
     /** The code path {@link #npukit_crc32c} runs on this processor. */
     public static native @Cast("const char*") BytePointer npukit_crc32c_path();

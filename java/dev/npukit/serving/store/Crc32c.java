@@ -10,9 +10,9 @@ import java.util.zip.CRC32C;
  * checks every entry with. Direct buffers are checksummed by the cpu library's {@code npukit_crc32c}
  * (native/include/npukit/checksum.h) when it runs its 512-bit carry-less multiplication path on 512-bit units at
  * full width, where it is faster than the JVM's CRC32C intrinsic (docs/chunk-store.md, Checksum); otherwise, and
- * when the native library is absent, everything goes through {@link CRC32C}. Heap buffers always do: their CRC is then joined to the running one
- * ({@link #combine}). Not thread-safe; a checksum handed between threads needs a happens-before edge, as a
- * {@code CompletableFuture} chain gives.
+ * when the native library is absent, everything goes through {@link CRC32C}. Heap buffers always do: their CRC is
+ * then joined to the running one ({@link #combine}). Not thread-safe; a checksum handed between threads needs a
+ * happens-before edge, as a {@code CompletableFuture} chain gives.
  */
 final class Crc32c {
     /** The native library's code path ({@code npukit_crc32c_path}), or null when it does not load. */

@@ -370,10 +370,10 @@ public final class DiskTier implements ChunkTier {
     /**
      * Fills {@code header}, {@code payload} and {@code trailer} from the file's start, piece by piece of
      * {@link #pieceBytes}, and checks them. The header's magic, version and sizes are checked with the first piece,
-     * before the rest is read. The first read scatters into the header and the first piece, the last into the last piece and the
-     * trailer: an entry of one piece takes one read call and is checksummed here. The pieces of a longer entry are
-     * checksummed on {@link #CHECKSUMS}, in order, while the next piece is read: the copy out of the page cache and
-     * the checksum then overlap instead of adding up. Every checksum task of the entry has finished before this
+     * before the rest is read. The first read scatters into the header and the first piece, the last into the last
+     * piece and the trailer: an entry of one piece takes one read call and is checksummed here. The pieces of a longer
+     * entry are checksummed on {@link #CHECKSUMS}, in order, while the next piece is read: the copy out of the page
+     * cache and the checksum then overlap instead of adding up. Every checksum task of the entry has finished before this
      * returns or throws, so none reads the caller's buffer afterwards. {@code trailer} has one byte of room past the
      * stored trailer, which a file longer than {@code size} fills in the same read call.
      */
