@@ -87,11 +87,8 @@ std::vector<Piece> pieces_of(void* header, int64_t header_bytes, void* payload, 
   std::vector<Piece> pieces;
   for (int64_t from = 0; from < payload_bytes || pieces.empty(); from += run) {
     Piece p;
-    p.at = header_bytes + from;
-    if (from == 0) {
-      p.at = 0;
-      add(p, header, header_bytes, true);
-    }
+    p.at = from == 0 ? 0 : header_bytes + from;
+    if (from == 0) add(p, header, header_bytes, true);
     const int64_t bytes = std::min(run, payload_bytes - from);
     add(p, static_cast<uint8_t*>(payload) + from, bytes, true);
     if (from + bytes == payload_bytes) add(p, trailer, trailer_bytes, false);

@@ -7,9 +7,9 @@ import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * JNI entry points of the cpu library's checksums (native/include/npukit/checksum.h). Compiled into the same JNI
- * library as {@link CpuKernels} ({@code library} below), sharing its copy of the static kernel library. Only
- * {@code dev.npukit.serving.store} calls this class, after checking the arguments.
+ * JNI entry points of the cpu library's checksums and checked file reads (native/include/npukit/checksum.h).
+ * Compiled into the same JNI library as {@link CpuKernels} ({@code library} below), sharing its copy of the static
+ * kernel library. Only {@code dev.npukit.serving.store} calls this class, after checking the arguments.
  */
 @Platform(include = {"npukit/common.h", "npukit/checksum.h"}, link = "npukit_cpu", library = "jniCpuKernels")
 public final class Checksums {

@@ -40,9 +40,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import picocli.CommandLine;
-import redis.clients.jedis.RedisClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import redis.clients.jedis.RedisClient;
 
 /**
  * {@code npukit bench chunk-store}: put and get throughput of chunk KV through each tier of the chunk store, each

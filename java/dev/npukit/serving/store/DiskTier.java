@@ -353,10 +353,18 @@ public final class DiskTier implements ChunkTier {
         if (got > size) {
             throw new BadEntryException(BadEntryException.Reason.CORRUPT, "file longer than its entry");
         }
+        checkLayout(header, size);
+        return ChunkCodec.checked(header, crc[0], trailer.getInt(0), key, payload);
+    }
+
+    /**
+     * Checks the header {@code header} (position 0, limit its read length) of an entry file of {@code size} bytes:
+     * magic, version and sizes, and that its length is the one the key asked for has.
+     */
+    private static void checkLayout(ByteBuffer header, long size) throws BadEntryException {
         if (ChunkCodec.layout(header, size).headerBytes() != header.limit()) {
             throw new BadEntryException(BadEntryException.Reason.OTHER_KEY, "header of another key's length");
         }
-        return ChunkCodec.checked(header, crc[0], trailer.getInt(0), key, payload);
     }
 
     /** Reads and checks the entry through a {@link FileChannel} ({@link #readChecked}). */
@@ -373,8 +381,8 @@ public final class DiskTier implements ChunkTier {
      * before the rest is read. The first read scatters into the header and the first piece, the last into the last
      * piece and the trailer: an entry of one piece takes one read call and is checksummed here. The pieces of a longer
      * entry are checksummed on {@link #CHECKSUMS}, in order, while the next piece is read: the copy out of the page
-     * cache and the checksum then overlap instead of adding up. Every checksum task of the entry has finished before this
-     * returns or throws, so none reads the caller's buffer afterwards. {@code trailer} has one byte of room past the
+     * cache and the checksum then overlap instead of adding up. Every checksum task of the entry has finished before
+     * this returns or throws, so none reads the caller's buffer afterwards. {@code trailer} has one byte of room past the
      * stored trailer, which a file longer than {@code size} fills in the same read call.
      */
     private ChunkKv readChecked(FileChannel ch, long size, ChunkKey key, ByteBuffer header, ByteBuffer payload,
@@ -400,9 +408,7 @@ public final class DiskTier implements ChunkTier {
                     }
                 }
                 if (first) {
-                    if (ChunkCodec.layout(header.flip(), size).headerBytes() != header.limit()) {
-                        throw new BadEntryException(BadEntryException.Reason.OTHER_KEY, "header of another key's length");
-                    }
+                    checkLayout(header.flip(), size);
                     crc.update(header.duplicate());
                 }
                 ByteBuffer landed = p.flip();
