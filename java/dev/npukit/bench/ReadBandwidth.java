@@ -18,13 +18,32 @@ public final class ReadBandwidth {
     }
 
     /**
-     * The memory read bandwidth in GB/s: every worker thread of the cpu backend streams through
-     * {@code bytes} bytes of native memory (make it far larger than the caches). The buffer is
-     * allocated {@code allocations} times, because where a large buffer lands can change the rate
-     * (on a 2-core KVM guest: about 33 or about 53 GB/s, allocation by allocation); each is read
-     * once to warm up and {@code reps} times timed. Returns the median of all timed reads.
+     * The memory read bandwidth in GB/s: the median of {@link #samplesGbPerS}.
+     *
+     * @param bytes the buffer's size (make it far larger than the caches)
+     * @param allocations how many times the buffer is allocated
+     * @param reps timed reads of each allocation
+     * @return the median of all timed reads
      */
     public static double measureGbPerS(long bytes, int allocations, int reps) {
+        double[] gbPerS = samplesGbPerS(bytes, allocations, reps);
+        Arrays.sort(gbPerS);
+        return gbPerS[gbPerS.length / 2];
+    }
+
+    /**
+     * Timed reads of the probe: every worker thread of the cpu backend streams through {@code
+     * bytes} bytes of native memory (make it far larger than the caches). The buffer is allocated
+     * {@code allocations} times, because where a large buffer lands can change the rate (on the
+     * 2-core cloud VMs measured: about 33 GB/s, or 1.6 to 1.8 times that in some processes, see
+     * {@link BandwidthModes}); each is read once to warm up and {@code reps} times timed.
+     *
+     * @param bytes the buffer's size (make it far larger than the caches)
+     * @param allocations how many times the buffer is allocated, at least 1
+     * @param reps timed reads of each allocation, at least 1
+     * @return the rate of every timed read in GB/s, in the order read
+     */
+    public static double[] samplesGbPerS(long bytes, int allocations, int reps) {
         Check.arg(allocations >= 1, "allocations", "is %d, must be at least 1", allocations);
         Check.arg(reps >= 1, "reps", "is %d, must be at least 1", reps);
         double[] gbPerS = new double[allocations * reps];
@@ -35,8 +54,7 @@ public final class ReadBandwidth {
                 }
             }
         }
-        Arrays.sort(gbPerS);
-        return gbPerS[gbPerS.length / 2];
+        return gbPerS;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.npukit.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.npukit.backend.Backend;
+import dev.npukit.bench.BandwidthModes;
 import dev.npukit.bench.ReadBandwidth;
 import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.RopeStyle;
@@ -157,7 +158,9 @@ final class BenchAttentionCommand implements Callable<Integer> {
         }
         Progress progress = new Progress(spec.commandLine().getErr());
         progress.say("measuring memory read bandwidth");
-        double bandwidth = ReadBandwidth.measureGbPerS(512L << 20, 5, 3);
+        double[] probeReads = ReadBandwidth.samplesGbPerS(512L << 20, 5, 3);
+        double bandwidth = BenchStats.quantile(probeReads, 0.5);
+        List<BandwidthModes.Mode> modes = BandwidthModes.of(probeReads, 2);
 
         int maxSeqs = max(numSeqs);
         int maxLen = max(kvLens);
@@ -190,6 +193,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
         report.put("mode", "decode");
         boolean emulated = BackendText.putReportHead(report, b);
         report.put("readBandwidthGbPerS", round(bandwidth, 2));
+        report.put("readBandwidthModes", modes.stream().map(BenchAttentionCommand::modeReport).toList());
         report.put("heads", heads);
         report.put("kvHeads", kvHeads);
         report.put("headDim", headDim);
@@ -207,7 +211,13 @@ final class BenchAttentionCommand implements Callable<Integer> {
         }
         out.printf("decode attention on %s: %d heads / %d KV heads, headDim %d, F16 cache, block %d%n",
                 b.name(), heads, kvHeads, headDim, blockSize);
-        out.printf("machine: %s; measured read bandwidth %.1f GB/s%n%n", Machine.describe(), bandwidth);
+        out.printf("machine: %s; measured read bandwidth %.1f GB/s%n", Machine.describe(), bandwidth);
+        if (modes.size() > 1) {
+            out.printf("the probe read in two modes: slow %.1f GB/s (%d reads), fast %.1f GB/s (%d reads); the ratios"
+                    + " below are to the median of all %d reads%n", modes.get(0).medianGbPerS(), modes.get(0).count(),
+                    modes.get(1).medianGbPerS(), modes.get(1).count(), probeReads.length);
+        }
+        out.println();
         if (emulated) {
             out.printf("NOTE: %s%n%n", EMULATED);
         }
@@ -235,6 +245,17 @@ final class BenchAttentionCommand implements Callable<Integer> {
                 + " faster).");
         out.flush();
         return 0;
+    }
+
+    /** A mode of the probe's reads, for the JSON report. */
+    static Map<String, Object> modeReport(BandwidthModes.Mode m) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("mode", m.name());
+        d.put("gbPerS", round(m.medianGbPerS(), 2));
+        d.put("minGbPerS", round(m.minGbPerS(), 2));
+        d.put("maxGbPerS", round(m.maxGbPerS(), 2));
+        d.put("reads", m.count());
+        return d;
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.npukit.bench.BandwidthModes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -22,12 +23,16 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code npukit bench summary}: several runs of {@code bench attention --json} (separate
  * processes: on a noisy machine one run is not a figure) summed up per case as the median of the
- * per-run medians and the median and quartiles of the per-run ratios. {@code scripts/bench-runs.sh}
- * makes the runs and calls it; the attention table of docs/benchmarks.md is its output.
+ * per-run medians and the median and quartiles of the per-run ratios. Where the runs' probes read in
+ * two modes of the memory ({@link BandwidthModes}), each mode also gets its own table. {@code
+ * scripts/bench-runs.sh} makes the runs and calls it; the attention table of docs/benchmarks.md is
+ * its output.
  */
 @Command(name = "summary", mixinStandardHelpOptions = true,
         description = "Summarizes several 'bench attention --json' outputs: per case the median of the run medians,"
-                + " and the median and quartiles of the per-run ratios (of read bandwidth, NEOX / NONE).")
+                + " and the median and quartiles of the per-run ratios (of read bandwidth, NEOX / NONE); where the"
+                + " runs' read-bandwidth probes fall into two modes (rates a factor of 1.25 or more apart), one table"
+                + " per mode, then all runs.")
 final class BenchSummaryCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -85,27 +90,33 @@ final class BenchSummaryCommand implements Callable<Integer> {
             }
         }
 
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (Map.Entry<String, List<Run>> e : cases.entrySet()) {
-            String[] key = e.getKey().split(" ");
-            List<Run> runs = e.getValue();
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("layout", key[0]);
-            row.put("ropeStyle", key[1]);
-            row.put("numSeqs", Integer.parseInt(key[2]));
-            row.put("kvLen", Integer.parseInt(key[3]));
-            row.put("medianMs", median(runs.stream().mapToDouble(Run::medianMs).toArray()));
-            row.put("gbPerS", median(runs.stream().mapToDouble(Run::gbPerS).toArray()));
-            row.put("bandwidthRatio", quartiles(runs.stream().mapToDouble(Run::bandwidthRatio).toArray()));
-            List<Run> none = cases.get(key[0] + " NONE " + key[2] + " " + key[3]);
-            if (!key[1].equals("NONE") && none != null) {
-                double[] ratio = new double[runs.size()];
-                for (int i = 0; i < ratio.length; i++) {
-                    ratio[i] = runs.get(i).medianMs() / none.get(i).medianMs();
+        boolean[] every = new boolean[files.size()];
+        Arrays.fill(every, true);
+        List<Map<String, Object>> rows = rows(cases, every);
+        // The runs grouped by the memory's mode (BandwidthModes): each mode gets its own table, since
+        // a run in the fast mode divides by a probe rate the kernel does not reach.
+        List<BandwidthModes.Mode> modes = BandwidthModes.of(probes, 1);
+        List<Map<String, Object>> modeReports = new ArrayList<>();
+        List<boolean[]> members = new ArrayList<>();
+        for (BandwidthModes.Mode m : modes) {
+            boolean[] in = new boolean[files.size()];
+            List<String> names = new ArrayList<>();
+            List<Double> rates = new ArrayList<>();
+            for (int f = 0; f < files.size(); f++) {
+                in[f] = m.contains(probes[f]);
+                if (in[f]) {
+                    names.add(files.get(f).getFileName().toString());
+                    rates.add(probes[f]);
                 }
-                row.put("overNone", quartiles(ratio));
             }
-            rows.add(row);
+            members.add(in);
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("mode", m.name());
+            report.put("runs", names.size());
+            report.put("files", names);
+            report.put("readBandwidthGbPerS", quartiles(rates.stream().mapToDouble(Double::doubleValue).toArray()));
+            report.put("cases", rows(cases, in));
+            modeReports.add(report);
         }
 
         if (output.json) {
@@ -113,6 +124,7 @@ final class BenchSummaryCommand implements Callable<Integer> {
             report.put("runs", files.size());
             report.put("readBandwidthGbPerS", quartiles(probes));
             report.put("cases", rows);
+            report.put("modes", modeReports);
             out.println(mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
             out.flush();
             return 0;
@@ -121,6 +133,73 @@ final class BenchSummaryCommand implements Callable<Integer> {
         Arrays.sort(sortedProbes);
         out.printf("%d runs; read bandwidth %.1f–%.1f GB/s (median %.1f)%n%n", files.size(), sortedProbes[0],
                 sortedProbes[sortedProbes.length - 1], median(probes));
+        if (modes.size() > 1) {
+            for (Map<String, Object> m : modeReports) {
+                @SuppressWarnings("unchecked")
+                List<String> names = (List<String>) m.get("files");
+                @SuppressWarnings("unchecked")
+                Map<String, Double> rate = (Map<String, Double>) m.get("readBandwidthGbPerS");
+                out.printf("%s mode of the memory: %d runs (%s), read bandwidth median %.1f GB/s%n%n", m.get("mode"),
+                        names.size(), String.join(", ", names), rate.get("median"));
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> modeRows = (List<Map<String, Object>>) m.get("cases");
+                print(out, modeRows);
+                out.println();
+            }
+            out.printf("all %d runs%n%n", files.size());
+        }
+        print(out, rows);
+        out.println();
+        out.println("median ms and GB/s: median over the runs of each run's median; of read bandwidth = GB/s / the"
+                + " run's probe bandwidth, NEOX / NONE = fused time / classic time in the same run: median and"
+                + " quartiles (q1-q3) over the runs.");
+        if (modes.size() > 1) {
+            out.printf("The runs' probes read in two modes (a gap of %.2fx or more between their rates): one table"
+                    + " per mode, then all runs.%n", BandwidthModes.MIN_GAP);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Per case, over the runs marked in {@code in}: medians, and quartiles of the per-run ratios. */
+    private static List<Map<String, Object>> rows(Map<String, List<Run>> cases, boolean[] in) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map.Entry<String, List<Run>> e : cases.entrySet()) {
+            String[] key = e.getKey().split(" ");
+            List<Run> runs = selected(e.getValue(), in);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("layout", key[0]);
+            row.put("ropeStyle", key[1]);
+            row.put("numSeqs", Integer.parseInt(key[2]));
+            row.put("kvLen", Integer.parseInt(key[3]));
+            row.put("medianMs", median(runs.stream().mapToDouble(Run::medianMs).toArray()));
+            row.put("gbPerS", median(runs.stream().mapToDouble(Run::gbPerS).toArray()));
+            row.put("bandwidthRatio", quartiles(runs.stream().mapToDouble(Run::bandwidthRatio).toArray()));
+            List<Run> all = cases.get(key[0] + " NONE " + key[2] + " " + key[3]);
+            if (!key[1].equals("NONE") && all != null) {
+                List<Run> none = selected(all, in);
+                double[] ratio = new double[runs.size()];
+                for (int i = 0; i < ratio.length; i++) {
+                    ratio[i] = runs.get(i).medianMs() / none.get(i).medianMs();
+                }
+                row.put("overNone", quartiles(ratio));
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private static List<Run> selected(List<Run> runs, boolean[] in) {
+        List<Run> out = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            if (in[i]) {
+                out.add(runs.get(i));
+            }
+        }
+        return out;
+    }
+
+    private void print(PrintWriter out, List<Map<String, Object>> rows) {
         String[] header = {"layout", "rope", "seqs", "kvLen", "median ms", "GB/s", "of read bandwidth: median (quartiles)",
                 "NEOX / NONE: median (quartiles)"};
         TextTable t = new TextTable(header);
@@ -150,12 +229,6 @@ final class BenchSummaryCommand implements Callable<Integer> {
         if (!markdown) {
             t.print(out);
         }
-        out.println();
-        out.println("median ms and GB/s: median over the runs of each run's median; of read bandwidth = GB/s / the"
-                + " run's probe bandwidth, NEOX / NONE = fused time / classic time in the same run: median and"
-                + " quartiles (q1-q3) over the runs.");
-        out.flush();
-        return 0;
     }
 
     /** Reads one file as JSON; Jackson decodes the bytes itself, so an error carries the line and column. */

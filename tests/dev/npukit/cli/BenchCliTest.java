@@ -162,10 +162,43 @@ class BenchCliTest {
         assertEquals(1.075, neox.get("overNone").get("q1").asDouble(), 1e-9);
         assertEquals(1.275, neox.get("overNone").get("q3").asDouble(), 1e-9);
 
+        // Probes of 20 and 40 GB/s: two modes of the memory, each summed up over its own runs.
+        JsonNode modes = root.get("modes");
+        assertEquals(2, modes.size(), modes.toString());
+        JsonNode slow = modes.get(0);
+        assertEquals("slow", slow.get("mode").asText());
+        assertEquals("[\"a.json\",\"b.json\"]", slow.get("files").toString());
+        assertEquals(20.0, slow.get("readBandwidthGbPerS").get("median").asDouble(), 1e-9);
+        assertEquals(10.0, slow.get("cases").get(0).get("medianMs").asDouble(), 1e-9, "NONE in a and b");
+        assertEquals(1.05, slow.get("cases").get(1).get("overNone").get("median").asDouble(), 1e-9, "1.0 and 1.1");
+        JsonNode fast = modes.get(1);
+        assertEquals("fast", fast.get("mode").asText());
+        assertEquals(2, fast.get("runs").asInt());
+        assertEquals(4.5, fast.get("cases").get(0).get("medianMs").asDouble(), 1e-9, "NONE in c and d");
+        assertEquals(1.35, fast.get("cases").get(1).get("overNone").get("median").asDouble(), 1e-9, "1.2 and 1.5");
+
         CliRun table = CliRun.of("bench", "summary", "--markdown", a.toString(), b.toString(), c.toString(), d.toString());
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("| NHD | NEOX | 8 | 4096 | 8.000 |"), table.out());
         assertTrue(table.out().contains("1.15x (1.08–1.28)"), table.out());
+        assertTrue(table.out().contains("slow mode of the memory: 2 runs (a.json, b.json)"), table.out());
+        assertTrue(table.out().contains("fast mode of the memory: 2 runs (c.json, d.json)"), table.out());
+        assertTrue(table.out().contains("| 1.35x ("), "the fast mode's own NEOX / NONE: " + table.out());
+    }
+
+    @Test
+    void runsInOneModeGetOneTable(@TempDir Path dir) throws Exception {
+        Path a = attentionRun(dir, "a.json", 10, 11, 33);
+        Path b = attentionRun(dir, "b.json", 10, 12, 36);
+        CliRun r = CliRun.of("bench", "summary", "--json", a.toString(), b.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode modes = JSON.readTree(r.out()).get("modes");
+        assertEquals(1, modes.size(), modes.toString());
+        assertEquals("single", modes.get(0).get("mode").asText());
+        assertEquals(2, modes.get(0).get("runs").asInt());
+        CliRun table = CliRun.of("bench", "summary", a.toString(), b.toString());
+        assertEquals(0, table.code(), table.err());
+        assertFalse(table.out().contains("mode of the memory"), table.out());
     }
 
     @Test

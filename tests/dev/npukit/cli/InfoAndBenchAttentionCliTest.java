@@ -41,6 +41,17 @@ class InfoAndBenchAttentionCliTest {
         assertEquals(0, r.code(), r.err());
         JsonNode root = JSON.readTree(r.out());
         assertTrue(root.get("readBandwidthGbPerS").asDouble() > 0);
+        // The probe's 15 reads (5 allocations x 3), in one mode or split into two.
+        JsonNode modes = root.get("readBandwidthModes");
+        assertTrue(modes.size() == 1 || modes.size() == 2, modes.toString());
+        int reads = 0;
+        for (JsonNode m : modes) {
+            assertTrue(m.get("minGbPerS").asDouble() <= m.get("gbPerS").asDouble()
+                    && m.get("gbPerS").asDouble() <= m.get("maxGbPerS").asDouble(), m.toString());
+            reads += m.get("reads").asInt();
+        }
+        assertEquals(15, reads, modes.toString());
+        assertEquals(modes.size() == 1 ? "single" : "slow", modes.get(0).get("mode").asText());
         assertEquals("[\"NHD\",\"HND\"]", root.get("layouts").toString());
         JsonNode cases = root.get("cases");
         assertEquals(2 * 2 * 2 * 2, cases.size(), "seqs x kvLens x {NHD, HND} x {NONE, NEOX}");
