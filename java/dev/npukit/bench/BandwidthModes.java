@@ -5,12 +5,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Splits read-bandwidth samples into the memory's modes. On the cloud VMs measured, a process's
- * memory reads either at its usual rate or, in some processes, at 1.6 to 1.8 times that rate (the
- * fast mode, docs/benchmarks.md), while reads in one mode spread by less than 1.2 times. So the
- * samples, sorted, split at their widest gap when that gap is a factor of at least {@link #MIN_GAP}
- * and leaves at least {@code minCount} samples on each side: below it the slow mode, above it the
- * fast one. Anything else is one mode.
+ * Splits read-bandwidth samples into the memory's modes. On the cloud VMs measured, a large buffer
+ * reads either at the usual rate or, for some allocations (at times all of a process's), at 1.6 to
+ * 1.8 times that rate (the fast mode, docs/benchmarks.md), while neighbouring reads of one mode,
+ * sorted, lie far less than 1.25 times apart. So the samples, sorted, split at their widest gap
+ * when that gap is a factor of at least {@link #MIN_GAP} and leaves at least {@code minCount}
+ * samples on each side: below it the slow mode, above it the fast one. Anything else is one mode.
  */
 public final class BandwidthModes {
     /** The smallest ratio between neighbouring sorted samples that separates two modes. */
@@ -31,10 +31,10 @@ public final class BandwidthModes {
      */
     public record Mode(String name, double medianGbPerS, double minGbPerS, double maxGbPerS, int count) {
         /**
-         * Whether a rate of this process belongs to the mode.
+         * Whether a rate lies within the mode's range of samples.
          *
-         * @param gbPerS a sample
-         * @return true when the sample lies within the mode's range
+         * @param gbPerS a rate in GB/s
+         * @return true when minGbPerS &lt;= gbPerS &lt;= maxGbPerS
          */
         public boolean contains(double gbPerS) {
             return gbPerS >= minGbPerS && gbPerS <= maxGbPerS;

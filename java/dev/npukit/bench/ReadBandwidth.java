@@ -35,8 +35,8 @@ public final class ReadBandwidth {
      * Timed reads of the probe: every worker thread of the cpu backend streams through {@code
      * bytes} bytes of native memory (make it far larger than the caches). The buffer is allocated
      * {@code allocations} times, because where a large buffer lands can change the rate (on the
-     * 2-core cloud VMs measured: about 33 GB/s, or 1.6 to 1.8 times that in some processes, see
-     * {@link BandwidthModes}); each is read once to warm up and {@code reps} times timed.
+     * 2-core cloud VMs measured: about 33 GB/s, or 1.6 to 1.8 times that for some allocations, at
+     * times for all of a process's, see {@link BandwidthModes}); each is read once to warm up and {@code reps} times timed.
      *
      * @param bytes the buffer's size (make it far larger than the caches)
      * @param allocations how many times the buffer is allocated, at least 1

@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
         description = {"Times paged attention over an F16 cache, classic (keys stored rotated, rope NONE) against"
                 + " fused (NoPE keys rotated in the kernel, NEOX).",
             "decode: one query row per sequence; reports GB/s of KV read and its ratio to the measured memory read"
-                + " bandwidth.",
+                + " bandwidth (the median of 15 probe reads; where they fall into a slow and a fast mode of the"
+                + " memory, both modes are named, and 'bench summary' splits runs by mode).",
             "prefill: --query-rows rows per sequence, the last positions of a --kv-lens context (causal); reports"
                 + " GFLOP/s (4 x headDim x heads x visible slots per row) and its ratio to an FMA peak probe (the"
                 + " attention kernel's instruction set on every worker thread) timed in turns with each shape's"

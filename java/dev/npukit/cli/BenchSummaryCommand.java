@@ -97,7 +97,6 @@ final class BenchSummaryCommand implements Callable<Integer> {
         // a run in the fast mode divides by a probe rate the kernel does not reach.
         List<BandwidthModes.Mode> modes = BandwidthModes.of(probes, 1);
         List<Map<String, Object>> modeReports = new ArrayList<>();
-        List<boolean[]> members = new ArrayList<>();
         for (BandwidthModes.Mode m : modes) {
             boolean[] in = new boolean[files.size()];
             List<String> names = new ArrayList<>();
@@ -109,7 +108,6 @@ final class BenchSummaryCommand implements Callable<Integer> {
                     rates.add(probes[f]);
                 }
             }
-            members.add(in);
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("mode", m.name());
             report.put("runs", names.size());
