@@ -66,17 +66,31 @@ struct WorkItem {
 // and prefetching two blocks ahead into L1 evicted the rows being computed on (decode at 8 x 4096
 // ran 1.5x slower that way). One block ahead took 0.91x (256-bit vectors) and 0.95x (512-bit) the
 // time of two at 8 x 4096 HND (harness, alternated). Walking contiguous rows as one run in a
-// tight loop of prefetches took 1.13x the time: the prefetches then come in bursts.
+// tight loop of prefetches took 1.13x the time: the prefetches then come in bursts, which is also
+// why the four-key score passes ask for a line or two per chunk of the head (scores_keys).
+// Where the rows are contiguous (every KV head of a whole block, in either layout) the walk is
+// one run, followed by its offset alone: a few instructions a line, against about fifteen for
+// the row walk, which keeps its position in memory (fields of a cursor the callers share).
 struct PrefetchCursor {
   const char* k = nullptr;
   const char* v = nullptr;
   int64_t row_stride = 0;  // bytes from one row to the next
   int64_t row_bytes = 0;   // contiguous bytes of a row this item reads
   int rows = 0;
-  int row = 0;
-  int64_t offset = 0;
+  int row = 0;             // the row walk's position (rows not contiguous)
+  int64_t offset = 0;      // within the row; from the first row's start where the rows are contiguous
 
   void step(int lines) {
+    if (row_stride == row_bytes || rows == 1) {
+      const int64_t end = rows * row_bytes;
+      int64_t at = offset;
+      for (int i = 0; i < lines && at < end; i++, at += 64) {
+        __builtin_prefetch(k + at, 0, 1);
+        __builtin_prefetch(v + at, 0, 1);
+      }
+      offset = at;
+      return;
+    }
     for (int i = 0; i < lines && row < rows; i++) {
       const int64_t at = row * row_stride + offset;
       __builtin_prefetch(k + at, 0, 1);
