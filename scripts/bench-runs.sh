@@ -18,9 +18,12 @@ runs="$1"
 shift
 out="$root/target/bench-runs/attention-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
+files=()
 for ((i = 1; i <= runs; i++)); do
   echo "bench-runs: run $i/$runs -> $out/run-$i.json" >&2
   "$root/scripts/run.sh" bench attention "$@" --json 2>>"$out/stderr.log" >"$out/run-$i.json"
+  files+=("$out/run-$i.json")
 done
+# The runs in the order made (a glob would put run-10 before run-2).
 # shellcheck disable=SC2086
-exec "$root/scripts/run.sh" bench summary ${NPUKIT_SUMMARY_OPTS:-} "$out"/run-*.json
+exec "$root/scripts/run.sh" bench summary ${NPUKIT_SUMMARY_OPTS:-} "${files[@]}"
