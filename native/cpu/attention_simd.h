@@ -45,8 +45,9 @@ __attribute__((always_inline)) inline void scores_keys(const float* Q, int D, co
   static_assert(V::kScoreGroup == 4, "scores are reduced four at a time");
   const int half = rot / 2;
   // Four keys a pass: the pass's lines of the next block are asked for a line or two per chunk
-  // iteration (pf.step below), not all at its start, so they leave evenly spaced (docs/
-  // attention-cpu.md, Prefetch). One key a pass: scores_direct asks before each key.
+  // iteration (pf.step below), not all at its start, so that they leave evenly spaced (see
+  // PrefetchCursor, and docs/attention-cpu.md, Prefetch). One key a pass: scores_direct asks
+  // before each key.
   const int chunks = (STYLE == NPUKIT_ROPE_NEOX ? half : STYLE == NPUKIT_ROPE_GPTJ ? rot : 0) / W +
                      (D - (STYLE == NPUKIT_ROPE_NONE ? 0 : rot)) / W;
   const int lines = KJ == 4 ? (KJ * kPrefetchLinesPerKey + chunks - 1) / chunks : 0;
