@@ -12,6 +12,8 @@ import dev.npukit.model.SafetensorsException;
 import dev.npukit.tensor.DType;
 import dev.npukit.tensor.Tensor;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -133,7 +135,9 @@ final class BenchDecodeCommand implements Callable<Integer> {
                 row.put("msPerStep", round(msPerStep, 3));
                 row.put("tokensPerSecond", round(tokensPerSecond, 2));
                 row.put("boundTokensPerSecond", round(bound, 2));
-                row.put("ratio", round(tokensPerSecond / bound, 3));
+                // Three significant digits, not decimals: a tiny model's steps are far from its bound
+                // (ratios of 1e-4 on the reference backend), which three decimals would round to 0.
+                row.put("ratio", significant(tokensPerSecond / bound, 3));
                 row.put("readBandwidthGbPerS", round(bandwidths[i], 2));
                 cases.add(row);
             }
@@ -264,6 +268,11 @@ final class BenchDecodeCommand implements Callable<Integer> {
             n += e;
         }
         return n;
+    }
+
+    /** x to {@code digits} significant digits (non-finite values unchanged). */
+    private static double significant(double x, int digits) {
+        return Double.isFinite(x) ? new BigDecimal(x).round(new MathContext(digits)).doubleValue() : x;
     }
 
     private static double round(double x, int digits) {
