@@ -25,7 +25,7 @@ constexpr Tables make_tables() {
   Tables k{};
   for (unsigned b = 0; b < 256; ++b) {
     uint32_t r = b;
-    for (int bit = 0; bit < 8; ++bit) r = (r >> 1) ^ ((r & 1u) ? kPolyReflected : 0u);
+    for (int bit = 0; bit < 8; ++bit) r = times_x(r);
     k.t[0][b] = r;
   }
   for (int s = 1; s < 8; ++s) {
@@ -73,7 +73,7 @@ uint32_t multiply(uint32_t a, uint32_t b) {
   uint32_t product = 0;
   for (int i = 0; i < 32; ++i) {  // bit 31 - i of a holds x^i
     if (a & (0x80000000u >> i)) product ^= b;
-    b = (b >> 1) ^ ((b & 1u) ? kPolyReflected : 0u);  // b * x
+    b = times_x(b);
   }
   return product;
 }
@@ -82,7 +82,7 @@ uint32_t shift_factor(uint64_t length) {
   // x^(2^k) mod P for every bit k of a bit count below 2^64, squared from x^1.
   static const auto powers = [] {
     std::array<uint32_t, 64> x2n{};
-    x2n[0] = 0x40000000u;
+    x2n[0] = xpow_mod(1);
     for (size_t k = 1; k < x2n.size(); ++k) x2n[k] = multiply(x2n[k - 1], x2n[k - 1]);
     return x2n;
   }();
@@ -93,7 +93,6 @@ uint32_t shift_factor(uint64_t length) {
   }
   return factor;
 }
-
 
 uint32_t update_portable(uint32_t state, const uint8_t* p, size_t n) {
   const auto& t = kTables.t;

@@ -17,11 +17,14 @@ namespace crc32c {
 // P without its x^32 term, bit-reflected: bit 31 - i holds the coefficient of x^i.
 constexpr uint32_t kPolyReflected = 0x82F63B78u;
 
-// x^n mod P, bit-reflected (bit 31 - i holds x^i): x^0 is bit 31; multiplying by x shifts one
-// bit right, and a coefficient leaving x^31 for x^32 is replaced by P's lower terms.
+// r * x mod P, bit-reflected (bit 31 - i holds x^i): multiplying by x shifts one bit right, and
+// a coefficient leaving x^31 for x^32 is replaced by P's lower terms.
+constexpr uint32_t times_x(uint32_t r) { return (r >> 1) ^ ((r & 1u) ? kPolyReflected : 0u); }
+
+// x^n mod P, bit-reflected: x^0 is bit 31.
 constexpr uint32_t xpow_mod(unsigned n) {
   uint32_t r = 0x80000000u;
-  for (; n > 0; --n) r = (r >> 1) ^ ((r & 1u) ? kPolyReflected : 0u);
+  for (; n > 0; --n) r = times_x(r);
   return r;
 }
 
