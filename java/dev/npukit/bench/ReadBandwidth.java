@@ -28,7 +28,7 @@ public final class ReadBandwidth {
     public static double measureGbPerS(long bytes, int allocations, int reps) {
         double[] gbPerS = samplesGbPerS(bytes, allocations, reps);
         Arrays.sort(gbPerS);
-        return gbPerS[gbPerS.length / 2];
+        return BandwidthModes.median(gbPerS);
     }
 
     /**

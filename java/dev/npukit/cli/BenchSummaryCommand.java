@@ -49,6 +49,20 @@ final class BenchSummaryCommand implements Callable<Integer> {
     /** One case of one run. */
     private record Run(double medianMs, double gbPerS, double bandwidthRatio) {}
 
+    /** The runs of one mode of the memory: their files, probe-rate quartiles and per-case rows. */
+    private record ModeSummary(String mode, List<String> files, Map<String, Double> readBandwidth,
+            List<Map<String, Object>> cases) {
+        Map<String, Object> report() {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("mode", mode);
+            r.put("runs", files.size());
+            r.put("files", files);
+            r.put("readBandwidthGbPerS", readBandwidth);
+            r.put("cases", cases);
+            return r;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         for (Path f : files) {
@@ -96,7 +110,7 @@ final class BenchSummaryCommand implements Callable<Integer> {
         // The runs grouped by the memory's mode (BandwidthModes): each mode gets its own table, since
         // a run in the fast mode divides by a probe rate the kernel does not reach.
         List<BandwidthModes.Mode> modes = BandwidthModes.of(probes, 1);
-        List<Map<String, Object>> modeReports = new ArrayList<>();
+        List<ModeSummary> modeSummaries = new ArrayList<>();
         for (BandwidthModes.Mode m : modes) {
             boolean[] in = new boolean[files.size()];
             List<String> names = new ArrayList<>();
@@ -108,13 +122,8 @@ final class BenchSummaryCommand implements Callable<Integer> {
                     rates.add(probes[f]);
                 }
             }
-            Map<String, Object> report = new LinkedHashMap<>();
-            report.put("mode", m.name());
-            report.put("runs", names.size());
-            report.put("files", names);
-            report.put("readBandwidthGbPerS", quartiles(rates.stream().mapToDouble(Double::doubleValue).toArray()));
-            report.put("cases", rows(cases, in));
-            modeReports.add(report);
+            modeSummaries.add(new ModeSummary(m.name(), names,
+                    quartiles(rates.stream().mapToDouble(Double::doubleValue).toArray()), rows(cases, in)));
         }
 
         if (output.json) {
@@ -122,7 +131,7 @@ final class BenchSummaryCommand implements Callable<Integer> {
             report.put("runs", files.size());
             report.put("readBandwidthGbPerS", quartiles(probes));
             report.put("cases", rows);
-            report.put("modes", modeReports);
+            report.put("modes", modeSummaries.stream().map(ModeSummary::report).toList());
             out.println(mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
             out.flush();
             return 0;
@@ -132,16 +141,10 @@ final class BenchSummaryCommand implements Callable<Integer> {
         out.printf("%d runs; read bandwidth %.1f–%.1f GB/s (median %.1f)%n%n", files.size(), sortedProbes[0],
                 sortedProbes[sortedProbes.length - 1], median(probes));
         if (modes.size() > 1) {
-            for (Map<String, Object> m : modeReports) {
-                @SuppressWarnings("unchecked")
-                List<String> names = (List<String>) m.get("files");
-                @SuppressWarnings("unchecked")
-                Map<String, Double> rate = (Map<String, Double>) m.get("readBandwidthGbPerS");
-                out.printf("%s mode of the memory: %d runs (%s), read bandwidth median %.1f GB/s%n%n", m.get("mode"),
-                        names.size(), String.join(", ", names), rate.get("median"));
-                @SuppressWarnings("unchecked")
-                List<Map<String, Object>> modeRows = (List<Map<String, Object>>) m.get("cases");
-                print(out, modeRows);
+            for (ModeSummary m : modeSummaries) {
+                out.printf("%s mode of the memory: %d runs (%s), read bandwidth median %.1f GB/s%n%n", m.mode(),
+                        m.files().size(), String.join(", ", m.files()), m.readBandwidth().get("median"));
+                print(out, m.cases());
                 out.println();
             }
             out.printf("all %d runs%n%n", files.size());
