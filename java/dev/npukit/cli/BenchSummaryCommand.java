@@ -49,16 +49,51 @@ final class BenchSummaryCommand implements Callable<Integer> {
     /** One case of one run. */
     private record Run(double medianMs, double gbPerS, double bandwidthRatio) {}
 
+    /** The median and quartiles of per-run figures. */
+    private record Quartiles(double median, double q1, double q3) {
+        static Quartiles of(double[] values) {
+            return new Quartiles(BenchStats.quantile(values, 0.5), BenchStats.quantile(values, 0.25),
+                    BenchStats.quantile(values, 0.75));
+        }
+
+        Map<String, Double> report() {
+            Map<String, Double> r = new LinkedHashMap<>();
+            r.put("median", median);
+            r.put("q1", q1);
+            r.put("q3", q3);
+            return r;
+        }
+    }
+
+    /** One case over the runs: the medians of its per-run medians, the quartiles of its per-run ratios. */
+    private record CaseRow(String layout, String ropeStyle, int numSeqs, int kvLen, double medianMs, double gbPerS,
+            Quartiles bandwidthRatio, Quartiles overNone) {
+        /** The row as JSON fields; {@code overNone} (null for NONE rows) is left out where there is none. */
+        Map<String, Object> report() {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("layout", layout);
+            r.put("ropeStyle", ropeStyle);
+            r.put("numSeqs", numSeqs);
+            r.put("kvLen", kvLen);
+            r.put("medianMs", medianMs);
+            r.put("gbPerS", gbPerS);
+            r.put("bandwidthRatio", bandwidthRatio.report());
+            if (overNone != null) {
+                r.put("overNone", overNone.report());
+            }
+            return r;
+        }
+    }
+
     /** The runs of one mode of the memory: their files, probe-rate quartiles and per-case rows. */
-    private record ModeSummary(String mode, List<String> files, Map<String, Double> readBandwidth,
-            List<Map<String, Object>> cases) {
+    private record ModeSummary(String mode, List<String> files, Quartiles readBandwidth, List<CaseRow> cases) {
         Map<String, Object> report() {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("mode", mode);
             r.put("runs", files.size());
             r.put("files", files);
-            r.put("readBandwidthGbPerS", readBandwidth);
-            r.put("cases", cases);
+            r.put("readBandwidthGbPerS", readBandwidth.report());
+            r.put("cases", cases.stream().map(CaseRow::report).toList());
             return r;
         }
     }
@@ -106,7 +141,7 @@ final class BenchSummaryCommand implements Callable<Integer> {
 
         boolean[] every = new boolean[files.size()];
         Arrays.fill(every, true);
-        List<Map<String, Object>> rows = rows(cases, every);
+        List<CaseRow> rows = rows(cases, every);
         // The runs grouped by the memory's mode (BandwidthModes): each mode gets its own table, since
         // a run in the fast mode divides by a probe rate the kernel does not reach.
         List<BandwidthModes.Mode> modes = BandwidthModes.of(probes, 1);
@@ -123,14 +158,14 @@ final class BenchSummaryCommand implements Callable<Integer> {
                 }
             }
             modeSummaries.add(new ModeSummary(m.name(), names,
-                    quartiles(rates.stream().mapToDouble(Double::doubleValue).toArray()), rows(cases, in)));
+                    Quartiles.of(rates.stream().mapToDouble(Double::doubleValue).toArray()), rows(cases, in)));
         }
 
         if (output.json) {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("runs", files.size());
-            report.put("readBandwidthGbPerS", quartiles(probes));
-            report.put("cases", rows);
+            report.put("readBandwidthGbPerS", Quartiles.of(probes).report());
+            report.put("cases", rows.stream().map(CaseRow::report).toList());
             report.put("modes", modeSummaries.stream().map(ModeSummary::report).toList());
             out.println(mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
             out.flush();
@@ -143,7 +178,7 @@ final class BenchSummaryCommand implements Callable<Integer> {
         if (modes.size() > 1) {
             for (ModeSummary m : modeSummaries) {
                 out.printf("%s mode of the memory: %d runs (%s), read bandwidth median %.1f GB/s%n%n", m.mode(),
-                        m.files().size(), String.join(", ", m.files()), m.readBandwidth().get("median"));
+                        m.files().size(), String.join(", ", m.files()), m.readBandwidth().median());
                 print(out, m.cases());
                 out.println();
             }
@@ -163,19 +198,12 @@ final class BenchSummaryCommand implements Callable<Integer> {
     }
 
     /** Per case, over the runs marked in {@code in}: medians, and quartiles of the per-run ratios. */
-    private static List<Map<String, Object>> rows(Map<String, List<Run>> cases, boolean[] in) {
-        List<Map<String, Object>> rows = new ArrayList<>();
+    private static List<CaseRow> rows(Map<String, List<Run>> cases, boolean[] in) {
+        List<CaseRow> rows = new ArrayList<>();
         for (Map.Entry<String, List<Run>> e : cases.entrySet()) {
             String[] key = e.getKey().split(" ");
             List<Run> runs = selected(e.getValue(), in);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("layout", key[0]);
-            row.put("ropeStyle", key[1]);
-            row.put("numSeqs", Integer.parseInt(key[2]));
-            row.put("kvLen", Integer.parseInt(key[3]));
-            row.put("medianMs", median(runs.stream().mapToDouble(Run::medianMs).toArray()));
-            row.put("gbPerS", median(runs.stream().mapToDouble(Run::gbPerS).toArray()));
-            row.put("bandwidthRatio", quartiles(runs.stream().mapToDouble(Run::bandwidthRatio).toArray()));
+            Quartiles overNone = null;
             List<Run> all = cases.get(key[0] + " NONE " + key[2] + " " + key[3]);
             if (!key[1].equals("NONE") && all != null) {
                 List<Run> none = selected(all, in);
@@ -183,9 +211,12 @@ final class BenchSummaryCommand implements Callable<Integer> {
                 for (int i = 0; i < ratio.length; i++) {
                     ratio[i] = runs.get(i).medianMs() / none.get(i).medianMs();
                 }
-                row.put("overNone", quartiles(ratio));
+                overNone = Quartiles.of(ratio);
             }
-            rows.add(row);
+            rows.add(new CaseRow(key[0], key[1], Integer.parseInt(key[2]), Integer.parseInt(key[3]),
+                    median(runs.stream().mapToDouble(Run::medianMs).toArray()),
+                    median(runs.stream().mapToDouble(Run::gbPerS).toArray()),
+                    Quartiles.of(runs.stream().mapToDouble(Run::bandwidthRatio).toArray()), overNone));
         }
         return rows;
     }
@@ -200,7 +231,7 @@ final class BenchSummaryCommand implements Callable<Integer> {
         return out;
     }
 
-    private void print(PrintWriter out, List<Map<String, Object>> rows) {
+    private void print(PrintWriter out, List<CaseRow> rows) {
         String[] header = {"layout", "rope", "seqs", "kvLen", "median ms", "GB/s", "of read bandwidth: median (quartiles)",
                 "NEOX / NONE: median (quartiles)"};
         TextTable t = new TextTable(header);
@@ -208,15 +239,13 @@ final class BenchSummaryCommand implements Callable<Integer> {
             out.println("| " + String.join(" | ", header) + " |");
             out.println("|---|---|---:|---:|---:|---:|---:|---:|");
         }
-        for (Map<String, Object> r : rows) {
-            @SuppressWarnings("unchecked")
-            Map<String, Double> bw = (Map<String, Double>) r.get("bandwidthRatio");
-            @SuppressWarnings("unchecked")
-            Map<String, Double> over = (Map<String, Double>) r.get("overNone");
-            Object[] cells = {r.get("layout"), r.get("ropeStyle"), r.get("numSeqs"), r.get("kvLen"),
-                String.format("%.3f", (Double) r.get("medianMs")), String.format("%.1f", (Double) r.get("gbPerS")),
-                String.format("%.0f%% (%.0f–%.0f%%)", 100 * bw.get("median"), 100 * bw.get("q1"), 100 * bw.get("q3")),
-                over == null ? "" : String.format("%.2fx (%.2f–%.2f)", over.get("median"), over.get("q1"), over.get("q3"))};
+        for (CaseRow r : rows) {
+            Quartiles bw = r.bandwidthRatio();
+            Quartiles over = r.overNone();
+            Object[] cells = {r.layout(), r.ropeStyle(), r.numSeqs(), r.kvLen(), String.format("%.3f", r.medianMs()),
+                String.format("%.1f", r.gbPerS()),
+                String.format("%.0f%% (%.0f–%.0f%%)", 100 * bw.median(), 100 * bw.q1(), 100 * bw.q3()),
+                over == null ? "" : String.format("%.2fx (%.2f–%.2f)", over.median(), over.q1(), over.q3())};
             if (markdown) {
                 StringBuilder line = new StringBuilder("|");
                 for (Object c : cells) {
@@ -246,13 +275,5 @@ final class BenchSummaryCommand implements Callable<Integer> {
 
     private static double median(double[] values) {
         return BenchStats.quantile(values, 0.5);
-    }
-
-    private static Map<String, Double> quartiles(double[] values) {
-        Map<String, Double> q = new LinkedHashMap<>();
-        q.put("median", BenchStats.quantile(values, 0.5));
-        q.put("q1", BenchStats.quantile(values, 0.25));
-        q.put("q3", BenchStats.quantile(values, 0.75));
-        return q;
     }
 }
