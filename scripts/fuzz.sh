@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A longer run of the kernel fuzz test (tests/dev/npukit/backend/CorruptedCallFuzzTest.java):
-# CALLS random, mostly corrupted calls of all seven kernels on the cpu backend and CALLS / 2 on
+# CALLS random, mostly corrupted calls of all ten kernels on the cpu backend and CALLS / 2 on
 # the Ascend emulator, each compared with the reference (mvn verify makes 16,000 + 8,000).
 # Maven runs the class in each surefire execution the -Dtest filter reaches: the default one
 # and the baseline-ISA and AVX2-ISA ones, so the cpu backend's every code path is fuzzed.

@@ -95,6 +95,16 @@ final class AttentionCase extends KernelCase {
 
     @Override
     public Map<String, float[]> run(Backend b) {
+        return run(b, false);
+    }
+
+    /** The values made non-negative: the softmax weights already are. */
+    @Override
+    public Map<String, float[]> termMagnitudes(Backend reference) {
+        return run(reference, true);
+    }
+
+    private Map<String, float[]> run(Backend b, boolean absoluteValues) {
         Random r = new Random(seed());
         int numSeqs = seqLens.length;
         int maxBlocks = 1;
@@ -126,6 +136,9 @@ final class AttentionCase extends KernelCase {
         float[] q = Inputs.gaussian(r, numTokens * numHeads * headDim);
         float[] k = Inputs.inLayout(Inputs.gaussian(r, cacheLen), layout, numBlocks, blockSize, numKvHeads, headDim);
         float[] v = Inputs.inLayout(Inputs.gaussian(r, cacheLen), layout, numBlocks, blockSize, numKvHeads, headDim);
+        if (absoluteValues) {
+            v = Inputs.abs(v);
+        }
         long[] cacheShape = layout.shape(numBlocks, blockSize, numKvHeads, headDim);
         int maxPosition = maxLen + r.nextInt(8);
         float[] cosSin = RopeTables.cosSin(maxPosition, rotaryDim, 10000.0);

@@ -58,7 +58,17 @@ final class BgmvExpandCase extends KernelCase {
 
     @Override
     public Map<String, float[]> run(Backend be) {
+        return expand(be, data());
+    }
+
+    /** y + v * w with every term non-negative. */
+    @Override
+    public Map<String, float[]> termMagnitudes(Backend reference) {
         Data d = data();
+        return expand(reference, new Data(Inputs.abs(d.v()), Inputs.abs(d.w()), Inputs.abs(d.y0()), d.idx()));
+    }
+
+    private Map<String, float[]> expand(Backend be, Data d) {
         try (Tensor vt = be.fromFloats(vType, d.v(), batch, rank);
                 Tensor wt = be.fromFloats(wType, d.w(), loras, hOut, rank);
                 Tensor it = be.fromInts(d.idx(), batch);

@@ -47,7 +47,17 @@ final class BgmvShrinkCase extends KernelCase {
 
     @Override
     public Map<String, float[]> run(Backend be) {
+        return shrink(be, data(), scale);
+    }
+
+    /** Every product x * a and the scale made non-negative. */
+    @Override
+    public Map<String, float[]> termMagnitudes(Backend reference) {
         Data d = data();
+        return shrink(reference, new Data(Inputs.abs(d.x()), Inputs.abs(d.a()), d.idx()), Math.abs(scale));
+    }
+
+    private Map<String, float[]> shrink(Backend be, Data d, float scale) {
         try (Tensor xt = be.fromFloats(xType, d.x(), batch, hIn);
                 Tensor at = be.fromFloats(aType, d.a(), loras, rank, hIn);
                 Tensor it = be.fromInts(d.idx(), batch);

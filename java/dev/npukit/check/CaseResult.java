@@ -8,7 +8,7 @@ import dev.npukit.tensor.DType;
  * @param name the case's name
  * @param kernel its kernel family
  * @param dtype its lowest-precision float dtype
- * @param error max |x - ref| / max |ref| over its worst output (0 when bit-equal; infinite when
+ * @param error {@link KernelCheck#relativeError} of its worst output (0 when bit-equal; infinite when
  *     the outputs differ in shape, in NaN or in an infinity)
  * @param bound the bound it is held to, 0 for bit-exact
  * @param message null when it passed, else what differs or what the backend threw

@@ -17,6 +17,15 @@ final class Inputs {
         return a;
     }
 
+    /** The absolute values of {@code a}, in a new array. */
+    static float[] abs(float[] a) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = Math.abs(a[i]);
+        }
+        return out;
+    }
+
     /** Values over many magnitudes, including subnormal-range and overflow-range ones for F16. */
     static float[] wide(Random r, int n) {
         float[] a = new float[n];

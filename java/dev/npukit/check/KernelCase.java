@@ -24,7 +24,7 @@ public abstract class KernelCase {
      * @param index the case's number within its family
      * @param seed the seed of the case's input data
      * @param dtype the lowest-precision float dtype the case uses (it picks the bound)
-     * @param bound 0 for a bit-exact kernel, else the largest max |x - ref| / max |ref| allowed
+     * @param bound 0 for a bit-exact kernel, else the largest relative error allowed ({@link KernelCheck#relativeError})
      * @param params the shapes and options, for the name
      */
     protected KernelCase(String kernel, int index, long seed, DType dtype, double bound, String params) {
@@ -52,6 +52,22 @@ public abstract class KernelCase {
      */
     public DType outputType(String output) {
         return DType.F32;
+    }
+
+    /**
+     * The size of the terms summed into each output, for a kernel whose sums can cancel: the
+     * reference's outputs for this case with every summed term made non-negative (absolute inputs
+     * and scale for BGMV and matmul, absolute values for attention, whose softmax weights are never
+     * negative). Where terms cancel, an output is far smaller than its terms, and summing them in
+     * another order moves it by a rounding of the terms, not of the output; the bound is therefore
+     * relative to the larger of these and the outputs themselves ({@link KernelCheck#relativeError}).
+     *
+     * @param reference the reference backend
+     * @return the outputs of the absolute terms, by the names {@link #run} uses; null (the default)
+     *     where no sum can cancel, and the outputs alone set the scale
+     */
+    public Map<String, float[]> termMagnitudes(Backend reference) {
+        return null;
     }
 
     /**
@@ -107,7 +123,7 @@ public abstract class KernelCase {
     /**
      * The bound the case is held to.
      *
-     * @return 0 for a bit-exact kernel, else the largest max |x - ref| / max |ref| allowed
+     * @return 0 for a bit-exact kernel, else the largest relative error allowed ({@link KernelCheck#relativeError})
      */
     public double bound() {
         return bound;

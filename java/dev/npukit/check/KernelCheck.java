@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Runs a registry case on a backend and on the reference and compares the outputs
  * (docs/kernels.md, equality between backends): bit for bit for the kernels without reductions,
- * else max |x - ref| / max |ref| within the case's bound, for every output.
+ * else max |x - ref| / max |ref| within the case's bound, for every output, max |ref| raised to the
+ * size of the summed terms where they can cancel ({@link KernelCase#termMagnitudes}).
  */
 public final class KernelCheck {
     private KernelCheck() {
@@ -35,17 +36,19 @@ public final class KernelCheck {
      */
     public static CaseResult run(KernelCase c, Backend backend, Backend reference) {
         Map<String, float[]> expected;
+        Map<String, float[]> magnitudes;
         Map<String, float[]> actual;
         Backend running = reference;
         try {
             expected = c.run(reference);
+            magnitudes = c.termMagnitudes(reference);
             running = backend;
             actual = c.run(backend);
         } catch (RuntimeException e) {
             return new CaseResult(c.name(), c.kernel(), c.dtype(), Double.POSITIVE_INFINITY, c.bound(),
                     running.name() + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
-        CaseResult result = compare(c, expected, actual);
+        CaseResult result = compare(c, expected, magnitudes, actual);
         String broken = c.check(expected);
         if (broken != null) {
             return new CaseResult(c.name(), c.kernel(), c.dtype(), result.error(), c.bound(),
@@ -68,6 +71,20 @@ public final class KernelCheck {
      * @return the result: the worst relative error over all outputs and, on failure, the first difference
      */
     public static CaseResult compare(KernelCase c, Map<String, float[]> expected, Map<String, float[]> actual) {
+        return compare(c, expected, null, actual);
+    }
+
+    /**
+     * Compares outputs by name, the bound relative to the summed terms' size where they can cancel.
+     *
+     * @param c the case the outputs belong to (its bound and output dtypes)
+     * @param expected the reference's outputs
+     * @param magnitudes {@link KernelCase#termMagnitudes} of the case, or null
+     * @param actual the outputs under test
+     * @return the result: the worst relative error over all outputs and, on failure, the first difference
+     */
+    public static CaseResult compare(KernelCase c, Map<String, float[]> expected, Map<String, float[]> magnitudes,
+            Map<String, float[]> actual) {
         double worst = 0;
         String message = null;
         for (Map.Entry<String, float[]> e : expected.entrySet()) {
@@ -79,7 +96,8 @@ public final class KernelCheck {
                         + " elements, reference " + ref.length);
                 continue;
             }
-            double err = relativeError(got, ref, c.outputType(e.getKey()));
+            double err = relativeError(got, ref, c.outputType(e.getKey()),
+                    magnitudes == null ? null : magnitudes.get(e.getKey()));
             worst = Math.max(worst, err);
             if (message != null) {
                 continue;
@@ -121,6 +139,23 @@ public final class KernelCheck {
      * @throws IllegalArgumentException if the lengths differ
      */
     public static double relativeError(float[] x, float[] ref, DType stored) {
+        return relativeError(x, ref, stored, null);
+    }
+
+    /**
+     * {@link #relativeError(float[], float[], DType)} with the denominator the larger of max |ref|
+     * and max |magnitudes|: for an output that sums terms which can cancel, {@code magnitudes} is
+     * the same output with every term made non-negative ({@link KernelCase#termMagnitudes}), so
+     * the bound does not tighten where the terms cancel.
+     *
+     * @param x the values under test
+     * @param ref the expected values, as many as {@code x}
+     * @param stored the dtype the output was stored in (F32 when it was computed in F32)
+     * @param magnitudes the size of the summed terms, or null to divide by max |ref| alone
+     * @return the relative error, 0 when equal, infinite on a NaN or infinity mismatch
+     * @throws IllegalArgumentException if the lengths differ
+     */
+    public static double relativeError(float[] x, float[] ref, DType stored, float[] magnitudes) {
         if (x.length != ref.length) {
             throw new IllegalArgumentException("x: " + x.length + " elements, ref " + ref.length);
         }
@@ -139,6 +174,11 @@ public final class KernelCheck {
             double diff = Math.abs((double) x[i] - ref[i]) - ulp(stored, Math.max(Math.abs(x[i]), Math.abs(ref[i])));
             maxDiff = Math.max(maxDiff, diff);
             maxRef = Math.max(maxRef, Math.abs((double) ref[i]));
+        }
+        for (int i = 0; magnitudes != null && i < magnitudes.length; i++) {
+            if (Float.isFinite(magnitudes[i])) {
+                maxRef = Math.max(maxRef, Math.abs((double) magnitudes[i]));
+            }
         }
         return maxRef == 0 ? maxDiff : maxDiff / maxRef;
     }

@@ -46,10 +46,25 @@ final class MatmulCase extends KernelCase {
 
     @Override
     public Map<String, float[]> run(Backend be) {
+        return run(be, false);
+    }
+
+    /** x * w + bias with every term non-negative. */
+    @Override
+    public Map<String, float[]> termMagnitudes(Backend reference) {
+        return run(reference, true);
+    }
+
+    private Map<String, float[]> run(Backend be, boolean absolute) {
         Random r = new Random(seed());
         float[] x = Inputs.gaussian(r, m * k);
         float[] w = Inputs.gaussian(r, n * k);
         float[] b = bias ? Inputs.gaussian(r, n) : null;
+        if (absolute) {
+            x = Inputs.abs(x);
+            w = Inputs.abs(w);
+            b = b == null ? null : Inputs.abs(b);
+        }
         Map<String, float[]> result = new LinkedHashMap<>();
         result.put("out", matmul(be, x, w, b, m));
         if (alone.length > 0) {

@@ -77,8 +77,8 @@ final class DemoReport {
                 r.coldTokens(), r.coldTokens() / r.greedySeconds(), r.coldTokens() / r.coldSeconds());
         out.println();
         checkTable().text().print(out);
-        out.println("rel. error vs reference: max |x - ref| / max |ref| over the kernel's outputs; bound: the most it"
-                + " may be (0: bit-exact).");
+        out.println("rel. error vs reference: max |x - ref| / max |ref| over the kernel's outputs (|ref| raised to the"
+                + " size of the summed terms where they cancel); bound: the most it may be (0: bit-exact).");
         out.println();
         out.println("report: " + report.toAbsolutePath());
     }
@@ -181,7 +181,8 @@ final class DemoReport {
         h.append("</table>");
 
         h.append("<h2>Kernel self-check against the reference</h2>").append(checkTable().html());
-        h.append("<p><i>rel. error vs reference</i>: max |x - ref| / max |ref| over the kernel's outputs; ")
+        h.append("<p><i>rel. error vs reference</i>: max |x - ref| / max |ref| over the kernel's outputs ")
+                .append("(|ref| raised to the size of the summed terms where they cancel); ")
                 .append("<i>bound</i>: the most it may be (0: bit-exact).</p>");
         h.append("</body></html>\n");
         return h.toString();

@@ -131,6 +131,36 @@ final class FuzzCall {
         return c;
     }
 
+    /**
+     * For a kernel whose outputs sum terms that can cancel (attention, BGMV, matmul): this call
+     * with every summed term made non-negative, whose outputs on the reference are the terms' size
+     * the equality bound is relative to (docs/kernels.md; {@code KernelCase.termMagnitudes}).
+     * Null for the other kernels.
+     */
+    FuzzCall absoluteTerms() {
+        List<String> summed = switch (kernel) {
+            case ATTENTION -> List.of("vCache");  // the softmax weights are never negative
+            case BGMV_SHRINK -> List.of("x", "a");
+            case BGMV_EXPAND -> List.of("v", "w", "y");
+            case MATMUL -> List.of("x", "weight", "bias");
+            default -> List.of();
+        };
+        if (summed.isEmpty()) {
+            return null;
+        }
+        FuzzCall c = copy();
+        for (String name : summed) {
+            double[] values = c.tensors.get(name).values;
+            for (int i = 0; i < values.length; i++) {
+                values[i] = Math.abs(values[i]);
+            }
+        }
+        if (kernel == Kernel.BGMV_SHRINK && c.scale != null) {
+            c.scale = Math.abs(c.scale);
+        }
+        return c;
+    }
+
     /** The loosest float dtype of the call's tensors: the equality bound of its reductions. */
     DType loosestFloat() {
         DType loosest = DType.F32;

@@ -151,6 +151,36 @@ class RegistryEqualityTest {
     }
 
     @Test
+    void termMagnitudesBoundTheOutputs() {
+        Backend reference = Backends.get("reference");
+        int withMagnitudes = 0;
+        for (KernelCase c : KernelCases.all()) {
+            Map<String, float[]> magnitudes = c.termMagnitudes(reference);
+            if (magnitudes == null) {
+                continue;
+            }
+            withMagnitudes++;
+            Map<String, float[]> outputs = c.run(reference);
+            assertEquals(outputs.keySet(), magnitudes.keySet(), c.name());
+            for (Map.Entry<String, float[]> e : outputs.entrySet()) {
+                float[] out = e.getValue();
+                float[] mag = magnitudes.get(e.getKey());
+                // |sum of terms| <= sum of |terms|, up to the rounding of both sums and of their stores.
+                double slack = switch (c.outputType(e.getKey())) {
+                    case BF16 -> 1e-2;
+                    case F16 -> 2e-3;
+                    default -> 1e-5;
+                };
+                for (int i = 0; i < out.length; i++) {
+                    boolean bounded = !Float.isFinite(out[i]) || Math.abs(out[i]) <= mag[i] * (1 + slack);
+                    assertTrue(bounded, c.name() + " " + e.getKey() + "[" + i + "]: |" + out[i] + "| > " + mag[i]);
+                }
+            }
+        }
+        assertTrue(withMagnitudes > 100, "cases with term magnitudes: " + withMagnitudes);
+    }
+
+    @Test
     void theComparisonCatchesADifference() {
         KernelCase exact = KernelCases.all().stream().filter(c -> c.kernel().equals("rope")).findFirst().orElseThrow();
         KernelCase bounded = KernelCases.all().stream().filter(c -> c.kernel().equals("matmul")).findFirst()
@@ -178,6 +208,15 @@ class RegistryEqualityTest {
                 .passed());
         assertTrue(!KernelCheck.compare(bf16Out, Map.of("out", ref), Map.of("out", new float[] {1f, 2f, -4.0625f}))
                 .passed());
+        // An output whose terms cancel (1e-3 left of terms of size 1) is held to the terms' size: 1e-7
+        // off fails against max |ref| alone, passes against the magnitudes.
+        float[] small = {1e-3f};
+        float[] nudged = {1e-3f + 1e-7f};
+        assertTrue(!KernelCheck.compare(bounded, Map.of("out", small), Map.of("out", nudged)).passed());
+        assertTrue(KernelCheck.compare(bounded, Map.of("out", small), Map.of("out", new float[] {1f}),
+                Map.of("out", nudged)).passed());
+        assertTrue(!KernelCheck.compare(bounded, Map.of("out", small), Map.of("out", new float[] {1e-3f}),
+                Map.of("out", nudged)).passed(), "magnitudes no larger than the output change nothing");
         // Missing or shorter outputs fail.
         assertTrue(!KernelCheck.compare(bounded, Map.of("out", ref), Map.of()).passed());
         assertTrue(!KernelCheck.compare(bounded, Map.of("out", ref), Map.of("out", new float[] {1f})).passed());
