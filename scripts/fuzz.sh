@@ -5,7 +5,10 @@
 # Maven runs the class in each surefire execution the -Dtest filter reaches: the default one
 # and the baseline-ISA and AVX2-ISA ones, so the cpu backend's every code path is fuzzed.
 #
-# Usage: scripts/fuzz.sh [CALLS] [extra Maven arguments, e.g. -o]
+# The calls come from a fixed seed; -Dnpukit.fuzz.seed=S among the Maven arguments draws another
+# series (a failure names the seed and the call's number).
+#
+# Usage: scripts/fuzz.sh [CALLS] [extra Maven arguments, e.g. -o or -Dnpukit.fuzz.seed=7]
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
