@@ -3,7 +3,7 @@
 # CALLS random, mostly corrupted calls of all ten kernels on the cpu backend and CALLS / 2 on
 # the Ascend emulator, each compared with the reference (mvn verify makes 16,000 + 8,000).
 # Maven runs the class in each surefire execution the -Dtest filter reaches: the default one
-# and the baseline-ISA and AVX2-ISA ones, so the cpu backend's every code path is fuzzed.
+# and the baseline, AVX2 and AVX-512VL ones, so the cpu backend's every code path is fuzzed.
 #
 # The calls come from a fixed seed; -Dnpukit.fuzz.seed=S among the Maven arguments draws another
 # series (a failure names the seed and the call's number).
