@@ -76,12 +76,6 @@ public final class BandwidthModes {
     }
 
     private static Mode mode(String name, double[] sorted) {
-        return new Mode(name, median(sorted), sorted[0], sorted[sorted.length - 1], sorted.length);
-    }
-
-    /** The median of sorted samples: the middle one, or the mean of the middle two. */
-    static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return new Mode(name, Quantile.median(sorted), sorted[0], sorted[sorted.length - 1], sorted.length);
     }
 }

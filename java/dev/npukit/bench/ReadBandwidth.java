@@ -26,9 +26,7 @@ public final class ReadBandwidth {
      * @return the median of all timed reads
      */
     public static double measureGbPerS(long bytes, int allocations, int reps) {
-        double[] gbPerS = samplesGbPerS(bytes, allocations, reps);
-        Arrays.sort(gbPerS);
-        return BandwidthModes.median(gbPerS);
+        return Quantile.median(samplesGbPerS(bytes, allocations, reps));
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.npukit.backend.Backend;
 import dev.npukit.bench.BandwidthModes;
+import dev.npukit.bench.Quantile;
 import dev.npukit.bench.ReadBandwidth;
 import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.RopeStyle;
@@ -160,7 +161,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
         Progress progress = new Progress(spec.commandLine().getErr());
         progress.say("measuring memory read bandwidth");
         double[] probeReads = ReadBandwidth.samplesGbPerS(512L << 20, 5, 3);
-        double bandwidth = BenchStats.quantile(probeReads, 0.5);
+        double bandwidth = Quantile.median(probeReads);
         List<BandwidthModes.Mode> modes = BandwidthModes.of(probeReads, 2);
 
         int maxSeqs = max(numSeqs);

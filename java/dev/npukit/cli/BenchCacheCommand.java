@@ -2,6 +2,7 @@ package dev.npukit.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.npukit.bench.Quantile;
 import dev.npukit.mepic.Admission;
 import dev.npukit.mepic.CacheManager;
 import dev.npukit.mepic.Plan;
@@ -101,7 +102,7 @@ final class BenchCacheCommand implements Callable<Integer> {
         manager.checkInvariants();
         double[] sorted = runMedians.clone();
         Arrays.sort(sorted);
-        double median = BenchStats.quantile(runMedians, 0.5);
+        double median = Quantile.median(runMedians);
         PrintWriter out = spec.commandLine().getOut();
         if (output.json) {
             ObjectMapper m = new ObjectMapper();

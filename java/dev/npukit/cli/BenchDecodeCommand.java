@@ -3,6 +3,7 @@ package dev.npukit.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.npukit.backend.Backend;
+import dev.npukit.bench.Quantile;
 import dev.npukit.bench.ReadBandwidth;
 import dev.npukit.model.LlamaConfig;
 import dev.npukit.model.LlamaModel;
@@ -143,7 +144,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
             }
         }
         progress.done();
-        double bandwidth = BenchStats.quantile(bandwidths, 0.5);
+        double bandwidth = Quantile.median(bandwidths);
 
         Map<String, Object> report = new LinkedHashMap<>();
         boolean emulated = BackendText.putReportHead(report, b);

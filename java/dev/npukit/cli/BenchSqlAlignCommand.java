@@ -1,5 +1,6 @@
 package dev.npukit.cli;
 
+import dev.npukit.bench.Quantile;
 import dev.npukit.sqlalign.AlignmentReport;
 import dev.npukit.sqlalign.NgramProfile;
 import dev.npukit.sqlalign.ProfileBuilder;
@@ -73,7 +74,7 @@ final class BenchSqlAlignCommand implements Callable<Integer> {
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
-        double median = BenchStats.quantile(ms, 0.5);
+        double median = Quantile.median(ms);
         int cores = Runtime.getRuntime().availableProcessors();
         if (output.json) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.npukit.cli;
 
+import dev.npukit.bench.Quantile;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -101,20 +102,7 @@ final class BenchStats {
     }
 
     double medianMs() {
-        return quantile(millis, 0.5);
-    }
-
-    /**
-     * The p-quantile of values (0 <= p <= 1), interpolating linearly between the sorted values at
-     * position p * (n - 1): the median of an even count is the mean of the middle two.
-     */
-    static double quantile(double[] values, double p) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        double at = p * (v.length - 1);
-        int lo = (int) Math.floor(at);
-        int hi = Math.min(v.length - 1, lo + 1);
-        return v[lo] + (at - lo) * (v[hi] - v[lo]);
+        return Quantile.median(millis);
     }
 
     double minMs() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.npukit.bench.BandwidthModes;
+import dev.npukit.bench.Quantile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -52,8 +53,8 @@ final class BenchSummaryCommand implements Callable<Integer> {
     /** The median and quartiles of per-run figures. */
     private record Quartiles(double median, double q1, double q3) {
         static Quartiles of(double[] values) {
-            return new Quartiles(BenchStats.quantile(values, 0.5), BenchStats.quantile(values, 0.25),
-                    BenchStats.quantile(values, 0.75));
+            return new Quartiles(Quantile.median(values), Quantile.of(values, 0.25),
+                    Quantile.of(values, 0.75));
         }
 
         Map<String, Double> report() {
@@ -174,7 +175,7 @@ final class BenchSummaryCommand implements Callable<Integer> {
         double[] sortedProbes = probes.clone();
         Arrays.sort(sortedProbes);
         out.printf("%d runs; read bandwidth %.1f–%.1f GB/s (median %.1f)%n%n", files.size(), sortedProbes[0],
-                sortedProbes[sortedProbes.length - 1], median(probes));
+                sortedProbes[sortedProbes.length - 1], Quantile.median(probes));
         if (modes.size() > 1) {
             for (ModeSummary m : modeSummaries) {
                 out.printf("%s mode of the memory: %d runs (%s), read bandwidth median %.1f GB/s%n%n", m.mode(),
@@ -214,8 +215,8 @@ final class BenchSummaryCommand implements Callable<Integer> {
                 overNone = Quartiles.of(ratio);
             }
             rows.add(new CaseRow(key[0], key[1], Integer.parseInt(key[2]), Integer.parseInt(key[3]),
-                    median(runs.stream().mapToDouble(Run::medianMs).toArray()),
-                    median(runs.stream().mapToDouble(Run::gbPerS).toArray()),
+                    Quantile.median(runs.stream().mapToDouble(Run::medianMs).toArray()),
+                    Quantile.median(runs.stream().mapToDouble(Run::gbPerS).toArray()),
                     Quartiles.of(runs.stream().mapToDouble(Run::bandwidthRatio).toArray()), overNone));
         }
         return rows;
@@ -271,9 +272,5 @@ final class BenchSummaryCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + Messages.io(e), e);
         }
-    }
-
-    private static double median(double[] values) {
-        return BenchStats.quantile(values, 0.5);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.npukit.backend.Backend;
 import dev.npukit.bench.FmaPeak;
+import dev.npukit.bench.Quantile;
 import dev.npukit.kernels.KvLayout;
 import dev.npukit.kernels.RopeStyle;
 import dev.npukit.kernels.RopeTables;
@@ -88,7 +89,7 @@ final class PrefillBench {
         }
         progress.done();
         double[] sorted = probeGflops.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double peak = sorted.length == 0 ? 0 : BenchStats.quantile(sorted, 0.5);
+        double peak = sorted.length == 0 ? 0 : Quantile.median(sorted);
         return report(cases, skipped, peak);
     }
 
